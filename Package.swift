@@ -1,0 +1,125 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Plugins export exactly one symbol (kinora_module_entry_v1): a linker version script hides
+// everything else, so two plugins can never shadow each other's helpers.
+let pluginVersionScript = "\(Context.packageDirectory)/Plugins/kinora-plugin.map"
+let pluginLinkerFlags: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(pluginVersionScript)", "-Xlinker", "-z", "-Xlinker", "defs"]),
+]
+
+let package = Package(
+    name: "Kinora",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kinora", targets: ["kinora"]),
+        .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
+        .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
+        //TMP .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        // The C ABI: include/kinora/plugin.h is the contract every plugin compiles against.
+        .target(name: "KinoraPluginABI"),
+
+        // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
+        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI"]),
+
+        // Loading, checking, configuring and calling plugins.
+        .target(
+            name: "KinoraHost",
+            dependencies: [
+                "KinoraPluginABI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        // SQLite through GRDB: database, migrations, repositories.
+        .target(
+            name: "KinoraStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // HTTP edge and the daemon's wiring.
+        .target(
+            name: "KinoraServer",
+            dependencies: [
+                "KinoraHost",
+                "KinoraStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "kinora",
+            dependencies: [
+                "KinoraServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Bundled plugins: one dynamic library each.
+        .target(
+            name: "KinoraStorageLocal",
+            dependencies: ["KinoraPluginKit"],
+            path: "Plugins/storage-local",
+            linkerSettings: pluginLinkerFlags
+        ),
+        .target(
+            name: "KinoraModerationWordlist",
+            dependencies: ["KinoraPluginABI"],
+            path: "Plugins/examples/moderation-wordlist",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        // The storage conformance suite every storage plugin instance must pass.
+        .target(
+            name: "StorageConformance",
+            dependencies: ["KinoraHost"],
+            path: "Tests/StorageConformance"
+        ),
+
+        .executableTarget(
+            name: "kinora-bench",
+            dependencies: ["KinoraHost", "KinoraPluginABI"],
+            path: "Benchmarks/kinora-bench"
+        ),
+
+        .testTarget(
+            name: "KinoraHostTests",
+            dependencies: ["KinoraHost", "StorageConformance"]
+        ),
+        .testTarget(
+            name: "KinoraStoreTests",
+            dependencies: ["KinoraStore"]
+        ),
+        .testTarget(
+            name: "KinoraEndToEndTests",
+            dependencies: [
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

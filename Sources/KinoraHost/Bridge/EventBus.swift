@@ -1,0 +1,38 @@
+import NIOConcurrencyHelpers
+
+/// An event published by a plugin or by the daemon itself.
+public struct HostEvent: Sendable {
+    public var topic: String
+    /// The plugin instance that emitted it, nil for the daemon.
+    public var source: String?
+    public var payload: JSONValue
+}
+
+/// In-process publish/subscribe. Publishing never blocks: a subscriber that falls more than
+/// `bufferSize` events behind loses the oldest.
+public final class EventBus: Sendable {
+    private let subscribers = NIOLockedValueBox<[Int: AsyncStream<HostEvent>.Continuation]>([:])
+    private let nextID = NIOLockedValueBox(0)
+
+    public init() {}
+
+    public func publish(_ event: HostEvent) {
+        for continuation in subscribers.withLockedValue({ Array($0.values) }) {
+            continuation.yield(event)
+        }
+    }
+
+    /// A stream of every event published from now on.
+    public func subscribe(bufferSize: Int = 256) -> AsyncStream<HostEvent> {
+        let id = nextID.withLockedValue { value in
+            value += 1
+            return value
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: HostEvent.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLockedValue { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLockedValue { $0[id] = continuation }
+        return stream
+    }
+}

@@ -1,0 +1,61 @@
+import KinoraPluginABI
+
+/// A status code from the plugin ABI, host side.
+public struct PluginStatusCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let invalidArgument = Self(rawValue: KN_E_INVALID_ARGUMENT)
+    public static let notFound = Self(rawValue: KN_E_NOT_FOUND)
+    public static let alreadyExists = Self(rawValue: KN_E_ALREADY_EXISTS)
+    public static let permission = Self(rawValue: KN_E_PERMISSION)
+    public static let unavailable = Self(rawValue: KN_E_UNAVAILABLE)
+    public static let timeout = Self(rawValue: KN_E_TIMEOUT)
+    public static let cancelled = Self(rawValue: KN_E_CANCELLED)
+    public static let unsupported = Self(rawValue: KN_E_UNSUPPORTED)
+    public static let io = Self(rawValue: KN_E_IO)
+    public static let config = Self(rawValue: KN_E_CONFIG)
+    public static let `internal` = Self(rawValue: KN_E_INTERNAL)
+    public static let noSpace = Self(rawValue: KN_E_NO_SPACE)
+
+    public var description: String { String(cString: kn_status_string(rawValue)) }
+}
+
+/// A plugin operation failed; `message` is the plugin's own words.
+public struct PluginCallError: Error, CustomStringConvertible, Sendable {
+    public var status: PluginStatusCode
+    public var message: String
+    public var detail: Int32
+    public var instance: String
+
+    public init(status: PluginStatusCode, message: String, detail: Int32 = 0, instance: String) {
+        self.status = status
+        self.message = message
+        self.detail = detail
+        self.instance = instance
+    }
+
+    public var description: String { "plugin instance \(instance): \(status): \(message)" }
+
+    init(_ status: kn_status_t, _ err: UnsafePointer<kn_error_t>?, instance: String) {
+        self.status = PluginStatusCode(rawValue: status >= 0 ? KN_E_INTERNAL : status)
+        if let err {
+            message = Self.message(from: err.pointee, status: status)
+            detail = err.pointee.detail
+        } else {
+            message = String(cString: kn_status_string(status))
+            detail = 0
+        }
+        self.instance = instance
+    }
+
+    /// The message of a caller-owned error struct, never trusting it to be terminated.
+    static func message(from err: kn_error_t, status: kn_status_t) -> String {
+        var copy = err
+        let text = withUnsafeBytes(of: &copy.message) { raw -> String in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return text.isEmpty ? String(cString: kn_status_string(status)) : text
+    }
+}

@@ -1,0 +1,101 @@
+/// The daemon's configuration (`kinora.toml`). Every key has a default, so an absent file
+/// means "embedded defaults": a newcomer runs `kinora serve` and gets a working server.
+public struct KinoraConfig: Sendable {
+    public enum LogFormat: String, Sendable { case text, json }
+    public enum MetricsAccess: String, Sendable { case `public`, admin }
+
+    /// The file it came from, or nil for embedded defaults.
+    public var file: String?
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8420
+    public var publicURL: String?
+    public var trustedProxies: [String] = []
+    public var dataDir = "./kinora-data"
+    public var logFormat = LogFormat.text
+    public var logLevel = "info"
+    public var pluginFolders: [String] = []
+    public var pluginWorkerThreads = 8
+    public var mediaStorage = "media"
+    public var metricsAccess = MetricsAccess.public
+    public var secretFolders: [String] = []
+
+    public init() {}
+
+    /// The folder of `plugins.d/`: beside the config file.
+    public var pluginsDirectory: String? {
+        guard let file else { return nil }
+        let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return (folder.isEmpty ? "." : folder) + "/plugins.d"
+    }
+
+    /// The JSON Schema of kinora.toml; the same validator as plugin settings, so errors read alike.
+    static let schema: JSONSchema = {
+        let text = #"""
+        {"type":"object","additionalProperties":false,"properties":{
+          "server":{"type":"object","additionalProperties":false,"properties":{
+            "listen":{"type":"string","pattern":"^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$"},
+            "public_url":{"type":"string","pattern":"^https?://[^/]+"},
+            "trusted_proxies":{"type":"array","items":{"type":"string","minLength":1}}}},
+          "data":{"type":"object","additionalProperties":false,"properties":{
+            "dir":{"type":"string","minLength":1}}},
+          "log":{"type":"object","additionalProperties":false,"properties":{
+            "format":{"enum":["text","json"]},
+            "level":{"enum":["trace","debug","info","notice","warning","error","critical"]}}},
+          "plugins":{"type":"object","additionalProperties":false,"properties":{
+            "folders":{"type":"array","items":{"type":"string","minLength":1}},
+            "worker_threads":{"type":"integer","minimum":1,"maximum":256}}},
+          "media":{"type":"object","additionalProperties":false,"properties":{
+            "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},
+          "metrics":{"type":"object","additionalProperties":false,"properties":{
+            "access":{"enum":["public","admin"]}}},
+          "secrets":{"type":"object","additionalProperties":false,"properties":{
+            "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
+        """#
+        do {
+            return try JSONSchema(JSONValue(parsing: text))
+        } catch {
+            fatalError("embedded kinora.toml schema is invalid: \(error)")
+        }
+    }()
+
+    /// Reads and validates `path`; every problem is reported, each naming the file and key.
+    public static func load(_ path: String) throws(ConfigErrors) -> KinoraConfig {
+        let document: JSONValue
+        do { document = try TOMLFile.read(path) } catch { throw ConfigErrors([error]) }
+        let result = schema.validate(document)
+        if !result.violations.isEmpty {
+            throw ConfigErrors(result.violations.map { ConfigError(file: path, key: $0.path, $0.message) })
+        }
+        var config = KinoraConfig()
+        config.file = path
+        let v = result.value
+        if let listen = v["server"]?["listen"]?.stringValue {
+            guard let (host, port) = splitHostPort(listen) else {
+                throw ConfigErrors([ConfigError(file: path, key: "server.listen", "expected HOST:PORT with a port from 1 to 65535")])
+            }
+            config.listenHost = host
+            config.listenPort = port
+        }
+        config.publicURL = v["server"]?["public_url"]?.stringValue
+        config.trustedProxies = v["server"]?["trusted_proxies"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let dir = v["data"]?["dir"]?.stringValue { config.dataDir = dir }
+        if let format = v["log"]?["format"]?.stringValue.flatMap(LogFormat.init(rawValue:)) { config.logFormat = format }
+        if let level = v["log"]?["level"]?.stringValue { config.logLevel = level }
+        config.pluginFolders = v["plugins"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let threads = v["plugins"]?["worker_threads"]?.intValue { config.pluginWorkerThreads = Int(threads) }
+        if let storage = v["media"]?["storage"]?.stringValue { config.mediaStorage = storage }
+        if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
+        config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return config
+    }
+
+    /// "127.0.0.1:8420" or "[::1]:8420" → host and port.
+    public static func splitHostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+}

@@ -1,0 +1,40 @@
+/// Why a module or an instance was refused. Every message names the file it is about.
+public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable {
+    case notSharedObject(path: String, reason: String)
+    case dlopenFailed(path: String, reason: String)
+    case entryMissing(path: String)
+    case abiMismatch(path: String, wanted: UInt32, found: UInt32)
+    case initFailed(path: String, message: String)
+    case noFactory(path: String)
+    case badDescriptor(path: String, reason: String)
+    case duplicatePluginID(id: String, path: String, firstPath: String)
+
+    public var path: String {
+        switch self {
+        case .notSharedObject(let p, _), .dlopenFailed(let p, _), .entryMissing(let p), .abiMismatch(let p, _, _),
+             .initFailed(let p, _), .noFactory(let p), .badDescriptor(let p, _), .duplicatePluginID(_, let p, _):
+            p
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notSharedObject(let path, let reason):
+            "\(path): not an ELF shared object (\(reason))"
+        case .dlopenFailed(let path, let reason):
+            "\(path): cannot be loaded: \(reason)"
+        case .entryMissing(let path):
+            "\(path): entry symbol kinora_module_entry_v1 is missing (not a Kinora plugin, or its symbols are hidden)"
+        case .abiMismatch(let path, let wanted, let found):
+            "\(path): plugin ABI major version mismatch: host wants \(wanted), module has \(found)"
+        case .initFailed(let path, let message):
+            "\(path): module init failed: \(message)"
+        case .noFactory(let path):
+            "\(path): module offers no plugin factory (kinora.plugin-factory/1)"
+        case .badDescriptor(let path, let reason):
+            "\(path): invalid plugin descriptor: \(reason)"
+        case .duplicatePluginID(let id, let path, let firstPath):
+            "\(path): duplicate plugin id \"\(id)\", already provided by \(firstPath)"
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Dispatch
+import KinoraPluginABI
+import NIOConcurrencyHelpers
+
+/// One configured instance of a plugin (`plugins.d/<name>.toml`), and the only way the rest
+/// of the daemon calls into it.
+public final class PluginInstance: @unchecked Sendable {
+    // `raw` is written once by the registry before the instance is shared; mutable state
+    // lives in the locked box.
+    public enum State: String, Sendable { case created, started, failed, stopped }
+
+    public let name: String
+    public let pluginID: String
+    public let descriptor: PluginDescriptorInfo
+    public let module: LoadedModule
+    public let configFile: String?
+    let raw: UnsafePointer<kn_plugin_t>
+    let pool: PluginCallPool
+    private let serializer: DispatchSemaphore?
+    private let status = NIOLockedValueBox((state: State.created, lastError: String?.none, inFlight: 0, calls: 0, errors: 0))
+
+    init(name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
+         raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool) {
+        self.name = name
+        pluginID = descriptor.id
+        self.descriptor = descriptor
+        self.module = module
+        self.configFile = configFile
+        self.raw = raw
+        self.pool = pool
+        serializer = descriptor.serializeCalls ? DispatchSemaphore(value: 1) : nil
+    }
+
+    public var state: State { status.withLockedValue { $0.state } }
+    public var lastError: String? { status.withLockedValue { $0.lastError } }
+    public var callCount: Int { status.withLockedValue { $0.calls } }
+    public var errorCount: Int { status.withLockedValue { $0.errors } }
+
+    func setState(_ state: State, error: String? = nil) {
+        status.withLockedValue {
+            $0.state = state
+            if let error { $0.lastError = error }
+        }
+    }
+
+    /// The interface table for `id`, or nil when the plugin does not offer it.
+    public func interface<T>(_ id: String, as: T.Type) -> UnsafePointer<T>? {
+        guard let get = raw.pointee.get_interface, let table = id.withCString({ get(raw, $0) }) else { return nil }
+        return table.assumingMemoryBound(to: T.self)
+    }
+
+    public func implements(_ id: String) -> Bool { descriptor.interfaces.contains(id) }
+
+    /// Runs a blocking plugin operation on the call pool and awaits its completion.
+    /// `decode` turns the borrowed result into a Swift value inside the completion.
+    func invoke<R: Sendable>(
+        requestID: String? = nil, deadline: ContinuousClock.Instant? = nil,
+        _ operation: @escaping @Sendable (UnsafePointer<kn_plugin_t>, UnsafePointer<kn_call_t>, kn_completion_t) -> Void,
+        decode: @escaping @Sendable (UnsafeRawPointer?) throws -> R
+    ) async throws -> R {
+        guard state == .started else {
+            throw PluginCallError(status: .unavailable, message: "instance is \(state.rawValue)", instance: name)
+        }
+        status.withLockedValue {
+            $0.inFlight += 1
+            $0.calls += 1
+        }
+        defer { status.withLockedValue { $0.inFlight -= 1 } }
+        let instanceName = name
+        let serializer = self.serializer
+        let box = NIOLockedValueBox<CallState?>(nil)
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
+                    let state = CallState(requestID: requestID, deadline: deadline) { status, err, result in
+                        serializer?.signal()
+                        if status == KN_OK {
+                            continuation.resume(with: Result { try decode(result) })
+                        } else {
+                            continuation.resume(throwing: PluginCallError(status, err, instance: instanceName))
+                        }
+                    }
+                    box.withLockedValue { $0 = state }
+                    let raw = ABITable(self.raw)
+                    pool.submit { active in
+                        let completion = state.completion()
+                        guard active else {
+                            var err = kn_error_t()
+                            err.code = KN_E_UNAVAILABLE
+                            withUnsafeMutableBytes(of: &err.message) { $0.copyBytes(from: Array("the daemon is shutting down".utf8) + [0]) }
+                            completion.complete(completion.ctx, KN_E_UNAVAILABLE, &err, nil)
+                            return
+                        }
+                        serializer?.wait()
+                        operation(raw.pointer, UnsafePointer(state.raw), completion)
+                        withExtendedLifetime(state) {}  // the call struct outlives the operation
+                    }
+                }
+            } onCancel: {
+                box.withLockedValue { $0?.cancel() }
+            }
+        } catch {
+            status.withLockedValue { $0.errors += 1 }
+            throw error
+        }
+    }
+
+    /// Waits (bounded) until no call is in flight, so stop() never races an operation.
+    func drain(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while status.withLockedValue({ $0.inFlight }) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

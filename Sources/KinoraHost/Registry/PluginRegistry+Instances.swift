@@ -1,0 +1,104 @@
+import KinoraPluginABI
+
+extension PluginRegistry {
+    /// Validates and creates the instances of `configs` (disabled ones are skipped). Problems
+    /// name the config file and key; the instance is then left out.
+    @discardableResult
+    public func createInstances(_ configs: [InstanceConfig]) -> [ConfigError] {
+        var errors: [ConfigError] = []
+        for config in configs where config.enabled {
+            do {
+                let instance = try createInstance(config)
+                addInstance(instance)
+            } catch {
+                errors.append(error)
+                logger.error("plugin instance refused: \(error.description)")
+            }
+        }
+        recordInstanceErrors(errors)
+        return errors
+    }
+
+    /// Checks `config` against the plugin's schema without creating anything.
+    public func validate(_ config: InstanceConfig) -> [ConfigError] {
+        let file = config.file ?? "(embedded default instance \(config.name))"
+        guard let (module, _) = plugin(config.pluginID) else {
+            return [ConfigError(file: file, key: "plugin", "no loaded module provides plugin \"\(config.pluginID)\" (known: \(knownPluginIDs))")]
+        }
+        guard let schema = module.schemas[config.pluginID] else {
+            if let object = config.settings.objectValue, !object.isEmpty {
+                return [ConfigError(file: file, key: "settings", "plugin \(config.pluginID) takes no settings")]
+            }
+            return []
+        }
+        return schema.validate(config.settings, at: "settings").violations.map { ConfigError(file: file, key: $0.path, $0.message) }
+    }
+
+    private var knownPluginIDs: String {
+        let ids = modules.flatMap { $0.plugins.map(\.id) }.sorted()
+        return ids.isEmpty ? "none" : ids.joined(separator: ", ")
+    }
+
+    private func plugin(_ id: String) -> (LoadedModule, Int)? {
+        for module in modules {
+            if let index = module.plugins.firstIndex(where: { $0.id == id }) { return (module, index) }
+        }
+        return nil
+    }
+
+    private func createInstance(_ config: InstanceConfig) throws(ConfigError) -> PluginInstance {
+        let file = config.file ?? "(embedded default instance \(config.name))"
+        if instance(named: config.name) != nil {
+            throw ConfigError(file: file, "instance name \"\(config.name)\" is already in use")
+        }
+        if let first = validate(config).first { throw first }
+        guard let (module, index) = plugin(config.pluginID) else {
+            throw ConfigError(file: file, key: "plugin", "unknown plugin \(config.pluginID)")
+        }
+        let settings = module.schemas[config.pluginID].map { $0.validate(config.settings).value } ?? config.settings
+        let host = environment.context(instance: config.name, module: module.path)
+        var out: UnsafePointer<kn_plugin_t>?
+        var err = kn_error_t()
+        let status = config.pluginID.withCString { id in
+            settings.jsonString.withCString { json in
+                module.factory.pointee.create?(module.factory, host.raw, id, json, &out, &err) ?? KN_E_UNSUPPORTED
+            }
+        }
+        guard status == KN_OK, let raw = out else {
+            throw ConfigError(file: file, "plugin \(config.pluginID) refused the settings: \(PluginCallError.message(from: err, status: status))")
+        }
+        return PluginInstance(name: config.name, descriptor: module.plugins[index], module: module, configFile: config.file, raw: raw, pool: pool)
+    }
+
+    /// Starts every created instance in order. An instance that fails to start is destroyed
+    /// and kept in the list as `failed` with the plugin's message.
+    public func startAll() {
+        for instance in instances where instance.state == .created {
+            var err = kn_error_t()
+            let status = instance.raw.pointee.start?(instance.raw, &err) ?? KN_OK
+            if status == KN_OK {
+                instance.setState(.started)
+                logger.info("plugin instance started", metadata: ["instance": .string(instance.name), "plugin": .string(instance.pluginID)])
+            } else {
+                let message = PluginCallError.message(from: err, status: status)
+                instance.setState(.failed, error: message)
+                instance.raw.pointee.destroy?(instance.raw)
+                logger.error("plugin instance failed to start", metadata: ["instance": .string(instance.name), "error": .string(message)])
+            }
+        }
+    }
+
+    /// Stops instances in reverse start order (waiting for their calls to finish), destroys
+    /// them, then calls each module's deinit. Modules stay mapped: they are never dlclosed.
+    public func stopAll() async {
+        for instance in instances.reversed() where instance.state == .started {
+            instance.setState(.stopped)
+            await instance.drain(timeout: .seconds(10))
+            instance.raw.pointee.stop?(instance.raw)
+            instance.raw.pointee.destroy?(instance.raw)
+            logger.info("plugin instance stopped", metadata: ["instance": .string(instance.name)])
+        }
+        for module in modules { module.deinitialize() }
+        try? await pool.shutdown()
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import KinoraPluginABI
+import Logging
+import NIOConcurrencyHelpers
+
+/// Every loaded module and configured instance, and the answers to "the storage instance
+/// named X" or "all moderation instances".
+///
+/// Loading, creating, starting and stopping happen on one task at start-up and shut-down
+/// (the ABI's [main] thread); lookups may come from anywhere.
+public final class PluginRegistry: Sendable {
+    public struct ModuleFailure: Sendable {
+        public var path: String
+        public var reason: String
+    }
+
+    public let environment: HostEnvironment
+    public let pool: PluginCallPool
+    private let state = NIOLockedValueBox((modules: [LoadedModule](), failures: [ModuleFailure](), instances: [PluginInstance](),
+                                           instanceErrors: [ConfigError]()))
+
+    public init(environment: HostEnvironment, workerThreads: Int) {
+        self.environment = environment
+        pool = PluginCallPool(threads: workerThreads)
+    }
+
+    var logger: Logger { environment.logger }
+
+    public var modules: [LoadedModule] { state.withLockedValue { $0.modules } }
+    public var moduleFailures: [ModuleFailure] { state.withLockedValue { $0.failures } }
+    public var instances: [PluginInstance] { state.withLockedValue { $0.instances } }
+    public var instanceErrors: [ConfigError] { state.withLockedValue { $0.instanceErrors } }
+
+    public func instance(named name: String) -> PluginInstance? {
+        state.withLockedValue { $0.instances.first { $0.name == name } }
+    }
+
+    public func instances(implementing interfaceID: String) -> [PluginInstance] {
+        state.withLockedValue { $0.instances.filter { $0.implements(interfaceID) } }
+    }
+
+    /// The started storage instance named `name`.
+    public func storage(named name: String) -> StorageClient? {
+        guard let instance = instance(named: name), instance.state == .started else { return nil }
+        return StorageClient(instance)
+    }
+
+    public func moderation(named name: String) -> ModerationClient? {
+        guard let instance = instance(named: name), instance.state == .started else { return nil }
+        return ModerationClient(instance)
+    }
+
+    /// Loads every `*.so` in `folders` (missing folders are skipped). Failures are kept for
+    /// `kinora plugin list` and `/api/v1/plugins`, logged, and returned.
+    @discardableResult
+    public func loadModules(from folders: [String]) -> [PluginLoadError] {
+        var errors: [PluginLoadError] = []
+        var seen = Set<String>()
+        for folder in folders {
+            for file in Self.moduleFiles(in: folder) {
+                let resolved = realpath(file, nil).map { p in defer { free(p) }; return String(cString: p) } ?? file
+                guard seen.insert(resolved).inserted else { continue }
+                do {
+                    try loadModule(at: file)
+                } catch {
+                    errors.append(error)
+                }
+            }
+        }
+        return errors
+    }
+
+    /// Loads one module; refuses it (with the reason kept) if any check fails.
+    @discardableResult
+    public func loadModule(at path: String) throws(PluginLoadError) -> LoadedModule {
+        do throws(PluginLoadError) {
+            let module = try ModuleLoader.load(path: path, environment: environment)
+            for plugin in module.plugins {
+                if let other = modules.first(where: { $0.plugins.contains { $0.id == plugin.id } }) {
+                    throw PluginLoadError.duplicatePluginID(id: plugin.id, path: module.path, firstPath: other.path)
+                }
+            }
+            state.withLockedValue { $0.modules.append(module) }
+            logger.info("loaded plugin module", metadata: ["module": .string(module.path), "plugins": .string(module.plugins.map(\.id).joined(separator: ","))])
+            return module
+        } catch {
+            state.withLockedValue { $0.failures.append(ModuleFailure(path: error.path, reason: error.description)) }
+            logger.error("refused plugin module: \(error.description)")
+            throw error
+        }
+    }
+
+    func addInstance(_ instance: PluginInstance) {
+        state.withLockedValue { $0.instances.append(instance) }
+    }
+
+    func recordInstanceErrors(_ errors: [ConfigError]) {
+        state.withLockedValue { $0.instanceErrors.append(contentsOf: errors) }
+    }
+
+    static func moduleFiles(in folder: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var files: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasSuffix(".so") && !name.hasPrefix(".") { files.append(folder + "/" + name) }
+        }
+        return files.sorted()
+    }
+}
