@@ -39,7 +39,7 @@ struct Completion {
         let cursor = dup(page.nextCursor)
         items.withUnsafeMutableBufferPointer { buffer in
             var list = kn_object_list_t(items: UnsafePointer(buffer.baseAddress), count: buffer.count, next_cursor: cursor)
-            succeed(UnsafeRawPointer(&list))
+            withUnsafePointer(to: &list) { succeed(UnsafeRawPointer($0)) }
         }
         owned.forEach { free($0) }
     }

@@ -71,7 +71,7 @@ public struct KinoraConfig: Sendable {
         let v = result.value
         if let listen = v["server"]?["listen"]?.stringValue {
             guard let (host, port) = splitHostPort(listen) else {
-                throw ConfigErrors([ConfigError(file: path, key: "server.listen", "expected HOST:PORT with a port from 1 to 65535")])
+                throw ConfigErrors([ConfigError(file: path, key: "server.listen", "expected HOST:PORT with a port from 0 to 65535")])
             }
             config.listenHost = host
             config.listenPort = port
@@ -91,7 +91,7 @@ public struct KinoraConfig: Sendable {
 
     /// "127.0.0.1:8420" or "[::1]:8420" → host and port.
     public static func splitHostPort(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             return nil
         }
         var host = String(text[..<colon])

@@ -1,0 +1,69 @@
+import Hummingbird
+import KinoraHost
+import KinoraStore
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// `kinora serve`: opens the database, loads and starts plugins, serves HTTP until SIGTERM
+/// or SIGINT, then drains requests, stops plugins in reverse order and returns.
+public enum Daemon {
+    public static func run(_ options: DaemonOptions) async throws {
+        let setup = try ResolvedSetup.resolve(options)
+        let config = setup.config
+        LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
+        let logger = Logger(label: "kinora")
+        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir)])
+
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+
+        try Paths.makeDirectory(config.dataDir)
+        let database = try KinoraDatabase(path: config.dataDir + "/kinora.sqlite")
+        let applied = try database.migrate()
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
+        let token = try BootstrapToken.loadOrCreate(dataDir: config.dataDir)
+        logger.info("bootstrap admin token is in \(token.path)")
+
+        let secretFolders = config.secretFolders.isEmpty ? ["/etc/kinora/secrets"] : config.secretFolders
+        let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: secretFolders))
+        let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
+        registry.loadModules(from: setup.pluginFolders)
+        for error in setup.instanceErrors { logger.error("\(error.description)") }
+        registry.createInstances(setup.instances)
+        for error in setup.crossCheck(registry) { logger.error("\(error.description)") }
+        registry.startAll()
+
+        let router = Router(context: KinoraRequestContext.self)
+        router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
+        router.add(middleware: AuthMiddleware(bootstrapToken: token))
+        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
+        PluginRoutes(registry: registry).register(on: router)
+
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.listenPort
+                logger.info("listening on http://\(config.listenHost):\(port)")
+            },
+            logger: logger)
+        app.addServices(PluginShutdownService(registry: registry, logger: logger))
+        try await app.runService()
+        logger.info("stopped")
+    }
+}
+
+/// Holds the plugins for the server's lifetime; on graceful shutdown (after the HTTP server
+/// has drained, since services stop in reverse order) it stops every instance.
+struct PluginShutdownService: Service {
+    let registry: PluginRegistry
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.info("stopping plugins")
+        await registry.stopAll()
+    }
+}

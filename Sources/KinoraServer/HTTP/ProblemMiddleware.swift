@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json (Hummingbird's own 404s and 405s included), tags the
+/// response with the request id, and logs one access line per request.
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = KinoraRequestContext
+    let trustedProxies: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let incoming = request.headers[.requestID].flatMap { $0.count <= 128 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
+        context.requestID = incoming ?? Self.newRequestID()
+        context.logger[metadataKey: "request.id"] = .string(context.requestID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = try problem.response(from: request, context: context)
+        } catch let error as HTTPResponseError {
+            let problem = Problem(error.status, type: Self.type(for: error.status), title: error.status.reasonPhrase,
+                                  detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
+            response = try problem.response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed: \(String(describing: error))")
+            let problem = Problem(.internalServerError, type: "internal", title: "Internal server error",
+                                  detail: "the error was logged with request id \(context.requestID)")
+            response = try problem.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.requestID
+        let elapsed = ContinuousClock.now - started
+        HTTPMetrics.record(method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
+        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
+            "client": .string(clientAddress(request, context)),
+            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+        ])
+        return response
+    }
+
+    /// The peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.
+    func clientAddress(_ request: Request, _ context: Context) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        guard trustedProxies.contains(peer), let forwarded = request.headers[.forwardedFor] else { return peer }
+        return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
+    }
+
+    static func type(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad-request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not-found"
+        case 405: "method-not-allowed"
+        case 413: "payload-too-large"
+        default: "http-\(status.code)"
+        }
+    }
+
+    static func newRequestID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String(rng.next() as UInt64, radix: 16)
+    }
+}
+
+extension HTTPField.Name {
+    // Both literals are valid header names, so the initialiser cannot fail.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The admin token written on first start to `<data-dir>/admin-token` (mode 0600), accepted
+/// as `Authorization: Bearer` until an admin account exists.
+public struct BootstrapToken: Sendable {
+    public let path: String
+    let value: [UInt8]
+
+    /// Reads the token, creating it (atomically, 0600) when absent.
+    public static func loadOrCreate(dataDir: String) throws -> BootstrapToken {
+        let path = dataDir + "/admin-token"
+        if let existing = readToken(path) { return BootstrapToken(path: path, value: existing) }
+        var rng = SystemRandomNumberGenerator()
+        let token = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SetupError("\(temp): cannot create the admin token: \(String(cString: strerror(errno)))") }
+        let bytes = Array((token + "\n").utf8)
+        let written = write(fd, bytes, bytes.count)
+        fsync(fd)
+        close(fd)
+        guard written == bytes.count, rename(temp, path) == 0 else {
+            unlink(temp)
+            throw SetupError("\(path): cannot write the admin token")
+        }
+        return BootstrapToken(path: path, value: Array(token.utf8))
+    }
+
+    static func readToken(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let n = read(fd, &buffer, buffer.count)
+        guard n > 0 else { return nil }
+        let token = buffer[0..<n].filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: " ") }
+        return token.count >= 32 ? Array(token) : nil
+    }
+
+    /// Constant-time comparison: the time taken says nothing about how much matched.
+    func matches(_ candidate: String) -> Bool {
+        let bytes = Array(candidate.utf8)
+        guard bytes.count == value.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(bytes, value) { difference |= a ^ b }
+        return difference == 0
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+public struct SetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

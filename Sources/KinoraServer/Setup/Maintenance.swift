@@ -1,0 +1,23 @@
+import KinoraHost
+import KinoraPluginABI
+import KinoraStore
+import Logging
+
+/// What the CLI's one-shot commands need without running the server.
+public enum Maintenance {
+    public static func migrate(dataDir: String) throws -> [String] {
+        try Paths.makeDirectory(dataDir)
+        return try KinoraDatabase(path: dataDir + "/kinora.sqlite").migrate()
+    }
+
+    /// A registry whose plugin log lines go to stderr only at warning and above, so command
+    /// output stays readable.
+    public static func registry() -> PluginRegistry {
+        var logger = Logger(label: "kinora") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return PluginRegistry(environment: HostEnvironment(logger: logger, version: kinoraVersion), workerThreads: 2)
+    }
+}
+
+/// "1.0": the plugin ABI this daemon speaks.
+public let pluginABIVersion = "\(KN_ABI_MAJOR).\(KN_ABI_MINOR)"
