@@ -97,11 +97,11 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
-        // The storage conformance suite every storage plugin instance must pass.
+        // Test helpers, and the storage conformance suite every storage plugin instance must pass.
         .target(
-            name: "StorageConformance",
+            name: "KinoraTestSupport",
             dependencies: ["KinoraHost"],
-            path: "Tests/StorageConformance"
+            path: "Tests/KinoraTestSupport"
         ),
 
         .executableTarget(
@@ -112,17 +112,15 @@ let package = Package(
 
         .testTarget(
             name: "KinoraHostTests",
-            dependencies: ["KinoraHost", "StorageConformance"]
+            dependencies: ["KinoraHost", "KinoraTestSupport"]
         ),
         .testTarget(
             name: "KinoraStoreTests",
-            dependencies: ["KinoraStore"]
+            dependencies: ["KinoraStore", "KinoraTestSupport"]
         ),
         .testTarget(
             name: "KinoraEndToEndTests",
-            dependencies: [
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            dependencies: ["KinoraTestSupport"]
         ),
     ]
 )

@@ -343,8 +343,10 @@ static bool jparse_string(jparser *p, char **out, size_t *out_len) {
         else if (c == '"') break;
         else if (c < 0x20) why = "control character in string";
         else if (c >= 0x80) {
-            if (!(k = utf8_decode(p->s + p->pos, p->n - p->pos, &cp))) why = "invalid UTF-8 in string";
-            else sb_put(&b, p->s + p->pos, k), p->pos += k;
+            if (!(k = utf8_decode(p->s + p->pos, p->n - p->pos, &cp)))
+                why = "invalid UTF-8 in string";
+            else
+                sb_put(&b, p->s + p->pos, k), p->pos += k;
         } else if (c != '\\') sb_put(&b, &c, 1), p->pos++;
         else if (p->pos + 1 >= p->n) why = "unterminated string";
         else if ((c = p->s[p->pos + 1]) != 'u') {
@@ -355,9 +357,12 @@ static bool jparse_string(jparser *p, char **out, size_t *out_len) {
             p->pos += 2;
             if (!jhex4(p, &cp)) why = "invalid \\u escape";
             else if (cp >= 0xD800 && cp <= 0xDBFF) { /* must be followed by its low half */
-                if (p->n - p->pos < 2 || memcmp(p->s + p->pos, "\\u", 2) != 0) why = "unpaired surrogate";
-                else if ((p->pos += 2, !jhex4(p, &lo)) || lo < 0xDC00 || lo > 0xDFFF) why = "unpaired surrogate";
-                else cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                if (p->n - p->pos < 2 || memcmp(p->s + p->pos, "\\u", 2) != 0)
+                    why = "unpaired surrogate";
+                else if ((p->pos += 2, !jhex4(p, &lo)) || lo < 0xDC00 || lo > 0xDFFF)
+                    why = "unpaired surrogate";
+                else
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) why = "unpaired surrogate";
             if (!why) {
                 unsigned char enc[4];
@@ -588,7 +593,8 @@ static kn_status_t add_pattern(wl_state *st, uint32_t group, const jval *v, wl_w
     }
     /* Non-ASCII is folded so "merdé" can match folded text, but ASCII case is kept: lowering
      * "\W" to "\w" would change its meaning, and REG_ICASE handles ASCII case anyway. */
-    if (!fold_utf8((const unsigned char *)v->str, v->len, (unsigned char *)folded, &flen, &bad, false)) {
+    if (!fold_utf8((const unsigned char *)v->str, v->len, (unsigned char *)folded, &flen, &bad,
+                   false)) {
         rc = fail(err, KN_E_CONFIG, WHERE " is not valid UTF-8", WHERE_ARGS(at));
         goto out;
     }
@@ -617,7 +623,8 @@ out:
 static kn_status_t group_for(wl_state *st, const char *name, uint32_t *out, kn_error_t *err) {
     for (size_t i = 0; i < st->ngroups; i++)
         if (strcmp(st->groups[i], name) == 0) return *out = (uint32_t)i, KN_OK;
-    char *copy = dup_n(name, strlen(name)), **groups = grow(st->groups, &st->cap_groups, st->ngroups, sizeof *groups);
+    char *copy = dup_n(name, strlen(name));
+    char **groups = grow(st->groups, &st->cap_groups, st->ngroups, sizeof *groups);
     if (groups) st->groups = groups;
     if (!copy || !groups) return free(copy), fail(err, KN_E_NO_MEMORY, "out of memory");
     st->groups[st->ngroups] = copy;
@@ -634,11 +641,13 @@ static kn_status_t load_section(wl_state *st, const char *label, const jval *tab
         wl_where at = {prefix, list ? "patterns" : "words", 0};
         const jval *arr = jget(table, at.list);
         if (arr && arr->type != J_ARR)
-            return fail(err, KN_E_CONFIG, "setting \"%s%s\" must be an array of strings", prefix, at.list);
+            return fail(err, KN_E_CONFIG, "setting \"%s%s\" must be an array of strings", prefix,
+                        at.list);
         for (; rc == KN_OK && arr && at.idx < arr->count; at.idx++) {
             const jval *v = &arr->items[at.idx];
             if (v->type != J_STR || v->len == 0 || strlen(v->str) != v->len)
-                return fail(err, KN_E_CONFIG, WHERE " must be a non-empty string without NUL", WHERE_ARGS(at));
+                return fail(err, KN_E_CONFIG, WHERE " must be a non-empty string without NUL",
+                            WHERE_ARGS(at));
             rc = list ? add_pattern(st, group, v, at, label, err) : add_word(st, group, v, at, err);
         }
     }
@@ -651,13 +660,14 @@ static kn_status_t build_index(wl_state *st, kn_error_t *err) {
     size_t nb = 16;
     if (st->nwords > INT32_MAX / 4) return fail(err, KN_E_CONFIG, "too many words");
     while (nb < st->nwords * 2) nb *= 2;
-    if (!(st->buckets = malloc(nb * sizeof *st->buckets))) return fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!(st->buckets = malloc(nb * sizeof *st->buckets)))
+        return fail(err, KN_E_NO_MEMORY, "out of memory");
     st->nbuckets = nb;
     for (size_t i = 0; i < nb; i++) st->buckets[i] = -1;
     for (size_t i = 0; i < st->nwords; i++) {
         wl_word *w = &st->words[i];
         int32_t *head = &st->buckets[w->hash & (nb - 1)], j = *head;
-        while (j >= 0 && !(st->words[j].group == w->group && strcmp(st->words[j].folded, w->folded) == 0))
+        while (j >= 0 && (st->words[j].group != w->group || strcmp(st->words[j].folded, w->folded)))
             j = st->words[j].next;
         if (j < 0) w->next = *head, *head = (int32_t)i;
     }
@@ -670,10 +680,11 @@ static kn_status_t load_config(wl_state *st, const char *json, kn_error_t *err) 
     kn_status_t rc = KN_OK;
     char name[64], prefix[96];
 
-    if (jparse_value(&p, &root, 0) && jpeek(&p) != 0) jfail(&p, "trailing characters after the value");
+    if (jparse_value(&p, &root, 0) && jpeek(&p) != 0)
+        jfail(&p, "trailing characters after the value");
     if (p.what) {
-        rc = fail(err, p.oom ? KN_E_NO_MEMORY : KN_E_CONFIG, "config is not valid JSON: %s at byte %zu",
-                  p.what, p.pos);
+        rc = fail(err, p.oom ? KN_E_NO_MEMORY : KN_E_CONFIG,
+                  "config is not valid JSON: %s at byte %zu", p.what, p.pos);
         goto out;
     }
     if (root.type != J_OBJ) {
@@ -686,10 +697,13 @@ static kn_status_t load_config(wl_state *st, const char *json, kn_error_t *err) 
     double mb = maxb && maxb->type == J_NUM ? maxb->num : WL_DEFAULT_MAX_BYTES;
     if (label && (label->type != J_STR || label->len == 0 || strlen(label->str) != label->len))
         rc = fail(err, KN_E_CONFIG, "setting \"label\" must be a non-empty string");
-    else if ((maxb && maxb->type != J_NUM) || !(mb >= 1 && mb <= WL_MAX_MAX_BYTES) || mb != (double)(int64_t)mb)
-        rc = fail(err, KN_E_CONFIG, "setting \"max_bytes\" must be an integer from 1 to %.0f", WL_MAX_MAX_BYTES);
+    else if ((maxb && maxb->type != J_NUM) || !(mb >= 1 && mb <= WL_MAX_MAX_BYTES) ||
+             mb != (double)(int64_t)mb) /* the range test comes first: the cast needs it */
+        rc = fail(err, KN_E_CONFIG, "setting \"max_bytes\" must be an integer from 1 to %.0f",
+                  WL_MAX_MAX_BYTES);
     else if (labels && labels->type != J_OBJ)
-        rc = fail(err, KN_E_CONFIG, "setting \"labels\" must be a table of {\"words\": [...], \"patterns\": [...]}");
+        rc = fail(err, KN_E_CONFIG, "setting \"labels\" must be a table of label tables "
+                  "like {\"words\": [...], \"patterns\": [...]}");
     if (rc != KN_OK) goto out;
     st->max_bytes = (size_t)mb;
 
@@ -702,11 +716,12 @@ static kn_status_t load_config(wl_state *st, const char *json, kn_error_t *err) 
             rc = fail(err, KN_E_CONFIG, "setting \"labels\": names must be non-empty, without NUL");
         else if (t->type != J_OBJ)
             rc = fail(err, KN_E_CONFIG, "setting \"labels.%s\" must be a table", name);
-        /* No schema checks this nested table, so typos are caught here instead. */
+        /* The host's schema catches typos here too, but a standalone host may not have one. */
         for (size_t k = 0; rc == KN_OK && t->type == J_OBJ && k < t->count; k++)
             if (strcmp(t->keys[k], "words") != 0 && strcmp(t->keys[k], "patterns") != 0)
-                rc = fail(err, KN_E_CONFIG, "setting \"%s%s\" is unknown (expected \"words\" or "
-                          "\"patterns\")", prefix, clip(t->keys[k], t->keylens[k], name, sizeof name));
+                rc = fail(err, KN_E_CONFIG, "setting \"%s%s\" is unknown (expected \"words\" "
+                          "or \"patterns\")", prefix,
+                          clip(t->keys[k], t->keylens[k], name, sizeof name));
         if (rc == KN_OK) rc = load_section(st, labels->keys[i], t, prefix, err);
     }
     if (rc == KN_OK) rc = build_index(st, err);
@@ -749,10 +764,10 @@ static kn_status_t check_media_type(const char *mt, kn_error_t *err) {
                     "handles text/*", CLIP(mt, shown));
     for (const char *param = semi; param; param = strchr(param + 1, ';')) {
         const char *next = strchr(param + 1, ';'), *stop = next ? next : end;
-        const char *eq = memchr(param + 1, '=', (size_t)(stop - param - 1)), *name = param + 1, *val;
+        const char *name = param + 1, *eq = memchr(name, '=', (size_t)(stop - name));
         if (!eq) continue;
-        size_t nlen = (size_t)(eq - name), vlen = (size_t)(stop - eq - 1);
-        val = eq + 1;
+        const char *val = eq + 1;
+        size_t nlen = (size_t)(eq - name), vlen = (size_t)(stop - val);
         trim(&name, &nlen), trim(&val, &vlen);
         if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') val++, vlen -= 2;
         if (ascii_caseeq(name, nlen, "charset") && !ascii_caseeq(val, vlen, "utf-8") &&
@@ -784,8 +799,8 @@ static kn_status_t read_all(const wl_state *st, const kn_call_t *call, const kn_
     if (!r->read && r->fd < 0)
         return fail(err, KN_E_INVALID_ARGUMENT, "the reader has neither read() nor an fd");
     if (r->size_hint >= 0 && (uint64_t)r->size_hint > max)
-        return fail(err, KN_E_INVALID_ARGUMENT, "input of %lld bytes is larger than max_bytes (%zu)",
-                    (long long)r->size_hint, max);
+        return fail(err, KN_E_INVALID_ARGUMENT, "input of %lld bytes is larger than max_bytes "
+                    "(%zu)", (long long)r->size_hint, max);
     if (r->size_hint >= 0) cap = (size_t)r->size_hint + 1; /* + 1: see the end without growing */
     if (cap > limit) cap = limit;
     if (!(buf = malloc(cap + 1))) return fail(err, KN_E_NO_MEMORY, "out of memory");
@@ -859,7 +874,8 @@ static kn_status_t match_all(const wl_state *st, const kn_call_t *call, const un
 
 /* {"labels":[{"name":"<label>","score":1.0,"matches":["<word or pattern>",...]},...]}: one
  * entry per label with a hit, in config order; its words first, then its patterns. */
-static char *render(const wl_state *st, const bool *word_hit, const bool *pat_hit, size_t *nlabels) {
+static char *render(const wl_state *st, const bool *word_hit, const bool *pat_hit,
+                    size_t *nlabels) {
     strbuf b = {0};
     *nlabels = 0;
     sb_puts(&b, "{\"labels\":[");
@@ -868,8 +884,9 @@ static char *render(const wl_state *st, const bool *word_hit, const bool *pat_hi
         for (size_t i = 0; i < st->nwords + st->npatterns; i++) {
             bool isw = i < st->nwords;
             size_t k = isw ? i : i - st->nwords;
-            if (!(isw ? word_hit[k] && st->words[k].group == g : pat_hit[k] && st->patterns[k]->group == g))
-                continue;
+            bool hit = isw ? word_hit[k] && st->words[k].group == g
+                           : pat_hit[k] && st->patterns[k]->group == g;
+            if (!hit) continue;
             if (first) {
                 sb_puts(&b, (*nlabels)++ ? ",{\"name\":" : "{\"name\":");
                 sb_json_string(&b, st->groups[g]);
@@ -903,7 +920,10 @@ static void wl_classify(const kn_plugin_t *plugin, const kn_call_t *call, const 
         rc = fail(&err, KN_E_INVALID_ARGUMENT, "input is not valid UTF-8 at byte %zu", bad);
     if (rc == KN_OK && !(hits = calloc(st->nwords + st->npatterns + 1, sizeof *hits)))
         rc = fail(&err, KN_E_NO_MEMORY, "out of memory");
-    if (rc == KN_OK) text[flen] = '\0', rc = match_all(st, call, text, flen, hits, hits + st->nwords, &err);
+    if (rc == KN_OK) {
+        text[flen] = '\0';
+        rc = match_all(st, call, text, flen, hits, hits + st->nwords, &err);
+    }
     if (rc == KN_OK && !(result = render(st, hits, hits + st->nwords, &nlabels)))
         rc = fail(&err, KN_E_NO_MEMORY, "out of memory");
 
@@ -911,7 +931,8 @@ static void wl_classify(const kn_plugin_t *plugin, const kn_call_t *call, const 
         wl_log(st->host, KN_LOG_DEBUG, "classify%s%s: %zu bytes, status %d, %zu labels",
                call && call->request_id ? " request " : "",
                call && call->request_id ? CLIP(call->request_id, rid) : "", len, (int)rc, nlabels);
-    if (done.complete) done.complete(done.ctx, rc, rc == KN_OK ? NULL : &err, rc == KN_OK ? result : NULL);
+    if (done.complete)
+        done.complete(done.ctx, rc, rc == KN_OK ? NULL : &err, rc == KN_OK ? result : NULL);
     free(result), free(hits), free(text);
 }
 
@@ -924,15 +945,21 @@ static const char *const wl_interfaces[] = {KN_MODERATION_ID, NULL};
 
 static const char wl_schema[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
-    "\"words\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},\"default\":[],"
-    "\"description\":\"Words or phrases to flag, matched as whole words, ignoring case and accents.\"},"
-    "\"patterns\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},\"default\":[],"
+    "\"words\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},"
+    "\"default\":[],\"description\":\"Words or phrases to flag, matched as whole words, "
+    "ignoring case and accents.\"},"
+    "\"patterns\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},"
+    "\"default\":[],"
     "\"description\":\"POSIX extended regular expressions, matched case-insensitively against the "
     "folded text.\"},"
     "\"label\":{\"type\":\"string\",\"minLength\":1,\"default\":\"blocklist\","
     "\"description\":\"Label reported when words or patterns match.\"},"
-    "\"labels\":{\"type\":\"object\",\"description\":\"More labels, each a table "
-    "{\\\"words\\\": [...], \\\"patterns\\\": [...]} keyed by the label's name.\"},"
+    "\"labels\":{\"type\":\"object\",\"description\":\"More labels, keyed by name, each "
+    "with its own words and patterns.\",\"additionalProperties\":{\"type\":\"object\","
+    "\"additionalProperties\":false,\"properties\":{"
+    "\"words\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},\"default\":[]},"
+    "\"patterns\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1},"
+    "\"default\":[]}}}},"
     "\"max_bytes\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":67108864,\"default\":1048576,"
     "\"description\":\"Largest input accepted, in bytes.\"}}}";
 
@@ -984,7 +1011,8 @@ static kn_status_t wl_create(const kn_plugin_factory_t *factory, const kn_host_t
     (void)factory;
     if (!out) return fail(err, KN_E_INVALID_ARGUMENT, "create() needs an out pointer");
     if (!plugin_id || strcmp(plugin_id, WL_ID) != 0)
-        return fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"", CLIP(plugin_id, shown));
+        return fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"",
+                    CLIP(plugin_id, shown));
     wl_state *st = calloc(1, sizeof *st);
     if (!st) return fail(err, KN_E_NO_MEMORY, "out of memory");
     st->host = host ? host : g_module_host;

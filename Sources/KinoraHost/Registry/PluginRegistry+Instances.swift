@@ -7,6 +7,13 @@ extension PluginRegistry {
     public func createInstances(_ configs: [InstanceConfig]) -> [ConfigError] {
         var errors: [ConfigError] = []
         for config in configs where config.enabled {
+            // Report every settings problem of a file at once, not just the first.
+            let problems = validate(config)
+            if !problems.isEmpty {
+                errors += problems
+                problems.forEach { logger.error("plugin instance refused: \($0.description)") }
+                continue
+            }
             do {
                 let instance = try createInstance(config)
                 addInstance(instance)

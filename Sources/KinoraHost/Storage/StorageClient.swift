@@ -153,7 +153,7 @@ public struct StorageClient: Sendable {
             var buffer = [CChar](repeating: 0, count: capacity)
             var err = kn_error_t()
             let status = buffer.withUnsafeMutableBufferPointer { b in b.baseAddress.map { body($0, capacity, &err) } ?? KN_E_NO_MEMORY }
-            if status == KN_OK { return String(cString: buffer) }
+            if status == KN_OK { return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
             if status == KN_E_INVALID_ARGUMENT && Int(err.detail) > capacity && err.detail < 1 << 20 {
                 capacity = Int(err.detail)
                 continue

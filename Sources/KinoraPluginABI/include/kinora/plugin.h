@@ -338,6 +338,9 @@ KN_EXPORT const kn_module_entry_t *kinora_module_entry_v1(void);
  * Every storage plugin MUST refuse any other key with KN_E_INVALID_ARGUMENT, so that no key
  * can escape the backend's namespace. A put is atomic: readers see the old object or the
  * new one, never a part; concurrent puts to one key leave one of them whole.
+ * A backend on a hierarchical file system may refuse with KN_E_ALREADY_EXISTS a key that
+ * is a '/'-prefix of an existing key ("a" beside "a/b") or the reverse; the host never
+ * creates such pairs, so portable callers avoid them too.
  * ----------------------------------------------------------------------------------- */
 #define KN_STORAGE_ID "kinora.storage/1"
 #define KN_STORAGE_KEY_MAX 1024

@@ -1,0 +1,93 @@
+import Foundation
+import KinoraTestSupport
+import Testing
+
+/// The real daemon binary, started the way an operator starts it.
+@Suite(.serialized) struct DaemonTests {
+    @Test func startsOnDefaultsAnswersHealthListsPluginsAndStopsCleanly() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+
+        #expect(try daemon.get("/healthz").status == 200)
+        let ready = try daemon.get("/readyz")
+        #expect(ready.status == 200, "\(ready.body)\n\(daemon.log)")
+
+        let anonymous = try daemon.get("/api/v1/plugins")
+        #expect(anonymous.status == 401)
+        #expect(anonymous.headers["content-type"] == "application/problem+json")
+        #expect((anonymous.json as? [String: Any])?["type"] as? String == "https://kinora.invalid/problems/unauthorized")
+        #expect(try daemon.get("/api/v1/plugins", headers: ["Authorization": "Bearer wrong"]).status == 401)
+
+        let tokenPath = dir + "/data/admin-token"
+        let attributes = try FileManager.default.attributesOfItem(atPath: tokenPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let token = try String(contentsOfFile: tokenPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let plugins = try daemon.get("/api/v1/plugins", headers: ["Authorization": "Bearer \(token)"])
+        #expect(plugins.status == 200)
+        let report = try #require(plugins.json as? [String: Any])
+        let instances = try #require(report["instances"] as? [[String: Any]])
+        #expect(Set(instances.compactMap { $0["name"] as? String }) == ["media", "wordlist"])
+        #expect(instances.allSatisfy { $0["state"] as? String == "started" })
+        let modules = try #require(report["modules"] as? [[String: Any]])
+        #expect(modules.allSatisfy { $0["abi"] as? String == "1.0.0" })
+
+        let missing = try daemon.get("/no/such/route")
+        #expect(missing.status == 404 && missing.headers["content-type"] == "application/problem+json")
+        #expect(missing.headers["x-request-id"]?.isEmpty == false)
+
+        let metrics = try daemon.get("/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("kinora_http_requests_total"))
+
+        #expect(try await daemon.stop() == 0)
+        #expect(daemon.log.contains("plugin instance stopped"))
+        #expect(!daemon.log.contains(token), "the admin token must never be logged")
+    }
+
+    @Test func restartKeepsTheTokenAndTheDatabase() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try DaemonProcess(dataDir: dir)
+        try await first.start()
+        let token = try String(contentsOfFile: dir + "/admin-token", encoding: .utf8)
+        #expect(try await first.stop() == 0)
+        let second = try DaemonProcess(dataDir: dir)
+        try await second.start()
+        #expect(try String(contentsOfFile: dir + "/admin-token", encoding: .utf8) == token)
+        #expect(!second.log.contains("applied migrations"))
+        #expect(try await second.stop() == 0)
+    }
+
+    @Test func brokenConfigIsRefusedWithFileAndKey() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
+        try "[server]\nlisten = \"nowhere\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
+        let serve = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["serve", "--config", dir + "/etc/kinora.toml"])
+        #expect(serve.status != 0)
+        #expect(serve.output.contains(dir + "/etc/kinora.toml: server.listen:"), "\(serve.output)")
+
+        try "[media]\nstorage = \"media\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = 7\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        let check = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
+        #expect(check.status != 0)
+        #expect(check.output.contains(dir + "/etc/plugins.d/media.toml: settings.root: expected string"), "\(check.output)")
+
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        let good = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
+        #expect(good.status == 0, "\(good.output)")
+    }
+
+    @Test func pluginCheckPrintsDescriptorsOrTheReason() throws {
+        let ok = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "check", TestEnvironment.storageLocalModule])
+        #expect(ok.status == 0)
+        #expect(ok.output.contains("org.kinora.storage-local") && ok.output.contains("kinora.storage/1") && ok.output.contains("root: string"))
+        let bad = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "check", "/etc/hostname"])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("/etc/hostname: not an ELF shared object"))
+        let version = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["version"])
+        #expect(version.output.contains("plugin ABI 1.0"))
+    }
+}

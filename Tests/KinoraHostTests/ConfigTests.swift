@@ -1,0 +1,103 @@
+import Foundation
+import KinoraHost
+import KinoraTestSupport
+import Testing
+
+@Suite struct ConfigTests {
+    func write(_ text: String, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func mainConfigReadsEveryKey() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("""
+            [server]
+            listen = "[::1]:9000"
+            public_url = "https://video.example.com"
+            trusted_proxies = ["127.0.0.1"]
+            [data]
+            dir = "/var/lib/kinora"
+            [log]
+            format = "json"
+            [plugins]
+            folders = ["/opt/kinora/plugins"]
+            worker_threads = 3
+            [media]
+            storage = "s3-main"
+            [metrics]
+            access = "admin"
+            """, to: dir + "/kinora.toml")
+        let config = try KinoraConfig.load(dir + "/kinora.toml")
+        #expect(config.listenHost == "::1" && config.listenPort == 9000)
+        #expect(config.publicURL == "https://video.example.com")
+        #expect(config.trustedProxies == ["127.0.0.1"])
+        #expect(config.dataDir == "/var/lib/kinora")
+        #expect(config.logFormat == .json)
+        #expect(config.pluginFolders == ["/opt/kinora/plugins"] && config.pluginWorkerThreads == 3)
+        #expect(config.mediaStorage == "s3-main")
+        #expect(config.metricsAccess == .admin)
+        #expect(config.pluginsDirectory == dir + "/plugins.d")
+    }
+
+    @Test func mainConfigErrorsNameFileAndKey() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.toml"
+        try write("""
+            [server]
+            listen = 8420
+            colour = "red"
+            [log]
+            format = "xml"
+            [plugins]
+            worker_threads = 0
+            """, to: path)
+        let errors = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        let keys = Set(errors?.errors.map { $0.key ?? "" } ?? [])
+        #expect(keys == ["server.listen", "server.colour", "log.format", "plugins.worker_threads"])
+        #expect(errors?.errors.allSatisfy { $0.file == path } == true)
+
+        try write("[server\nlisten = ", to: path)
+        let syntax = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(syntax?.description.hasPrefix(path + ":1:") == true, "\(syntax?.description ?? "")")
+
+        let missing = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(dir + "/nope.toml") }
+        #expect(missing?.description == dir + "/nope.toml: no such file")
+    }
+
+    @Test func instanceFilesNameTheInstanceAndCarrySettings() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"/srv/media\"\nfsync = false\n", to: dir + "/media.toml")
+        try write("plugin = \"org.kinora.moderation-wordlist\"\nenabled = false\n", to: dir + "/words.toml")
+        try write("plugin = \"Bad Id\"\n", to: dir + "/broken.toml")
+        try write("plugin = \"org.x\"\n", to: dir + "/bad name.toml")
+        try write("# not a toml file, ignored\n", to: dir + "/README")
+        let (instances, errors) = InstanceConfig.loadFolder(dir)
+        #expect(instances.map(\.name) == ["media", "words"])
+        #expect(instances[0].settings == ["root": "/srv/media", "fsync": false])
+        #expect(instances[1].enabled == false)
+        #expect(errors.map(\.file).sorted() == [dir + "/bad name.toml", dir + "/broken.toml"])
+        #expect(errors.first { $0.file.hasSuffix("broken.toml") }?.key == "plugin")
+    }
+
+    @Test func secretsComeFromTheEnvironmentOrFilesAndNeverEscapeTheFolder() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("secrets")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("from-file\n", to: dir + "/s3-key")
+        try write("outside", to: dir + "/../kinora-outside-secret")
+        defer { try? FileManager.default.removeItem(atPath: dir + "/../kinora-outside-secret") }
+        let store = SecretStore(folders: [dir], environment: ["KINORA_SECRET_API_TOKEN": "from-env"])
+        #expect(store.value(named: "s3-key") == Array("from-file".utf8))
+        #expect(store.value(named: "api-token") == Array("from-env".utf8))
+        #expect(store.value(named: "../kinora-outside-secret") == nil)
+        #expect(store.value(named: "missing") == nil)
+    }
+
+    @Test func versionFileMatchesTheCompiledVersion() throws {
+        let file = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/VERSION", encoding: .utf8)
+        #expect(file.trimmingCharacters(in: .whitespacesAndNewlines) == kinoraVersion)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import KinoraStore
+import KinoraTestSupport
+import Testing
+
+@Suite struct DatabaseTests {
+    @Test func migrationsApplyOnceAndDataSurvivesReopening() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("store")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.sqlite"
+        do {
+            let database = try KinoraDatabase(path: path)
+            #expect(try database.pendingMigrations() == ["0001-settings"])
+            #expect(try database.migrate() == ["0001-settings"])
+            #expect(try database.migrate().isEmpty)
+            try database.settings.set("first", for: "install.id")
+            #expect(try database.settings.setIfAbsent("second", for: "install.id") == "first")
+            #expect(await database.isReachable())
+        }
+        let reopened = try KinoraDatabase(path: path)
+        #expect(try reopened.pendingMigrations().isEmpty)
+        #expect(try reopened.settings.value(for: "install.id") == "first")
+        #expect(try reopened.settings.value(for: "absent") == nil)
+        // WAL mode leaves its -wal file beside the database while open.
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("store")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.sqlite"
+        try String(repeating: "not sqlite ", count: 200).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try KinoraDatabase(path: path).migrate() }
+    }
+}

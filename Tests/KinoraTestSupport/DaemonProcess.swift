@@ -1,0 +1,138 @@
+import Foundation
+
+/// The real `kinora` executable, started on an ephemeral loopback port with its own data
+/// folder, and stopped (SIGTERM) by the test that started it.
+public final class DaemonProcess: @unchecked Sendable {
+    // `output` is appended from the pipe's reader thread under `lock`.
+    public let process = Process()
+    public let dataDir: String
+    public private(set) var port = 0
+    private let lock = NSLock()
+    private var output = ""
+
+    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        self.dataDir = dataDir
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
+        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    public var log: String { lock.withLock { output } }
+
+    /// Starts the daemon and waits until it logs its listening address.
+    public func start(timeout: Duration = .seconds(20)) async throws {
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let range = log.range(of: "listening on http://127.0.0.1:") {
+                let digits = log[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits) {
+                    self.port = port
+                    return
+                }
+            }
+            guard process.isRunning else { throw TestFailure("kinora exited with \(process.terminationStatus):\n\(log)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw TestFailure("kinora did not start within \(timeout):\n\(log)")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func stop(timeout: Duration = .seconds(20)) async throws -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestFailure("kinora did not stop within \(timeout) of SIGTERM:\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    public func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPResult {
+        try HTTPResult.fetch(port: port, method: "GET", path: path, headers: headers)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A response from the minimal HTTP/1.1 client the end-to-end tests use.
+public struct HTTPResult: Sendable {
+    public var status: Int
+    public var headers: [String: String]  // lower-cased names
+    public var body: String
+
+    public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+
+    /// One request on a new loopback connection, `Connection: close`.
+    public static func fetch(port: Int, method: String, path: String, headers: [String: String] = [:]) throws -> HTTPResult {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect to 127.0.0.1:\(port) failed: errno \(errno)") }
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw TestFailure("send failed") }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response.append(contentsOf: buffer[0..<n])
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("malformed response: \(text.prefix(200))") }
+        let head = text[..<split.lowerBound].split(separator: "\r\n")
+        let statusLine = head.first?.split(separator: " ") ?? []
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestFailure("bad status line") }
+        var fields: [String: String] = [:]
+        for line in head.dropFirst() {
+            if let colon = line.firstIndex(of: ":") {
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        var body = String(text[split.upperBound...])
+        if fields["transfer-encoding"] == "chunked" { body = dechunk(body) }
+        return HTTPResult(status: status, headers: fields, body: body)
+    }
+
+    static func dechunk(_ text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let start = lineEnd.upperBound
+            let utf8 = rest.utf8
+            let end = utf8.index(start, offsetBy: size)
+            result += String(rest[start..<end])
+            rest = rest[end...].dropFirst(2)
+        }
+        return result
+    }
+}
