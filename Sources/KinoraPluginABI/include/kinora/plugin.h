@@ -152,7 +152,7 @@ typedef struct kn_call {
 /* Every slow operation reports through a completion. It MUST be invoked exactly once, from
  * any thread, possibly before the operation function returns (a plugin may simply do the
  * work on the calling worker thread and complete inline). `err` is NULL when status is
- * KN_OK. `result` is documented per operation and valid only during the call. */
+ * KN_OK; like `result` (documented per operation) it is valid only during the call. */
 typedef struct kn_completion {
     void *ctx;
     void (*complete)(void *ctx, kn_status_t status, const kn_error_t *err, const void *result);
@@ -161,8 +161,9 @@ typedef struct kn_completion {
 /* Pull stream: bytes flowing INTO the plugin (an upload, media to classify). */
 typedef struct kn_reader {
     void *ctx;
-    /* [blocking-ok] Fills up to `cap` bytes of `buf`. Returns the count (>0), 0 at end of
-     * stream, or a negative kn_status_t (KN_E_CANCELLED: the client went away; KN_E_IO). */
+    /* [blocking-ok] Never NULL. Fills up to `cap` bytes of `buf`. Returns the count
+     * (1..cap), 0 at end of stream, or a negative kn_status_t (KN_E_CANCELLED: the client
+     * went away; KN_E_IO). A plugin passes a reader's failure code on as its own status. */
     int64_t (*read)(void *ctx, uint8_t *buf, size_t cap);
     int64_t size_hint; /* total bytes when known, else -1                                    */
     int fd;            /* optional fast path: a readable regular file positioned at 0, or -1.
@@ -294,7 +295,8 @@ typedef struct kn_plugin_factory {
     /* [main] Create an instance of `plugin_id`. `config_json` is a UTF-8 JSON object that
      * the host has validated against the descriptor's schema, defaults filled in. `host` is
      * the per-instance host. Must not do slow I/O (that belongs in start()). On success
-     * *out is the new instance; on failure fill `err` (KN_E_CONFIG for bad settings). */
+     * *out is the new instance; on failure *out is untouched and `err` filled (KN_E_CONFIG
+     * for bad settings). `config_json` is never NULL ("{}" when there are no settings). */
     kn_status_t (*create)(const struct kn_plugin_factory *factory, const kn_host_t *host,
                           const char *plugin_id, const char *config_json,
                           const kn_plugin_t **out, kn_error_t *err);
@@ -434,8 +436,9 @@ typedef struct kn_moderation_v1 {
      * result: const char*, a JSON object:
      *   {"labels":[{"name":"profanity","score":0.93,"matches":["..."]}, ...]}
      * with scores in [0,1], highest first; an empty "labels" array means nothing found.
-     * errors: UNSUPPORTED (media type not handled), INVALID_ARGUMENT (undecodable input),
-     *         CANCELLED (reader failed), NO_MEMORY. */
+     * errors: UNSUPPORTED (media type not handled), INVALID_ARGUMENT (undecodable or too
+     *         large input), the reader's own failure code (CANCELLED, IO), TIMEOUT,
+     *         NO_MEMORY. */
     void (*classify)(const kn_plugin_t *plugin, const kn_call_t *call, const char *media_type,
                      kn_reader_t media, kn_completion_t done);
 } kn_moderation_v1_t;
