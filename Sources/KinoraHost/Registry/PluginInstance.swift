@@ -1,4 +1,5 @@
 import Dispatch
+import Metrics
 import KinoraPluginABI
 import NIOConcurrencyHelpers
 
@@ -69,8 +70,14 @@ public final class PluginInstance: @unchecked Sendable {
         let instanceName = name
         let serializer = self.serializer
         let box = NIOLockedValueBox<CallState?>(nil)
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = (ContinuousClock.now - started).components
+            Timer(label: "kinora_plugin_call_duration_seconds", dimensions: [("instance", instanceName)])
+                .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        }
         do {
-            return try await withTaskCancellationHandler {
+            let result: R = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
                     let state = CallState(requestID: requestID, deadline: deadline) { status, err, result in
                         serializer?.signal()
@@ -99,8 +106,12 @@ public final class PluginInstance: @unchecked Sendable {
             } onCancel: {
                 box.withLockedValue { $0?.cancel() }
             }
+            Counter(label: "kinora_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", "ok")]).increment()
+            return result
         } catch {
             status.withLockedValue { $0.errors += 1 }
+            let outcome = (error as? PluginCallError)?.status.description ?? "error"
+            Counter(label: "kinora_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", outcome)]).increment()
             throw error
         }
     }

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import KinoraPluginABI
+import NIOConcurrencyHelpers
 
 /// Async access to a `kinora.storage/1` instance. Every operation runs on the plugin call
 /// pool; byte streams never sit whole in memory.
@@ -125,6 +127,24 @@ public struct StorageClient: Sendable {
             let items = (0..<list.count).map { StoredObject(list.items[$0]) }
             return StoredPage(objects: items, nextCursor: list.next_cursor.map { String(cString: $0) })
         })
+    }
+
+    /// `stat` on the calling thread, bypassing the call pool and async machinery: for tools and
+    /// benchmarks that own a thread they may block. Waits for the completion.
+    public func statBlocking(_ key: String) throws -> StoredObject {
+        let outcome = NIOLockedValueBox<Result<StoredObject, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let instanceName = name
+        let state = CallState(requestID: nil, deadline: nil) { status, err, result in
+            outcome.withLockedValue {
+                $0 = status == KN_OK ? Result { try StoredObject.decode(result) } : .failure(PluginCallError(status, err, instance: instanceName))
+            }
+            done.signal()
+        }
+        key.withCString { table.pointee.stat?(instance.raw, UnsafePointer(state.raw), $0, state.completion()) }
+        done.wait()
+        guard let result = outcome.withLockedValue({ $0 }) else { throw PluginCallError(status: .internal, message: "no completion", instance: name) }
+        return try result.get()
     }
 
     /// The object's file when the plugin offers `kinora.storage.localfile/1`, so the server

@@ -1,0 +1,34 @@
+import Foundation
+import KinoraHost
+import Logging
+
+// Benchmarks for the foundation issue. Run from a release build:
+//   swift build -c release && .build/release/kinora-bench all
+// Each prints the figure, the target, and a ratio where a peer (cp, sync) runs the same work.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "all"
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
+    return value
+}
+
+let benchDir = FileManager.default.currentDirectoryPath + "/.build/bench-tmp"
+try? FileManager.default.removeItem(atPath: benchDir)
+try FileManager.default.createDirectory(atPath: benchDir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: benchDir) }
+
+switch command {
+case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
+case "idle-memory": try await IdleMemory.run()
+case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000))
+case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+case "all":
+    try await ColdStart.run(runs: option("--runs", 15))
+    try await IdleMemory.run()
+    try await ABIOverhead.run(calls: option("--calls", 200_000))
+    try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+default:
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io] [--runs N] [--calls N] [--size-mib N]\n".utf8))
+    exit(2)
+}
