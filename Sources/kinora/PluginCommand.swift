@@ -20,10 +20,10 @@ struct PluginCommand: AsyncParsableCommand {
             registry.loadModules(from: setup.pluginFolders)
             registry.createInstances(setup.instances)
             registry.startAll()
-            defer { Task { await registry.stopAll() } }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: PluginReport.make(registry), options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
+                await registry.stopAll()
                 return
             }
             print("Modules (searched: \(setup.pluginFolders.joined(separator: ", "))):")

@@ -91,3 +91,38 @@ import Testing
         #expect(version.output.contains("plugin ABI 1.0"))
     }
 }
+
+extension DaemonTests {
+    @Test func configCanRestrictMetricsAndSwitchToJSONLogs() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "[metrics]\naccess = \"admin\"\n[log]\nformat = \"json\"\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
+        try await daemon.start()
+        #expect(try daemon.get("/metrics").status == 401)
+        let token = try String(contentsOfFile: dir + "/data/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try daemon.get("/metrics", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+        #expect(try daemon.get("/readyz", headers: ["X-Request-Id": "trace-me-42"]).headers["x-request-id"] == "trace-me-42")
+        #expect(try await daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["message"] != nil, "not a JSON log line: \(line)")
+        }
+        #expect(lines.contains { $0.contains("trace-me-42") })
+    }
+
+    @Test func listAndCheckThePluginsOfARunningSetup() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let list = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "list", "--data-dir", dir])
+        #expect(list.status == 0, "\(list.output)")
+        #expect(list.output.contains("org.kinora.storage-local") && list.output.contains("org.kinora.moderation-wordlist"))
+        #expect(list.output.contains("media  org.kinora.storage-local  started"))
+        let migrate = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
+        #expect(migrate.status == 0 && migrate.output.contains("applied: 0001-settings"))
+        let again = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
+        #expect(again.output.contains("database is up to date"))
+    }
+}
