@@ -19,19 +19,12 @@ public struct InstanceConfig: Sendable {
         self.file = file
     }
 
-    static let schema: JSONSchema = {
-        let text = #"""
+    static let schema = JSONSchema.embedded(#"""
         {"type":"object","additionalProperties":false,"required":["plugin"],"properties":{
           "plugin":{"type":"string","pattern":"^[a-z][a-z0-9._-]*$"},
           "enabled":{"type":"boolean","default":true},
           "settings":{"type":"object","default":{}}}}
-        """#
-        do {
-            return try JSONSchema(JSONValue(parsing: text))
-        } catch {
-            fatalError("embedded plugins.d schema is invalid: \(error)")
-        }
-    }()
+        """#)
 
     /// Instance names become file names, log labels and config references: keep them plain.
     public static func isValidName(_ name: String) -> Bool {
@@ -43,18 +36,9 @@ public struct InstanceConfig: Sendable {
 
     /// Reads every `*.toml` in `folder`, in name order. Files with errors are reported and skipped.
     public static func loadFolder(_ folder: String) -> (instances: [InstanceConfig], errors: [ConfigError]) {
-        guard let dir = opendir(folder) else { return ([], []) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(name) }
-        }
-        closedir(dir)
         var instances: [InstanceConfig] = []
         var errors: [ConfigError] = []
-        for fileName in names.sorted() {
+        for fileName in folderEntries(folder, suffix: ".toml") {
             let path = folder + "/" + fileName
             do {
                 instances.append(try load(path))

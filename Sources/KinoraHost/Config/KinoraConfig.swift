@@ -29,8 +29,7 @@ public struct KinoraConfig: Sendable {
     }
 
     /// The JSON Schema of kinora.toml; the same validator as plugin settings, so errors read alike.
-    static let schema: JSONSchema = {
-        let text = #"""
+    static let schema = JSONSchema.embedded(#"""
         {"type":"object","additionalProperties":false,"properties":{
           "server":{"type":"object","additionalProperties":false,"properties":{
             "listen":{"type":"string","pattern":"^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$"},
@@ -50,13 +49,7 @@ public struct KinoraConfig: Sendable {
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
-        """#
-        do {
-            return try JSONSchema(JSONValue(parsing: text))
-        } catch {
-            fatalError("embedded kinora.toml schema is invalid: \(error)")
-        }
-    }()
+        """#)
 
     /// Reads and validates `path`; every problem is reported, each naming the file and key.
     public static func load(_ path: String) throws(ConfigErrors) -> KinoraConfig {

@@ -101,15 +101,6 @@ public final class PluginRegistry: Sendable {
     }
 
     static func moduleFiles(in folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var files: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasSuffix(".so") && !name.hasPrefix(".") { files.append(folder + "/" + name) }
-        }
-        return files.sorted()
+        folderEntries(folder, suffix: ".so").map { folder + "/" + $0 }
     }
 }
