@@ -30,9 +30,10 @@ public enum Daemon {
         let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: secretFolders))
         let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
         registry.loadModules(from: setup.pluginFolders)
-        for error in setup.instanceErrors { logger.error("\(error.description)") }
         registry.createInstances(setup.instances)
-        for error in setup.crossCheck(registry) { logger.error("\(error.description)") }
+        let configErrors = setup.instanceErrors + setup.crossCheck(registry)
+        for error in configErrors { logger.error("\(error.description)") }
+        registry.recordInstanceErrors(configErrors)
         registry.startAll()
 
         let router = Router(context: KinoraRequestContext.self)

@@ -126,3 +126,23 @@ extension DaemonTests {
         #expect(again.output.contains("database is up to date"))
     }
 }
+
+extension DaemonTests {
+    @Test func aBrokenInstanceFileKeepsTheDaemonUpButNotReady() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/plugins.d", withIntermediateDirectories: true)
+        try "[data]\ndir = \"\(dir)/data\"\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(toFile: dir + "/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
+        try await daemon.start()
+        #expect(try daemon.get("/healthz").status == 200)
+        let ready = try daemon.get("/readyz")
+        #expect(ready.status == 503)
+        #expect(ready.headers["content-type"] == "application/problem+json")
+        let detail = (ready.json as? [String: Any])?["detail"] as? String ?? ""
+        #expect(detail.contains(dir + "/plugins.d/words.toml") && detail.contains("([unclosed"), "\(detail)")
+        #expect(try await daemon.stop() == 0)
+    }
+}

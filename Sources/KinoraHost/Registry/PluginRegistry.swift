@@ -96,7 +96,9 @@ public final class PluginRegistry: Sendable {
         state.withLockedValue { $0.instances.append(instance) }
     }
 
-    func recordInstanceErrors(_ errors: [ConfigError]) {
+    /// Keeps configuration problems found outside the registry (unreadable plugins.d files,
+    /// cross-checks) so /readyz and /api/v1/plugins report them with the rest.
+    public func recordInstanceErrors(_ errors: [ConfigError]) {
         state.withLockedValue { $0.instanceErrors.append(contentsOf: errors) }
     }
 
