@@ -51,7 +51,12 @@ public enum Daemon {
             },
             logger: logger)
         app.addServices(PluginShutdownService(registry: registry, logger: logger))
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch where String(describing: error).contains("Address already in use") {
+            await registry.stopAll()
+            throw SetupError("\(config.listenHost):\(config.listenPort): address already in use (another kinora running? change [server] listen or --listen)")
+        }
         logger.info("stopped")
     }
 }

@@ -73,6 +73,9 @@ import Testing
         let emptyError = #expect(throws: PluginLoadError.self) { try registry().loadModule(at: empty) }
         #expect(emptyError?.description.contains("empty file") == true)
 
+        let absent = #expect(throws: PluginLoadError.self) { try registry().loadModule(at: scratch + "/absent.so") }
+        #expect(absent?.description == "\(scratch)/absent.so: cannot be read: No such file or directory")
+
         let executable = #expect(throws: PluginLoadError.self) { try registry().loadModule(at: "/bin/true") }
         #expect(executable?.description.contains("not a shared library") == true || executable?.description.contains("executable") == true)
     }

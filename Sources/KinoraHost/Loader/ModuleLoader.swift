@@ -79,7 +79,7 @@ enum ModuleLoader {
     /// message says what the file is rather than dlopen's "invalid ELF header".
     static func checkELF(_ path: String) throws(PluginLoadError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .notSharedObject(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {

@@ -1,5 +1,6 @@
 /// Why a module or an instance was refused. Every message names the file it is about.
 public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable {
+    case unreadable(path: String, reason: String)
     case notSharedObject(path: String, reason: String)
     case dlopenFailed(path: String, reason: String)
     case entryMissing(path: String)
@@ -11,7 +12,7 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var path: String {
         switch self {
-        case .notSharedObject(let p, _), .dlopenFailed(let p, _), .entryMissing(let p), .abiMismatch(let p, _, _),
+        case .unreadable(let p, _), .notSharedObject(let p, _), .dlopenFailed(let p, _), .entryMissing(let p), .abiMismatch(let p, _, _),
              .initFailed(let p, _), .noFactory(let p), .badDescriptor(let p, _), .duplicatePluginID(_, let p, _):
             p
         }
@@ -19,6 +20,8 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var description: String {
         switch self {
+        case .unreadable(let path, let reason):
+            "\(path): cannot be read: \(reason)"
         case .notSharedObject(let path, let reason):
             "\(path): not an ELF shared object (\(reason))"
         case .dlopenFailed(let path, let reason):

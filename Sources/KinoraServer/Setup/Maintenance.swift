@@ -12,9 +12,9 @@ public enum Maintenance {
 
     /// A registry whose plugin log lines go to stderr only at warning and above, so command
     /// output stays readable.
-    public static func registry() -> PluginRegistry {
+    public static func registry(logLevel: Logger.Level = .warning) -> PluginRegistry {
         var logger = Logger(label: "kinora") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        logger.logLevel = logLevel
         return PluginRegistry(environment: HostEnvironment(logger: logger, version: kinoraVersion), workerThreads: 2)
     }
 }
