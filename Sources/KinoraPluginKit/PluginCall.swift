@@ -19,21 +19,27 @@ public struct PluginCall: @unchecked Sendable {
     public var deadlineUnixNanoseconds: Int64 { raw?.pointee.deadline_unix_ns ?? 0 }
 
     /// True once the host cancelled the call or its deadline passed: finish promptly.
-    public var isCancelled: Bool {
-        guard let raw else { return false }
-        if let check = raw.pointee.is_cancelled, check(raw) { return true }
-        let deadline = raw.pointee.deadline_unix_ns
-        if deadline > 0 {
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            if Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) > deadline { return true }
-        }
-        return false
+    public var isCancelled: Bool { wasCancelledByHost || deadlinePassed }
+
+    var wasCancelledByHost: Bool {
+        guard let raw, let check = raw.pointee.is_cancelled else { return false }
+        return check(raw)
     }
 
-    /// Throws ``PluginStatus/cancelled`` when ``isCancelled``; call it in long loops.
+    /// True once the call's deadline (if any) has passed.
+    public var deadlinePassed: Bool {
+        let deadline = raw?.pointee.deadline_unix_ns ?? 0
+        guard deadline > 0 else { return false }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) > deadline
+    }
+
+    /// Throws ``PluginStatus/cancelled`` when the host cancelled the call and
+    /// ``PluginStatus/timeout`` when its deadline passed; call it in long loops.
     public func checkCancellation() throws {
-        if isCancelled { throw PluginError(.cancelled, "the call was cancelled or its deadline passed") }
+        if wasCancelledByHost { throw PluginError(.cancelled, "the call was cancelled") }
+        if deadlinePassed { throw PluginError(.timeout, "the call's deadline passed") }
     }
 }
 

@@ -26,8 +26,7 @@ public enum Daemon {
         let token = try BootstrapToken.loadOrCreate(dataDir: config.dataDir)
         logger.info("bootstrap admin token is in \(token.path)")
 
-        let secretFolders = config.secretFolders.isEmpty ? ["/etc/kinora/secrets"] : config.secretFolders
-        let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: secretFolders))
+        let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
         let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
         registry.loadModules(from: setup.pluginFolders)
         registry.createInstances(setup.instances)

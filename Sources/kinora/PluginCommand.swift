@@ -16,7 +16,7 @@ struct PluginCommand: AsyncParsableCommand {
 
         func run() async throws {
             let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-            let registry = Maintenance.registry()
+            let registry = Maintenance.registry(setup: setup)
             registry.loadModules(from: setup.pluginFolders)
             registry.createInstances(setup.instances)
             registry.startAll()
@@ -91,14 +91,15 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-            let registry = Maintenance.registry()
+            let registry = Maintenance.registry(logLevel: .critical, setup: setup)
             registry.loadModules(from: setup.pluginFolders)
             var problems = setup.instanceErrors.map(\.description)
             problems += registry.moduleFailures.map(\.reason)
-            for instance in setup.instances where instance.enabled {
-                problems += registry.validate(instance).map(\.description)
-            }
+            // Creating (not starting) each instance lets the plugin check what a schema cannot,
+            // such as a regular expression that does not compile; nothing touches the backend.
+            problems += registry.createInstances(setup.instances).map(\.description)
             problems += setup.crossCheck(registry).map(\.description)
+            await registry.stopAll()
             if problems.isEmpty {
                 print("\(setup.source): OK (\(setup.instances.count) plugin instances)")
             } else {

@@ -79,6 +79,13 @@ import Testing
         #expect(check.output.contains(dir + "/etc/plugins.d/media.toml: settings.root: expected string"), "\(check.output)")
 
         try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        // A regular expression the schema accepts but the plugin cannot compile: config check
+        // creates the instance, so the plugin's own refusal is reported too.
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"(unclosed\"]\n".write(toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        let pluginSide = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
+        #expect(pluginSide.status != 0)
+        #expect(pluginSide.output.contains(dir + "/etc/plugins.d/words.toml: plugin org.kinora.moderation-wordlist refused the settings"), "\(pluginSide.output)")
+        try FileManager.default.removeItem(atPath: dir + "/etc/plugins.d/words.toml")
         let good = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
         #expect(good.status == 0, "\(good.output)")
     }

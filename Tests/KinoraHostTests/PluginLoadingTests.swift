@@ -126,6 +126,32 @@ import Testing
             .map(\.key) == ["settings.colour"])
     }
 
+    @Test func aPluginMayCompleteFromItsOwnThreadAfterReturning() async throws {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let module = try buildFixture("late_completion")
+        let registry = registry()
+        try registry.loadModule(at: module)
+        #expect(registry.createInstances([InstanceConfig(name: "late", pluginID: "org.kinora.test.late-completion")]).isEmpty)
+        registry.startAll()
+        let storage = try #require(registry.storage(named: "late"))
+        // The plugin reads the key and writes to the sink 20 ms after its operation returned.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    let key = "videos/clip-\(i)/init.mp4"
+                    let info = try await storage.stat(key)
+                    #expect(info.key == key)
+                    let bytes = try await storage.read(key)
+                    #expect(bytes == Array("hello".utf8))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let unsupported = await #expect(throws: PluginCallError.self) { try await storage.remove("x") }
+        #expect(unsupported?.status == .unsupported)
+        await registry.stopAll()
+    }
+
     @Test func everyModuleInAFolderIsLoadedAndRefusalsAreKept() throws {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try FileManager.default.copyItem(atPath: TestEnvironment.storageLocalModule, toPath: scratch + "/libkinora-storage-local.so")

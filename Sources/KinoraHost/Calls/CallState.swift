@@ -12,13 +12,16 @@ final class CallState: @unchecked Sendable {
     // `raw`, `requestID` and `onComplete` are written once in init; the flags are atomics.
     let raw: UnsafeMutablePointer<kn_call_t>
     private let requestID: UnsafeMutablePointer<CChar>?
+    /// C copies of the operation's string arguments (keys, content types), freed with the state.
+    let strings: [UnsafePointer<CChar>?]
     private let cancelled = Atomic<Bool>(false)
     private let completed = Atomic<Bool>(false)
     private let onComplete: (kn_status_t, UnsafePointer<kn_error_t>?, UnsafeRawPointer?) -> Void
 
-    init(requestID: String?, deadline: ContinuousClock.Instant?,
+    init(requestID: String?, deadline: ContinuousClock.Instant?, strings: [String?] = [],
          onComplete: @escaping (kn_status_t, UnsafePointer<kn_error_t>?, UnsafeRawPointer?) -> Void) {
         self.requestID = requestID.flatMap { strdup($0) }
+        self.strings = strings.map { $0.flatMap { UnsafePointer(strdup($0)) } }
         self.onComplete = onComplete
         raw = .allocate(capacity: 1)
         raw.initialize(to: kn_call_t(
@@ -37,6 +40,7 @@ final class CallState: @unchecked Sendable {
         raw.deinitialize(count: 1)
         raw.deallocate()
         free(requestID)
+        strings.forEach { free(UnsafeMutablePointer(mutating: $0)) }
     }
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }

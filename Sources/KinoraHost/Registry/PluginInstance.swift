@@ -55,9 +55,10 @@ public final class PluginInstance: @unchecked Sendable {
     /// Runs a blocking plugin operation on the call pool and awaits its completion.
     /// `decode` turns the borrowed result into a Swift value inside the completion.
     func invoke<R: Sendable>(
-        requestID: String? = nil, deadline: ContinuousClock.Instant? = nil,
-        _ operation: @escaping @Sendable (UnsafePointer<kn_plugin_t>, UnsafePointer<kn_call_t>, kn_completion_t) -> Void,
-        decode: @escaping @Sendable (UnsafeRawPointer?) throws -> R
+        requestID: String? = nil, deadline: ContinuousClock.Instant? = nil, strings: [String?] = [],
+        _ operation: @escaping @Sendable (UnsafePointer<kn_plugin_t>, UnsafePointer<kn_call_t>, [UnsafePointer<CChar>?], kn_completion_t) -> Void,
+        decode: @escaping @Sendable (UnsafeRawPointer?) throws -> R,
+        finished: (@Sendable () -> Void)? = nil
     ) async throws -> R {
         guard state == .started else {
             throw PluginCallError(status: .unavailable, message: "instance is \(state.rawValue)", instance: name)
@@ -73,13 +74,16 @@ public final class PluginInstance: @unchecked Sendable {
         let started = ContinuousClock.now
         defer {
             let elapsed = (ContinuousClock.now - started).components
-            Timer(label: "kinora_plugin_call_duration_seconds", dimensions: [("instance", instanceName)])
+            Timer(label: "kinora_host_plugin_call_duration_seconds", dimensions: [("instance", instanceName)])
                 .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
         do {
             let result: R = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-                    let state = CallState(requestID: requestID, deadline: deadline) { status, err, result in
+                    // `finished` runs inside the completion: the streams it captures stay alive
+                        // until the plugin is done with them, even when it completes late.
+                    let state = CallState(requestID: requestID, deadline: deadline, strings: strings) { status, err, result in
+                        finished?()
                         serializer?.signal()
                         if status == KN_OK {
                             continuation.resume(with: Result { try decode(result) })
@@ -99,19 +103,19 @@ public final class PluginInstance: @unchecked Sendable {
                             return
                         }
                         serializer?.wait()
-                        operation(raw.pointer, UnsafePointer(state.raw), completion)
+                        operation(raw.pointer, UnsafePointer(state.raw), state.strings, completion)
                         withExtendedLifetime(state) {}  // the call struct outlives the operation
                     }
                 }
             } onCancel: {
                 box.withLockedValue { $0?.cancel() }
             }
-            Counter(label: "kinora_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", "ok")]).increment()
+            Counter(label: "kinora_host_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", "ok")]).increment()
             return result
         } catch {
             status.withLockedValue { $0.errors += 1 }
             let outcome = (error as? PluginCallError)?.status.description ?? "error"
-            Counter(label: "kinora_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", outcome)]).increment()
+            Counter(label: "kinora_host_plugin_calls_total", dimensions: [("instance", instanceName), ("outcome", outcome)]).increment()
             throw error
         }
     }

@@ -98,12 +98,21 @@ extension PluginRegistry {
     /// Stops instances in reverse start order (waiting for their calls to finish), destroys
     /// them, then calls each module's deinit. Modules stay mapped: they are never dlclosed.
     public func stopAll() async {
-        for instance in instances.reversed() where instance.state == .started {
-            instance.setState(.stopped)
-            await instance.drain(timeout: .seconds(10))
-            instance.raw.pointee.stop?(instance.raw)
-            instance.raw.pointee.destroy?(instance.raw)
-            logger.info("plugin instance stopped", metadata: ["instance": .string(instance.name)])
+        for instance in instances.reversed() {
+            switch instance.state {
+            case .started:
+                instance.setState(.stopped)
+                await instance.drain(timeout: .seconds(10))
+                instance.raw.pointee.stop?(instance.raw)
+                instance.raw.pointee.destroy?(instance.raw)
+                logger.info("plugin instance stopped", metadata: ["instance": .string(instance.name)])
+            case .created:
+                // Created but never started (config check): destroy without stop.
+                instance.setState(.stopped)
+                instance.raw.pointee.destroy?(instance.raw)
+            case .failed, .stopped:
+                break  // a failed start already destroyed it
+            }
         }
         for module in modules { module.deinitialize() }
         try? await pool.shutdown()

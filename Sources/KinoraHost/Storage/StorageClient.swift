@@ -38,12 +38,9 @@ public struct StorageClient: Sendable {
         let reader = FileReader(fd: fd)
         let size = Int64(st.st_size)
         let table = self.table
-        return try await instance.invoke(requestID: requestID, { plugin, call, done in
-            withOptionalCString(contentType) { type in
-                key.withCString { table.pointee.put?(plugin, call, $0, type, reader.reader(sizeHint: size), done) }
-            }
-            withExtendedLifetime(reader) {}
-        }, decode: StoredObject.decode)
+        return try await instance.invoke(requestID: requestID, strings: [key, contentType], { plugin, call, s, done in
+            table.pointee.put?(plugin, call, s[0], s[1], reader.reader(sizeHint: size), done)
+        }, decode: StoredObject.decode, finished: { withExtendedLifetime(reader) {} })
     }
 
     /// Stores the bytes of `body`, streaming: at most a few chunks are buffered at once.
@@ -64,12 +61,9 @@ public struct StorageClient: Sendable {
             }
         }
         defer { producer.cancel() }
-        return try await instance.invoke(requestID: requestID, { plugin, call, done in
-            withOptionalCString(contentType) { type in
-                key.withCString { table.pointee.put?(plugin, call, $0, type, bridge.reader(sizeHint: sizeHint ?? -1), done) }
-            }
-            bridge.consumerFinished()
-        }, decode: StoredObject.decode)
+        return try await instance.invoke(requestID: requestID, strings: [key, contentType], { plugin, call, s, done in
+            table.pointee.put?(plugin, call, s[0], s[1], bridge.reader(sizeHint: sizeHint ?? -1), done)
+        }, decode: StoredObject.decode, finished: { bridge.consumerFinished() })
     }
 
     /// Stores a small byte array.
@@ -87,10 +81,9 @@ public struct StorageClient: Sendable {
     ) async throws -> StoredObject {
         let writer = SinkWriter(sink)
         let table = self.table
-        return try await instance.invoke(requestID: requestID, { plugin, call, done in
-            key.withCString { table.pointee.get?(plugin, call, $0, offset, length ?? -1, writer.writer(), done) }
-            withExtendedLifetime(writer) {}
-        }, decode: StoredObject.decode)
+        return try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
+            table.pointee.get?(plugin, call, s[0], offset, length ?? -1, writer.writer(), done)
+        }, decode: StoredObject.decode, finished: { withExtendedLifetime(writer) {} })
     }
 
     /// Reads a whole (small) object into memory, refusing more than `limit` bytes.
@@ -102,24 +95,22 @@ public struct StorageClient: Sendable {
 
     public func stat(_ key: String, requestID: String? = nil) async throws -> StoredObject {
         let table = self.table
-        return try await instance.invoke(requestID: requestID, { plugin, call, done in
-            key.withCString { table.pointee.stat?(plugin, call, $0, done) }
+        return try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
+            table.pointee.stat?(plugin, call, s[0], done)
         }, decode: StoredObject.decode)
     }
 
     public func remove(_ key: String, requestID: String? = nil) async throws {
         let table = self.table
-        try await instance.invoke(requestID: requestID, { plugin, call, done in
-            key.withCString { table.pointee.remove?(plugin, call, $0, done) }
+        try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
+            table.pointee.remove?(plugin, call, s[0], done)
         }, decode: { _ in () })
     }
 
     public func list(prefix: String = "", cursor: String? = nil, limit: Int = 1000, requestID: String? = nil) async throws -> StoredPage {
         let table = self.table
-        return try await instance.invoke(requestID: requestID, { plugin, call, done in
-            prefix.withCString { p in
-                withOptionalCString(cursor) { c in table.pointee.list?(plugin, call, p, c, UInt32(clamping: limit), done) }
-            }
+        return try await instance.invoke(requestID: requestID, strings: [prefix, cursor], { plugin, call, s, done in
+            table.pointee.list?(plugin, call, s[0], s[1], UInt32(clamping: limit), done)
         }, decode: { result in
             guard let list = result?.assumingMemoryBound(to: kn_object_list_t.self).pointee else {
                 throw PluginCallError(status: .internal, message: "list completed without a result", instance: "?")
@@ -135,13 +126,13 @@ public struct StorageClient: Sendable {
         let outcome = NIOLockedValueBox<Result<StoredObject, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let instanceName = name
-        let state = CallState(requestID: nil, deadline: nil) { status, err, result in
+        let state = CallState(requestID: nil, deadline: nil, strings: [key]) { status, err, result in
             outcome.withLockedValue {
                 $0 = status == KN_OK ? Result { try StoredObject.decode(result) } : .failure(PluginCallError(status, err, instance: instanceName))
             }
             done.signal()
         }
-        key.withCString { table.pointee.stat?(instance.raw, UnsafePointer(state.raw), $0, state.completion()) }
+        table.pointee.stat?(instance.raw, UnsafePointer(state.raw), state.strings[0], state.completion())
         done.wait()
         guard let result = outcome.withLockedValue({ $0 }) else { throw PluginCallError(status: .internal, message: "no completion", instance: name) }
         return try result.get()
@@ -184,7 +175,3 @@ public struct StorageClient: Sendable {
     }
 }
 
-func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
-    guard let s else { return body(nil) }
-    return s.withCString { body($0) }
-}

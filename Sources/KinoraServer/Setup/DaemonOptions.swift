@@ -64,6 +64,11 @@ public struct ResolvedSetup: Sendable {
             source: config.file ?? "embedded defaults")
     }
 
+    /// Where plugins' secrets are read from: `[secrets] folders`, else /etc/kinora/secrets.
+    public var secretFolders: [String] {
+        config.secretFolders.isEmpty ? ["/etc/kinora/secrets"] : config.secretFolders
+    }
+
     /// Problems a running daemon would have with this setup that the files alone do not show.
     public func crossCheck(_ registry: PluginRegistry) -> [ConfigError] {
         let file = config.file ?? "embedded defaults"

@@ -12,10 +12,11 @@ public enum Maintenance {
 
     /// A registry whose plugin log lines go to stderr only at warning and above, so command
     /// output stays readable.
-    public static func registry(logLevel: Logger.Level = .warning) -> PluginRegistry {
+    public static func registry(logLevel: Logger.Level = .warning, setup: ResolvedSetup? = nil) -> PluginRegistry {
         var logger = Logger(label: "kinora") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = logLevel
-        return PluginRegistry(environment: HostEnvironment(logger: logger, version: kinoraVersion), workerThreads: 2)
+        let secrets = SecretStore(folders: setup?.secretFolders ?? [])
+        return PluginRegistry(environment: HostEnvironment(logger: logger, version: kinoraVersion, secrets: secrets), workerThreads: 2)
     }
 }
 

@@ -21,6 +21,9 @@
  * Memory
  *   - Whoever allocates frees. Nothing allocated by one side is freed by the other.
  *   - Pointer arguments are BORROWED for the duration of the call only: copy what you keep.
+ *     For an operation that takes a completion, "the call" lasts until the completion is
+ *     invoked: the kn_call_t, key strings, readers and writers stay valid until then, even
+ *     when the plugin completes after the operation function has returned.
  *   - Pointers the plugin hands out (descriptors, interface tables, the kn_plugin_t) stay
  *     valid until that plugin's destroy() (or the module's deinit() for descriptors).
  *   - The `result` pointer passed to a completion is valid only during that completion call.
@@ -253,7 +256,8 @@ typedef struct kn_host_secrets_v1 {
 /* Static description of one plugin. Lives until deinit(). */
 typedef struct kn_plugin_descriptor {
     kn_version_t abi;               /* KN_ABI_VERSION_INIT                                  */
-    const char *id;                 /* reverse-DNS, unique, [a-z0-9.-]: "org.acme.storage-x" */
+    const char *id;                 /* reverse-DNS, unique, [a-z][a-z0-9._-]*, at most 128
+                                       bytes: "org.acme.storage-x"                          */
     const char *name;               /* human name, mandatory                                */
     const char *vendor;             /* may be NULL                                          */
     const char *version;            /* the plugin's own version, e.g. "1.2.0"; may be NULL  */
@@ -274,8 +278,9 @@ typedef struct kn_plugin {
     /* [main] Acquire resources, verify the backend (may do I/O). On failure fill `err`;
      * the host then calls destroy() without stop(). */
     kn_status_t (*start)(const struct kn_plugin *plugin, kn_error_t *err);
-    /* [main] Stop accepting work. The host calls it only after its own in-flight calls
-     * have completed, in reverse order of start. */
+    /* [main] Stop accepting work. Called in reverse order of start, after the host has
+     * waited for the instance's in-flight calls to complete (at most 10 seconds, so that a
+     * stuck backend cannot block shutdown forever). */
     void (*stop)(const struct kn_plugin *plugin);
     /* [main] Release everything, joining any thread or timer the plugin started. No call is
      * in flight. `plugin` is invalid afterwards. */
