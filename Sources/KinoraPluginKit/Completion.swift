@@ -45,6 +45,33 @@ struct Completion {
     }
 }
 
+extension Completion {
+    func succeed(files: [ManifestFile], entry: String) {
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        func dup(_ s: String) -> UnsafePointer<CChar>? {
+            guard let p = strdup(s) else { return nil }
+            owned.append(p)
+            return UnsafePointer(p)
+        }
+        // Copies of the bytes, alive until the completion returns.
+        let buffers = files.map { file -> UnsafeMutableBufferPointer<UInt8> in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, file.data.count))
+            _ = buffer.initialize(from: file.data)
+            return buffer
+        }
+        var items = zip(files, buffers).map { file, buffer in
+            kn_manifest_file_t(name: dup(file.name), media_type: dup(file.mediaType), data: UnsafePointer(buffer.baseAddress), size: file.data.count)
+        }
+        let entryPointer = dup(entry)
+        items.withUnsafeMutableBufferPointer { buffer in
+            var set = kn_manifest_set_t(files: UnsafePointer(buffer.baseAddress), count: buffer.count, entry: entryPointer)
+            withUnsafePointer(to: &set) { succeed(UnsafeRawPointer($0)) }
+        }
+        owned.forEach { free($0) }
+        buffers.forEach { $0.deallocate() }
+    }
+}
+
 func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
     guard let s else { return body(nil) }
     return s.withCString { body($0) }

@@ -14,6 +14,7 @@ enum InterfaceTables {
         if type is any PresigningStoragePlugin.Type { ids.append(KN_STORAGE_PRESIGN_ID) }
         if type is any LocalFileStoragePlugin.Type { ids.append(KN_STORAGE_LOCALFILE_ID) }
         if type is any ModerationPlugin.Type { ids.append(KN_MODERATION_ID) }
+        if type is any PackagerPlugin.Type { ids.append(KN_PACKAGER_ID) }
         return ids
     }
 
@@ -23,6 +24,7 @@ enum InterfaceTables {
         case KN_STORAGE_PRESIGN_ID where plugin is any PresigningStoragePlugin: UnsafeRawPointer(presign)
         case KN_STORAGE_LOCALFILE_ID where plugin is any LocalFileStoragePlugin: UnsafeRawPointer(localFile)
         case KN_MODERATION_ID where plugin is any ModerationPlugin: UnsafeRawPointer(moderation)
+        case KN_PACKAGER_ID where plugin is any PackagerPlugin: UnsafeRawPointer(packager)
         default: nil
         }
     }
@@ -143,6 +145,23 @@ enum InterfaceTables {
                 let json = try m.classify(mediaType: requireString(mediaType, "media type"),
                                           media: PluginReader(media), call: PluginCall(call))
                 json.withCString { completion.succeed(UnsafeRawPointer($0)) }
+            } catch {
+                completion.fail(error)
+            }
+        }))
+        return table
+    }()
+
+    nonisolated(unsafe) static let packager: UnsafeMutablePointer<kn_packager_v1_t> = {
+        let table = UnsafeMutablePointer<kn_packager_v1_t>.allocate(capacity: 1)
+        table.initialize(to: kn_packager_v1_t(package: { p, call, presentation, done in
+            let completion = Completion(raw: done)
+            do {
+                guard let packager = InstanceBox.of(p)?.plugin as? any PackagerPlugin else {
+                    throw PluginError(.invalidArgument, "not a packager plugin instance")
+                }
+                let (files, entry) = try packager.package(presentation: requireString(presentation, "presentation"), call: PluginCall(call))
+                completion.succeed(files: files, entry: entry)
             } catch {
                 completion.fail(error)
             }

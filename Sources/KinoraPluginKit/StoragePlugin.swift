@@ -86,3 +86,29 @@ public protocol ModerationPlugin: KinoraPlugin {
     /// media types the classifier does not handle.
     func classify(mediaType: String, media: PluginReader, call: PluginCall) throws -> String
 }
+
+/// One manifest file a packager produced.
+public struct ManifestFile: Sendable {
+    /// Relative path under the video's folder: "master.m3u8", "720p/media.m3u8".
+    public var name: String
+    public var mediaType: String
+    public var data: [UInt8]
+
+    public init(name: String, mediaType: String, data: [UInt8]) {
+        self.name = name
+        self.mediaType = mediaType
+        self.data = data
+    }
+
+    public init(name: String, mediaType: String, text: String) {
+        self.init(name: name, mediaType: mediaType, data: Array(text.utf8))
+    }
+}
+
+/// `kinora.packager/1`: manifests over the host's CMAF segments.
+public protocol PackagerPlugin: KinoraPlugin {
+    /// Builds the manifests for a presentation (the JSON described in `kinora/plugin.h`).
+    /// Returns the files and the name players start from. Throw ``PluginStatus/invalidArgument``
+    /// naming the key for a malformed presentation.
+    func package(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String)
+}

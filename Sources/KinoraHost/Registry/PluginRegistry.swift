@@ -47,6 +47,11 @@ public final class PluginRegistry: Sendable {
         return StorageClient(instance)
     }
 
+    /// Every started packager instance (one per protocol: HLS, DASH, …).
+    public var packagers: [PackagerClient] {
+        instances(implementing: KN_PACKAGER_ID).filter { $0.state == .started }.compactMap(PackagerClient.init)
+    }
+
     public func moderation(named name: String) -> ModerationClient? {
         guard let instance = instance(named: name), instance.state == .started else { return nil }
         return ModerationClient(instance)

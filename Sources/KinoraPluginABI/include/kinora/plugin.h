@@ -330,7 +330,6 @@ KN_EXPORT const kn_module_entry_t *kinora_module_entry_v1(void);
 
 /* ======================================================================================
  * Interface ids. Each kind arrives with its own issue; reserved ids:
- *   "kinora.packager/1"  HLS/DASH manifests over stored CMAF segments
  *   "kinora.drm/1"       content keys and licence requests
  *   "kinora.cdn/1"       URL signing and purges
  *   "kinora.payment/1"   payment intents and webhook verification
@@ -430,6 +429,60 @@ typedef struct kn_storage_localfile_v1 {
     kn_status_t (*local_path)(const kn_plugin_t *plugin, const char *key, char *path_buf,
                               size_t cap, kn_error_t *err);
 } kn_storage_localfile_v1_t;
+
+/* -------------------------------------------------------------------------------------
+ * kinora.packager/1 — manifests (HLS, DASH, ...) over CMAF segments already in storage.
+ *
+ * The host owns the media: it transcodes, writes one init segment and numbered media
+ * segments per rendition through the storage plugin, and keeps an index of them. A packager
+ * turns that index into manifest files; every packager describes the SAME segments, so one
+ * copy in storage serves every protocol. Manifests use URIs relative to the manifest.
+ *
+ * The presentation arrives as a JSON object (documented fully in share/doc/plugins.md,
+ * "Packager presentation"). Unknown keys must be ignored, so the host can add information
+ * without a packager/2. Its shape:
+ *   { "video_id": "…", "segment_duration": 4.0, "published": true,
+ *     "renditions": [ { "id": "720p", "type": "video"|"audio",
+ *         "codecs": "avc1.64001f", "bandwidth": 2800000, "average_bandwidth": 2400000,
+ *         "width": 1280, "height": 720, "frame_rate": 30.0,
+ *         "language": "en", "label": "English", "default": true,   (audio)
+ *         "channels": 2, "sample_rate": 48000,                       (audio)
+ *         "timescale": 90000, "init": "720p/init.mp4",
+ *         "segments": [ { "uri": "720p/seg-00001.m4s", "start": 0, "duration": 360000,
+ *                         "size": 1234567,
+ *                         "iframe": { "offset": 0, "size": 45678 } } ] } ],
+ *     "text_tracks": [ { "id": "sub-en", "language": "en", "label": "English",
+ *                        "default": false, "uri": "subtitles/en.vtt", "duration": 61.2 } ],
+ *     "protection": [ { "scheme": "cenc"|"cbcs", "kid": "<32 hex>",
+ *                       "system_id": "<uuid>", "pssh": "<base64>", "license_url": "…",
+ *                       "hls_key_uri": "skd://…", "hls_keyformat": "…" } ] }
+ * `start` and `duration` are in `timescale` units; `iframe`, the byte range of the first
+ * (key) frame's fragment within the segment, is present when the host knows it.
+ * ----------------------------------------------------------------------------------- */
+#define KN_PACKAGER_ID "kinora.packager/1"
+
+typedef struct kn_manifest_file {
+    const char *name;       /* relative path: "master.m3u8", "720p/media.m3u8", "manifest.mpd" */
+    const char *media_type; /* "application/vnd.apple.mpegurl", "application/dash+xml", ...  */
+    const uint8_t *data;    /* the file's bytes                                               */
+    size_t size;
+} kn_manifest_file_t;
+
+typedef struct kn_manifest_set {
+    const kn_manifest_file_t *files;
+    size_t count;
+    const char *entry;      /* the name players start from: "master.m3u8", "manifest.mpd"    */
+} kn_manifest_set_t;
+
+typedef struct kn_packager_v1 {
+    /* [blocking-ok] Build the manifests for `presentation_json` (borrowed, UTF-8 JSON).
+     * result: const kn_manifest_set_t*; the host stores the files under the video's folder
+     * and serves them. Pure computation: no storage access, deterministic for one input.
+     * errors: INVALID_ARGUMENT (malformed or inconsistent presentation: say which key),
+     *         UNSUPPORTED (e.g. a protection scheme this packager cannot signal), NO_MEMORY. */
+    void (*package)(const kn_plugin_t *plugin, const kn_call_t *call, const char *presentation_json,
+                    kn_completion_t done);
+} kn_packager_v1_t;
 
 /* -------------------------------------------------------------------------------------
  * kinora.moderation/1 — classifiers for text and media.

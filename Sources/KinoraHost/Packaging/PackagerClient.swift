@@ -1,0 +1,39 @@
+import KinoraPluginABI
+
+/// A manifest file produced by a packager, host side.
+public struct PackagedFile: Sendable, Hashable {
+    public var name: String
+    public var mediaType: String
+    public var data: [UInt8]
+}
+
+/// Async access to a `kinora.packager/1` instance.
+public struct PackagerClient: Sendable {
+    public let instance: PluginInstance
+    let table: ABITable<kn_packager_v1_t>
+
+    init?(_ instance: PluginInstance) {
+        guard let table = instance.interface(KN_PACKAGER_ID, as: kn_packager_v1_t.self) else { return nil }
+        self.instance = instance
+        self.table = ABITable(table)
+    }
+
+    /// The manifests for `presentation` and the name players start from.
+    public func package(presentation: JSONValue, requestID: String? = nil) async throws -> (files: [PackagedFile], entry: String) {
+        let table = self.table
+        let instanceName = instance.name
+        return try await instance.invoke(requestID: requestID, strings: [presentation.jsonString], { plugin, call, s, done in
+            table.pointee.package?(plugin, call, s[0], done)
+        }, decode: { result in
+            guard let set = result?.assumingMemoryBound(to: kn_manifest_set_t.self).pointee, let entry = set.entry else {
+                throw PluginCallError(status: .internal, message: "package completed without manifests", instance: instanceName)
+            }
+            let files = (0..<set.count).map { i -> PackagedFile in
+                let file = set.files[i]
+                let bytes = file.data.map { Array(UnsafeBufferPointer(start: $0, count: file.size)) } ?? []
+                return PackagedFile(name: file.name.map { String(cString: $0) } ?? "", mediaType: file.media_type.map { String(cString: $0) } ?? "", data: bytes)
+            }
+            return (files, String(cString: entry))
+        })
+    }
+}
