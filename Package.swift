@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
+        .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
+        .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -86,6 +88,20 @@ let package = Package(
             name: "KinoraStorageLocal",
             dependencies: ["KinoraPluginKit"],
             path: "Plugins/storage-local",
+            linkerSettings: pluginLinkerFlags
+        ),
+        .target(
+            name: "KinoraPackagerHLS",
+            dependencies: ["KinoraPluginKit"],
+            path: "Plugins/packager-hls",
+            exclude: ["README.md"],
+            linkerSettings: pluginLinkerFlags
+        ),
+        .target(
+            name: "KinoraPackagerDASH",
+            dependencies: ["KinoraPluginKit"],
+            path: "Plugins/packager-dash",
+            exclude: ["README.md"],
             linkerSettings: pluginLinkerFlags
         ),
         .target(

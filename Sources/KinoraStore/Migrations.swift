@@ -12,6 +12,39 @@ enum Migrations {
                 t.column("updated_at", .datetime).notNull().defaults(sql: "CURRENT_TIMESTAMP")
             }
         }
+        migrator.registerMigration("0002-videos-and-jobs") { db in
+            try db.create(table: "videos") { t in
+                t.primaryKey("id", .text)
+                t.column("title", .text).notNull()
+                t.column("visibility", .text).notNull().check { ["public", "unlisted", "private"].contains($0) }
+                t.column("status", .text).notNull().check { ["processing", "ready", "failed"].contains($0) }
+                t.column("error", .text)
+                t.column("original_key", .text)
+                t.column("original_name", .text)
+                t.column("original_size", .integer).notNull().defaults(to: 0)
+                t.column("duration", .double)
+                t.column("width", .integer)
+                t.column("height", .integer)
+                t.column("media_info", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(index: "videos_created", on: "videos", columns: ["created_at", "id"])
+            try db.create(table: "jobs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("video_id", .text).notNull().references("videos", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("state", .text).notNull().check { ["queued", "running", "done", "failed"].contains($0) }
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("lease_until", .datetime)
+                t.column("progress", .double).notNull().defaults(to: 0)
+                t.column("step", .text)
+                t.column("error", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(index: "jobs_state", on: "jobs", columns: ["state", "id"])
+        }
         return migrator
     }()
 }

@@ -28,7 +28,7 @@ import Testing
         #expect(plugins.status == 200)
         let report = try #require(plugins.json as? [String: Any])
         let instances = try #require(report["instances"] as? [[String: Any]])
-        #expect(Set(instances.compactMap { $0["name"] as? String }) == ["media", "wordlist"])
+        #expect(Set(instances.compactMap { $0["name"] as? String }) == ["media", "wordlist", "hls", "dash"])
         #expect(instances.allSatisfy { $0["state"] as? String == "started" })
         let modules = try #require(report["modules"] as? [[String: Any]])
         #expect(modules.allSatisfy { $0["abi"] as? String == "1.0.0" })
@@ -131,7 +131,7 @@ extension DaemonTests {
         #expect(list.output.contains("org.kinora.storage-local") && list.output.contains("org.kinora.moderation-wordlist"))
         #expect(list.output.contains("media  org.kinora.storage-local  started"))
         let migrate = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
-        #expect(migrate.status == 0 && migrate.output.contains("applied: 0001-settings"))
+        #expect(migrate.status == 0 && migrate.output.contains("applied: 0001-settings, 0002-videos-and-jobs"))
         let again = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
         #expect(again.output.contains("database is up to date"))
     }

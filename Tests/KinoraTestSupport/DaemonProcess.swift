@@ -67,6 +67,15 @@ public final class DaemonProcess: @unchecked Sendable {
         try HTTPResult.fetch(port: port, method: "GET", path: path, headers: headers)
     }
 
+    public func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> HTTPResult {
+        try HTTPResult.fetch(port: port, method: method, path: path, headers: headers, body: body)
+    }
+
+    /// The bootstrap admin token the daemon wrote into its data folder.
+    public var adminToken: String {
+        (try? String(contentsOfFile: dataDir + "/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
@@ -81,7 +90,7 @@ public struct HTTPResult: Sendable {
     public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
 
     /// One request on a new loopback connection, `Connection: close`.
-    public static func fetch(port: Int, method: String, path: String, headers: [String: String] = [:]) throws -> HTTPResult {
+    public static func fetch(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> HTTPResult {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
         defer { close(fd) }
@@ -97,9 +106,16 @@ public struct HTTPResult: Sendable {
         guard connected == 0 else { throw TestFailure("connect to 127.0.0.1:\(port) failed: errno \(errno)") }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" || method == "PUT" || method == "PATCH" { request += "Content-Length: \(body.count)\r\n" }
         request += "\r\n"
-        let bytes = Array(request.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw TestFailure("send failed") }
+        let bytes = Array(request.utf8) + body
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // The server may answer and close early (413): stop sending, read its answer.
+            if n <= 0 { break }
+            sent += n
+        }
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -135,4 +151,25 @@ public struct HTTPResult: Sendable {
         }
         return result
     }
+}
+
+/// A multipart/form-data body, as a browser form would send it.
+public struct MultipartBody {
+    public let boundary = "kinora-test-boundary-7d1a"
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func field(_ name: String, _ value: String) {
+        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+    }
+
+    public mutating func file(_ name: String, filename: String, contentType: String = "application/octet-stream", data: [UInt8]) {
+        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        bytes += data
+        bytes += Array("\r\n".utf8)
+    }
+
+    public func finished() -> [UInt8] { bytes + Array("--\(boundary)--\r\n".utf8) }
+    public var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 }

@@ -18,6 +18,11 @@ public struct KinoraConfig: Sendable {
     public var mediaStorage = "media"
     public var metricsAccess = MetricsAccess.public
     public var secretFolders: [String] = []
+    /// Largest accepted upload, enforced while the bytes arrive.
+    public var uploadMaxBytes: Int64 = 20 << 30
+    /// Uploads and transcodes are refused (507) when less than this would remain free.
+    public var minFreeBytes: Int64 = 1 << 30
+    public var defaultVisibility = "public"
 
     public init() {}
 
@@ -44,7 +49,11 @@ public struct KinoraConfig: Sendable {
             "folders":{"type":"array","items":{"type":"string","minLength":1}},
             "worker_threads":{"type":"integer","minimum":1,"maximum":256}}},
           "media":{"type":"object","additionalProperties":false,"properties":{
-            "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}},
+            "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},
+            "default_visibility":{"enum":["public","unlisted","private"]}}},
+          "uploads":{"type":"object","additionalProperties":false,"properties":{
+            "max_bytes":{"type":"integer","minimum":1},
+            "min_free_bytes":{"type":"integer","minimum":0}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
@@ -77,6 +86,9 @@ public struct KinoraConfig: Sendable {
         config.pluginFolders = v["plugins"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let threads = v["plugins"]?["worker_threads"]?.intValue { config.pluginWorkerThreads = Int(threads) }
         if let storage = v["media"]?["storage"]?.stringValue { config.mediaStorage = storage }
+        if let visibility = v["media"]?["default_visibility"]?.stringValue { config.defaultVisibility = visibility }
+        if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
+        if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config

@@ -89,6 +89,8 @@ public enum DefaultInstances {
         [
             InstanceConfig(name: "media", pluginID: "org.kinora.storage-local", settings: .object(["root": .string(dataDir + "/media")])),
             InstanceConfig(name: "wordlist", pluginID: "org.kinora.moderation-wordlist", settings: .object([:])),
+            InstanceConfig(name: "hls", pluginID: "org.kinora.packager-hls"),
+            InstanceConfig(name: "dash", pluginID: "org.kinora.packager-dash"),
         ]
     }
 }

@@ -1,0 +1,293 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import KinoraPluginKit
+
+// The `kinora.packager/1` presentation (kinora/plugin.h). The HLS and DASH packagers are
+// separate modules, so each carries an identical copy of this file: change both together.
+// Unknown keys are ignored by construction (Decodable skips them).
+
+struct Presentation: Decodable {
+    var renditions: [Rendition]
+    var textTracks: [TextTrack]
+    var protection: [Protection]
+
+    enum CodingKeys: String, CodingKey { case renditions, textTracks = "text_tracks", protection }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        renditions = try c.decode([Rendition].self, forKey: .renditions)
+        textTracks = try c.decodeIfPresent([TextTrack].self, forKey: .textTracks) ?? []
+        protection = try c.decodeIfPresent([Protection].self, forKey: .protection) ?? []
+    }
+
+    var video: [Rendition] { renditions.filter { $0.type == "video" } }
+    var audio: [Rendition] { renditions.filter { $0.type == "audio" } }
+}
+
+struct Rendition: Decodable {
+    var id: String
+    var type: String
+    var codecs: String
+    var bandwidth: Int64
+    var averageBandwidth: Int64?
+    var width: Int64?
+    var height: Int64?
+    var frameRate: Double?
+    var language: String?
+    var label: String?
+    var isDefault: Bool?
+    var channels: Int64?
+    var sampleRate: Int64?
+    var timescale: Int64
+    var initURI: String
+    var segments: [Segment]
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, codecs, bandwidth, averageBandwidth = "average_bandwidth", width, height
+        case frameRate = "frame_rate", language, label, isDefault = "default", channels
+        case sampleRate = "sample_rate", timescale, initURI = "init", segments
+    }
+
+    /// Sum of the segment durations, in timescale units.
+    var totalDuration: Int64 { segments.reduce(0) { $0 + $1.duration } }
+    /// End of the last segment on the presentation timeline, in timescale units.
+    var end: Int64 { segments.last.map { $0.start + $0.duration } ?? 0 }
+
+    /// The declared peak, raised to the highest segment bit rate measured from the sizes.
+    var peakBandwidth: Int64 {
+        let measured = segments.compactMap { s in s.size.map { bitsPerSecond(bytes: $0, duration: s.duration) } }
+        return max(bandwidth, measured.max() ?? 0)
+    }
+
+    /// The declared average, or the one measured from the sizes when every segment has one.
+    var averageBandwidthValue: Int64? {
+        if let averageBandwidth { return averageBandwidth }
+        let sizes = segments.compactMap(\.size)
+        guard sizes.count == segments.count, totalDuration > 0 else { return nil }
+        return bitsPerSecond(bytes: sizes.reduce(0, +), duration: totalDuration)
+    }
+
+    func bitsPerSecond(bytes: Int64, duration: Int64) -> Int64 {
+        Int64((Double(bytes) * 8 * Double(timescale) / Double(duration)).rounded(.up))
+    }
+}
+
+struct Segment: Decodable {
+    var uri: String
+    var start: Int64
+    var duration: Int64
+    var size: Int64?
+    var iframe: ByteRange?
+}
+
+struct ByteRange: Decodable {
+    var offset: Int64
+    var size: Int64
+}
+
+struct TextTrack: Decodable {
+    var id: String
+    var language: String?
+    var label: String?
+    var isDefault: Bool?
+    var uri: String
+    var duration: Double
+    var size: Int64?
+
+    enum CodingKeys: String, CodingKey { case id, language, label, isDefault = "default", uri, duration, size }
+}
+
+struct Protection: Decodable {
+    var scheme: String
+    var kid: String?
+    var systemID: String?
+    var pssh: String?
+    var licenseURL: String?
+    var hlsKeyURI: String?
+    var hlsKeyFormat: String?
+
+    enum CodingKeys: String, CodingKey {
+        case scheme, kid, systemID = "system_id", pssh, licenseURL = "license_url"
+        case hlsKeyURI = "hls_key_uri", hlsKeyFormat = "hls_keyformat"
+    }
+}
+
+// MARK: parsing and validation
+
+extension Presentation {
+    /// Decodes and checks a presentation; every refusal is `.invalidArgument` naming the key.
+    static func parse(_ json: String) throws -> Presentation {
+        let presentation: Presentation
+        do {
+            presentation = try JSONDecoder().decode(Presentation.self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw PluginError(.invalidArgument, describe(error))
+        }
+        try presentation.validate()
+        return presentation
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.reduce("presentation") { path, key in key.intValue.map { "\(path)[\($0)]" } ?? "\(path).\(key.stringValue)" }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context): return path(context.codingPath + [key]) + ": required"
+        case .valueNotFound(_, let context): return path(context.codingPath) + ": must not be null"
+        case .typeMismatch(let type, let context): return path(context.codingPath) + ": expected " + typeName(type)
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "presentation: not a valid JSON object (\(context.debugDescription))" }
+            return path(context.codingPath) + ": " + context.debugDescription
+        @unknown default: return "presentation: \(error)"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        let name = "\(type)"
+        if type == String.self { return "a string" }
+        if type == Bool.self { return "a boolean" }
+        if type == Double.self { return "a number" }
+        if type == Int64.self { return "an integer" }
+        if name.hasPrefix("Array") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
+        return "an object"
+    }
+
+    func validate() throws {
+        func fail(_ path: String, _ message: String) -> PluginError { PluginError(.invalidArgument, "\(path): \(message)") }
+        let maxTicks: Int64 = 1 << 52  // keeps every product below Int64 and Double exact
+        guard !renditions.isEmpty else { throw fail("presentation.renditions", "must contain at least one rendition") }
+        var ids = Set<String>()
+        for (i, r) in renditions.enumerated() {
+            let p = "presentation.renditions[\(i)]"
+            guard Check.isIdentifier(r.id) else { throw fail(p + ".id", Check.identifierRule) }
+            guard ids.insert(r.id).inserted else { throw fail(p + ".id", "\"\(r.id)\" is used twice") }
+            guard r.type == "video" || r.type == "audio" else { throw fail(p + ".type", "must be \"video\" or \"audio\"") }
+            guard Check.isCodec(r.codecs) else { throw fail(p + ".codecs", "must be one RFC 6381 codec such as avc1.64001f or mp4a.40.2") }
+            guard (1...Int64(UInt32.max)).contains(r.bandwidth) else { throw fail(p + ".bandwidth", "must be 1...4294967295 bits/s") }
+            if let a = r.averageBandwidth, !(1...r.bandwidth).contains(a) { throw fail(p + ".average_bandwidth", "must be 1...bandwidth") }
+            if r.type == "video" {
+                guard let w = r.width else { throw fail(p + ".width", "required for video") }
+                guard let h = r.height else { throw fail(p + ".height", "required for video") }
+                guard (1...65535).contains(w) else { throw fail(p + ".width", "must be 1...65535") }
+                guard (1...65535).contains(h) else { throw fail(p + ".height", "must be 1...65535") }
+            }
+            if let f = r.frameRate, !(f > 0 && f <= 1000) { throw fail(p + ".frame_rate", "must be in (0, 1000]") }
+            if let c = r.channels, !(1...64).contains(c) { throw fail(p + ".channels", "must be 1...64") }
+            if let s = r.sampleRate, !(1...1_000_000).contains(s) { throw fail(p + ".sample_rate", "must be 1...1000000") }
+            if let l = r.language, !Check.isLanguage(l) { throw fail(p + ".language", Check.languageRule) }
+            guard (1...10_000_000).contains(r.timescale) else { throw fail(p + ".timescale", "must be 1...10000000") }
+            guard Check.isRelativeURI(r.initURI) else { throw fail(p + ".init", Check.uriRule) }
+            guard !r.segments.isEmpty else { throw fail(p + ".segments", "must contain at least one segment") }
+            var previousEnd: Int64 = 0
+            for (k, s) in r.segments.enumerated() {
+                let sp = "\(p).segments[\(k)]"
+                guard Check.isRelativeURI(s.uri) else { throw fail(sp + ".uri", Check.uriRule) }
+                guard (0..<maxTicks).contains(s.start) else { throw fail(sp + ".start", "must be 0...2^52") }
+                guard (1..<maxTicks).contains(s.duration) else { throw fail(sp + ".duration", "must be 1...2^52 timescale units") }
+                guard s.start >= previousEnd else { throw fail(sp + ".start", "overlaps segments[\(k - 1)]") }
+                previousEnd = s.start + s.duration
+                if let size = s.size, !(0..<maxTicks).contains(size) { throw fail(sp + ".size", "must be 0...2^52") }
+                if let f = s.iframe {
+                    guard (0..<maxTicks).contains(f.offset) else { throw fail(sp + ".iframe.offset", "must be 0...2^52") }
+                    guard (1..<maxTicks).contains(f.size) else { throw fail(sp + ".iframe.size", "must be 1...2^52") }
+                    if let size = s.size, f.offset + f.size > size { throw fail(sp + ".iframe", "ends after the segment's size") }
+                }
+            }
+            guard previousEnd < maxTicks else { throw fail(p + ".segments", "end after 2^52 timescale units") }
+        }
+        for (i, t) in textTracks.enumerated() {
+            let p = "presentation.text_tracks[\(i)]"
+            guard Check.isIdentifier(t.id) else { throw fail(p + ".id", Check.identifierRule) }
+            guard ids.insert(t.id).inserted else { throw fail(p + ".id", "\"\(t.id)\" is used twice (ids name folders)") }
+            if let l = t.language, !Check.isLanguage(l) { throw fail(p + ".language", Check.languageRule) }
+            guard Check.isRelativeURI(t.uri) else { throw fail(p + ".uri", Check.uriRule) }
+            guard t.duration > 0 && t.duration < 1e9 else { throw fail(p + ".duration", "must be a positive number of seconds") }
+            if let size = t.size, !(0..<maxTicks).contains(size) { throw fail(p + ".size", "must be 0...2^52") }
+        }
+        for (i, e) in protection.enumerated() {
+            let p = "presentation.protection[\(i)]"
+            guard Check.isToken(e.scheme) else { throw fail(p + ".scheme", "must be a scheme such as \"cenc\" or \"cbcs\"") }
+            if let kid = e.kid, Check.uuid(kid) == nil { throw fail(p + ".kid", "must be 32 hexadecimal digits") }
+            if let id = e.systemID, Check.uuid(id) == nil { throw fail(p + ".system_id", "must be a UUID") }
+            if let pssh = e.pssh, !Check.isBase64(pssh) { throw fail(p + ".pssh", "must be base64") }
+            for (key, value) in [("license_url", e.licenseURL), ("hls_key_uri", e.hlsKeyURI), ("hls_keyformat", e.hlsKeyFormat)] {
+                if let value, !Check.isAttributeSafeURI(value) { throw fail(p + "." + key, "must be a URI without quotes, spaces or control characters") }
+            }
+        }
+    }
+}
+
+/// Character-level checks, shared by validation and the writers.
+enum Check {
+    static let identifierRule = "must be 1-64 characters of A-Z a-z 0-9 . _ - (not \".\" or \"..\")"
+    static let uriRule = "must be a relative path (segments of A-Z a-z 0-9 - . _ ~ % + = @ , ! separated by /, no . or ..)"
+    static let languageRule = "must be a BCP 47 language tag such as en or pt-BR"
+
+    static func all(_ s: String, _ allowed: (UInt8) -> Bool) -> Bool { !s.isEmpty && s.utf8.allSatisfy(allowed) }
+    static func isAlnum(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+
+    static func isIdentifier(_ s: String) -> Bool {
+        s.utf8.count <= 64 && s != "." && s != ".." && all(s) { isAlnum($0) || "._-".utf8.contains($0) }
+    }
+
+    static func isCodec(_ s: String) -> Bool { s.utf8.count <= 128 && all(s) { isAlnum($0) || ".-_+".utf8.contains($0) } }
+    static func isToken(_ s: String) -> Bool { s.utf8.count <= 64 && all(s) { isAlnum($0) || "-_".utf8.contains($0) } }
+    static func isBase64(_ s: String) -> Bool { all(s) { isAlnum($0) || "+/=".utf8.contains($0) } }
+
+    static func isLanguage(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...8).contains(first.utf8.count),
+              first.utf8.allSatisfy({ isAlnum($0) && $0 > 0x39 }) else { return false }
+        return parts.dropFirst().allSatisfy { (1...8).contains($0.utf8.count) && $0.utf8.allSatisfy(isAlnum) }
+    }
+
+    static func isRelativeURI(_ s: String) -> Bool {
+        guard s.utf8.count <= 1024, all(s, { isAlnum($0) || "-._~%+=@,!/".utf8.contains($0) }) else { return false }
+        return s.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+    }
+
+    static func isAttributeSafeURI(_ s: String) -> Bool {
+        s.utf8.count <= 2048 && all(s) { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }
+    }
+
+    /// A 128-bit id (with or without dashes) as lowercase 8-4-4-4-12, or nil.
+    static func uuid(_ s: String) -> String? {
+        let hex = s.lowercased().utf8.filter { $0 != UInt8(ascii: "-") }
+        guard hex.count == 32, hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        let h = String(decoding: hex, as: UTF8.self)
+        var out = ""
+        for (i, c) in h.enumerated() {
+            if [8, 12, 16, 20].contains(i) { out.append("-") }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+/// Number and path formatting with integer arithmetic only (no locale, deterministic).
+enum Format {
+    /// `thousandths` as "12.345".
+    static func decimal3(_ thousandths: Int64) -> String {
+        let fraction = String(thousandths % 1000)
+        return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// `value` timescale units in thousandths of a second, rounded to nearest.
+    static func thousandths(_ value: Int64, timescale: Int64) -> Int64 { (value * 1000 + timescale / 2) / timescale }
+
+    static func thousandths(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+
+    /// `target` (relative to the presentation root) as seen from the file `manifest`.
+    static func relative(_ target: String, from manifest: String) -> String {
+        let base = manifest.split(separator: "/").dropLast()
+        let parts = target.split(separator: "/")
+        var common = 0
+        while common < base.count && common < parts.count - 1 && base[common] == parts[common] { common += 1 }
+        let up = Array(repeating: "..", count: base.count - common)
+        return (up + parts[common...].map(String.init)).joined(separator: "/")
+    }
+}
