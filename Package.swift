@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
     ],
     targets: [
         // The C ABI: include/kinora/plugin.h is the contract every plugin compiles against.
@@ -51,6 +52,20 @@ let package = Package(
             ]
         ),
 
+        // FFmpeg 5.1 (Debian 12) as a system library, with a shim for what Swift cannot import.
+        .systemLibrary(
+            name: "CFFmpeg",
+            path: "Sources/CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+
+        // Media work on the FFmpeg libraries: probe and validation (transcoding to come).
+        .target(
+            name: "KinoraMedia",
+            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // SQLite through GRDB: database, migrations, repositories.
         .target(
             name: "KinoraStore",
@@ -66,7 +81,10 @@ let package = Package(
             dependencies: [
                 "KinoraHost",
                 "KinoraStore",
+                "KinoraMedia",
                 "KinoraPluginABI",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,6 +148,10 @@ let package = Package(
         .testTarget(
             name: "KinoraHostTests",
             dependencies: ["KinoraHost", "KinoraTestSupport"]
+        ),
+        .testTarget(
+            name: "KinoraMediaTests",
+            dependencies: ["KinoraMedia"]
         ),
         .testTarget(
             name: "KinoraStoreTests",

@@ -1,5 +1,6 @@
 import Hummingbird
 import KinoraHost
+import KinoraMedia
 import KinoraStore
 import Logging
 import Metrics
@@ -16,6 +17,7 @@ public enum Daemon {
         let logger = Logger(label: "kinora")
         logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir)])
 
+        FFmpegLogging.install()
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
 
@@ -40,6 +42,7 @@ public enum Daemon {
         router.add(middleware: AuthMiddleware(bootstrapToken: token))
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
+        VideoRoutes(database: database, registry: registry, config: config).register(on: router)
 
         var app = Application(
             router: router,

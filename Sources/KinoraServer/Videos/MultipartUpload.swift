@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hummingbird
+import MultipartKit
+import NIOCore
+import NIOPosix
+
+/// A `multipart/form-data` upload received into a temporary file: the `file` part streams to
+/// disk (memory stays flat whatever the size) and small text fields are kept.
+struct MultipartUpload {
+    var fields: [String: String] = [:]
+    var fileName: String?
+    var filePath: String?
+    var fileSize: Int64 = 0
+
+    static let maxFieldBytes = 64 * 1024
+
+    /// Reads the whole request. Throws problem+json errors: 400 (malformed), 413 (over
+    /// `maxBytes`), 507 (disk full). The caller removes `filePath` when done with it.
+    static func receive(_ request: Request, into folder: String, maxBytes: Int64) async throws -> MultipartUpload {
+        guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
+            throw Problem(.badRequest, type: "bad-upload", title: "Not a multipart upload",
+                          detail: "send multipart/form-data with the video in a part named \"file\"")
+        }
+        var upload = MultipartUpload()
+        let path = folder + "/upload-" + randomToken()
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(errno)))") }
+        var keep = false
+        defer {
+            close(fd)
+            if !keep { unlink(path) }
+        }
+        let parser = MultipartParser(boundary: boundary)
+        var headers: [String: String] = [:]
+        var fieldName: String?
+        var fieldBytes: [UInt8] = []
+        var pending: [UInt8] = []
+        var failure: (any Error)?
+        var sawFile = false
+        let writer = ChunkWriter(fd: fd)
+
+        parser.onHeader = { name, value in headers[name.lowercased()] = value }
+        parser.onBody = { buffer in
+            guard failure == nil else { return }
+            let disposition = dispositionParameters(headers["content-disposition"] ?? "")
+            fieldName = disposition["name"]
+            if fieldName == "file" {
+                sawFile = true
+                if upload.fileName == nil { upload.fileName = disposition["filename"] }
+                upload.fileSize += Int64(buffer.readableBytes)
+                if upload.fileSize > maxBytes {
+                    failure = Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
+                                      detail: "uploads are limited to \(maxBytes) bytes ([uploads] max_bytes)")
+                    return
+                }
+                pending.append(contentsOf: buffer.readableBytesView)
+            } else if fieldBytes.count + buffer.readableBytes <= maxFieldBytes {
+                fieldBytes.append(contentsOf: buffer.readableBytesView)
+            } else {
+                failure = Problem(.badRequest, type: "bad-upload", title: "Form field too large", detail: "text fields are limited to \(maxFieldBytes) bytes")
+            }
+        }
+        parser.onPartComplete = {
+            if let name = fieldName, name != "file" { upload.fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
+            fieldBytes = []
+            fieldName = nil
+            headers = [:]
+        }
+        do {
+            for try await buffer in request.body {
+                try parser.execute(buffer)
+                if let failure { throw failure }
+                if pending.count >= 1 << 20 {
+                    try await writer.write(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if let failure { throw failure }
+            try await writer.write(pending)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as ChunkWriter.DiskFull {
+            throw Problem(.init(code: 507, reasonPhrase: "Insufficient Storage"), type: "insufficient-storage", title: "Not enough disk space", detail: error.description)
+        } catch {
+            throw Problem(.badRequest, type: "bad-upload", title: "Malformed multipart upload", detail: String(describing: error))
+        }
+        guard sawFile, upload.fileSize > 0 else {
+            throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded", detail: "the part named \"file\" is missing or empty")
+        }
+        keep = true
+        upload.filePath = path
+        return upload
+    }
+
+    static func boundary(of contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
+            var value = String(part.dropFirst("boundary=".count))
+            if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            return value.isEmpty || value.count > 200 ? nil : value
+        }
+        return nil
+    }
+
+    /// `form-data; name="file"; filename="clip.mp4"` → ["name": "file", "filename": "clip.mp4"].
+    static func dispositionParameters(_ header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for part in header.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { continue }
+            var value = pair[1]
+            if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            result[pair[0].lowercased()] = value
+        }
+        return result
+    }
+}
+
+/// Writes chunks to a file on the NIO blocking pool, never on a concurrency thread.
+struct ChunkWriter: Sendable {
+    let fd: Int32
+
+    struct DiskFull: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        guard !bytes.isEmpty else { return }
+        let fd = self.fd
+        try await NIOThreadPool.singleton.runIfActive {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == ENOSPC || errno == EDQUOT { throw DiskFull(description: "the disk filled up while receiving the upload") }
+                    throw DiskFull(description: "writing the upload failed: \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+func randomToken(bytes: Int = 12) -> String {
+    var rng = SystemRandomNumberGenerator()
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+    // 5 bits per character from fresh random words: `bytes * 8 / 5` characters, rounded up.
+    let count = (bytes * 8 + 4) / 5
+    return String((0..<count).map { _ in alphabet[Int(rng.next() as UInt8) & 31] })
+}

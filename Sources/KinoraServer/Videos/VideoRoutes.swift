@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraMedia
+import KinoraStore
+import NIOPosix
+
+/// `/api/v1/videos`: upload (multipart), list, get, delete.
+struct VideoRoutes {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: KinoraConfig
+    var uploadFolder: String { config.dataDir + "/uploads" }
+
+    func register(on router: Router<KinoraRequestContext>) {
+        // Until accounts exist, uploading needs the bootstrap admin token.
+        router.post("api/v1/videos") { request, context in
+            try Access.admin.check(context)
+            return try await upload(request, context)
+        }
+        // Anyone sees public and unlisted videos by id; private ones only admins.
+        router.get("api/v1/videos/:id") { _, context in
+            let video = try visibleVideo(context)
+            return try json(.ok, VideoJSON.object(video, job: try database.videos.jobState(videoID: video.id)))
+        }
+        // Anyone lists public videos; admins list every video.
+        router.get("api/v1/videos") { request, context in
+            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, 1), 100)
+            let cursor = request.uri.queryParameters.get("cursor")
+            let page: VideoPage
+            do {
+                page = try database.videos.list(limit: limit, cursor: cursor)
+            } catch is VideoRepository.InvalidCursor {
+                throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page")
+            }
+            let isAdmin = context.principal?.isAdmin == true
+            let items = try page.videos.filter { isAdmin || $0.visibility == "public" }.map {
+                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id))
+            }
+            var body: [String: Any] = ["items": items]
+            body["next_cursor"] = page.nextCursor ?? NSNull()
+            return try json(.ok, body)
+        }
+        // Deleting removes the video's objects from storage, then the row.
+        router.delete("api/v1/videos/:id") { _, context in
+            try Access.admin.check(context)
+            let video = try visibleVideo(context)
+            if let storage = registry.storage(named: config.mediaStorage) {
+                try await removeObjects(of: video.id, from: storage)
+            }
+            try database.videos.delete(video.id)
+            return Response(status: .noContent)
+        }
+    }
+
+    func visibleVideo(_ context: KinoraRequestContext) throws -> VideoRecord {
+        let id = context.parameters.get("id") ?? ""
+        guard id.count <= 64, let video = try database.videos.find(id),
+              video.visibility != "private" || context.principal?.isAdmin == true else {
+            throw Problem.notFound("no video \(id.prefix(64))")
+        }
+        return video
+    }
+
+    func upload(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        guard let storage = registry.storage(named: config.mediaStorage) else {
+            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available",
+                          detail: "the storage instance \"\(config.mediaStorage)\" is not started; see /readyz")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > config.uploadMaxBytes + 1 << 20 {
+            throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
+                          detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
+        }
+        try FileManager.default.createDirectory(atPath: uploadFolder, withIntermediateDirectories: true)
+        let incoming = request.headers[.contentLength].flatMap(Int64.init) ?? 0
+        try requireFreeSpace(at: uploadFolder, incoming: incoming, reserve: config.minFreeBytes)
+
+        let upload = try await MultipartUpload.receive(request, into: uploadFolder, maxBytes: config.uploadMaxBytes)
+        guard let path = upload.filePath else { throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded") }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let visibility = upload.fields["visibility"] ?? config.defaultVisibility
+        guard ["public", "unlisted", "private"].contains(visibility) else {
+            throw Problem(.badRequest, type: "bad-visibility", title: "Invalid visibility", detail: "visibility must be public, unlisted or private")
+        }
+        let info = try await probe(path)
+        let id = randomToken(bytes: 10)
+        let title = upload.fields["title"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? upload.fileName.map { ($0 as NSString).deletingPathExtension } ?? "Untitled"
+        let key = "videos/\(id)/original"
+        try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: context.requestID)
+        let infoJSON = (try? JSONEncoder().encode(info)).map { String(decoding: $0, as: UTF8.self) }
+        let record = VideoRecord(
+            id: id, title: title, visibility: visibility, originalKey: key, originalName: upload.fileName,
+            originalSize: upload.fileSize, duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: infoJSON)
+        do {
+            try database.videos.create(record)
+        } catch {
+            try? await storage.remove(key)
+            throw error
+        }
+        context.logger.info("video uploaded", metadata: ["video": .string(id), "bytes": .stringConvertible(upload.fileSize)])
+        var response = try json(.created, VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil)))
+        response.headers[.location] = "/api/v1/videos/\(id)"
+        return response
+    }
+
+    /// Validates with libavformat/libavcodec on a blocking thread; refusals become 422 problems.
+    func probe(_ path: String) async throws -> MediaInfo {
+        let result: Result<MediaInfo, MediaProbeError> = try await NIOThreadPool.singleton.runIfActive {
+            Result { () throws(MediaProbeError) in try MediaProbe.probe(path: path, limits: .default) }
+        }
+        switch result {
+        case .success(let info): return info
+        case .failure(let error):
+            throw Problem(.unprocessableContent, type: error.code, title: "Not a usable video", detail: error.description)
+        }
+    }
+
+    func removeObjects(of id: String, from storage: StorageClient) async throws {
+        var cursor: String?
+        repeat {
+            let page = try await storage.list(prefix: "videos/\(id)/", cursor: cursor, limit: 1000)
+            for object in page.objects { try await storage.remove(object.key) }
+            cursor = page.nextCursor
+        } while cursor != nil
+    }
+
+    func json(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
+    }
+}
