@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kinora", targets: ["kinora"]),
+        .executable(name: "kinora-media", targets: ["kinora-media"]),
         .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
@@ -81,7 +82,6 @@ let package = Package(
             dependencies: [
                 "KinoraHost",
                 "KinoraStore",
-                "KinoraMedia",
                 "KinoraPluginABI",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,6 +99,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // The media worker: the only program linking FFmpeg (crash isolation, lean daemon).
+        .executableTarget(
+            name: "kinora-media",
+            dependencies: ["KinoraMedia"]
         ),
 
         // Bundled plugins: one dynamic library each.

@@ -1,6 +1,5 @@
 import Hummingbird
 import KinoraHost
-import KinoraMedia
 import KinoraStore
 import Logging
 import Metrics
@@ -17,7 +16,6 @@ public enum Daemon {
         let logger = Logger(label: "kinora")
         logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir)])
 
-        FFmpegLogging.install()
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
 
@@ -42,7 +40,8 @@ public enum Daemon {
         router.add(middleware: AuthMiddleware(bootstrapToken: token))
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
-        VideoRoutes(database: database, registry: registry, config: config).register(on: router)
+        VideoRoutes(database: database, registry: registry, config: config, media: MediaWorker.beside(Paths.executableDirectory()))
+            .register(on: router)
 
         var app = Application(
             router: router,

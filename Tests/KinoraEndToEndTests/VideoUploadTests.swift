@@ -109,3 +109,24 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 }
+
+extension VideoUploadTests {
+    @Test func theMediaWorkerAnswersInJSONForGoodAndBadFiles() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("media-worker")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.makeClip(dir + "/clip.mp4")
+        try "not a video".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+        let worker = TestEnvironment.buildDirectory + "/kinora-media"
+        let good = try TestEnvironment.run(worker, ["probe", dir + "/clip.mp4"])
+        let goodJSON = try #require(try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any])
+        #expect(good.status == 0 && goodJSON["ok"] as? Bool == true)
+        let info = try #require(goodJSON["info"] as? [String: Any])
+        #expect(info["displayWidth"] as? Int == 320 && (info["codecStrings"] as? [String])?.contains("mp4a.40.2") == true)
+        let bad = try TestEnvironment.run(worker, ["probe", dir + "/notes.txt"])
+        let badJSON = try #require(try JSONSerialization.jsonObject(with: Data(bad.output.utf8)) as? [String: Any])
+        #expect(bad.status == 0 && badJSON["ok"] as? Bool == false && badJSON["code"] as? String == "not-media")
+        let short = try TestEnvironment.run(worker, ["probe", dir + "/clip.mp4", "--max-duration", "1"])
+        #expect(short.output.contains("\"code\":\"too-long\""))
+        #expect(try TestEnvironment.run(worker, ["frobnicate"]).status == 2)
+    }
+}

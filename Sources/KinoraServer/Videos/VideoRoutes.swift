@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import KinoraHost
-import KinoraMedia
 import KinoraStore
 import NIOPosix
 
@@ -10,6 +9,7 @@ struct VideoRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
     let config: KinoraConfig
+    let media: MediaWorker
     var uploadFolder: String { config.dataDir + "/uploads" }
 
     func register(on router: Router<KinoraRequestContext>) {
@@ -83,16 +83,15 @@ struct VideoRoutes {
         guard ["public", "unlisted", "private"].contains(visibility) else {
             throw Problem(.badRequest, type: "bad-visibility", title: "Invalid visibility", detail: "visibility must be public, unlisted or private")
         }
-        let info = try await probe(path)
+        let info = try await media.probe(path)
         let id = randomToken(bytes: 10)
         let title = upload.fields["title"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? upload.fileName.map { ($0 as NSString).deletingPathExtension } ?? "Untitled"
         let key = "videos/\(id)/original"
         try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: context.requestID)
-        let infoJSON = (try? JSONEncoder().encode(info)).map { String(decoding: $0, as: UTF8.self) }
         let record = VideoRecord(
             id: id, title: title, visibility: visibility, originalKey: key, originalName: upload.fileName,
-            originalSize: upload.fileSize, duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: infoJSON)
+            originalSize: upload.fileSize, duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: info.json)
         do {
             try database.videos.create(record)
         } catch {
@@ -103,18 +102,6 @@ struct VideoRoutes {
         var response = try json(.created, VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil)))
         response.headers[.location] = "/api/v1/videos/\(id)"
         return response
-    }
-
-    /// Validates with libavformat/libavcodec on a blocking thread; refusals become 422 problems.
-    func probe(_ path: String) async throws -> MediaInfo {
-        let result: Result<MediaInfo, MediaProbeError> = try await NIOThreadPool.singleton.runIfActive {
-            Result { () throws(MediaProbeError) in try MediaProbe.probe(path: path, limits: .default) }
-        }
-        switch result {
-        case .success(let info): return info
-        case .failure(let error):
-            throw Problem(.unprocessableContent, type: error.code, title: "Not a usable video", detail: error.description)
-        }
     }
 
     func removeObjects(of id: String, from storage: StorageClient) async throws {

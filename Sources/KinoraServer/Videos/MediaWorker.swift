@@ -1,0 +1,72 @@
+import Foundation
+import NIOPosix
+
+/// What the media worker found in an upload: the fields the server needs, plus the worker's
+/// whole JSON description to keep with the video.
+struct ProbedMedia: Sendable {
+    var duration: Double?
+    var displayWidth: Int?
+    var displayHeight: Int?
+    var json: String
+}
+
+/// Runs `kinora-media` (installed beside `kinora`) for work that needs the FFmpeg libraries.
+/// A separate process keeps a decoder crash on a hostile file away from the daemon, and keeps
+/// FFmpeg's libraries out of the idle daemon's memory.
+struct MediaWorker: Sendable {
+    let executable: String
+    var timeout: Duration = .seconds(120)
+
+    static func beside(_ executableDirectory: String) -> MediaWorker {
+        MediaWorker(executable: executableDirectory + "/kinora-media")
+    }
+
+    /// Probes `path`; refusals become 422 problems with the worker's stable code.
+    func probe(_ path: String) async throws -> ProbedMedia {
+        let output = try await run(["probe", path])
+        guard let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+            throw Problem(.internalServerError, type: "media-worker-failed", title: "Media worker failed",
+                          detail: "kinora-media printed no result")
+        }
+        guard object["ok"] as? Bool == true, let info = object["info"] as? [String: Any] else {
+            let code = object["code"] as? String ?? "not-media"
+            throw Problem(.unprocessableContent, type: code, title: "Not a usable video",
+                          detail: object["message"] as? String ?? "the file is not a usable video")
+        }
+        let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys])
+        return ProbedMedia(
+            duration: info["duration"] as? Double, displayWidth: info["displayWidth"] as? Int,
+            displayHeight: info["displayHeight"] as? Int, json: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs the worker on a blocking thread, with a time limit; a crash is reported, not fatal.
+    func run(_ arguments: [String]) async throws -> Data {
+        let executable = self.executable
+        let limit = timeout
+        return try await NIOThreadPool.singleton.runIfActive {
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw Problem(.serviceUnavailable, type: "media-worker-missing", title: "Media worker missing",
+                              detail: "\(executable) is not installed or not executable")
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            let seconds = Double(limit.components.seconds)
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            killer.cancel()
+            guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+                let how = process.terminationReason == .uncaughtSignal ? "was killed by signal \(process.terminationStatus)" : "exited with \(process.terminationStatus)"
+                throw Problem(.unprocessableContent, type: "media-worker-failed", title: "The file could not be analysed",
+                              detail: "the media worker \(how) on this file (time limit \(Int(seconds)) s)")
+            }
+            return data
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import KinoraMedia
+
+// kinora-media: the daemon's media worker. It is the only program that links the FFmpeg
+// libraries, so a hostile file that crashes a decoder takes down one worker process, never
+// the daemon, and the idle daemon does not carry FFmpeg's dozens of libraries in memory.
+//
+//   kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N]
+//       prints {"ok":true,"info":{…}} or {"ok":false,"code":"not-media","message":"…"}; exit 0
+//   kinora-media versions
+//       prints the linked FFmpeg library versions and which encoders exist
+
+FFmpegLogging.install()
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func emit(_ object: [String: Any]) -> Never {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    exit(0)
+}
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions\n".utf8))
+    exit(2)
+}
+
+func option(_ name: String) -> Double? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return Double(arguments[index + 1])
+}
+
+switch arguments.first {
+case "probe":
+    guard arguments.count >= 2 else { usage() }
+    var limits = ProbeLimits.default
+    if let value = option("--max-duration") { limits.maxDuration = value }
+    if let value = option("--max-width") { limits.maxWidth = Int(value) }
+    if let value = option("--max-height") { limits.maxHeight = Int(value) }
+    if let value = option("--max-streams") { limits.maxStreams = Int(value) }
+    do {
+        let info = try MediaProbe.probe(path: arguments[1], limits: limits)
+        var encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(info)) as? [String: Any] ?? [:]
+        // Computed properties are not part of MediaInfo's Codable form; the daemon needs them.
+        encoded["displayWidth"] = info.displayWidth
+        encoded["displayHeight"] = info.displayHeight
+        encoded["isAudioOnly"] = info.isAudioOnly
+        encoded["codecStrings"] = info.codecStrings
+        emit(["ok": true, "info": encoded])
+    } catch let error as MediaProbeError {
+        emit(["ok": false, "code": error.code, "message": error.description])
+    } catch {
+        emit(["ok": false, "code": "unreadable", "message": String(describing: error)])
+    }
+case "versions":
+    let versions = FFmpegVersions.current
+    let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(versions))) ?? [:]
+    emit(["ffmpeg": encoded, "encoders": EncoderProbe.available()])
+default:
+    usage()
+}
