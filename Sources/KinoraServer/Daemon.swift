@@ -42,6 +42,7 @@ public enum Daemon {
         PluginRoutes(registry: registry).register(on: router)
         VideoRoutes(database: database, registry: registry, config: config, media: MediaWorker.beside(Paths.executableDirectory()))
             .register(on: router)
+        StreamRoutes(database: database, registry: registry, config: config).register(on: router)
 
         var app = Application(
             router: router,

@@ -86,6 +86,8 @@ public struct HTTPResult: Sendable {
     public var status: Int
     public var headers: [String: String]  // lower-cased names
     public var body: String
+    /// The raw body bytes (after de-chunking only for text).
+    public var bytes: [UInt8] = []
 
     public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
 
@@ -136,7 +138,8 @@ public struct HTTPResult: Sendable {
         }
         var body = String(text[split.upperBound...])
         if fields["transfer-encoding"] == "chunked" { body = dechunk(body) }
-        return HTTPResult(status: status, headers: fields, body: body)
+        let headerEnd = (response.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound) ?? response.count
+        return HTTPResult(status: status, headers: fields, body: body, bytes: Array(response[headerEnd...]))
     }
 
     static func dechunk(_ text: String) -> String {

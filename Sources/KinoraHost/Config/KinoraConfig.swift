@@ -23,6 +23,8 @@ public struct KinoraConfig: Sendable {
     /// Uploads and transcodes are refused (507) when less than this would remain free.
     public var minFreeBytes: Int64 = 1 << 30
     public var defaultVisibility = "public"
+    /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
+    public var streamCORSOrigins = ["*"]
 
     public init() {}
 
@@ -51,6 +53,8 @@ public struct KinoraConfig: Sendable {
           "media":{"type":"object","additionalProperties":false,"properties":{
             "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},
             "default_visibility":{"enum":["public","unlisted","private"]}}},
+          "streaming":{"type":"object","additionalProperties":false,"properties":{
+            "cors_origins":{"type":"array","items":{"type":"string","minLength":1}}}},
           "uploads":{"type":"object","additionalProperties":false,"properties":{
             "max_bytes":{"type":"integer","minimum":1},
             "min_free_bytes":{"type":"integer","minimum":0}}},
@@ -89,6 +93,7 @@ public struct KinoraConfig: Sendable {
         if let visibility = v["media"]?["default_visibility"]?.stringValue { config.defaultVisibility = visibility }
         if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
+        if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config

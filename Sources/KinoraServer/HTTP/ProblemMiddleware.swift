@@ -18,12 +18,13 @@ struct EdgeMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let problem as Problem {
-            response = try problem.response(from: request, context: context)
-        } catch let error as HTTPResponseError {
+        } catch let error as HTTPError {
+            // Hummingbird's own (no route, wrong method, malformed request): problem+json too.
             let problem = Problem(error.status, type: Self.type(for: error.status), title: error.status.reasonPhrase,
                                   detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
             response = try problem.response(from: request, context: context)
+        } catch let error as HTTPResponseError {
+            response = try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed: \(String(describing: error))")
             let problem = Problem(.internalServerError, type: "internal", title: "Internal server error",

@@ -1,0 +1,61 @@
+/// A validated path under `/streams/{video}/`: only manifests, init and media segments,
+/// captions and thumbnails are servable; never the original upload, never anything with `..`.
+struct StreamPath: Sendable {
+    let relative: String
+    let mediaType: String
+    let isImmutable: Bool
+
+    static let types: [String: (mediaType: String, immutable: Bool)] = [
+        "m3u8": ("application/vnd.apple.mpegurl", false),
+        "mpd": ("application/dash+xml", false),
+        "mp4": ("video/mp4", true),
+        "m4s": ("video/iso.segment", true),
+        "vtt": ("text/vtt; charset=utf-8", false),
+        "jpg": ("image/jpeg", true),
+    ]
+
+    init?(_ components: [Substring]) {
+        guard (1...3).contains(components.count) else { return nil }
+        for component in components {
+            guard !component.isEmpty, component.count <= 128, component.first != ".",
+                  component.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
+                return nil
+            }
+        }
+        guard let last = components.last, let dot = last.lastIndex(of: "."),
+              let type = Self.types[String(last[last.index(after: dot)...]).lowercased()] else { return nil }
+        relative = components.joined(separator: "/")
+        mediaType = type.mediaType
+        isImmutable = type.immutable
+    }
+}
+
+/// One `Range: bytes=…` request against an object of `size` bytes.
+enum ByteRange: Equatable {
+    case whole
+    case partial(ClosedRange<Int64>)
+    case unsatisfiable
+
+    /// Parses a single range; several ranges (rarely used by players) are answered whole.
+    init(header: String?, size: Int64) {
+        guard let header, header.hasPrefix("bytes="), !header.contains(",") else {
+            self = .whole
+            return
+        }
+        let spec = header.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            self = .whole
+            return
+        }
+        if parts[0].isEmpty {
+            guard let suffix = Int64(parts[1]), suffix > 0 else { self = .unsatisfiable; return }
+            self = size == 0 ? .unsatisfiable : .partial(max(0, size - suffix)...(size - 1))
+            return
+        }
+        guard let start = Int64(parts[0]), start >= 0 else { self = .whole; return }
+        guard start < size else { self = .unsatisfiable; return }
+        let end = parts[1].isEmpty ? size - 1 : min(Int64(parts[1]) ?? -1, size - 1)
+        self = end < start ? .unsatisfiable : .partial(start...end)
+    }
+}

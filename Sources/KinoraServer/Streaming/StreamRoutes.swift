@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraStore
+import NIOCore
+import NIOPosix
+
+/// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
+/// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the
+/// local-file fast path are read straight from their files; others stream through the plugin.
+struct StreamRoutes {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: KinoraConfig
+
+    func register(on router: Router<KinoraRequestContext>) {
+        // Public and unlisted videos: anyone with the link. Private videos: admins only.
+        router.get("streams/:video/**") { request, context in try await serve(request, context) }
+        router.head("streams/:video/**") { request, context in try await serve(request, context).createHeadResponse() }
+        router.on("streams/:video/**", method: .options) { _, _ in
+            Response(status: .noContent, headers: corsHeaders(preflight: true))
+        }
+    }
+
+    func serve(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        let id = context.parameters.get("video") ?? ""
+        guard let path = StreamPath(context.parameters.getCatchAll()) else { throw Problem.notFound("no such stream file") }
+        guard id.count <= 64, let video = try database.videos.find(id),
+              video.visibility != "private" || context.principal?.isAdmin == true else {
+            throw Problem.notFound("no video \(id.prefix(64))")
+        }
+        guard let storage = registry.storage(named: config.mediaStorage) else {
+            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
+        }
+        let key = "videos/\(video.id)/\(path.relative)"
+        var headers = corsHeaders(preflight: false)
+        headers[.contentType] = path.mediaType
+        headers[.acceptRanges] = "bytes"
+        let audience = video.visibility == "private" ? "private" : "public"
+        headers[.cacheControl] = path.isImmutable ? "\(audience), max-age=31536000, immutable" : "\(audience), max-age=2"
+
+        if let file = try? storage.localPath(key) {
+            return try await serveFile(file, request: request, headers: headers)
+        }
+        let info: StoredObject
+        do {
+            info = try await storage.stat(key, requestID: context.requestID)
+        } catch let error as PluginCallError where error.status == .notFound {
+            throw Problem.notFound("no such stream file")
+        }
+        return try respond(size: info.size, etag: info.etag, request: request, headers: headers) { range in
+            ResponseBody { writer in
+                let stream = StorageStream(storage: storage, key: key, range: range)
+                for try await buffer in stream.buffers() { try await writer.write(buffer) }
+                try await writer.finish(nil)
+            }
+        }
+    }
+
+    /// Serves a local file: opened once, so a concurrent atomic replace cannot mix versions.
+    func serveFile(_ path: String, request: Request, headers: HTTPFields) async throws -> Response {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem.notFound("no such stream file") }
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            try? handle.close()
+            throw Problem.notFound("no such stream file")
+        }
+        let size = Int64(st.st_size)
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
+        do {
+            let response = try respond(size: size, etag: etag, request: request, headers: headers) { range in
+                ResponseBody(contentLength: Int(range.count)) { writer in
+                    defer { try? handle.close() }
+                    let io = NonBlockingFileIO(threadPool: .singleton)
+                    var offset = range.lowerBound
+                    while offset <= range.upperBound {
+                        let length = Int(min(Int64(1 << 20), range.upperBound - offset + 1))
+                        let buffer = try await io.read(fileHandle: handle, fromOffset: offset, byteCount: length, allocator: ByteBufferAllocator())
+                        guard buffer.readableBytes > 0 else { break }
+                        offset += Int64(buffer.readableBytes)
+                        try await writer.write(buffer)
+                    }
+                    try await writer.finish(nil)
+                }
+            }
+            if response.status != .ok && response.status != .partialContent { try? handle.close() }
+            return response
+        } catch {
+            try? handle.close()
+            throw error
+        }
+    }
+
+    /// Conditional and ranged answers shared by both paths.
+    func respond(size: Int64, etag: String?, request: Request, headers: HTTPFields,
+                 body: (ClosedRange<Int64>) -> ResponseBody) throws -> Response {
+        var headers = headers
+        if let etag {
+            headers[.eTag] = etag
+            if let match = request.headers[.ifNoneMatch], match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+                return Response(status: .notModified, headers: headers)
+            }
+        }
+        switch ByteRange(header: request.headers[.range], size: size) {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            throw RangeNotSatisfiable(headers: headers)
+        case .partial(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            return Response(status: .partialContent, headers: headers, body: body(range))
+        case .whole:
+            headers[.contentLength] = String(size)
+            return size == 0 ? Response(status: .ok, headers: headers) : Response(status: .ok, headers: headers, body: body(0...(size - 1)))
+        }
+    }
+
+    func corsHeaders(preflight: Bool) -> HTTPFields {
+        var headers = HTTPFields()
+        guard !config.streamCORSOrigins.isEmpty else { return headers }
+        headers[.accessControlAllowOrigin] = config.streamCORSOrigins.joined(separator: " ")
+        headers[.accessControlExposeHeaders] = "Content-Length, Content-Range, ETag, Accept-Ranges"
+        if preflight {
+            headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
+            headers[.accessControlAllowHeaders] = "Range, If-None-Match"
+            headers[.accessControlMaxAge] = "86400"
+        }
+        return headers
+    }
+}
+
+/// 416 with the Content-Range a client needs to retry.
+struct RangeNotSatisfiable: HTTPResponseError {
+    let headers: HTTPFields
+    var status: HTTPResponse.Status { .rangeNotSatisfiable }
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try Problem(.rangeNotSatisfiable, type: "range-not-satisfiable", title: "Range not satisfiable",
+                                   detail: headers[.contentRange].map { "object is \($0.dropFirst("bytes */".count)) bytes" })
+            .response(from: request, context: context)
+        for field in headers where field.name != .contentType && field.name != .contentLength { response.headers[field.name] = field.value }
+        return response
+    }
+}

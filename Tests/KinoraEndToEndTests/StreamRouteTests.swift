@@ -1,0 +1,86 @@
+import Foundation
+import KinoraTestSupport
+import Testing
+
+/// `/streams/{video}/…` as a player and a CDN use it: ranges, validators, caching, CORS,
+/// visibility and paths that must never be served.
+@Suite(.serialized) struct StreamRouteTests {
+    func uploadClip(_ daemon: DaemonProcess, dir: String, visibility: String = "public") throws -> String {
+        let clip = try VideoUploadTests.makeClip(dir + "/clip-\(visibility).mp4", seconds: 1)
+        var form = MultipartBody()
+        form.field("visibility", visibility)
+        form.file("file", filename: "clip.mp4", data: clip)
+        let created = try daemon.request("POST", "/api/v1/videos", headers: [
+            "Content-Type": form.contentType, "Authorization": "Bearer \(daemon.adminToken)",
+        ], body: form.finished())
+        guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
+            throw TestFailure("upload failed: \(created.status) \(created.body)")
+        }
+        return id
+    }
+
+    @Test func segmentsAndManifestsAreServedLikeACDNExpects() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("streams")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+        let id = try uploadClip(daemon, dir: dir)
+        let folder = dir + "/data/media/videos/\(id)"
+        try FileManager.default.createDirectory(atPath: folder + "/720p", withIntermediateDirectories: true)
+        let segment = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        FileManager.default.createFile(atPath: folder + "/720p/seg-00001.m4s", contents: Data(segment))
+        try "#EXTM3U\n".write(toFile: folder + "/master.m3u8", atomically: true, encoding: .utf8)
+
+        let whole = try daemon.get("/streams/\(id)/720p/seg-00001.m4s")
+        #expect(whole.status == 200)
+        #expect(whole.headers["content-type"] == "video/iso.segment")
+        #expect(whole.headers["content-length"] == "100000")
+        #expect(whole.headers["cache-control"]?.contains("immutable") == true)
+        #expect(whole.headers["accept-ranges"] == "bytes")
+        #expect(whole.headers["access-control-allow-origin"] == "*")
+        #expect(whole.bytes == segment)
+        let etag = try #require(whole.headers["etag"])
+
+        let partial = try daemon.get("/streams/\(id)/720p/seg-00001.m4s", headers: ["Range": "bytes=10-19"])
+        #expect(partial.status == 206)
+        #expect(partial.headers["content-range"] == "bytes 10-19/100000")
+        #expect(partial.headers["content-length"] == "10")
+        #expect(partial.bytes == Array(segment[10...19]))
+        let suffix = try daemon.get("/streams/\(id)/720p/seg-00001.m4s", headers: ["Range": "bytes=-5"])
+        #expect(suffix.status == 206 && suffix.headers["content-range"] == "bytes 99995-99999/100000")
+        let beyond = try daemon.get("/streams/\(id)/720p/seg-00001.m4s", headers: ["Range": "bytes=100000-"])
+        #expect(beyond.status == 416 && beyond.headers["content-range"] == "bytes */100000")
+
+        #expect(try daemon.get("/streams/\(id)/720p/seg-00001.m4s", headers: ["If-None-Match": etag]).status == 304)
+        let head = try daemon.request("HEAD", "/streams/\(id)/720p/seg-00001.m4s")
+        #expect(head.status == 200 && head.headers["content-length"] == "100000" && head.body.isEmpty)
+
+        let manifest = try daemon.get("/streams/\(id)/master.m3u8")
+        #expect(manifest.status == 200 && manifest.body == "#EXTM3U\n")
+        #expect(manifest.headers["content-type"] == "application/vnd.apple.mpegurl")
+        #expect(manifest.headers["cache-control"]?.contains("immutable") == false)
+        let preflight = try daemon.request("OPTIONS", "/streams/\(id)/master.m3u8")
+        #expect(preflight.status == 204 && preflight.headers["access-control-allow-methods"]?.contains("GET") == true)
+
+        // Never the original upload, never a traversal, never an unknown type.
+        for path in ["original", "..%2F..%2Fadmin-token", "720p/../../../admin-token", "720p/.hidden.m4s", "notes.txt", "a/b/c/d.m4s"] {
+            #expect(try daemon.get("/streams/\(id)/\(path)").status == 404, "\(path) must not be served")
+        }
+        #expect(try daemon.get("/streams/\(id)/720p/seg-00002.m4s").status == 404)
+        #expect(try daemon.get("/streams/nosuchvideo/master.m3u8").status == 404)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func privateVideosAreNotServedToStrangers() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("streams")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+        let id = try uploadClip(daemon, dir: dir, visibility: "private")
+        try "#EXTM3U\n".write(toFile: dir + "/data/media/videos/\(id)/master.m3u8", atomically: true, encoding: .utf8)
+        #expect(try daemon.get("/streams/\(id)/master.m3u8").status == 404)
+        let admin = try daemon.get("/streams/\(id)/master.m3u8", headers: ["Authorization": "Bearer \(daemon.adminToken)"])
+        #expect(admin.status == 200 && admin.headers["cache-control"]?.hasPrefix("private") == true)
+        #expect(try await daemon.stop() == 0)
+    }
+}
