@@ -84,3 +84,23 @@ extension StorageLocalTests {
         await registry.stopAll()
     }
 }
+
+extension StorageLocalTests {
+    @Test func streamingARangeYieldsExactlyThoseBytesAndStopsWhenTheConsumerDoes() async throws {
+        let root = try TestEnvironment.makeTemporaryDirectory("storage-local")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (registry, storage) = try TestEnvironment.localStorage(root: root)
+        let bytes = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try await storage.put("videos/x/seg-00001.m4s", bytes: bytes)
+        var received: [UInt8] = []
+        for try await buffer in storage.stream("videos/x/seg-00001.m4s", range: 1000...(4 << 20)) {
+            received += buffer.readableBytesView
+        }
+        #expect(received == Array(bytes[1000...(4 << 20)]))
+        // A consumer that stops after one chunk must not leave the plugin blocked forever.
+        for try await _ in storage.stream("videos/x/seg-00001.m4s", range: 0...Int64(bytes.count - 1)) { break }
+        let info = try await storage.stat("videos/x/seg-00001.m4s")  // the pool still answers
+        #expect(info.size == Int64(bytes.count))
+        await registry.stopAll()
+    }
+}

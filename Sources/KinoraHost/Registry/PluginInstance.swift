@@ -29,7 +29,10 @@ public final class PluginInstance: @unchecked Sendable {
         self.configFile = configFile
         self.raw = raw
         self.pool = pool
-        serializer = descriptor.serializeCalls ? DispatchSemaphore(value: 1) : nil
+        // Created at 0 and signalled once: libdispatch traps if a semaphore is released while
+        // below its initial value, which a call in flight at shutdown would otherwise cause.
+        serializer = descriptor.serializeCalls ? DispatchSemaphore(value: 0) : nil
+        serializer?.signal()
     }
 
     public var state: State { status.withLockedValue { $0.state } }

@@ -53,8 +53,7 @@ struct StreamRoutes {
         }
         return try respond(size: info.size, etag: info.etag, request: request, headers: headers) { range in
             ResponseBody { writer in
-                let stream = StorageStream(storage: storage, key: key, range: range)
-                for try await buffer in stream.buffers() { try await writer.write(buffer) }
+                for try await buffer in storage.stream(key, range: range) { try await writer.write(buffer) }
                 try await writer.finish(nil)
             }
         }
