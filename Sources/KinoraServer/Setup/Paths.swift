@@ -9,7 +9,8 @@ enum Paths {
         guard getcwd(&buffer, buffer.count) != nil else { return path }
         var relative = path
         while relative.hasPrefix("./") { relative.removeFirst(2) }
-        return String(cString: buffer) + (relative == "." ? "" : "/" + relative)
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return cwd + (relative == "." ? "" : "/" + relative)
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -22,7 +23,7 @@ enum Paths {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return "." }
-        let path = String(cString: buffer)
+        let path = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return String(path[..<slash])
     }

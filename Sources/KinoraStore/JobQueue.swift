@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+/// A job claimed by one worker: it holds the lease until `leaseUntil` and must heartbeat.
+public struct ClaimedJob: Sendable, Equatable {
+    public var id: Int64
+    public var videoID: String
+    public var kind: String
+    public var attempts: Int
+}
+
+/// The durable job queue: claim with a lease, heartbeat, progress, finish, retry with backoff.
+/// A worker that dies (kill -9) simply stops heartbeating; once its lease expires the job is
+/// claimable again, so nothing is lost on restart.
+public struct JobQueue: Sendable {
+    let writer: DatabasePool
+
+    /// Claims the oldest runnable job: queued and due, or running with an expired lease.
+    public func claim(lease: TimeInterval, now: Date = Date()) throws -> ClaimedJob? {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, video_id, kind, attempts FROM jobs
+                WHERE (state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
+                   OR (state = 'running' AND lease_until < ?)
+                ORDER BY id LIMIT 1
+                """, arguments: [now, now]) else { return nil }
+            let id: Int64 = row["id"]
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL
+                WHERE id = ?
+                """, arguments: [now.addingTimeInterval(lease), now, id])
+            return ClaimedJob(id: id, videoID: row["video_id"], kind: row["kind"], attempts: row["attempts"] + 1)
+        }
+    }
+
+    /// Extends the lease and records progress (0–1) and the current step.
+    public func heartbeat(_ job: ClaimedJob, lease: TimeInterval, progress: Double, step: String, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE jobs SET lease_until = ?, progress = ?, step = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+                           arguments: [now.addingTimeInterval(lease), min(max(progress, 0), 1), step, now, job.id])
+        }
+    }
+
+    public func complete(_ job: ClaimedJob, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now, job.id])
+        }
+    }
+
+    /// Retries after `backoff` while attempts remain; otherwise the job and its video fail
+    /// with `reason`. Returns true when the job will be retried.
+    @discardableResult
+    public func fail(_ job: ClaimedJob, reason: String, maxAttempts: Int, backoff: TimeInterval, now: Date = Date()) throws -> Bool {
+        try writer.write { db in
+            if job.attempts < maxAttempts {
+                try db.execute(sql: "UPDATE jobs SET state = 'queued', lease_until = ?, error = ?, updated_at = ? WHERE id = ?",
+                               arguments: [now.addingTimeInterval(backoff), reason, now, job.id])
+                return true
+            }
+            try db.execute(sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
+                           arguments: [reason, now, job.id])
+            try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                           arguments: [reason, now, job.videoID])
+            return false
+        }
+    }
+
+    /// Jobs by state, for the admin dashboard and /metrics.
+    public func counts() throws -> [String: Int] {
+        try writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}
+
+extension KinoraDatabase {
+    public var jobs: JobQueue { JobQueue(writer: writer) }
+}
