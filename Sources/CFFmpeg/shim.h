@@ -11,6 +11,9 @@
 #include <libavformat/avformat.h>
 #include <libavformat/avio.h>
 #include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
 #include <libswscale/swscale.h>
 #include <libavutil/avutil.h>
 #include <libavutil/channel_layout.h>
@@ -58,6 +61,8 @@ static inline int kn_input_buffer_padding_size(void) { return AV_INPUT_BUFFER_PA
 static inline int kn_avio_flag_read(void) { return AVIO_FLAG_READ; }
 static inline int kn_profile_unknown(void) { return FF_PROFILE_UNKNOWN; }
 static inline int kn_level_unknown(void) { return FF_LEVEL_UNKNOWN; }
+static inline int kn_avio_flag_write(void) { return AVIO_FLAG_WRITE; }
+static inline int kn_buffersrc_flag_keep_ref(void) { return AV_BUFFERSRC_FLAG_KEEP_REF; }
 
 // MARK: Channel layouts (the AV_CHANNEL_LAYOUT_* initialisers are compound literals)
 

@@ -41,6 +41,14 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Hands a job back unfinished (shutdown): claimable again at once, attempt not counted.
+    public func release(_ job: ClaimedJob, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now, job.id])
+        }
+    }
+
     public func complete(_ job: ClaimedJob, now: Date = Date()) throws {
         try writer.write {
             try $0.execute(sql: "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ?",

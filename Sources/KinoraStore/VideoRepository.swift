@@ -109,3 +109,19 @@ public struct VideoRepository: Sendable {
 extension KinoraDatabase {
     public var videos: VideoRepository { VideoRepository(writer: writer) }
 }
+
+extension VideoRepository {
+    /// Records what the manifests now describe; `ready` once every rendition is published.
+    public func publish(_ id: String, presentation: String, ready: Bool, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(
+                sql: "UPDATE videos SET presentation = ?, status = CASE WHEN ? THEN 'ready' ELSE status END, updated_at = ? WHERE id = ?",
+                arguments: [presentation, ready, now, id])
+        }
+    }
+
+    /// The published presentation (renditions and segments), nil before the first publish.
+    public func presentation(_ id: String) throws -> String? {
+        try writer.read { try String.fetchOne($0, sql: "SELECT presentation FROM videos WHERE id = ?", arguments: [id]) }
+    }
+}

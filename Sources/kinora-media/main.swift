@@ -9,6 +9,10 @@ import KinoraMedia
 //       prints {"ok":true,"info":{…}} or {"ok":false,"code":"not-media","message":"…"}; exit 0
 //   kinora-media versions
 //       prints the linked FFmpeg library versions and which encoders exist
+//   kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast] [--rungs 240,360,…]
+//                          [--encoder libx264] [--first-pass-only]
+//       writes OUTDIR/<rendition>/init.mp4 + seg-NNNNN.m4s; prints {"progress":…,"step":…} lines,
+//       then {"ok":true,"renditions":[…],"encoder":…,"fallback":…} or {"ok":false,"code":…,"message":…}
 
 FFmpegLogging.install()
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -20,7 +24,7 @@ func emit(_ object: [String: Any]) -> Never {
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage)\n".utf8))
     exit(2)
 }
 
@@ -55,6 +59,8 @@ case "versions":
     let versions = FFmpegVersions.current
     let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(versions))) ?? [:]
     emit(["ffmpeg": encoded, "encoders": EncoderProbe.available()])
+case "transcode":
+    TranscodeCommand.run(Array(arguments.dropFirst()))
 default:
     usage()
 }

@@ -68,12 +68,6 @@ public enum TestEnvironment {
         guard result.status == 0 else { throw TestFailure("cc failed for \(source):\n\(result.output)") }
     }
 
-    /// Resident memory of this process in bytes.
-    public static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-    }
 }
 
 public struct TestFailure: Error, CustomStringConvertible {

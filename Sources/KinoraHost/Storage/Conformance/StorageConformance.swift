@@ -1,9 +1,9 @@
 import Foundation
-import KinoraHost
 import NIOConcurrencyHelpers
 
-/// The behaviour every `kinora.storage/1` instance must show, whatever its backend. A storage
-/// plugin's tests run each case against a fresh, empty instance:
+/// The behaviour every `kinora.storage/1` instance must show, whatever its backend. Run it on
+/// an EMPTY instance with `kinora plugin conformance INSTANCE`, or from a plugin's own tests,
+/// each case against a fresh, empty instance:
 ///
 /// ```swift
 /// @Test(arguments: StorageConformance.cases)
@@ -14,22 +14,28 @@ import NIOConcurrencyHelpers
 /// ```
 public enum StorageConformance {
     public struct Case: Sendable, CustomStringConvertible {
+        /// A short name for `--case`: "round-trip", "large-object", …
+        public let name: String
         public let description: String
         let body: @Sendable (StorageClient) async throws -> Void
         public func run(_ storage: StorageClient) async throws { try await body(storage) }
+
+        /// Every case but the ones measuring this process's memory, which must run alone in a
+        /// process (the CLI does that) to mean anything.
+        public var measuresMemory: Bool { name == "large-object" }
     }
 
     public static let cases: [Case] = [
-        Case(description: "put then get returns the same bytes and stat the size", body: roundTrip),
-        Case(description: "ranged reads return exactly the requested bytes", body: ranges),
-        Case(description: "missing keys are not found", body: missing),
-        Case(description: "remove deletes and is idempotent", body: removal),
-        Case(description: "a second put replaces the object and its etag", body: overwrite),
-        Case(description: "list pages through a prefix in bytewise key order", body: listing),
-        Case(description: "hostile keys are refused", body: hostileKeys),
-        Case(description: "a failed upload stores nothing and keeps the old object", body: failedPut),
-        Case(description: "concurrent writers to one key leave a whole object", body: concurrentWriters),
-        Case(description: "a 256 MiB object streams through without being held in memory", body: largeObject),
+        Case(name: "round-trip", description: "put then get returns the same bytes and stat the size", body: roundTrip),
+        Case(name: "ranges", description: "ranged reads return exactly the requested bytes", body: ranges),
+        Case(name: "missing", description: "missing keys are not found", body: missing),
+        Case(name: "remove", description: "remove deletes and is idempotent", body: removal),
+        Case(name: "overwrite", description: "a second put replaces the object and its etag", body: overwrite),
+        Case(name: "listing", description: "list pages through a prefix in bytewise key order", body: listing),
+        Case(name: "hostile-keys", description: "hostile keys are refused", body: hostileKeys),
+        Case(name: "failed-put", description: "a failed upload stores nothing and keeps the old object", body: failedPut),
+        Case(name: "concurrent-writers", description: "concurrent writers to one key leave a whole object", body: concurrentWriters),
+        Case(name: "large-object", description: "a 256 MiB object streams through without being held in memory", body: largeObject),
     ]
 
     // MARK: cases
@@ -160,11 +166,11 @@ public enum StorageConformance {
         let chunkSize = 1 << 20
         let chunks = 256
         let body = ChunkSequence(chunks: chunks, chunkSize: chunkSize, seed: 0x5EED)
-        let baseline = TestEnvironment.residentBytes()
+        let baseline = ResidentMemory.bytes()
         let peak = NIOLockedValueBox(baseline)
         let sampler = Task {
             while !Task.isCancelled {
-                let now = TestEnvironment.residentBytes()
+                let now = ResidentMemory.bytes()
                 peak.withLockedValue { $0 = max($0, now) }
                 try? await Task.sleep(for: .milliseconds(20))
             }
@@ -193,7 +199,7 @@ public enum StorageConformance {
     }
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw TestFailure(message()) }
+        if !condition { throw ConformanceFailure(message()) }
     }
 
     static func expectStatus(_ status: PluginStatusCode, _ what: String, _ body: () async throws -> Void) async throws {
@@ -203,11 +209,26 @@ public enum StorageConformance {
             try expect(error.status == status, "\(what): expected \(status), got \(error)")
             return
         }
-        throw TestFailure("\(what): expected \(status), but it succeeded")
+        throw ConformanceFailure("\(what): expected \(status), but it succeeded")
     }
 
     static func expectAnyError(_ what: String, _ body: () async throws -> Void) async throws {
         do { try await body() } catch { return }
-        throw TestFailure("\(what): expected an error, but it succeeded")
+        throw ConformanceFailure("\(what): expected an error, but it succeeded")
+    }
+}
+
+/// A conformance case that did not hold, with what was observed.
+public struct ConformanceFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Resident memory of this process.
+public enum ResidentMemory {
+    public static func bytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
     }
 }

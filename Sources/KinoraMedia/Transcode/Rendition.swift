@@ -1,0 +1,59 @@
+/// One rendition's index, in the exact shape of a `kinora.packager/1` presentation's
+/// `renditions[]` entry (its coding keys are the JSON keys).
+public struct Rendition: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case video, audio
+    }
+
+    /// The byte range of the first (key) frame within a segment: moof, mdat header and the
+    /// first sample.
+    public struct ByteRange: Sendable, Equatable, Codable {
+        public var offset: Int64
+        public var size: Int64
+    }
+
+    public struct Segment: Sendable, Equatable, Codable {
+        /// "720p/seg-00001.m4s", relative to the presentation.
+        public var uri: String
+        /// In `timescale` units: the fragment's base media decode time.
+        public var start: Int64
+        /// In `timescale` units: the sum of the fragment's sample durations.
+        public var duration: Int64
+        /// Bytes.
+        public var size: Int64
+        public var iframe: ByteRange?
+    }
+
+    /// "240p" … "2160p", or "audio".
+    public var id: String
+    public var type: Kind
+    /// RFC 6381 ("avc1.64001f", "mp4a.40.2").
+    public var codecs: String
+    /// Peak segment bit rate (bits per second).
+    public var bandwidth: Int64
+    /// Average bit rate over all segments.
+    public var averageBandwidth: Int64
+    public var width: Int?
+    public var height: Int?
+    public var frameRate: Double?
+    public var channels: Int?
+    public var sampleRate: Int?
+    /// The track timescale written in the init segment.
+    public var timescale: Int64
+    /// "720p/init.mp4".
+    public var `init`: String
+    public var segments: [Segment]
+
+    /// Seconds covered by the segments.
+    public var duration: Double {
+        timescale > 0 ? Double(segments.reduce(0) { $0 + $1.duration }) / Double(timescale) : 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, codecs, bandwidth, width, height, channels, timescale, segments
+        case averageBandwidth = "average_bandwidth"
+        case frameRate = "frame_rate"
+        case sampleRate = "sample_rate"
+        case `init` = "init"
+    }
+}

@@ -1,0 +1,272 @@
+import CFFmpeg
+import Foundation
+
+/// One running transcode: the input, its decoders and filter graphs, the rung workers and
+/// the audio encoder. Everything FFmpeg is owned by the objects here and freed with them.
+final class TranscodeJob {
+    private let input: InputFile
+    private let info: MediaInfo
+    private let options: TranscodeOptions
+    private let cancellation: TranscodeCancellation?
+    private let progress: @Sendable (TranscodeProgress) -> Void
+    private let stop = SharedFailure()
+    private let duration: Double
+
+    private var video: (decoder: MediaDecoder, graph: FilterGraph, frameRate: AVRational)?
+    private var rungs: [VideoRungEncoder] = []
+    private var audio: (decoder: MediaDecoder, graph: FilterGraph, encoder: AudioEncoder)?
+    private var encoderChoice: EncoderChoice?
+    private var scratch: UnsafeMutablePointer<AVFrame>?
+    private var outputFrames: Int64 = 0
+    /// Where the last decoded video frame ends (stream time base), for the graph's end.
+    private var videoEnd: Int64?
+    private var reported = -1.0
+
+    /// Frames each rung may lag behind the decoder.
+    static let queueCapacity = 8
+
+    init(path: String, folder: String, info: MediaInfo, options: TranscodeOptions, cancellation: TranscodeCancellation?,
+         progress: @escaping @Sendable (TranscodeProgress) -> Void, creating: (String) -> Void) throws(TranscodeError) {
+        self.info = info
+        self.options = options
+        self.cancellation = cancellation
+        self.progress = progress
+        duration = info.duration ?? 0
+        scratch = av_frame_alloc()
+        guard let detected = try? InputFile.detectFormat(path: path) else { throw .unreadable("the format is not recognised") }
+        switch InputFile.open(path: path, format: detected.format) {
+        case .success(let opened): input = opened
+        case .failure(.header(let code)), .failure(.streamInfo(let code, _)): throw .unreadable(FFmpegErrorText.phrase(code))
+        }
+        let grid: SegmentGrid
+        if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
+            let choice = try EncoderChoice.choose(options.encoder)
+            encoderChoice = choice
+            let decoder = try MediaDecoder(stream: avStream, index: stream.index)
+            guard let context = decoder.context else { throw .unreadable("no video decoder") }
+            let frameRate = Self.outputFrameRate(stream, cap: options.maxFrameRate)
+            let graph = try FilterGraph.video(decoder: context, timeBase: avStream.pointee.time_base, rotation: stream.rotation,
+                                              deinterlace: stream.isInterlaced, frameRate: frameRate)
+            video = (decoder, graph, frameRate)
+            grid = SegmentGrid(seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
+                               frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
+            let size = Self.displaySize(stream, context: context)
+            let ladder = options.ladder(sourceWidth: size.width, sourceHeight: size.height)
+            for rung in ladder.rungs {
+                creating(rung.id)
+                rungs.append(try VideoRungEncoder(rung: rung, encoderName: choice.name, preset: options.preset, frameRate: frameRate,
+                                                  grid: grid, folder: folder + "/" + rung.id, stop: stop,
+                                                  queueCapacity: Self.queueCapacity))
+            }
+        } else {
+            grid = SegmentGrid(seconds: options.segmentSeconds, totalSeconds: info.duration)
+        }
+        if let stream = info.bestAudio, info.hasDecodableAudio, let avStream = input.stream(stream.index) {
+            let decoder = try MediaDecoder(stream: avStream, index: stream.index)
+            guard let context = decoder.context else { throw .unreadable("no audio decoder") }
+            creating(AudioEncoder.id)
+            let encoder = try AudioEncoder(bitRate: options.audioBitRate, grid: grid, folder: folder + "/" + AudioEncoder.id)
+            let graph = try FilterGraph.audio(decoder: context, timeBase: avStream.pointee.time_base, frameSize: encoder.frameSize)
+            audio = (decoder, graph, encoder)
+        }
+        guard video != nil || audio != nil else { throw .noStreams }
+        guard scratch != nil else { throw .filterFailed("out of memory") }
+    }
+
+    deinit {
+        av_frame_free(&scratch)
+    }
+
+    func run() throws(TranscodeError) -> TranscodeResult {
+        var finished: [DispatchSemaphore] = []
+        for rung in rungs {
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                rung.run()
+                done.signal()
+            }
+            thread.name = "kinora-encode-\(rung.rung.id)"
+            thread.stackSize = 8 << 20
+            thread.start()
+            finished.append(done)
+        }
+        // Every path joins the workers before the job (and its FFmpeg objects) goes away.
+        var joined = false
+        func join() {
+            guard !joined else { return }
+            joined = true
+            for rung in rungs { rung.queue.close() }
+            for done in finished { done.wait() }
+        }
+        defer { join() }
+
+        do {
+            try readAll()
+        } catch {
+            stop.set(error)
+            join()
+            throw error
+        }
+        progress(TranscodeProgress(fraction: 1, step: "finishing"))
+        try flush()
+        join()
+        if let failure = rungs.compactMap(\.failure).first ?? stop.error { throw failure }
+        return result()
+    }
+
+    private func readAll() throws(TranscodeError) {
+        var packet = av_packet_alloc()
+        defer { av_packet_free(&packet) }
+        guard let packet else { throw .decodeFailed(": out of memory") }
+        progress(TranscodeProgress(fraction: 0, step: "encoding"))
+        while true {
+            if cancellation?.isCancelled == true { throw .cancelled }
+            if let failure = stop.error { throw failure }
+            let read = av_read_frame(input.context, packet)
+            if read == kn_averror_eagain() { continue }
+            if read == kn_averror_eof() { return }
+            if read < 0 {
+                // A damaged tail ends the input, as the ffmpeg tool treats it; a file with
+                // nothing decoded at all is a failure.
+                if (video?.decoder.frames ?? 0) + (audio?.decoder.frames ?? 0) == 0 {
+                    throw .decodeFailed(": \(FFmpegErrorText.phrase(read))")
+                }
+                return
+            }
+            defer { av_packet_unref(packet) }
+            let index = Int(packet.pointee.stream_index)
+            if let video, index == video.decoder.streamIndex {
+                noteProgress(packet, timeBase: video.decoder.timeBase)
+                try video.decoder.decode(packet) { frame throws(TranscodeError) in try pushVideo(frame) }
+            } else if let audio, index == audio.decoder.streamIndex {
+                if video == nil { noteProgress(packet, timeBase: audio.decoder.timeBase) }
+                try audio.decoder.decode(packet) { frame throws(TranscodeError) in try pushAudio(frame) }
+            }
+        }
+    }
+
+    private func flush() throws(TranscodeError) {
+        if let video {
+            try video.decoder.decode(nil) { frame throws(TranscodeError) in try pushVideo(frame) }
+            if let videoEnd { try video.graph.close(at: videoEnd) } else { try video.graph.push(nil) }
+            try drainVideo()
+            if outputFrames == 0 { throw .decodeFailed(": no video frame could be decoded") }
+        }
+        if let audio {
+            try audio.decoder.decode(nil) { frame throws(TranscodeError) in try pushAudio(frame) }
+            try audio.graph.push(nil)
+            try drainAudio()
+            try audio.encoder.finish()
+        }
+    }
+
+    private func pushVideo(_ frame: UnsafeMutablePointer<AVFrame>) throws(TranscodeError) {
+        guard let video else { return }
+        if frame.pointee.pts != kn_nopts() {
+            var length = frame.pointee.pkt_duration
+            if length <= 0 {
+                // One frame at the output rate, in the stream's time base.
+                length = av_rescale_q(1, AVRational(num: video.frameRate.den, den: video.frameRate.num), video.decoder.timeBase)
+            }
+            videoEnd = max(videoEnd ?? .min, frame.pointee.pts + max(1, length))
+        }
+        try video.graph.push(frame)
+        try drainVideo()
+    }
+
+    /// Hands every frame the graph has ready to every rung (a shared reference each).
+    private func drainVideo() throws(TranscodeError) {
+        guard let video, let scratch else { return }
+        while try video.graph.pull(into: scratch) == .frame {
+            defer { av_frame_unref(scratch) }
+            for rung in rungs {
+                guard let reference = FrameReference(cloning: scratch, index: outputFrames) else {
+                    throw .filterFailed("out of memory")
+                }
+                rung.queue.push(reference)
+            }
+            outputFrames += 1
+        }
+    }
+
+    private func pushAudio(_ frame: UnsafeMutablePointer<AVFrame>) throws(TranscodeError) {
+        guard let audio else { return }
+        try audio.graph.push(frame)
+        try drainAudio()
+    }
+
+    private func drainAudio() throws(TranscodeError) {
+        guard let audio, let scratch else { return }
+        while try audio.graph.pull(into: scratch) == .frame {
+            defer { av_frame_unref(scratch) }
+            try audio.encoder.encode(scratch)
+        }
+    }
+
+    private func noteProgress(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational) {
+        guard duration > 0, packet.pointee.pts != kn_nopts() else { return }
+        let fraction = min(1, max(0, Double(packet.pointee.pts) * av_q2d(timeBase) / duration))
+        guard fraction >= reported + 0.01 else { return }
+        reported = fraction
+        progress(TranscodeProgress(fraction: fraction, step: "encoding"))
+    }
+
+    private func result() -> TranscodeResult {
+        var renditions: [Rendition] = []
+        for rung in rungs {
+            let rate = Double(rung.frameRate.num) / Double(rung.frameRate.den)
+            renditions.append(Self.rendition(id: rung.rung.id, type: .video, codecs: rung.codecString,
+                                             timescale: rung.timescale, segments: rung.segments,
+                                             width: rung.rung.width, height: rung.rung.height,
+                                             frameRate: (rate * 1000).rounded() / 1000))
+        }
+        if let audio {
+            var rendition = Self.rendition(id: AudioEncoder.id, type: .audio, codecs: audio.encoder.codecString,
+                                           timescale: audio.encoder.timescale, segments: audio.encoder.segments)
+            rendition.channels = 2
+            rendition.sampleRate = Int(AudioEncoder.sampleRate)
+            renditions.append(rendition)
+        }
+        return TranscodeResult(renditions: renditions, encoder: encoderChoice?.name ?? EncoderChoice.software,
+                               fallback: encoderChoice?.fallbackReason)
+    }
+
+    static func rendition(id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],
+                          width: Int? = nil, height: Int? = nil, frameRate: Double? = nil) -> Rendition {
+        func rate(_ bytes: Int64, _ ticks: Int64) -> Int64 {
+            ticks > 0 ? Int64((Double(bytes) * 8 * Double(timescale) / Double(ticks)).rounded(.up)) : 0
+        }
+        let peak = segments.map { rate($0.size, $0.duration) }.max() ?? 0
+        let average = rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration })
+        return Rendition(id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
+                         width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,
+                         timescale: timescale, init: "\(id)/init.mp4", segments: segments)
+    }
+
+    /// The source's average frame rate (snapped to a standard rate when within 0.5 %),
+    /// capped at `cap`; 30 when unknown.
+    static func outputFrameRate(_ stream: MediaStreamInfo, cap: Int) -> AVRational {
+        let standard: [(Int32, Int32)] = [(24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (48, 1), (50, 1), (60000, 1001), (60, 1)]
+        guard let value = stream.averageFrameRate?.value ?? stream.realFrameRate?.value, value.isFinite, value > 0 else {
+            return AVRational(num: Int32(min(30, max(1, cap))), den: 1)
+        }
+        if value >= Double(cap) { return AVRational(num: Int32(max(1, cap)), den: 1) }
+        if let average = stream.averageFrameRate, standard.contains(where: { Int($0.0) == average.numerator && Int($0.1) == average.denominator }) {
+            return AVRational(num: Int32(average.numerator), den: Int32(average.denominator))
+        }
+        let nearest = standard.min { abs(Double($0.0) / Double($0.1) - value) < abs(Double($1.0) / Double($1.1) - value) }
+        if let snap = nearest, abs(Double(snap.0) / Double(snap.1) - value) / value < 0.005 {
+            return AVRational(num: snap.0, den: snap.1)
+        }
+        return AVRational(num: Int32(max(1, value.rounded())), den: 1)
+    }
+
+    /// The picture as displayed: pixel aspect applied, then the rotation.
+    static func displaySize(_ stream: MediaStreamInfo, context: UnsafeMutablePointer<AVCodecContext>) -> (width: Int, height: Int) {
+        var width = Double(stream.width ?? Int(context.pointee.width))
+        let height = Double(stream.height ?? Int(context.pointee.height))
+        if let sar = stream.sampleAspectRatio?.value, sar > 0, abs(sar - 1) > 0.001 { width *= sar }
+        let w = Int(width.rounded()), h = Int(height.rounded())
+        return stream.isRotatedSideways ? (h, w) : (w, h)
+    }
+}

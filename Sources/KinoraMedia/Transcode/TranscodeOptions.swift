@@ -1,0 +1,50 @@
+/// How `Transcoder` encodes one source.
+public struct TranscodeOptions: Sendable, Equatable {
+    /// Seconds per media segment; every rendition is cut at the same multiples of it.
+    public var segmentSeconds: Double
+    /// libx264 preset ("ultrafast" … "veryslow").
+    public var preset: String
+    /// The configured ladder (short sides and video bit rates).
+    public var steps: [Ladder.Step]
+    /// Keep only these short sides (nil: every step the source allows).
+    public var onlyShortSides: [Int]?
+    /// Only the lowest rung (plus audio): the quick first pass.
+    public var firstPassOnly: Bool
+    /// The configured H.264 encoder ("libx264", "h264_nvenc", "h264_vaapi", …).
+    public var encoder: String
+    /// AAC bits per second.
+    public var audioBitRate: Int
+    /// The output frame rate never exceeds this (frames per second).
+    public var maxFrameRate: Int
+
+    public init(
+        segmentSeconds: Double = 4,
+        preset: String = "veryfast",
+        steps: [Ladder.Step] = Ladder.defaultSteps,
+        onlyShortSides: [Int]? = nil,
+        firstPassOnly: Bool = false,
+        encoder: String = "libx264",
+        audioBitRate: Int = 128_000,
+        maxFrameRate: Int = 60
+    ) {
+        self.segmentSeconds = segmentSeconds
+        self.preset = preset
+        self.steps = steps
+        self.onlyShortSides = onlyShortSides
+        self.firstPassOnly = firstPassOnly
+        self.encoder = encoder
+        self.audioBitRate = audioBitRate
+        self.maxFrameRate = maxFrameRate
+    }
+
+    /// The ladder for a source displayed at `width`x`height`.
+    public func ladder(sourceWidth width: Int, sourceHeight height: Int) -> Ladder {
+        var ladder = Ladder.make(sourceWidth: width, sourceHeight: height, steps: steps)
+        if let onlyShortSides {
+            let kept = ladder.keeping(shortSides: onlyShortSides)
+            // A source below every listed rung still gets its one small rung.
+            ladder = kept.rungs.isEmpty ? ladder.lowestOnly : kept
+        }
+        return firstPassOnly ? ladder.lowestOnly : ladder
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import KinoraMedia
+
+/// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
+///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only]`
+///
+/// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s; prints one JSON object a line:
+/// `{"progress":0.42,"step":"encoding"}` while it works, then
+/// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null}` or
+/// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
+/// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
+enum TranscodeCommand {
+    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only]"
+
+    static func run(_ arguments: [String]) -> Never {
+        var positional: [String] = []
+        var options = TranscodeOptions()
+        var index = 0
+        func value(_ name: String) -> String {
+            index += 1
+            guard index < arguments.count else { fail(usage: "\(name) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--segment-seconds":
+                guard let seconds = Double(value(argument)) else { fail(usage: "--segment-seconds takes a number") }
+                options.segmentSeconds = seconds
+            case "--preset":
+                options.preset = value(argument)
+            case "--encoder":
+                options.encoder = value(argument)
+            case "--rungs":
+                let list = value(argument).split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "p", with: "")) }
+                guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { fail(usage: "--rungs takes short sides: 240,360,720") }
+                options.onlyShortSides = list.compactMap { $0 }
+            case "--first-pass-only":
+                options.firstPassOnly = true
+            default:
+                if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
+                positional.append(argument)
+            }
+            index += 1
+        }
+        guard positional.count == 2 else { fail(usage: "INPUT and OUTDIR are required") }
+
+        let cancellation = TranscodeCancellation()
+        installCancellation(cancellation)
+        do {
+            let result = try Transcoder.transcode(input: positional[0], output: positional[1], options: options,
+                                                  cancellation: cancellation) { progress in
+                let rounded = (progress.fraction * 1000).rounded() / 1000
+                line(["progress": rounded, "step": progress.step])
+            }
+            let renditions = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(result.renditions))) ?? []
+            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull()])
+        } catch {
+            line(["ok": false, "code": error.code, "message": error.description])
+        }
+        exit(0)
+    }
+
+    static func line(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    static func fail(usage message: String) -> Never {
+        FileHandle.standardError.write(Data("kinora-media: \(message)\nusage: kinora-media \(usage)\n".utf8))
+        exit(2)
+    }
+
+    /// SIGTERM and SIGINT set the cancellation flag; the transcoder stops at its next packet.
+    static func installCancellation(_ cancellation: TranscodeCancellation) {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { cancellation.cancel() }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    nonisolated(unsafe) static var signalSources: [any DispatchSourceSignal] = []
+}
