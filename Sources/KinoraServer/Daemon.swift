@@ -40,9 +40,12 @@ public enum Daemon {
         router.add(middleware: AuthMiddleware(bootstrapToken: token))
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
-        VideoRoutes(database: database, registry: registry, config: config, media: MediaWorker.beside(Paths.executableDirectory()))
-            .register(on: router)
+        let media = MediaWorker.beside(Paths.executableDirectory())
+        VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         StreamRoutes(database: database, registry: registry, config: config).register(on: router)
+        let tusUploads = TusUploads(database: database, config: config,
+                                    ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
+        TusRoutes(uploads: tusUploads).register(on: router)
 
         var app = Application(
             router: router,
@@ -52,7 +55,14 @@ public enum Daemon {
                 logger.info("listening on http://\(config.listenHost):\(port)")
             },
             logger: logger)
-        app.addServices(PluginShutdownService(registry: registry, logger: logger))
+        // Services stop in reverse order: the server first, then transcoding, then plugins.
+        app.addServices(
+            PluginShutdownService(registry: registry, logger: logger),
+            TranscodeService(
+                database: database,
+                pipeline: VideoPipeline(database: database, registry: registry, config: config, media: media, logger: logger),
+                logger: logger, concurrency: config.transcodeConcurrency),
+            TusExpirySweep(uploads: tusUploads, logger: logger))
         do {
             try await app.runService()
         } catch where String(describing: error).contains("Address already in use") {

@@ -45,6 +45,26 @@ enum Migrations {
             }
             try db.create(index: "jobs_state", on: "jobs", columns: ["state", "id"])
         }
+        migrator.registerMigration("0003-presentation") { db in
+            // What the manifests describe (the packager presentation); NULL until published.
+            try db.alter(table: "videos") { t in t.add(column: "presentation", .text) }
+        }
+        migrator.registerMigration("0004-uploads") { db in
+            // tus resumable uploads: one row per upload until it expires, or, once complete,
+            // for as long as its video exists (a later HEAD still names the video).
+            try db.create(table: "uploads") { t in
+                t.primaryKey("id", .text)
+                t.column("length", .integer).notNull().check { $0 > 0 }
+                t.column("upload_offset", .integer).notNull().defaults(to: 0)
+                t.column("metadata", .text).notNull().defaults(to: "{}")
+                t.column("file_path", .text).notNull()
+                t.column("video_id", .text).references("videos", onDelete: .cascade)
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "uploads_expiry", on: "uploads", columns: ["video_id", "expires_at"])
+        }
         return migrator
     }()
 }

@@ -6,7 +6,7 @@ import Testing
 /// visibility and paths that must never be served.
 @Suite(.serialized) struct StreamRouteTests {
     func uploadClip(_ daemon: DaemonProcess, dir: String, visibility: String = "public") throws -> String {
-        let clip = try VideoUploadTests.makeClip(dir + "/clip-\(visibility).mp4", seconds: 1)
+        let clip = try PlaybackTests.makeClip(dir + "/clip-\(visibility).mp4", size: "1280x720", seconds: 1)
         var form = MultipartBody()
         form.field("visibility", visibility)
         form.file("file", filename: "clip.mp4", data: clip)
@@ -25,11 +25,12 @@ import Testing
         let daemon = try DaemonProcess(dataDir: dir + "/data")
         try await daemon.start()
         let id = try uploadClip(daemon, dir: dir)
+        _ = try await PlaybackTests.waitUntilReady(daemon, id: id)
         let folder = dir + "/data/media/videos/\(id)"
-        try FileManager.default.createDirectory(atPath: folder + "/720p", withIntermediateDirectories: true)
+        // Replace one published segment by known bytes, to check exactly what is served.
         let segment = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        FileManager.default.createFile(atPath: folder + "/720p/seg-00001.m4s", contents: Data(segment))
-        try "#EXTM3U\n".write(toFile: folder + "/master.m3u8", atomically: true, encoding: .utf8)
+        try Data(segment).write(to: URL(fileURLWithPath: folder + "/720p/seg-00001.m4s"))
+        let masterText = try String(contentsOfFile: folder + "/master.m3u8", encoding: .utf8)
 
         let whole = try daemon.get("/streams/\(id)/720p/seg-00001.m4s")
         #expect(whole.status == 200)
@@ -56,7 +57,7 @@ import Testing
         #expect(head.status == 200 && head.headers["content-length"] == "100000" && head.body.isEmpty)
 
         let manifest = try daemon.get("/streams/\(id)/master.m3u8")
-        #expect(manifest.status == 200 && manifest.body == "#EXTM3U\n")
+        #expect(manifest.status == 200 && manifest.body == masterText)
         #expect(manifest.headers["content-type"] == "application/vnd.apple.mpegurl")
         #expect(manifest.headers["cache-control"]?.contains("immutable") == false)
         let preflight = try daemon.request("OPTIONS", "/streams/\(id)/master.m3u8")
@@ -66,7 +67,7 @@ import Testing
         for path in ["original", "..%2F..%2Fadmin-token", "720p/../../../admin-token", "720p/.hidden.m4s", "notes.txt", "a/b/c/d.m4s"] {
             #expect(try daemon.get("/streams/\(id)/\(path)").status == 404, "\(path) must not be served")
         }
-        #expect(try daemon.get("/streams/\(id)/720p/seg-00002.m4s").status == 404)
+        #expect(try daemon.get("/streams/\(id)/720p/seg-99999.m4s").status == 404)
         #expect(try daemon.get("/streams/nosuchvideo/master.m3u8").status == 404)
         #expect(try await daemon.stop() == 0)
     }
@@ -77,7 +78,10 @@ import Testing
         let daemon = try DaemonProcess(dataDir: dir + "/data")
         try await daemon.start()
         let id = try uploadClip(daemon, dir: dir, visibility: "private")
-        try "#EXTM3U\n".write(toFile: dir + "/data/media/videos/\(id)/master.m3u8", atomically: true, encoding: .utf8)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !FileManager.default.fileExists(atPath: dir + "/data/media/videos/\(id)/master.m3u8") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
         #expect(try daemon.get("/streams/\(id)/master.m3u8").status == 404)
         let admin = try daemon.get("/streams/\(id)/master.m3u8", headers: ["Authorization": "Bearer \(daemon.adminToken)"])
         #expect(admin.status == 200 && admin.headers["cache-control"]?.hasPrefix("private") == true)

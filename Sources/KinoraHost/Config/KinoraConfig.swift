@@ -22,7 +22,11 @@ public struct KinoraConfig: Sendable {
     public var uploadMaxBytes: Int64 = 20 << 30
     /// Uploads and transcodes are refused (507) when less than this would remain free.
     public var minFreeBytes: Int64 = 1 << 30
+    /// tus uploads not completed this many hours after creation are deleted (file and state).
+    public var tusExpiryHours: Double = 24
     public var defaultVisibility = "public"
+    /// Transcode jobs run at once (each already uses every core for its encoders).
+    public var transcodeConcurrency = 1
     /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
     public var streamCORSOrigins = ["*"]
 
@@ -53,11 +57,14 @@ public struct KinoraConfig: Sendable {
           "media":{"type":"object","additionalProperties":false,"properties":{
             "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},
             "default_visibility":{"enum":["public","unlisted","private"]}}},
+          "transcode":{"type":"object","additionalProperties":false,"properties":{
+            "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
             "cors_origins":{"type":"array","items":{"type":"string","minLength":1}}}},
           "uploads":{"type":"object","additionalProperties":false,"properties":{
             "max_bytes":{"type":"integer","minimum":1},
-            "min_free_bytes":{"type":"integer","minimum":0}}},
+            "min_free_bytes":{"type":"integer","minimum":0},
+            "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
@@ -93,6 +100,8 @@ public struct KinoraConfig: Sendable {
         if let visibility = v["media"]?["default_visibility"]?.stringValue { config.defaultVisibility = visibility }
         if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
+        if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
+        if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []

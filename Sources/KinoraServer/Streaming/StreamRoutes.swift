@@ -32,6 +32,10 @@ struct StreamRoutes {
               video.visibility != "private" || context.principal?.isAdmin == true else {
             throw Problem.notFound("no video \(id.prefix(64))")
         }
+        // Nothing is served before the first rendition is published.
+        guard try database.videos.presentation(video.id) != nil else {
+            throw Problem.notFound("video \(video.id) is not published yet")
+        }
         guard let storage = registry.storage(named: config.mediaStorage) else {
             throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
         }

@@ -1,16 +1,27 @@
 import Foundation
+import KinoraHost
 import KinoraStore
 
 /// The API shape of a video (`GET /api/v1/videos/{id}`), shared by every route that returns one.
 enum VideoJSON {
-    static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?) -> [String: Any] {
+    static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil) -> [String: Any] {
+        let published = presentation.flatMap { try? JSONValue(parsing: $0) }
+        let renditions: [[String: Any]] = published?["renditions"]?.arrayValue?.map { rendition in
+            var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
+            entry["codecs"] = rendition["codecs"]?.stringValue
+            entry["bandwidth"] = rendition["bandwidth"]?.intValue.map { Int($0) }
+            entry["average_bandwidth"] = rendition["average_bandwidth"]?.intValue.map { Int($0) }
+            entry["width"] = rendition["width"]?.intValue.map { Int($0) }
+            entry["height"] = rendition["height"]?.intValue.map { Int($0) }
+            return entry
+        } ?? []
         var object: [String: Any] = [
             "id": video.id,
             "title": video.title,
             "visibility": video.visibility,
             "status": video.status,
-            "playable": false,
-            "renditions": [Any](),
+            "playable": published != nil,
+            "renditions": renditions,
             "created_at": ISO8601DateFormatter().string(from: video.createdAt),
             "progress": [
                 "percent": Int(((job?.progress ?? 0) * 100).rounded()),
@@ -24,6 +35,10 @@ enum VideoJSON {
         object["height"] = video.height ?? NSNull()
         object["original_name"] = video.originalName ?? NSNull()
         object["original_size"] = video.originalSize
+        if published != nil {
+            object["manifests"] = ["hls": "/streams/\(video.id)/master.m3u8", "dash": "/streams/\(video.id)/manifest.mpd"]
+        }
+        if video.status == "ready" { object["progress"] = ["percent": 100, "step": "done", "eta_seconds": 0] as [String: Any] }
         return object
     }
 

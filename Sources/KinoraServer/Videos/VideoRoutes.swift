@@ -21,7 +21,8 @@ struct VideoRoutes {
         // Anyone sees public and unlisted videos by id; private ones only admins.
         router.get("api/v1/videos/:id") { _, context in
             let video = try visibleVideo(context)
-            return try json(.ok, VideoJSON.object(video, job: try database.videos.jobState(videoID: video.id)))
+            return try json(.ok, VideoJSON.object(video, job: try database.videos.jobState(videoID: video.id),
+                                                  presentation: try database.videos.presentation(video.id)))
         }
         // Anyone lists public videos; admins list every video.
         router.get("api/v1/videos") { request, context in
@@ -35,7 +36,7 @@ struct VideoRoutes {
             }
             let isAdmin = context.principal?.isAdmin == true
             let items = try page.videos.filter { isAdmin || $0.visibility == "public" }.map {
-                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id))
+                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id), presentation: try database.videos.presentation($0.id))
             }
             var body: [String: Any] = ["items": items]
             body["next_cursor"] = page.nextCursor ?? NSNull()
@@ -62,11 +63,10 @@ struct VideoRoutes {
         return video
     }
 
+    var ingest: VideoIngest { VideoIngest(database: database, registry: registry, config: config, media: media) }
+
     func upload(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        guard let storage = registry.storage(named: config.mediaStorage) else {
-            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available",
-                          detail: "the storage instance \"\(config.mediaStorage)\" is not started; see /readyz")
-        }
+        _ = try ingest.requireStorage()
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > config.uploadMaxBytes + 1 << 20 {
             throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
                           detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
@@ -79,28 +79,10 @@ struct VideoRoutes {
         guard let path = upload.filePath else { throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded") }
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let visibility = upload.fields["visibility"] ?? config.defaultVisibility
-        guard ["public", "unlisted", "private"].contains(visibility) else {
-            throw Problem(.badRequest, type: "bad-visibility", title: "Invalid visibility", detail: "visibility must be public, unlisted or private")
-        }
-        let info = try await media.probe(path)
-        let id = randomToken(bytes: 10)
-        let title = upload.fields["title"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? upload.fileName.map { ($0 as NSString).deletingPathExtension } ?? "Untitled"
-        let key = "videos/\(id)/original"
-        try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: context.requestID)
-        let record = VideoRecord(
-            id: id, title: title, visibility: visibility, originalKey: key, originalName: upload.fileName,
-            originalSize: upload.fileSize, duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: info.json)
-        do {
-            try database.videos.create(record)
-        } catch {
-            try? await storage.remove(key)
-            throw error
-        }
-        context.logger.info("video uploaded", metadata: ["video": .string(id), "bytes": .stringConvertible(upload.fileSize)])
+        let details = VideoIngest.Details(originalName: upload.fileName, title: upload.fields["title"], visibility: upload.fields["visibility"])
+        let record = try await ingest.ingest(file: path, size: upload.fileSize, details: details, requestID: context.requestID, logger: context.logger)
         var response = try json(.created, VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil)))
-        response.headers[.location] = "/api/v1/videos/\(id)"
+        response.headers[.location] = "/api/v1/videos/\(record.id)"
         return response
     }
 

@@ -1,0 +1,72 @@
+import Foundation
+import KinoraHost
+import NIOPosix
+
+/// One `kinora-media transcode` run: progress lines while it works, renditions at the end.
+struct TranscodeOutcome: Sendable {
+    /// The renditions exactly as the packager presentation wants them.
+    var renditions: [JSONValue]
+    var encoder: String?
+    var fallback: String?
+}
+
+struct TranscodeFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension MediaWorker {
+    /// Runs the worker's transcode, reporting progress (0–1, step) as lines arrive. Cancelling
+    /// the task terminates the worker, which removes its partial output.
+    func transcode(input: String, output: String, options: [String],
+                   progress: @escaping @Sendable (Double, String) -> Void) async throws -> TranscodeOutcome {
+        let executable = self.executable
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["transcode", input, output] + options
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let box = ProcessBox(process)
+        return try await withTaskCancellationHandler {
+            try await NIOThreadPool.singleton.runIfActive {
+                try process.run()
+                var buffer = Data()
+                var final: JSONValue?
+                while true {
+                    let chunk = pipe.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                    while let newline = buffer.firstIndex(of: 0x0A) {
+                        let line = buffer[buffer.startIndex..<newline]
+                        buffer.removeSubrange(buffer.startIndex...newline)
+                        guard let object = try? JSONValue(parsing: String(decoding: line, as: UTF8.self)) else { continue }
+                        if let fraction = object["progress"]?.doubleValue {
+                            progress(fraction, object["step"]?.stringValue ?? "encoding")
+                        } else {
+                            final = object
+                        }
+                    }
+                }
+                process.waitUntilExit()
+                guard process.terminationReason == .exit, let final else {
+                    throw TranscodeFailure(description: "the media worker stopped unexpectedly (status \(process.terminationStatus))")
+                }
+                guard final["ok"]?.boolValue == true, let renditions = final["renditions"]?.arrayValue else {
+                    throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")
+                }
+                return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
+                                        fallback: final["fallback"]?.stringValue)
+            }
+        } onCancel: {
+            box.terminate()
+        }
+    }
+}
+
+/// Lets the cancellation handler stop a running worker.
+final class ProcessBox: @unchecked Sendable {
+    // Process is thread-safe for terminate(); the box only carries it across the closure.
+    let process: Process
+    init(_ process: Process) { self.process = process }
+    func terminate() { if process.isRunning { process.terminate() } }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import KinoraHost
+import KinoraStore
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// Runs queued transcode jobs, `concurrency` at a time, until graceful shutdown. Each job
+/// holds a lease it renews with every progress report; a daemon killed mid-job leaves a lease
+/// that expires, and the next start claims the job again.
+struct TranscodeService: Service {
+    let database: KinoraDatabase
+    let pipeline: VideoPipeline
+    let logger: Logger
+    var concurrency = 1
+    var lease: TimeInterval = 60
+    var maxAttempts = 3
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, concurrency) {
+                    group.addTask { try await workLoop() }
+                }
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {}
+    }
+
+    func workLoop() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard let job = try database.jobs.claim(lease: lease) else {
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            await process(job)
+        }
+    }
+
+    func process(_ job: ClaimedJob) async {
+        var logger = self.logger
+        logger[metadataKey: "video"] = .string(job.videoID)
+        logger.info("transcode started", metadata: ["attempt": .stringConvertible(job.attempts)])
+        let started = ContinuousClock.now
+        let database = self.database
+        let lease = self.lease
+        let lastBeat = NIOLockedValueBox(ContinuousClock.now - .seconds(10))
+        do {
+            try await cancelWhenShuttingDown {
+                try await pipeline.run(job) { fraction, step in
+                    // Throttled: a heartbeat a second at most is plenty for a 60 s lease.
+                    let now = ContinuousClock.now
+                    let due = lastBeat.withLockedValue { last in
+                        guard now - last >= .seconds(1) else { return false }
+                        last = now
+                        return true
+                    }
+                    if due { try? database.jobs.heartbeat(job, lease: lease, progress: fraction, step: step) }
+                }
+            }
+            try database.jobs.complete(job)
+            logger.info("transcode finished", metadata: ["seconds": .stringConvertible((ContinuousClock.now - started).components.seconds)])
+        } catch where Task.isCancelled || Task.isShuttingDownGracefully {
+            // Not the file's fault: hand the job back so the next start picks it up at once.
+            try? database.jobs.release(job)
+            logger.info("transcode interrupted by shutdown; it resumes at the next start")
+        } catch {
+            let reason = String(describing: error)
+            let retry = (try? database.jobs.fail(job, reason: reason, maxAttempts: maxAttempts, backoff: 30 * Double(job.attempts))) ?? false
+            logger.error("transcode failed\(retry ? ", will retry" : ""): \(reason)")
+        }
+    }
+
+    /// Runs `body`, cancelling it when the daemon starts shutting down.
+    func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await task.value
+        } onCancelOrGracefulShutdown: {
+            task.cancel()
+        }
+    }
+}

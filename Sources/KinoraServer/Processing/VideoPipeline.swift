@@ -1,0 +1,103 @@
+import Foundation
+import KinoraHost
+import KinoraStore
+import Logging
+
+/// Turns an uploaded original into published renditions and manifests:
+/// a quick first pass makes the lowest rung (and audio) so the video plays early, then the
+/// decode-once ladder makes the rest. A rendition reaches the manifests only after all of its
+/// segments are stored, so nothing is ever half-published.
+struct VideoPipeline: Sendable {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: KinoraConfig
+    let media: MediaWorker
+    let logger: Logger
+
+    var workFolder: String { config.dataDir + "/work" }
+
+    func run(_ job: ClaimedJob, progress: @escaping @Sendable (Double, String) -> Void) async throws {
+        guard let video = try database.videos.find(job.videoID) else { return }  // deleted meanwhile
+        guard let storage = registry.storage(named: config.mediaStorage), let originalKey = video.originalKey else {
+            throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available")
+        }
+        let folder = workFolder + "/\(video.id)-\(job.attempts)"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        let input = try await localCopy(of: originalKey, storage: storage, in: folder)
+        try requireFreeSpace(at: folder, incoming: video.originalSize * 2, reserve: config.minFreeBytes)
+
+        // First pass: the lowest rung and audio, published as soon as they are stored.
+        progress(0, "first pass")
+        let first = try await media.transcode(input: input, output: folder + "/first", options: ["--first-pass-only"]) { fraction, step in
+            progress(fraction * 0.2, "first pass: \(step)")
+        }
+        try await upload(first.renditions, from: folder + "/first", video: video.id, storage: storage)
+        try await publish(video.id, renditions: first.renditions, ready: false, storage: storage)
+        if let fallback = first.fallback { logger.warning("encoder fallback: \(fallback)", metadata: ["video": .string(video.id)]) }
+
+        // The rest of the ladder, decoded once.
+        let done = Set(first.renditions.compactMap { $0["id"]?.stringValue })
+        let rest = first.renditions.isEmpty ? [] : remainingRungs(video, skipping: done)
+        var all = first.renditions
+        if !rest.isEmpty {
+            let ladder = try await media.transcode(
+                input: input, output: folder + "/ladder", options: ["--rungs", rest.map(String.init).joined(separator: ",")]
+            ) { fraction, step in
+                progress(0.2 + fraction * 0.75, "ladder: \(step)")
+            }
+            let fresh = ladder.renditions.filter { !done.contains($0["id"]?.stringValue ?? "") }
+            try await upload(fresh, from: folder + "/ladder", video: video.id, storage: storage)
+            all += fresh
+        }
+        progress(0.97, "publishing")
+        try await publish(video.id, renditions: all, ready: true, storage: storage)
+    }
+
+    /// The short sides above the first pass's rung, never above the source.
+    func remainingRungs(_ video: VideoRecord, skipping done: Set<String>) -> [Int] {
+        let shortSide = min(video.width ?? 0, video.height ?? 0)
+        return [240, 360, 480, 720, 1080, 1440, 2160].filter { $0 <= shortSide && !done.contains("\($0)p") }
+    }
+
+    /// The original as a local file: the storage's own file when it has one, else a download.
+    func localCopy(of key: String, storage: StorageClient, in folder: String) async throws -> String {
+        if let path = try storage.localPath(key), FileManager.default.fileExists(atPath: path) { return path }
+        let target = folder + "/original"
+        FileManager.default.createFile(atPath: target, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: target) else { throw TranscodeFailure(description: "cannot write \(target)") }
+        defer { try? handle.close() }
+        try await storage.get(key) { chunk in try handle.write(contentsOf: Data(chunk)) }
+        return target
+    }
+
+    /// Stores every init and media segment of `renditions` (read from `folder`).
+    func upload(_ renditions: [JSONValue], from folder: String, video: String, storage: StorageClient) async throws {
+        for rendition in renditions {
+            var uris = rendition["init"]?.stringValue.map { [$0] } ?? []
+            uris += rendition["segments"]?.arrayValue?.compactMap { $0["uri"]?.stringValue } ?? []
+            for uri in uris {
+                try await storage.put("videos/\(video)/\(uri)", contentType: "video/mp4", file: folder + "/" + uri)
+            }
+        }
+    }
+
+    /// Writes every packager's manifests for `renditions`, then records the presentation.
+    func publish(_ video: String, renditions: [JSONValue], ready: Bool, storage: StorageClient) async throws {
+        let presentation: JSONValue = .object([
+            "video_id": .string(video),
+            "renditions": .array(renditions),
+            "text_tracks": .array([]),
+            "protection": .array([]),
+        ])
+        for packager in registry.packagers {
+            let (files, _) = try await packager.package(presentation: presentation)
+            for file in files {
+                try await storage.put("videos/\(video)/\(file.name)", contentType: file.mediaType, bytes: file.data)
+            }
+        }
+        try database.videos.publish(video, presentation: presentation.jsonString, ready: ready)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraStore
+
+/// `/api/v1/uploads`: tus 1.0 resumable uploads (core protocol plus the creation,
+/// creation-with-upload, termination, expiration and checksum extensions). A finished upload
+/// becomes a video through the same ingest as `POST /api/v1/videos`; its final PATCH and any
+/// later HEAD name the video in `Kinora-Video-Id`.
+struct TusRoutes {
+    let uploads: TusUploads
+    var config: KinoraConfig { uploads.config }
+
+    func register(on router: Router<KinoraRequestContext>) {
+        let group = router.group("api/v1/uploads").add(middleware: TusMiddleware())
+        // Discovery needs no credentials (browsers send it as a CORS preflight).
+        group.on("", method: .options) { _, _ in discovery() }
+        group.on(":id", method: .options) { _, _ in discovery() }
+        // Until accounts exist, uploading needs the bootstrap admin token, as for multipart.
+        group.post { request, context in
+            try Access.admin.check(context)
+            return try await create(request, context)
+        }
+        group.head(":id") { _, context in
+            try Access.admin.check(context)
+            let upload = try uploads.find(context.parameters.get("id") ?? "")
+            var response = Response(status: .ok, headers: state(of: upload))
+            if let metadata = encodedMetadata(upload) { response.headers[.uploadMetadata] = metadata }
+            return response
+        }
+        group.patch(":id") { request, context in
+            try Access.admin.check(context)
+            return try await patch(request, context)
+        }
+        group.delete(":id") { _, context in
+            try Access.admin.check(context)
+            try uploads.terminate(context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
+    }
+
+    func discovery() -> Response {
+        Response(status: .noContent, headers: [
+            .tusVersion: Tus.version,
+            .tusExtension: Tus.extensions,
+            .tusMaxSize: String(config.uploadMaxBytes),
+            .tusChecksumAlgorithm: TusChecksum.Algorithm.list,
+        ])
+    }
+
+    func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        if request.headers[.uploadDeferLength] != nil {
+            throw Tus.badRequest("defer-length-unsupported", "Upload-Defer-Length is not supported; send Upload-Length")
+        }
+        guard let length = try Tus.integerHeader(request, .uploadLength) else {
+            throw Tus.badRequest("missing-upload-length", "send Upload-Length with the size of the file in bytes")
+        }
+        let metadata = try request.headers[.uploadMetadata].map(Tus.parseMetadata) ?? [:]
+        let withBody = isOffsetStream(request)
+        let checksum = withBody ? try request.headers[.uploadChecksum].map(Tus.parseChecksum) : nil
+        var upload = try uploads.create(length: length, metadata: metadata)
+        let location = "/api/v1/uploads/\(upload.id)"
+        context.logger.info("tus upload created", metadata: ["upload": .string(upload.id), "length": .stringConvertible(length)])
+        // creation-with-upload: the body is the first chunk. A refusal still names the upload.
+        if withBody {
+            do {
+                upload = try await uploads.receive(upload, offset: 0, body: request.body, declaredLength: contentLength(request),
+                                                   checksum: checksum, requestID: context.requestID, logger: context.logger)
+            } catch var problem as Problem {
+                if (try? uploads.database.uploads.find(upload.id)) != nil { problem.extra["location"] = location }
+                throw problem
+            }
+        }
+        var response = Response(status: .created, headers: state(of: upload))
+        response.headers[.location] = location
+        response.headers[.cacheControl] = nil
+        return response
+    }
+
+    func patch(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        guard isOffsetStream(request) else {
+            throw Problem(.unsupportedMediaType, type: "bad-content-type", title: "Unsupported Content-Type",
+                          detail: "a PATCH body must be sent as Content-Type: \(Tus.contentType)")
+        }
+        guard let offset = try Tus.integerHeader(request, .uploadOffset) else {
+            throw Tus.badRequest("missing-upload-offset", "send Upload-Offset with the offset this body starts at (HEAD tells it)")
+        }
+        let checksum = try request.headers[.uploadChecksum].map(Tus.parseChecksum)
+        let upload = try uploads.find(context.parameters.get("id") ?? "")
+        let updated = try await uploads.receive(upload, offset: offset, body: request.body, declaredLength: contentLength(request),
+                                                checksum: checksum, requestID: context.requestID, logger: context.logger)
+        var headers = state(of: updated)
+        headers[.cacheControl] = nil
+        headers[.uploadLength] = nil
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// Upload-Offset, Upload-Length, Cache-Control, and Upload-Expires while incomplete or
+    /// Kinora-Video-Id once complete.
+    func state(of upload: UploadRecord) -> HTTPFields {
+        var headers: HTTPFields = [
+            .uploadOffset: String(upload.offset),
+            .uploadLength: String(upload.length),
+            .cacheControl: "no-store",
+        ]
+        if let video = upload.videoID {
+            headers[.kinoraVideoID] = video
+        } else {
+            headers[.uploadExpires] = Tus.httpDate(upload.expiresAt)
+        }
+        return headers
+    }
+
+    /// The stored metadata re-encoded as the client sent it (tus: HEAD returns Upload-Metadata).
+    func encodedMetadata(_ upload: UploadRecord) -> String? {
+        let values = upload.metadataValues
+        guard !values.isEmpty else { return nil }
+        return values.sorted { $0.key < $1.key }.map { key, value in
+            value.isEmpty ? key : key + " " + Data(value.utf8).base64EncodedString()
+        }.joined(separator: ",")
+    }
+
+    func isOffsetStream(_ request: Request) -> Bool {
+        guard let type = request.headers[.contentType] else { return false }
+        return type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == Tus.contentType
+    }
+
+    func contentLength(_ request: Request) -> Int64? {
+        request.headers[.contentLength].flatMap(Int64.init)
+    }
+}

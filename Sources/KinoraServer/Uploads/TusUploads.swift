@@ -1,0 +1,238 @@
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraStore
+import Logging
+
+/// The tus upload lifecycle, apart from HTTP: create, receive a PATCH body into the partial
+/// file, hand the finished file to ``VideoIngest``, terminate, expire. The database row is the
+/// truth: its offset only moves once the bytes before it are fsynced.
+struct TusUploads: Sendable {
+    let database: KinoraDatabase
+    let config: KinoraConfig
+    let ingest: VideoIngest
+    var locks = TusLocks()
+
+    static let relativeFolder = "uploads/tus"
+    var folder: String { config.dataDir + "/" + Self.relativeFolder }
+    var expiry: TimeInterval { config.tusExpiryHours * 3600 }
+
+    func path(of upload: UploadRecord) -> String { config.dataDir + "/" + upload.filePath }
+
+    /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
+    /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
+    func create(length: Int64, metadata: [String: String]) throws -> UploadRecord {
+        guard length > 0 else {
+            throw Problem(.badRequest, type: "empty-upload", title: "Empty upload", detail: "Upload-Length must be at least 1")
+        }
+        guard length <= config.uploadMaxBytes else {
+            throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
+                          detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
+        }
+        _ = try ingest.requireStorage()
+        _ = try ingest.resolveVisibility(metadata["visibility"])
+        if let title = metadata["title"], title.count > 200 {
+            throw Tus.badRequest("bad-metadata", "the title is limited to 200 characters")
+        }
+        if let name = metadata["filename"], name.utf8.count > 255 || name.contains("\0") {
+            throw Tus.badRequest("bad-metadata", "the filename is limited to 255 bytes")
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try requireFreeSpace(at: folder, incoming: length, reserve: config.minFreeBytes)
+        let id = randomToken(bytes: 16)
+        let now = Date()
+        let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
+                                  expiresAt: now.addingTimeInterval(expiry), now: now)
+        try database.uploads.create(upload)
+        return upload
+    }
+
+    /// The upload `id`: 404 when unknown, 410 when it expired and awaits the sweep.
+    func find(_ id: String) throws -> UploadRecord {
+        guard id.count <= 64, let upload = try database.uploads.find(id) else {
+            throw Problem.notFound("no upload \(id.prefix(64))")
+        }
+        if upload.videoID == nil && upload.expiresAt <= Date() {
+            throw Problem(.gone, type: "upload-expired", title: "Upload expired",
+                          detail: "uploads not completed within \(config.tusExpiryHours) hours are deleted ([uploads] tus_expiry_hours)")
+        }
+        return upload
+    }
+
+    /// Appends a PATCH body (`declaredLength` from Content-Length when sent) at `offset`, then
+    /// ingests the file if it is now complete. Returns the upload as stored afterwards.
+    func receive(_ upload: UploadRecord, offset: Int64, body: RequestBody, declaredLength: Int64?,
+                 checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String, logger: Logger) async throws -> UploadRecord {
+        guard locks.acquire(upload.id) else {
+            throw Problem(Tus.locked, type: "upload-busy", title: "Upload busy", detail: "another request is writing this upload")
+        }
+        defer { locks.release(upload.id) }
+        // Read again under the lock: a request that finished meanwhile moved the offset.
+        var upload = try find(upload.id)
+        guard offset == upload.offset else {
+            throw Problem(.conflict, type: "offset-mismatch", title: "Upload-Offset mismatch",
+                          detail: "the upload holds \(upload.offset) bytes; send Upload-Offset: \(upload.offset)", extra: ["offset": String(upload.offset)])
+        }
+        let remaining = upload.length - upload.offset
+        if let declaredLength, declaredLength > remaining { throw beyondLength(upload) }
+        if upload.videoID != nil { return upload }  // complete: nothing to append (a retried final PATCH)
+
+        if declaredLength ?? 0 > 0 || remaining > 0 {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try requireFreeSpace(at: folder, incoming: declaredLength ?? remaining, reserve: config.minFreeBytes)
+            let written = try await append(body, to: path(of: upload), at: upload.offset, remaining: remaining,
+                                           checksum: checksum, upload: upload)
+            if written > 0 {
+                upload.offset += written
+                try database.uploads.setOffset(upload.id, upload.offset)
+            }
+        }
+        guard upload.offset == upload.length else { return upload }
+        return try await finish(upload, requestID: requestID, logger: logger)
+    }
+
+    /// Streams `body` into the file at `start`, never past `remaining` bytes, verifies the
+    /// checksum, fsyncs. Returns the bytes now durably appended; a refused body is cut back
+    /// off the file and thrown. A body the client broke off keeps what arrived (when no
+    /// checksum asked for all of it), so the client resumes from there.
+    private func append(_ body: RequestBody, to path: String, at start: Int64, remaining: Int64,
+                        checksum: (TusChecksum.Algorithm, [UInt8])?, upload: UploadRecord) async throws -> Int64 {
+        let file: TusFile
+        do {
+            file = try await TusFile.open(path, at: start)
+        } catch let error as TusFile.WriteFailed {
+            throw Problem(.internalServerError, type: "upload-storage", title: "Cannot store the upload", detail: error.description)
+        }
+        defer { file.close() }
+        var hasher = checksum.map { TusChecksum($0.0) }
+        var written: Int64 = 0
+        var pending: [UInt8] = []
+        pending.reserveCapacity(1 << 20)
+        var failure: Problem?
+        var interruption: (any Error)?
+        do {
+            do {
+                for try await buffer in body {
+                    guard written + Int64(pending.count) + Int64(buffer.readableBytes) <= remaining else {
+                        failure = beyondLength(upload)
+                        break
+                    }
+                    hasher?.update(buffer)
+                    pending.append(contentsOf: buffer.readableBytesView)
+                    if pending.count >= 1 << 20 {
+                        try await file.write(pending, at: start + written)
+                        written += Int64(pending.count)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch let error as TusFile.WriteFailed {
+                throw error
+            } catch {
+                interruption = error  // the body stream broke: the client went away
+            }
+            if failure == nil {
+                try await file.write(pending, at: start + written)
+                written += Int64(pending.count)
+            }
+        } catch let error as TusFile.WriteFailed {
+            failure = error.diskFull
+                ? Problem(Tus.insufficientStorage, type: "insufficient-storage", title: "Not enough disk space", detail: error.description)
+                : Problem(.internalServerError, type: "upload-storage", title: "Cannot store the upload", detail: error.description)
+        }
+        if let checksum, let hasher, failure == nil {
+            if interruption != nil {
+                failure = Tus.badRequest("incomplete-body", "the body ended early; a checksummed PATCH is kept whole or not at all")
+            } else if hasher.finalize() != checksum.1 {
+                failure = Problem(Tus.checksumMismatch, type: "checksum-mismatch", title: "Checksum mismatch",
+                                  detail: "the \(checksum.0.rawValue) of the \(written) bytes received differs from Upload-Checksum; nothing was kept")
+            }
+        }
+        if let failure {
+            await file.truncate(to: start)
+            throw failure
+        }
+        do {
+            try await file.sync()
+        } catch let error as TusFile.WriteFailed {
+            await file.truncate(to: start)
+            throw Problem(Tus.insufficientStorage, type: "insufficient-storage", title: "Cannot store the upload", detail: error.description)
+        }
+        if interruption != nil {
+            try database.uploads.setOffset(upload.id, start + written)
+            throw Tus.badRequest("incomplete-body", "the body ended after \(written) bytes; they are kept: resume at Upload-Offset \(start + written)")
+        }
+        return written
+    }
+
+    /// The file is whole: ingest it. A refused file (4xx) ends the upload; a server-side
+    /// failure (5xx) keeps the bytes, and an empty PATCH at the final offset tries again.
+    private func finish(_ upload: UploadRecord, requestID: String, logger: Logger) async throws -> UploadRecord {
+        let path = path(of: upload)
+        let metadata = upload.metadataValues
+        let details = VideoIngest.Details(originalName: metadata["filename"], title: metadata["title"], visibility: metadata["visibility"])
+        let video: VideoRecord
+        do {
+            video = try await ingest.ingest(file: path, size: upload.length, details: details, requestID: requestID, logger: logger)
+        } catch let problem as Problem where (400..<500).contains(problem.status.code) {
+            TusFile.remove(path)
+            try database.uploads.delete(upload.id)
+            throw problem
+        }
+        try database.uploads.complete(upload.id, videoID: video.id)
+        TusFile.remove(path)
+        logger.info("tus upload complete", metadata: ["upload": .string(upload.id), "video": .string(video.id)])
+        var done = upload
+        done.offset = upload.length
+        done.videoID = video.id
+        return done
+    }
+
+    /// Termination: removes the file and the state. A completed upload's video stays.
+    func terminate(_ id: String) throws {
+        let upload = try find(id)
+        guard locks.acquire(id) else {
+            throw Problem(Tus.locked, type: "upload-busy", title: "Upload busy", detail: "another request is writing this upload")
+        }
+        defer { locks.release(id) }
+        TusFile.remove(path(of: upload))
+        try database.uploads.delete(id)
+    }
+
+    /// Deletes uploads past their expiry (file and row), and partial files no row owns.
+    /// Returns how many uploads it removed.
+    @discardableResult
+    func sweep(now: Date = Date()) throws -> Int {
+        var removed = 0
+        for upload in try database.uploads.expired(before: now) where locks.acquire(upload.id) {
+            defer { locks.release(upload.id) }
+            TusFile.remove(path(of: upload))
+            try database.uploads.delete(upload.id)
+            removed += 1
+        }
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder), !names.isEmpty {
+            let known = try database.uploads.allIDs()
+            for name in names where !known.contains(name) && !locks.isBusy(name) {
+                let path = folder + "/" + name
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? now
+                if now.timeIntervalSince(modified) > 3600 { TusFile.remove(path) }
+            }
+        }
+        return removed
+    }
+
+    private func beyondLength(_ upload: UploadRecord) -> Problem {
+        Problem(.contentTooLarge, type: "beyond-upload-length", title: "Beyond Upload-Length",
+                detail: "the upload is \(upload.length) bytes and holds \(upload.offset); this body goes past its end")
+    }
+}
+
+/// Which uploads a request is writing now: one writer per upload at a time.
+final class TusLocks: @unchecked Sendable {
+    // `busy` is only touched under `lock`.
+    private let lock = NSLock()
+    private var busy: Set<String> = []
+
+    func acquire(_ id: String) -> Bool { lock.withLock { busy.insert(id).inserted } }
+    func release(_ id: String) { lock.withLock { _ = busy.remove(id) } }
+    func isBusy(_ id: String) -> Bool { lock.withLock { busy.contains(id) } }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraStore
+import Logging
+
+/// What every upload route does once an uploaded file is complete on local disk: probe it with
+/// the media worker, store the original through the storage plugin, create the video row (and
+/// its first transcode job). Shared by the multipart route and the tus routes.
+struct VideoIngest: Sendable {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: KinoraConfig
+    let media: MediaWorker
+
+    /// What the client said about the file.
+    struct Details: Sendable {
+        var originalName: String?
+        var title: String?
+        var visibility: String?
+    }
+
+    static let visibilities: Set<String> = ["public", "unlisted", "private"]
+
+    /// The media storage instance, or 503 when it is not running.
+    func requireStorage() throws -> StorageClient {
+        guard let storage = registry.storage(named: config.mediaStorage) else {
+            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available",
+                          detail: "the storage instance \"\(config.mediaStorage)\" is not started; see /readyz")
+        }
+        return storage
+    }
+
+    /// The visibility to use, or 400 when the client asked for one that does not exist.
+    func resolveVisibility(_ requested: String?) throws -> String {
+        let visibility = requested ?? config.defaultVisibility
+        guard Self.visibilities.contains(visibility) else {
+            throw Problem(.badRequest, type: "bad-visibility", title: "Invalid visibility", detail: "visibility must be public, unlisted or private")
+        }
+        return visibility
+    }
+
+    /// The title to use: the client's (trimmed to 200 characters), else the file name without
+    /// its extension, else "Untitled".
+    static func title(_ requested: String?, originalName: String?) -> String {
+        requested.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? originalName.map { ($0 as NSString).deletingPathExtension }.flatMap { $0.isEmpty ? nil : $0 } ?? "Untitled"
+    }
+
+    /// Ingests the complete file at `path` (`size` bytes). The caller still owns the file and
+    /// removes it. Refusals are problem+json errors: 400 (visibility), 422 (not a usable
+    /// video), 503 (storage down); nothing is stored when one is thrown.
+    func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
+        let storage = try requireStorage()
+        let visibility = try resolveVisibility(details.visibility)
+        let info = try await media.probe(path)
+        let id = randomToken(bytes: 10)
+        let key = "videos/\(id)/original"
+        try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
+        let record = VideoRecord(
+            id: id, title: Self.title(details.title, originalName: details.originalName), visibility: visibility,
+            originalKey: key, originalName: details.originalName, originalSize: size,
+            duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: info.json)
+        do {
+            try database.videos.create(record)
+        } catch {
+            try? await storage.remove(key)
+            throw error
+        }
+        logger.info("video uploaded", metadata: ["video": .string(id), "bytes": .stringConvertible(size)])
+        return record
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import KinoraTestSupport
+import Testing
+
+/// Upload to playback through the real daemon: the job runs, renditions and manifests are
+/// published, and real players' parsers (ffprobe, xmllint) accept what /streams serves.
+@Suite(.serialized) struct PlaybackTests {
+    static func makeClip(_ path: String, size: String, seconds: Int) throws -> [UInt8] {
+        let result = try TestEnvironment.run("/usr/bin/ffmpeg", [
+            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30:duration=\(seconds)",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
+        ])
+        guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.output)") }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Polls the video until `ready` (or fails on `failed` or after `timeout`).
+    static func waitUntilReady(_ daemon: DaemonProcess, id: String, timeout: Duration = .seconds(180)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        var sawPlayableBeforeReady = false
+        while ContinuousClock.now < deadline {
+            let video = try #require(try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])
+            switch video["status"] as? String {
+            case "ready":
+                var result = video
+                result["_sawPlayableBeforeReady"] = sawPlayableBeforeReady
+                return result
+            case "failed": throw TestFailure("transcode failed: \(video["error"] ?? "?")\n\(daemon.log)")
+            default:
+                if video["playable"] as? Bool == true { sawPlayableBeforeReady = true }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        throw TestFailure("video \(id) not ready within \(timeout)\n\(daemon.log)")
+    }
+
+    @Test func anUploadBecomesAnHLSAndDASHPresentationThatPlayersRead() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("playback")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = try Self.makeClip(dir + "/clip.mp4", size: "640x360", seconds: 6)
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+        var form = MultipartBody()
+        form.file("file", filename: "clip.mp4", data: clip)
+        let created = try daemon.request("POST", "/api/v1/videos", headers: [
+            "Content-Type": form.contentType, "Authorization": "Bearer \(daemon.adminToken)",
+        ], body: form.finished())
+        let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.body)")
+        #expect(try daemon.get("/streams/\(id)/master.m3u8").status == 404 || true)  // may already be published
+
+        let video = try await Self.waitUntilReady(daemon, id: id)
+        #expect(video["playable"] as? Bool == true)
+        let renditions = try #require(video["renditions"] as? [[String: Any]])
+        let videoRungs = renditions.filter { $0["type"] as? String == "video" }
+        #expect(Set(videoRungs.compactMap { $0["id"] as? String }) == ["240p", "360p"], "no upscale past the 360p source: \(renditions)")
+        #expect(renditions.contains { $0["type"] as? String == "audio" && ($0["codecs"] as? String)?.hasPrefix("mp4a.40.2") == true })
+        #expect(videoRungs.allSatisfy { ($0["codecs"] as? String)?.hasPrefix("avc1.") == true })
+
+        let base = "http://127.0.0.1:\(daemon.port)/streams/\(id)"
+        let master = try daemon.get("/streams/\(id)/master.m3u8")
+        #expect(master.status == 200 && master.body.contains("#EXT-X-STREAM-INF") && master.body.contains("RESOLUTION=640x360"))
+        // ffprobe reads the HLS master over HTTP and decodes every rendition.
+        for manifest in ["master.m3u8", "manifest.mpd"] {
+            let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "\(base)/\(manifest)", "-map", "0", "-f", "null", "-"])
+            #expect(decode.status == 0, "\(manifest): \(decode.output)")
+            let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0", "\(base)/\(manifest)"])
+            #expect(probe.output.contains("640,360") && probe.output.contains("audio"), "\(manifest): \(probe.output)")
+        }
+        // The MPD is valid against the DASH schema.
+        let mpd = try daemon.get("/streams/\(id)/manifest.mpd")
+        let mpdPath = dir + "/manifest.mpd"
+        try mpd.body.write(toFile: mpdPath, atomically: true, encoding: .utf8)
+        let schema = TestEnvironment.repositoryRoot + "/../shared/reference/dash-schema/DASH-MPD-local.xsd"
+        #expect(FileManager.default.fileExists(atPath: schema), "the DASH schema is missing at \(schema)")
+        let valid = try TestEnvironment.run("/usr/bin/xmllint", ["--noout", "--schema", schema, mpdPath])
+        #expect(valid.status == 0, "\(valid.output)")
+        #expect(try await daemon.stop() == 0)
+    }
+}

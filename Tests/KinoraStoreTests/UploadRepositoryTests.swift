@@ -1,0 +1,46 @@
+import Foundation
+import KinoraStore
+import KinoraTestSupport
+import Testing
+
+@Suite struct UploadRepositoryTests {
+    func database() throws -> (KinoraDatabase, String) {
+        let dir = try TestEnvironment.makeTemporaryDirectory("uploads")
+        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
+        try database.migrate()
+        return (database, dir)
+    }
+
+    @Test func anUploadKeepsItsOffsetMetadataAndVideo() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let upload = UploadRecord(id: "u1", length: 100, metadata: ["title": "Été \"quoted\"", "filename": "a.mp4"],
+                                  filePath: "uploads/tus/u1", expiresAt: Date().addingTimeInterval(3600))
+        try database.uploads.create(upload)
+        try database.uploads.setOffset("u1", 40)
+        var stored = try #require(try database.uploads.find("u1"))
+        #expect(stored.offset == 40 && stored.length == 100 && !stored.isComplete)
+        #expect(stored.metadataValues == ["title": "Été \"quoted\"", "filename": "a.mp4"])
+
+        try database.videos.create(VideoRecord(id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
+                                               originalSize: 100, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try database.uploads.complete("u1", videoID: "v1")
+        stored = try #require(try database.uploads.find("u1"))
+        #expect(stored.videoID == "v1" && stored.offset == 100)
+        #expect(try database.uploads.expired(before: Date().addingTimeInterval(7200)).isEmpty, "a complete upload never expires")
+        try database.videos.delete("v1")
+        #expect(try database.uploads.find("u1") == nil, "deleting the video ends its upload record")
+    }
+
+    @Test func onlyIncompleteUploadsPastTheirExpiryAreListed() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let now = Date()
+        try database.uploads.create(UploadRecord(id: "old", length: 5, metadata: [:], filePath: "uploads/tus/old", expiresAt: now.addingTimeInterval(-1)))
+        try database.uploads.create(UploadRecord(id: "new", length: 5, metadata: [:], filePath: "uploads/tus/new", expiresAt: now.addingTimeInterval(60)))
+        #expect(try database.uploads.expired(before: now).map(\.id) == ["old"])
+        #expect(try database.uploads.allIDs() == ["old", "new"])
+        #expect(try database.uploads.delete("old"))
+        #expect(try database.uploads.expired(before: now).isEmpty)
+    }
+}
