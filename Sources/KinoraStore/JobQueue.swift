@@ -16,7 +16,7 @@ public struct JobQueue: Sendable {
     let writer: DatabasePool
 
     /// Claims the oldest runnable job: queued and due, or running with an expired lease.
-    public func claim(lease: TimeInterval, now: Date = Date()) throws -> ClaimedJob? {
+    public func claim(lease: TimeInterval, owner: String? = nil, now: Date = Date()) throws -> ClaimedJob? {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, video_id, kind, attempts FROM jobs
@@ -26,9 +26,9 @@ public struct JobQueue: Sendable {
                 """, arguments: [now, now]) else { return nil }
             let id: Int64 = row["id"]
             try db.execute(sql: """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?
                 WHERE id = ?
-                """, arguments: [now.addingTimeInterval(lease), now, id])
+                """, arguments: [now.addingTimeInterval(lease), now, owner, id])
             return ClaimedJob(id: id, videoID: row["video_id"], kind: row["kind"], attempts: row["attempts"] + 1)
         }
     }
@@ -38,6 +38,20 @@ public struct JobQueue: Sendable {
         try writer.write {
             try $0.execute(sql: "UPDATE jobs SET lease_until = ?, progress = ?, step = ?, updated_at = ? WHERE id = ? AND state = 'running'",
                            arguments: [now.addingTimeInterval(lease), min(max(progress, 0), 1), step, now, job.id])
+        }
+    }
+
+    /// Running jobs whose owner is on `host` but is not `currentOwner` belong to an earlier
+    /// process on this machine that is gone (this daemon has just started): make them
+    /// claimable now. Returns how many were recovered.
+    @discardableResult
+    public func recoverAbandoned(host: String, currentOwner: String, now: Date = Date()) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?
+                WHERE state = 'running' AND owner LIKE ? AND owner != ?
+                """, arguments: [now, host + "/%", currentOwner])
+            return db.changesCount
         }
     }
 

@@ -65,6 +65,11 @@ enum Migrations {
             }
             try db.create(index: "uploads_expiry", on: "uploads", columns: ["video_id", "expires_at"])
         }
+        migrator.registerMigration("0005-job-owner") { db in
+            // Which daemon process holds a running job, so a restart can take back the jobs
+            // of a process that died without waiting for their leases to run out.
+            try db.alter(table: "jobs") { t in t.add(column: "owner", .text) }
+        }
         return migrator
     }()
 }

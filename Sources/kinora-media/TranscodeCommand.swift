@@ -80,7 +80,17 @@ enum TranscodeCommand {
             source.resume()
             signalSources.append(source)
         }
+        // A daemon killed with -9 cannot stop its workers: notice being orphaned (re-parented)
+        // and stop, rather than burn CPU on work nobody will collect.
+        let parent = getppid()
+        let orphanCheck = DispatchSource.makeTimerSource(queue: .global())
+        orphanCheck.schedule(deadline: .now() + 1, repeating: 1)
+        orphanCheck.setEventHandler { if getppid() != parent { cancellation.cancel() } }
+        orphanCheck.resume()
+        timerSources.append(orphanCheck)
     }
+
+    nonisolated(unsafe) static var timerSources: [any DispatchSourceTimer] = []
 
     nonisolated(unsafe) static var signalSources: [any DispatchSourceSignal] = []
 }

@@ -78,3 +78,42 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 }
+
+extension PlaybackTests {
+    @Test func aDaemonKilledMidTranscodeFinishesTheVideoAfterRestart() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("playback-kill")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = try Self.makeClip(dir + "/clip.mp4", size: "1280x720", seconds: 16)
+        let first = try DaemonProcess(dataDir: dir + "/data")
+        try await first.start()
+        var form = MultipartBody()
+        form.file("file", filename: "clip.mp4", data: clip)
+        let created = try first.request("POST", "/api/v1/videos", headers: [
+            "Content-Type": form.contentType, "Authorization": "Bearer \(first.adminToken)",
+        ], body: form.finished())
+        let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.body)")
+        // Wait until the ladder is under way (the first pass is published), then pull the plug.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let video = try first.get("/api/v1/videos/\(id)").json as? [String: Any]
+            let step = (video?["progress"] as? [String: Any])?["step"] as? String ?? ""
+            if step.hasPrefix("ladder") { break }
+            #expect(video?["status"] as? String != "ready", "transcode finished before it could be interrupted")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        first.killHard()
+
+        let second = try DaemonProcess(dataDir: dir + "/data")
+        try await second.start()
+        let video = try await Self.waitUntilReady(second, id: id, timeout: .seconds(240))
+        let rungs = (video["renditions"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+        #expect(Set(rungs) == ["240p", "360p", "480p", "720p", "audio"], "\(rungs)")
+        #expect(second.log.contains("resuming 1 transcode job"), "the restart should take the job back at once")
+        let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "http://127.0.0.1:\(second.port)/streams/\(id)/master.m3u8", "-map", "0", "-f", "null", "-"])
+        #expect(decode.status == 0, "\(decode.output)")
+        #expect(try await second.stop() == 0)
+        // The killed daemon's worker noticed it was orphaned and stopped.
+        let workers = try TestEnvironment.run("/usr/bin/pgrep", ["-f", "kinora-media transcode .*\(id)"])
+        #expect(workers.output.isEmpty, "an orphaned worker is still running: \(workers.output)")
+    }
+}

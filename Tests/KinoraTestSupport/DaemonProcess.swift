@@ -63,6 +63,12 @@ public final class DaemonProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// `kill -9`: no shutdown at all, as a power cut or an OOM kill would leave things.
+    public func killHard() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     public func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPResult {
         try HTTPResult.fetch(port: port, method: "GET", path: path, headers: headers)
     }

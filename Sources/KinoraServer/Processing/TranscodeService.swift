@@ -16,7 +16,21 @@ struct TranscodeService: Service {
     var lease: TimeInterval = 60
     var maxAttempts = 3
 
+    /// "<host>/<pid>/<start time>": unique per daemon process.
+    static let owner: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(host)/\(getpid())/\(Int(Date().timeIntervalSince1970))"
+    }()
+
     func run() async throws {
+        // Jobs of an earlier process on this host died with it (kill -9, power loss).
+        let host = String(Self.owner.split(separator: "/").first ?? "")
+        if let recovered = try? database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner), recovered > 0 {
+            logger.info("resuming \(recovered) transcode job(s) interrupted by the previous stop")
+        }
+        try? FileManager.default.removeItem(atPath: pipeline.workFolder)
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, concurrency) {
@@ -29,7 +43,7 @@ struct TranscodeService: Service {
 
     func workLoop() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            guard let job = try database.jobs.claim(lease: lease) else {
+            guard let job = try database.jobs.claim(lease: lease, owner: Self.owner) else {
                 try? await Task.sleep(for: .milliseconds(500))
                 continue
             }
