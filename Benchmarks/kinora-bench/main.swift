@@ -23,12 +23,16 @@ case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
 case "idle-memory": try await IdleMemory.run()
 case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000))
 case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
+case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
 case "all":
     try await ColdStart.run(runs: option("--runs", 15))
     try await IdleMemory.run()
     try await ABIOverhead.run(calls: option("--calls", 200_000))
     try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+    try await LadderBenchmark.run(seconds: option("--seconds", 60))
+    try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io] [--runs N] [--calls N] [--size-mib N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
