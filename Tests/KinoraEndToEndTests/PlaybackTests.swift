@@ -47,7 +47,16 @@ import Testing
             "Content-Type": form.contentType, "Authorization": "Bearer \(daemon.adminToken)",
         ], body: form.finished())
         let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.body)")
-        #expect(try daemon.get("/streams/\(id)/master.m3u8").status == 404 || true)  // may already be published
+        // Progress streams as Server-Sent Events until the video is ready, then the stream ends.
+        let events = try daemon.get("/api/v1/videos/\(id)/events")
+        #expect(events.status == 200 && events.headers["content-type"] == "text/event-stream")
+        #expect(events.body.contains("event: progress") && events.body.contains("event: ready"), "\(events.body)")
+        let percents = events.body.split(separator: "\n").filter { $0.hasPrefix("data: ") }.compactMap { line -> Int? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
+            return (object?["progress"] as? [String: Any])?["percent"] as? Int
+        }
+        #expect(percents.last == 100 && percents == percents.sorted(), "progress must only grow: \(percents)")
+        #expect(try daemon.get("/api/v1/videos/nosuchvideo/events").status == 404)
 
         let video = try await Self.waitUntilReady(daemon, id: id)
         #expect(video["playable"] as? Bool == true)

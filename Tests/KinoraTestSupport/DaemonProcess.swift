@@ -148,18 +148,21 @@ public struct HTTPResult: Sendable {
         return HTTPResult(status: status, headers: fields, body: body, bytes: Array(response[headerEnd...]))
     }
 
+    /// Decodes a chunked body, byte-wise ("\r\n" is one Character in Swift strings).
     static func dechunk(_ text: String) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
-            let start = lineEnd.upperBound
-            let utf8 = rest.utf8
-            let end = utf8.index(start, offsetBy: size)
-            result += String(rest[start..<end])
-            rest = rest[end...].dropFirst(2)
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        var index = 0
+        while let lineEnd = bytes[index...].firstRange(of: [13, 10]),
+              let size = Int(String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self), radix: 16), size > 0,
+              lineEnd.upperBound + size <= bytes.count {
+            result += bytes[lineEnd.upperBound..<(lineEnd.upperBound + size)]
+            index = lineEnd.upperBound + size + 2
+            guard index < bytes.count else { break }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
+
 }
 
 /// A multipart/form-data body, as a browser form would send it.

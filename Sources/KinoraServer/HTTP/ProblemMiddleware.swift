@@ -70,4 +70,6 @@ extension HTTPField.Name {
     // Both literals are valid header names, so the initialiser cannot fail.
     static let requestID = HTTPField.Name("X-Request-Id")!
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    /// Tells nginx not to buffer a Server-Sent Events stream.
+    static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 }

@@ -24,6 +24,10 @@ struct VideoRoutes {
             return try json(.ok, VideoJSON.object(video, job: try database.videos.jobState(videoID: video.id),
                                                   presentation: try database.videos.presentation(video.id)))
         }
+        // Progress as Server-Sent Events; the same visibility rules as the video itself.
+        router.get("api/v1/videos/:id/events") { _, context in
+            VideoEvents(database: database).response(for: try visibleVideo(context))
+        }
         // Anyone lists public videos; admins list every video.
         router.get("api/v1/videos") { request, context in
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, 1), 100)
