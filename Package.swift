@@ -98,6 +98,7 @@ let package = Package(
             name: "kinora",
             dependencies: [
                 "KinoraServer",
+                "KinoraStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -88,6 +88,27 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Queues a new transcode of `videoID` (rebuilding its renditions from the original) unless
+    /// one is already waiting or running. Returns whether a job was added.
+    @discardableResult
+    public func enqueueTranscode(videoID: String, now: Date = Date()) throws -> Bool {
+        try writer.write { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
+                                           arguments: [videoID]) ?? 0
+            guard pending == 0 else { return false }
+            try db.execute(sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
+                           arguments: [videoID, now, now])
+            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
+                           arguments: [videoID])
+            return true
+        }
+    }
+
+    /// Every video id with a stored original, for `retranscode --all`.
+    public func videosWithOriginals() throws -> [String] {
+        try writer.read { try String.fetchAll($0, sql: "SELECT id FROM videos WHERE original_key IS NOT NULL ORDER BY rowid") }
+    }
+
     /// Jobs by state, for the admin dashboard and /metrics.
     public func counts() throws -> [String: Int] {
         try writer.read { db in

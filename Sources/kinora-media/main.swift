@@ -58,7 +58,13 @@ case "probe":
 case "versions":
     let versions = FFmpegVersions.current
     let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(versions))) ?? [:]
-    emit(["ffmpeg": encoded, "encoders": EncoderProbe.available()])
+    // Built into the library is not the same as usable here (no GPU, no driver): an encoder
+    // counts only if it opens, as the transcoder would open it.
+    var usable: [String: Bool] = [:]
+    for (name, present) in EncoderProbe.available() {
+        usable[name] = present && (name == "aac" || ((try? EncoderChoice.choose(name))?.isFallback == false))
+    }
+    emit(["ffmpeg": encoded, "encoders": usable])
 case "transcode":
     TranscodeCommand.run(Array(arguments.dropFirst()))
 default:

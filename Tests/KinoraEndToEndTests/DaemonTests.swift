@@ -156,3 +156,16 @@ extension DaemonTests {
         #expect(try await daemon.stop() == 0)
     }
 }
+
+extension DaemonTests {
+    @Test func doctorReportsFFmpegUsableEncodersAndPlugins() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("doctor")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let doctor = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["doctor", "--data-dir", dir])
+        #expect(doctor.status == 0, "\(doctor.output)")
+        #expect(doctor.output.contains("libx264 yes") && doctor.output.contains("ffmpeg:    5."), "\(doctor.output)")
+        // No machine here has NVENC: present in the library, but it must not count as usable.
+        #expect(doctor.output.contains("h264_nvenc no"), "\(doctor.output)")
+        #expect(doctor.output.contains("media: org.kinora.storage-local started"))
+    }
+}

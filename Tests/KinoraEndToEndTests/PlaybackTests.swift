@@ -84,6 +84,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: schema), "the DASH schema is missing at \(schema)")
         let valid = try TestEnvironment.run("/usr/bin/xmllint", ["--noout", "--schema", schema, mpdPath])
         #expect(valid.status == 0, "\(valid.output)")
+
+        // Rebuilding from the kept original: the running daemon picks the job up.
+        let retranscode = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["video", "retranscode", id, "--data-dir", dir + "/data"])
+        #expect(retranscode.status == 0 && retranscode.output.contains("queued 1"), "\(retranscode.output)")
+        let rebuilt = ContinuousClock.now + .seconds(120)
+        while daemon.log.components(separatedBy: "transcode finished").count < 3 && ContinuousClock.now < rebuilt {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(daemon.log.components(separatedBy: "transcode finished").count == 3, "the second transcode did not finish")
+        #expect(try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["video", "retranscode", "nosuchvideo", "--data-dir", dir + "/data"]).status != 0)
         #expect(try await daemon.stop() == 0)
     }
 }
