@@ -3,47 +3,46 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import KinoraPluginKit
 
-// The `kinora.packager/1` presentation (kinora/plugin.h). The HLS and DASH packagers are
-// separate modules, so each carries an identical copy of this file: change both together.
-// Unknown keys are ignored by construction (Decodable skips them).
+// The `kinora.packager/1` presentation (kinora/plugin.h), decoded and validated, for every
+// packager plugin written with the kit. Unknown keys are ignored by construction (Decodable
+// skips them), so the host can add information without a packager/2.
 
-struct Presentation: Decodable {
-    var renditions: [Rendition]
-    var textTracks: [TextTrack]
-    var protection: [Protection]
+public struct PackagerPresentation: Decodable {
+    public var renditions: [PresentationRendition]
+    public var textTracks: [PresentationTextTrack]
+    public var protection: [PresentationProtection]
 
     enum CodingKeys: String, CodingKey { case renditions, textTracks = "text_tracks", protection }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        renditions = try c.decode([Rendition].self, forKey: .renditions)
-        textTracks = try c.decodeIfPresent([TextTrack].self, forKey: .textTracks) ?? []
-        protection = try c.decodeIfPresent([Protection].self, forKey: .protection) ?? []
+        renditions = try c.decode([PresentationRendition].self, forKey: .renditions)
+        textTracks = try c.decodeIfPresent([PresentationTextTrack].self, forKey: .textTracks) ?? []
+        protection = try c.decodeIfPresent([PresentationProtection].self, forKey: .protection) ?? []
     }
 
-    var video: [Rendition] { renditions.filter { $0.type == "video" } }
-    var audio: [Rendition] { renditions.filter { $0.type == "audio" } }
+    public var video: [PresentationRendition] { renditions.filter { $0.type == "video" } }
+    public var audio: [PresentationRendition] { renditions.filter { $0.type == "audio" } }
 }
 
-struct Rendition: Decodable {
-    var id: String
-    var type: String
-    var codecs: String
-    var bandwidth: Int64
-    var averageBandwidth: Int64?
-    var width: Int64?
-    var height: Int64?
-    var frameRate: Double?
-    var language: String?
-    var label: String?
-    var isDefault: Bool?
-    var channels: Int64?
-    var sampleRate: Int64?
-    var timescale: Int64
-    var initURI: String
-    var segments: [Segment]
+public struct PresentationRendition: Decodable {
+    public var id: String
+    public var type: String
+    public var codecs: String
+    public var bandwidth: Int64
+    public var averageBandwidth: Int64?
+    public var width: Int64?
+    public var height: Int64?
+    public var frameRate: Double?
+    public var language: String?
+    public var label: String?
+    public var isDefault: Bool?
+    public var channels: Int64?
+    public var sampleRate: Int64?
+    public var timescale: Int64
+    public var initURI: String
+    public var segments: [PresentationSegment]
 
     enum CodingKeys: String, CodingKey {
         case id, type, codecs, bandwidth, averageBandwidth = "average_bandwidth", width, height
@@ -52,62 +51,62 @@ struct Rendition: Decodable {
     }
 
     /// Sum of the segment durations, in timescale units.
-    var totalDuration: Int64 { segments.reduce(0) { $0 + $1.duration } }
+    public var totalDuration: Int64 { segments.reduce(0) { $0 + $1.duration } }
     /// End of the last segment on the presentation timeline, in timescale units.
-    var end: Int64 { segments.last.map { $0.start + $0.duration } ?? 0 }
+    public var end: Int64 { segments.last.map { $0.start + $0.duration } ?? 0 }
 
     /// The declared peak, raised to the highest segment bit rate measured from the sizes.
-    var peakBandwidth: Int64 {
+    public var peakBandwidth: Int64 {
         let measured = segments.compactMap { s in s.size.map { bitsPerSecond(bytes: $0, duration: s.duration) } }
         return max(bandwidth, measured.max() ?? 0)
     }
 
     /// The declared average, or the one measured from the sizes when every segment has one.
-    var averageBandwidthValue: Int64? {
+    public var averageBandwidthValue: Int64? {
         if let averageBandwidth { return averageBandwidth }
         let sizes = segments.compactMap(\.size)
         guard sizes.count == segments.count, totalDuration > 0 else { return nil }
         return bitsPerSecond(bytes: sizes.reduce(0, +), duration: totalDuration)
     }
 
-    func bitsPerSecond(bytes: Int64, duration: Int64) -> Int64 {
+    public func bitsPerSecond(bytes: Int64, duration: Int64) -> Int64 {
         Int64((Double(bytes) * 8 * Double(timescale) / Double(duration)).rounded(.up))
     }
 }
 
-struct Segment: Decodable {
-    var uri: String
-    var start: Int64
-    var duration: Int64
-    var size: Int64?
-    var iframe: ByteRange?
+public struct PresentationSegment: Decodable {
+    public var uri: String
+    public var start: Int64
+    public var duration: Int64
+    public var size: Int64?
+    public var iframe: PresentationByteRange?
 }
 
-struct ByteRange: Decodable {
-    var offset: Int64
-    var size: Int64
+public struct PresentationByteRange: Decodable {
+    public var offset: Int64
+    public var size: Int64
 }
 
-struct TextTrack: Decodable {
-    var id: String
-    var language: String?
-    var label: String?
-    var isDefault: Bool?
-    var uri: String
-    var duration: Double
-    var size: Int64?
+public struct PresentationTextTrack: Decodable {
+    public var id: String
+    public var language: String?
+    public var label: String?
+    public var isDefault: Bool?
+    public var uri: String
+    public var duration: Double
+    public var size: Int64?
 
     enum CodingKeys: String, CodingKey { case id, language, label, isDefault = "default", uri, duration, size }
 }
 
-struct Protection: Decodable {
-    var scheme: String
-    var kid: String?
-    var systemID: String?
-    var pssh: String?
-    var licenseURL: String?
-    var hlsKeyURI: String?
-    var hlsKeyFormat: String?
+public struct PresentationProtection: Decodable {
+    public var scheme: String
+    public var kid: String?
+    public var systemID: String?
+    public var pssh: String?
+    public var licenseURL: String?
+    public var hlsKeyURI: String?
+    public var hlsKeyFormat: String?
 
     enum CodingKeys: String, CodingKey {
         case scheme, kid, systemID = "system_id", pssh, licenseURL = "license_url"
@@ -117,12 +116,12 @@ struct Protection: Decodable {
 
 // MARK: parsing and validation
 
-extension Presentation {
+extension PackagerPresentation {
     /// Decodes and checks a presentation; every refusal is `.invalidArgument` naming the key.
-    static func parse(_ json: String) throws -> Presentation {
-        let presentation: Presentation
+    public static func parse(_ json: String) throws -> PackagerPresentation {
+        let presentation: PackagerPresentation
         do {
-            presentation = try JSONDecoder().decode(Presentation.self, from: Data(json.utf8))
+            presentation = try JSONDecoder().decode(PackagerPresentation.self, from: Data(json.utf8))
         } catch let error as DecodingError {
             throw PluginError(.invalidArgument, describe(error))
         }
@@ -130,11 +129,11 @@ extension Presentation {
         return presentation
     }
 
-    static func path(_ keys: [any CodingKey]) -> String {
+    public static func path(_ keys: [any CodingKey]) -> String {
         keys.reduce("presentation") { path, key in key.intValue.map { "\(path)[\($0)]" } ?? "\(path).\(key.stringValue)" }
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, let context): return path(context.codingPath + [key]) + ": required"
         case .valueNotFound(_, let context): return path(context.codingPath) + ": must not be null"
@@ -146,7 +145,7 @@ extension Presentation {
         }
     }
 
-    static func typeName(_ type: Any.Type) -> String {
+    public static func typeName(_ type: Any.Type) -> String {
         let name = "\(type)"
         if type == String.self { return "a string" }
         if type == Bool.self { return "a boolean" }
@@ -156,7 +155,7 @@ extension Presentation {
         return "an object"
     }
 
-    func validate() throws {
+    public func validate() throws {
         func fail(_ path: String, _ message: String) -> PluginError { PluginError(.invalidArgument, "\(path): \(message)") }
         let maxTicks: Int64 = 1 << 52  // keeps every product below Int64 and Double exact
         guard !renditions.isEmpty else { throw fail("presentation.renditions", "must contain at least one rendition") }
@@ -222,40 +221,40 @@ extension Presentation {
 }
 
 /// Character-level checks, shared by validation and the writers.
-enum Check {
+public enum Check {
     static let identifierRule = "must be 1-64 characters of A-Z a-z 0-9 . _ - (not \".\" or \"..\")"
     static let uriRule = "must be a relative path (segments of A-Z a-z 0-9 - . _ ~ % + = @ , ! separated by /, no . or ..)"
     static let languageRule = "must be a BCP 47 language tag such as en or pt-BR"
 
-    static func all(_ s: String, _ allowed: (UInt8) -> Bool) -> Bool { !s.isEmpty && s.utf8.allSatisfy(allowed) }
-    static func isAlnum(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+    public static func all(_ s: String, _ allowed: (UInt8) -> Bool) -> Bool { !s.isEmpty && s.utf8.allSatisfy(allowed) }
+    public static func isAlnum(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
 
-    static func isIdentifier(_ s: String) -> Bool {
+    public static func isIdentifier(_ s: String) -> Bool {
         s.utf8.count <= 64 && s != "." && s != ".." && all(s) { isAlnum($0) || "._-".utf8.contains($0) }
     }
 
-    static func isCodec(_ s: String) -> Bool { s.utf8.count <= 128 && all(s) { isAlnum($0) || ".-_+".utf8.contains($0) } }
-    static func isToken(_ s: String) -> Bool { s.utf8.count <= 64 && all(s) { isAlnum($0) || "-_".utf8.contains($0) } }
-    static func isBase64(_ s: String) -> Bool { all(s) { isAlnum($0) || "+/=".utf8.contains($0) } }
+    public static func isCodec(_ s: String) -> Bool { s.utf8.count <= 128 && all(s) { isAlnum($0) || ".-_+".utf8.contains($0) } }
+    public static func isToken(_ s: String) -> Bool { s.utf8.count <= 64 && all(s) { isAlnum($0) || "-_".utf8.contains($0) } }
+    public static func isBase64(_ s: String) -> Bool { all(s) { isAlnum($0) || "+/=".utf8.contains($0) } }
 
-    static func isLanguage(_ s: String) -> Bool {
+    public static func isLanguage(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard let first = parts.first, (2...8).contains(first.utf8.count),
               first.utf8.allSatisfy({ isAlnum($0) && $0 > 0x39 }) else { return false }
         return parts.dropFirst().allSatisfy { (1...8).contains($0.utf8.count) && $0.utf8.allSatisfy(isAlnum) }
     }
 
-    static func isRelativeURI(_ s: String) -> Bool {
+    public static func isRelativeURI(_ s: String) -> Bool {
         guard s.utf8.count <= 1024, all(s, { isAlnum($0) || "-._~%+=@,!/".utf8.contains($0) }) else { return false }
         return s.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
-    static func isAttributeSafeURI(_ s: String) -> Bool {
+    public static func isAttributeSafeURI(_ s: String) -> Bool {
         s.utf8.count <= 2048 && all(s) { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }
     }
 
     /// A 128-bit id (with or without dashes) as lowercase 8-4-4-4-12, or nil.
-    static func uuid(_ s: String) -> String? {
+    public static func uuid(_ s: String) -> String? {
         let hex = s.lowercased().utf8.filter { $0 != UInt8(ascii: "-") }
         guard hex.count == 32, hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
         let h = String(decoding: hex, as: UTF8.self)
@@ -269,20 +268,20 @@ enum Check {
 }
 
 /// Number and path formatting with integer arithmetic only (no locale, deterministic).
-enum Format {
+public enum Format {
     /// `thousandths` as "12.345".
-    static func decimal3(_ thousandths: Int64) -> String {
+    public static func decimal3(_ thousandths: Int64) -> String {
         let fraction = String(thousandths % 1000)
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     /// `value` timescale units in thousandths of a second, rounded to nearest.
-    static func thousandths(_ value: Int64, timescale: Int64) -> Int64 { (value * 1000 + timescale / 2) / timescale }
+    public static func thousandths(_ value: Int64, timescale: Int64) -> Int64 { (value * 1000 + timescale / 2) / timescale }
 
-    static func thousandths(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+    public static func thousandths(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
 
     /// `target` (relative to the presentation root) as seen from the file `manifest`.
-    static func relative(_ target: String, from manifest: String) -> String {
+    public static func relative(_ target: String, from manifest: String) -> String {
         let base = manifest.split(separator: "/").dropLast()
         let parts = target.split(separator: "/")
         var common = 0
