@@ -13,7 +13,7 @@ enum ServingBenchmark {
         let clip = dir + "/clip.mp4"
         guard shellArray(["/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2",
                           "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", clip]) == 0 else { throw BenchError("ffmpeg failed") }
-        let daemon = try BenchDaemon(dataDir: dir + "/data")
+        let daemon = try BenchDaemon(dataDir: dir + "/data", quiet: true)
         _ = try daemon.startAndWaitReady()
         defer { daemon.stop() }
         let token = try String(contentsOfFile: dir + "/data/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -35,6 +35,7 @@ enum ServingBenchmark {
 
         let nginxPort = try BenchDaemon.freePort()
         let config = """
+            \(getuid() == 0 ? "user root;" : "")
             worker_processes 2;
             pid \(dir)/nginx.pid;
             error_log \(dir)/nginx-error.log;
@@ -59,6 +60,20 @@ enum ServingBenchmark {
             nginx.waitUntilExit()
         }
         try await Task.sleep(for: .milliseconds(500))
+        // Both must really serve the file, or the comparison means nothing.
+        for base in ["http://127.0.0.1:\(daemon.port)", "http://127.0.0.1:\(nginxPort)"] {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            probe.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "\(base)/streams/\(id)/240p/seg-99999.m4s"]
+            let pipe = Pipe()
+            probe.standardOutput = pipe
+            try probe.run()
+            let answer = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            probe.waitUntilExit()
+            guard answer == "200 \(1 << 20)" else {
+                throw BenchError("\(base) answered \(answer) for the segment; nginx error log: \((try? String(contentsOfFile: dir + "/nginx-error.log", encoding: .utf8)) ?? "")")
+            }
+        }
 
         for (label, path) in [("1 MB segment", "240p/seg-99999.m4s"), ("playlist", "240p/media.m3u8")] {
             let ours = wrk("http://127.0.0.1:\(daemon.port)/streams/\(id)/\(path)", duration: duration)

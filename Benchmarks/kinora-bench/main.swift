@@ -18,6 +18,7 @@ try? FileManager.default.removeItem(atPath: benchDir)
 try FileManager.default.createDirectory(atPath: benchDir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: benchDir) }
 
+do {
 switch command {
 case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
 case "idle-memory": try await IdleMemory.run()
@@ -37,4 +38,8 @@ case "all":
 default:
     FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|serving] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
+}
+} catch {
+    FileHandle.standardError.write(Data("kinora-bench \(command): \(error)\n".utf8))
+    exit(1)
 }

@@ -120,6 +120,11 @@ extension VideoRepository {
         }
     }
 
+    /// Whether the first rendition is published: the cheap check for every stream request.
+    public func isPublished(_ id: String) throws -> Bool {
+        try writer.read { try Bool.fetchOne($0, sql: "SELECT presentation IS NOT NULL FROM videos WHERE id = ?", arguments: [id]) } ?? false
+    }
+
     /// The published presentation (renditions and segments), nil before the first publish.
     public func presentation(_ id: String) throws -> String? {
         try writer.read { try String.fetchOne($0, sql: "SELECT presentation FROM videos WHERE id = ?", arguments: [id]) }

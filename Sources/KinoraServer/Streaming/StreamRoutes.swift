@@ -33,7 +33,7 @@ struct StreamRoutes {
             throw Problem.notFound("no video \(id.prefix(64))")
         }
         // Nothing is served before the first rendition is published.
-        guard try database.videos.presentation(video.id) != nil else {
+        guard try database.videos.isPublished(video.id) else {
             throw Problem.notFound("video \(video.id) is not published yet")
         }
         guard let storage = registry.storage(named: config.mediaStorage) else {
