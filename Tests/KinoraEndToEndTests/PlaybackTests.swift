@@ -41,12 +41,7 @@ import Testing
         let clip = try Self.makeClip(dir + "/clip.mp4", size: "640x360", seconds: 6)
         let daemon = try DaemonProcess(dataDir: dir + "/data")
         try await daemon.start()
-        var form = MultipartBody()
-        form.file("file", filename: "clip.mp4", data: clip)
-        let created = try daemon.request("POST", "/api/v1/videos", headers: [
-            "Content-Type": form.contentType, "Authorization": "Bearer \(daemon.adminToken)",
-        ], body: form.finished())
-        let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.body)")
+        let id = try daemon.uploadVideo(clip)
         // Progress streams as Server-Sent Events until the video is ready, then the stream ends.
         let events = try daemon.get("/api/v1/videos/\(id)/events")
         #expect(events.status == 200 && events.headers["content-type"] == "text/event-stream")
@@ -105,12 +100,7 @@ extension PlaybackTests {
         let clip = try Self.makeClip(dir + "/clip.mp4", size: "1280x720", seconds: 16)
         let first = try DaemonProcess(dataDir: dir + "/data")
         try await first.start()
-        var form = MultipartBody()
-        form.file("file", filename: "clip.mp4", data: clip)
-        let created = try first.request("POST", "/api/v1/videos", headers: [
-            "Content-Type": form.contentType, "Authorization": "Bearer \(first.adminToken)",
-        ], body: form.finished())
-        let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.body)")
+        let id = try first.uploadVideo(clip)
         // Wait until the ladder is under way (the first pass is published), then pull the plug.
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {

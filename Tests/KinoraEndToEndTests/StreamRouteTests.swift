@@ -7,16 +7,7 @@ import Testing
 @Suite(.serialized) struct StreamRouteTests {
     func uploadClip(_ daemon: DaemonProcess, dir: String, visibility: String = "public") throws -> String {
         let clip = try PlaybackTests.makeClip(dir + "/clip-\(visibility).mp4", size: "1280x720", seconds: 1)
-        var form = MultipartBody()
-        form.field("visibility", visibility)
-        form.file("file", filename: "clip.mp4", data: clip)
-        let created = try daemon.request("POST", "/api/v1/videos", headers: [
-            "Content-Type": form.contentType, "Authorization": "Bearer \(daemon.adminToken)",
-        ], body: form.finished())
-        guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
-            throw TestFailure("upload failed: \(created.status) \(created.body)")
-        }
-        return id
+        return try daemon.uploadVideo(clip, fields: ["visibility": visibility])
     }
 
     @Test func segmentsAndManifestsAreServedLikeACDNExpects() async throws {

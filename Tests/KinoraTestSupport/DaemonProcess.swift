@@ -77,6 +77,20 @@ public final class DaemonProcess: @unchecked Sendable {
         try HTTPResult.fetch(port: port, method: method, path: path, headers: headers, body: body)
     }
 
+    /// Uploads `data` through `POST /api/v1/videos` as the admin; returns the new video's id.
+    public func uploadVideo(_ data: [UInt8], filename: String = "clip.mp4", fields: [String: String] = [:]) throws -> String {
+        var form = MultipartBody()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) { form.field(name, value) }
+        form.file("file", filename: filename, data: data)
+        let created = try request("POST", "/api/v1/videos", headers: [
+            "Content-Type": form.contentType, "Authorization": "Bearer \(adminToken)",
+        ], body: form.finished())
+        guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
+            throw TestFailure("upload failed: \(created.status) \(created.body)")
+        }
+        return id
+    }
+
     /// The bootstrap admin token the daemon wrote into its data folder.
     public var adminToken: String {
         (try? String(contentsOfFile: dataDir + "/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
