@@ -120,6 +120,16 @@ public struct StorageClient: Sendable {
         })
     }
 
+    /// Removes every object whose key starts with `prefix` (a video's folder, for instance).
+    public func removeAll(prefix: String, requestID: String? = nil) async throws {
+        var cursor: String?
+        repeat {
+            let page = try await list(prefix: prefix, cursor: cursor, limit: 1000, requestID: requestID)
+            for object in page.objects { try await remove(object.key, requestID: requestID) }
+            cursor = page.nextCursor
+        } while cursor != nil
+    }
+
     /// `stat` on the calling thread, bypassing the call pool and async machinery: for tools and
     /// benchmarks that own a thread they may block. Waits for the completion.
     public func statBlocking(_ key: String) throws -> StoredObject {

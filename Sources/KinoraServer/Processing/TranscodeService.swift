@@ -43,7 +43,16 @@ struct TranscodeService: Service {
 
     func workLoop() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            guard let job = try database.jobs.claim(lease: lease, owner: Self.owner) else {
+            let job: ClaimedJob?
+            do {
+                job = try database.jobs.claim(lease: lease, owner: Self.owner)
+            } catch {
+                // A busy or failing database must not take the daemon down: try again shortly.
+                logger.error("cannot claim a transcode job: \(error)")
+                try? await Task.sleep(for: .seconds(5))
+                continue
+            }
+            guard let job else {
                 try? await Task.sleep(for: .milliseconds(500))
                 continue
             }
@@ -72,7 +81,7 @@ struct TranscodeService: Service {
                     if due { try? database.jobs.heartbeat(job, lease: lease, progress: fraction, step: step) }
                 }
             }
-            try database.jobs.complete(job)
+            try? database.jobs.complete(job)
             logger.info("transcode finished", metadata: ["seconds": .stringConvertible((ContinuousClock.now - started).components.seconds)])
         } catch where Task.isCancelled || Task.isShuttingDownGracefully {
             // Not the file's fault: hand the job back so the next start picks it up at once.

@@ -54,6 +54,10 @@ struct VideoPipeline: Sendable {
         }
         progress(0.97, "publishing")
         try await publish(video.id, renditions: all, ready: true, storage: storage)
+        // Deleted while it was being transcoded: what this run stored must not stay behind.
+        if try database.videos.find(video.id) == nil {
+            try await storage.removeAll(prefix: "videos/\(video.id)/")
+        }
     }
 
     /// The short sides above the first pass's rung, never above the source.

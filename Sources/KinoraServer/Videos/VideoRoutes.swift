@@ -51,7 +51,7 @@ struct VideoRoutes {
             try Access.admin.check(context)
             let video = try visibleVideo(context)
             if let storage = registry.storage(named: config.mediaStorage) {
-                try await removeObjects(of: video.id, from: storage)
+                try await storage.removeAll(prefix: "videos/\(video.id)/")
             }
             try database.videos.delete(video.id)
             return Response(status: .noContent)
@@ -90,14 +90,6 @@ struct VideoRoutes {
         return response
     }
 
-    func removeObjects(of id: String, from storage: StorageClient) async throws {
-        var cursor: String?
-        repeat {
-            let page = try await storage.list(prefix: "videos/\(id)/", cursor: cursor, limit: 1000)
-            for object in page.objects { try await storage.remove(object.key) }
-            cursor = page.nextCursor
-        } while cursor != nil
-    }
 
     func json(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
