@@ -26,9 +26,10 @@ public struct JobQueue: Sendable {
                 """, arguments: [now, now]) else { return nil }
             let id: Int64 = row["id"]
             try db.execute(sql: """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?,
+                                started_at = ?, progress = 0
                 WHERE id = ?
-                """, arguments: [now.addingTimeInterval(lease), now, owner, id])
+                """, arguments: [now.addingTimeInterval(lease), now, owner, now, id])
             return ClaimedJob(id: id, videoID: row["video_id"], kind: row["kind"], attempts: row["attempts"] + 1)
         }
     }

@@ -70,6 +70,10 @@ enum Migrations {
             // of a process that died without waiting for their leases to run out.
             try db.alter(table: "jobs") { t in t.add(column: "owner", .text) }
         }
+        migrator.registerMigration("0006-job-started") { db in
+            // When the current attempt began, for the ETA reported with progress.
+            try db.alter(table: "jobs") { t in t.add(column: "started_at", .datetime) }
+        }
         return migrator
     }()
 }

@@ -97,9 +97,22 @@ public struct VideoRepository: Sendable {
     }
 
     public func jobState(videoID: String) throws -> (state: String, progress: Double, step: String?)? {
+        try jobProgress(videoID: videoID).map { ($0.state, $0.progress, $0.step) }
+    }
+
+    /// The latest job's state with an estimate of the seconds left: elapsed time of the
+    /// running attempt scaled by the share still to do (nil until there is progress to go by).
+    public func jobProgress(videoID: String, now: Date = Date()) throws -> (state: String, progress: Double, step: String?, etaSeconds: Int?)? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT state, progress, step FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1", arguments: [videoID])
-                .map { ($0["state"], $0["progress"], $0["step"]) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1",
+                                             arguments: [videoID]) else { return nil }
+            let state: String = row["state"]
+            let progress: Double = row["progress"]
+            var eta: Int?
+            if state == "running", progress >= 0.02, progress < 1, let started: Date = row["started_at"] {
+                eta = Int((now.timeIntervalSince(started) * (1 - progress) / progress).rounded(.up))
+            }
+            return (state, progress, row["step"], eta)
         }
     }
 

@@ -24,8 +24,9 @@ struct VideoEvents {
                     try await writer.write(ByteBuffer(string: "event: deleted\ndata: {}\n\n"))
                     break
                 }
-                let object = VideoJSON.object(current, job: try database.videos.jobState(videoID: current.id),
-                                              presentation: try database.videos.presentation(current.id))
+                let job = try database.videos.jobProgress(videoID: current.id)
+                let object = VideoJSON.object(current, job: job.map { ($0.state, $0.progress, $0.step) },
+                                              presentation: try database.videos.presentation(current.id), etaSeconds: job?.etaSeconds)
                 let summary: [String: Any] = [
                     "id": current.id, "status": current.status, "playable": object["playable"] ?? false,
                     "progress": object["progress"] ?? [:], "error": current.error ?? NSNull(),

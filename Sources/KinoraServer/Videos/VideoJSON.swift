@@ -4,7 +4,8 @@ import KinoraStore
 
 /// The API shape of a video (`GET /api/v1/videos/{id}`), shared by every route that returns one.
 enum VideoJSON {
-    static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil) -> [String: Any] {
+    static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil,
+                       etaSeconds: Int? = nil) -> [String: Any] {
         let published = presentation.flatMap { try? JSONValue(parsing: $0) }
         let renditions: [[String: Any]] = published?["renditions"]?.arrayValue?.map { rendition in
             var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
@@ -26,7 +27,7 @@ enum VideoJSON {
             "progress": [
                 "percent": Int(((job?.progress ?? 0) * 100).rounded()),
                 "step": job?.step ?? (job?.state == "queued" ? "queued" : NSNull()),
-                "eta_seconds": NSNull(),
+                "eta_seconds": etaSeconds.map { $0 as Any } ?? NSNull(),
             ] as [String: Any],
         ]
         object["error"] = video.error ?? NSNull()

@@ -21,8 +21,9 @@ struct VideoRoutes {
         // Anyone sees public and unlisted videos by id; private ones only admins.
         router.get("api/v1/videos/:id") { _, context in
             let video = try visibleVideo(context)
-            return try json(.ok, VideoJSON.object(video, job: try database.videos.jobState(videoID: video.id),
-                                                  presentation: try database.videos.presentation(video.id)))
+            let job = try database.videos.jobProgress(videoID: video.id)
+            return try json(.ok, VideoJSON.object(video, job: job.map { ($0.state, $0.progress, $0.step) },
+                                                  presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds))
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in
