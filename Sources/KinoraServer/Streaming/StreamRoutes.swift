@@ -15,6 +15,7 @@ struct StreamRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
     let config: KinoraConfig
+    let cache = StreamCache()
 
     func register(on router: Router<KinoraRequestContext>) {
         // Public and unlisted videos: anyone with the link. Private videos: admins only.
@@ -28,25 +29,33 @@ struct StreamRoutes {
     func serve(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let id = context.parameters.get("video") ?? ""
         guard let path = StreamPath(context.parameters.getCatchAll()) else { throw Problem.notFound("no such stream file") }
-        guard id.count <= 64, let video = try database.videos.find(id),
-              video.visibility != "private" || context.principal?.isAdmin == true else {
+        let access = try id.count > 64 ? nil : cache.video(id) {
+            guard let video = try database.videos.find(id) else { return nil }
+            return (video.visibility, try database.videos.isPublished(id))
+        }
+        guard let access, access.visibility != "private" || context.principal?.isAdmin == true else {
             throw Problem.notFound("no video \(id.prefix(64))")
         }
         // Nothing is served before the first rendition is published.
-        guard try database.videos.isPublished(video.id) else {
-            throw Problem.notFound("video \(video.id) is not published yet")
+        guard access.published else {
+            throw Problem.notFound("video \(id) is not published yet")
         }
         guard let storage = registry.storage(named: config.mediaStorage) else {
             throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
         }
-        let key = "videos/\(video.id)/\(path.relative)"
+        let key = "videos/\(id)/\(path.relative)"
         var headers = corsHeaders(preflight: false)
         headers[.contentType] = path.mediaType
         headers[.acceptRanges] = "bytes"
-        let audience = video.visibility == "private" ? "private" : "public"
+        let audience = access.visibility == "private" ? "private" : "public"
         headers[.cacheControl] = path.isImmutable ? "\(audience), max-age=31536000, immutable" : "\(audience), max-age=2"
 
         if let file = try? storage.localPath(key) {
+            if let cached = cache.file(file) {
+                return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in
+                    ResponseBody(byteBuffer: cached.body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
+                }
+            }
             return try await serveFile(file, request: request, headers: headers)
         }
         let info: StoredObject
@@ -76,6 +85,16 @@ struct StreamRoutes {
         let size = Int64(st.st_size)
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
+        if size <= Int64(cache.maxFileBytes) {
+            // Small files (manifests, init segments) are read whole once and kept briefly.
+            defer { try? handle.close() }
+            let body = size == 0 ? ByteBuffer() : try await NonBlockingFileIO(threadPool: .singleton)
+                .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
+            cache.store(path, body: body, etag: etag)
+            return try respond(size: Int64(body.readableBytes), etag: etag, request: request, headers: headers) { range in
+                ResponseBody(byteBuffer: body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
+            }
+        }
         do {
             let response = try respond(size: size, etag: etag, request: request, headers: headers) { range in
                 ResponseBody(contentLength: Int(range.count)) { writer in
