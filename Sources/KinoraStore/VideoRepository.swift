@@ -110,7 +110,7 @@ public struct VideoRepository: Sendable {
             let progress: Double = row["progress"]
             var eta: Int?
             if state == "running", progress >= 0.02, progress < 1, let started: Date = row["started_at"] {
-                eta = Int((now.timeIntervalSince(started) * (1 - progress) / progress).rounded(.up))
+                eta = Int((now.timeIntervalSince(started) * (1 - progress) / progress).rounded())
             }
             return (state, progress, row["step"], eta)
         }
