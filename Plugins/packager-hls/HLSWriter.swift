@@ -189,30 +189,23 @@ struct HLSWriter {
         return max(1, (longest + r.timescale - 1) / r.timescale)
     }
 
-    func mediaPlaylist(_ r: Rendition) -> String {
-        let name = mediaName(r)
-        var lines = header(targetDuration: targetDuration(r))
-        lines.append("#EXT-X-MAP:URI=\"\(Format.relative(r.initURI, from: name))\"")
-        lines += keys.map { "#EXT-X-KEY:" + keyAttributes($0) }
-        for s in r.segments {
-            lines.append("#EXTINF:\(Format.decimal3(Format.thousandths(s.duration, timescale: r.timescale))),")
-            lines.append(Format.relative(s.uri, from: name))
-        }
-        lines.append("#EXT-X-ENDLIST")
-        return lines.joined(separator: "\n") + "\n"
-    }
+    func mediaPlaylist(_ r: Rendition) -> String { segmentPlaylist(r, iframesOnly: false) }
 
     /// One entry per segment: the byte range of its first (key) frame, lasting until the
     /// next segment's key frame.
-    func iframePlaylist(_ r: Rendition) -> String {
-        let name = iframeName(r)
-        var lines = header(targetDuration: targetDuration(r), iframesOnly: true)
+    func iframePlaylist(_ r: Rendition) -> String { segmentPlaylist(r, iframesOnly: true) }
+
+    /// A media playlist, or its I-frame twin, which names only each segment's key frame.
+    private func segmentPlaylist(_ r: Rendition, iframesOnly: Bool) -> String {
+        let name = iframesOnly ? iframeName(r) : mediaName(r)
+        var lines = header(targetDuration: targetDuration(r), iframesOnly: iframesOnly)
         lines.append("#EXT-X-MAP:URI=\"\(Format.relative(r.initURI, from: name))\"")
         lines += keys.map { "#EXT-X-KEY:" + keyAttributes($0) }
         for s in r.segments {
-            guard let range = s.iframe else { continue }
+            let range = s.iframe
+            if iframesOnly && range == nil { continue }
             lines.append("#EXTINF:\(Format.decimal3(Format.thousandths(s.duration, timescale: r.timescale))),")
-            lines.append("#EXT-X-BYTERANGE:\(range.size)@\(range.offset)")
+            if iframesOnly, let range { lines.append("#EXT-X-BYTERANGE:\(range.size)@\(range.offset)") }
             lines.append(Format.relative(s.uri, from: name))
         }
         lines.append("#EXT-X-ENDLIST")
