@@ -74,6 +74,10 @@ enum Migrations {
             // When the current attempt began, for the ETA reported with progress.
             try db.alter(table: "jobs") { t in t.add(column: "started_at", .datetime) }
         }
+        migrator.registerMigration("0008-thumbnails") { db in
+            // The poster, candidates and trickplay files of the last transcode (JSON).
+            try db.alter(table: "videos") { t in t.add(column: "thumbnails", .text) }
+        }
         return migrator
     }()
 }

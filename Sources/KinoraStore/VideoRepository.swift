@@ -17,11 +17,14 @@ public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var width: Int?
     public var height: Int?
     public var mediaInfo: String?
+    /// The thumbnails JSON (`poster`, `candidates`, `sprites`, `track`, …), keys relative to
+    /// `videos/<id>/`; nil until a transcode made them.
+    public var thumbnails: String?
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, title, visibility, status, error, duration, width, height
+        case id, title, visibility, status, error, duration, width, height, thumbnails
         case originalKey = "original_key", originalName = "original_name", originalSize = "original_size"
         case mediaInfo = "media_info", createdAt = "created_at", updatedAt = "updated_at"
     }
@@ -130,6 +133,13 @@ extension VideoRepository {
             try $0.execute(
                 sql: "UPDATE videos SET presentation = ?, status = CASE WHEN ? THEN 'ready' ELSE status END, updated_at = ? WHERE id = ?",
                 arguments: [presentation, ready, now, id])
+        }
+    }
+
+    /// Records the thumbnails a transcode stored.
+    public func setThumbnails(_ id: String, json: String, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE videos SET thumbnails = ?, updated_at = ? WHERE id = ?", arguments: [json, now, id])
         }
     }
 

@@ -2,15 +2,16 @@ import Foundation
 import KinoraMedia
 
 /// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
-///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only]`
+///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails]`
 ///
-/// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s; prints one JSON object a line:
+/// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s (and OUTDIR/thumbs/ with
+/// `--thumbnails`); prints one JSON object a line:
 /// `{"progress":0.42,"step":"encoding"}` while it works, then
 /// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null}` or
 /// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
-    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only]"
+    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -37,6 +38,8 @@ enum TranscodeCommand {
                 options.onlyShortSides = list.compactMap { $0 }
             case "--first-pass-only":
                 options.firstPassOnly = true
+            case "--thumbnails":
+                options.thumbnails = true
             default:
                 if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
                 positional.append(argument)
@@ -54,7 +57,9 @@ enum TranscodeCommand {
                 line(["progress": rounded, "step": progress.step])
             }
             let renditions = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(result.renditions))) ?? []
-            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull()])
+            let thumbnails = result.thumbnails.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
+            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull(),
+                  "thumbnails": thumbnails ?? NSNull()])
         } catch {
             line(["ok": false, "code": error.code, "message": error.description])
         }

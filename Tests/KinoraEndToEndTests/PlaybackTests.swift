@@ -60,6 +60,7 @@ import Testing
         #expect(Set(videoRungs.compactMap { $0["id"] as? String }) == ["240p", "360p"], "no upscale past the 360p source: \(renditions)")
         #expect(renditions.contains { $0["type"] as? String == "audio" && ($0["codecs"] as? String)?.hasPrefix("mp4a.40.2") == true })
         #expect(videoRungs.allSatisfy { ($0["codecs"] as? String)?.hasPrefix("avc1.") == true })
+        try ThumbnailChecks.expectServed(daemon, video: video, seconds: 6)
 
         let base = "http://127.0.0.1:\(daemon.port)/streams/\(id)"
         let master = try daemon.get("/streams/\(id)/master.m3u8")

@@ -16,6 +16,7 @@ final class TranscodeJob {
     private var rungs: [VideoRungEncoder] = []
     private var audio: (decoder: MediaDecoder, graph: FilterGraph, encoder: AudioEncoder)?
     private var encoderChoice: EncoderChoice?
+    private var thumbnails: ThumbnailSink?
     private var scratch: UnsafeMutablePointer<AVFrame>?
     private var outputFrames: Int64 = 0
     /// Where the last decoded video frame ends (stream time base), for the graph's end.
@@ -52,6 +53,11 @@ final class TranscodeJob {
                                frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
             let size = Self.displaySize(stream, context: context)
             let ladder = options.ladder(sourceWidth: size.width, sourceHeight: size.height)
+            if options.thumbnails {
+                creating(ThumbnailSink.folderName)
+                thumbnails = try ThumbnailSink(folder: folder + "/" + ThumbnailSink.folderName, duration: duration,
+                                               width: size.width, height: size.height)
+            }
             for rung in ladder.rungs {
                 creating(rung.id)
                 rungs.append(try VideoRungEncoder(rung: rung, encoderName: choice.name, preset: options.preset, frameRate: frameRate,
@@ -109,9 +115,12 @@ final class TranscodeJob {
         }
         progress(TranscodeProgress(fraction: 1, step: "finishing"))
         try flush()
+        let pictures = try thumbnails?.finish(videoEnd: seconds(ofFrame: outputFrames))
         join()
         if let failure = rungs.compactMap(\.failure).first ?? stop.error { throw failure }
-        return result()
+        var result = result()
+        result.thumbnails = pictures
+        return result
     }
 
     private func readAll() throws(TranscodeError) {
@@ -179,6 +188,7 @@ final class TranscodeJob {
         guard let video, let scratch else { return }
         while try video.graph.pull(into: scratch) == .frame {
             defer { av_frame_unref(scratch) }
+            try thumbnails?.offer(scratch, time: seconds(ofFrame: outputFrames))
             for rung in rungs {
                 guard let reference = FrameReference(cloning: scratch, index: outputFrames) else {
                     throw .filterFailed("out of memory")
@@ -187,6 +197,12 @@ final class TranscodeJob {
             }
             outputFrames += 1
         }
+    }
+
+    /// Where output frame `index` starts, in seconds (the graph makes the rate constant).
+    private func seconds(ofFrame index: Int64) -> Double {
+        guard let rate = video?.frameRate, rate.num > 0 else { return 0 }
+        return Double(index) * Double(rate.den) / Double(rate.num)
     }
 
     private func pushAudio(_ frame: UnsafeMutablePointer<AVFrame>) throws(TranscodeError) {

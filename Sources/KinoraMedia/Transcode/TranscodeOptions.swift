@@ -16,6 +16,8 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var audioBitRate: Int
     /// The output frame rate never exceeds this (frames per second).
     public var maxFrameRate: Int
+    /// Also make the poster, candidate frames and trickplay sprites (`<output>/thumbs/`).
+    public var thumbnails: Bool
 
     public init(
         segmentSeconds: Double = 4,
@@ -25,7 +27,8 @@ public struct TranscodeOptions: Sendable, Equatable {
         firstPassOnly: Bool = false,
         encoder: String = "libx264",
         audioBitRate: Int = 128_000,
-        maxFrameRate: Int = 60
+        maxFrameRate: Int = 60,
+        thumbnails: Bool = false
     ) {
         self.segmentSeconds = segmentSeconds
         self.preset = preset
@@ -35,6 +38,7 @@ public struct TranscodeOptions: Sendable, Equatable {
         self.encoder = encoder
         self.audioBitRate = audioBitRate
         self.maxFrameRate = maxFrameRate
+        self.thumbnails = thumbnails
     }
 
     /// The ladder for a source displayed at `width`x`height`.

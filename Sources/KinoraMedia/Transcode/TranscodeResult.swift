@@ -6,10 +6,13 @@ public struct TranscodeResult: Sendable, Equatable, Codable {
     public var encoder: String
     /// Why the configured encoder was not used, or nil.
     public var fallback: String?
+    /// Poster, candidates and trickplay sprites, when they were asked for and a frame came.
+    public var thumbnails: Thumbnails?
 
-    public init(renditions: [Rendition], encoder: String, fallback: String?) {
+    public init(renditions: [Rendition], encoder: String, fallback: String?, thumbnails: Thumbnails? = nil) {
         self.renditions = renditions
         self.encoder = encoder
         self.fallback = fallback
+        self.thumbnails = thumbnails
     }
 }

@@ -8,6 +8,8 @@ struct TranscodeOutcome: Sendable {
     var renditions: [JSONValue]
     var encoder: String?
     var fallback: String?
+    /// The worker's thumbnails object (file names relative to its output folder), or nil.
+    var thumbnails: JSONValue?
 }
 
 struct TranscodeFailure: Error, CustomStringConvertible {
@@ -54,8 +56,9 @@ extension MediaWorker {
                 guard final["ok"]?.boolValue == true, let renditions = final["renditions"]?.arrayValue else {
                     throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")
                 }
+                let thumbnails = final["thumbnails"].flatMap { $0 == .null ? nil : $0 }
                 return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
-                                        fallback: final["fallback"]?.stringValue)
+                                        fallback: final["fallback"]?.stringValue, thumbnails: thumbnails)
             }
         } onCancel: {
             box.terminate()

@@ -29,12 +29,14 @@ struct VideoPipeline: Sendable {
         let input = try await localCopy(of: originalKey, storage: storage, in: folder)
         try requireFreeSpace(at: folder, incoming: video.originalSize * 2, reserve: config.minFreeBytes)
 
-        // First pass: the lowest rung and audio, published as soon as they are stored.
+        // First pass: the lowest rung and audio, published as soon as they are stored, and the
+        // thumbnails from the frames it decodes anyway.
         progress(0, "first pass")
-        let first = try await media.transcode(input: input, output: folder + "/first", options: ["--first-pass-only"]) { fraction, step in
+        let first = try await media.transcode(input: input, output: folder + "/first", options: ["--first-pass-only", "--thumbnails"]) { fraction, step in
             progress(fraction * 0.2, "first pass: \(step)")
         }
         try await upload(first.renditions, from: folder + "/first", video: video.id, storage: storage)
+        try await storeThumbnails(first.thumbnails, from: folder + "/first", video: video.id, storage: storage)
         try await publish(video.id, renditions: first.renditions, ready: false, storage: storage)
         if let fallback = first.fallback { logger.warning("encoder fallback: \(fallback)", metadata: ["video": .string(video.id)]) }
 

@@ -39,7 +39,24 @@ enum VideoJSON {
         if published != nil {
             object["manifests"] = ["hls": "/streams/\(video.id)/master.m3u8", "dash": "/streams/\(video.id)/manifest.mpd"]
         }
+        object["thumbnails"] = thumbnails(video) ?? NSNull()
         if video.status == "ready" { object["progress"] = ["percent": 100, "step": "done", "eta_seconds": 0] as [String: Any] }
+        return object
+    }
+
+    /// Stream URLs of the poster, the candidates and the trickplay track (with its sprites).
+    static func thumbnails(_ video: VideoRecord) -> [String: Any]? {
+        guard let json = video.thumbnails.flatMap({ try? JSONValue(parsing: $0) }), let poster = json["poster"]?.stringValue else { return nil }
+        let base = "/streams/\(video.id)/"
+        var object: [String: Any] = [
+            "poster": base + poster,
+            "candidates": (json["candidates"]?.arrayValue ?? []).compactMap(\.stringValue).map { base + $0 },
+            "sprites": (json["sprites"]?.arrayValue ?? []).compactMap(\.stringValue).map { base + $0 },
+        ]
+        object["trickplay"] = json["track"]?.stringValue.map { base + $0 }
+        object["interval"] = json["interval"]?.doubleValue
+        object["tile_width"] = json["tile_width"]?.intValue.map { Int($0) }
+        object["tile_height"] = json["tile_height"]?.intValue.map { Int($0) }
         return object
     }
 
