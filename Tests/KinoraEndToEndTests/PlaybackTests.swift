@@ -72,6 +72,9 @@ import Testing
             let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0", "\(base)/\(manifest)"])
             #expect(probe.output.contains("640,360") && probe.output.contains("audio"), "\(manifest): \(probe.output)")
         }
+        // The PyPI m3u8 parser reads every playlist, held to the HLS authoring rules.
+        let problems = try TestEnvironment.hlsProblems(masterURL: "\(base)/master.m3u8", duration: 6)
+        #expect(problems.isEmpty, "\(problems)")
         // The MPD is valid against the DASH schema.
         let mpd = try daemon.get("/streams/\(id)/manifest.mpd")
         let mpdPath = dir + "/manifest.mpd"

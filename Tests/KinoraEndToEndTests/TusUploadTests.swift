@@ -217,19 +217,10 @@ import Testing
 }
 
 extension TusUploadTests {
-    /// The venv with tuspy (`.build/test-venv`), made by Tests/Fixtures/tus/ensure-venv.sh.
-    static func tusPython() throws -> String {
-        let script = TestEnvironment.repositoryRoot + "/Tests/Fixtures/tus/ensure-venv.sh"
-        let result = try TestEnvironment.run("/bin/bash", [script])
-        let python = result.output.split(separator: "\n").last.map(String.init) ?? ""
-        guard result.status == 0, FileManager.default.isExecutableFile(atPath: python) else {
-            throw TestFailure("could not create the tuspy virtual environment (python3-venv and PyPI needed):\n\(result.output)")
-        }
-        return python
-    }
+    static func tusPython() throws -> String { try TestEnvironment.testPython() }
 
     func tusClient(_ python: String, _ arguments: [String]) throws -> [String: Any] {
-        let script = TestEnvironment.repositoryRoot + "/Tests/Fixtures/tus/tus_client.py"
+        let script = TestEnvironment.pythonFixture("tus_client.py")
         let result = try TestEnvironment.run(python, [script] + arguments)
         guard result.status == 0, let line = result.output.split(separator: "\n").last,
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {

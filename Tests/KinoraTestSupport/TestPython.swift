@@ -1,0 +1,31 @@
+import Foundation
+
+extension TestEnvironment {
+    /// The python of the tests' virtual environment (`.build/test-venv`, with the PyPI
+    /// packages of Tests/Fixtures/python/requirements.txt), made on first use.
+    public static func testPython() throws -> String {
+        let result = try run("/bin/bash", [pythonFixture("ensure-venv.sh")])
+        let python = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        guard result.status == 0, FileManager.default.isExecutableFile(atPath: python) else {
+            throw TestFailure("could not create the test virtual environment (python3-venv and PyPI needed):\n\(result.output)")
+        }
+        return python
+    }
+
+    /// A script or file under Tests/Fixtures/python.
+    public static func pythonFixture(_ name: String) -> String {
+        repositoryRoot + "/Tests/Fixtures/python/" + name
+    }
+
+    /// Runs Tests/Fixtures/python/check_hls.py on a served master playlist: the `m3u8`
+    /// parser's view of it, held to the HLS authoring rules. Returns the problems found.
+    public static func hlsProblems(masterURL: String, duration: Double) throws -> [String] {
+        let result = try run(try testPython(), [pythonFixture("check_hls.py"), masterURL, String(duration)])
+        guard let line = result.output.split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let problems = object["problems"] as? [String] else {
+            throw TestFailure("check_hls.py failed (\(result.status)):\n\(result.output)")
+        }
+        return problems
+    }
+}
