@@ -28,6 +28,9 @@ import Testing
             storage = "s3-main"
             [metrics]
             access = "admin"
+            [streaming]
+            cors_origins = ["https://player.example.com"]
+            cache_bytes = 0
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
         #expect(config.listenHost == "::1" && config.listenPort == 9000)
@@ -38,6 +41,7 @@ import Testing
         #expect(config.pluginFolders == ["/opt/kinora/plugins"] && config.pluginWorkerThreads == 3)
         #expect(config.mediaStorage == "s3-main")
         #expect(config.metricsAccess == .admin)
+        #expect(config.streamCORSOrigins == ["https://player.example.com"] && config.streamCacheBytes == 0)
         #expect(config.pluginsDirectory == dir + "/plugins.d")
     }
 

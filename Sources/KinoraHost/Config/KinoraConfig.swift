@@ -29,6 +29,8 @@ public struct KinoraConfig: Sendable {
     public var transcodeConcurrency = 1
     /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
     public var streamCORSOrigins = ["*"]
+    /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
+    public var streamCacheBytes = 128 << 20
 
     public init() {}
 
@@ -60,7 +62,8 @@ public struct KinoraConfig: Sendable {
           "transcode":{"type":"object","additionalProperties":false,"properties":{
             "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
-            "cors_origins":{"type":"array","items":{"type":"string","minLength":1}}}},
+            "cors_origins":{"type":"array","items":{"type":"string","minLength":1}},
+            "cache_bytes":{"type":"integer","minimum":0}}},
           "uploads":{"type":"object","additionalProperties":false,"properties":{
             "max_bytes":{"type":"integer","minimum":1},
             "min_free_bytes":{"type":"integer","minimum":0},
@@ -103,6 +106,7 @@ public struct KinoraConfig: Sendable {
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
+        if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config

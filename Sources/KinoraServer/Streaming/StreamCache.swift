@@ -2,10 +2,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Short-lived memory for the hot path of `/streams/`: who may see a video and whether it is
-/// published (saving two database reads per request), and the bytes of small files (manifests,
-/// init segments) so a popular playlist is answered without touching the disk. Entries live
-/// for `ttl`: a visibility change or a republished manifest shows within that time, which is
-/// below what players cache manifests for anyway.
+/// published (saving two database reads per request), and the bytes of files (manifests, init
+/// and media segments) so a popular one is answered from memory, not read per request. Entries
+/// live for `ttl`: a visibility change, a republished manifest or a re-transcoded segment shows
+/// within that time, which is below what players cache manifests for anyway.
 final class StreamCache: Sendable {
     struct VideoEntry {
         var visibility: String
@@ -25,7 +25,7 @@ final class StreamCache: Sendable {
     private let videos = NIOLockedValueBox<[String: VideoEntry]>([:])
     private let files = NIOLockedValueBox<(entries: [String: FileEntry], bytes: Int)>(([:], 0))
 
-    init(ttl: Duration = .seconds(1), maxFileBytes: Int = 256 << 10, maxTotalBytes: Int = 64 << 20) {
+    init(ttl: Duration = .seconds(1), maxFileBytes: Int = 16 << 20, maxTotalBytes: Int = 128 << 20) {
         self.ttl = ttl
         self.maxFileBytes = maxFileBytes
         self.maxTotalBytes = maxTotalBytes
@@ -52,13 +52,18 @@ final class StreamCache: Sendable {
     }
 
     func store(_ path: String, body: ByteBuffer, etag: String) {
-        guard body.readableBytes <= maxFileBytes else { return }
+        guard body.readableBytes <= maxFileBytes, body.readableBytes <= maxTotalBytes else { return }
+        let now = ContinuousClock.now
         files.withLockedValue { cache in
             if cache.bytes + body.readableBytes > maxTotalBytes {
-                cache = ([:], 0)  // crude but bounded: start over rather than track recency
+                // Expired entries go first; if that is not enough, start over: bounded, and
+                // cheaper than tracking recency, since every entry lives a second at most.
+                cache.entries = cache.entries.filter { $0.value.expires > now }
+                cache.bytes = cache.entries.values.reduce(0) { $0 + $1.body.readableBytes }
+                if cache.bytes + body.readableBytes > maxTotalBytes { cache = ([:], 0) }
             }
             cache.bytes += body.readableBytes - (cache.entries[path]?.body.readableBytes ?? 0)
-            cache.entries[path] = FileEntry(body: body, etag: etag, expires: ContinuousClock.now + ttl)
+            cache.entries[path] = FileEntry(body: body, etag: etag, expires: now + ttl)
         }
     }
 }

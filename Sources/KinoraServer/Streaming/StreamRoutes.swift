@@ -15,7 +15,14 @@ struct StreamRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
     let config: KinoraConfig
-    let cache = StreamCache()
+    let cache: StreamCache
+
+    init(database: KinoraDatabase, registry: PluginRegistry, config: KinoraConfig) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+        cache = StreamCache(maxTotalBytes: config.streamCacheBytes)
+    }
 
     func register(on router: Router<KinoraRequestContext>) {
         // Public and unlisted videos: anyone with the link. Private videos: admins only.
@@ -86,7 +93,8 @@ struct StreamRoutes {
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
         if size <= Int64(cache.maxFileBytes) {
-            // Small files (manifests, init segments) are read whole once and kept briefly.
+            // Files up to the cache's limit (manifests, init and media segments) are read whole
+            // and kept a second: a hot segment is read once a second, whatever the request rate.
             defer { try? handle.close() }
             let body = size == 0 ? ByteBuffer() : try await NonBlockingFileIO(threadPool: .singleton)
                 .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
