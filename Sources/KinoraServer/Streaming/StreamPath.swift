@@ -14,11 +14,21 @@ struct StreamPath: Sendable {
         "jpg": ("image/jpeg", true),
     ]
 
+    /// ASCII letters, digits, `-`, `_` and `.`.
+    static func allowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): true
+        default: false
+        }
+    }
+
     init?(_ components: [Substring]) {
         guard (1...3).contains(components.count) else { return nil }
         for component in components {
-            guard !component.isEmpty, component.count <= 128, component.first != ".",
-                  component.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
+            // Bytes, not Characters: this runs on every stream request.
+            let bytes = component.utf8
+            guard !bytes.isEmpty, bytes.count <= 128, bytes.first != UInt8(ascii: "."), bytes.allSatisfy(Self.allowed) else {
                 return nil
             }
         }

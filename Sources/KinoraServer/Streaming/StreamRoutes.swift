@@ -22,14 +22,24 @@ struct StreamRoutes {
         self.registry = registry
         self.config = config
         cache = StreamCache(maxTotalBytes: config.streamCacheBytes)
+        var headers = Self.corsHeaders(config.streamCORSOrigins, preflight: false)
+        headers[.acceptRanges] = "bytes"
+        baseHeaders = headers
     }
+
+    /// CORS and Accept-Ranges, the same for every stream response: built once.
+    private let baseHeaders: HTTPFields
+    static let publicImmutable = "public, max-age=31536000, immutable"
+    static let privateImmutable = "private, max-age=31536000, immutable"
+    static let publicShort = "public, max-age=2"
+    static let privateShort = "private, max-age=2"
 
     func register(on router: Router<KinoraRequestContext>) {
         // Public and unlisted videos: anyone with the link. Private videos: admins only.
         router.get("streams/:video/**") { request, context in try await serve(request, context) }
         router.head("streams/:video/**") { request, context in try await serve(request, context).createHeadResponse() }
         router.on("streams/:video/**", method: .options) { _, _ in
-            Response(status: .noContent, headers: corsHeaders(preflight: true))
+            Response(status: .noContent, headers: Self.corsHeaders(config.streamCORSOrigins, preflight: true))
         }
     }
 
@@ -51,19 +61,19 @@ struct StreamRoutes {
             throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
         }
         let key = "videos/\(id)/\(path.relative)"
-        var headers = corsHeaders(preflight: false)
+        var headers = baseHeaders
         headers[.contentType] = path.mediaType
-        headers[.acceptRanges] = "bytes"
-        let audience = access.visibility == "private" ? "private" : "public"
-        headers[.cacheControl] = path.isImmutable ? "\(audience), max-age=31536000, immutable" : "\(audience), max-age=2"
-
-        if let file = try? storage.localPath(key) {
-            if let cached = cache.file(file) {
-                return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in
-                    ResponseBody(byteBuffer: cached.body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
-                }
+        let isPrivate = access.visibility == "private"
+        headers[.cacheControl] = path.isImmutable ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
+                                                  : (isPrivate ? Self.privateShort : Self.publicShort)
+        // A hot file is answered from memory, before even asking the plugin where it lives.
+        if let cached = cache.file(key) {
+            return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in
+                ResponseBody(byteBuffer: cached.body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
             }
-            return try await serveFile(file, request: request, headers: headers)
+        }
+        if let file = try? storage.localPath(key) {
+            return try await serveFile(file, key: key, request: request, headers: headers)
         }
         let info: StoredObject
         do {
@@ -80,7 +90,7 @@ struct StreamRoutes {
     }
 
     /// Serves a local file: opened once, so a concurrent atomic replace cannot mix versions.
-    func serveFile(_ path: String, request: Request, headers: HTTPFields) async throws -> Response {
+    func serveFile(_ path: String, key: String, request: Request, headers: HTTPFields) async throws -> Response {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem.notFound("no such stream file") }
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
@@ -98,7 +108,7 @@ struct StreamRoutes {
             defer { try? handle.close() }
             let body = size == 0 ? ByteBuffer() : try await NonBlockingFileIO(threadPool: .singleton)
                 .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
-            cache.store(path, body: body, etag: etag)
+            cache.store(key, body: body, etag: etag)
             return try respond(size: Int64(body.readableBytes), etag: etag, request: request, headers: headers) { range in
                 ResponseBody(byteBuffer: body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
             }
@@ -151,10 +161,10 @@ struct StreamRoutes {
         }
     }
 
-    func corsHeaders(preflight: Bool) -> HTTPFields {
+    static func corsHeaders(_ origins: [String], preflight: Bool) -> HTTPFields {
         var headers = HTTPFields()
-        guard !config.streamCORSOrigins.isEmpty else { return headers }
-        headers[.accessControlAllowOrigin] = config.streamCORSOrigins.joined(separator: " ")
+        guard !origins.isEmpty else { return headers }
+        headers[.accessControlAllowOrigin] = origins.joined(separator: " ")
         headers[.accessControlExposeHeaders] = "Content-Length, Content-Range, ETag, Accept-Ranges"
         if preflight {
             headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
