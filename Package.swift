@@ -31,7 +31,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     ],
     targets: [
@@ -84,7 +83,6 @@ let package = Package(
                 "KinoraHost",
                 "KinoraStore",
                 "KinoraPluginABI",
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -165,6 +163,10 @@ let package = Package(
         .testTarget(
             name: "KinoraStoreTests",
             dependencies: ["KinoraStore", "KinoraTestSupport"]
+        ),
+        .testTarget(
+            name: "KinoraServerTests",
+            dependencies: ["KinoraServer"]
         ),
         .testTarget(
             name: "KinoraEndToEndTests",

@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Hummingbird
-import MultipartKit
 import NIOCore
 import NIOPosix
 
@@ -15,6 +14,8 @@ struct MultipartUpload {
     var fileSize: Int64 = 0
 
     static let maxFieldBytes = 64 * 1024
+    /// Bytes gathered before one write on the blocking pool.
+    static let flushBytes = 4 << 20
 
     /// Reads the whole request. Throws problem+json errors: 400 (malformed), 413 (over
     /// `maxBytes`), 507 (disk full). The caller removes `filePath` when done with it.
@@ -32,52 +33,57 @@ struct MultipartUpload {
             close(fd)
             if !keep { unlink(path) }
         }
-        let parser = MultipartParser(boundary: boundary)
-        var headers: [String: String] = [:]
+        var parser = MultipartStream(boundary: boundary)
         var fieldName: String?
         var fieldBytes: [UInt8] = []
         var pending: [UInt8] = []
-        var failure: (any Error)?
+        pending.reserveCapacity(Self.flushBytes)
         var sawFile = false
+        var inFile = false
         let writer = ChunkWriter(fd: fd)
 
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { buffer in
-            guard failure == nil else { return }
-            let disposition = dispositionParameters(headers["content-disposition"] ?? "")
-            fieldName = disposition["name"]
-            if fieldName == "file" {
-                sawFile = true
-                if upload.fileName == nil { upload.fileName = disposition["filename"] }
-                upload.fileSize += Int64(buffer.readableBytes)
-                if upload.fileSize > maxBytes {
-                    failure = Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
-                                      detail: "uploads are limited to \(maxBytes) bytes ([uploads] max_bytes)")
-                    return
+        func handle(_ event: MultipartStream.Event) throws {
+            switch event {
+            case .part(let headers):
+                let disposition = dispositionParameters(headers["content-disposition"] ?? "")
+                fieldName = disposition["name"]
+                inFile = fieldName == "file"
+                if inFile {
+                    guard !sawFile else {
+                        throw Problem(.badRequest, type: "bad-upload", title: "More than one file", detail: "send one part named \"file\" per upload")
+                    }
+                    sawFile = true
+                    upload.fileName = disposition["filename"]
                 }
-                pending.append(contentsOf: buffer.readableBytesView)
-            } else if fieldBytes.count + buffer.readableBytes <= maxFieldBytes {
-                fieldBytes.append(contentsOf: buffer.readableBytesView)
-            } else {
-                failure = Problem(.badRequest, type: "bad-upload", title: "Form field too large", detail: "text fields are limited to \(maxFieldBytes) bytes")
+            case .body(let bytes):
+                if inFile {
+                    upload.fileSize += Int64(bytes.count)
+                    guard upload.fileSize <= maxBytes else {
+                        throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
+                                      detail: "uploads are limited to \(maxBytes) bytes ([uploads] max_bytes)")
+                    }
+                    pending.append(contentsOf: bytes)
+                } else if fieldBytes.count + bytes.count <= maxFieldBytes {
+                    fieldBytes.append(contentsOf: bytes)
+                } else {
+                    throw Problem(.badRequest, type: "bad-upload", title: "Form field too large", detail: "text fields are limited to \(maxFieldBytes) bytes")
+                }
+            case .partEnd:
+                if let name = fieldName, !inFile { upload.fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
+                fieldBytes = []
+                fieldName = nil
+                inFile = false
             }
-        }
-        parser.onPartComplete = {
-            if let name = fieldName, name != "file" { upload.fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
-            fieldBytes = []
-            fieldName = nil
-            headers = [:]
         }
         do {
             for try await buffer in request.body {
-                try parser.execute(buffer)
-                if let failure { throw failure }
-                if pending.count >= 1 << 20 {
+                try parser.feed(buffer, handle)
+                if pending.count >= Self.flushBytes {
                     try await writer.write(pending)
                     pending.removeAll(keepingCapacity: true)
                 }
             }
-            if let failure { throw failure }
+            try parser.finish()
             try await writer.write(pending)
         } catch let problem as Problem {
             throw problem
