@@ -167,6 +167,10 @@ let package = Package(
             dependencies: ["KinoraStore", "KinoraTestSupport"]
         ),
         .testTarget(
+            name: "KinoraServerTests",
+            dependencies: ["KinoraServer"]
+        ),
+        .testTarget(
             name: "KinoraEndToEndTests",
             dependencies: ["KinoraTestSupport"]
         ),
