@@ -75,6 +75,12 @@ struct CaptionRoutes {
             throw Problem.notFound("no video \(video.id)")
         }
         try await publisher.republish(video.id, storage: storage)
+        // Deleted between the save and now: the video's objects were removed before this
+        // file (or the manifests just written) existed, so they would stay behind.
+        if try database.videos.find(video.id) == nil {
+            try? await storage.removeAll(prefix: "videos/\(video.id)/")
+            throw Problem.notFound("no video \(video.id)")
+        }
         context.logger.info("captions saved", metadata: [
             "video": .string(video.id), "language": .string(language.value), "cues": .stringConvertible(summary.cues),
         ])
