@@ -115,6 +115,9 @@ import Testing
         // Players' parsers: ffprobe opens the master (ffmpeg 5.1's HLS demuxer does not expose
         // subtitle renditions of a master, so the subtitle playlist is probed on its own).
         let base = "http://127.0.0.1:\(daemon.port)/streams/\(id)"
+        // The PyPI m3u8 parser reads the master with its subtitle group, held to the HLS rules.
+        let problems = try TestEnvironment.hlsProblems(masterURL: "\(base)/master.m3u8", duration: 3)
+        #expect(problems.isEmpty, "\(problems)")
         let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", "\(base)/master.m3u8"])
         #expect(probe.status == 0 && probe.output.contains("video"), "\(probe.output)")
         let text = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", "\(base)/text-fr/media.m3u8"])
