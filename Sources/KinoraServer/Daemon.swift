@@ -42,6 +42,7 @@ public enum Daemon {
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
+        CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
         StreamRoutes(database: database, registry: registry, config: config).register(on: router)
         let tusUploads = TusUploads(database: database, config: config,
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))

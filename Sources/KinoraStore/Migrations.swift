@@ -74,6 +74,20 @@ enum Migrations {
             // When the current attempt began, for the ETA reported with progress.
             try db.alter(table: "jobs") { t in t.add(column: "started_at", .datetime) }
         }
+        migrator.registerMigration("0007-captions") { db in
+            // WebVTT caption tracks, one per language and video; the file itself is in media
+            // storage. Rows go with their video, as its objects do.
+            try db.create(table: "captions") { t in
+                t.column("video_id", .text).notNull().references("videos", onDelete: .cascade)
+                t.column("language", .text).notNull()
+                t.column("label", .text).notNull()
+                t.column("is_default", .boolean).notNull().defaults(to: false)
+                t.column("size", .integer).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.primaryKey(["video_id", "language"])
+            }
+        }
         migrator.registerMigration("0008-thumbnails") { db in
             // The poster, candidates and trickplay files of the last transcode (JSON).
             try db.alter(table: "videos") { t in t.add(column: "thumbnails", .text) }

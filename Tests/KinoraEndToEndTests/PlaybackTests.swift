@@ -35,6 +35,17 @@ import Testing
         throw TestFailure("video \(id) not ready within \(timeout)\n\(daemon.log)")
     }
 
+    /// `xmllint` against the DASH schema; status 0 when `mpd` is valid. The schema is in the
+    /// shared folder beside the repository, or where `KINORA_DASH_SCHEMA` says (other clones).
+    static func validateMPD(_ mpd: String, in dir: String) throws -> (status: Int32, output: String) {
+        let mpdPath = dir + "/manifest-\(UUID().uuidString.prefix(8)).mpd"
+        try mpd.write(toFile: mpdPath, atomically: true, encoding: .utf8)
+        let schema = ProcessInfo.processInfo.environment["KINORA_DASH_SCHEMA"]
+            ?? TestEnvironment.repositoryRoot + "/../shared/reference/dash-schema/DASH-MPD-local.xsd"
+        guard FileManager.default.fileExists(atPath: schema) else { throw TestFailure("the DASH schema is missing at \(schema)") }
+        return try TestEnvironment.run("/usr/bin/xmllint", ["--noout", "--schema", schema, mpdPath])
+    }
+
     @Test func anUploadBecomesAnHLSAndDASHPresentationThatPlayersRead() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("playback")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -77,11 +88,7 @@ import Testing
         #expect(problems.isEmpty, "\(problems)")
         // The MPD is valid against the DASH schema.
         let mpd = try daemon.get("/streams/\(id)/manifest.mpd")
-        let mpdPath = dir + "/manifest.mpd"
-        try mpd.body.write(toFile: mpdPath, atomically: true, encoding: .utf8)
-        let schema = TestEnvironment.repositoryRoot + "/../shared/reference/dash-schema/DASH-MPD-local.xsd"
-        #expect(FileManager.default.fileExists(atPath: schema), "the DASH schema is missing at \(schema)")
-        let valid = try TestEnvironment.run("/usr/bin/xmllint", ["--noout", "--schema", schema, mpdPath])
+        let valid = try Self.validateMPD(mpd.body, in: dir)
         #expect(valid.status == 0, "\(valid.output)")
 
         // Rebuilding from the kept original: the running daemon picks the job up.

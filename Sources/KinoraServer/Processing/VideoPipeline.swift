@@ -90,20 +90,9 @@ struct VideoPipeline: Sendable {
         }
     }
 
-    /// Writes every packager's manifests for `renditions`, then records the presentation.
+    /// Writes every packager's manifests for `renditions` and the video's captions, then
+    /// records the presentation (``Publisher`` serialises this with caption changes).
     func publish(_ video: String, renditions: [JSONValue], ready: Bool, storage: StorageClient) async throws {
-        let presentation: JSONValue = .object([
-            "video_id": .string(video),
-            "renditions": .array(renditions),
-            "text_tracks": .array([]),
-            "protection": .array([]),
-        ])
-        for packager in registry.packagers {
-            let (files, _) = try await packager.package(presentation: presentation)
-            for file in files {
-                try await storage.put("videos/\(video)/\(file.name)", contentType: file.mediaType, bytes: file.data)
-            }
-        }
-        try database.videos.publish(video, presentation: presentation.jsonString, ready: ready)
+        try await Publisher(database: database, registry: registry).publish(video, renditions: renditions, ready: ready, storage: storage)
     }
 }

@@ -5,7 +5,7 @@ import KinoraStore
 /// The API shape of a video (`GET /api/v1/videos/{id}`), shared by every route that returns one.
 enum VideoJSON {
     static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil,
-                       etaSeconds: Int? = nil) -> [String: Any] {
+                       etaSeconds: Int? = nil, captions: [CaptionRecord] = []) -> [String: Any] {
         let published = presentation.flatMap { try? JSONValue(parsing: $0) }
         let renditions: [[String: Any]] = published?["renditions"]?.arrayValue?.map { rendition in
             var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
@@ -23,6 +23,7 @@ enum VideoJSON {
             "status": video.status,
             "playable": published != nil,
             "renditions": renditions,
+            "captions": captions.map(CaptionJSON.object),
             "created_at": ISO8601DateFormatter().string(from: video.createdAt),
             "progress": [
                 "percent": Int(((job?.progress ?? 0) * 100).rounded()),

@@ -23,7 +23,8 @@ struct VideoRoutes {
             let video = try visibleVideo(context)
             let job = try database.videos.jobProgress(videoID: video.id)
             return try json(.ok, VideoJSON.object(video, job: job.map { ($0.state, $0.progress, $0.step) },
-                                                  presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds))
+                                                  presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds,
+                                                  captions: try database.captions.list(videoID: video.id)))
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in
@@ -41,7 +42,8 @@ struct VideoRoutes {
             }
             let isAdmin = context.principal?.isAdmin == true
             let items = try page.videos.filter { isAdmin || $0.visibility == "public" }.map {
-                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id), presentation: try database.videos.presentation($0.id))
+                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id), presentation: try database.videos.presentation($0.id),
+                                 captions: try database.captions.list(videoID: $0.id))
             }
             var body: [String: Any] = ["items": items]
             body["next_cursor"] = page.nextCursor ?? NSNull()
@@ -60,6 +62,11 @@ struct VideoRoutes {
     }
 
     func visibleVideo(_ context: KinoraRequestContext) throws -> VideoRecord {
+        try Self.visibleVideo(context, database: database)
+    }
+
+    /// The video named by the route's `id`, or 404 when it is unknown or private to the caller.
+    static func visibleVideo(_ context: KinoraRequestContext, database: KinoraDatabase) throws -> VideoRecord {
         let id = context.parameters.get("id") ?? ""
         guard id.count <= 64, let video = try database.videos.find(id),
               video.visibility != "private" || context.principal?.isAdmin == true else {
