@@ -32,35 +32,55 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Starts the daemon and waits until it logs its listening address.
     public func start(timeout: Duration = .seconds(20)) async throws {
         try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let range = log.range(of: "listening on http://127.0.0.1:") {
-                let digits = log[range.upperBound...].prefix { $0.isNumber }
-                if let port = Int(digits) {
-                    self.port = port
-                    return
-                }
+        enum Outcome: Sendable { case listening(Int), exited }
+        let outcome = await Self.poll(timeout: timeout) { [self] () -> Outcome? in
+            if let range = log.range(of: "listening on http://127.0.0.1:"),
+               let port = Int(log[range.upperBound...].prefix { $0.isNumber }) {
+                return .listening(port)
             }
-            guard process.isRunning else { throw TestFailure("kinora exited with \(process.terminationStatus):\n\(log)") }
-            try await Task.sleep(for: .milliseconds(20))
+            return process.isRunning ? nil : .exited
         }
-        process.terminate()
-        throw TestFailure("kinora did not start within \(timeout):\n\(log)")
+        switch outcome {
+        case .listening(let port):
+            self.port = port
+        case .exited:
+            throw TestFailure("kinora exited with \(process.terminationStatus):\n\(log)")
+        case nil:
+            process.terminate()
+            throw TestFailure("kinora did not start within \(timeout):\n\(log)")
+        }
     }
 
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func stop(timeout: Duration = .seconds(20)) async throws -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
-                throw TestFailure("kinora did not stop within \(timeout) of SIGTERM:\n\(log)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let stopped = await Self.poll(timeout: timeout) { [self] in process.isRunning ? nil : true }
+        guard stopped == true else {
+            kill(process.processIdentifier, SIGKILL)
+            throw TestFailure("kinora did not stop within \(timeout) of SIGTERM:\n\(log)")
         }
         return process.terminationStatus
+    }
+
+    /// Calls `check` every 20 ms on a thread of its own until it answers or `timeout` passes.
+    /// The deadline is kept off Swift's cooperative pool: on a 2-core machine the blocking
+    /// calls of tests running in parallel can fill that pool for seconds, which must delay a
+    /// test, never fail it.
+    public static func poll<T: Sendable>(timeout: Duration, _ check: @escaping @Sendable () -> T?) async -> T? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let deadline = ContinuousClock.now + timeout
+                while ContinuousClock.now < deadline {
+                    if let value = check() {
+                        continuation.resume(returning: value)
+                        return
+                    }
+                    usleep(20_000)
+                }
+                continuation.resume(returning: check())
+            }
+        }
     }
 
     /// `kill -9`: no shutdown at all, as a power cut or an OOM kill would leave things.
