@@ -30,10 +30,20 @@ final class CMAFWriter {
     static let movflags = "+frag_custom+empty_moov+default_base_moof+cmaf+skip_sidx+skip_trailer"
 
     /// Opens the muxer for the encoder's stream and writes `<folder>/init.mp4`.
-    init(id: String, folder: String, encoder: UnsafeMutablePointer<AVCodecContext>) throws(TranscodeError) {
+    convenience init(id: String, folder: String, encoder: UnsafeMutablePointer<AVCodecContext>) throws(TranscodeError) {
+        let video = encoder.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+        try self.init(id: id, folder: folder, timeBase: encoder.pointee.time_base, frameRate: video ? encoder.pointee.framerate : nil) {
+            avcodec_parameters_from_context($0, encoder) >= 0
+        }
+    }
+
+    /// Opens the muxer for a stream that `describe` fills in (from an encoder, or copied from
+    /// a source stream), with packets timed in `timeBase`, and writes `<folder>/init.mp4`.
+    init(id: String, folder: String, timeBase: AVRational, frameRate: AVRational?,
+         describe: (UnsafeMutablePointer<AVCodecParameters>) -> Bool) throws(TranscodeError) {
         self.id = id
         self.folder = folder
-        encoderTimeBase = encoder.pointee.time_base
+        encoderTimeBase = timeBase
         var created: UnsafeMutablePointer<AVFormatContext>?
         guard avformat_alloc_output_context2(&created, nil, "mp4", nil) >= 0, let created else {
             throw .muxFailed("the mp4 muxer is not in this FFmpeg build")
@@ -58,12 +68,12 @@ final class CMAFWriter {
         created.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
 
         guard let stream = avformat_new_stream(created, nil) else { throw .muxFailed("could not add a stream") }
-        guard avcodec_parameters_from_context(stream.pointee.codecpar, encoder) >= 0 else {
-            throw .muxFailed("could not copy the encoder parameters")
+        guard let parameters = stream.pointee.codecpar, describe(parameters) else {
+            throw .muxFailed("could not copy the stream parameters")
         }
-        stream.pointee.time_base = encoder.pointee.time_base
-        if encoder.pointee.codec_type == AVMEDIA_TYPE_VIDEO {
-            stream.pointee.avg_frame_rate = encoder.pointee.framerate
+        stream.pointee.time_base = timeBase
+        if let frameRate {
+            stream.pointee.avg_frame_rate = frameRate
         }
 
         var options: OpaquePointer?
