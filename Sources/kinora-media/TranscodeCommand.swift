@@ -2,15 +2,16 @@ import Foundation
 import KinoraMedia
 
 /// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
-///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only]`
+///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--no-passthrough] [--remux-only]`
 ///
 /// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s; prints one JSON object a line:
 /// `{"progress":0.42,"step":"encoding"}` while it works, then
-/// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null}` or
+/// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null,"passthrough_refusal":null}`
+/// (the refusal says why the top rung was encoded rather than copied) or
 /// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
-    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only]"
+    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--no-passthrough] [--remux-only]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -37,6 +38,10 @@ enum TranscodeCommand {
                 options.onlyShortSides = list.compactMap { $0 }
             case "--first-pass-only":
                 options.firstPassOnly = true
+            case "--no-passthrough":
+                options.passthrough = false
+            case "--remux-only":
+                options.remuxOnly = true
             default:
                 if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
                 positional.append(argument)
@@ -44,6 +49,9 @@ enum TranscodeCommand {
             index += 1
         }
         guard positional.count == 2 else { fail(usage: "INPUT and OUTDIR are required") }
+        if options.remuxOnly, !options.passthrough || options.firstPassOnly || options.onlyShortSides != nil {
+            fail(usage: "--remux-only copies the top rung: it cannot be combined with --no-passthrough, --first-pass-only or --rungs")
+        }
 
         let cancellation = TranscodeCancellation()
         installCancellation(cancellation)
@@ -54,7 +62,8 @@ enum TranscodeCommand {
                 line(["progress": rounded, "step": progress.step])
             }
             let renditions = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(result.renditions))) ?? []
-            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull()])
+            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull(),
+                  "passthrough_refusal": result.passthroughRefusal ?? NSNull()])
         } catch {
             line(["ok": false, "code": error.code, "message": error.description])
         }

@@ -16,6 +16,12 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var audioBitRate: Int
     /// The output frame rate never exceeds this (frames per second).
     public var maxFrameRate: Int
+    /// Copy the source's H.264 into the top rung, without re-encoding, when it qualifies
+    /// (`PassthroughEligibility`); otherwise that rung is encoded like the others.
+    public var passthrough: Bool
+    /// Only the copied top rung plus audio (copied when it is AAC-LC mono or stereo); a source
+    /// that does not qualify is an error (`TranscodeError.notRemuxable`). Nothing is decoded.
+    public var remuxOnly: Bool
 
     public init(
         segmentSeconds: Double = 4,
@@ -25,7 +31,9 @@ public struct TranscodeOptions: Sendable, Equatable {
         firstPassOnly: Bool = false,
         encoder: String = "libx264",
         audioBitRate: Int = 128_000,
-        maxFrameRate: Int = 60
+        maxFrameRate: Int = 60,
+        passthrough: Bool = true,
+        remuxOnly: Bool = false
     ) {
         self.segmentSeconds = segmentSeconds
         self.preset = preset
@@ -35,11 +43,14 @@ public struct TranscodeOptions: Sendable, Equatable {
         self.encoder = encoder
         self.audioBitRate = audioBitRate
         self.maxFrameRate = maxFrameRate
+        self.passthrough = passthrough
+        self.remuxOnly = remuxOnly
     }
 
     /// The ladder for a source displayed at `width`x`height`.
     public func ladder(sourceWidth width: Int, sourceHeight height: Int) -> Ladder {
         var ladder = Ladder.make(sourceWidth: width, sourceHeight: height, steps: steps)
+        if remuxOnly { return Ladder(rungs: ladder.rungs.last.map { [$0] } ?? []) }
         if let onlyShortSides {
             let kept = ladder.keeping(shortSides: onlyShortSides)
             // A source below every listed rung still gets its one small rung.

@@ -6,10 +6,14 @@ public struct TranscodeResult: Sendable, Equatable, Codable {
     public var encoder: String
     /// Why the configured encoder was not used, or nil.
     public var fallback: String?
+    /// Why the top rung was encoded rather than copied from the source, when passthrough was
+    /// enabled and that rung was asked for; nil otherwise.
+    public var passthroughRefusal: String?
 
-    public init(renditions: [Rendition], encoder: String, fallback: String?) {
+    public init(renditions: [Rendition], encoder: String, fallback: String?, passthroughRefusal: String? = nil) {
         self.renditions = renditions
         self.encoder = encoder
         self.fallback = fallback
+        self.passthroughRefusal = passthroughRefusal
     }
 }
