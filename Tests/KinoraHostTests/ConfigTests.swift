@@ -28,8 +28,11 @@ import Testing
             storage = "s3-main"
             [metrics]
             access = "admin"
+            [transcode]
+            passthrough = false
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
+        #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
         #expect(config.listenHost == "::1" && config.listenPort == 9000)
         #expect(config.publicURL == "https://video.example.com")
         #expect(config.trustedProxies == ["127.0.0.1"])

@@ -8,6 +8,8 @@ struct TranscodeOutcome: Sendable {
     var renditions: [JSONValue]
     var encoder: String?
     var fallback: String?
+    /// Why the top rung was encoded rather than copied from the source (nil: copied, or not asked).
+    var passthroughRefusal: String?
 }
 
 struct TranscodeFailure: Error, CustomStringConvertible {
@@ -55,7 +57,8 @@ extension MediaWorker {
                     throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")
                 }
                 return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
-                                        fallback: final["fallback"]?.stringValue)
+                                        fallback: final["fallback"]?.stringValue,
+                                        passthroughRefusal: final["passthrough_refusal"]?.stringValue)
             }
         } onCancel: {
             box.terminate()
