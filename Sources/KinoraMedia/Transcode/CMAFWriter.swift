@@ -133,19 +133,21 @@ final class CMAFWriter {
         avio_flush(io)
         if io.pointee.error < 0 { throw .muxFailed("\(id): \(FFmpegErrorText.phrase(io.pointee.error))") }
         pendingPackets = 0
-        let bytes = sink.take()
-        guard !bytes.isEmpty else { return }
-        let fragment: FragmentInspector
-        do {
-            fragment = try FragmentInspector.inspect(bytes)
-        } catch {
-            throw .muxFailed("\(id): \(error)")
+        let segment = try sink.consume { bytes throws(TranscodeError) -> Rendition.Segment? in
+            guard !bytes.isEmpty else { return nil }
+            let fragment: FragmentInspector
+            do {
+                fragment = try FragmentInspector.inspect(bytes)
+            } catch {
+                throw .muxFailed("\(id): \(error)")
+            }
+            let name = Self.segmentName(segments.count + 1)
+            try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
+            return Rendition.Segment(
+                uri: "\(id)/\(name)", start: fragment.baseDecodeTime, duration: fragment.duration,
+                size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd))
         }
-        let name = Self.segmentName(segments.count + 1)
-        try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
-        segments.append(Rendition.Segment(
-            uri: "\(id)/\(name)", start: fragment.baseDecodeTime, duration: fragment.duration,
-            size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd)))
+        if let segment { segments.append(segment) }
     }
 }
 
@@ -160,6 +162,14 @@ final class ByteSink {
     func take() -> [UInt8] {
         defer { bytes = [] }
         return bytes
+    }
+
+    /// Hands the bytes to `body` (borrowed: it must not keep them), then empties the sink but
+    /// keeps its storage. Fragments are megabytes: growing a fresh array for each one costs
+    /// a fresh mapping and its page faults every time, more than the copy remux itself.
+    func consume<T>(_ body: ([UInt8]) throws(TranscodeError) -> T) throws(TranscodeError) -> T {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return try body(bytes)
     }
 }
 
