@@ -51,7 +51,8 @@ enum PassthroughEligibility {
             // Annex B (MPEG-TS, raw .h264) would need its start codes rewritten into lengths.
             return "the H.264 stream is in Annex B form (MPEG-TS or raw H.264); only MP4, MOV and Matroska sources are copied"
         }
-        guard AVPixelFormat(rawValue: p.format) == AV_PIX_FMT_YUV420P else {
+        // From the probe: a copy's input is opened on its header alone, without pixel format.
+        guard stream.pixelFormat == "yuv420p" else {
             return "the pictures are \(stream.pixelFormat ?? "of an unknown format"), not 8-bit 4:2:0 (yuv420p)"
         }
         if stream.isInterlaced { return "the video is interlaced" }

@@ -38,12 +38,15 @@ final class TranscodeJob {
         duration = info.duration ?? 0
         scratch = av_frame_alloc()
         guard let detected = try? InputFile.detectFormat(path: path) else { throw .unreadable("the format is not recognised") }
-        switch InputFile.open(path: path, format: detected.format) {
+        switch InputFile.open(path: path, format: detected.format, streamInfo: !options.remuxOnly) {
         case .success(let opened): input = opened
         case .failure(.header(let code)), .failure(.streamInfo(let code, _)): throw .unreadable(FFmpegErrorText.phrase(code))
         }
         let grid: SegmentGrid
-        if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
+        if options.remuxOnly {
+            (grid, passthrough, audioCopy) = try RemuxOnly.prepare(path: path, input: input, info: info, options: options, folder: folder,
+                                                               cancellation: cancellation, creating: creating)
+        } else if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
             let choice = try EncoderChoice.choose(options.encoder)
             encoderChoice = choice
             let decoder = try MediaDecoder(stream: avStream, index: stream.index)
@@ -70,7 +73,6 @@ final class TranscodeJob {
         }
         // Nothing left to encode from pictures: the copy needs packets only.
         if passthrough != nil, rungs.isEmpty { video = nil }
-        audioCopy = try AudioPassthrough.make(input: input, info: info, options: options, grid: grid, folder: folder, creating: creating)
         if audioCopy == nil, let stream = info.bestAudio, info.hasDecodableAudio, let avStream = input.stream(stream.index) {
             let decoder = try MediaDecoder(stream: avStream, index: stream.index)
             guard let context = decoder.context else { throw .unreadable("no audio decoder") }
@@ -251,7 +253,8 @@ final class TranscodeJob {
             rendition.sampleRate = Int(AudioEncoder.sampleRate)
             renditions.append(rendition)
         }
-        return TranscodeResult(renditions: renditions, encoder: encoderChoice?.name ?? EncoderChoice.software,
+        let encoder = encoderChoice == nil && passthrough != nil ? TranscodeResult.copied : encoderChoice?.name ?? EncoderChoice.software
+        return TranscodeResult(renditions: renditions, encoder: encoder,
                                fallback: encoderChoice?.fallbackReason, passthroughRefusal: passthroughRefusal)
     }
 

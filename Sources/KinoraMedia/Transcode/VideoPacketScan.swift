@@ -20,16 +20,20 @@ struct VideoPacketScan {
         case cancelled
     }
 
-    /// Reads stream `index` of `path` through its own demuxer (the job's stays at the start).
+    /// Reads stream `index` of `path` through its own demuxer (the job's stays at the start),
+    /// opened on the header alone: the container's timestamps and flags are all it needs.
     /// Every other stream is discarded, so MP4 and Matroska skip their bytes rather than copy them.
     static func read(path: String, stream index: Int, cancellation: TranscodeCancellation?) throws(Failure) -> VideoPacketScan {
         guard let detected = try? InputFile.detectFormat(path: path) else { throw .unreadable("the format is not recognised") }
         let input: InputFile
-        switch InputFile.open(path: path, format: detected.format) {
+        switch InputFile.open(path: path, format: detected.format, streamInfo: false) {
         case .success(let opened): input = opened
         case .failure(.header(let code)), .failure(.streamInfo(let code, _)): throw .unreadable(FFmpegErrorText.phrase(code))
         }
         guard let stream = input.stream(index) else { throw .unreadable("no stream \(index)") }
+        // The container's own packets, timestamps and key flags, without a parser splitting
+        // or re-timing them (they are not decoded, and the copy takes them as they are).
+        input.context.pointee.flags |= AVFMT_FLAG_NOPARSE | AVFMT_FLAG_NOFILLIN
         for other in 0..<input.streamCount where other != index {
             input.stream(other)?.pointee.discard = AVDISCARD_ALL
         }
