@@ -20,7 +20,8 @@ public struct TranscodeOptions: Sendable, Equatable {
     /// (`PassthroughEligibility`); otherwise that rung is encoded like the others.
     public var passthrough: Bool
     /// Only the copied top rung plus audio (copied when it is AAC-LC mono or stereo); a source
-    /// that does not qualify is an error (`TranscodeError.notRemuxable`). Nothing is decoded.
+    /// that does not qualify is an error (`TranscodeError.notRemuxable`). The job decodes
+    /// nothing (only the probe checks the first frames, as for every transcode).
     public var remuxOnly: Bool
 
     public init(
