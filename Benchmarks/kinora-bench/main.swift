@@ -26,6 +26,7 @@ case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000)
 case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
 case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
 case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
+case "remux": try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: option("--runs", 5))
 case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10))
 case "all":
     try await ColdStart.run(runs: option("--runs", 15))
@@ -34,9 +35,10 @@ case "all":
     try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
     try await LadderBenchmark.run(seconds: option("--seconds", 60))
     try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
+    try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: 5)
     try await ServingBenchmark.run(duration: 10)
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|serving] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
 } catch {

@@ -34,8 +34,10 @@ final class InputFile {
     }
 
     /// Opens the file with the demuxer already chosen (so nothing else is probed), reading
-    /// only through the file protocol.
-    static func open(path: String, format: UnsafePointer<AVInputFormat>) -> Result<InputFile, OpenFailure> {
+    /// only through the file protocol. Without `streamInfo` only the container's header is
+    /// read: no frame is decoded (H.264's stream info decodes up to 7), which is all that
+    /// copying packets needs; `readStreamInfo()` can complete it before anything is demuxed.
+    static func open(path: String, format: UnsafePointer<AVInputFormat>, streamInfo: Bool = true) -> Result<InputFile, OpenFailure> {
         var options: OpaquePointer?
         av_dict_set(&options, "protocol_whitelist", "file", 0)
         defer { av_dict_free(&options) }
@@ -45,11 +47,16 @@ final class InputFile {
             return .failure(.header(opened))
         }
         let input = InputFile(context: context)
-        let found = avformat_find_stream_info(context, nil)
-        if found < 0 {
-            return .failure(.streamInfo(found, streamCount: input.streamCount))
+        if streamInfo, let failure = input.readStreamInfo() {
+            return .failure(failure)
         }
         return .success(input)
+    }
+
+    /// avformat_find_stream_info; nil when it succeeded.
+    func readStreamInfo() -> OpenFailure? {
+        let found = avformat_find_stream_info(context, nil)
+        return found < 0 ? .streamInfo(found, streamCount: streamCount) : nil
     }
 
     enum OpenFailure: Error {

@@ -2,16 +2,18 @@ import Foundation
 import KinoraMedia
 
 /// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
-///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails]`
+///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails] [--no-audio]
+///  [--no-passthrough] [--remux-only]`
 ///
 /// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s (and OUTDIR/thumbs/ with
 /// `--thumbnails`); prints one JSON object a line:
 /// `{"progress":0.42,"step":"encoding"}` while it works, then
-/// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null}` or
+/// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null,"passthrough_refusal":null}`
+/// (the refusal says why the top rung was encoded rather than copied) or
 /// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
-    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails]"
+    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -40,6 +42,12 @@ enum TranscodeCommand {
                 options.firstPassOnly = true
             case "--thumbnails":
                 options.thumbnails = true
+            case "--no-audio":
+                options.audio = false
+            case "--no-passthrough":
+                options.passthrough = false
+            case "--remux-only":
+                options.remuxOnly = true
             default:
                 if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
                 positional.append(argument)
@@ -47,6 +55,9 @@ enum TranscodeCommand {
             index += 1
         }
         guard positional.count == 2 else { fail(usage: "INPUT and OUTDIR are required") }
+        if options.remuxOnly, !options.passthrough || options.firstPassOnly || options.onlyShortSides != nil {
+            fail(usage: "--remux-only copies the top rung: it cannot be combined with --no-passthrough, --first-pass-only or --rungs")
+        }
 
         let cancellation = TranscodeCancellation()
         installCancellation(cancellation)
@@ -59,7 +70,7 @@ enum TranscodeCommand {
             let renditions = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(result.renditions))) ?? []
             let thumbnails = result.thumbnails.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
             line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull(),
-                  "thumbnails": thumbnails ?? NSNull()])
+                  "thumbnails": thumbnails ?? NSNull(), "passthrough_refusal": result.passthroughRefusal ?? NSNull()])
         } catch {
             line(["ok": false, "code": error.code, "message": error.description])
         }

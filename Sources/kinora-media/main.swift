@@ -10,7 +10,7 @@ import KinoraMedia
 //   kinora-media versions
 //       prints the linked FFmpeg library versions and which encoders exist
 //   kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast] [--rungs 240,360,…]
-//                          [--encoder libx264] [--first-pass-only]
+//                          [--encoder libx264] [--first-pass-only] [--no-passthrough] [--remux-only]
 //       writes OUTDIR/<rendition>/init.mp4 + seg-NNNNN.m4s; prints {"progress":…,"step":…} lines,
 //       then {"ok":true,"renditions":[…],"encoder":…,"fallback":…} or {"ok":false,"code":…,"message":…}
 

@@ -5,12 +5,13 @@ import Testing
 /// Upload to playback through the real daemon: the job runs, renditions and manifests are
 /// published, and real players' parsers (ffprobe, xmllint) accept what /streams serves.
 @Suite(.serialized) struct PlaybackTests {
-    static func makeClip(_ path: String, size: String, seconds: Int) throws -> [UInt8] {
+    /// `videoOptions` go to libx264 (key frame placement, bit rate).
+    static func makeClip(_ path: String, size: String, seconds: Int, videoOptions: [String] = []) throws -> [UInt8] {
         let result = try TestEnvironment.run("/usr/bin/ffmpeg", [
             "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30:duration=\(seconds)",
             "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
-        ])
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+        ] + videoOptions + ["-c:a", "aac", "-shortest", path])
         guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.output)") }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }

@@ -31,8 +31,11 @@ import Testing
             [streaming]
             cors_origins = ["https://player.example.com"]
             cache_bytes = 0
+            [transcode]
+            passthrough = false
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
+        #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
         #expect(config.listenHost == "::1" && config.listenPort == 9000)
         #expect(config.publicURL == "https://video.example.com")
         #expect(config.trustedProxies == ["127.0.0.1"])

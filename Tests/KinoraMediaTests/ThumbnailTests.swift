@@ -48,6 +48,19 @@ struct ThumbnailTests {
         #expect(poster["width"] as? Int == 240 && poster["height"] as? Int == 320)
     }
 
+    @Test("a first pass whose only rung is copied still decodes frames for the thumbnails")
+    func copiedRungStillGetsThumbnails() throws {
+        let media = try TestMedia()
+        let source = media.path("small-aligned.mp4")
+        // 426x240 is the 240p rung itself; key frames every second sit on a 1 s grid.
+        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25:duration=3", "-c:v", "libx264", "-preset", "veryfast",
+                          "-pix_fmt", "yuv420p", "-b:v", "200k", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", source])
+        let result = try transcode(source, media)
+        #expect(result.renditions.first?.passthrough == true, "the rung should be copied: \(result.passthroughRefusal ?? "")")
+        let thumbnails = try #require(result.thumbnails)
+        #expect(thumbnails.candidates.count == 5 && thumbnails.sprites.count == 1)
+    }
+
     @Test("audio only: no thumbnails, no thumbs folder")
     func audioOnly() throws {
         let media = try TestMedia()

@@ -27,6 +27,8 @@ public struct KinoraConfig: Sendable {
     public var defaultVisibility = "public"
     /// Transcode jobs run at once (each already uses every core for its encoders).
     public var transcodeConcurrency = 1
+    /// Copy a qualifying source's H.264 into the top rung instead of re-encoding it.
+    public var transcodePassthrough = true
     /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
     public var streamCORSOrigins = ["*"]
     /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
@@ -60,7 +62,8 @@ public struct KinoraConfig: Sendable {
             "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},
             "default_visibility":{"enum":["public","unlisted","private"]}}},
           "transcode":{"type":"object","additionalProperties":false,"properties":{
-            "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64}}},
+            "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64},
+            "passthrough":{"type":"boolean"}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
             "cors_origins":{"type":"array","items":{"type":"string","minLength":1}},
             "cache_bytes":{"type":"integer","minimum":0}}},
@@ -105,6 +108,7 @@ public struct KinoraConfig: Sendable {
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
+        if let copy = v["transcode"]?["passthrough"]?.boolValue { config.transcodePassthrough = copy }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }

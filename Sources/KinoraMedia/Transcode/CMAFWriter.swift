@@ -30,10 +30,20 @@ final class CMAFWriter {
     static let movflags = "+frag_custom+empty_moov+default_base_moof+cmaf+skip_sidx+skip_trailer"
 
     /// Opens the muxer for the encoder's stream and writes `<folder>/init.mp4`.
-    init(id: String, folder: String, encoder: UnsafeMutablePointer<AVCodecContext>) throws(TranscodeError) {
+    convenience init(id: String, folder: String, encoder: UnsafeMutablePointer<AVCodecContext>) throws(TranscodeError) {
+        let video = encoder.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+        try self.init(id: id, folder: folder, timeBase: encoder.pointee.time_base, frameRate: video ? encoder.pointee.framerate : nil) {
+            avcodec_parameters_from_context($0, encoder) >= 0
+        }
+    }
+
+    /// Opens the muxer for a stream that `describe` fills in (from an encoder, or copied from
+    /// a source stream), with packets timed in `timeBase`, and writes `<folder>/init.mp4`.
+    init(id: String, folder: String, timeBase: AVRational, frameRate: AVRational?,
+         describe: (UnsafeMutablePointer<AVCodecParameters>) -> Bool) throws(TranscodeError) {
         self.id = id
         self.folder = folder
-        encoderTimeBase = encoder.pointee.time_base
+        encoderTimeBase = timeBase
         var created: UnsafeMutablePointer<AVFormatContext>?
         guard avformat_alloc_output_context2(&created, nil, "mp4", nil) >= 0, let created else {
             throw .muxFailed("the mp4 muxer is not in this FFmpeg build")
@@ -58,12 +68,12 @@ final class CMAFWriter {
         created.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
 
         guard let stream = avformat_new_stream(created, nil) else { throw .muxFailed("could not add a stream") }
-        guard avcodec_parameters_from_context(stream.pointee.codecpar, encoder) >= 0 else {
-            throw .muxFailed("could not copy the encoder parameters")
+        guard let parameters = stream.pointee.codecpar, describe(parameters) else {
+            throw .muxFailed("could not copy the stream parameters")
         }
-        stream.pointee.time_base = encoder.pointee.time_base
-        if encoder.pointee.codec_type == AVMEDIA_TYPE_VIDEO {
-            stream.pointee.avg_frame_rate = encoder.pointee.framerate
+        stream.pointee.time_base = timeBase
+        if let frameRate {
+            stream.pointee.avg_frame_rate = frameRate
         }
 
         var options: OpaquePointer?
@@ -123,19 +133,21 @@ final class CMAFWriter {
         avio_flush(io)
         if io.pointee.error < 0 { throw .muxFailed("\(id): \(FFmpegErrorText.phrase(io.pointee.error))") }
         pendingPackets = 0
-        let bytes = sink.take()
-        guard !bytes.isEmpty else { return }
-        let fragment: FragmentInspector
-        do {
-            fragment = try FragmentInspector.inspect(bytes)
-        } catch {
-            throw .muxFailed("\(id): \(error)")
+        let segment = try sink.consume { bytes throws(TranscodeError) -> Rendition.Segment? in
+            guard !bytes.isEmpty else { return nil }
+            let fragment: FragmentInspector
+            do {
+                fragment = try FragmentInspector.inspect(bytes)
+            } catch {
+                throw .muxFailed("\(id): \(error)")
+            }
+            let name = Self.segmentName(segments.count + 1)
+            try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
+            return Rendition.Segment(
+                uri: "\(id)/\(name)", start: fragment.baseDecodeTime, duration: fragment.duration,
+                size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd))
         }
-        let name = Self.segmentName(segments.count + 1)
-        try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
-        segments.append(Rendition.Segment(
-            uri: "\(id)/\(name)", start: fragment.baseDecodeTime, duration: fragment.duration,
-            size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd)))
+        if let segment { segments.append(segment) }
     }
 }
 
@@ -150,6 +162,14 @@ final class ByteSink {
     func take() -> [UInt8] {
         defer { bytes = [] }
         return bytes
+    }
+
+    /// Hands the bytes to `body` (borrowed: it must not keep them), then empties the sink but
+    /// keeps its storage. Fragments are megabytes: growing a fresh array for each one costs
+    /// a fresh mapping and its page faults every time, more than the copy remux itself.
+    func consume<T>(_ body: ([UInt8]) throws(TranscodeError) -> T) throws(TranscodeError) -> T {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return try body(bytes)
     }
 }
 

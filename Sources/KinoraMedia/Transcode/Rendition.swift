@@ -43,6 +43,9 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// "720p/init.mp4".
     public var `init`: String
     public var segments: [Segment]
+    /// True when the video was copied from the source rather than encoded; absent otherwise.
+    /// Informational only: the segments follow the same rules either way.
+    public var passthrough: Bool? = nil
 
     /// Seconds covered by the segments.
     public var duration: Double {
@@ -50,7 +53,7 @@ public struct Rendition: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, codecs, bandwidth, width, height, channels, timescale, segments
+        case id, type, codecs, bandwidth, width, height, channels, timescale, segments, passthrough
         case averageBandwidth = "average_bandwidth"
         case frameRate = "frame_rate"
         case sampleRate = "sample_rate"

@@ -23,6 +23,8 @@ public enum TranscodeError: Error, CustomStringConvertible, Sendable, Equatable 
     case invalidOptions(String)
     /// The caller cancelled the transcode.
     case cancelled
+    /// Remux-only was asked for but the source cannot be copied (why not).
+    case notRemuxable(String)
 
     public var code: String {
         switch self {
@@ -37,6 +39,7 @@ public enum TranscodeError: Error, CustomStringConvertible, Sendable, Equatable 
         case .writeFailed: "write-failed"
         case .invalidOptions: "invalid-options"
         case .cancelled: "cancelled"
+        case .notRemuxable: "not-remuxable"
         }
     }
 
@@ -53,6 +56,7 @@ public enum TranscodeError: Error, CustomStringConvertible, Sendable, Equatable 
         case .writeFailed(let reason): "Writing the output failed: \(reason)."
         case .invalidOptions(let reason): "Invalid transcode options: \(reason)."
         case .cancelled: "The transcode was cancelled."
+        case .notRemuxable(let reason): "The source cannot be remuxed without re-encoding: \(reason)."
         }
     }
 }

@@ -15,6 +15,10 @@ final class TranscodeJob {
     private var video: (decoder: MediaDecoder, graph: FilterGraph, frameRate: AVRational)?
     private var rungs: [VideoRungEncoder] = []
     private var audio: (decoder: MediaDecoder, graph: FilterGraph, encoder: AudioEncoder)?
+    /// The top rung copied from the source, and audio copied in remux-only mode.
+    private var passthrough: PassthroughRung?
+    private var passthroughRefusal: String?
+    private var audioCopy: AudioPassthrough?
     private var encoderChoice: EncoderChoice?
     private var thumbnails: ThumbnailSink?
     private var scratch: UnsafeMutablePointer<AVFrame>?
@@ -35,12 +39,15 @@ final class TranscodeJob {
         duration = info.duration ?? 0
         scratch = av_frame_alloc()
         guard let detected = try? InputFile.detectFormat(path: path) else { throw .unreadable("the format is not recognised") }
-        switch InputFile.open(path: path, format: detected.format) {
+        switch InputFile.open(path: path, format: detected.format, streamInfo: !options.remuxOnly) {
         case .success(let opened): input = opened
         case .failure(.header(let code)), .failure(.streamInfo(let code, _)): throw .unreadable(FFmpegErrorText.phrase(code))
         }
         let grid: SegmentGrid
-        if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
+        if options.remuxOnly {
+            (grid, passthrough, audioCopy) = try RemuxOnly.prepare(path: path, input: input, info: info, options: options, folder: folder,
+                                                               cancellation: cancellation, creating: creating)
+        } else if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
             let choice = try EncoderChoice.choose(options.encoder)
             encoderChoice = choice
             let decoder = try MediaDecoder(stream: avStream, index: stream.index)
@@ -58,7 +65,10 @@ final class TranscodeJob {
                 thumbnails = try ThumbnailSink(folder: folder + "/" + ThumbnailSink.folderName, duration: duration,
                                                width: size.width, height: size.height)
             }
-            for rung in ladder.rungs {
+            (passthrough, passthroughRefusal) = try PassthroughRung.prepare(
+                path: path, input: input, stream: stream, size: size, ladder: ladder, options: options, grid: grid,
+                frameRate: frameRate, folder: folder, cancellation: cancellation, creating: creating)
+            for rung in ladder.rungs where rung.id != passthrough?.plan.rung.id {
                 creating(rung.id)
                 rungs.append(try VideoRungEncoder(rung: rung, encoderName: choice.name, preset: options.preset, frameRate: frameRate,
                                                   grid: grid, folder: folder + "/" + rung.id, stop: stop,
@@ -67,7 +77,9 @@ final class TranscodeJob {
         } else {
             grid = SegmentGrid(seconds: options.segmentSeconds, totalSeconds: info.duration)
         }
-        if let stream = info.bestAudio, info.hasDecodableAudio, let avStream = input.stream(stream.index) {
+        // Nothing left to make from pictures: the copy needs packets only.
+        if passthrough != nil, rungs.isEmpty, thumbnails == nil { video = nil }
+        if options.audio, audioCopy == nil, let stream = info.bestAudio, info.hasDecodableAudio, let avStream = input.stream(stream.index) {
             let decoder = try MediaDecoder(stream: avStream, index: stream.index)
             guard let context = decoder.context else { throw .unreadable("no audio decoder") }
             creating(AudioEncoder.id)
@@ -75,7 +87,7 @@ final class TranscodeJob {
             let graph = try FilterGraph.audio(decoder: context, timeBase: avStream.pointee.time_base, frameSize: encoder.frameSize)
             audio = (decoder, graph, encoder)
         }
-        guard video != nil || audio != nil else { throw .noStreams }
+        guard video != nil || audio != nil || passthrough != nil || audioCopy != nil else { throw .noStreams }
         guard scratch != nil else { throw .filterFailed("out of memory") }
     }
 
@@ -133,17 +145,23 @@ final class TranscodeJob {
             if let failure = stop.error { throw failure }
             let read = av_read_frame(input.context, packet)
             if read == kn_averror_eagain() { continue }
-            if read == kn_averror_eof() { return }
+            if read == kn_averror_eof() { break }
             if read < 0 {
                 // A damaged tail ends the input, as the ffmpeg tool treats it; a file with
                 // nothing decoded at all is a failure.
                 if (video?.decoder.frames ?? 0) + (audio?.decoder.frames ?? 0) == 0 {
                     throw .decodeFailed(": \(FFmpegErrorText.phrase(read))")
                 }
-                return
+                break
             }
             defer { av_packet_unref(packet) }
             let index = Int(packet.pointee.stream_index)
+            if let passthrough, index == passthrough.streamIndex {
+                if video == nil { noteProgress(packet, timeBase: passthrough.plan.timeBase) }
+                try passthrough.write(packet)
+            } else if let audioCopy, index == audioCopy.streamIndex {
+                try audioCopy.write(packet)
+            }
             if let video, index == video.decoder.streamIndex {
                 noteProgress(packet, timeBase: video.decoder.timeBase)
                 try video.decoder.decode(packet) { frame throws(TranscodeError) in try pushVideo(frame) }
@@ -152,6 +170,8 @@ final class TranscodeJob {
                 try audio.decoder.decode(packet) { frame throws(TranscodeError) in try pushAudio(frame) }
             }
         }
+        try passthrough?.finish()
+        try audioCopy?.finish()
     }
 
     private func flush() throws(TranscodeError) {
@@ -236,6 +256,12 @@ final class TranscodeJob {
                                              width: rung.rung.width, height: rung.rung.height,
                                              frameRate: (rate * 1000).rounded() / 1000))
         }
+        if let passthrough {
+            // Lowest first, as the packagers list them.
+            let copied = passthrough.rendition()
+            renditions.insert(copied, at: renditions.firstIndex { ($0.width ?? 0) * ($0.height ?? 0) > (copied.width ?? 0) * (copied.height ?? 0) } ?? renditions.count)
+        }
+        if let audioCopy { renditions.append(audioCopy.rendition()) }
         if let audio {
             var rendition = Self.rendition(id: AudioEncoder.id, type: .audio, codecs: audio.encoder.codecString,
                                            timescale: audio.encoder.timescale, segments: audio.encoder.segments)
@@ -243,8 +269,9 @@ final class TranscodeJob {
             rendition.sampleRate = Int(AudioEncoder.sampleRate)
             renditions.append(rendition)
         }
-        return TranscodeResult(renditions: renditions, encoder: encoderChoice?.name ?? EncoderChoice.software,
-                               fallback: encoderChoice?.fallbackReason)
+        let encoder = encoderChoice == nil && passthrough != nil ? TranscodeResult.copied : encoderChoice?.name ?? EncoderChoice.software
+        return TranscodeResult(renditions: renditions, encoder: encoder,
+                               fallback: encoderChoice?.fallbackReason, passthroughRefusal: passthroughRefusal)
     }
 
     static func rendition(id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],

@@ -18,6 +18,15 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var maxFrameRate: Int
     /// Also make the poster, candidate frames and trickplay sprites (`<output>/thumbs/`).
     public var thumbnails: Bool
+    /// Copy the source's H.264 into the top rung, without re-encoding, when it qualifies
+    /// (`PassthroughEligibility`); otherwise that rung is encoded like the others.
+    public var passthrough: Bool
+    /// Only the copied top rung plus audio (copied when it is AAC-LC mono or stereo); a source
+    /// that does not qualify is an error (`TranscodeError.notRemuxable`). The job decodes
+    /// nothing (only the probe checks the first frames, as for every transcode).
+    public var remuxOnly: Bool
+    /// Encode the audio too (off for a ladder pass whose audio the first pass already made).
+    public var audio: Bool
 
     public init(
         segmentSeconds: Double = 4,
@@ -28,7 +37,10 @@ public struct TranscodeOptions: Sendable, Equatable {
         encoder: String = "libx264",
         audioBitRate: Int = 128_000,
         maxFrameRate: Int = 60,
-        thumbnails: Bool = false
+        thumbnails: Bool = false,
+        passthrough: Bool = true,
+        remuxOnly: Bool = false,
+        audio: Bool = true
     ) {
         self.segmentSeconds = segmentSeconds
         self.preset = preset
@@ -39,11 +51,15 @@ public struct TranscodeOptions: Sendable, Equatable {
         self.audioBitRate = audioBitRate
         self.maxFrameRate = maxFrameRate
         self.thumbnails = thumbnails
+        self.passthrough = passthrough
+        self.remuxOnly = remuxOnly
+        self.audio = audio
     }
 
     /// The ladder for a source displayed at `width`x`height`.
     public func ladder(sourceWidth width: Int, sourceHeight height: Int) -> Ladder {
         var ladder = Ladder.make(sourceWidth: width, sourceHeight: height, steps: steps)
+        if remuxOnly { return Ladder(rungs: ladder.rungs.last.map { [$0] } ?? []) }
         if let onlyShortSides {
             let kept = ladder.keeping(shortSides: onlyShortSides)
             // A source below every listed rung still gets its one small rung.

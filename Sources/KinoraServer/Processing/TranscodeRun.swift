@@ -10,6 +10,8 @@ struct TranscodeOutcome: Sendable {
     var fallback: String?
     /// The worker's thumbnails object (file names relative to its output folder), or nil.
     var thumbnails: JSONValue?
+    /// Why the top rung was encoded rather than copied from the source (nil: copied, or not asked).
+    var passthroughRefusal: String?
 }
 
 struct TranscodeFailure: Error, CustomStringConvertible {
@@ -58,7 +60,8 @@ extension MediaWorker {
                 }
                 let thumbnails = final["thumbnails"].flatMap { $0 == .null ? nil : $0 }
                 return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
-                                        fallback: final["fallback"]?.stringValue, thumbnails: thumbnails)
+                                        fallback: final["fallback"]?.stringValue, thumbnails: thumbnails,
+                                        passthroughRefusal: final["passthrough_refusal"]?.stringValue)
             }
         } onCancel: {
             box.terminate()

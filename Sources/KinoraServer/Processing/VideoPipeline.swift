@@ -32,25 +32,29 @@ struct VideoPipeline: Sendable {
         // First pass: the lowest rung and audio, published as soon as they are stored, and the
         // thumbnails from the frames it decodes anyway.
         progress(0, "first pass")
-        let first = try await media.transcode(input: input, output: folder + "/first", options: ["--first-pass-only", "--thumbnails"]) { fraction, step in
+        let copy = config.transcodePassthrough ? [] : ["--no-passthrough"]
+        let first = try await media.transcode(input: input, output: folder + "/first",
+                                              options: ["--first-pass-only", "--thumbnails"] + copy) { fraction, step in
             progress(fraction * 0.2, "first pass: \(step)")
         }
         try await upload(first.renditions, from: folder + "/first", video: video.id, storage: storage)
         try await storeThumbnails(first.thumbnails, from: folder + "/first", video: video.id, storage: storage)
         try await publish(video.id, renditions: first.renditions, ready: false, storage: storage)
         if let fallback = first.fallback { logger.warning("encoder fallback: \(fallback)", metadata: ["video": .string(video.id)]) }
+        notePassthrough(first, video: video.id)
 
-        // The rest of the ladder, decoded once.
+        // The rest of the ladder, decoded once; the first pass's audio is kept, not made again.
         let done = Set(first.renditions.compactMap { $0["id"]?.stringValue })
         let rest = first.renditions.isEmpty ? [] : remainingRungs(video, skipping: done)
         var all = first.renditions
         if !rest.isEmpty {
             let ladder = try await media.transcode(
-                input: input, output: folder + "/ladder", options: ["--rungs", rest.map(String.init).joined(separator: ",")]
+                input: input, output: folder + "/ladder", options: ["--rungs", rest.map(String.init).joined(separator: ","), "--no-audio"] + copy
             ) { fraction, step in
                 progress(0.2 + fraction * 0.75, "ladder: \(step)")
             }
             let fresh = ladder.renditions.filter { !done.contains($0["id"]?.stringValue ?? "") }
+            notePassthrough(ladder, video: video.id)
             try await upload(fresh, from: folder + "/ladder", video: video.id, storage: storage)
             all += fresh
         }
@@ -59,6 +63,15 @@ struct VideoPipeline: Sendable {
         // Deleted while it was being transcoded: what this run stored must not stay behind.
         if try database.videos.find(video.id) == nil {
             try await storage.removeAll(prefix: "videos/\(video.id)/")
+        }
+    }
+
+    /// Says whether the top rung was copied from the source, or why not.
+    func notePassthrough(_ outcome: TranscodeOutcome, video: String) {
+        if let why = outcome.passthroughRefusal {
+            logger.info("top rung re-encoded, not copied: \(why)", metadata: ["video": .string(video)])
+        } else if let copied = outcome.renditions.first(where: { $0["passthrough"]?.boolValue == true })?["id"]?.stringValue {
+            logger.info("\(copied) copied from the source without re-encoding", metadata: ["video": .string(video)])
         }
     }
 

@@ -14,6 +14,7 @@ enum VideoJSON {
             entry["average_bandwidth"] = rendition["average_bandwidth"]?.intValue.map { Int($0) }
             entry["width"] = rendition["width"]?.intValue.map { Int($0) }
             entry["height"] = rendition["height"]?.intValue.map { Int($0) }
+            if rendition["passthrough"]?.boolValue == true { entry["passthrough"] = true }
             return entry
         } ?? []
         var object: [String: Any] = [
