@@ -13,7 +13,12 @@ enum LadderBenchmark {
                            "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", source]), "making the source")
         let worker = (BenchDaemon.executable as NSString).deletingLastPathComponent + "/kinora-media"
         let ours = try check(measure([worker, "transcode", source, dir + "/ours", "--rungs", "240,480,720,1080", "--preset", "veryfast"]), "kinora-media")
-        let firstPass = try check(measure([worker, "transcode", source, dir + "/first", "--first-pass-only", "--preset", "veryfast"]), "first pass")
+        // What the daemon runs: the first pass (lowest rung, audio, thumbnails), then the rest
+        // of the ladder. Its extra CPU is what the two cost beyond the one-pass ladder.
+        let firstPass = try check(measure([worker, "transcode", source, dir + "/first", "--first-pass-only", "--thumbnails",
+                                           "--preset", "veryfast"]), "first pass")
+        let rest = try check(measure([worker, "transcode", source, dir + "/rest", "--rungs", "480,720,1080", "--no-audio",
+                                      "--preset", "veryfast"]), "rest of the ladder")
 
         // The same ladder in one ffmpeg: decode once, split, scale, x264 veryfast, 4 s closed GOPs.
         let rungs = [(1080, 1920, "5000k"), (720, 1280, "2800k"), (480, 854, "1400k"), (240, 426, "400k")]
@@ -37,8 +42,10 @@ enum LadderBenchmark {
         print("ladder (\(seconds) s 1080p30 → 1080/720/480/240 + AAC, veryfast): kinora-media \(formatted(ours.wall)) s wall, "
               + "ffmpeg split \(formatted(peer.wall)) s = \(formatted(ours.wall / peer.wall, 2))x (target ≤ 1.05x), "
               + "4 separate ffmpeg \(formatted(separate.wall)) s (ours \(formatted(ours.wall / separate.wall, 2))x)")
+        let extra = firstPass.cpu + rest.cpu - ours.cpu
         print("ladder: CPU kinora-media \(formatted(ours.cpu)) s, ffmpeg split \(formatted(peer.cpu)) s; first pass \(formatted(firstPass.wall)) s wall, "
-              + "\(formatted(firstPass.cpu)) s CPU = \(formatted(100 * firstPass.cpu / ours.cpu))% of the ladder's CPU (target < 15%); "
+              + "\(formatted(firstPass.cpu)) s CPU, then the rest \(formatted(rest.cpu)) s CPU: the two-pass pipeline costs "
+              + "\(formatted(extra)) s = \(formatted(100 * extra / ours.cpu))% more CPU than the one-pass ladder (target < 15%); "
               + "peak memory kinora-media \(ours.peakKiB / 1024) MiB, ffmpeg \(peer.peakKiB / 1024) MiB (target < 600 MB)")
     }
 
