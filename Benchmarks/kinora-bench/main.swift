@@ -28,6 +28,7 @@ case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
 case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
 case "remux": try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: option("--runs", 5))
 case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10))
+case "upload": try await UploadBenchmark.run(sizeMiB: option("--size-mib", 4096))
 case "all":
     try await ColdStart.run(runs: option("--runs", 15))
     try await IdleMemory.run()
@@ -37,8 +38,9 @@ case "all":
     try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
     try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: 5)
     try await ServingBenchmark.run(duration: 10)
+    try await UploadBenchmark.run(sizeMiB: 4096)
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
 } catch {
