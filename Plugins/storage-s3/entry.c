@@ -46,6 +46,9 @@ static kn_status_t s3_presign(const kn_plugin_t *plugin, const char *key, const 
 }
 
 static const kn_storage_presign_v1_t s3_presign_table = {s3_presign};
+static const struct {
+    kn_status_t (*apply)(const kn_plugin_t *plugin, const char *origins, kn_error_t *err);
+} s3_cors_table = {s3_apply_cors};
 static const char *const s3_interfaces[] = {KN_STORAGE_ID, KN_STORAGE_PRESIGN_ID, NULL};
 
 static const char s3_schema[] =
@@ -98,7 +101,12 @@ static const kn_plugin_descriptor_t s3_descriptor = {
 
 static kn_status_t s3_start(const kn_plugin_t *plugin, kn_error_t *err) {
     s3_instance *inst = plugin->plugin_data;
-    s3_req req = {.method = "HEAD", .key = NULL, .payload_hash = S3_EMPTY_SHA256};
+    /* A one-key listing rather than HEAD: a refusal then carries its S3 error code
+     * (SignatureDoesNotMatch, InvalidAccessKeyId, NoSuchBucket), which HEAD cannot. */
+    s3_req req = {.method = "GET", .key = NULL, .payload_hash = S3_EMPTY_SHA256};
+    req.query[req.nquery++] = (s3_kv){"list-type", "2"};
+    req.query[req.nquery++] = (s3_kv){"max-keys", "1"};
+    req.query[req.nquery++] = (s3_kv){"prefix", inst->cfg.prefix};
     s3_http h = {.req = &req};
     kn_status_t rc = s3_perform(inst, &h, err);
     s3_http_free(&h);
@@ -142,6 +150,7 @@ static const void *s3_get_interface(const kn_plugin_t *plugin, const char *id) {
     if (!id) return NULL;
     if (strcmp(id, KN_STORAGE_ID) == 0) return &s3_storage;
     if (strcmp(id, KN_STORAGE_PRESIGN_ID) == 0) return &s3_presign_table;
+    if (strcmp(id, S3_CORS_ID) == 0) return &s3_cors_table;
     return NULL;
 }
 

@@ -7,6 +7,7 @@
  *   xml.c       libxml2: error bodies, ListObjectsV2, multipart replies
  *   put.c       single PUT and multipart upload (parallel parts, abort on failure)
  *   ops.c       get, stat, remove, list, stale multipart cleanup
+ *   cors.c      the bucket CORS rules for redirected playback
  *   entry.c     descriptor, schema, presign interface, factory and module entry
  *
  * Internal to the plugin: every function is hidden.
@@ -180,6 +181,10 @@ S3_INTERNAL void s3_list(const kn_plugin_t *plugin, const kn_call_t *call, const
 /* Aborts multipart uploads under the prefix begun more than `age_s` ago; returns how many. */
 S3_INTERNAL kn_status_t s3_abort_stale_uploads(s3_instance *inst, int64_t age_s, int *aborted,
                                                kn_error_t *err);
+/* -- cors.c: the "org.kinora.storage-s3.cors/1" interface ------------------------------- */
+#define S3_CORS_ID "org.kinora.storage-s3.cors/1"
+S3_INTERNAL kn_status_t s3_apply_cors(const kn_plugin_t *plugin, const char *origins, kn_error_t *err);
+
 /* prefix + key, malloc'd; NULL on allocation failure. */
 S3_INTERNAL char *s3_full_key(const s3_instance *inst, const char *key);
 
