@@ -50,6 +50,15 @@ struct StreamRoutes {
         let audience = access.visibility == "private" ? "private" : "public"
         headers[.cacheControl] = path.isImmutable ? "\(audience), max-age=31536000, immutable" : "\(audience), max-age=2"
 
+        // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a
+        // short-lived presigned URL; manifests stay here, their relative URIs need this origin.
+        if path.isSegment, case .redirect(let lifetime) = storage.instance.playback,
+           let url = try? storage.presign(key, ttlSeconds: lifetime) {
+            var redirect = corsHeaders(preflight: false)
+            redirect[.location] = url
+            redirect[.cacheControl] = "no-store"
+            return Response(status: .found, headers: redirect)
+        }
         if let file = try? storage.localPath(key) {
             if let cached = cache.file(file) {
                 return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in
