@@ -7,7 +7,8 @@
 # Usage: ceph-s3-up.sh DIR     Needs: apt-get install radosgw ceph-mon ceph-osd
 set -e
 D=${1:-/tmp/s3ceph}
-# A peer left by a killed run in the same folder is stopped first (only the pids it recorded).
+# The daemons get /dev/null for stdio: a caller reading our output to its end must not wait
+# for them. A peer left by a killed run in the same folder is stopped first (only the pids it recorded).
 [ -d "$D/run" ] && sh "$(dirname "$0")/ceph-s3-down.sh" "$D" || true
 rm -rf "$D"; mkdir -p "$D"/mon-a "$D"/osd0 "$D"/run "$D"/log "$D"/rgw; cd "$D"
 FSID=$(cat /proc/sys/kernel/random/uuid)
@@ -49,12 +50,12 @@ ceph-authtool --create-keyring osd.0.keyring --gen-key -n osd.0 --cap mon 'allow
 cp mon.a.keyring init.keyring; for k in client.admin client.rgw.a osd.0; do ceph-authtool init.keyring --import-keyring $k.keyring; done
 monmaptool --create --addv a "[v2:127.0.0.1:3300]" --fsid $FSID monmap >/dev/null
 ceph-mon -c ceph.conf --mkfs -i a --monmap monmap --keyring init.keyring
-ceph-mon -c ceph.conf -i a
+ceph-mon -c ceph.conf -i a </dev/null >/dev/null 2>&1
 U=$(cat /proc/sys/kernel/random/uuid); ceph -c ceph.conf osd new $U >/dev/null
 ceph-osd -c ceph.conf -i 0 --mkfs --osd-uuid $U >/dev/null 2>&1
-ceph-osd -c ceph.conf -i 0 2>/dev/null
+ceph-osd -c ceph.conf -i 0 </dev/null >/dev/null 2>&1
 n=0; until ceph -c ceph.conf osd stat 2>/dev/null | grep -q "1 up"; do n=$((n+1)); [ $n -lt 120 ] || { echo "OSD did not come up in 60 s" >&2; exit 1; }; sleep 0.5; done
-radosgw -c ceph.conf -n client.rgw.a
+radosgw -c ceph.conf -n client.rgw.a </dev/null >/dev/null 2>&1
 n=0; until curl -s -m 2 -o /dev/null http://127.0.0.1:7480/; do n=$((n+1)); [ $n -lt 120 ] || { echo "radosgw did not answer in 60 s" >&2; exit 1; }; sleep 0.5; done
 radosgw-admin -c ceph.conf user create --uid=tester --display-name=Tester \
   --access-key=TESTAK0000000000 --secret-key=testsecret0000000000 >/dev/null
