@@ -27,6 +27,7 @@ case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
 case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
 case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
 case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10))
+case "s3-io": try await S3IO.run(sizeMiB: option("--size-mib", 1024))
 case "all":
     try await ColdStart.run(runs: option("--runs", 15))
     try await IdleMemory.run()
@@ -36,7 +37,7 @@ case "all":
     try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
     try await ServingBenchmark.run(duration: 10)
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|serving] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|serving|s3-io] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
 } catch {
