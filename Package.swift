@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
+        .library(name: "kinora-storage-s3", type: .dynamic, targets: ["KinoraStorageS3"]),
         .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
         .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
     ],
@@ -137,6 +138,17 @@ let package = Package(
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
             linkerSettings: pluginLinkerFlags
+        ),
+
+        // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies).
+        .target(
+            name: "KinoraStorageS3",
+            dependencies: ["KinoraPluginABI"],
+            path: "Plugins/storage-s3",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra", "-I/usr/include/libxml2"])],
+            linkerSettings: pluginLinkerFlags + [.linkedLibrary("curl"), .linkedLibrary("crypto"), .linkedLibrary("xml2")]
         ),
 
         // Test helpers, and the storage conformance suite every storage plugin instance must pass.

@@ -15,13 +15,16 @@ public final class PluginInstance: @unchecked Sendable {
     public let descriptor: PluginDescriptorInfo
     public let module: LoadedModule
     public let configFile: String?
+    /// Segments proxied or redirected (storage instances; `.proxy` for every other kind).
+    public let playback: StoragePlayback
     let raw: UnsafePointer<kn_plugin_t>
     let pool: PluginCallPool
     private let serializer: DispatchSemaphore?
     private let status = NIOLockedValueBox((state: State.created, lastError: String?.none, inFlight: 0, calls: 0, errors: 0))
 
     init(name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
-         raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool) {
+         raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy) {
+        self.playback = playback
         self.name = name
         pluginID = descriptor.id
         self.descriptor = descriptor

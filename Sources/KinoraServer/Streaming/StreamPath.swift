@@ -4,6 +4,8 @@ struct StreamPath: Sendable {
     let relative: String
     let mediaType: String
     let isImmutable: Bool
+    /// An init or media segment (what redirect playback sends to the storage backend).
+    var isSegment: Bool { mediaType == "video/mp4" || mediaType == "video/iso.segment" }
 
     static let types: [String: (mediaType: String, immutable: Bool)] = [
         "m3u8": ("application/vnd.apple.mpegurl", false),

@@ -66,6 +66,16 @@ struct StreamRoutes {
         let isPrivate = access.visibility == "private"
         headers[.cacheControl] = path.isImmutable ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
                                                   : (isPrivate ? Self.privateShort : Self.publicShort)
+        // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a
+        // short-lived presigned URL; manifests stay here, their relative URIs need this origin.
+        if path.isSegment, case .redirect(let lifetime) = storage.instance.playback,
+           let url = try? storage.presign(key, ttlSeconds: lifetime) {
+            var redirect = baseHeaders
+            redirect[.acceptRanges] = nil
+            redirect[.location] = url
+            redirect[.cacheControl] = "no-store"
+            return Response(status: .found, headers: redirect)
+        }
         // A hot file is answered from memory, before even asking the plugin where it lives.
         if let cached = cache.file(key) {
             return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in
