@@ -130,9 +130,19 @@ let package = Package(
             exclude: ["README.md"],
             linkerSettings: pluginLinkerFlags
         ),
+        // Helpers for plugins written in C (UTF-8, messages, logs, a small JSON parser),
+        // linked into each of them; every symbol stays hidden.
+        .target(
+            name: "KinoraPluginCKit",
+            dependencies: ["KinoraPluginABI"],
+            path: "Plugins/c-kit",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])]
+        ),
         .target(
             name: "KinoraModerationWordlist",
-            dependencies: ["KinoraPluginABI"],
+            dependencies: ["KinoraPluginABI", "KinoraPluginCKit"],
             path: "Plugins/examples/moderation-wordlist",
             exclude: ["README.md"],
             publicHeadersPath: ".",
@@ -143,7 +153,7 @@ let package = Package(
         // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies).
         .target(
             name: "KinoraStorageS3",
-            dependencies: ["KinoraPluginABI"],
+            dependencies: ["KinoraPluginABI", "KinoraPluginCKit"],
             path: "Plugins/storage-s3",
             exclude: ["README.md"],
             publicHeadersPath: ".",

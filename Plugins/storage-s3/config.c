@@ -13,17 +13,17 @@
 #include <string.h>
 
 static const char *str(const jval *root, const char *key) {
-    const jval *v = s3_json_get(root, key);
+    const jval *v = knc_json_get(root, key);
     return v && v->type == J_STR ? v->str : NULL;
 }
 
 static double num(const jval *root, const char *key, double fallback) {
-    const jval *v = s3_json_get(root, key);
+    const jval *v = knc_json_get(root, key);
     return v && v->type == J_NUM ? v->num : fallback;
 }
 
 static bool flag(const jval *root, const char *key, bool fallback) {
-    const jval *v = s3_json_get(root, key);
+    const jval *v = knc_json_get(root, key);
     return v && (v->type == J_TRUE || v->type == J_FALSE) ? v->type == J_TRUE : fallback;
 }
 
@@ -34,23 +34,23 @@ static kn_status_t read_secret_file(const char *path, char **out, kn_error_t *er
     char shown[256];
     FILE *f = fopen(path, "re");
     if (!f)
-        return s3_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: cannot open %s: %s",
-                       S3_CLIP(path, shown), strerror(errno));
+        return knc_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: cannot open %s: %s",
+                       KNC_CLIP(path, shown), strerror(errno));
     char buf[1024];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     bool more = fgetc(f) != EOF;
     fclose(f);
     if (more)
-        return s3_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: %s is larger than "
-                       "1 KiB; it should hold the secret only", S3_CLIP(path, shown));
+        return knc_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: %s is larger than "
+                       "1 KiB; it should hold the secret only", KNC_CLIP(path, shown));
     buf[n] = '\0';
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
     if (n == 0 || strlen(buf) != n)
-        return s3_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: %s is empty",
-                       S3_CLIP(path, shown));
+        return knc_fail(err, KN_E_CONFIG, "settings.secret_access_key_file: %s is empty",
+                       KNC_CLIP(path, shown));
     *out = strdup(buf);
     memset(buf, 0, sizeof buf);
-    return *out ? KN_OK : s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    return *out ? KN_OK : knc_fail(err, KN_E_NO_MEMORY, "out of memory");
 }
 
 /* "http://host:port" -> https flag and "host:port" (default port dropped, as SDKs sign it). */
@@ -60,32 +60,32 @@ static kn_status_t parse_endpoint(s3_config *cfg, const char *endpoint, kn_error
     if (strncmp(endpoint, "http://", 7) == 0) cfg->https = false, rest = endpoint + 7;
     else if (strncmp(endpoint, "https://", 8) == 0) cfg->https = true, rest = endpoint + 8;
     else
-        return s3_fail(err, KN_E_CONFIG, "settings.endpoint: \"%s\" must start with http:// or "
-                       "https://", S3_CLIP(endpoint, shown));
+        return knc_fail(err, KN_E_CONFIG, "settings.endpoint: \"%s\" must start with http:// or "
+                       "https://", KNC_CLIP(endpoint, shown));
     size_t n = strlen(rest);
     while (n && rest[n - 1] == '/') n--;
     if (n == 0 || memchr(rest, '/', n) || memchr(rest, '?', n) || memchr(rest, '@', n))
-        return s3_fail(err, KN_E_CONFIG, "settings.endpoint: \"%s\" must be scheme://host[:port] "
+        return knc_fail(err, KN_E_CONFIG, "settings.endpoint: \"%s\" must be scheme://host[:port] "
                        "with no path (the bucket goes in settings.bucket)",
-                       S3_CLIP(endpoint, shown));
+                       KNC_CLIP(endpoint, shown));
     const char *dflt = cfg->https ? ":443" : ":80";
     size_t dl = strlen(dflt);
     if (n > dl && memcmp(rest + n - dl, dflt, dl) == 0) n -= dl;
     cfg->endpoint_host = strndup(rest, n);
     cfg->endpoint = malloc(n + 9);
-    if (!cfg->endpoint_host || !cfg->endpoint) return s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!cfg->endpoint_host || !cfg->endpoint) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     snprintf(cfg->endpoint, n + 9, "%s%.*s", cfg->https ? "https://" : "http://", (int)n, rest);
     return KN_OK;
 }
 
 kn_status_t s3_config_load(s3_config *cfg, const char *json, kn_error_t *err) {
     jval root = {0};
-    s3_json_error jerr = {0};
+    knc_json_error jerr = {0};
     kn_status_t rc = KN_OK;
     memset(cfg, 0, sizeof *cfg);
-    if (!s3_json_parse(json, &root, &jerr) || root.type != J_OBJ) {
-        s3_json_free(&root);
-        return s3_fail(err, KN_E_CONFIG, "settings are not a JSON object (%s at byte %zu)",
+    if (!knc_json_parse(json, &root, &jerr) || root.type != J_OBJ) {
+        knc_json_free(&root);
+        return knc_fail(err, KN_E_CONFIG, "settings are not a JSON object (%s at byte %zu)",
                        jerr.what ? jerr.what : "not an object", jerr.pos);
     }
     const char *endpoint = str(&root, "endpoint"), *bucket = str(&root, "bucket");
@@ -93,10 +93,10 @@ kn_status_t s3_config_load(s3_config *cfg, const char *json, kn_error_t *err) {
     const char *secret_file = str(&root, "secret_access_key_file");
     const char *prefix = str(&root, "prefix");
     if (!endpoint || !bucket || !akid)
-        rc = s3_fail(err, KN_E_CONFIG, "settings.%s is required",
+        rc = knc_fail(err, KN_E_CONFIG, "settings.%s is required",
                      !endpoint ? "endpoint" : !bucket ? "bucket" : "access_key_id");
     else if ((secret != NULL) == (secret_file != NULL))
-        rc = s3_fail(err, KN_E_CONFIG, "settings: give exactly one of secret_access_key and "
+        rc = knc_fail(err, KN_E_CONFIG, "settings: give exactly one of secret_access_key and "
                      "secret_access_key_file");
     if (rc == KN_OK) rc = parse_endpoint(cfg, endpoint, err);
     if (rc == KN_OK && secret_file) rc = read_secret_file(secret_file, &cfg->secret_access_key, err);
@@ -118,8 +118,8 @@ kn_status_t s3_config_load(s3_config *cfg, const char *json, kn_error_t *err) {
             cfg->prefix[pl] = '\0';
         }
         if (pl && !s3_prefix_valid(cfg->prefix))
-            rc = s3_fail(err, KN_E_CONFIG, "settings.prefix: \"%s\" is not a valid key prefix",
-                         S3_CLIP(prefix, shown));
+            rc = knc_fail(err, KN_E_CONFIG, "settings.prefix: \"%s\" is not a valid key prefix",
+                         KNC_CLIP(prefix, shown));
         cfg->path_style = flag(&root, "path_style", true);
         cfg->part_size = (size_t)num(&root, "part_size", 16 << 20);
         cfg->concurrency = (int)num(&root, "concurrency", 4);
@@ -132,14 +132,14 @@ kn_status_t s3_config_load(s3_config *cfg, const char *json, kn_error_t *err) {
         cfg->tls_verify = flag(&root, "tls_verify", true);
         if (!cfg->region || !cfg->bucket || !cfg->access_key_id || !cfg->secret_access_key ||
             !cfg->prefix)
-            rc = rc ? rc : s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+            rc = rc ? rc : knc_fail(err, KN_E_NO_MEMORY, "out of memory");
         if (rc == KN_OK && cfg->part_size < (5u << 20))
-            rc = s3_fail(err, KN_E_CONFIG, "settings.part_size: S3 parts are at least 5 MiB "
+            rc = knc_fail(err, KN_E_CONFIG, "settings.part_size: S3 parts are at least 5 MiB "
                          "(5242880 bytes)");
         if (rc == KN_OK && !cfg->path_style && strchr(cfg->bucket, '.') && cfg->https)
-            s3_log(NULL, KN_LOG_WARN, "bucket names with dots break TLS with virtual-hosted style");
+            knc_log(NULL, KN_LOG_WARN, "bucket names with dots break TLS with virtual-hosted style");
     }
-    s3_json_free(&root);
+    knc_json_free(&root);
     if (rc != KN_OK) s3_config_free(cfg);
     return rc;
 }

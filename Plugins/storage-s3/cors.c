@@ -12,34 +12,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void xml_text(s3_strbuf *b, const char *s, size_t n) {
+static void xml_text(knc_strbuf *b, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '&') s3_sb_puts(b, "&amp;");
-        else if (c == '<') s3_sb_puts(b, "&lt;");
-        else if (c == '>') s3_sb_puts(b, "&gt;");
-        else s3_sb_put(b, &c, 1);
+        if (c == '&') knc_sb_puts(b, "&amp;");
+        else if (c == '<') knc_sb_puts(b, "&lt;");
+        else if (c == '>') knc_sb_puts(b, "&gt;");
+        else knc_sb_put(b, &c, 1);
     }
 }
 
 kn_status_t s3_apply_cors(const kn_plugin_t *plugin, const char *origins, kn_error_t *err) {
     s3_instance *inst = plugin ? plugin->plugin_data : NULL;
     if (!inst || !origins || !*origins)
-        return s3_fail(err, KN_E_INVALID_ARGUMENT, "give at least one origin (\"*\" for any)");
-    s3_strbuf x = {0};
-    s3_sb_puts(&x, "<CORSConfiguration><CORSRule>");
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "give at least one origin (\"*\" for any)");
+    knc_strbuf x = {0};
+    knc_sb_puts(&x, "<CORSConfiguration><CORSRule>");
     for (const char *o = origins; *o;) {
         const char *nl = strchr(o, '\n');
         size_t n = nl ? (size_t)(nl - o) : strlen(o);
-        if (n) s3_sb_puts(&x, "<AllowedOrigin>"), xml_text(&x, o, n), s3_sb_puts(&x, "</AllowedOrigin>");
+        if (n) knc_sb_puts(&x, "<AllowedOrigin>"), xml_text(&x, o, n), knc_sb_puts(&x, "</AllowedOrigin>");
         o += n + (nl ? 1 : 0);
     }
-    s3_sb_puts(&x, "<AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>"
+    knc_sb_puts(&x, "<AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>"
                    "<AllowedHeader>Range</AllowedHeader><AllowedHeader>If-None-Match</AllowedHeader>"
                    "<ExposeHeader>Content-Length</ExposeHeader><ExposeHeader>Content-Range</ExposeHeader>"
                    "<ExposeHeader>ETag</ExposeHeader><ExposeHeader>Accept-Ranges</ExposeHeader>"
                    "<MaxAgeSeconds>86400</MaxAgeSeconds></CORSRule></CORSConfiguration>");
-    if (x.oom) return free(x.p), s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (x.oom) return free(x.p), knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     char md5[25], sha[65];
     s3_md5_base64(x.p, x.len, md5);
     s3_sha256_hex(x.p, x.len, sha);
@@ -50,6 +50,6 @@ kn_status_t s3_apply_cors(const kn_plugin_t *plugin, const char *origins, kn_err
     s3_http h = {.req = &req, .body = (const uint8_t *)x.p, .body_len = x.len};
     kn_status_t rc = s3_perform(inst, &h, err);
     s3_http_free(&h), free(x.p);
-    if (rc == KN_OK) s3_log(inst->host, KN_LOG_INFO, "bucket %s: CORS rules applied", inst->cfg.bucket);
+    if (rc == KN_OK) knc_log(inst->host, KN_LOG_INFO, "bucket %s: CORS rules applied", inst->cfg.bucket);
     return rc;
 }

@@ -23,20 +23,20 @@ static kn_status_t s3_presign(const kn_plugin_t *plugin, const char *key, const 
                               int64_t ttl_seconds, char *url_buf, size_t cap, kn_error_t *err) {
     s3_instance *inst = plugin ? plugin->plugin_data : NULL;
     char shown[128];
-    s3_strbuf url = {0};
-    if (!inst) return s3_fail(err, KN_E_INVALID_ARGUMENT, "no plugin instance");
-    if (!s3_key_valid(key)) return s3_fail(err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", S3_CLIP(key, shown));
+    knc_strbuf url = {0};
+    if (!inst) return knc_fail(err, KN_E_INVALID_ARGUMENT, "no plugin instance");
+    if (!s3_key_valid(key)) return knc_fail(err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", KNC_CLIP(key, shown));
     if (!method || (strcmp(method, "GET") != 0 && strcmp(method, "PUT") != 0))
-        return s3_fail(err, KN_E_INVALID_ARGUMENT, "presign takes GET or PUT, not \"%s\"", S3_CLIP(method, shown));
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "presign takes GET or PUT, not \"%s\"", KNC_CLIP(method, shown));
     if (ttl_seconds <= 0) ttl_seconds = inst->cfg.presign_lifetime_s;
     if (ttl_seconds > 604800)
-        return s3_fail(err, KN_E_INVALID_ARGUMENT, "a presigned URL lives at most 7 days (604800 s)");
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "a presigned URL lives at most 7 days (604800 s)");
     char *fkey = s3_full_key(inst, key);
     bool ok = fkey && s3_presign_url(&inst->cfg, method, fkey, ttl_seconds, s3_now_ns() / 1000000000, &url);
     free(fkey);
-    if (!ok) return free(url.p), s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!ok) return free(url.p), knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     if (url.len + 1 > cap) {
-        s3_fail(err, KN_E_INVALID_ARGUMENT, "the URL needs %zu bytes", url.len + 1);
+        knc_fail(err, KN_E_INVALID_ARGUMENT, "the URL needs %zu bytes", url.len + 1);
         err->detail = (int32_t)(url.len + 1);
         return free(url.p), KN_E_INVALID_ARGUMENT;
     }
@@ -115,9 +115,9 @@ static kn_status_t s3_start(const kn_plugin_t *plugin, kn_error_t *err) {
         s3_http m = {.req = &mk};
         rc = s3_perform(inst, &m, err);
         s3_http_free(&m);
-        if (rc == KN_OK) s3_log(inst->host, KN_LOG_INFO, "created bucket %s", inst->cfg.bucket);
+        if (rc == KN_OK) knc_log(inst->host, KN_LOG_INFO, "created bucket %s", inst->cfg.bucket);
     } else if (rc != KN_OK && h.status == 404) {
-        return s3_fail(err, KN_E_CONFIG, "bucket %s does not exist at %s (create it, or set "
+        return knc_fail(err, KN_E_CONFIG, "bucket %s does not exist at %s (create it, or set "
                        "create_bucket = true)", inst->cfg.bucket, inst->cfg.endpoint);
     }
     if (rc != KN_OK) return rc;
@@ -125,11 +125,11 @@ static kn_status_t s3_start(const kn_plugin_t *plugin, kn_error_t *err) {
         int aborted = 0;
         kn_error_t e;
         if (s3_abort_stale_uploads(inst, inst->cfg.stale_upload_age_s, &aborted, &e) != KN_OK)
-            s3_log(inst->host, KN_LOG_WARN, "listing stale multipart uploads failed: %s", e.message);
+            knc_log(inst->host, KN_LOG_WARN, "listing stale multipart uploads failed: %s", e.message);
         else if (aborted)
-            s3_log(inst->host, KN_LOG_INFO, "aborted %d stale multipart upload(s)", aborted);
+            knc_log(inst->host, KN_LOG_INFO, "aborted %d stale multipart upload(s)", aborted);
     }
-    s3_log(inst->host, KN_LOG_INFO, "bucket %s at %s (%s), prefix \"%s\"", inst->cfg.bucket,
+    knc_log(inst->host, KN_LOG_INFO, "bucket %s at %s (%s), prefix \"%s\"", inst->cfg.bucket,
            inst->cfg.endpoint, inst->cfg.path_style ? "path-style" : "virtual-hosted", inst->cfg.prefix);
     return KN_OK;
 }
@@ -169,11 +169,11 @@ static kn_status_t s3_create(const kn_plugin_factory_t *factory, const kn_host_t
                              const kn_plugin_t **out, kn_error_t *err) {
     char shown[96];
     (void)factory;
-    if (!out) return s3_fail(err, KN_E_INVALID_ARGUMENT, "create() needs an out pointer");
+    if (!out) return knc_fail(err, KN_E_INVALID_ARGUMENT, "create() needs an out pointer");
     if (!plugin_id || strcmp(plugin_id, S3_ID) != 0)
-        return s3_fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"", S3_CLIP(plugin_id, shown));
+        return knc_fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"", KNC_CLIP(plugin_id, shown));
     s3_instance *inst = calloc(1, sizeof *inst);
-    if (!inst) return s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!inst) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     kn_status_t rc = s3_config_load(&inst->cfg, config_json ? config_json : "{}", err);
     if (rc != KN_OK) return free(inst), rc;
     inst->host = host ? host : g_module_host;
@@ -189,8 +189,8 @@ static kn_status_t s3_init(const kn_host_t *host, const char *module_path, kn_er
     char shown[256];
     g_module_host = host;
     xmlInitParser();
-    if (!s3_http_global_init()) return s3_fail(err, KN_E_INTERNAL, "curl_global_init failed");
-    s3_log(host, KN_LOG_DEBUG, "%s %s loaded from %s", S3_ID, S3_VERSION, S3_CLIP(module_path, shown));
+    if (!s3_http_global_init()) return knc_fail(err, KN_E_INTERNAL, "curl_global_init failed");
+    knc_log(host, KN_LOG_DEBUG, "%s %s loaded from %s", S3_ID, S3_VERSION, KNC_CLIP(module_path, shown));
     return KN_OK;
 }
 

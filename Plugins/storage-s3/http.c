@@ -98,7 +98,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud) {
         h->written += (int64_t)n;
         return n;
     }
-    if (h->resp.len + n <= S3_RESP_MAX) s3_sb_put(&h->resp, p, n);
+    if (h->resp.len + n <= S3_RESP_MAX) knc_sb_put(&h->resp, p, n);
     return n;
 }
 
@@ -162,7 +162,7 @@ static kn_status_t attempt(s3_instance *inst, CURL *c, s3_http *h, kn_error_t *e
     char line[1400], shown[160];
     struct curl_slist *hdrs = NULL;
     xfer x = {h, 0};
-    if (!s3_sign(cfg, req, s3_now_ns() / 1000000000, &sg)) return s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!s3_sign(cfg, req, s3_now_ns() / 1000000000, &sg)) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     h->status = 0, h->resp.len = 0, h->etag[0] = h->content_type[0] = '\0';
     h->content_length = h->range_total = -1, h->mtime_ns = 0, h->code[0] = '\0';
 #define ADD(...) (snprintf(line, sizeof line, __VA_ARGS__), hdrs = curl_slist_append(hdrs, line))
@@ -224,18 +224,18 @@ static kn_status_t attempt(s3_instance *inst, CURL *c, s3_http *h, kn_error_t *e
     if (req->key && strncmp(req->key, cfg->prefix, strlen(cfg->prefix)) != 0) what = req->key;
     if (cc != CURLE_OK) {
         if (cc == CURLE_WRITE_ERROR && h->sink_status)
-            return s3_fail(err, h->sink_status, "the reader of %s went away", S3_CLIP(what, shown));
-        if (cc == CURLE_ABORTED_BY_CALLBACK) return s3_fail(err, KN_E_CANCELLED, "the call was cancelled");
+            return knc_fail(err, h->sink_status, "the reader of %s went away", KNC_CLIP(what, shown));
+        if (cc == CURLE_ABORTED_BY_CALLBACK) return knc_fail(err, KN_E_CANCELLED, "the call was cancelled");
         if (cc == CURLE_OPERATION_TIMEDOUT && h->call && h->call->deadline_unix_ns > 0 &&
             s3_now_ns() >= h->call->deadline_unix_ns)
-            return s3_fail(err, KN_E_TIMEOUT, "S3 %s %s: the call's deadline passed", req->method,
-                           S3_CLIP(what, shown));
+            return knc_fail(err, KN_E_TIMEOUT, "S3 %s %s: the call's deadline passed", req->method,
+                           KNC_CLIP(what, shown));
         kn_status_t st = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
                                  cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR ||
                                  cc == CURLE_GOT_NOTHING || cc == CURLE_PARTIAL_FILE ||
                                  cc == CURLE_OPERATION_TIMEDOUT
                              ? KN_E_UNAVAILABLE : KN_E_IO;
-        s3_fail(err, st, "S3 %s %s at %s: %s", req->method, S3_CLIP(what, shown), cfg->endpoint,
+        knc_fail(err, st, "S3 %s %s at %s: %s", req->method, KNC_CLIP(what, shown), cfg->endpoint,
                 curl_easy_strerror(cc));
         err->detail = (int32_t)cc;
         return st;
@@ -245,7 +245,7 @@ static kn_status_t attempt(s3_instance *inst, CURL *c, s3_http *h, kn_error_t *e
     const char *hint;
     if (h->resp.len) s3_xml_error(h->resp.p, h->resp.len, h->code, sizeof h->code, msg, sizeof msg);
     kn_status_t st = map_error(h->status, h->code, &hint);
-    s3_fail(err, st, "S3 %s %s in bucket %s: HTTP %ld%s%s%s%s%s", req->method, S3_CLIP(what, shown),
+    knc_fail(err, st, "S3 %s %s in bucket %s: HTTP %ld%s%s%s%s%s", req->method, KNC_CLIP(what, shown),
             cfg->bucket, h->status, h->code[0] ? " " : "", h->code, msg[0] ? ": " : "", msg, hint);
     err->detail = (int32_t)h->status;
     return st;
@@ -253,14 +253,14 @@ static kn_status_t attempt(s3_instance *inst, CURL *c, s3_http *h, kn_error_t *e
 
 kn_status_t s3_perform(s3_instance *inst, s3_http *h, kn_error_t *err) {
     CURL *c = take_handle(inst);
-    if (!c) return s3_fail(err, KN_E_NO_MEMORY, "curl_easy_init failed");
+    if (!c) return knc_fail(err, KN_E_NO_MEMORY, "curl_easy_init failed");
     kn_status_t rc;
     for (int n = 0;; n++) {
         rc = attempt(inst, c, h, err);
         if (rc != KN_E_UNAVAILABLE || h->no_retry || h->written > 0 || n >= inst->cfg.max_retries ||
             s3_check_call(h->call, NULL) != KN_OK)
             break;
-        s3_log(inst->host, KN_LOG_DEBUG, "retrying (%d of %d): %s", n + 1, inst->cfg.max_retries,
+        knc_log(inst->host, KN_LOG_DEBUG, "retrying (%d of %d): %s", n + 1, inst->cfg.max_retries,
                err->message);
         sleep_backoff(n);
     }
@@ -270,5 +270,5 @@ kn_status_t s3_perform(s3_instance *inst, s3_http *h, kn_error_t *err) {
 
 void s3_http_free(s3_http *h) {
     free(h->resp.p);
-    h->resp = (s3_strbuf){0};
+    h->resp = (knc_strbuf){0};
 }

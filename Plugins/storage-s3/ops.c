@@ -20,7 +20,7 @@ static void finish(s3_instance *inst, const char *op, const char *key, kn_comple
                    kn_status_t rc, kn_error_t *err, const void *result) {
     char shown[128];
     if (inst && rc != KN_OK && rc != KN_E_NOT_FOUND)
-        s3_log(inst->host, KN_LOG_WARN, "%s %s: %s", op, S3_CLIP(key, shown), err->message);
+        knc_log(inst->host, KN_LOG_WARN, "%s %s: %s", op, KNC_CLIP(key, shown), err->message);
     if (done.complete) done.complete(done.ctx, rc, rc == KN_OK ? NULL : err, rc == KN_OK ? result : NULL);
 }
 
@@ -30,9 +30,9 @@ static kn_status_t begin(const kn_plugin_t *plugin, const char *key, s3_instance
     char shown[128];
     *inst = plugin ? plugin->plugin_data : NULL;
     *fkey = NULL;
-    if (!*inst) return s3_fail(err, KN_E_INVALID_ARGUMENT, "no plugin instance");
-    if (!s3_key_valid(key)) return s3_fail(err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", S3_CLIP(key, shown));
-    if (!(*fkey = s3_full_key(*inst, key))) return s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!*inst) return knc_fail(err, KN_E_INVALID_ARGUMENT, "no plugin instance");
+    if (!s3_key_valid(key)) return knc_fail(err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", KNC_CLIP(key, shown));
+    if (!(*fkey = s3_full_key(*inst, key))) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     return KN_OK;
 }
 
@@ -65,12 +65,12 @@ void s3_get(const kn_plugin_t *plugin, const kn_call_t *call, const char *key, i
     s3_http h = {0};
     kn_status_t rc = begin(plugin, key, &inst, &fkey, &err);
     if (rc == KN_OK && (offset < 0 || length < -1 || !sink.write))
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "invalid range %lld+%lld", (long long)offset, (long long)length);
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "invalid range %lld+%lld", (long long)offset, (long long)length);
     kn_object_info_t info = {key, 0, 0, NULL, NULL};
     if (rc == KN_OK && length == 0) { /* nothing to read: the object's info only */
         rc = head(inst, call, fkey, &h, &err);
         if (rc == KN_OK && offset > h.content_length)
-            rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "offset %lld is past the end (%lld bytes)",
+            rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "offset %lld is past the end (%lld bytes)",
                          (long long)offset, (long long)h.content_length);
         info.size = h.content_length;
     } else if (rc == KN_OK) {
@@ -91,7 +91,7 @@ void s3_get(const kn_plugin_t *plugin, const kn_call_t *call, const char *key, i
             rc = head(inst, call, fkey, &h, &err);
             info.size = h.content_length;
             if (rc == KN_OK && offset > h.content_length)
-                rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "offset %lld is past the end (%lld bytes)",
+                rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "offset %lld is past the end (%lld bytes)",
                              (long long)offset, (long long)h.content_length);
         }
     }
@@ -128,15 +128,15 @@ void s3_list(const kn_plugin_t *plugin, const kn_call_t *call, const char *prefi
     kn_object_info_t *items = NULL;
     kn_status_t rc = KN_OK;
     if (!prefix) prefix = "";
-    if (!inst) rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
+    if (!inst) rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
     else if (!s3_prefix_valid(prefix))
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "invalid prefix \"%s\"", S3_CLIP(prefix, shown));
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "invalid prefix \"%s\"", KNC_CLIP(prefix, shown));
     else if (limit < 1 || limit > 1000)
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "limit %u is not within 1...1000", limit);
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "limit %u is not within 1...1000", limit);
     else if (cursor && (!*cursor || strlen(cursor) > 4096))
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "invalid cursor");
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "invalid cursor");
     else if (!(fprefix = s3_full_key(inst, prefix)))
-        rc = s3_fail(&err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
     if (rc == KN_OK) {
         snprintf(max, sizeof max, "%u", limit);
         s3_req req = {.method = "GET", .key = NULL, .payload_hash = S3_EMPTY_SHA256};
@@ -148,13 +148,13 @@ void s3_list(const kn_plugin_t *plugin, const kn_call_t *call, const char *prefi
         s3_http h = {.req = &req, .call = call};
         rc = s3_perform(inst, &h, &err);
         if (rc == KN_OK && !s3_xml_list(h.resp.p, h.resp.len, &page))
-            rc = s3_fail(&err, KN_E_IO, "S3 answered the listing with XML that does not parse");
+            rc = knc_fail(&err, KN_E_IO, "S3 answered the listing with XML that does not parse");
         if (rc != KN_OK && cursor && h.status == 400)
-            rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "invalid cursor: %s", err.message);
+            rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "invalid cursor: %s", err.message);
         s3_http_free(&h);
     }
     if (rc == KN_OK && page.count && !(items = calloc(page.count, sizeof *items)))
-        rc = s3_fail(&err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
     size_t n = 0, plen = inst ? strlen(inst->cfg.prefix) : 0;
     for (size_t i = 0; rc == KN_OK && i < page.count; i++) {
         if (strncmp(page.items[i].key, inst->cfg.prefix, plen) != 0) continue;
@@ -182,7 +182,7 @@ kn_status_t s3_abort_stale_uploads(s3_instance *inst, int64_t age_s, int *aborte
         s3_http h = {.req = &req};
         rc = s3_perform(inst, &h, err);
         if (rc == KN_OK && !s3_xml_uploads(h.resp.p, h.resp.len, &page))
-            rc = s3_fail(err, KN_E_IO, "S3 answered the multipart listing with XML that does not parse");
+            rc = knc_fail(err, KN_E_IO, "S3 answered the multipart listing with XML that does not parse");
         s3_http_free(&h);
         if (rc != KN_OK) break;
         for (size_t i = 0; i < page.count; i++) {
@@ -192,7 +192,7 @@ kn_status_t s3_abort_stale_uploads(s3_instance *inst, int64_t age_s, int *aborte
             del.query[del.nquery++] = (s3_kv){"uploadId", page.items[i].upload_id};
             s3_http d = {.req = &del};
             if (s3_perform(inst, &d, &e) == KN_OK || d.status == 404) (*aborted)++;
-            else s3_log(inst->host, KN_LOG_WARN, "aborting a stale multipart upload failed: %s", e.message);
+            else knc_log(inst->host, KN_LOG_WARN, "aborting a stale multipart upload failed: %s", e.message);
             s3_http_free(&d);
         }
         free(key_marker), free(id_marker);

@@ -34,11 +34,11 @@ static kn_status_t read_full(const kn_reader_t *r, const kn_call_t *call, uint8_
         }
         if (got == 0) return *eof = true, KN_OK;
         if (got < 0)
-            return s3_fail(err, got >= KN_E_NO_SPACE ? (kn_status_t)got : KN_E_CANCELLED,
+            return knc_fail(err, got >= KN_E_NO_SPACE ? (kn_status_t)got : KN_E_CANCELLED,
                            "reading the upload failed (%s); nothing was stored",
                            kn_status_string((kn_status_t)got));
         if ((uint64_t)got > cap - *len)
-            return s3_fail(err, KN_E_INTERNAL, "the reader returned more bytes than asked for");
+            return knc_fail(err, KN_E_INTERNAL, "the reader returned more bytes than asked for");
         *len += (size_t)got;
     }
     return s3_check_call(call, err);
@@ -124,18 +124,18 @@ static void reap(upload *up, slot *slots, int n, bool all) {
 }
 
 static kn_status_t complete_upload(upload *up, size_t nparts, char *etag, size_t cap, kn_error_t *err) {
-    s3_strbuf x = {0};
+    knc_strbuf x = {0};
     char num[16], sha[65], code[64] = "", msg[256] = "";
-    s3_sb_puts(&x, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+    knc_sb_puts(&x, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
     for (size_t i = 0; i < nparts; i++) {
         snprintf(num, sizeof num, "%zu", i + 1);
-        s3_sb_puts(&x, "<Part><PartNumber>"), s3_sb_puts(&x, num), s3_sb_puts(&x, "</PartNumber><ETag>");
+        knc_sb_puts(&x, "<Part><PartNumber>"), knc_sb_puts(&x, num), knc_sb_puts(&x, "</PartNumber><ETag>");
         for (const char *p = up->etags[i]; *p; p++) /* an ETag is quoted hex: escape anyway */
-            s3_sb_puts(&x, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '"' ? "&quot;" : (char[2]){*p, 0});
-        s3_sb_puts(&x, "</ETag></Part>");
+            knc_sb_puts(&x, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '"' ? "&quot;" : (char[2]){*p, 0});
+        knc_sb_puts(&x, "</ETag></Part>");
     }
-    s3_sb_puts(&x, "</CompleteMultipartUpload>");
-    if (x.oom) return free(x.p), s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    knc_sb_puts(&x, "</CompleteMultipartUpload>");
+    if (x.oom) return free(x.p), knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     s3_sha256_hex(x.p, x.len, sha);
     s3_req req = {.method = "POST", .key = up->fkey, .payload_hash = sha};
     req.query[req.nquery++] = (s3_kv){"uploadId", up->upload_id};
@@ -145,7 +145,7 @@ static kn_status_t complete_upload(upload *up, size_t nparts, char *etag, size_t
     if (rc == KN_OK && h.resp.len) { /* S3 may answer 200 with an <Error> body */
         s3_xml_error(h.resp.p, h.resp.len, code, sizeof code, msg, sizeof msg);
         if (code[0])
-            rc = s3_fail(err, KN_E_UNAVAILABLE, "S3 completing the multipart upload failed: %s: %s", code, msg);
+            rc = knc_fail(err, KN_E_UNAVAILABLE, "S3 completing the multipart upload failed: %s: %s", code, msg);
         else if (!s3_xml_text(h.resp.p, h.resp.len, "ETag", etag, cap))
             etag[0] = '\0';
     }
@@ -165,7 +165,7 @@ static void abort_upload(upload *up) {
     req.query[req.nquery++] = (s3_kv){"uploadId", up->upload_id};
     s3_http h = {.req = &req}; /* not bound to the call: a cancelled call still cleans up */
     if (s3_perform(up->inst, &h, &err) != KN_OK && h.status != 404)
-        s3_log(up->inst->host, KN_LOG_WARN, "aborting a multipart upload failed (the next start "
+        knc_log(up->inst->host, KN_LOG_WARN, "aborting a multipart upload failed (the next start "
                "removes it once it is stale): %s", err.message);
     s3_http_free(&h);
 }
@@ -178,7 +178,7 @@ static kn_status_t initiate(s3_instance *inst, const kn_call_t *call, const char
     s3_http h = {.req = &req, .call = call};
     kn_status_t rc = s3_perform(inst, &h, err);
     if (rc == KN_OK && !s3_xml_text(h.resp.p, h.resp.len, "UploadId", upload_id, cap))
-        rc = s3_fail(err, KN_E_IO, "S3 started a multipart upload without an UploadId");
+        rc = knc_fail(err, KN_E_IO, "S3 started a multipart upload without an UploadId");
     s3_http_free(&h);
     return rc;
 }
@@ -192,7 +192,7 @@ static kn_status_t multipart(s3_instance *inst, const kn_call_t *call, const cha
     upload up = {.inst = inst, .call = call, .fkey = fkey};
     slot *slots = calloc((size_t)n, sizeof *slots);
     up.etags = calloc(S3_MAX_PARTS, sizeof *up.etags);
-    if (!slots || !up.etags) return free(slots), free(up.etags), s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!slots || !up.etags) return free(slots), free(up.etags), knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     kn_status_t rc = initiate(inst, call, fkey, content_type, up.upload_id, sizeof up.upload_id, err);
     if (rc != KN_OK) return free(slots), free(up.etags), rc;
     pthread_mutex_init(&up.mu, NULL);
@@ -207,7 +207,7 @@ static kn_status_t multipart(s3_instance *inst, const kn_call_t *call, const cha
         s->up = &up, s->number = number, s->done = false, s->running = true;
         if (pthread_create(&s->thread, NULL, part_thread, s) != 0) {
             s->running = false;
-            rc = s3_fail(err, KN_E_NO_MEMORY, "cannot start an upload thread");
+            rc = knc_fail(err, KN_E_NO_MEMORY, "cannot start an upload thread");
             break;
         }
         if (eof) break;
@@ -216,13 +216,13 @@ static kn_status_t multipart(s3_instance *inst, const kn_call_t *call, const cha
         s = NULL;
         for (int i = 0; i < n && !s; i++) if (!slots[i].running) s = &slots[i];
         pthread_mutex_unlock(&up.mu);
-        if (!s->buf && !(s->buf = malloc(part_size))) rc = s3_fail(err, KN_E_NO_MEMORY, "out of memory");
+        if (!s->buf && !(s->buf = malloc(part_size))) rc = knc_fail(err, KN_E_NO_MEMORY, "out of memory");
         if (rc == KN_OK) rc = read_full(body, call, s->buf, part_size, &s->len, &eof, err);
         pthread_mutex_lock(&up.mu);
         if (rc != KN_OK) break;
         if (s->len == 0) break; /* the body ended on a part boundary */
         if (++number > S3_MAX_PARTS) {
-            rc = s3_fail(err, KN_E_INVALID_ARGUMENT, "the object needs more than %d parts of %zu "
+            rc = knc_fail(err, KN_E_INVALID_ARGUMENT, "the object needs more than %d parts of %zu "
                          "bytes: raise settings.part_size", S3_MAX_PARTS, part_size);
             break;
         }
@@ -250,23 +250,23 @@ void s3_put(const kn_plugin_t *plugin, const kn_call_t *call, const char *key,
     int64_t total = 0;
     bool eof = false;
     kn_status_t rc = KN_OK;
-    if (!inst) rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
+    if (!inst) rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
     else if (!s3_key_valid(key))
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", S3_CLIP(key, shown));
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "invalid key \"%s\"", KNC_CLIP(key, shown));
     else if (!body.read && body.fd < 0)
-        rc = s3_fail(&err, KN_E_INVALID_ARGUMENT, "the reader has neither read() nor an fd");
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "the reader has neither read() nor an fd");
     size_t part = inst ? inst->cfg.part_size : 0;
     if (rc == KN_OK && body.size_hint > (int64_t)part * S3_MAX_PARTS) /* keep within 10000 parts */
         part = (size_t)((body.size_hint / S3_MAX_PARTS + (1 << 20)) >> 20 << 20);
-    if (rc == KN_OK && !(fkey = s3_full_key(inst, key))) rc = s3_fail(&err, KN_E_NO_MEMORY, "out of memory");
+    if (rc == KN_OK && !(fkey = s3_full_key(inst, key))) rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
     /* A known small size needs a buffer of that size only. */
     size_t first_cap = body.size_hint >= 0 && (uint64_t)body.size_hint < part ? (size_t)body.size_hint + 1 : part;
-    if (rc == KN_OK && !(buf = malloc(first_cap ? first_cap : 1))) rc = s3_fail(&err, KN_E_NO_MEMORY, "out of memory");
+    if (rc == KN_OK && !(buf = malloc(first_cap ? first_cap : 1))) rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
     if (rc == KN_OK) rc = read_full(&body, call, buf, first_cap, &len, &eof, &err);
     if (rc == KN_OK && !eof && first_cap < part) { /* the size hint was wrong: grow to a part */
         uint8_t *bigger = realloc(buf, part);
         size_t more = 0;
-        if (!bigger) rc = s3_fail(&err, KN_E_NO_MEMORY, "out of memory");
+        if (!bigger) rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
         else buf = bigger, rc = read_full(&body, call, buf + len, part - len, &more, &eof, &err), len += more;
     }
     if (rc == KN_OK && eof) { /* the whole object is in buf */
@@ -278,8 +278,8 @@ void s3_put(const kn_plugin_t *plugin, const kn_call_t *call, const char *key,
     free(buf);
     kn_object_info_t info = {key, total, s3_now_ns(), etag[0] ? etag : NULL, content_type};
     if (inst)
-        s3_log(inst->host, rc == KN_OK ? KN_LOG_DEBUG : KN_LOG_WARN, "put %s: %lld bytes, %s%s%s",
-               S3_CLIP(key, shown), (long long)total, kn_status_string(rc), rc ? ": " : "",
+        knc_log(inst->host, rc == KN_OK ? KN_LOG_DEBUG : KN_LOG_WARN, "put %s: %lld bytes, %s%s%s",
+               KNC_CLIP(key, shown), (long long)total, kn_status_string(rc), rc ? ": " : "",
                rc ? err.message : "");
     free(fkey);
     if (done.complete) done.complete(done.ctx, rc, rc == KN_OK ? NULL : &err, rc == KN_OK ? &info : NULL);

@@ -17,7 +17,7 @@
 
 #include <kinora/plugin.h>
 
-#include "s3_json.h"
+#include "knc_json.h"
 #include "s3_util.h"
 
 #include <pthread.h>
@@ -85,13 +85,13 @@ typedef struct {
 
 /* RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ becomes %XX
  * (upper-case hex); '/' is kept when keep_slash. */
-S3_INTERNAL void s3_uri_encode(s3_strbuf *b, const char *s, size_t n, bool keep_slash);
+S3_INTERNAL void s3_uri_encode(knc_strbuf *b, const char *s, size_t n, bool keep_slash);
 
 /* The request's URL, its Host header value, and the signed headers to send
  * ("authorization", "x-amz-date", "x-amz-content-sha256", the request's own, the session
  * token), for time `unix_s`. Returns false on allocation failure. */
 typedef struct {
-    s3_strbuf url, host, authorization;
+    knc_strbuf url, host, authorization;
     char amz_date[17];
 } s3_signed;
 S3_INTERNAL bool s3_sign(const s3_config *cfg, const s3_req *req, int64_t unix_s, s3_signed *out);
@@ -99,7 +99,7 @@ S3_INTERNAL void s3_signed_free(s3_signed *s);
 
 /* A presigned URL (query signing, UNSIGNED-PAYLOAD) for method on key (full key). */
 S3_INTERNAL bool s3_presign_url(const s3_config *cfg, const char *method, const char *key,
-                                int64_t ttl_s, int64_t unix_s, s3_strbuf *url);
+                                int64_t ttl_s, int64_t unix_s, knc_strbuf *url);
 
 /* SHA-256 (hex) and MD5 (base64) of a buffer. */
 S3_INTERNAL void s3_sha256_hex(const void *data, size_t n, char out[65]);
@@ -116,7 +116,7 @@ typedef struct {
     bool no_retry;
     /* out */
     long status;
-    s3_strbuf resp;      /* response body (error bodies always; capped)                      */
+    knc_strbuf resp;      /* response body (error bodies always; capped)                      */
     char etag[160], content_type[160];
     int64_t content_length, range_total, mtime_ns;
     int64_t written;     /* bytes given to sink                                              */

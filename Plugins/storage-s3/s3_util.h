@@ -1,6 +1,6 @@
 /*
- * storage-s3: small helpers shared by every file (util.c): UTF-8, error messages, logs,
- * hex, time, key checks.
+ * storage-s3: small helpers shared by every file (util.c): hex, base64, time, key checks;
+ * UTF-8, messages and logs come from the C plugin kit (knc_text.h).
  *
  * Internal to the plugin: every function is hidden, so only kinora_module_entry_v1 is
  * exported even when the plugin is built without -fvisibility=hidden.
@@ -10,6 +10,8 @@
 
 #include <kinora/plugin.h>
 
+#include "knc_text.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,22 +20,6 @@
 #ifndef S3_INTERNAL
 #define S3_INTERNAL __attribute__((visibility("hidden")))
 #endif
-
-S3_INTERNAL size_t s3_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-S3_INTERNAL size_t s3_utf8_encode(uint32_t cp, unsigned char *out);
-
-/* Copies n bytes of s into out so that they are safe to quote: bounded, cut on a character
- * boundary, control characters and invalid bytes shown as '?'. Returns out. */
-S3_INTERNAL const char *s3_clip(const char *s, size_t n, char *out, size_t outsz);
-#define S3_CLIP(s, buf) s3_clip((s), (s) ? strlen(s) : 0, (buf), sizeof(buf))
-
-/* Fills *err (if not NULL) with code and the message; returns code. */
-S3_INTERNAL __attribute__((format(printf, 3, 4)))
-kn_status_t s3_fail(kn_error_t *err, kn_status_t code, const char *fmt, ...);
-
-/* Logs one line through host->log, if there is one. Never pass secrets. */
-S3_INTERNAL __attribute__((format(printf, 3, 4)))
-void s3_log(const kn_host_t *host, int32_t level, const char *fmt, ...);
 
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 S3_INTERNAL void s3_hex(const unsigned char *in, size_t n, char *out);

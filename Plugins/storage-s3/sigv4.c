@@ -22,16 +22,16 @@
 #include <string.h>
 #include <time.h>
 
-void s3_uri_encode(s3_strbuf *b, const char *s, size_t n, bool keep_slash) {
+void s3_uri_encode(knc_strbuf *b, const char *s, size_t n, bool keep_slash) {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-            s3_sb_put(b, &s[i], 1);
+            knc_sb_put(b, &s[i], 1);
         } else {
             char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            s3_sb_put(b, esc, 3);
+            knc_sb_put(b, esc, 3);
         }
     }
 }
@@ -56,17 +56,17 @@ static void hmac(const void *key, size_t keylen, const char *msg, unsigned char 
 }
 
 /* The host name (with port unless it is the scheme's default) and the canonical path. */
-static void host_and_path(const s3_config *cfg, const char *key, s3_strbuf *host, s3_strbuf *path) {
+static void host_and_path(const s3_config *cfg, const char *key, knc_strbuf *host, knc_strbuf *path) {
     if (cfg->path_style) {
-        s3_sb_puts(host, cfg->endpoint_host);
-        s3_sb_puts(path, "/");
+        knc_sb_puts(host, cfg->endpoint_host);
+        knc_sb_puts(path, "/");
         s3_uri_encode(path, cfg->bucket, strlen(cfg->bucket), false);
-        if (key) s3_sb_puts(path, "/");
+        if (key) knc_sb_puts(path, "/");
     } else {
-        s3_sb_puts(host, cfg->bucket);
-        s3_sb_puts(host, ".");
-        s3_sb_puts(host, cfg->endpoint_host);
-        s3_sb_puts(path, "/");
+        knc_sb_puts(host, cfg->bucket);
+        knc_sb_puts(host, ".");
+        knc_sb_puts(host, cfg->endpoint_host);
+        knc_sb_puts(path, "/");
     }
     if (key) s3_uri_encode(path, key, strlen(key), true);
 }
@@ -82,15 +82,15 @@ static int cmp_kv(const void *a, const void *b) {
 }
 
 static char *encode_dup(const char *s, bool keep_slash) {
-    s3_strbuf b = {0};
-    s3_sb_puts(&b, "");
+    knc_strbuf b = {0};
+    knc_sb_puts(&b, "");
     s3_uri_encode(&b, s, strlen(s), keep_slash);
     if (b.oom) return free(b.p), NULL;
     return b.p;
 }
 
 /* name=value&... sorted; the same string goes into the URL and the canonical request. */
-static bool canonical_query(const s3_kv *q, int n, s3_strbuf *out) {
+static bool canonical_query(const s3_kv *q, int n, knc_strbuf *out) {
     enc_kv items[2 * S3_MAX_PARAMS];
     bool ok = true;
     int m = 0;
@@ -100,11 +100,11 @@ static bool canonical_query(const s3_kv *q, int n, s3_strbuf *out) {
         ok = ok && items[i].name && items[i].value;
     }
     if (ok) qsort(items, (size_t)m, sizeof *items, cmp_kv);
-    s3_sb_puts(out, "");
+    knc_sb_puts(out, "");
     for (int i = 0; i < m; i++) {
         if (ok) {
-            if (i) s3_sb_puts(out, "&");
-            s3_sb_puts(out, items[i].name), s3_sb_puts(out, "="), s3_sb_puts(out, items[i].value);
+            if (i) knc_sb_puts(out, "&");
+            knc_sb_puts(out, items[i].name), knc_sb_puts(out, "="), knc_sb_puts(out, items[i].value);
         }
         free(items[i].name), free(items[i].value);
     }
@@ -118,34 +118,34 @@ static int cmp_header(const void *a, const void *b) {
 /* Signature over the canonical request; fills signed_headers and hex signature. */
 static bool signature(const s3_config *cfg, const char *method, const char *path, const char *query,
                       s3_kv *headers, int nheaders, const char *payload_hash, const char *amz_date,
-                      s3_strbuf *signed_headers, char sig[65]) {
-    s3_strbuf canon = {0}, sts = {0};
+                      knc_strbuf *signed_headers, char sig[65]) {
+    knc_strbuf canon = {0}, sts = {0};
     char date[9], hash[65], scope[256];
     unsigned char k1[32], k2[32], k3[32], k4[32], out[32];
     qsort(headers, (size_t)nheaders, sizeof *headers, cmp_header);
-    s3_sb_puts(&canon, method), s3_sb_puts(&canon, "\n");
-    s3_sb_puts(&canon, path), s3_sb_puts(&canon, "\n");
-    s3_sb_puts(&canon, query), s3_sb_puts(&canon, "\n");
-    s3_sb_puts(signed_headers, "");
+    knc_sb_puts(&canon, method), knc_sb_puts(&canon, "\n");
+    knc_sb_puts(&canon, path), knc_sb_puts(&canon, "\n");
+    knc_sb_puts(&canon, query), knc_sb_puts(&canon, "\n");
+    knc_sb_puts(signed_headers, "");
     for (int i = 0; i < nheaders; i++) {
         const char *v = headers[i].value;
         size_t len = strlen(v);
         while (len && (*v == ' ' || *v == '\t')) v++, len--;
         while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
-        s3_sb_puts(&canon, headers[i].name), s3_sb_puts(&canon, ":");
-        s3_sb_put(&canon, v, len), s3_sb_puts(&canon, "\n");
-        if (i) s3_sb_puts(signed_headers, ";");
-        s3_sb_puts(signed_headers, headers[i].name);
+        knc_sb_puts(&canon, headers[i].name), knc_sb_puts(&canon, ":");
+        knc_sb_put(&canon, v, len), knc_sb_puts(&canon, "\n");
+        if (i) knc_sb_puts(signed_headers, ";");
+        knc_sb_puts(signed_headers, headers[i].name);
     }
-    s3_sb_puts(&canon, "\n");
-    s3_sb_puts(&canon, signed_headers->p ? signed_headers->p : "");
-    s3_sb_puts(&canon, "\n");
-    s3_sb_puts(&canon, payload_hash);
+    knc_sb_puts(&canon, "\n");
+    knc_sb_puts(&canon, signed_headers->p ? signed_headers->p : "");
+    knc_sb_puts(&canon, "\n");
+    knc_sb_puts(&canon, payload_hash);
     memcpy(date, amz_date, 8), date[8] = '\0';
     snprintf(scope, sizeof scope, "%s/%s/s3/aws4_request", date, cfg->region);
     s3_sha256_hex(canon.p ? canon.p : "", canon.len, hash);
-    s3_sb_puts(&sts, "AWS4-HMAC-SHA256\n"), s3_sb_puts(&sts, amz_date), s3_sb_puts(&sts, "\n");
-    s3_sb_puts(&sts, scope), s3_sb_puts(&sts, "\n"), s3_sb_puts(&sts, hash);
+    knc_sb_puts(&sts, "AWS4-HMAC-SHA256\n"), knc_sb_puts(&sts, amz_date), knc_sb_puts(&sts, "\n");
+    knc_sb_puts(&sts, scope), knc_sb_puts(&sts, "\n"), knc_sb_puts(&sts, hash);
     bool ok = !canon.oom && !sts.oom && !signed_headers->oom;
     if (ok) {
         size_t slen = strlen(cfg->secret_access_key);
@@ -174,7 +174,7 @@ static void format_date(int64_t unix_s, char out[17]) {
 }
 
 bool s3_sign(const s3_config *cfg, const s3_req *req, int64_t unix_s, s3_signed *out) {
-    s3_strbuf path = {0}, query = {0}, signed_headers = {0};
+    knc_strbuf path = {0}, query = {0}, signed_headers = {0};
     s3_kv headers[S3_MAX_PARAMS + 4];
     char sig[65], scope_date[9];
     int n = 0;
@@ -193,17 +193,17 @@ bool s3_sign(const s3_config *cfg, const s3_req *req, int64_t unix_s, s3_signed 
                    &signed_headers, sig);
     if (ok) {
         memcpy(scope_date, out->amz_date, 8), scope_date[8] = '\0';
-        s3_sb_puts(&out->url, cfg->https ? "https://" : "http://");
-        s3_sb_puts(&out->url, out->host.p);
-        s3_sb_puts(&out->url, path.p);
-        if (query.len) s3_sb_puts(&out->url, "?"), s3_sb_puts(&out->url, query.p);
-        s3_sb_puts(&out->authorization, "AWS4-HMAC-SHA256 Credential=");
-        s3_sb_puts(&out->authorization, cfg->access_key_id);
-        s3_sb_puts(&out->authorization, "/"), s3_sb_puts(&out->authorization, scope_date);
-        s3_sb_puts(&out->authorization, "/"), s3_sb_puts(&out->authorization, cfg->region);
-        s3_sb_puts(&out->authorization, "/s3/aws4_request, SignedHeaders=");
-        s3_sb_puts(&out->authorization, signed_headers.p);
-        s3_sb_puts(&out->authorization, ", Signature="), s3_sb_puts(&out->authorization, sig);
+        knc_sb_puts(&out->url, cfg->https ? "https://" : "http://");
+        knc_sb_puts(&out->url, out->host.p);
+        knc_sb_puts(&out->url, path.p);
+        if (query.len) knc_sb_puts(&out->url, "?"), knc_sb_puts(&out->url, query.p);
+        knc_sb_puts(&out->authorization, "AWS4-HMAC-SHA256 Credential=");
+        knc_sb_puts(&out->authorization, cfg->access_key_id);
+        knc_sb_puts(&out->authorization, "/"), knc_sb_puts(&out->authorization, scope_date);
+        knc_sb_puts(&out->authorization, "/"), knc_sb_puts(&out->authorization, cfg->region);
+        knc_sb_puts(&out->authorization, "/s3/aws4_request, SignedHeaders=");
+        knc_sb_puts(&out->authorization, signed_headers.p);
+        knc_sb_puts(&out->authorization, ", Signature="), knc_sb_puts(&out->authorization, sig);
         ok = !out->url.oom && !out->authorization.oom;
     }
     free(path.p), free(query.p), free(signed_headers.p);
@@ -217,8 +217,8 @@ void s3_signed_free(s3_signed *s) {
 }
 
 bool s3_presign_url(const s3_config *cfg, const char *method, const char *key, int64_t ttl_s,
-                    int64_t unix_s, s3_strbuf *url) {
-    s3_strbuf host = {0}, path = {0}, query = {0}, signed_headers = {0};
+                    int64_t unix_s, knc_strbuf *url) {
+    knc_strbuf host = {0}, path = {0}, query = {0}, signed_headers = {0};
     char amz_date[17], credential[512], expires[24], sig[65];
     s3_kv q[6];
     int nq = 0;
@@ -239,10 +239,10 @@ bool s3_presign_url(const s3_config *cfg, const char *method, const char *key, i
               signature(cfg, method, path.p, query.p, headers, 1, "UNSIGNED-PAYLOAD", amz_date,
                         &signed_headers, sig);
     if (ok) {
-        s3_sb_puts(url, cfg->https ? "https://" : "http://");
-        s3_sb_puts(url, host.p), s3_sb_puts(url, path.p);
-        s3_sb_puts(url, "?"), s3_sb_puts(url, query.p);
-        s3_sb_puts(url, "&X-Amz-Signature="), s3_sb_puts(url, sig);
+        knc_sb_puts(url, cfg->https ? "https://" : "http://");
+        knc_sb_puts(url, host.p), knc_sb_puts(url, path.p);
+        knc_sb_puts(url, "?"), knc_sb_puts(url, query.p);
+        knc_sb_puts(url, "&X-Amz-Signature="), knc_sb_puts(url, sig);
         ok = !url->oom;
     }
     free(host.p), free(path.p), free(query.p), free(signed_headers.p);

@@ -55,7 +55,8 @@ extension Trait where Self == S3PeerScope {
     @Test func signaturesMatchTheAWSExamplesAndKeysAreEncodedOnce() throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("sigv4")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let build = try TestEnvironment.run("/usr/bin/cc", ["-std=c11", "-Wall", "-I", TestEnvironment.abiInclude, "-o", dir + "/sigv4",
+        let build = try TestEnvironment.run("/usr/bin/cc", ["-std=c11", "-Wall", "-I", TestEnvironment.abiInclude,
+                                                            "-I", TestEnvironment.repositoryRoot + "/Plugins/c-kit", "-o", dir + "/sigv4",
                                                             S3Peer.fixtures + "/sigv4_vectors.c", "-lcrypto"])
         try #require(build.status == 0, "\(build.output)")
         let run = try TestEnvironment.run(dir + "/sigv4", [])

@@ -26,8 +26,10 @@ import Testing
         let module = scratch + "/wordlist.so"
         // Every .c file of the folder, as the plugin's README tells a third party to build it.
         let folder = TestEnvironment.repositoryRoot + "/Plugins/examples/moderation-wordlist"
-        let sources = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".c") }.sorted().map { folder + "/" + $0 }
-        try TestEnvironment.compileCPlugin(sources[0], output: module, extraFlags: Array(sources.dropFirst()))
+        let kit = TestEnvironment.repositoryRoot + "/Plugins/c-kit"
+        var sources = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".c") }.sorted().map { folder + "/" + $0 }
+        sources += try FileManager.default.contentsOfDirectory(atPath: kit).filter { $0.hasSuffix(".c") }.sorted().map { kit + "/" + $0 }
+        try TestEnvironment.compileCPlugin(sources[0], output: module, extraFlags: ["-I" + kit] + Array(sources.dropFirst()))
         let exported = try TestEnvironment.run("/usr/bin/nm", ["-D", "--defined-only", module]).output
         #expect(exported.split(separator: "\n").filter { $0.contains(" T ") }.map { $0.split(separator: " ").last ?? "" } == ["kinora_module_entry_v1"])
 

@@ -7,8 +7,8 @@
 
 #include "wl_config.h"
 #include "wl_fold.h"
-#include "wl_json.h"
-#include "wl_msg.h"
+#include "knc_json.h"
+#include "knc_text.h"
 
 #include <regex.h>
 #include <stdbool.h>
@@ -66,9 +66,9 @@ static kn_status_t add_word(wl_state *st, uint32_t group, const jval *v, wl_wher
     kn_status_t rc = KN_OK;
     if (words) st->words = words;
     if (!tmp || !joined || !copy || !words)
-        rc = wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     else if (!wl_fold_utf8((const unsigned char *)v->str, v->len, tmp, &flen, &bad, true))
-        rc = wl_fail(err, KN_E_CONFIG, WHERE " is not valid UTF-8", WHERE_ARGS(at));
+        rc = knc_fail(err, KN_E_CONFIG, WHERE " is not valid UTF-8", WHERE_ARGS(at));
     if (rc != KN_OK) goto out;
     /* Separators inside an entry are not significant: "son-of-a" is the tokens son, of, a. */
     while (wl_next_token(tmp, flen, &pos, &start, &tlen)) {
@@ -79,8 +79,8 @@ static kn_status_t add_word(wl_state *st, uint32_t group, const jval *v, wl_wher
     }
     joined[jlen] = '\0';
     if (jlen == 0) {
-        rc = wl_fail(err, KN_E_CONFIG, WHERE " (\"%s\") has no letters or digits",
-                     WHERE_ARGS(at), wl_clip(v->str, v->len, shown, sizeof shown));
+        rc = knc_fail(err, KN_E_CONFIG, WHERE " (\"%s\") has no letters or digits",
+                     WHERE_ARGS(at), knc_clip(v->str, v->len, shown, sizeof shown));
         goto out;
     }
     st->words[st->nwords++] = (wl_word){copy, joined, jlen, first,
@@ -101,30 +101,30 @@ static kn_status_t add_pattern(wl_state *st, uint32_t group, const jval *v, wl_w
     kn_status_t rc = KN_OK;
     if (pts) st->patterns = pts;
     if (!pt || !folded || !pts || !(pt->shown = dup_n(v->str, v->len))) {
-        rc = wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(err, KN_E_NO_MEMORY, "out of memory");
         goto out;
     }
     /* Non-ASCII is folded so "merdé" can match folded text, but ASCII case is kept: lowering
      * "\W" to "\w" would change its meaning, and REG_ICASE handles ASCII case anyway. */
     if (!wl_fold_utf8((const unsigned char *)v->str, v->len, (unsigned char *)folded, &flen,
                       &bad, false)) {
-        rc = wl_fail(err, KN_E_CONFIG, WHERE " is not valid UTF-8", WHERE_ARGS(at));
+        rc = knc_fail(err, KN_E_CONFIG, WHERE " is not valid UTF-8", WHERE_ARGS(at));
         goto out;
     }
     folded[flen] = '\0';
     int rerr = regcomp(&pt->re, folded, REG_EXTENDED | REG_ICASE | REG_NOSUB);
     if (rerr != 0) {
         regerror(rerr, &pt->re, why, sizeof why);
-        rc = wl_fail(err, KN_E_CONFIG, WHERE " (\"%s\") is not a valid regular expression: %s",
-                     WHERE_ARGS(at), wl_clip(v->str, v->len, shown, sizeof shown),
-                     wl_clip(why, strlen(why), whyshown, sizeof whyshown));
+        rc = knc_fail(err, KN_E_CONFIG, WHERE " (\"%s\") is not a valid regular expression: %s",
+                     WHERE_ARGS(at), knc_clip(v->str, v->len, shown, sizeof shown),
+                     knc_clip(why, strlen(why), whyshown, sizeof whyshown));
         goto out;
     }
     pt->group = group;
     st->patterns[st->npatterns++] = pt;
     if (regexec(&pt->re, "", 0, NULL, 0) == 0)
-        wl_log(st->host, KN_LOG_WARN, "pattern \"%s\" matches empty text: every input will be "
-               "labelled \"%s\"", wl_clip(v->str, v->len, shown, sizeof shown), label);
+        knc_log(st->host, KN_LOG_WARN, "pattern \"%s\" matches empty text: every input will be "
+               "labelled \"%s\"", knc_clip(v->str, v->len, shown, sizeof shown), label);
     pt = NULL;
 out:
     if (pt) free(pt->shown), free(pt);
@@ -139,7 +139,7 @@ static kn_status_t group_for(wl_state *st, const char *name, uint32_t *out, kn_e
     char *copy = dup_n(name, strlen(name));
     char **groups = grow(st->groups, &st->cap_groups, st->ngroups, sizeof *groups);
     if (groups) st->groups = groups;
-    if (!copy || !groups) return free(copy), wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!copy || !groups) return free(copy), knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     st->groups[st->ngroups] = copy;
     *out = (uint32_t)st->ngroups++;
     return KN_OK;
@@ -152,14 +152,14 @@ static kn_status_t load_section(wl_state *st, const char *label, const jval *tab
     kn_status_t rc = group_for(st, label, &group, err);
     for (int list = 0; list < 2 && rc == KN_OK; list++) {
         wl_where at = {prefix, list ? "patterns" : "words", 0};
-        const jval *arr = wl_json_get(table, at.list);
+        const jval *arr = knc_json_get(table, at.list);
         if (arr && arr->type != J_ARR)
-            return wl_fail(err, KN_E_CONFIG, "setting \"%s%s\" must be an array of strings",
+            return knc_fail(err, KN_E_CONFIG, "setting \"%s%s\" must be an array of strings",
                            prefix, at.list);
         for (; rc == KN_OK && arr && at.idx < arr->count; at.idx++) {
             const jval *v = &arr->items[at.idx];
             if (v->type != J_STR || v->len == 0 || strlen(v->str) != v->len)
-                return wl_fail(err, KN_E_CONFIG, WHERE " must be a non-empty string without NUL",
+                return knc_fail(err, KN_E_CONFIG, WHERE " must be a non-empty string without NUL",
                                WHERE_ARGS(at));
             rc = list ? add_pattern(st, group, v, at, label, err) : add_word(st, group, v, at, err);
         }
@@ -171,10 +171,10 @@ static kn_status_t load_section(wl_state *st, const char *label, const jval *tab
  * the same label stays out of the chains, so it is neither matched nor reported twice. */
 static kn_status_t build_index(wl_state *st, kn_error_t *err) {
     size_t nb = 16;
-    if (st->nwords > INT32_MAX / 4) return wl_fail(err, KN_E_CONFIG, "too many words");
+    if (st->nwords > INT32_MAX / 4) return knc_fail(err, KN_E_CONFIG, "too many words");
     while (nb < st->nwords * 2) nb *= 2;
     if (!(st->buckets = malloc(nb * sizeof *st->buckets)))
-        return wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+        return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     st->nbuckets = nb;
     for (size_t i = 0; i < nb; i++) st->buckets[i] = -1;
     for (size_t i = 0; i < st->nwords; i++) {
@@ -188,32 +188,32 @@ static kn_status_t build_index(wl_state *st, kn_error_t *err) {
 }
 
 kn_status_t wl_load_config(wl_state *st, const char *json, kn_error_t *err) {
-    wl_json_error jerr;
+    knc_json_error jerr;
     jval root = {0};
     kn_status_t rc = KN_OK;
     char name[64], prefix[96];
 
-    if (!wl_json_parse(json, &root, &jerr)) {
-        rc = wl_fail(err, jerr.oom ? KN_E_NO_MEMORY : KN_E_CONFIG,
+    if (!knc_json_parse(json, &root, &jerr)) {
+        rc = knc_fail(err, jerr.oom ? KN_E_NO_MEMORY : KN_E_CONFIG,
                      "config is not valid JSON: %s at byte %zu", jerr.what, jerr.pos);
         goto out;
     }
     if (root.type != J_OBJ) {
-        rc = wl_fail(err, KN_E_CONFIG, "config must be a JSON object");
+        rc = knc_fail(err, KN_E_CONFIG, "config must be a JSON object");
         goto out;
     }
     /* Unknown top-level keys are ignored: the host's schema (additionalProperties) rules. */
-    const jval *label = wl_json_get(&root, "label"), *maxb = wl_json_get(&root, "max_bytes"),
-               *labels = wl_json_get(&root, "labels");
+    const jval *label = knc_json_get(&root, "label"), *maxb = knc_json_get(&root, "max_bytes"),
+               *labels = knc_json_get(&root, "labels");
     double mb = maxb && maxb->type == J_NUM ? maxb->num : WL_DEFAULT_MAX_BYTES;
     if (label && (label->type != J_STR || label->len == 0 || strlen(label->str) != label->len))
-        rc = wl_fail(err, KN_E_CONFIG, "setting \"label\" must be a non-empty string");
+        rc = knc_fail(err, KN_E_CONFIG, "setting \"label\" must be a non-empty string");
     else if ((maxb && maxb->type != J_NUM) || !(mb >= 1 && mb <= WL_MAX_MAX_BYTES) ||
              mb != (double)(int64_t)mb) /* the range test comes first: the cast needs it */
-        rc = wl_fail(err, KN_E_CONFIG, "setting \"max_bytes\" must be an integer from 1 to %.0f",
+        rc = knc_fail(err, KN_E_CONFIG, "setting \"max_bytes\" must be an integer from 1 to %.0f",
                      WL_MAX_MAX_BYTES);
     else if (labels && labels->type != J_OBJ)
-        rc = wl_fail(err, KN_E_CONFIG, "setting \"labels\" must be a table of label tables "
+        rc = knc_fail(err, KN_E_CONFIG, "setting \"labels\" must be a table of label tables "
                      "like {\"words\": [...], \"patterns\": [...]}");
     if (rc != KN_OK) goto out;
     st->max_bytes = (size_t)mb;
@@ -221,27 +221,27 @@ kn_status_t wl_load_config(wl_state *st, const char *json, kn_error_t *err) {
     rc = load_section(st, label ? label->str : WL_DEFAULT_LABEL, &root, "", err);
     for (size_t i = 0; labels && rc == KN_OK && i < labels->count; i++) {
         const jval *t = &labels->items[i];
-        wl_clip(labels->keys[i], labels->keylens[i], name, sizeof name);
+        knc_clip(labels->keys[i], labels->keylens[i], name, sizeof name);
         snprintf(prefix, sizeof prefix, "labels.%s.", name);
         if (labels->keylens[i] == 0 || strlen(labels->keys[i]) != labels->keylens[i])
-            rc = wl_fail(err, KN_E_CONFIG,
+            rc = knc_fail(err, KN_E_CONFIG,
                          "setting \"labels\": names must be non-empty, without NUL");
         else if (t->type != J_OBJ)
-            rc = wl_fail(err, KN_E_CONFIG, "setting \"labels.%s\" must be a table", name);
+            rc = knc_fail(err, KN_E_CONFIG, "setting \"labels.%s\" must be a table", name);
         /* The host's schema catches typos here too, but a standalone host may not have one. */
         for (size_t k = 0; rc == KN_OK && t->type == J_OBJ && k < t->count; k++)
             if (strcmp(t->keys[k], "words") != 0 && strcmp(t->keys[k], "patterns") != 0)
-                rc = wl_fail(err, KN_E_CONFIG, "setting \"%s%s\" is unknown (expected \"words\" "
+                rc = knc_fail(err, KN_E_CONFIG, "setting \"%s%s\" is unknown (expected \"words\" "
                              "or \"patterns\")", prefix,
-                             wl_clip(t->keys[k], t->keylens[k], name, sizeof name));
+                             knc_clip(t->keys[k], t->keylens[k], name, sizeof name));
         if (rc == KN_OK) rc = load_section(st, labels->keys[i], t, prefix, err);
     }
     if (rc == KN_OK) rc = build_index(st, err);
     if (rc == KN_OK)
-        wl_log(st->host, KN_LOG_INFO, "word list ready: %zu words, %zu patterns, %zu labels, "
+        knc_log(st->host, KN_LOG_INFO, "word list ready: %zu words, %zu patterns, %zu labels, "
                "max_bytes %zu", st->nwords, st->npatterns, st->ngroups, st->max_bytes);
 out:
-    wl_json_free(&root);
+    knc_json_free(&root);
     return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * moderation-wordlist: UTF-8, folding and tokens.
+ * moderation-wordlist: folding and tokens (UTF-8 itself comes from the C plugin kit).
  *
  * Text and words are "folded" before they are compared: ASCII lowercased, accented Latin
  * letters reduced to base letters, invisible characters dropped, punctuation and symbols
@@ -8,34 +8,6 @@
 #include "wl_fold.h"
 
 #include <string.h>
-
-/* Length (1-4) of the well-formed UTF-8 sequence at s, or 0: rejects overlong forms,
- * surrogates, code points past U+10FFFF and truncated sequences. */
-size_t wl_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) return *cp = c, 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) len = 3, v = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    return *cp = v, len;
-}
-
-size_t wl_utf8_encode(uint32_t cp, unsigned char *out) {
-    size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    static const unsigned char lead[] = {0, 0, 0xC0, 0xE0, 0xF0};
-    for (size_t i = len - 1; i > 0; i--, cp >>= 6) out[i] = (unsigned char)(0x80 | (cp & 0x3F));
-    out[0] = (unsigned char)(lead[len] | cp);
-    return len;
-}
 
 /* Base letters for U+00C0..U+017F, one per code point. '*' marks the few that fold to two
  * letters (see fold_cp); ' ' marks × and ÷, which separate words. */
@@ -99,7 +71,7 @@ static size_t fold_cp(uint32_t cp, bool lower_ascii, unsigned char *out) {
     /* The regular upper/lower pairs of Greek and Cyrillic are one addition away. */
     if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F)) cp += 0x20;
     else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
-    return wl_utf8_encode(cp, out);
+    return knc_utf8_encode(cp, out);
 }
 
 /* Folds n bytes of UTF-8 from in to out; out == in is allowed. On invalid UTF-8 returns
@@ -110,7 +82,7 @@ bool wl_fold_utf8(const unsigned char *in, size_t n, unsigned char *out, size_t 
     while (i < n) {
         unsigned char tmp[4];
         uint32_t cp;
-        size_t k = wl_utf8_decode(in + i, n - i, &cp);
+        size_t k = knc_utf8_decode(in + i, n - i, &cp);
         if (k == 0) return *bad_at = i, false;
         size_t m = fold_cp(cp, lower_ascii, tmp);
         memcpy(out + o, tmp, m);

@@ -11,15 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "knc_text.h"
+
 #ifndef WL_INTERNAL
 #define WL_INTERNAL __attribute__((visibility("hidden")))
 #endif
-
-/* Length (1-4) of the well-formed UTF-8 sequence at s (n > 0 bytes available), or 0. */
-WL_INTERNAL size_t wl_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-
-/* Writes cp (at most U+10FFFF, not a surrogate) as UTF-8; returns the byte count (1-4). */
-WL_INTERNAL size_t wl_utf8_encode(uint32_t cp, unsigned char *out);
 
 /* Folds n bytes of UTF-8 from in to out (out == in is allowed; the result is never longer).
  * lower_ascii: also lowercase ASCII letters. On invalid UTF-8 returns false and sets

@@ -22,8 +22,8 @@
 
 #include "wl_config.h"
 #include "wl_fold.h"
-#include "wl_json.h"
-#include "wl_msg.h"
+#include "knc_json.h"
+#include "knc_text.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -61,15 +61,15 @@ static void trim(const char **s, size_t *n) {
 static kn_status_t check_media_type(const char *mt, kn_error_t *err) {
     char shown[128];
     if (!mt)
-        return wl_fail(err, KN_E_UNSUPPORTED, "no media type given; this plugin handles text/*");
+        return knc_fail(err, KN_E_UNSUPPORTED, "no media type given; this plugin handles text/*");
     const char *end = mt + strlen(mt), *semi = strchr(mt, ';'), *base = mt;
     size_t blen = (size_t)((semi ? semi : end) - mt);
     trim(&base, &blen);
     bool ok = blen > 5 && ascii_caseeq(base, 5, "text/");
     for (size_t i = 5; ok && i < blen; i++) ok = base[i] > ' ' && base[i] < 0x7F && base[i] != '/';
     if (!ok)
-        return wl_fail(err, KN_E_UNSUPPORTED, "media type \"%s\" is not supported; this plugin "
-                       "handles text/*", WL_CLIP(mt, shown));
+        return knc_fail(err, KN_E_UNSUPPORTED, "media type \"%s\" is not supported; this plugin "
+                       "handles text/*", KNC_CLIP(mt, shown));
     for (const char *param = semi; param; param = strchr(param + 1, ';')) {
         const char *next = strchr(param + 1, ';'), *stop = next ? next : end;
         const char *name = param + 1, *eq = memchr(name, '=', (size_t)(stop - name));
@@ -80,8 +80,8 @@ static kn_status_t check_media_type(const char *mt, kn_error_t *err) {
         if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') val++, vlen -= 2;
         if (ascii_caseeq(name, nlen, "charset") && !ascii_caseeq(val, vlen, "utf-8") &&
             !ascii_caseeq(val, vlen, "utf8") && !ascii_caseeq(val, vlen, "us-ascii"))
-            return wl_fail(err, KN_E_UNSUPPORTED, "media type \"%s\": only UTF-8 text is supported",
-                           WL_CLIP(mt, shown));
+            return knc_fail(err, KN_E_UNSUPPORTED, "media type \"%s\": only UTF-8 text is supported",
+                           KNC_CLIP(mt, shown));
     }
     return KN_OK;
 }
@@ -90,10 +90,10 @@ static kn_status_t check_call(const kn_call_t *call, kn_error_t *err) {
     struct timespec ts;
     if (!call) return KN_OK;
     if (call->is_cancelled && call->is_cancelled(call))
-        return wl_fail(err, KN_E_CANCELLED, "the call was cancelled");
+        return knc_fail(err, KN_E_CANCELLED, "the call was cancelled");
     if (call->deadline_unix_ns > 0 && clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
         (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec >= call->deadline_unix_ns)
-        return wl_fail(err, KN_E_TIMEOUT, "the call's deadline passed");
+        return knc_fail(err, KN_E_TIMEOUT, "the call's deadline passed");
     return KN_OK;
 }
 
@@ -105,20 +105,20 @@ static kn_status_t read_all(const wl_state *st, const kn_call_t *call, const kn_
     unsigned char *buf;
     kn_status_t rc = KN_OK;
     if (!r->read && r->fd < 0)
-        return wl_fail(err, KN_E_INVALID_ARGUMENT, "the reader has neither read() nor an fd");
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "the reader has neither read() nor an fd");
     if (r->size_hint >= 0 && (uint64_t)r->size_hint > max)
-        return wl_fail(err, KN_E_INVALID_ARGUMENT, "input of %lld bytes is larger than max_bytes "
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "input of %lld bytes is larger than max_bytes "
                        "(%zu)", (long long)r->size_hint, max);
     if (r->size_hint >= 0) cap = (size_t)r->size_hint + 1; /* + 1: see the end without growing */
     if (cap > limit) cap = limit;
-    if (!(buf = malloc(cap + 1))) return wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!(buf = malloc(cap + 1))) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     while (rc == KN_OK && (rc = check_call(call, err)) == KN_OK) {
         int64_t got;
         if (len == cap) { /* then cap < limit, or len > max would have stopped us */
             size_t ncap = cap > limit / 2 ? limit : cap * 2;
             unsigned char *nbuf = realloc(buf, ncap + 1);
             if (!nbuf) {
-                rc = wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+                rc = knc_fail(err, KN_E_NO_MEMORY, "out of memory");
                 break;
             }
             buf = nbuf, cap = ncap;
@@ -135,12 +135,12 @@ static kn_status_t read_all(const wl_state *st, const kn_call_t *call, const kn_
             return KN_OK;
         }
         if (got < 0)
-            rc = wl_fail(err, got >= KN_E_NO_SPACE ? (kn_status_t)got : KN_E_CANCELLED,
+            rc = knc_fail(err, got >= KN_E_NO_SPACE ? (kn_status_t)got : KN_E_CANCELLED,
                          "reading the input failed (status %lld)", (long long)got);
         else if ((uint64_t)got > cap - len)
-            rc = wl_fail(err, KN_E_INTERNAL, "the reader returned more bytes than asked for");
+            rc = knc_fail(err, KN_E_INTERNAL, "the reader returned more bytes than asked for");
         else if ((len += (size_t)got) > max)
-            rc = wl_fail(err, KN_E_INVALID_ARGUMENT, "input is larger than max_bytes (%zu)", max);
+            rc = knc_fail(err, KN_E_INVALID_ARGUMENT, "input is larger than max_bytes (%zu)", max);
     }
     free(buf);
     return rc;
@@ -184,9 +184,9 @@ static kn_status_t match_all(const wl_state *st, const kn_call_t *call, const un
  * entry per label with a hit, in config order; its words first, then its patterns. */
 static char *render(const wl_state *st, const bool *word_hit, const bool *pat_hit,
                     size_t *nlabels) {
-    wl_strbuf b = {0};
+    knc_strbuf b = {0};
     *nlabels = 0;
-    wl_sb_puts(&b, "{\"labels\":[");
+    knc_sb_puts(&b, "{\"labels\":[");
     for (uint32_t g = 0; g < st->ngroups; g++) {
         bool first = true;
         for (size_t i = 0; i < st->nwords + st->npatterns; i++) {
@@ -196,18 +196,18 @@ static char *render(const wl_state *st, const bool *word_hit, const bool *pat_hi
                            : pat_hit[k] && st->patterns[k]->group == g;
             if (!hit) continue;
             if (first) {
-                wl_sb_puts(&b, (*nlabels)++ ? ",{\"name\":" : "{\"name\":");
-                wl_sb_json_string(&b, st->groups[g]);
-                wl_sb_puts(&b, ",\"score\":" WL_SCORE ",\"matches\":[");
+                knc_sb_puts(&b, (*nlabels)++ ? ",{\"name\":" : "{\"name\":");
+                knc_sb_json_string(&b, st->groups[g]);
+                knc_sb_puts(&b, ",\"score\":" WL_SCORE ",\"matches\":[");
             } else {
-                wl_sb_puts(&b, ",");
+                knc_sb_puts(&b, ",");
             }
             first = false;
-            wl_sb_json_string(&b, isw ? st->words[k].shown : st->patterns[k]->shown);
+            knc_sb_json_string(&b, isw ? st->words[k].shown : st->patterns[k]->shown);
         }
-        if (!first) wl_sb_puts(&b, "]}");
+        if (!first) knc_sb_puts(&b, "]}");
     }
-    wl_sb_puts(&b, "]}");
+    knc_sb_puts(&b, "]}");
     if (b.oom) return free(b.p), NULL;
     return b.p;
 }
@@ -220,25 +220,25 @@ static void wl_classify(const kn_plugin_t *plugin, const kn_call_t *call, const 
     bool *hits = NULL;
     char *result = NULL, rid[64];
     size_t len = 0, flen = 0, bad = 0, nlabels = 0;
-    kn_status_t rc = st ? KN_OK : wl_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
+    kn_status_t rc = st ? KN_OK : knc_fail(&err, KN_E_INVALID_ARGUMENT, "no plugin instance");
 
     if (rc == KN_OK) rc = check_media_type(media_type, &err);
     if (rc == KN_OK) rc = read_all(st, call, &media, &text, &len, &err);
     if (rc == KN_OK && !wl_fold_utf8(text, len, text, &flen, &bad, true))
-        rc = wl_fail(&err, KN_E_INVALID_ARGUMENT, "input is not valid UTF-8 at byte %zu", bad);
+        rc = knc_fail(&err, KN_E_INVALID_ARGUMENT, "input is not valid UTF-8 at byte %zu", bad);
     if (rc == KN_OK && !(hits = calloc(st->nwords + st->npatterns + 1, sizeof *hits)))
-        rc = wl_fail(&err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
     if (rc == KN_OK) {
         text[flen] = '\0';
         rc = match_all(st, call, text, flen, hits, hits + st->nwords, &err);
     }
     if (rc == KN_OK && !(result = render(st, hits, hits + st->nwords, &nlabels)))
-        rc = wl_fail(&err, KN_E_NO_MEMORY, "out of memory");
+        rc = knc_fail(&err, KN_E_NO_MEMORY, "out of memory");
 
     if (st) /* never the text itself */
-        wl_log(st->host, KN_LOG_DEBUG, "classify%s%s: %zu bytes, status %d, %zu labels",
+        knc_log(st->host, KN_LOG_DEBUG, "classify%s%s: %zu bytes, status %d, %zu labels",
                call && call->request_id ? " request " : "",
-               call && call->request_id ? WL_CLIP(call->request_id, rid) : "", len, (int)rc,
+               call && call->request_id ? KNC_CLIP(call->request_id, rid) : "", len, (int)rc,
                nlabels);
     if (done.complete)
         done.complete(done.ctx, rc, rc == KN_OK ? NULL : &err, rc == KN_OK ? result : NULL);
@@ -318,12 +318,12 @@ static kn_status_t wl_create(const kn_plugin_factory_t *factory, const kn_host_t
                              const kn_plugin_t **out, kn_error_t *err) {
     char shown[96];
     (void)factory;
-    if (!out) return wl_fail(err, KN_E_INVALID_ARGUMENT, "create() needs an out pointer");
+    if (!out) return knc_fail(err, KN_E_INVALID_ARGUMENT, "create() needs an out pointer");
     if (!plugin_id || strcmp(plugin_id, WL_ID) != 0)
-        return wl_fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"",
-                       WL_CLIP(plugin_id, shown));
+        return knc_fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"",
+                       KNC_CLIP(plugin_id, shown));
     wl_state *st = calloc(1, sizeof *st);
-    if (!st) return wl_fail(err, KN_E_NO_MEMORY, "out of memory");
+    if (!st) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
     st->host = host ? host : g_module_host;
     kn_status_t rc = wl_load_config(st, config_json ? config_json : "{}", err);
     if (rc != KN_OK) return wl_free_state(st), rc;
@@ -338,8 +338,8 @@ static kn_status_t wl_init(const kn_host_t *host, const char *module_path, kn_er
     char shown[256];
     (void)err;
     g_module_host = host;
-    wl_log(host, KN_LOG_INFO, "%s %s loaded from %s", WL_ID, WL_VERSION,
-           WL_CLIP(module_path, shown));
+    knc_log(host, KN_LOG_INFO, "%s %s loaded from %s", WL_ID, WL_VERSION,
+           KNC_CLIP(module_path, shown));
     return KN_OK;
 }
 

@@ -5,7 +5,8 @@
  * Built by the S3 tests with cc; includes the plugin's sources directly. Exit 0 = all hold.
  */
 #include "../../../Plugins/storage-s3/util.c"
-#include "../../../Plugins/storage-s3/json.c"
+#include "../../../Plugins/c-kit/knc_json.c"
+#include "../../../Plugins/c-kit/knc_text.c"
 #include "../../../Plugins/storage-s3/sigv4.c"
 
 #include <stdio.h>
@@ -65,7 +66,7 @@ int main(void) {
     check("GET bucket list: signature", sig_of(s.authorization.p), "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
     s3_signed_free(&s);
 
-    s3_strbuf url = {0};
+    knc_strbuf url = {0};
     s3_presign_url(&aws, "GET", "test.txt", 86400, t, &url);
     check("presigned GET", url.p,
           "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -97,7 +98,7 @@ int main(void) {
           "http://kinora.127.0.0.1:7480/media/a%20b/c%2Bd/%C3%A9t%C3%A9%20%281%29~_.-%21%2A%27");
     s3_signed_free(&s);
     local.session_token = "TOKEN/+=";
-    url = (s3_strbuf){0};
+    url = (knc_strbuf){0};
     s3_presign_url(&local, "PUT", "k", 60, t, &url);
     check("presigned URL carries the session token", strstr(url.p, "X-Amz-Security-Token=TOKEN%2F%2B%3D") ? "yes" : "no", "yes");
     free(url.p);

@@ -1,22 +1,22 @@
 /*
- * moderation-wordlist: a growable string buffer, JSON string output, and a small JSON parser
+ * Kinora C plugin kit: a growable string buffer, JSON string output, and a small JSON parser
  * for the config: a tree, bounded depth, strict UTF-8.
  */
-#include "wl_json.h"
-#include "wl_fold.h"
+#include "knc_json.h"
+#include "knc_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WL_JSON_MAX_DEPTH 32
+#define KNC_JSON_MAX_DEPTH 32
 
 /* ======================================================================================
  * A growable buffer and JSON output
  * ==================================================================================== */
 
-void wl_sb_put(wl_strbuf *b, const void *data, size_t n) {
+void knc_sb_put(knc_strbuf *b, const void *data, size_t n) {
     if (b->oom) return;
     if (n > SIZE_MAX / 4 - b->len) {
         b->oom = true;
@@ -37,20 +37,20 @@ void wl_sb_put(wl_strbuf *b, const void *data, size_t n) {
     b->p[b->len] = '\0';
 }
 
-void wl_sb_puts(wl_strbuf *b, const char *s) { wl_sb_put(b, s, strlen(s)); }
+void knc_sb_puts(knc_strbuf *b, const char *s) { knc_sb_put(b, s, strlen(s)); }
 
 /* Everything we print is valid UTF-8 already, so only quotes, backslashes and control
  * characters need escaping. */
-void wl_sb_json_string(wl_strbuf *b, const char *s) {
-    wl_sb_put(b, "\"", 1);
+void knc_sb_json_string(knc_strbuf *b, const char *s) {
+    knc_sb_put(b, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         char esc[7];
-        if (c == '"' || c == '\\') wl_sb_put(b, esc, (size_t)snprintf(esc, sizeof esc, "\\%c", c));
-        else if (c < 0x20) wl_sb_put(b, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
-        else wl_sb_put(b, s, 1);
+        if (c == '"' || c == '\\') knc_sb_put(b, esc, (size_t)snprintf(esc, sizeof esc, "\\%c", c));
+        else if (c < 0x20) knc_sb_put(b, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+        else knc_sb_put(b, s, 1);
     }
-    wl_sb_put(b, "\"", 1);
+    knc_sb_put(b, "\"", 1);
 }
 
 /* ======================================================================================
@@ -69,9 +69,9 @@ static bool jfail(jparser *p, const char *what) {
     return false;
 }
 
-void wl_json_free(jval *v) {
+void knc_json_free(jval *v) {
     for (size_t i = 0; i < v->count; i++) {
-        wl_json_free(&v->items[i]);
+        knc_json_free(&v->items[i]);
         if (v->keys) free(v->keys[i]);
     }
     free(v->str), free(v->items), free(v->keys), free(v->keylens);
@@ -98,9 +98,9 @@ static bool jhex4(jparser *p, uint32_t *out) {
 
 static bool jparse_string(jparser *p, char **out, size_t *out_len) {
     static const char escapes[] = "\"\\/bfnrt", actual[] = "\"\\/\b\f\n\r\t";
-    wl_strbuf b = {0};
+    knc_strbuf b = {0};
     const char *why = NULL;
-    wl_sb_put(&b, "", 0);
+    knc_sb_put(&b, "", 0);
     for (p->pos++; !why;) {
         unsigned char c = p->pos < p->n ? p->s[p->pos] : 0;
         uint32_t cp, lo;
@@ -109,16 +109,16 @@ static bool jparse_string(jparser *p, char **out, size_t *out_len) {
         else if (c == '"') break;
         else if (c < 0x20) why = "control character in string";
         else if (c >= 0x80) {
-            if (!(k = wl_utf8_decode(p->s + p->pos, p->n - p->pos, &cp)))
+            if (!(k = knc_utf8_decode(p->s + p->pos, p->n - p->pos, &cp)))
                 why = "invalid UTF-8 in string";
             else
-                wl_sb_put(&b, p->s + p->pos, k), p->pos += k;
-        } else if (c != '\\') wl_sb_put(&b, &c, 1), p->pos++;
+                knc_sb_put(&b, p->s + p->pos, k), p->pos += k;
+        } else if (c != '\\') knc_sb_put(&b, &c, 1), p->pos++;
         else if (p->pos + 1 >= p->n) why = "unterminated string";
         else if ((c = p->s[p->pos + 1]) != 'u') {
             const char *e = c ? strchr(escapes, c) : NULL;
             if (!e) why = "invalid escape in string";
-            else wl_sb_put(&b, &actual[e - escapes], 1), p->pos += 2;
+            else knc_sb_put(&b, &actual[e - escapes], 1), p->pos += 2;
         } else {
             p->pos += 2;
             if (!jhex4(p, &cp)) why = "invalid \\u escape";
@@ -132,7 +132,7 @@ static bool jparse_string(jparser *p, char **out, size_t *out_len) {
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) why = "unpaired surrogate";
             if (!why) {
                 unsigned char enc[4];
-                wl_sb_put(&b, enc, wl_utf8_encode(cp, enc));
+                knc_sb_put(&b, enc, knc_utf8_encode(cp, enc));
             }
         }
     }
@@ -175,7 +175,7 @@ static bool jparse_number(jparser *p, double *out) {
 
 static bool jparse_value(jparser *p, jval *out, int depth);
 
-/* Makes room for one more entry; new slots are zeroed, so wl_json_free can clean a half
+/* Makes room for one more entry; new slots are zeroed, so knc_json_free can clean a half
  * entry. */
 static bool jgrow(jparser *p, jval *v) {
     if (v->count < v->cap) return true;
@@ -200,7 +200,7 @@ static bool jparse_container(jparser *p, jval *out, int depth) {
     bool obj = p->s[p->pos++] == '{';
     unsigned char close = obj ? '}' : ']';
     out->type = obj ? J_OBJ : J_ARR;
-    if (depth >= WL_JSON_MAX_DEPTH) return jfail(p, "nesting too deep");
+    if (depth >= KNC_JSON_MAX_DEPTH) return jfail(p, "nesting too deep");
     if (jpeek(p) == close) return p->pos++, true;
     for (;;) {
         if (!jgrow(p, out)) return false;
@@ -234,16 +234,16 @@ static bool jparse_value(jparser *p, jval *out, int depth) {
     return jfail(p, p->pos >= p->n ? "unexpected end of input" : "unexpected character");
 }
 
-bool wl_json_parse(const char *text, jval *out, wl_json_error *err) {
+bool knc_json_parse(const char *text, jval *out, knc_json_error *err) {
     jparser p = {(const unsigned char *)text, strlen(text), 0, NULL, false};
     if (jparse_value(&p, out, 0) && jpeek(&p) != 0)
         jfail(&p, "trailing characters after the value");
-    *err = (wl_json_error){p.what, p.pos, p.oom};
+    *err = (knc_json_error){p.what, p.pos, p.oom};
     return !p.what;
 }
 
 /* The last of duplicate keys wins, as in most JSON readers. */
-const jval *wl_json_get(const jval *obj, const char *key) {
+const jval *knc_json_get(const jval *obj, const char *key) {
     const jval *found = NULL;
     for (size_t i = 0; obj->type == J_OBJ && i < obj->count; i++)
         if (obj->keylens[i] == strlen(key) && memcmp(obj->keys[i], key, obj->keylens[i]) == 0)

@@ -1,18 +1,18 @@
 /*
- * moderation-wordlist: a growable string buffer, JSON string output, and the small JSON
+ * Kinora C plugin kit: a growable string buffer, JSON string output, and the small JSON
  * parser that reads the config (json.c).
  *
  * Internal to the plugin: every function is hidden, so only kinora_module_entry_v1 is
  * exported even when the plugin is built without -fvisibility=hidden.
  */
-#ifndef KINORA_WL_JSON_H
-#define KINORA_WL_JSON_H
+#ifndef KINORA_KNC_JSON_H
+#define KINORA_KNC_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#ifndef WL_INTERNAL
-#define WL_INTERNAL __attribute__((visibility("hidden")))
+#ifndef KNC_INTERNAL
+#define KNC_INTERNAL __attribute__((visibility("hidden")))
 #endif
 
 /* A growable string; start from {0}. On allocation failure it sets oom and ignores further
@@ -21,13 +21,13 @@ typedef struct {
     char *p; /* always NUL-terminated once anything was put */
     size_t len, cap;
     bool oom;
-} wl_strbuf;
+} knc_strbuf;
 
-WL_INTERNAL void wl_sb_put(wl_strbuf *b, const void *data, size_t n);
-WL_INTERNAL void wl_sb_puts(wl_strbuf *b, const char *s);
+KNC_INTERNAL void knc_sb_put(knc_strbuf *b, const void *data, size_t n);
+KNC_INTERNAL void knc_sb_puts(knc_strbuf *b, const char *s);
 
 /* Appends s, valid UTF-8, as a quoted JSON string. */
-WL_INTERNAL void wl_sb_json_string(wl_strbuf *b, const char *s);
+KNC_INTERNAL void knc_sb_json_string(knc_strbuf *b, const char *s);
 
 typedef enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
 typedef struct jval {
@@ -45,17 +45,17 @@ typedef struct {
     const char *what;
     size_t pos;
     bool oom;
-} wl_json_error;
+} knc_json_error;
 
 /* Parses text (NUL-terminated) as one JSON value with nothing but whitespace after it. On
  * failure returns false and fills *err. Either way *out (start from {0}) may hold a tree:
- * release it with wl_json_free. */
-WL_INTERNAL bool wl_json_parse(const char *text, jval *out, wl_json_error *err);
+ * release it with knc_json_free. */
+KNC_INTERNAL bool knc_json_parse(const char *text, jval *out, knc_json_error *err);
 
 /* Frees what v holds and zeroes it. */
-WL_INTERNAL void wl_json_free(jval *v);
+KNC_INTERNAL void knc_json_free(jval *v);
 
 /* The value of key in object obj, or NULL. The last of duplicate keys wins. */
-WL_INTERNAL const jval *wl_json_get(const jval *obj, const char *key);
+KNC_INTERNAL const jval *knc_json_get(const jval *obj, const char *key);
 
 #endif
