@@ -154,7 +154,8 @@ extension S3StorageTests {
     /// instance and both packagers.
     static func configFolder(_ dir: String, prefix: String, s3Extra: String = "", extraInstances: [String: String] = [:]) throws -> String {
         try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
-        try "[media]\nstorage = \"s3\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
+        // Debug logging: the most the daemon ever says, which must still not include the secret.
+        try "[media]\nstorage = \"s3\"\n[log]\nlevel = \"debug\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
         try S3Peer.instanceTOML(prefix: prefix, extra: s3Extra).write(toFile: dir + "/etc/plugins.d/s3.toml", atomically: true, encoding: .utf8)
         try "plugin = \"org.kinora.packager-hls\"\n".write(toFile: dir + "/etc/plugins.d/hls.toml", atomically: true, encoding: .utf8)
         try "plugin = \"org.kinora.packager-dash\"\n".write(toFile: dir + "/etc/plugins.d/dash.toml", atomically: true, encoding: .utf8)
@@ -195,7 +196,13 @@ extension S3StorageTests {
             let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "\(base)/\(manifest)", "-map", "0", "-f", "null", "-"])
             #expect(decode.status == 0, "redirect, \(manifest): \(decode.output)")
         }
+        // The secret never leaves the config: not in the plugin report, nor in any log line.
+        let plugins = try daemon.get("/api/v1/plugins", headers: ["Authorization": "Bearer \(daemon.adminToken)"])
+        #expect(plugins.status == 200 && !plugins.body.contains(S3Peer.secretAccessKey))
+        let checked = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", redirecting, "--data-dir", dir + "/data"])
+        #expect(!checked.output.contains(S3Peer.secretAccessKey), "\(checked.output)")
         #expect(try await daemon.stop() == 0)
+        #expect(!daemon.log.isEmpty && !daemon.log.contains(S3Peer.secretAccessKey), "the secret reached the log")
 
         // Proxy mode on the same bucket and database: every byte through the daemon.
         let proxying = try Self.configFolder(dir + "/proxy", prefix: prefix, s3Extra: "playback = \"proxy\"")
@@ -211,6 +218,7 @@ extension S3StorageTests {
             #expect(decode.status == 0, "proxy, \(manifest): \(decode.output)")
         }
         #expect(try await proxy.stop() == 0)
+        #expect(!proxy.log.contains(S3Peer.secretAccessKey), "the secret reached the log")
     }
 
     @Test func corsRulesAppliedByTheCLILetABrowserFetchRedirectedSegments() async throws {
