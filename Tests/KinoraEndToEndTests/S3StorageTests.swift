@@ -272,3 +272,63 @@ extension S3StorageTests {
         #expect(again.status == 0 && again.output.contains("migrated 0 object(s)"), "\(again.output)")
     }
 }
+
+// MARK: retries
+
+extension S3StorageTests {
+    /// Tests/Fixtures/s3/fault_proxy.py in front of radosgw: `fails` SlowDown answers first.
+    final class FaultProxy: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+
+        init(fails: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [S3Peer.fixtures + "/fault_proxy.py", String(fails)]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(0x0A) {
+                let chunk = pipe.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                line += chunk
+            }
+            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                process.terminate()
+                throw TestFailure("the fault proxy did not start (python3 needed)")
+            }
+            self.port = port
+        }
+
+        var endpoint: String { "http://127.0.0.1:\(port)" }
+        var faults: Int { Int(((try? S3Peer.curl(endpoint + "/__faults"))?.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+
+        /// SIGKILL: a child of the test process may inherit SIGTERM ignored.
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func slowDownIsRetriedWithBackoffAndReportedWhenItPersists() async throws {
+        // Three SlowDown answers, then the real peer: every call still succeeds.
+        let flaky = try FaultProxy(fails: 3)
+        defer { flaky.stop() }
+        let (registry, storage) = try Self.started(prefix: Self.prefix("retry"), extra: ["endpoint": .string(flaky.endpoint)])
+        try await storage.put("retried.txt", bytes: Array("survived".utf8))
+        #expect(try await storage.read("retried.txt") == Array("survived".utf8))
+        #expect(flaky.faults == 3, "the faults were not all served: \(flaky.faults)")
+        await registry.stopAll()
+
+        // A peer that never recovers: the instance reports it as unavailable, naming SlowDown.
+        let down = try FaultProxy(fails: -1)
+        defer { down.stop() }
+        let (failing, client) = try S3Peer.storage(prefix: Self.prefix("retry"), extra: ["endpoint": .string(down.endpoint), "max_retries": .integer(2)])
+        #expect(client == nil)
+        let message = failing.instance(named: "s3")?.lastError ?? ""
+        #expect(message.contains("SlowDown"), "\(message)")
+        #expect(down.faults == 3, "one try and two retries: \(down.faults)")
+        await failing.stopAll()
+    }
+}
