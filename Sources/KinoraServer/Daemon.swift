@@ -54,6 +54,8 @@ public enum Daemon {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.listenPort
                 logger.info("listening on http://\(config.listenHost):\(port)")
+                // Plugins started before the server: listening is ready (kinora.service is Type=notify).
+                SystemdNotify.send("READY=1\nSTATUS=listening on http://\(config.listenHost):\(port)")
             },
             logger: logger)
         // Services stop in reverse order: the server first, then transcoding, then plugins.

@@ -57,7 +57,12 @@ public struct ResolvedSetup: Sendable {
             (instances, errors) = InstanceConfig.loadFolder(folder)
         }
         let exeDir = Paths.executableDirectory()
-        let folders = config.pluginFolders.map(Paths.absolute) + [exeDir, exeDir + "/../lib/kinora/plugins"]
+        // Installed, <exe>/../lib/kinora/plugins is the one built-in folder: /usr/bin is not
+        // scanned (Debian's /usr/bin/ld.so, a link to the dynamic loader, would be listed as
+        // a refused module). Development builds have no such folder and find the plugins
+        // SwiftPM puts beside the executable.
+        let installed = exeDir + "/../lib/kinora/plugins"
+        let folders = config.pluginFolders.map(Paths.absolute) + (Paths.isDirectory(installed) ? [installed] : [exeDir, installed])
         return ResolvedSetup(
             config: config, instances: instances, instanceErrors: errors, pluginFolders: folders,
             shareDir: Paths.shareDirectory(override: options.shareDir, executableDirectory: exeDir),
