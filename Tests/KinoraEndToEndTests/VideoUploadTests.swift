@@ -104,6 +104,21 @@ import Testing
         let badVisibility = try upload(daemon, data: clip, fields: ["visibility": "everyone"], token: token)
         #expect(badVisibility.status == 400)
 
+        // Two file parts, and a body cut before its closing boundary: refused, nothing kept.
+        var twoFiles = MultipartBody()
+        twoFiles.file("file", filename: "a.mp4", data: clip)
+        twoFiles.file("file", filename: "b.mp4", data: clip)
+        let doubled = try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": twoFiles.contentType],
+                                         body: twoFiles.finished())
+        #expect(doubled.status == 400 && doubled.body.contains("one part named"), "\(doubled.body)")
+        var cut = MultipartBody()
+        cut.file("file", filename: "a.mp4", data: clip)
+        let unterminated = try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": cut.contentType],
+                                              body: cut.bytes)
+        #expect(unterminated.status == 400 && unterminated.body.contains("closing boundary"), "\(unterminated.body)")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/data/uploads"))?.filter { $0.hasPrefix("upload-") } ?? []
+        #expect(leftovers.isEmpty, "\(leftovers)")
+
         let list = try #require(try daemon.get("/api/v1/videos", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((list["items"] as? [Any])?.isEmpty == true, "a refused upload must not create a video")
         #expect(try await daemon.stop() == 0)
