@@ -37,7 +37,10 @@ public enum Daemon {
 
         let router = Router(context: KinoraRequestContext.self)
         router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
-        router.add(middleware: AuthMiddleware(bootstrapToken: token))
+        let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir))
+        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
+        AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                   refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())
