@@ -37,7 +37,15 @@ public enum Daemon {
 
         let router = Router(context: KinoraRequestContext.self)
         router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
-        router.add(middleware: AuthMiddleware(bootstrapToken: token))
+        let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir))
+        // Refresh tokens past their expiry can never be used again; the dummy hash that makes an
+        // unknown user's login cost what a known one's does is computed now, not on a request.
+        let expired = try database.users.deleteExpiredTokens()
+        if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
+        _ = Accounts.dummyHash
+        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
+        AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                   refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

@@ -92,6 +92,33 @@ enum Migrations {
             // The poster, candidates and trickplay files of the last transcode (JSON).
             try db.alter(table: "videos") { t in t.add(column: "thumbnails", .text) }
         }
+        migrator.registerMigration("0009-accounts") { db in
+            // Accounts: the id is random (never sequential), the username unique whatever its
+            // case, the password a bcrypt hash (never the password).
+            try db.create(table: "users") { t in
+                t.primaryKey("id", .text)
+                t.column("username", .text).notNull().unique().collate(.nocase)
+                t.column("display_name", .text).notNull()
+                t.column("role", .text).notNull().check { ["admin", "moderator", "creator", "viewer"].contains($0) }
+                t.column("password_hash", .text).notNull()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+                t.column("created_at", .datetime).notNull()
+            }
+            // Refresh tokens, stored as SHA-256 hashes. A login starts a family; each refresh
+            // marks its token used and adds the next one to the family, so a used token shown
+            // again (stolen and replayed) revokes the whole family.
+            try db.create(table: "refresh_tokens") { t in
+                t.primaryKey("token_hash", .text)
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("family_id", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+                t.column("used", .boolean).notNull().defaults(to: false)
+                t.column("revoked", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "refresh_tokens_family", on: "refresh_tokens", columns: ["family_id"])
+            try db.create(index: "refresh_tokens_user", on: "refresh_tokens", columns: ["user_id"])
+        }
         return migrator
     }()
 }

@@ -33,6 +33,9 @@ import Testing
             cache_bytes = 0
             [transcode]
             passthrough = false
+            [auth]
+            access_token_seconds = 60
+            refresh_token_days = 7
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
         #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
@@ -46,6 +49,8 @@ import Testing
         #expect(config.metricsAccess == .admin)
         #expect(config.streamCORSOrigins == ["https://player.example.com"] && config.streamCacheBytes == 0)
         #expect(config.pluginsDirectory == dir + "/plugins.d")
+        #expect(config.accessTokenSeconds == 60 && config.refreshTokenDays == 7)
+        #expect(KinoraConfig().accessTokenSeconds == 900 && KinoraConfig().refreshTokenDays == 30)
     }
 
     @Test func mainConfigErrorsNameFileAndKey() throws {

@@ -33,6 +33,10 @@ public struct KinoraConfig: Sendable {
     public var streamCORSOrigins = ["*"]
     /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
     public var streamCacheBytes = 128 << 20
+    /// Lifetime of a JWT access token.
+    public var accessTokenSeconds = 900
+    /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
+    public var refreshTokenDays: Double = 30
 
     public init() {}
 
@@ -71,6 +75,9 @@ public struct KinoraConfig: Sendable {
             "max_bytes":{"type":"integer","minimum":1},
             "min_free_bytes":{"type":"integer","minimum":0},
             "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
+          "auth":{"type":"object","additionalProperties":false,"properties":{
+            "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
+            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
@@ -112,6 +119,8 @@ public struct KinoraConfig: Sendable {
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
+        if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
+        if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config
     }

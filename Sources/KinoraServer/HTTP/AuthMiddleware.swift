@@ -1,10 +1,12 @@
 import Hummingbird
 
-/// Reads credentials (for now the bootstrap admin token as `Authorization: Bearer`) and sets
-/// the context's principal. Rejecting is each route's decision, through ``Access``.
+/// Reads credentials and sets the context's principal: `Authorization: Bearer` with either the
+/// bootstrap admin token or an account's JWT access token. Rejecting is each route's
+/// decision, through ``Access``; credentials that are present but wrong answer 401 here.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = KinoraRequestContext
     let bootstrapToken: BootstrapToken
+    let signer: JWTSigner
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -12,28 +14,56 @@ struct AuthMiddleware: RouterMiddleware {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
                 throw Problem.unauthorized("Authorization must be \"Bearer <token>\"")
             }
-            guard bootstrapToken.matches(String(header.dropFirst(7))) else {
+            let token = String(header.dropFirst(7))
+            if bootstrapToken.matches(token) {
+                context.principal = .bootstrapAdmin
+            } else if token.contains(".") {
+                context.principal = try principal(fromJWT: token)
+            } else {
                 throw Problem.unauthorized("the bearer token is not valid")
             }
-            context.principal = .bootstrapAdmin
         }
         return try await next(request, context)
+    }
+
+    func principal(fromJWT token: String) throws -> Principal {
+        let claims: JWTSigner.Claims
+        do {
+            claims = try signer.verify(token)
+        } catch JWTSigner.Failure.expired {
+            throw Problem(.unauthorized, type: "token-expired", title: "Access token expired",
+                          detail: "the access token has expired; get a new one from POST /api/v1/auth/refresh")
+        } catch {
+            throw Problem.unauthorized("the bearer token is not valid")
+        }
+        guard let role = Role(rawValue: claims.role) else { throw Problem.unauthorized("the access token names no known role") }
+        return .user(id: claims.sub, role: role)
     }
 }
 
 /// Who may call a route. Every route declares one.
 enum Access {
     case anyone
-    case admin
+    /// Any signed-in account (or the bootstrap token).
+    case authenticated
+    /// The bootstrap token and accounts with one of these roles.
+    case roles(Set<Role>)
+
+    static let admin = Access.roles([.admin])
 
     func check(_ context: KinoraRequestContext) throws {
         switch self {
         case .anyone: return
-        case .admin:
+        case .authenticated:
+            guard context.principal != nil else { throw Problem.unauthorized("this route needs credentials") }
+        case .roles(let roles):
             guard let principal = context.principal else {
-                throw Problem.unauthorized("this route needs an admin's credentials")
+                throw Problem.unauthorized(roles == [.admin] ? "this route needs an admin's credentials" : "this route needs credentials")
             }
-            guard principal.isAdmin else { throw Problem.forbidden("this route is for admins only") }
+            if principal == .bootstrapAdmin { return }
+            guard let role = principal.role, roles.contains(role) else {
+                throw Problem.forbidden(roles == [.admin] ? "this route is for admins only" : "your role may not call this route")
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext 
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     public var requestID = ""
+    /// The caller's address (the proxy's `X-Forwarded-For` when the peer is trusted).
+    public var clientAddress = ""
     /// Set by the auth middleware once credentials are verified.
     public var principal: Principal?
 
@@ -16,9 +18,25 @@ public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext 
     }
 }
 
-/// Who is calling. Accounts arrive later; for now only the bootstrap admin token exists.
+/// Who is calling: the bootstrap admin token, or an account by its access token.
 public enum Principal: Sendable, Equatable {
     case bootstrapAdmin
+    case user(id: String, role: Role)
 
-    public var isAdmin: Bool { self == .bootstrapAdmin }
+    public var isAdmin: Bool { self == .bootstrapAdmin || role == .admin }
+
+    public var role: Role? {
+        if case .user(_, let role) = self { return role }
+        return nil
+    }
+
+    public var userID: String? {
+        if case .user(let id, _) = self { return id }
+        return nil
+    }
+}
+
+/// Account roles, most powerful first.
+public enum Role: String, Sendable, CaseIterable {
+    case admin, moderator, creator, viewer
 }

@@ -8,6 +8,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public var title: String
     public var detail: String?
     public var extra: [String: String]
+    /// Extra response headers (`Retry-After` on 429).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, type: String, title: String, detail: String? = nil, extra: [String: String] = [:]) {
         self.status = status
@@ -44,6 +46,7 @@ public struct Problem: HTTPResponseError, Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"kinora\"" }
+        headers.append(contentsOf: self.headers)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -14,6 +14,7 @@ struct EdgeMiddleware: RouterMiddleware {
         let incoming = request.headers[.requestID].flatMap { $0.count <= 128 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
         context.requestID = incoming ?? Self.newRequestID()
         context.logger[metadataKey: "request.id"] = .string(context.requestID)
+        context.clientAddress = clientAddress(request, context)
         let started = ContinuousClock.now
         var response: Response
         do {

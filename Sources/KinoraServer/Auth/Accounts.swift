@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import KinoraStore
+import NIOPosix
+
+/// Creating accounts and checking passwords; shared by the daemon and `kinora user add`.
+public enum Accounts {
+    public static let bcryptCost: UInt8 = 12
+
+    public struct InvalidAccount: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// 3-32 letters, digits, `.`, `_`, `-`; starts with a letter or digit.
+    public static func checkUsername(_ name: String) throws(InvalidAccount) {
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        guard (3...32).contains(name.count), allowed, name.first.map({ $0.isLetter || $0.isNumber }) == true else {
+            throw InvalidAccount(description: "usernames are 3 to 32 characters: letters, digits, '.', '_', '-', starting with a letter or digit")
+        }
+    }
+
+    public static func checkPassword(_ password: String) throws(InvalidAccount) {
+        guard password.utf8.count >= 8 else { throw InvalidAccount(description: "the password must have at least 8 characters") }
+        // bcrypt reads at most 72 bytes: longer passwords would be silently truncated.
+        guard password.utf8.count <= 72 else { throw InvalidAccount(description: "the password must have at most 72 bytes (bcrypt's limit)") }
+    }
+
+    /// A strong random password: 20 characters from a 56-letter alphabet without look-alikes (116 bits).
+    public static func generatePassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+
+    /// Hashes the password (bcrypt, cost 12) and inserts the account.
+    @discardableResult
+    public static func create(in database: KinoraDatabase, username: String, role: Role, password: String,
+                              displayName: String? = nil) throws -> UserRecord {
+        try checkUsername(username)
+        try checkPassword(password)
+        let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
+                              passwordHash: Bcrypt.hash(password, cost: bcryptCost))
+        try database.users.create(user)
+        return user
+    }
+
+    /// Verifies off the event loops: bcrypt at cost 12 takes a quarter second of CPU.
+    static func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Compared against when the username is unknown, so that case costs the same time.
+    static let dummyHash = Bcrypt.hash("kinora-no-such-user", cost: bcryptCost)
+
+    /// Refresh tokens: 32 random bytes, base64url; stored as their SHA-256.
+    static func newRefreshToken() -> (token: String, hash: String) {
+        var rng = SystemRandomNumberGenerator()
+        let token = JWTSigner.base64URL((0..<32).map { _ in rng.next() as UInt8 })
+        return (token, hashRefreshToken(token))
+    }
+
+    static func hashRefreshToken(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}

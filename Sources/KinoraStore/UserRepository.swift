@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+
+/// An account. The password is only ever held as its bcrypt hash.
+public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "users"
+    public static let roles = ["admin", "moderator", "creator", "viewer"]
+
+    public var id: String
+    public var username: String
+    public var displayName: String
+    public var role: String
+    public var passwordHash: String
+    public var disabled: Bool
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, role, disabled
+        case displayName = "display_name", passwordHash = "password_hash", createdAt = "created_at"
+    }
+
+    public init(id: String, username: String, displayName: String? = nil, role: String, passwordHash: String,
+                disabled: Bool = false, now: Date = Date()) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName ?? username
+        self.role = role
+        self.passwordHash = passwordHash
+        self.disabled = disabled
+        // Whole seconds: what the database keeps is what the API answers.
+        createdAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+    }
+}
+
+/// A refresh token as stored: its SHA-256 hash, never the token.
+public struct RefreshTokenRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "refresh_tokens"
+
+    public var tokenHash: String
+    public var userID: String
+    public var familyID: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var used: Bool
+    public var revoked: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case used, revoked
+        case tokenHash = "token_hash", userID = "user_id", familyID = "family_id", createdAt = "created_at", expiresAt = "expires_at"
+    }
+
+    public init(tokenHash: String, userID: String, familyID: String, expiresAt: Date, now: Date = Date()) {
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.familyID = familyID
+        createdAt = now
+        self.expiresAt = expiresAt
+        used = false
+        revoked = false
+    }
+}
+
+/// The username is already taken (usernames are unique whatever their case).
+public struct UsernameTaken: Error, CustomStringConvertible {
+    public let username: String
+    public var description: String { "the username \"\(username)\" is taken" }
+}
+
+/// What presenting a refresh token led to.
+public enum RefreshOutcome: Sendable, Equatable {
+    /// The token was valid: it is now used, and `next` (already stored) replaces it.
+    case rotated(user: UserRecord, next: RefreshTokenRecord)
+    /// Unknown, expired, revoked, or the user is disabled or gone.
+    case invalid
+    /// The token had been used already: the whole family is now revoked.
+    case reused
+}
+
+/// Every query on the users and refresh_tokens tables.
+public struct UserRepository: Sendable {
+    let writer: DatabasePool
+
+    /// Inserts the account; throws ``UsernameTaken`` when the name exists in any case.
+    public func create(_ user: UserRecord) throws {
+        do {
+            try writer.write { try user.insert($0) }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw UsernameTaken(username: user.username)
+        }
+    }
+
+    public func find(id: String) throws -> UserRecord? {
+        try writer.read { try UserRecord.fetchOne($0, key: id) }
+    }
+
+    /// Case-insensitive, as the column's collation.
+    public func find(username: String) throws -> UserRecord? {
+        try writer.read { try UserRecord.fetchOne($0, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]) }
+    }
+
+    public func count(role: String? = nil) throws -> Int {
+        try writer.read { db in
+            if let role { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE role = ?", arguments: [role]) ?? 0 }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0
+        }
+    }
+
+    public func setDisabled(id: String, _ disabled: Bool) throws {
+        try writer.write { try $0.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id]) }
+    }
+
+    public func addRefreshToken(_ token: RefreshTokenRecord) throws {
+        try writer.write { try token.insert($0) }
+    }
+
+    public func refreshToken(hash: String) throws -> RefreshTokenRecord? {
+        try writer.read { try RefreshTokenRecord.fetchOne($0, key: hash) }
+    }
+
+    /// Rotation in one transaction: a valid token becomes used and `next` joins its family;
+    /// a token used before revokes its family (someone replayed it).
+    public func rotate(hash: String, nextHash: String, expiresAt: Date, now: Date = Date()) throws -> RefreshOutcome {
+        try writer.write { db in
+            guard let token = try RefreshTokenRecord.fetchOne(db, key: hash), !token.revoked else { return .invalid }
+            if token.used {
+                try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?", arguments: [token.familyID])
+                return .reused
+            }
+            guard token.expiresAt > now,
+                  let user = try UserRecord.fetchOne(db, key: token.userID), !user.disabled else { return .invalid }
+            try db.execute(sql: "UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?", arguments: [hash])
+            let next = RefreshTokenRecord(tokenHash: nextHash, userID: user.id, familyID: token.familyID, expiresAt: expiresAt, now: now)
+            try next.insert(db)
+            return .rotated(user: user, next: next)
+        }
+    }
+
+    /// Revokes every token of the family; returns how many rows changed.
+    @discardableResult
+    public func revokeFamily(_ familyID: String) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ? AND revoked = 0", arguments: [familyID])
+            return db.changesCount
+        }
+    }
+
+    /// Logout everywhere: every refresh token of the user.
+    @discardableResult
+    public func revokeAll(userID: String) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [userID])
+            return db.changesCount
+        }
+    }
+
+    /// Drops tokens past their expiry (housekeeping).
+    @discardableResult
+    public func deleteExpiredTokens(now: Date = Date()) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at <= ?", arguments: [now])
+            return db.changesCount
+        }
+    }
+}
+
+extension KinoraDatabase {
+    public var users: UserRepository { UserRepository(writer: writer) }
+}
