@@ -2,6 +2,32 @@
 import Glibc
 #endif
 
+/// A secret kept in the data folder (mode 0600): the admin token, the token signing key.
+enum SecretFile {
+    /// Writes `text` (plus a newline) to `path` unless the file exists, and returns what the
+    /// file holds. link() rather than rename(): when two processes race on first start, one
+    /// wins and both use its secret. `what` names the secret in errors.
+    static func create(_ path: String, text: String, what: String) throws -> [UInt8] {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SetupError("\(temp): cannot create \(what): \(String(cString: strerror(errno)))") }
+        let bytes = Array((text + "\n").utf8)
+        let written = write(fd, bytes, bytes.count)
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced else {
+            unlink(temp)
+            throw SetupError("\(path): cannot write \(what)")
+        }
+        let linked = link(temp, path) == 0
+        let linkError = errno
+        unlink(temp)
+        if !linked, linkError != EEXIST { throw SetupError("\(path): cannot write \(what): \(String(cString: strerror(linkError)))") }
+        guard let stored = BootstrapToken.readToken(path) else { throw SetupError("\(path) holds no valid \(what.dropFirst(4)); delete the file to make a new one") }
+        return stored
+    }
+}
+
 /// The key that signs access tokens: 32 random bytes written on first start to
 /// `<data-dir>/jwt-secret` (mode 0600, hex), like the admin token. Deleting the file and
 /// restarting invalidates every access token.
@@ -10,24 +36,8 @@ public enum JWTSecret {
         let path = dataDir + "/jwt-secret"
         if let existing = read(path) { return existing }
         var rng = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in rng.next() as UInt8 }
-        let hex = secret.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SetupError("\(temp): cannot create the token signing key: \(String(cString: strerror(errno)))") }
-        let bytes = Array((hex + "\n").utf8)
-        let written = write(fd, bytes, bytes.count)
-        fsync(fd)
-        close(fd)
-        // link() rather than rename(): when two processes race on first start, one wins and
-        // both use its key.
-        guard written == bytes.count else {
-            unlink(temp)
-            throw SetupError("\(path): cannot write the token signing key")
-        }
-        let linked = link(temp, path) == 0
-        unlink(temp)
-        if !linked, errno != EEXIST { throw SetupError("\(path): cannot write the token signing key") }
+        let hex = (0..<32).map { _ in String(rng.next() as UInt8, radix: 16).leftPadded(to: 2) }.joined()
+        _ = try SecretFile.create(path, text: hex, what: "the token signing key")
         guard let stored = read(path) else { throw SetupError("\(path): unreadable token signing key") }
         return stored
     }

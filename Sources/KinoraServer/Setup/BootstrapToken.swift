@@ -14,18 +14,8 @@ public struct BootstrapToken: Sendable {
         if let existing = readToken(path) { return BootstrapToken(path: path, value: existing) }
         var rng = SystemRandomNumberGenerator()
         let token = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SetupError("\(temp): cannot create the admin token: \(String(cString: strerror(errno)))") }
-        let bytes = Array((token + "\n").utf8)
-        let written = write(fd, bytes, bytes.count)
-        fsync(fd)
-        close(fd)
-        guard written == bytes.count, rename(temp, path) == 0 else {
-            unlink(temp)
-            throw SetupError("\(path): cannot write the admin token")
-        }
-        return BootstrapToken(path: path, value: Array(token.utf8))
+        let stored = try SecretFile.create(path, text: token, what: "the admin token")
+        return BootstrapToken(path: path, value: stored)
     }
 
     static func readToken(_ path: String) -> [UInt8]? {
