@@ -46,6 +46,8 @@ public enum Daemon {
         if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
         Thread.detachNewThread { _ = Accounts.dummyHash }
         router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
+        router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
+                                                    maxBodyBytes: config.maxBodyBytes))
         AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
                    refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
@@ -57,6 +59,12 @@ public enum Daemon {
         let tusUploads = TusUploads(database: database, config: config,
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)
+        DocsRoutes(shareDir: setup.shareDir).register(on: router)
+        if options.listRoutes {
+            for route in router.routes { print("\(route.method) \(route.path)") }
+            await registry.stopAll()
+            return
+        }
 
         var app = Application(
             router: router,

@@ -37,6 +37,34 @@ public struct KinoraConfig: Sendable {
     public var accessTokenSeconds = 900
     /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
     public var refreshTokenDays: Double = 30
+    /// Bodies of requests other than uploads larger than this are refused before they are read.
+    public var maxBodyBytes: Int64 = 8 << 20
+    /// Token buckets per client and route class; `rateLimitEnabled = false` turns them off.
+    public var rateLimitEnabled = true
+    public var rateLimits: [RateClass: RateLimit] = RateClass.defaults
+
+    /// Which bucket a request draws from: credential endpoints, uploads, other writes,
+    /// API reads, and stream files (players fetch several a second).
+    public enum RateClass: String, Sendable, CaseIterable {
+        case auth, upload, write, read, stream
+
+        public static let defaults: [RateClass: RateLimit] = [
+            .auth: RateLimit(perSecond: 1, burst: 30),
+            .upload: RateLimit(perSecond: 20, burst: 100),
+            .write: RateLimit(perSecond: 10, burst: 60),
+            .read: RateLimit(perSecond: 50, burst: 300),
+            .stream: RateLimit(perSecond: 200, burst: 1000),
+        ]
+    }
+
+    public struct RateLimit: Sendable, Equatable {
+        public var perSecond: Double
+        public var burst: Double
+        public init(perSecond: Double, burst: Double) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+    }
 
     public init() {}
 
@@ -53,7 +81,8 @@ public struct KinoraConfig: Sendable {
           "server":{"type":"object","additionalProperties":false,"properties":{
             "listen":{"type":"string","pattern":"^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$"},
             "public_url":{"type":"string","pattern":"^https?://[^/]+"},
-            "trusted_proxies":{"type":"array","items":{"type":"string","minLength":1}}}},
+            "trusted_proxies":{"type":"array","items":{"type":"string","minLength":1}},
+            "max_body_bytes":{"type":"integer","minimum":1024}}},
           "data":{"type":"object","additionalProperties":false,"properties":{
             "dir":{"type":"string","minLength":1}}},
           "log":{"type":"object","additionalProperties":false,"properties":{
@@ -80,6 +109,13 @@ public struct KinoraConfig: Sendable {
             "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
+          "rate_limit":{"type":"object","additionalProperties":false,"properties":{
+            "enabled":{"type":"boolean"},
+            "auth":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
+            "upload":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
+            "write":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
+            "read":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
+            "stream":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -122,6 +158,15 @@ public struct KinoraConfig: Sendable {
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }
+        if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }
+        for rateClass in RateClass.allCases {
+            guard let table = v["rate_limit"]?[rateClass.rawValue] else { continue }
+            var limit = config.rateLimits[rateClass]!
+            if let rate = table["per_second"]?.doubleValue { limit.perSecond = rate }
+            if let burst = table["burst"]?.doubleValue { limit.burst = burst }
+            config.rateLimits[rateClass] = limit
+        }
         return config
     }
 

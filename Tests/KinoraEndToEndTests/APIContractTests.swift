@@ -1,0 +1,105 @@
+import Foundation
+import KinoraTestSupport
+import Testing
+
+/// share/openapi.yaml is the API's contract: it must name exactly the routes the daemon
+/// serves, be valid OpenAPI 3.1, be served with its reference page, and hold under
+/// Schemathesis' generated requests against the live daemon.
+@Suite struct APIContractTests {
+    static var specPath: String { TestEnvironment.repositoryRoot + "/share/openapi.yaml" }
+
+    /// `kinora routes` for a fresh data folder.
+    static func servedRoutes() throws -> String {
+        let dir = try TestEnvironment.makeTemporaryDirectory("routes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
+        process.arguments = ["routes", "--data-dir", dir]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func check(routes: String) throws -> (status: Int32, problems: [String]) {
+        let file = try TestEnvironment.makeTemporaryDirectory("routes-file") + "/routes.txt"
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        try routes.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try TestEnvironment.run(try TestEnvironment.testPython(), [TestEnvironment.pythonFixture("check_openapi.py"), specPath, file])
+        guard let line = result.output.split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let problems = object["problems"] as? [String] else {
+            throw TestFailure("check_openapi.py failed (\(result.status)):\n\(result.output)")
+        }
+        return (result.status, problems)
+    }
+
+    @Test func theSpecNamesExactlyTheServedRoutes() throws {
+        let routes = try Self.servedRoutes()
+        #expect(routes.contains("GET /api/v1/videos\n") && routes.contains("GET /streams/{video}/**"), "\(routes)")
+        let result = try Self.check(routes: routes)
+        #expect(result.problems.isEmpty, "\(result.problems.joined(separator: "\n"))")
+        #expect(result.status == 0)
+
+        // The check itself catches both directions.
+        let extra = try Self.check(routes: routes + "POST /api/v1/not-documented\n")
+        #expect(extra.problems == ["served but not in the spec: POST /api/v1/not-documented"])
+        let missing = try Self.check(routes: routes.split(separator: "\n").filter { $0 != "GET /api/v1/me" }.joined(separator: "\n"))
+        #expect(missing.problems == ["in the spec but not served: GET /api/v1/me"])
+    }
+
+    @Test func specAndReferencePageAreServed() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("docs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir, arguments: ["--share-dir", TestEnvironment.repositoryRoot + "/share"])
+        try await daemon.start()
+
+        let spec = try daemon.get("/api/openapi.yaml")
+        #expect(spec.status == 200 && spec.headers["content-type"]?.hasPrefix("application/yaml") == true)
+        #expect(spec.body == (try String(contentsOfFile: Self.specPath, encoding: .utf8)))
+
+        let docs = try daemon.get("/api/docs")
+        #expect(docs.status == 200 && docs.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(docs.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        // Every operation of the spec has its entry, by operationId.
+        let ids = spec.body.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.hasPrefix("operationId: ") ? String(trimmed.dropFirst(13)) : nil
+        }
+        #expect(ids.count > 20)
+        for id in ids { #expect(docs.body.contains("id=\"op-\(id)\""), "no entry for \(id)") }
+        #expect(docs.body.contains("<code>/api/v1/videos/{id}/captions/{lang}</code>"))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    /// Schemathesis from PyPI generates requests from the served spec, valid and invalid, as
+    /// an admin and anonymously: no 5xx, and every status, header and body as documented.
+    @Test func schemathesisFindsNoServerErrorsAndNoResponseOutsideTheSpec() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("schemathesis")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The limiter would answer most generated requests 429 and leave the routes untested.
+        try "[data]\ndir = \"\(dir)/data\"\n[rate_limit]\nenabled = false\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml", "--share-dir", TestEnvironment.repositoryRoot + "/share"])
+        try await daemon.start()
+        let python = try TestEnvironment.testPython()
+        let schemathesis = (python as NSString).deletingLastPathComponent + "/schemathesis"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCHEMATHESIS_HOOKS"] = TestEnvironment.pythonFixture("schemathesis_hooks.py")
+        environment["NO_COLOR"] = "1"
+        for credentials in [["-H", "Authorization: Bearer \(daemon.adminToken)"], []] {
+            let result = try await TestEnvironment.runOffPool(schemathesis, [
+                "run", "http://127.0.0.1:\(daemon.port)/api/openapi.yaml",
+                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+                "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--workers", "2", "--seed", "20261125",
+                "--generation-database", "none", "--no-color", "--request-timeout", "10",
+            ] + credentials, environment: environment)
+            #expect(result.status == 0, "schemathesis \(credentials.isEmpty ? "anonymous" : "as admin"):\n\(result.output.suffix(6000))")
+            #expect(result.output.contains("passed"), "\(result.output.suffix(2000))")
+        }
+        #expect(try await daemon.stop() == 0)
+    }
+}
