@@ -176,7 +176,7 @@ let package = Package(
 
         .executableTarget(
             name: "kinora-bench",
-            dependencies: ["KinoraHost", "KinoraPluginABI"],
+            dependencies: ["KinoraHost", "KinoraPluginABI", "KinoraServer", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             path: "Benchmarks/kinora-bench"
         ),
 
