@@ -200,7 +200,11 @@ struct HTML {
     mutating func text(_ string: String) { output += Self.escape(string) }
     mutating func paragraphs(_ string: String) {
         for paragraph in string.components(separatedBy: "\n\n") where !paragraph.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            raw("<p>"); text(paragraph); raw("</p>")
+            // `code` spans read as code, as they do in the spec's Markdown.
+            let pieces = Self.escape(paragraph).split(separator: "`", omittingEmptySubsequences: false)
+            raw("<p>")
+            for (index, piece) in pieces.enumerated() { raw(index % 2 == 1 && index < pieces.count - 1 ? "<code>\(piece)</code>" : String(piece)) }
+            raw("</p>")
         }
     }
 
