@@ -3,6 +3,7 @@
 public struct KinoraConfig: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
     public enum MetricsAccess: String, Sendable { case `public`, admin }
+    public enum SignupMode: String, Sendable { case open, invite, closed }
 
     /// The file it came from, or nil for embedded defaults.
     public var file: String?
@@ -37,6 +38,12 @@ public struct KinoraConfig: Sendable {
     public var accessTokenSeconds = 900
     /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
     public var refreshTokenDays: Double = 30
+    /// Who may create an account through POST /api/v1/auth/signup.
+    public var signupMode = SignupMode.invite
+    /// The role of accounts made by sign-up without an invitation that names one.
+    public var signupRole = "creator"
+    /// Sign-up attempts allowed per client address and hour.
+    public var signupAttemptsPerHour = 10
 
     public init() {}
 
@@ -77,7 +84,10 @@ public struct KinoraConfig: Sendable {
             "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
           "auth":{"type":"object","additionalProperties":false,"properties":{
             "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
-            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
+            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
+            "signup":{"enum":["open","invite","closed"]},
+            "signup_role":{"enum":["creator","viewer"]},
+            "signup_attempts_per_hour":{"type":"integer","minimum":1,"maximum":100000}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
@@ -121,6 +131,9 @@ public struct KinoraConfig: Sendable {
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
+        if let mode = v["auth"]?["signup"]?.stringValue.flatMap(SignupMode.init(rawValue:)) { config.signupMode = mode }
+        if let role = v["auth"]?["signup_role"]?.stringValue { config.signupRole = role }
+        if let attempts = v["auth"]?["signup_attempts_per_hour"]?.intValue { config.signupAttemptsPerHour = Int(attempts) }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config
     }
