@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// What an API key may do, on top of what its owner's role allows.
@@ -42,7 +43,11 @@ public enum APIScope: String, Sendable, CaseIterable {
         Rule(.write),
     ]
 
-    static func required(method: HTTPRequest.Method, path: String) -> APIScope {
-        table.first { $0.matches(method, path) }?.scope ?? .write
+    public static func required(method: HTTPRequest.Method, path: String) -> APIScope {
+        // Compare the path as the router reads it: percent-decoded, without empty segments,
+        // so `/api/v1//users` or `/api/v1/%75sers` cannot slip past an admin prefix.
+        let decoded = path.removingPercentEncoding ?? path
+        let normalized = "/" + decoded.split(separator: "/").joined(separator: "/")
+        return table.first { $0.matches(method, normalized) }?.scope ?? .write
     }
 }
