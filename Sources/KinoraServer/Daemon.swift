@@ -24,8 +24,7 @@ public enum Daemon {
         let database = try KinoraDatabase(path: config.dataDir + "/kinora.sqlite")
         let applied = try database.migrate()
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
-        let token = try BootstrapToken.loadOrCreate(dataDir: config.dataDir)
-        logger.info("bootstrap admin token is in \(token.path)")
+        let token = try BootstrapToken.prepare(dataDir: config.dataDir, database: database, logger: logger)
 
         let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
         let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
@@ -44,12 +43,15 @@ public enum Daemon {
         // on a thread of its own: bcrypt at cost 12 would otherwise add ~250 ms to every start.
         let expired = try database.users.deleteExpiredTokens()
         if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
+        try database.passwordResets.deleteExpired()
         Thread.detachNewThread { _ = Accounts.dummyHash }
-        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
+        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database)))
         router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
                                                     maxBodyBytes: config.maxBodyBytes))
-        AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                   refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
+        let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                              refreshLifetime: config.refreshTokenDays * 86400)
+        auth.register(on: router)
+        AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

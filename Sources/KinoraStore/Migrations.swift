@@ -119,6 +119,44 @@ enum Migrations {
             try db.create(index: "refresh_tokens_family", on: "refresh_tokens", columns: ["family_id"])
             try db.create(index: "refresh_tokens_user", on: "refresh_tokens", columns: ["user_id"])
         }
+        migrator.registerMigration("0012-account-admin") { db in
+            // Invitation codes (kept as SHA-256 hashes): `uses` only grows, and a sign-up takes
+            // a use with a conditional UPDATE, so concurrent sign-ups cannot overuse a code.
+            try db.create(table: "invitations") { t in
+                t.primaryKey("id", .text)
+                t.column("code_hash", .text).notNull().unique()
+                t.column("role", .text).notNull().check { ["admin", "moderator", "creator", "viewer"].contains($0) }
+                t.column("max_uses", .integer).notNull().check { $0 > 0 }
+                t.column("uses", .integer).notNull().defaults(to: 0)
+                t.column("created_by", .text).references("users", onDelete: .setNull)
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            // One-time password reset tokens (SHA-256 hashes), gone once used.
+            try db.create(table: "password_resets") { t in
+                t.primaryKey("token_hash", .text)
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "password_resets_user", on: "password_resets", columns: ["user_id"])
+            // API keys for automation: the SHA-256 of the key, a short visible prefix to tell
+            // keys apart, and the scopes (space-separated) that limit what the owner's role allows.
+            try db.create(table: "api_keys") { t in
+                t.primaryKey("id", .text)
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("name", .text).notNull()
+                t.column("prefix", .text).notNull()
+                t.column("key_hash", .text).notNull().unique()
+                t.column("scopes", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime)
+                t.column("last_used_at", .datetime)
+            }
+            try db.create(index: "api_keys_user", on: "api_keys", columns: ["user_id"])
+            // Listing users by role, in creation order.
+            try db.create(index: "users_created", on: "users", columns: ["created_at", "id"])
+        }
         return migrator
     }()
 }

@@ -5,7 +5,7 @@ import KinoraStore
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage accounts.", subcommands: [Add.self])
+        commandName: "user", abstract: "Manage accounts.", subcommands: [Add.self, ResetPassword.self, Passwd.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,14 +25,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let password: String
-            if passwordStdin {
-                var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
-                password = text
-            } else {
-                password = Accounts.generatePassword()
-            }
+            let password = passwordStdin ? UserCommand.readPassword() : Accounts.generatePassword()
             let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
             let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
             _ = try CLIError.wrap { try database.migrate() }

@@ -152,8 +152,9 @@ import Testing
         let viewerTokens = try Self.tokens(try Self.login(daemon, "viewer1", "viewer password"))
         let forbidden = try daemon.get("/api/v1/plugins", headers: Self.bearer(viewerTokens.access))
         #expect(forbidden.status == 403 && Self.type(forbidden) == "forbidden")
-        // The bootstrap token keeps working beside accounts.
-        #expect(try daemon.get("/api/v1/plugins", headers: Self.bearer(daemon.adminToken)).status == 200)
+        // An admin account exists now: the bootstrap token is retired.
+        let retired = try daemon.get("/api/v1/plugins", headers: Self.bearer(daemon.adminToken))
+        #expect(retired.status == 401 && Self.type(retired) == "bootstrap-retired", "\(retired.body)")
 
         try await Task.sleep(for: .seconds(4))
         let expired = try daemon.get("/api/v1/me", headers: Self.bearer(viewerTokens.access))

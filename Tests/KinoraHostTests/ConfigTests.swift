@@ -112,4 +112,17 @@ import Testing
         let file = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/VERSION", encoding: .utf8)
         #expect(file.trimmingCharacters(in: .whitespacesAndNewlines) == kinoraVersion)
     }
+
+    @Test func signupKeysParseAndOnlyCreatorOrViewerMaySignUp() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.toml"
+        try write("[auth]\nsignup = \"open\"\nsignup_role = \"viewer\"\nsignup_attempts_per_hour = 3\n", to: path)
+        let config = try KinoraConfig.load(path)
+        #expect(config.signupMode == .open && config.signupRole == "viewer" && config.signupAttemptsPerHour == 3)
+        #expect(KinoraConfig().signupMode == .invite && KinoraConfig().signupRole == "creator")
+        try write("[auth]\nsignup = \"sometimes\"\nsignup_role = \"admin\"\n", to: path)
+        let errors = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(Set(errors?.errors.map { $0.key ?? "" } ?? []) == ["auth.signup", "auth.signup_role"])
+    }
 }

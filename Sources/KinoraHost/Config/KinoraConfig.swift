@@ -3,6 +3,7 @@
 public struct KinoraConfig: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
     public enum MetricsAccess: String, Sendable { case `public`, admin }
+    public enum SignupMode: String, Sendable { case open, invite, closed }
 
     /// The file it came from, or nil for embedded defaults.
     public var file: String?
@@ -65,6 +66,12 @@ public struct KinoraConfig: Sendable {
             self.burst = burst
         }
     }
+    /// Who may create an account through POST /api/v1/auth/signup.
+    public var signupMode = SignupMode.invite
+    /// The role of accounts made by sign-up without an invitation that names one.
+    public var signupRole = "creator"
+    /// Sign-up attempts allowed per client address and hour.
+    public var signupAttemptsPerHour = 10
 
     public init() {}
 
@@ -106,7 +113,10 @@ public struct KinoraConfig: Sendable {
             "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
           "auth":{"type":"object","additionalProperties":false,"properties":{
             "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
-            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
+            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
+            "signup":{"enum":["open","invite","closed"]},
+            "signup_role":{"enum":["creator","viewer"]},
+            "signup_attempts_per_hour":{"type":"integer","minimum":1,"maximum":100000}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "rate_limit":{"type":"object","additionalProperties":false,"properties":{
@@ -157,6 +167,9 @@ public struct KinoraConfig: Sendable {
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
+        if let mode = v["auth"]?["signup"]?.stringValue.flatMap(SignupMode.init(rawValue:)) { config.signupMode = mode }
+        if let role = v["auth"]?["signup_role"]?.stringValue { config.signupRole = role }
+        if let attempts = v["auth"]?["signup_attempts_per_hour"]?.intValue { config.signupAttemptsPerHour = Int(attempts) }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }
         if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }

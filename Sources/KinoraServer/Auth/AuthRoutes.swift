@@ -92,8 +92,8 @@ struct AuthRoutes {
         ])
     }
 
-    func tokenResponse(user: UserRecord, refreshToken: String) throws -> Response {
-        var response = try Self.json(.ok, [
+    func tokenResponse(user: UserRecord, refreshToken: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try Self.json(status, [
             "access_token": try tokens.issue(for: user), "refresh_token": refreshToken,
             "expires_in": tokens.lifetime, "token_type": "Bearer",
         ])

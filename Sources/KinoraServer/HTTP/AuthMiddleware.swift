@@ -7,15 +7,20 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = KinoraRequestContext
     let bootstrapToken: BootstrapToken
     let signer: JWTSigner
+    /// `X-API-Key` or `Bearer knk_…`: checked first, in a file of its own.
+    let apiKeys: APIKeyAuthenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization] {
+        if let key = APIKeyAuthenticator.presentedKey(request) {
+            try apiKeys.authenticate(key, request, &context)
+        } else if let header = request.headers[.authorization] {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
                 throw Problem.unauthorized("Authorization must be \"Bearer <token>\"")
             }
             let token = String(header.dropFirst(7))
             if bootstrapToken.matches(token) {
+                try bootstrapToken.checkNotRetired()
                 context.principal = .bootstrapAdmin
             } else if token.contains(".") {
                 context.principal = try principal(fromJWT: token)

@@ -11,6 +11,9 @@ public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext 
     public var clientAddress = ""
     /// Set by the auth middleware once credentials are verified.
     public var principal: Principal?
+    /// The scopes of the API key the request authenticated with; nil for other credentials,
+    /// which the role alone limits.
+    public var apiKeyScopes: Set<APIScope>?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

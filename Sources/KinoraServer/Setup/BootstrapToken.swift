@@ -3,10 +3,12 @@ import Glibc
 #endif
 
 /// The admin token written on first start to `<data-dir>/admin-token` (mode 0600), accepted
-/// as `Authorization: Bearer` until an admin account exists.
+/// as `Authorization: Bearer` until an admin account exists (see ``BootstrapRetirement``).
 public struct BootstrapToken: Sendable {
     public let path: String
     let value: [UInt8]
+    /// Nil: never retires (a token made outside the daemon's start, as in tests).
+    var retirement: BootstrapRetirement? = nil
 
     /// Reads the token, creating it (atomically, 0600) when absent.
     public static func loadOrCreate(dataDir: String) throws -> BootstrapToken {

@@ -1,0 +1,18 @@
+import KinoraHost
+import Hummingbird
+
+/// Every account route beyond login: sign-up, invitations, passwords, user admin, API keys.
+/// One entry for the daemon, so its wiring stays one line.
+struct AccountAdministration {
+    let auth: AuthRoutes
+    let config: KinoraConfig
+    let bootstrap: BootstrapToken
+
+    func register(on router: Router<KinoraRequestContext>) {
+        SignupRoutes(auth: auth, config: config, bootstrap: bootstrap).register(on: router)
+        InvitationRoutes(database: auth.database, defaultRole: Role(rawValue: config.signupRole) ?? .creator).register(on: router)
+        PasswordRoutes(auth: auth).register(on: router)
+        UserAdminRoutes(database: auth.database, bootstrap: bootstrap).register(on: router)
+        APIKeyRoutes(database: auth.database).register(on: router)
+    }
+}
