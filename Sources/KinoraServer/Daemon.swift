@@ -46,8 +46,10 @@ public enum Daemon {
         if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
         Thread.detachNewThread { _ = Accounts.dummyHash }
         router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
-        AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                   refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
+        let authRoutes = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                                    refreshLifetime: config.refreshTokenDays * 86400)
+        authRoutes.register(on: router)
+        OIDCRoutes(database: database, auth: authRoutes, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

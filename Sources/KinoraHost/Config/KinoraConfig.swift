@@ -37,6 +37,8 @@ public struct KinoraConfig: Sendable {
     public var accessTokenSeconds = 900
     /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
     public var refreshTokenDays: Double = 30
+    /// Single sign-on providers (`[oidc.NAME]` tables), by name.
+    public var oidcProviders: [OIDCProviderConfig] = []
 
     public init() {}
 
@@ -80,6 +82,7 @@ public struct KinoraConfig: Sendable {
             "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
+          "oidc":{"type":"object","additionalProperties":\#(OIDCProviderConfig.schema)},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -122,6 +125,9 @@ public struct KinoraConfig: Sendable {
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
+        if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
+        config.oidcProviders = oidc.providers
         return config
     }
 
