@@ -86,6 +86,11 @@ import Testing
         let daemon = try await Self.start(provider, dir: dir)
         defer { if daemon.process.isRunning { daemon.killHard() } }
 
+        // The daemon does not link libcurl (and its TLS library): SSO loads it on first use.
+        // (The bundled storage-s3 plugin links it, so whether it is mapped depends on plugins.)
+        let linked = try TestEnvironment.run("/usr/bin/readelf", ["-d", TestEnvironment.kinoraExecutable])
+        #expect(linked.status == 0 && linked.output.contains("NEEDED") && !linked.output.contains("libcurl"), "\(linked.output)")
+
         let listed = try daemon.get("/api/v1/auth/oidc/providers")
         #expect(listed.status == 200 && listed.body.contains("\"display_name\":\"Mock SSO\""), "\(listed.body)")
         #expect(AuthTests.type(try daemon.get("/api/v1/auth/oidc/nope/start")) == "oidc-provider-unknown")
