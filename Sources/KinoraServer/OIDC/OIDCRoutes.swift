@@ -80,8 +80,8 @@ struct OIDCRoutes {
             ("scope", provider.config.scopes.joined(separator: " ")), ("state", state), ("nonce", nonce),
             ("code_challenge", JWTSigner.base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))), ("code_challenge_method", "S256"),
         ]
-        let query2 = parameters.map { OIDCProvider.formEncode($0.0) + "=" + OIDCProvider.formEncode($0.1) }.joined(separator: "&")
-        let location = metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + query2
+        let authorizationQuery = parameters.map { OIDCProvider.formEncode($0.0) + "=" + OIDCProvider.formEncode($0.1) }.joined(separator: "&")
+        let location = metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + authorizationQuery
         var response = Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
         let secure = redirectURI.hasPrefix("https:") ? "; Secure" : ""
         response.headers[.setCookie] = "\(Self.cookieName)=\(binding); Path=\(Self.cookiePath); Max-Age=\(Int(Self.loginLifetime)); HttpOnly; SameSite=Lax\(secure)"
