@@ -79,6 +79,13 @@ let package = Package(
             ]
         ),
 
+        // The back channel of single sign-on (discovery, JWKS, token endpoint): libcurl is
+        // dlopen'ed on first use, so neither it nor its TLS library is linked into the daemon.
+        .target(
+            name: "CKinoraHTTP",
+            cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra"])]
+        ),
+
         // HTTP edge and the daemon's wiring.
         .target(
             name: "KinoraServer",
@@ -86,7 +93,9 @@ let package = Package(
                 "KinoraHost",
                 "KinoraStore",
                 "KinoraPluginABI",
+                "CKinoraHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -52,6 +52,7 @@ public enum Daemon {
                               refreshLifetime: config.refreshTokenDays * 86400)
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
+        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

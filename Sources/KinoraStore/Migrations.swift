@@ -157,6 +157,45 @@ enum Migrations {
             // Listing users by role, in creation order.
             try db.create(index: "users_created", on: "users", columns: ["created_at", "id"])
         }
+        migrator.registerMigration("0013-oidc") { db in
+            // Single sign-on. An account's email is unique whatever its case (NULLs are
+            // distinct in SQLite, so accounts without one do not collide); `email_verified`
+            // says someone proved the address, which linking by email requires on both sides.
+            try db.alter(table: "users") { t in
+                t.add(column: "email", .text)
+                t.add(column: "email_verified", .boolean).notNull().defaults(to: false)
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX users_email ON users(email COLLATE NOCASE)")
+            // Which provider's subject signs in as which account.
+            try db.create(table: "oidc_links") { t in
+                t.column("provider", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("created_at", .datetime).notNull()
+                t.column("last_login_at", .datetime).notNull()
+                t.primaryKey(["provider", "subject"])
+            }
+            try db.create(index: "oidc_links_user", on: "oidc_links", columns: ["user_id"])
+            // Logins under way (state → nonce, PKCE verifier, ...), single use, 10 minutes;
+            // in the database, not in memory, so any daemon sharing it can take the callback.
+            try db.create(table: "oidc_logins") { t in
+                t.primaryKey("state_hash", .text)
+                t.column("provider", .text).notNull()
+                t.column("nonce", .text).notNull()
+                t.column("code_verifier", .text).notNull()
+                t.column("redirect_uri", .text).notNull()
+                t.column("return_to", .text).notNull()
+                t.column("mode", .text).notNull()
+                t.column("binding_hash", .text).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            // One-time codes a browser trades for tokens after a login (60 s, single use).
+            try db.create(table: "oidc_exchange_codes") { t in
+                t.primaryKey("code_hash", .text)
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("expires_at", .datetime).notNull()
+            }
+        }
         return migrator
     }()
 }

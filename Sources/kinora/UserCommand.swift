@@ -15,6 +15,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The username: 3-32 letters, digits, '.', '_', '-' (unique whatever its case).") var name: String
         @Option(help: "admin, moderator, creator or viewer.") var role: String
         @Option(name: .customLong("display-name"), help: "Shown instead of the username (default: the username).") var displayName: String?
+        @Option(help: "The account's email address, taken as verified (SSO logins with that verified address link to this account).")
+        var email: String?
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (one trailing newline is not part of it).")
         var passwordStdin = false
 
@@ -30,7 +32,7 @@ struct UserCommand: AsyncParsableCommand {
             let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
             _ = try CLIError.wrap { try database.migrate() }
             let user = try CLIError.wrap {
-                try Accounts.create(in: database, username: name, role: Role(rawValue: role)!, password: password, displayName: displayName)
+                try Accounts.create(in: database, username: name, role: Role(rawValue: role)!, password: password, displayName: displayName, email: email)
             }
             print("created \(user.role) \(user.username) (id \(user.id))")
             if !passwordStdin { print("password: \(password)") }

@@ -72,6 +72,8 @@ public struct KinoraConfig: Sendable {
     public var signupRole = "creator"
     /// Sign-up attempts allowed per client address and hour.
     public var signupAttemptsPerHour = 10
+    /// Single sign-on providers (`[oidc.NAME]` tables), by name.
+    public var oidcProviders: [OIDCProviderConfig] = []
 
     public init() {}
 
@@ -126,6 +128,7 @@ public struct KinoraConfig: Sendable {
             "write":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
             "read":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
             "stream":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}}}},
+          "oidc":{"type":"object","additionalProperties":\#(OIDCProviderConfig.schema)},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -180,6 +183,9 @@ public struct KinoraConfig: Sendable {
             if let burst = table["burst"]?.doubleValue { limit.burst = burst }
             config.rateLimits[rateClass] = limit
         }
+        let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
+        if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
+        config.oidcProviders = oidc.providers
         return config
     }
 

@@ -48,15 +48,17 @@ public enum Accounts {
         return String((0..<20).map { _ in alphabet.randomElement(using: &rng)! })
     }
 
-    /// Hashes the password (bcrypt, cost 12) and inserts the account.
+    /// Hashes the password (bcrypt, cost 12) and inserts the account; an `email` given here is
+    /// taken as verified (an admin typed it).
     @discardableResult
     public static func create(in database: KinoraDatabase, username: String, role: Role, password: String,
-                              displayName: String? = nil) throws -> UserRecord {
+                              displayName: String? = nil, email: String? = nil) throws -> UserRecord {
         try checkUsername(username)
         try checkPassword(password, username: username)
+        if let email { try checkEmail(email) }
         let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
                               passwordHash: Bcrypt.hash(password, cost: bcryptCost))
-        try database.users.create(user)
+        try database.users.create(user, email: email.map { UserEmail(address: $0, verified: true) })
         return user
     }
 

@@ -48,10 +48,7 @@ struct AuthRoutes {
                           detail: "the username or the password is wrong")
         }
         await throttle.clear(keys[0])
-        let refresh = Accounts.newRefreshToken()
-        try database.users.addRefreshToken(RefreshTokenRecord(
-            tokenHash: refresh.hash, userID: user.id, familyID: randomToken(bytes: 10), expiresAt: Date().addingTimeInterval(refreshLifetime)))
-        return try tokenResponse(user: user, refreshToken: refresh.token)
+        return try issueTokens(for: user)
     }
 
     func refresh(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
@@ -86,9 +83,12 @@ struct AuthRoutes {
             throw Problem(.notFound, type: "no-account", title: "No account", detail: "the bootstrap admin token belongs to no account")
         }
         guard let user = try database.users.find(id: id), !user.disabled else { throw Problem.unauthorized("the account no longer exists") }
+        let email = try database.users.email(id: user.id)
+        let links = try database.oidc.links(userID: user.id).map { ["provider": $0.provider, "linked_at": ISO8601DateFormatter().string(from: $0.createdAt)] }
         return try Self.json(.ok, [
             "id": user.id, "username": user.username, "display_name": user.displayName, "role": user.role,
             "created_at": ISO8601DateFormatter().string(from: user.createdAt),
+            "email": email?.address ?? NSNull(), "email_verified": email?.verified ?? false, "linked_providers": links,
         ])
     }
 
