@@ -37,6 +37,12 @@ public struct KinoraConfig: Sendable {
     public var accessTokenSeconds = 900
     /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
     public var refreshTokenDays: Double = 30
+    /// A browser session unused for this long ends (a week).
+    public var sessionIdleMinutes: Double = 7 * 24 * 60
+    /// A browser session ends this long after login, however busy.
+    public var sessionDays: Double = 30
+    /// Mark the session cookie Secure always (it is anyway when a trusted proxy says https).
+    public var cookieSecure = false
 
     public init() {}
 
@@ -77,7 +83,10 @@ public struct KinoraConfig: Sendable {
             "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
           "auth":{"type":"object","additionalProperties":false,"properties":{
             "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
-            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650}}},
+            "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
+            "session_idle_minutes":{"type":"number","exclusiveMinimum":0,"maximum":5256000},
+            "session_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
+            "cookie_secure":{"type":"boolean"}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "secrets":{"type":"object","additionalProperties":false,"properties":{
@@ -121,6 +130,9 @@ public struct KinoraConfig: Sendable {
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }
+        if let minutes = v["auth"]?["session_idle_minutes"]?.doubleValue { config.sessionIdleMinutes = minutes }
+        if let days = v["auth"]?["session_days"]?.doubleValue { config.sessionDays = days }
+        if let secure = v["auth"]?["cookie_secure"]?.boolValue { config.cookieSecure = secure }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return config
     }
