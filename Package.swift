@@ -87,6 +87,7 @@ let package = Package(
                 "KinoraPluginABI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -194,7 +195,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraEndToEndTests",
-            dependencies: ["KinoraTestSupport"]
+            // Crypto: the TOTP tests compute codes themselves (HMAC-SHA1, RFC 6238).
+            dependencies: ["KinoraTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ]
 )

@@ -45,9 +45,16 @@ public enum Daemon {
         let expired = try database.users.deleteExpiredTokens()
         if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
         Thread.detachNewThread { _ = Accounts.dummyHash }
-        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer))
-        AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                   refreshLifetime: config.refreshTokenDays * 86400).register(on: router)
+        let sessions = Sessions(database: database, idle: config.sessionIdleMinutes * 60, lifetime: config.sessionDays * 86400,
+                                cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
+        try database.sessions.deleteExpired(idle: sessions.idle)
+        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, sessions: sessions))
+        let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                              refreshLifetime: config.refreshTokenDays * 86400,
+                              twoFactor: TwoFactor(key: try TwoFactor.loadKey(dataDir: config.dataDir), database: database))
+        auth.register(on: router)
+        SessionRoutes(auth: auth, sessions: sessions).register(on: router)
+        TOTPRoutes(auth: auth).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

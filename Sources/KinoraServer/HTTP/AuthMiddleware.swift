@@ -1,12 +1,14 @@
 import Hummingbird
 
 /// Reads credentials and sets the context's principal: `Authorization: Bearer` with either the
-/// bootstrap admin token or an account's JWT access token. Rejecting is each route's
+/// bootstrap admin token or an account's JWT access token; without it, the web UI's session
+/// cookie (see ``Sessions``). Rejecting is each route's
 /// decision, through ``Access``; credentials that are present but wrong answer 401 here.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = KinoraRequestContext
     let bootstrapToken: BootstrapToken
     let signer: JWTSigner
+    let sessions: Sessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -22,6 +24,8 @@ struct AuthMiddleware: RouterMiddleware {
             } else {
                 throw Problem.unauthorized("the bearer token is not valid")
             }
+        } else if request.cookies[Sessions.cookieName] != nil {
+            return try await sessions.authenticate(request, context, next: next)
         }
         return try await next(request, context)
     }
