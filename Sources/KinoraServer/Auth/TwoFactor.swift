@@ -112,7 +112,7 @@ struct TwoFactor: Sendable {
 }
 
 /// Compares without stopping at the first difference, so timing says nothing about the match.
-func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
     let x = Array(a.utf8), y = Array(b.utf8)
     guard x.count == y.count else { return false }
     var difference: UInt8 = 0
