@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -207,7 +208,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraEndToEndTests",
-            dependencies: ["KinoraTestSupport"]
+            // Crypto: the TOTP tests compute codes themselves (HMAC-SHA1, RFC 6238).
+            dependencies: ["KinoraTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ]
 )

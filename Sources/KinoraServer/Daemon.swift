@@ -45,14 +45,21 @@ public enum Daemon {
         if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
         try database.passwordResets.deleteExpired()
         Thread.detachNewThread { _ = Accounts.dummyHash }
-        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database)))
+        let sessions = Sessions(database: database, idle: config.sessionIdleMinutes * 60, lifetime: config.sessionDays * 86400,
+                                cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
+        try database.sessions.deleteExpired(idle: sessions.idle)
+        router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
+                                              sessions: sessions))
         router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
                                                     maxBodyBytes: config.maxBodyBytes))
         let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                              refreshLifetime: config.refreshTokenDays * 86400)
+                              refreshLifetime: config.refreshTokenDays * 86400,
+                              twoFactor: TwoFactor(key: try TwoFactor.loadKey(dataDir: config.dataDir), database: database))
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
         OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
+        SessionRoutes(auth: auth, sessions: sessions).register(on: router)
+        TOTPRoutes(auth: auth).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())

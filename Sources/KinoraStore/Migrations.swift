@@ -119,6 +119,36 @@ enum Migrations {
             try db.create(index: "refresh_tokens_family", on: "refresh_tokens", columns: ["family_id"])
             try db.create(index: "refresh_tokens_user", on: "refresh_tokens", columns: ["user_id"])
         }
+        migrator.registerMigration("0011-sessions-totp") { db in
+            // Browser sessions: the cookie's SHA-256 (never the cookie), the CSRF token the
+            // page must echo on unsafe requests, an absolute expiry and a coarse last-seen
+            // for the idle timeout.
+            try db.create(table: "sessions") { t in
+                t.primaryKey("token_hash", .text)
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("csrf_token", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("last_seen_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "sessions_user", on: "sessions", columns: ["user_id"])
+            // TOTP: the secret sealed with a key kept outside the database; pending until the
+            // first code confirms it. last_step is the newest time step used, so no code
+            // works twice.
+            try db.create(table: "totp_secrets") { t in
+                t.primaryKey("user_id", .text).references("users", onDelete: .cascade)
+                t.column("sealed_secret", .blob).notNull()
+                t.column("enabled", .boolean).notNull().defaults(to: false)
+                t.column("last_step", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .datetime).notNull()
+            }
+            // One-time recovery codes, as SHA-256 hashes; a used code's row is deleted.
+            try db.create(table: "totp_recovery_codes") { t in
+                t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+                t.column("code_hash", .text).notNull()
+                t.primaryKey(["user_id", "code_hash"])
+            }
+        }
         migrator.registerMigration("0012-account-admin") { db in
             // Invitation codes (kept as SHA-256 hashes): `uses` only grows, and a sign-up takes
             // a use with a conditional UPDATE, so concurrent sign-ups cannot overuse a code.

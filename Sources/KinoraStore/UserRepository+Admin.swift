@@ -64,7 +64,7 @@ extension UserRepository {
 
     /// Applies `changes` in one transaction. Refuses (``LastAdmin``) to demote or disable the
     /// last enabled admin: the count is taken inside the transaction, so two admins demoting
-    /// each other at once cannot both succeed. Disabling revokes every refresh token.
+    /// each other at once cannot both succeed. Disabling revokes every refresh token and ends every browser session.
     /// Returns the updated account, or nil when there is none with this id.
     public func update(id: String, _ changes: UserChanges) throws -> UserRecord? {
         try writer.write { db in
@@ -80,16 +80,20 @@ extension UserRepository {
             try user.update(db)
             if user.disabled {
                 try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [id])
+                try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id])
             }
             return user
         }
     }
 
-    /// Sets the password hash and revokes every refresh token of the account, in one transaction.
+    /// Sets the password hash, revokes every refresh token and ends every browser session of the
+    /// account, in one transaction.
     public func setPassword(id: String, hash: String) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
             try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [id])
+            // Browser sessions end too: whoever knew the old password may hold one.
+            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id])
         }
     }
 }

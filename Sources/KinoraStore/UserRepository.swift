@@ -106,8 +106,12 @@ public struct UserRepository: Sendable {
         }
     }
 
+    /// Disabling also ends the account's browser sessions (its refresh tokens stop rotating).
     public func setDisabled(id: String, _ disabled: Bool) throws {
-        try writer.write { try $0.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id]) }
+        try writer.write { db in
+            try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+            if disabled { try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id]) }
+        }
     }
 
     public func addRefreshToken(_ token: RefreshTokenRecord) throws {

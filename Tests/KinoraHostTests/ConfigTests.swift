@@ -36,6 +36,9 @@ import Testing
             [auth]
             access_token_seconds = 60
             refresh_token_days = 7
+            session_idle_minutes = 30
+            session_days = 2
+            cookie_secure = true
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
         #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
@@ -51,6 +54,8 @@ import Testing
         #expect(config.pluginsDirectory == dir + "/plugins.d")
         #expect(config.accessTokenSeconds == 60 && config.refreshTokenDays == 7)
         #expect(KinoraConfig().accessTokenSeconds == 900 && KinoraConfig().refreshTokenDays == 30)
+        #expect(config.sessionIdleMinutes == 30 && config.sessionDays == 2 && config.cookieSecure)
+        #expect(KinoraConfig().sessionIdleMinutes == 10080 && KinoraConfig().sessionDays == 30 && !KinoraConfig().cookieSecure)
     }
 
     @Test func mainConfigErrorsNameFileAndKey() throws {

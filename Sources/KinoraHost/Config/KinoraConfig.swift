@@ -74,6 +74,12 @@ public struct KinoraConfig: Sendable {
     public var signupAttemptsPerHour = 10
     /// Single sign-on providers (`[oidc.NAME]` tables), by name.
     public var oidcProviders: [OIDCProviderConfig] = []
+    /// A browser session unused for this long ends (a week).
+    public var sessionIdleMinutes: Double = 7 * 24 * 60
+    /// A browser session ends this long after login, however busy.
+    public var sessionDays: Double = 30
+    /// Mark the session cookie Secure always (it is anyway when a trusted proxy says https).
+    public var cookieSecure = false
 
     public init() {}
 
@@ -118,7 +124,10 @@ public struct KinoraConfig: Sendable {
             "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
             "signup":{"enum":["open","invite","closed"]},
             "signup_role":{"enum":["creator","viewer"]},
-            "signup_attempts_per_hour":{"type":"integer","minimum":1,"maximum":100000}}},
+            "signup_attempts_per_hour":{"type":"integer","minimum":1,"maximum":100000},
+            "session_idle_minutes":{"type":"number","exclusiveMinimum":0,"maximum":5256000},
+            "session_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
+            "cookie_secure":{"type":"boolean"}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "rate_limit":{"type":"object","additionalProperties":false,"properties":{
@@ -173,6 +182,9 @@ public struct KinoraConfig: Sendable {
         if let mode = v["auth"]?["signup"]?.stringValue.flatMap(SignupMode.init(rawValue:)) { config.signupMode = mode }
         if let role = v["auth"]?["signup_role"]?.stringValue { config.signupRole = role }
         if let attempts = v["auth"]?["signup_attempts_per_hour"]?.intValue { config.signupAttemptsPerHour = Int(attempts) }
+        if let minutes = v["auth"]?["session_idle_minutes"]?.doubleValue { config.sessionIdleMinutes = minutes }
+        if let days = v["auth"]?["session_days"]?.doubleValue { config.sessionDays = days }
+        if let secure = v["auth"]?["cookie_secure"]?.boolValue { config.cookieSecure = secure }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }
         if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }

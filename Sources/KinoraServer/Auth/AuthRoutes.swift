@@ -18,6 +18,7 @@ struct AuthRoutes {
     let database: KinoraDatabase
     let tokens: AccessTokens
     let refreshLifetime: TimeInterval
+    let twoFactor: TwoFactor
     let throttle = LoginThrottle()
 
     func register(on router: Router<KinoraRequestContext>) {
@@ -28,26 +29,7 @@ struct AuthRoutes {
     }
 
     func login(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        let body = try await Self.jsonBody(request, context)
-        guard let username = body["username"] as? String, let password = body["password"] as? String else {
-            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "send JSON with \"username\" and \"password\" strings")
-        }
-        let keys = ["account:" + username.lowercased(), "address:" + context.clientAddress]
-        if let wait = await throttle.retryAfter(keys) {
-            var problem = Problem(.tooManyRequests, type: "too-many-attempts", title: "Too many failed logins",
-                                  detail: "too many failed logins for this account or address; try again in \(wait) s")
-            problem.headers[.retryAfter] = String(wait)
-            throw problem
-        }
-        let user = try database.users.find(username: username)
-        // An unknown user costs one bcrypt check too, so timing does not tell which it was.
-        let matches = try await Accounts.verify(password, hash: user?.passwordHash ?? Accounts.dummyHash)
-        guard let user, matches, !user.disabled else {
-            await throttle.recordFailure(keys)
-            throw Problem(.unauthorized, type: "invalid-credentials", title: "Invalid credentials",
-                          detail: "the username or the password is wrong")
-        }
-        await throttle.clear(keys[0])
+        let user = try await checkCredentials(try await Self.jsonBody(request, context), context)
         return try issueTokens(for: user)
     }
 
@@ -71,6 +53,7 @@ struct AuthRoutes {
         guard let token = try database.users.refreshToken(hash: Accounts.hashRefreshToken(presented)) else { throw Self.invalidRefresh }
         if request.uri.queryParameters.get("everywhere") == "true" {
             try database.users.revokeAll(userID: token.userID)
+            try database.sessions.deleteAll(userID: token.userID)
         } else {
             try database.users.revokeFamily(token.familyID)
         }
@@ -83,13 +66,7 @@ struct AuthRoutes {
             throw Problem(.notFound, type: "no-account", title: "No account", detail: "the bootstrap admin token belongs to no account")
         }
         guard let user = try database.users.find(id: id), !user.disabled else { throw Problem.unauthorized("the account no longer exists") }
-        let email = try database.users.email(id: user.id)
-        let links = try database.oidc.links(userID: user.id).map { ["provider": $0.provider, "linked_at": ISO8601DateFormatter().string(from: $0.createdAt)] }
-        return try Self.json(.ok, [
-            "id": user.id, "username": user.username, "display_name": user.displayName, "role": user.role,
-            "created_at": ISO8601DateFormatter().string(from: user.createdAt),
-            "email": email?.address ?? NSNull(), "email_verified": email?.verified ?? false, "linked_providers": links,
-        ])
+        return try Self.json(.ok, try profile(user))
     }
 
     func tokenResponse(user: UserRecord, refreshToken: String, status: HTTPResponse.Status = .ok) throws -> Response {

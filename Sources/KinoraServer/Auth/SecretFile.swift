@@ -28,21 +28,19 @@ enum SecretFile {
     }
 }
 
-/// The key that signs access tokens: 32 random bytes written on first start to
-/// `<data-dir>/jwt-secret` (mode 0600, hex), like the admin token. Deleting the file and
-/// restarting invalidates every access token.
-public enum JWTSecret {
-    public static func loadOrCreate(dataDir: String) throws -> [UInt8] {
-        let path = dataDir + "/jwt-secret"
-        if let existing = read(path) { return existing }
+extension SecretFile {
+    /// A 32-byte key kept hex-encoded in `path` (mode 0600), made from random bytes on first
+    /// use. `what` names the key in errors.
+    static func loadOrCreateKey(_ path: String, what: String) throws -> [UInt8] {
+        if let existing = readKey(path) { return existing }
         var rng = SystemRandomNumberGenerator()
         let hex = (0..<32).map { _ in String(rng.next() as UInt8, radix: 16).leftPadded(to: 2) }.joined()
-        _ = try SecretFile.create(path, text: hex, what: "the token signing key")
-        guard let stored = read(path) else { throw SetupError("\(path): unreadable token signing key") }
+        _ = try create(path, text: hex, what: what)
+        guard let stored = readKey(path) else { throw SetupError("\(path): unreadable \(what.dropFirst(4))") }
         return stored
     }
 
-    static func read(_ path: String) -> [UInt8]? {
+    static func readKey(_ path: String) -> [UInt8]? {
         guard let text = BootstrapToken.readToken(path), text.count == 64 else { return nil }
         var bytes: [UInt8] = []
         var index = 0
@@ -52,5 +50,14 @@ public enum JWTSecret {
             index += 2
         }
         return bytes
+    }
+}
+
+/// The key that signs access tokens: 32 random bytes written on first start to
+/// `<data-dir>/jwt-secret` (mode 0600, hex), like the admin token. Deleting the file and
+/// restarting invalidates every access token.
+public enum JWTSecret {
+    public static func loadOrCreate(dataDir: String) throws -> [UInt8] {
+        try SecretFile.loadOrCreateKey(dataDir + "/jwt-secret", what: "the token signing key")
     }
 }

@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// Reads credentials and sets the context's principal: `Authorization: Bearer` with either the
-/// bootstrap admin token or an account's JWT access token. Rejecting is each route's
+/// bootstrap admin token or an account's JWT access token; without it, the web UI's session
+/// cookie (see ``Sessions``). Rejecting is each route's
 /// decision, through ``Access``; credentials that are present but wrong answer 401 here.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = KinoraRequestContext
@@ -9,6 +10,7 @@ struct AuthMiddleware: RouterMiddleware {
     let signer: JWTSigner
     /// `X-API-Key` or `Bearer knk_…`: checked first, in a file of its own.
     let apiKeys: APIKeyAuthenticator
+    let sessions: Sessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -27,6 +29,8 @@ struct AuthMiddleware: RouterMiddleware {
             } else {
                 throw Problem.unauthorized("the bearer token is not valid")
             }
+        } else if request.cookies[Sessions.cookieName] != nil {
+            return try await sessions.authenticate(request, context, next: next)
         }
         return try await next(request, context)
     }

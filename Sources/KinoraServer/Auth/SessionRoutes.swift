@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import KinoraStore
+
+/// POST, GET and DELETE /api/v1/auth/session: the web UI's login, reload and logout.
+struct SessionRoutes {
+    let auth: AuthRoutes
+    let sessions: Sessions
+
+    func register(on router: Router<KinoraRequestContext>) {
+        router.post("api/v1/auth/session") { request, context in
+            try Access.anyone.check(context)
+            return try await login(request, context)
+        }
+        router.get("api/v1/auth/session") { request, context in
+            try Access.authenticated.check(context)
+            return try show(request, context)
+        }
+        router.delete("api/v1/auth/session") { request, context in
+            try Access.anyone.check(context)
+            return try logout(request, context)
+        }
+    }
+
+    /// The same checks as POST /auth/login; answers the account and the CSRF token, and sets
+    /// the cookie. A session the browser still held is ended: one login, one session.
+    func login(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        let user = try await auth.checkCredentials(try await AuthRoutes.jsonBody(request, context), context)
+        if let old = request.cookies[Sessions.cookieName]?.value, !old.isEmpty {
+            try auth.database.sessions.delete(hash: Accounts.hashRefreshToken(old))
+        }
+        let started = try sessions.start(userID: user.id)
+        var response = try answer(user, csrf: started.csrf)
+        response.setCookie(sessions.cookie(started.token, request, context))
+        return response
+    }
+
+    /// For a page reload: the account and a fresh CSRF token. Tokens handed out earlier stay
+    /// valid for the session's life, so several open tabs keep working.
+    func show(_ request: Request, _ context: KinoraRequestContext) throws -> Response {
+        guard let (session, user) = try sessions.current(request) else {
+            throw Problem(.notFound, type: "no-session", title: "No session",
+                          detail: "this request carries no session cookie (bearer tokens have no session)")
+        }
+        return try answer(user, csrf: Sessions.maskCSRF(session.csrfToken))
+    }
+
+    /// Ends the session (and with `?everywhere=true` every session and refresh token of the
+    /// account) and expires the cookie. Without a live session there is nothing to end: 204.
+    func logout(_ request: Request, _ context: KinoraRequestContext) throws -> Response {
+        if let (session, _) = try sessions.current(request) {
+            if request.uri.queryParameters.get("everywhere") == "true" {
+                try auth.database.sessions.deleteAll(userID: session.userID)
+                try auth.database.users.revokeAll(userID: session.userID)
+            } else {
+                try auth.database.sessions.delete(hash: session.tokenHash)
+            }
+        }
+        var response = Response(status: .noContent)
+        response.setCookie(sessions.expiredCookie(request, context))
+        return response
+    }
+
+    func answer(_ user: UserRecord, csrf: String) throws -> Response {
+        var response = try AuthRoutes.json(.ok, ["user": try auth.profile(user), "csrf_token": csrf])
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KinoraStore
+
+/// Browser sessions for the web UI: an HttpOnly, SameSite=Lax cookie holding 256 random bits,
+/// stored server-side as its SHA-256, plus a CSRF token the page echoes in `X-CSRF-Token` on
+/// every unsafe request. Bearer tokens never need the CSRF token: a browser does not attach
+/// them on its own.
+struct Sessions: Sendable {
+    static let cookieName = "kinora_session"
+
+    let database: KinoraDatabase
+    /// A session unused for this long ends.
+    let idle: TimeInterval
+    /// A session ends this long after login, used or not.
+    let lifetime: TimeInterval
+    /// `[auth] cookie_secure`: always mark the cookie Secure.
+    let cookieSecure: Bool
+    let trustedProxies: Set<String>
+    /// The origin of `[server] public_url`, accepted in `Origin` besides the request's own.
+    let publicOrigin: String?
+
+    init(database: KinoraDatabase, idle: TimeInterval, lifetime: TimeInterval, cookieSecure: Bool,
+         trustedProxies: Set<String>, publicURL: String?) {
+        self.database = database
+        self.idle = idle
+        self.lifetime = lifetime
+        self.cookieSecure = cookieSecure
+        self.trustedProxies = trustedProxies
+        publicOrigin = publicURL.flatMap(Self.origin(of:))
+    }
+
+    // MARK: Session rows
+
+    /// Stores a new session; returns the cookie value and a CSRF token for the page.
+    func start(userID: String, now: Date = Date()) throws -> (token: String, csrf: String) {
+        // Same shape as a refresh token: 256 random bits, kept only as their SHA-256.
+        let (token, hash) = Accounts.newRefreshToken()
+        let csrfSecret = Accounts.newRefreshToken().token
+        try database.sessions.create(SessionRecord(tokenHash: hash, userID: userID, csrfToken: csrfSecret,
+                                                   expiresAt: now.addingTimeInterval(lifetime), now: now))
+        return (token, Self.maskCSRF(csrfSecret))
+    }
+
+    /// The live session named by the request's cookie, with its enabled account.
+    func current(_ request: Request) throws -> (session: SessionRecord, user: UserRecord)? {
+        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return nil }
+        return try database.sessions.lookup(hash: Accounts.hashRefreshToken(token), idle: idle)
+    }
+
+    // MARK: The cookie
+
+    func cookie(_ token: String, _ request: Request, _ context: KinoraRequestContext) -> Cookie {
+        Cookie(name: Self.cookieName, value: token, maxAge: Int(lifetime), path: "/",
+               secure: isSecure(request, context), httpOnly: true, sameSite: .lax)
+    }
+
+    func expiredCookie(_ request: Request, _ context: KinoraRequestContext) -> Cookie {
+        Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: isSecure(request, context), httpOnly: true, sameSite: .lax)
+    }
+
+    /// Secure when configured so, or when a trusted proxy says the browser spoke HTTPS.
+    func isSecure(_ request: Request, _ context: KinoraRequestContext) -> Bool {
+        if cookieSecure { return true }
+        guard let peer = context.remoteAddress?.ipAddress, trustedProxies.contains(peer) else { return false }
+        return request.headers[.forwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+    }
+
+    // MARK: The middleware's part
+
+    /// Called by ``AuthMiddleware`` for a request without `Authorization`. A live session
+    /// sets the principal (with the account's current role); unsafe methods must then carry
+    /// the CSRF token and no foreign `Origin`. A dead or forged cookie leaves the request
+    /// anonymous and the response clears it.
+    func authenticate(_ request: Request, _ context: KinoraRequestContext,
+                      next: (Request, KinoraRequestContext) async throws -> Response) async throws -> Response {
+        guard let (session, user) = try current(request), let role = Role(rawValue: user.role) else {
+            return try await clearingCookie(request, context) { try await next(request, context) }
+        }
+        if !Self.isSafe(request.method) {
+            try checkOrigin(request)
+            guard let presented = request.headers[.csrfToken], Self.csrfMatches(presented, secret: session.csrfToken) else {
+                throw Self.csrfFailed("a request authenticated by the session cookie must send the session's CSRF token in X-CSRF-Token")
+            }
+        }
+        var context = context
+        context.principal = .user(id: user.id, role: role)
+        return try await next(request, context)
+    }
+
+    /// Runs `body`, then expires the cookie on its response or error, unless the response
+    /// sets a new session cookie itself (a login).
+    func clearingCookie(_ request: Request, _ context: KinoraRequestContext, _ body: () async throws -> Response) async throws -> Response {
+        let expired = expiredCookie(request, context).description
+        do {
+            var response = try await body()
+            if !response.headers[values: .setCookie].contains(where: { $0.hasPrefix(Self.cookieName + "=") }) {
+                response.headers.append(HTTPField(name: .setCookie, value: expired))
+            }
+            return response
+        } catch var problem as Problem {
+            problem.headers.append(HTTPField(name: .setCookie, value: expired))
+            throw problem
+        }
+    }
+
+    /// Belt and braces beside SameSite and the CSRF token: a browser names the page's origin
+    /// on cross-site requests, and it must be this server's.
+    func checkOrigin(_ request: Request) throws {
+        guard let origin = request.headers[.origin] else { return }
+        let own = request.head.authority.map { origin.lowercased().hasSuffix("://" + $0.lowercased()) } ?? false
+        guard own || origin.lowercased() == publicOrigin else {
+            throw Self.csrfFailed("the request's Origin (\(origin)) is not this server's")
+        }
+    }
+
+    /// The CSRF token as handed out: a fresh random mask, then the session's secret XORed
+    /// with it. Every answer carries a different string (nothing repeats for a compression
+    /// side channel to find) while every copy, in every tab, stays valid for the session.
+    static func maskCSRF(_ secret: String) -> String {
+        let bytes = JWTSigner.decodeBase64URL(secret[...]) ?? []
+        var rng = SystemRandomNumberGenerator()
+        let mask = bytes.map { _ in rng.next() as UInt8 }
+        return JWTSigner.base64URL(mask + zip(mask, bytes).map { $0 ^ $1 })
+    }
+
+    static func csrfMatches(_ presented: String, secret: String) -> Bool {
+        guard let expected = JWTSigner.decodeBase64URL(secret[...]), !expected.isEmpty,
+              let masked = JWTSigner.decodeBase64URL(presented[...]), masked.count == 2 * expected.count else { return false }
+        var difference: UInt8 = 0
+        for index in expected.indices { difference |= masked[index] ^ masked[expected.count + index] ^ expected[index] }
+        return difference == 0
+    }
+
+    static func isSafe(_ method: HTTPRequest.Method) -> Bool {
+        method == .get || method == .head || method == .options || method == .trace
+    }
+
+    static func csrfFailed(_ detail: String) -> Problem {
+        Problem(.forbidden, type: "csrf-failed", title: "Cross-site request refused", detail: detail)
+    }
+
+    /// `scheme://host[:port]` of a URL, lower-cased, as browsers send it in `Origin`.
+    static func origin(of url: String) -> String? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        return (url[..<scheme.upperBound] + rest.prefix { $0 != "/" }).lowercased()
+    }
+}
+
+extension HTTPField.Name {
+    // Valid header names: the initialisers cannot fail.
+    static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+}

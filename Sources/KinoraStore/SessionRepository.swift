@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// A browser session as stored: the SHA-256 of the cookie, never the cookie.
+public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "sessions"
+
+    public var tokenHash: String
+    public var userID: String
+    public var csrfToken: String
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    public var expiresAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case tokenHash = "token_hash", userID = "user_id", csrfToken = "csrf_token", createdAt = "created_at"
+        case lastSeenAt = "last_seen_at", expiresAt = "expires_at"
+    }
+
+    public init(tokenHash: String, userID: String, csrfToken: String, expiresAt: Date, now: Date = Date()) {
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.csrfToken = csrfToken
+        createdAt = now
+        lastSeenAt = now
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Every query on the sessions table.
+public struct SessionRepository: Sendable {
+    let writer: DatabasePool
+
+    public func create(_ session: SessionRecord) throws {
+        try writer.write { try session.insert($0) }
+    }
+
+    /// The session and its account when the account is enabled and the session is neither past
+    /// its absolute expiry nor idle for longer than `idle`. A dead session's row is deleted on the way. Last-seen is
+    /// written only when it is older than `touchAfter`, so a busy page does not write on
+    /// every request.
+    public func lookup(hash: String, idle: TimeInterval, touchAfter: TimeInterval = 60, now: Date = Date()) throws
+        -> (session: SessionRecord, user: UserRecord)? {
+        let found = try writer.read { db -> (SessionRecord, UserRecord?)? in
+            guard let session = try SessionRecord.fetchOne(db, key: hash) else { return nil }
+            return (session, try UserRecord.fetchOne(db, key: session.userID))
+        }
+        guard let (session, user) = found else { return nil }
+        guard let user, !user.disabled, session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idle else {
+            try delete(hash: hash)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) >= touchAfter {
+            try writer.write { try $0.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, hash]) }
+        }
+        return (session, user)
+    }
+
+    @discardableResult
+    public func delete(hash: String) throws -> Bool {
+        try writer.write { try SessionRecord.deleteOne($0, key: hash) }
+    }
+
+    /// Ends every session of the account (logout everywhere, account disabled).
+    @discardableResult
+    public func deleteAll(userID: String) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
+            return db.changesCount
+        }
+    }
+
+    /// Housekeeping: drops sessions past their absolute expiry or idle for longer than `idle`.
+    @discardableResult
+    public func deleteExpired(idle: TimeInterval, now: Date = Date()) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                           arguments: [now, now.addingTimeInterval(-idle)])
+            return db.changesCount
+        }
+    }
+}
+
+extension KinoraDatabase {
+    public var sessions: SessionRepository { SessionRepository(writer: writer) }
+}
