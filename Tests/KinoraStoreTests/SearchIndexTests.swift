@@ -27,7 +27,7 @@ import Testing
     @Test func userInputCannotInjectFTSSyntax() throws {
         let fixture = try CatalogFixture()
         defer { fixture.remove() }
-        try fixture.video("a", title: "Alpha OR beta \"quoted\" NEAR(x y)")
+        try fixture.video("a", title: "Alpha OR beta \"quoted\" NEAR(x y)", description: "a title")
         for text in ["\"", "\"unterminated", "a OR", "NOT", "*", "alpha*)", "title:alpha", "NEAR(", "^alpha", "-alpha", "(", "alpha AND", "'; DROP TABLE videos; --", "\u{0}"] {
             _ = try fixture.database.videos.search(text, limit: 10, cursor: nil)
         }

@@ -25,8 +25,7 @@ public struct ChannelRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         self.handle = handle.lowercased()
         self.name = name
         self.description = description
-        // Whole seconds: what the database keeps is what the API answers.
-        createdAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        createdAt = now
     }
 
     public static let maxNameLength = 100

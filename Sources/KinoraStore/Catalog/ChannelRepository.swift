@@ -27,10 +27,10 @@ public struct ChannelRepository: Sendable {
         try writer.read { try ChannelRecord.fetchOne($0, sql: "SELECT * FROM channels WHERE handle = ?", arguments: [handle]) }
     }
 
-    /// The account's channels, oldest (the default one) first.
+    /// The account's channels, oldest (the default one) first; insertion order breaks ties.
     public func list(ownerID: String) throws -> [ChannelRecord] {
         try writer.read {
-            try ChannelRecord.fetchAll($0, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, id", arguments: [ownerID])
+            try ChannelRecord.fetchAll($0, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid", arguments: [ownerID])
         }
     }
 
@@ -49,7 +49,7 @@ public struct ChannelRepository: Sendable {
     /// upload always has a home even after its owner deleted every channel or became a creator.
     public func defaultChannel(for user: UserRecord) throws -> ChannelRecord {
         try writer.write { db in
-            if let channel = try ChannelRecord.fetchOne(db, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, id LIMIT 1",
+            if let channel = try ChannelRecord.fetchOne(db, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid LIMIT 1",
                                                         arguments: [user.id]) {
                 return channel
             }

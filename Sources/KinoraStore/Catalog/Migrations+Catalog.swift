@@ -34,13 +34,16 @@ extension Migrations {
             t.add(column: "views", .integer).notNull().defaults(to: 0)
         }
         try db.execute(sql: "UPDATE videos SET listed_at = created_at")
-        // One index per sort, led by visibility so the public listing is a range scan; and one
-        // per filter that narrows a lot (channel, owner, category), ordered for "newest".
+        // One index per sort, led by visibility so the public listing is a range scan, and the
+        // same without it for admins' all=true; and one per filter that narrows a lot (channel,
+        // owner, category), ordered for "newest".
         try db.execute(sql: """
             CREATE INDEX videos_public_newest ON videos(visibility, listed_at, id);
             CREATE INDEX videos_public_views ON videos(visibility, views, id);
             CREATE INDEX videos_public_title ON videos(visibility, title COLLATE NOCASE, id);
             CREATE INDEX videos_listed ON videos(listed_at, id);
+            CREATE INDEX videos_views ON videos(views, id);
+            CREATE INDEX videos_title ON videos(title COLLATE NOCASE, id);
             CREATE INDEX videos_channel ON videos(channel_id, listed_at, id);
             CREATE INDEX videos_owner ON videos(owner_id, listed_at, id);
             CREATE INDEX videos_category ON videos(category_id, listed_at, id);

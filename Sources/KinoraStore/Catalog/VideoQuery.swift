@@ -66,10 +66,14 @@ extension VideoRepository {
     public static func listingSQL(_ query: VideoQuery, after: CatalogCursor? = nil, now: Date = Date()) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
+        // The index range must come from the sort key (and the cursor when there is one), or
+        // SQLite, without statistics, takes the date bounds and sorts the whole result. A unary
+        // `+` keeps a term out of index selection.
+        let date = query.sort == .newest && after == nil ? "v.listed_at" : "+v.listed_at"
         switch query.scope {
         case .listed:
             // listed_at is publish_at when scheduled, else created_at (always past): one range.
-            conditions += ["v.visibility = 'public'", "v.listed_at <= ?"]
+            conditions += ["v.visibility = 'public'", "\(date) <= ?"]
             arguments.append(now)
         case .owner(let id):
             conditions.append("v.owner_id = ?")
@@ -82,8 +86,8 @@ extension VideoRepository {
         if let tag = query.tag { conditions.append("v.id IN (SELECT video_id FROM video_tags WHERE tag = ?)"); arguments.append(tag) }
         if let min = query.minDuration { conditions.append("v.duration >= ?"); arguments.append(min) }
         if let max = query.maxDuration { conditions.append("v.duration <= ?"); arguments.append(max) }
-        if let date = query.publishedAfter { conditions.append("v.listed_at >= ?"); arguments.append(date) }
-        if let date = query.publishedBefore { conditions.append("v.listed_at < ?"); arguments.append(date) }
+        if let after = query.publishedAfter { conditions.append("\(date) >= ?"); arguments.append(after) }
+        if let before = query.publishedBefore { conditions.append("\(date) < ?"); arguments.append(before) }
         let key: String
         let order: String
         switch query.sort {
@@ -98,7 +102,8 @@ extension VideoRepository {
         case .title:
             key = "v.title"
             order = "v.title COLLATE NOCASE, v.id"
-            if after != nil { conditions.append("(v.title COLLATE NOCASE, v.id) > (?, ?)") }
+            // The collation on the right-hand side, where SQLite still uses the index for the range.
+            if after != nil { conditions.append("(v.title, v.id) > (? COLLATE NOCASE, ?)") }
         }
         if let after { arguments += [after.key, after.id] }
         arguments.append(query.limit + 1)
@@ -113,7 +118,7 @@ public struct CatalogCursor: Sendable {
     var key: DatabaseValue
     var id: String
 
-    init(sort: VideoQuery.Sort, key: DatabaseValue, id: String) {
+    public init(sort: VideoQuery.Sort, key: DatabaseValue, id: String) {
         self.sort = sort
         self.key = key
         self.id = id
