@@ -31,7 +31,7 @@ enum VideoJSON {
             "playable": published != nil,
             "renditions": renditions,
             "captions": captions.map(CaptionJSON.object),
-            "created_at": ISO8601DateFormatter().string(from: video.createdAt),
+            "created_at": RFC3339.string(video.createdAt),
             "progress": [
                 "percent": Int(((job?.progress ?? 0) * 100).rounded()),
                 "step": job?.step ?? (job?.state == "queued" ? "queued" : NSNull()),
