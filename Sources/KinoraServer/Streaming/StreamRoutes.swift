@@ -54,7 +54,11 @@ struct StreamRoutes {
         let id = context.parameters.get("video") ?? ""
         guard let path = StreamPath(context.parameters.getCatchAll()) else { throw Problem.notFound("no such stream file") }
         let access = try id.count > 64 ? nil : cache.video(id) {
-            guard let video = try database.videos.find(id) else { return nil }
+            guard var video = try database.videos.find(id) else { return nil }
+            // Only what access needs stays cached (up to 10,000 entries).
+            video.mediaInfo = nil
+            video.thumbnails = nil
+            video.description = ""
             return StreamCache.VideoAccessInfo(video: video, published: try database.videos.isPublished(id))
         }
         // Private and not-yet-published videos: their owner and admins only, 404 for the rest.
