@@ -82,7 +82,7 @@ public struct InvitationRepository: Sendable {
                                                                          arguments: [invitationHash]) else { throw InvitationUnusable() }
                     user.role = invitation.role
                 }
-                try user.insert(db)
+                try user.insertAccount(db)
                 return user
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE

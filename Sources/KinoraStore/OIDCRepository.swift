@@ -146,7 +146,7 @@ public struct OIDCRepository: Sendable {
                 suffix += 1
             }
             if user.displayName == base { user.displayName = user.username }
-            try user.insert(db)
+            try user.insertAccount(db)
             if let email, try UserRepository.holder(of: email.address, db) == nil {
                 try UserRepository.setEmail(id: user.id, email, db)
             }

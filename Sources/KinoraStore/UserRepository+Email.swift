@@ -26,7 +26,7 @@ extension UserRepository {
         do {
             try writer.write { db in
                 if try Self.holder(of: email.address, db) != nil { throw EmailTaken(address: email.address) }
-                try user.insert(db)
+                try user.insertAccount(db)
                 try Self.setEmail(id: user.id, email, db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
