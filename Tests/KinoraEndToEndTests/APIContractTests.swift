@@ -94,7 +94,9 @@ import Testing
             let result = try await TestEnvironment.runOffPool(schemathesis, [
                 "run", "http://127.0.0.1:\(daemon.port)/api/openapi.yaml",
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
-                "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--workers", "2", "--seed", "20261125",
+                "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "20261125",
+                // One worker: Hypothesis' lambda-source cache is not thread-safe and, with two,
+                // now and then fails a run with "AST constructor recursion depth mismatch".
                 "--generation-database", "none", "--no-color", "--request-timeout", "10",
             ] + credentials, environment: environment)
             #expect(result.status == 0, "schemathesis \(credentials.isEmpty ? "anonymous" : "as admin"):\n\(result.output.suffix(6000))")
