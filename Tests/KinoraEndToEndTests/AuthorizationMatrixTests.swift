@@ -1,0 +1,184 @@
+import Foundation
+import KinoraTestSupport
+import Testing
+
+/// Every route, called as anonymous, a viewer, the creator who owns the resource, another
+/// creator, a moderator and an admin, against the status each must get. The rows below are
+/// the whole specification; a route the daemon serves without a row fails the test, so a new
+/// route cannot ship without saying who may call it.
+@Suite struct AuthorizationMatrixTests {
+    enum Caller: Int, CaseIterable, CustomStringConvertible {
+        case anonymous, viewer, owner, other, moderator, admin
+        var description: String { ["anonymous", "viewer", "owner", "other creator", "moderator", "admin"][rawValue] }
+    }
+
+    /// One request: what it is sent as, given the fixture and the caller (a `prepare` step may
+    /// make a fresh resource first, for calls that consume or delete one).
+    struct Call {
+        var path: String
+        var body: [UInt8] = []
+        var headers: [String: String] = [:]
+    }
+
+    struct Row: Sendable {
+        /// The route as `kinora routes` prints it.
+        let route: String
+        /// Statuses for anonymous, viewer, owner, other creator, moderator, admin.
+        let expect: [Int]
+        let call: @Sendable (Fixture, Caller) throws -> Call
+        var method: String { String(route.split(separator: " ")[0]) }
+    }
+
+    static func json(_ path: String, _ object: [String: Any]) throws -> Call {
+        Call(path: path, body: Array(try JSONSerialization.data(withJSONObject: object)), headers: ["Content-Type": "application/json"])
+    }
+
+    static let everyone = [200, 200, 200, 200, 200, 200]
+    static let signedIn = [401, 200, 200, 200, 200, 200]
+    static let adminOnly = [401, 403, 403, 403, 403, 200]
+    static let uploaders = [401, 403, 201, 201, 403, 201]
+    /// A hidden (private) resource of the owner: invisible to everyone but its owner and admins.
+    static let hidden = [404, 404, 200, 404, 404, 200]
+
+    static let rows: [Row] = [
+        // The API description and health.
+        Row(route: "GET /api/docs", expect: everyone) { _, _ in Call(path: "/api/docs") },
+        Row(route: "GET /api/openapi.yaml", expect: everyone) { _, _ in Call(path: "/api/openapi.yaml") },
+        Row(route: "GET /healthz", expect: everyone) { _, _ in Call(path: "/healthz") },
+        Row(route: "GET /readyz", expect: everyone) { _, _ in Call(path: "/readyz") },
+        Row(route: "GET /metrics", expect: everyone) { _, _ in Call(path: "/metrics") },
+        Row(route: "GET /api/v1/plugins", expect: adminOnly) { _, _ in Call(path: "/api/v1/plugins") },
+
+        // Credentials: anyone may present them; what answers is the credential's own check.
+        Row(route: "POST /api/v1/auth/login", expect: everyone) { f, _ in try json("/api/v1/auth/login", ["username": "zed", "password": f.password("zed")]) },
+        Row(route: "POST /api/v1/auth/refresh", expect: everyone) { f, _ in try json("/api/v1/auth/refresh", ["refresh_token": try f.refreshToken()]) },
+        Row(route: "POST /api/v1/auth/logout", expect: [204, 204, 204, 204, 204, 204]) { f, _ in try json("/api/v1/auth/logout", ["refresh_token": try f.refreshToken()]) },
+        Row(route: "POST /api/v1/auth/signup", expect: [201, 201, 201, 201, 201, 201]) { f, _ in
+            try json("/api/v1/auth/signup", ["username": f.unique("new"), "password": "a long enough password"])
+        },
+        Row(route: "POST /api/v1/auth/password-reset", expect: [401, 401, 401, 401, 401, 401]) { _, _ in
+            try json("/api/v1/auth/password-reset", ["token": "not-a-reset-token", "new_password": "a long enough password"])
+        },
+        Row(route: "POST /api/v1/auth/session", expect: everyone) { f, _ in try json("/api/v1/auth/session", ["username": "zed", "password": f.password("zed")]) },
+        // A bearer token is no browser session.
+        Row(route: "GET /api/v1/auth/session", expect: [401, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/session") },
+        // Logging out is idempotent: without a session there is nothing to end.
+        Row(route: "DELETE /api/v1/auth/session", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/auth/session") },
+        Row(route: "GET /api/v1/auth/oidc/providers", expect: everyone) { _, _ in Call(path: "/api/v1/auth/oidc/providers") },
+        Row(route: "GET /api/v1/auth/oidc/{provider}/start", expect: [404, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/oidc/none/start") },
+        Row(route: "GET /api/v1/auth/oidc/{provider}/callback", expect: [404, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/oidc/none/callback?code=x&state=y") },
+        Row(route: "POST /api/v1/auth/oidc/exchange", expect: [400, 400, 400, 400, 400, 400]) { _, _ in try json("/api/v1/auth/oidc/exchange", ["code": "not-a-code"]) },
+
+        // The caller's own account.
+        Row(route: "GET /api/v1/me", expect: signedIn) { _, _ in Call(path: "/api/v1/me") },
+        Row(route: "POST /api/v1/me/password", expect: [401, 403, 403, 403, 403, 403]) { _, _ in
+            try json("/api/v1/me/password", ["current_password": "not the password", "new_password": "a long enough password"])
+        },
+        Row(route: "GET /api/v1/me/api-keys", expect: signedIn) { _, _ in Call(path: "/api/v1/me/api-keys") },
+        Row(route: "POST /api/v1/me/api-keys", expect: [401, 201, 201, 201, 201, 201]) { _, _ in try json("/api/v1/me/api-keys", ["name": "ci", "scopes": ["read"]]) },
+        Row(route: "DELETE /api/v1/me/api-keys/{id}", expect: [401, 204, 204, 204, 204, 204]) { f, caller in
+            Call(path: "/api/v1/me/api-keys/\(try f.apiKey(of: caller == .anonymous ? .owner : caller))")
+        },
+        Row(route: "GET /api/v1/me/channels", expect: signedIn) { _, _ in Call(path: "/api/v1/me/channels") },
+        Row(route: "POST /api/v1/me/totp", expect: signedIn) { _, _ in Call(path: "/api/v1/me/totp") },
+        Row(route: "POST /api/v1/me/totp/confirm", expect: [401, 422, 422, 422, 422, 422]) { _, _ in try json("/api/v1/me/totp/confirm", ["code": "000000"]) },
+        Row(route: "POST /api/v1/me/totp/recovery-codes", expect: [401, 409, 409, 409, 409, 409]) { f, caller in
+            try json("/api/v1/me/totp/recovery-codes", ["password": f.password(caller)])
+        },
+        // Ends the enrolment the POST row above started.
+        Row(route: "DELETE /api/v1/me/totp", expect: [401, 204, 204, 204, 204, 204]) { f, caller in try json("/api/v1/me/totp", ["password": f.password(caller)]) },
+
+        // Account administration.
+        Row(route: "GET /api/v1/users", expect: adminOnly) { _, _ in Call(path: "/api/v1/users") },
+        Row(route: "GET /api/v1/users/{id}", expect: adminOnly) { f, _ in Call(path: "/api/v1/users/\(f.ids["zed"]!)") },
+        Row(route: "PATCH /api/v1/users/{id}", expect: adminOnly) { f, _ in try json("/api/v1/users/\(f.ids["zed"]!)", ["display_name": "Zed"]) },
+        Row(route: "POST /api/v1/users/{id}/password-reset", expect: [401, 403, 403, 403, 403, 201]) { f, _ in Call(path: "/api/v1/users/\(f.ids["zed"]!)/password-reset") },
+        Row(route: "GET /api/v1/invitations", expect: adminOnly) { _, _ in Call(path: "/api/v1/invitations") },
+        Row(route: "POST /api/v1/invitations", expect: [401, 403, 403, 403, 403, 201]) { _, _ in try json("/api/v1/invitations", [:]) },
+        Row(route: "DELETE /api/v1/invitations/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/invitations/\(try f.invitation())") },
+
+        // Catalog: categories are the admins', channels their owners'.
+        Row(route: "GET /api/v1/categories", expect: everyone) { _, _ in Call(path: "/api/v1/categories") },
+        Row(route: "POST /api/v1/categories", expect: [401, 403, 403, 403, 403, 201]) { f, _ in try json("/api/v1/categories", ["id": f.unique("cat"), "name": "Category"]) },
+        Row(route: "PATCH /api/v1/categories/{id}", expect: adminOnly) { _, _ in try json("/api/v1/categories/music", ["name": "Music!"]) },
+        Row(route: "DELETE /api/v1/categories/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/categories/\(try f.category())") },
+        Row(route: "POST /api/v1/channels", expect: uploaders) { f, _ in try json("/api/v1/channels", ["handle": f.unique("ch"), "name": "Another channel"]) },
+        Row(route: "GET /api/v1/channels/{id}", expect: everyone) { f, _ in Call(path: "/api/v1/channels/\(f.channel)") },
+        Row(route: "PATCH /api/v1/channels/{id}", expect: [401, 403, 200, 403, 403, 200]) { f, _ in try json("/api/v1/channels/\(f.channel)", ["description": "Updated"]) },
+        Row(route: "DELETE /api/v1/channels/{id}", expect: [401, 403, 204, 403, 403, 204]) { f, _ in Call(path: "/api/v1/channels/\(try f.emptyChannel())") },
+        Row(route: "GET /api/v1/search", expect: everyone) { _, _ in Call(path: "/api/v1/search?q=matrix") },
+
+        // Videos: the private one exists only for its owner and admins.
+        Row(route: "GET /api/v1/videos", expect: everyone) { _, _ in Call(path: "/api/v1/videos") },
+        Row(route: "POST /api/v1/videos", expect: uploaders) { f, _ in f.uploadCall() },
+        Row(route: "GET /api/v1/videos/{id}", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)") },
+        Row(route: "PATCH /api/v1/videos/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in try json("/api/v1/videos/\(f.privateVideo)", ["description": "Edited"]) },
+        Row(route: "DELETE /api/v1/videos/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/videos/\(try f.freshPrivateVideo())") },
+        Row(route: "GET /api/v1/videos/{id}/events", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/events") },
+        Row(route: "GET /api/v1/videos/{id}/captions", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/captions") },
+        // The owner adds the track (201); the admin then replaces it (200).
+        Row(route: "PUT /api/v1/videos/{id}/captions/{lang}", expect: [401, 404, 201, 404, 404, 200]) { f, _ in
+            Call(path: "/api/v1/videos/\(f.privateVideo)/captions/en", body: Fixture.vtt, headers: ["Content-Type": "text/vtt"])
+        },
+        Row(route: "DELETE /api/v1/videos/{id}/captions/{lang}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/videos/\(try f.captionedPrivateVideo())/captions/fr")
+        },
+        Row(route: "GET /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
+        Row(route: "HEAD /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
+        Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
+
+        // tus: an upload exists for its creator and admins only.
+        Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },
+        Row(route: "OPTIONS /api/v1/uploads/{id}", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/uploads/\(f.upload)") },
+        Row(route: "POST /api/v1/uploads", expect: uploaders) { _, _ in Call(path: "/api/v1/uploads", headers: ["Tus-Resumable": "1.0.0", "Upload-Length": "100"]) },
+        Row(route: "HEAD /api/v1/uploads/{id}", expect: [401, 403, 200, 404, 403, 200]) { f, _ in
+            Call(path: "/api/v1/uploads/\(f.upload)", headers: ["Tus-Resumable": "1.0.0"])
+        },
+        Row(route: "PATCH /api/v1/uploads/{id}", expect: [401, 403, 204, 404, 403, 204]) { f, _ in
+            Call(path: "/api/v1/uploads/\(try f.freshUpload())", body: Array(repeating: 7, count: 10),
+                 headers: ["Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"])
+        },
+        Row(route: "DELETE /api/v1/uploads/{id}", expect: [401, 403, 204, 404, 403, 204]) { f, _ in
+            Call(path: "/api/v1/uploads/\(try f.freshUpload())", headers: ["Tus-Resumable": "1.0.0"])
+        },
+    ]
+
+    @Test func everyRouteAnswersEachCallerAsTheTableSays() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("matrix")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Limits off: this test is about who may call, not how often.
+        try """
+        [data]
+        dir = "\(dir)/data"
+        [rate_limit]
+        enabled = false
+        [auth]
+        signup = "open"
+        signup_attempts_per_hour = 1000
+        """.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
+        try await daemon.start()
+        let fixture = try await Fixture.make(daemon, dir: dir)
+
+        // The table covers every served route.
+        let served = try APIContractTests.servedRoutes().split(separator: "\n").map(String.init)
+        let covered = Set(Self.rows.map(\.route))
+        let missing = served.filter { !covered.contains($0) }
+        #expect(missing.isEmpty, "routes without a row in the authorization matrix: \(missing)")
+        let unknown = covered.subtracting(served)
+        #expect(unknown.isEmpty, "rows for routes the daemon does not serve: \(unknown)")
+
+        var mismatches: [String] = []
+        for row in Self.rows {
+            for caller in Caller.allCases {
+                let call = try row.call(fixture, caller)
+                let result = try daemon.request(row.method, call.path, headers: call.headers.merging(fixture.credentials(caller)) { $1 }, body: call.body)
+                if result.status != row.expect[caller.rawValue] {
+                    mismatches.append("\(row.route) as \(caller): \(result.status), expected \(row.expect[caller.rawValue]) \(result.body.prefix(160))")
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches:\n\(mismatches.joined(separator: "\n"))")
+        #expect(try await daemon.stop() == 0)
+    }
+}
