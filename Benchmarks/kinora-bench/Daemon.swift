@@ -12,14 +12,15 @@ struct BenchDaemon {
 
     /// `quiet`: warnings only, no access log line per request (the peer nginx runs with
     /// `access_log off` too).
-    init(dataDir: String, quiet: Bool = false) throws {
+    /// `config`: more kinora.toml text (with `quiet`), such as limits a benchmark raises.
+    init(dataDir: String, quiet: Bool = false, config extra: String = "") throws {
         port = try Self.freePort()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"]
         if quiet {
             let config = (dataDir as NSString).deletingLastPathComponent + "/quiet.toml"
             try? FileManager.default.createDirectory(atPath: (dataDir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try "[log]\nlevel = \"warning\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            try ("[log]\nlevel = \"warning\"\n" + extra).write(toFile: config, atomically: true, encoding: .utf8)
             process.arguments? += ["--config", config]
         }
         process.standardOutput = FileHandle.nullDevice

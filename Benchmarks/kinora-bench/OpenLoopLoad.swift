@@ -93,6 +93,10 @@ struct OpenLoopLoad {
         }
 
         mutating func get(_ path: String, headers: [String: String]) -> Int? {
+            getBody(path, headers: headers)?.status
+        }
+
+        mutating func getBody(_ path: String, headers: [String: String] = [:]) -> (status: Int, body: [UInt8])? {
             guard fd >= 0 else { return nil }
             var text = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             for (name, value) in headers { text += "\(name): \(value)\r\n" }
@@ -113,7 +117,8 @@ struct OpenLoopLoad {
                     }
                 }
                 if let headerEnd, received.count >= headerEnd + contentLength {
-                    return Int(String(decoding: received[9..<12], as: UTF8.self))
+                    guard let status = Int(String(decoding: received[9..<12], as: UTF8.self)) else { return nil }
+                    return (status, Array(received[headerEnd..<(headerEnd + contentLength)]))
                 }
             }
         }
