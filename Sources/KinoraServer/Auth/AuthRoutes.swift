@@ -97,7 +97,7 @@ struct AuthRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try JSONWriter.data(object)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -43,7 +43,7 @@ public struct Problem: HTTPResponseError, Sendable {
         // status is a number in RFC 9457; encode by hand to keep it one.
         var object: [String: Any] = body
         object["status"] = Int(status.code)
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONWriter.data(object)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"kinora\"" }
         headers.append(contentsOf: self.headers)

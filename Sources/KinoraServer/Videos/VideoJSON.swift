@@ -83,6 +83,6 @@ enum VideoJSON {
     }
 
     static func data(_ object: Any) throws -> Data {
-        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        try JSONWriter.data(object)
     }
 }
