@@ -23,7 +23,7 @@ public struct JobQueue: Sendable {
                 WHERE (state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
                    OR (state = 'running' AND lease_until < ?)
                 ORDER BY id LIMIT 1
-                """, arguments: [now, now]) else { return nil }
+                """, arguments: [now.storageText, now.storageText]) else { return nil }
             let id: Int64 = row["id"]
             try db.execute(sql: """
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?,
@@ -51,7 +51,7 @@ public struct JobQueue: Sendable {
             try db.execute(sql: """
                 UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?
                 WHERE state = 'running' AND owner LIKE ? AND owner != ?
-                """, arguments: [now, host + "/%", currentOwner])
+                """, arguments: [now.storageText, host + "/%", currentOwner])
             return db.changesCount
         }
     }

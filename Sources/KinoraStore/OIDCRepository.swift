@@ -74,7 +74,7 @@ public struct OIDCRepository: Sendable {
     public func addLogin(_ login: OIDCLoginRecord) throws {
         try writer.write { db in
             // Abandoned logins go when new ones come: the table stays small without a sweeper.
-            try db.execute(sql: "DELETE FROM oidc_logins WHERE expires_at <= ?", arguments: [Date()])
+            try db.execute(sql: "DELETE FROM oidc_logins WHERE expires_at <= ?", arguments: [Date().storageText])
             try login.insert(db)
         }
     }
@@ -90,7 +90,7 @@ public struct OIDCRepository: Sendable {
 
     public func addExchangeCode(hash: String, userID: String, expiresAt: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE expires_at <= ?", arguments: [Date()])
+            try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE expires_at <= ?", arguments: [Date().storageText])
             try db.execute(sql: "INSERT INTO oidc_exchange_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)",
                            arguments: [hash, userID, expiresAt])
         }

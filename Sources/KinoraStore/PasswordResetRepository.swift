@@ -47,7 +47,7 @@ public struct PasswordResetRepository: Sendable {
     @discardableResult
     public func deleteExpired(now: Date = Date()) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [now])
+            try db.execute(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [now.storageText])
             return db.changesCount
         }
     }

@@ -75,7 +75,7 @@ public struct SessionRepository: Sendable {
     public func deleteExpired(idle: TimeInterval, now: Date = Date()) throws -> Int {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-                           arguments: [now, now.addingTimeInterval(-idle)])
+                           arguments: [now.storageText, now.addingTimeInterval(-idle).storageText])
             return db.changesCount
         }
     }

@@ -84,7 +84,7 @@ public struct UploadRepository: Sendable {
     public func expired(before now: Date = Date(), limit: Int = 500) throws -> [UploadRecord] {
         try writer.read {
             try UploadRecord.fetchAll($0, sql: "SELECT * FROM uploads WHERE video_id IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-                                      arguments: [now, limit])
+                                      arguments: [now.storageText, limit])
         }
     }
 

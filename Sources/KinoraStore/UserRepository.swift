@@ -165,7 +165,7 @@ public struct UserRepository: Sendable {
     @discardableResult
     public func deleteExpiredTokens(now: Date = Date()) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at <= ?", arguments: [now])
+            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at <= ?", arguments: [now.storageText])
             return db.changesCount
         }
     }

@@ -18,8 +18,9 @@ import Foundation
 ///   form of the exclusive keywords is rejected).
 /// - `minLength`, `maxLength`: counted in Unicode code points, as JSON Schema specifies.
 /// - `pattern`: a regular expression searched anywhere in the string (anchor it with `^…$` to
-///   match the whole value). It is evaluated by `NSRegularExpression` (ICU syntax), which agrees
-///   with ECMAScript for ordinary patterns: classes, quantifiers, groups, anchors, `\d \w \s`.
+///   match the whole value). It is evaluated by Swift's `Regex` (not `NSRegularExpression`,
+///   which loads ICU's data: megabytes of resident memory for every daemon), whose syntax
+///   agrees with ECMAScript for ordinary patterns: classes, quantifiers, groups, anchors, `\d \w \s`.
 /// - `items` (one schema for every element; the tuple form is not supported), `minItems`,
 ///   `maxItems`, `uniqueItems`.
 /// - `default`: must itself be valid. A property that is absent from an object is set to its
@@ -163,19 +164,19 @@ extension JSONSchema {
 // MARK: - Compiled schema
 
 /// Per-call scratch space. Regexes are compiled here rather than stored in the schema because
-/// `NSRegularExpression` is not `Sendable` on Linux; validation runs only at load time, so
-/// compiling once per call is cheap.
+/// `Regex` is not `Sendable`; validation runs only at load time, so compiling once per call is
+/// cheap.
 private struct ValidationContext {
     var violations: [JSONSchemaViolation] = []
-    var regexes: [String: NSRegularExpression] = [:]
+    var regexes: [String: Regex<AnyRegexOutput>?] = [:]
 
     mutating func report(_ path: String, _ message: String) {
         violations.append(JSONSchemaViolation(path: path, message: message))
     }
 
-    mutating func regex(_ pattern: String) -> NSRegularExpression? {
+    mutating func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
         if let cached = regexes[pattern] { return cached }
-        let compiled = try? NSRegularExpression(pattern: pattern)
+        let compiled = try? Regex(pattern)
         regexes[pattern] = compiled
         return compiled
     }
@@ -308,7 +309,7 @@ private final class SchemaNode: Sendable {
         switch keywords["pattern"] {
         case nil: pattern = nil
         case .string(let p):
-            if (try? NSRegularExpression(pattern: p)) == nil {
+            if (try? Regex(p)) == nil {
                 problem("pattern", "invalid regular expression \(JSONValue.string(p).jsonString)")
             }
             pattern = p
@@ -392,7 +393,7 @@ private final class SchemaNode: Sendable {
                 context.report(path, "must be at most \(Self.plural(maxLength, "character"))")
             }
             // init compiled the pattern once already, so a nil regex cannot happen here.
-            if let pattern, context.regex(pattern)?.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) == nil {
+            if let pattern, context.regex(pattern).map({ s.firstMatch(of: $0) == nil }) ?? true {
                 context.report(path, "does not match pattern \(pattern)")
             }
         case .array(let elements):
