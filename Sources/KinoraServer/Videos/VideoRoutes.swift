@@ -22,9 +22,11 @@ struct VideoRoutes {
         router.get("api/v1/videos/:id") { _, context in
             let video = try visibleVideo(context)
             let job = try database.videos.jobProgress(videoID: video.id)
-            return try json(.ok, VideoJSON.object(video, job: job.map { ($0.state, $0.progress, $0.step) },
-                                                  presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds,
-                                                  captions: try database.captions.list(videoID: video.id)))
+            var object = VideoJSON.object(video, job: job.map { ($0.state, $0.progress, $0.step) },
+                                          presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds,
+                                          captions: try database.captions.list(videoID: video.id))
+            try HistoryRoutes.addResumePosition(to: &object, videoID: video.id, context: context, database: database)
+            return try json(.ok, object)
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in
