@@ -56,6 +56,9 @@ public enum Daemon {
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
         StreamRoutes(database: database, registry: registry, config: config).register(on: router)
+        ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
+        CategoryRoutes(database: database).register(on: router)
+        SearchRoutes(database: database).register(on: router)
         let tusUploads = TusUploads(database: database, config: config,
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)

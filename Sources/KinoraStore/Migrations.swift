@@ -119,6 +119,7 @@ enum Migrations {
             try db.create(index: "refresh_tokens_family", on: "refresh_tokens", columns: ["family_id"])
             try db.create(index: "refresh_tokens_user", on: "refresh_tokens", columns: ["user_id"])
         }
+        migrator.registerMigration("0010-catalog", migrate: catalog)
         migrator.registerMigration("0014-social", migrate: social)
         return migrator
     }()

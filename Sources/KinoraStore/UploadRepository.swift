@@ -14,18 +14,23 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     /// The partial file, relative to the data folder (`uploads/tus/<id>`).
     public var filePath: String
     public var videoID: String?
+    /// The account that started the upload (nil with the bootstrap token); only it and
+    /// admins may continue it, and its video is theirs.
+    public var ownerID: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var expiresAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, length, metadata
-        case offset = "upload_offset", filePath = "file_path", videoID = "video_id"
+        case offset = "upload_offset", filePath = "file_path", videoID = "video_id", ownerID = "owner_id"
         case createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at"
     }
 
-    public init(id: String, length: Int64, metadata: [String: String], filePath: String, expiresAt: Date, now: Date = Date()) {
+    public init(id: String, length: Int64, metadata: [String: String], filePath: String, expiresAt: Date, ownerID: String? = nil,
+                now: Date = Date()) {
         self.id = id
+        self.ownerID = ownerID
         self.length = length
         offset = 0
         let data = (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data("{}".utf8)

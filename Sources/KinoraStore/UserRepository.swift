@@ -80,10 +80,14 @@ public enum RefreshOutcome: Sendable, Equatable {
 public struct UserRepository: Sendable {
     let writer: DatabasePool
 
-    /// Inserts the account; throws ``UsernameTaken`` when the name exists in any case.
+    /// Inserts the account; throws ``UsernameTaken`` when the name exists in any case. An
+    /// account that may upload gets its default channel in the same transaction.
     public func create(_ user: UserRecord) throws {
         do {
-            try writer.write { try user.insert($0) }
+            try writer.write { db in
+                try user.insert(db)
+                if ChannelRepository.uploaderRoles.contains(user.role) { try ChannelRepository.insertDefault(for: user, db) }
+            }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
             || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw UsernameTaken(username: user.username)

@@ -1,67 +1,17 @@
 import Foundation
 import GRDB
 
-/// A video as stored: metadata, processing state and what the probe found.
-public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "videos"
-
-    public var id: String
-    public var title: String
-    public var visibility: String
-    public var status: String
-    public var error: String?
-    public var originalKey: String?
-    public var originalName: String?
-    public var originalSize: Int64
-    public var duration: Double?
-    public var width: Int?
-    public var height: Int?
-    public var mediaInfo: String?
-    /// The thumbnails JSON (`poster`, `candidates`, `sprites`, `track`, …), keys relative to
-    /// `videos/<id>/`; nil until a transcode made them.
-    public var thumbnails: String?
-    public var createdAt: Date
-    public var updatedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case id, title, visibility, status, error, duration, width, height, thumbnails
-        case originalKey = "original_key", originalName = "original_name", originalSize = "original_size"
-        case mediaInfo = "media_info", createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    public init(id: String, title: String, visibility: String, status: String = "processing", originalKey: String?,
-                originalName: String?, originalSize: Int64, duration: Double?, width: Int?, height: Int?, mediaInfo: String?,
-                now: Date = Date()) {
-        self.id = id
-        self.title = title
-        self.visibility = visibility
-        self.status = status
-        self.originalKey = originalKey
-        self.originalName = originalName
-        self.originalSize = originalSize
-        self.duration = duration
-        self.width = width
-        self.height = height
-        self.mediaInfo = mediaInfo
-        createdAt = now
-        updatedAt = now
-    }
-}
-
-/// One page of videos, newest first, with a cursor that stays stable under inserts.
-public struct VideoPage: Sendable {
-    public var videos: [VideoRecord]
-    public var nextCursor: String?
-}
-
 /// Every query on the videos and jobs tables.
 public struct VideoRepository: Sendable {
     let writer: DatabasePool
 
-    /// Inserts the video and its first transcode job in one transaction.
-    public func create(_ video: VideoRecord) throws {
+    /// Inserts the video, its tags (normalized already), its search entry and its first
+    /// transcode job in one transaction.
+    public func create(_ video: VideoRecord, tags: [String] = []) throws {
         try writer.write { db in
             try video.insert(db)
+            try Self.replaceTags(videoID: video.id, tags, db)
+            try VideoSearchIndex.reindex(videoID: video.id, db)
             try db.execute(
                 sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
                 arguments: [video.id, video.createdAt, video.createdAt])
@@ -70,27 +20,6 @@ public struct VideoRepository: Sendable {
 
     public func find(_ id: String) throws -> VideoRecord? {
         try writer.read { try VideoRecord.fetchOne($0, key: id) }
-    }
-
-    /// Newest first. The cursor is the opaque position of the last video returned (its rowid,
-    /// which only grows), so pages stay stable while videos are added.
-    public func list(limit: Int, cursor: String?) throws -> VideoPage {
-        var after = Int64.max
-        if let cursor {
-            guard let value = Int64(cursor), value > 0 else { throw InvalidCursor() }
-            after = value
-        }
-        return try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT rowid AS position, * FROM videos WHERE rowid < ? ORDER BY rowid DESC LIMIT ?",
-                                        arguments: [after, limit + 1])
-            let page = try rows.prefix(limit).map { try VideoRecord(row: $0) }
-            var next: String?
-            if rows.count > limit {
-                let position: Int64 = rows[limit - 1]["position"]
-                next = String(position)
-            }
-            return VideoPage(videos: page, nextCursor: next)
-        }
     }
 
     /// Deletes the row (jobs cascade); returns whether it existed.

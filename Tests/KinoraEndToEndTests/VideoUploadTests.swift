@@ -60,10 +60,10 @@ import Testing
         #expect(try daemon.get("/api/v1/videos/\(privateID)", headers: ["Authorization": "Bearer \(token)"]).status == 200)
         let publicList = try #require(try daemon.get("/api/v1/videos").json as? [String: Any])
         #expect((publicList["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
-        let adminList = try #require(try daemon.get("/api/v1/videos?limit=1", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
+        let adminList = try #require(try daemon.get("/api/v1/videos?limit=1&all=true", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((adminList["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [privateID])
         let cursor = try #require(adminList["next_cursor"] as? String)
-        let nextPage = try #require(try daemon.get("/api/v1/videos?limit=1&cursor=\(cursor)", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
+        let nextPage = try #require(try daemon.get("/api/v1/videos?limit=1&all=true&cursor=\(cursor)", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((nextPage["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
         #expect(try daemon.get("/api/v1/videos?cursor=garbage").status == 400)
 
@@ -119,7 +119,7 @@ import Testing
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/data/uploads"))?.filter { $0.hasPrefix("upload-") } ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")
 
-        let list = try #require(try daemon.get("/api/v1/videos", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
+        let list = try #require(try daemon.get("/api/v1/videos?all=true", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((list["items"] as? [Any])?.isEmpty == true, "a refused upload must not create a video")
         #expect(try await daemon.stop() == 0)
     }

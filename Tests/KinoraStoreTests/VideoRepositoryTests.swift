@@ -31,15 +31,27 @@ import Testing
     @Test func pagesStayStableWhileVideosAreAdded() throws {
         let (database, dir) = try database()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for id in ["v1", "v2", "v3", "v4", "v5"] { try database.videos.create(video(id)) }
-        let first = try database.videos.list(limit: 2, cursor: nil)
-        #expect(first.videos.map(\.id) == ["v5", "v4"])
-        try database.videos.create(video("v6"))  // a newer video must not shift the next page
-        let second = try database.videos.list(limit: 2, cursor: first.nextCursor)
-        #expect(second.videos.map(\.id) == ["v3", "v2"])
-        let last = try database.videos.list(limit: 2, cursor: second.nextCursor)
-        #expect(last.videos.map(\.id) == ["v1"] && last.nextCursor == nil)
-        #expect(throws: VideoRepository.InvalidCursor.self) { try database.videos.list(limit: 2, cursor: "nope") }
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        func add(_ id: String, _ minute: Double) throws {
+            var record = video(id)
+            record.createdAt = start.addingTimeInterval(minute * 60)
+            record.listedAt = record.createdAt
+            try database.videos.create(record)
+        }
+        for (index, id) in ["v1", "v2", "v3", "v4", "v5"].enumerated() { try add(id, Double(index)) }
+        var query = VideoQuery()
+        query.limit = 2
+        let first = try database.videos.list(query)
+        #expect(first.items.map(\.video.id) == ["v5", "v4"])
+        try add("v6", 10)  // a newer video must not shift the next page
+        query.cursor = first.nextCursor
+        let second = try database.videos.list(query)
+        #expect(second.items.map(\.video.id) == ["v3", "v2"])
+        query.cursor = second.nextCursor
+        let last = try database.videos.list(query)
+        #expect(last.items.map(\.video.id) == ["v1"] && last.nextCursor == nil)
+        query.cursor = "nope"
+        #expect(throws: VideoRepository.InvalidCursor.self) { try database.videos.list(query) }
     }
 
     @Test func theDatabaseRefusesAnUnknownVisibility() throws {

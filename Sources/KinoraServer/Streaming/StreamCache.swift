@@ -1,3 +1,4 @@
+import KinoraStore
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -7,9 +8,14 @@ import NIOCore
 /// live for `ttl`: a visibility change, a republished manifest or a re-transcoded segment shows
 /// within that time, which is below what players cache manifests for anyway.
 final class StreamCache: Sendable {
-    struct VideoEntry {
-        var visibility: String
+    /// What deciding who may fetch a video's files needs.
+    struct VideoAccessInfo {
+        var video: VideoRecord
         var published: Bool
+    }
+
+    struct VideoEntry {
+        var info: VideoAccessInfo
         var expires: ContinuousClock.Instant
     }
 
@@ -31,16 +37,16 @@ final class StreamCache: Sendable {
         self.maxTotalBytes = maxTotalBytes
     }
 
-    func video(_ id: String, load: () throws -> (visibility: String, published: Bool)?) rethrows -> (visibility: String, published: Bool)? {
+    func video(_ id: String, load: () throws -> VideoAccessInfo?) rethrows -> VideoAccessInfo? {
         let now = ContinuousClock.now
-        if let entry = videos.withLockedValue({ $0[id] }), entry.expires > now { return (entry.visibility, entry.published) }
+        if let entry = videos.withLockedValue({ $0[id] }), entry.expires > now { return entry.info }
         guard let loaded = try load() else {
             videos.withLockedValue { _ = $0.removeValue(forKey: id) }
             return nil
         }
         videos.withLockedValue { cache in
             if cache.count > 10_000 { cache.removeAll() }
-            cache[id] = VideoEntry(visibility: loaded.visibility, published: loaded.published, expires: now + ttl)
+            cache[id] = VideoEntry(info: loaded, expires: now + ttl)
         }
         return loaded
     }

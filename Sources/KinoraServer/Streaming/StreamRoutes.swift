@@ -35,9 +35,16 @@ struct StreamRoutes {
     static let privateShort = "private, max-age=2"
 
     func register(on router: Router<KinoraRequestContext>) {
-        // Public and unlisted videos: anyone with the link. Private videos: admins only.
-        router.get("streams/:video/**") { request, context in try await serve(request, context) }
-        router.head("streams/:video/**") { request, context in try await serve(request, context).createHeadResponse() }
+        // Public and unlisted videos: anyone with the link. Private and scheduled videos: their
+        // owner and admins (VideoAccess), checked in serve.
+        router.get("streams/:video/**") { request, context in
+            try Access.anyone.check(context)
+            return try await serve(request, context)
+        }
+        router.head("streams/:video/**") { request, context in
+            try Access.anyone.check(context)
+            return try await serve(request, context).createHeadResponse()
+        }
         router.on("streams/:video/**", method: .options) { _, _ in
             Response(status: .noContent, headers: Self.corsHeaders(config.streamCORSOrigins, preflight: true))
         }
@@ -47,10 +54,15 @@ struct StreamRoutes {
         let id = context.parameters.get("video") ?? ""
         guard let path = StreamPath(context.parameters.getCatchAll()) else { throw Problem.notFound("no such stream file") }
         let access = try id.count > 64 ? nil : cache.video(id) {
-            guard let video = try database.videos.find(id) else { return nil }
-            return (video.visibility, try database.videos.isPublished(id))
+            guard var video = try database.videos.find(id) else { return nil }
+            // Only what access needs stays cached (up to 10,000 entries).
+            video.mediaInfo = nil
+            video.thumbnails = nil
+            video.description = ""
+            return StreamCache.VideoAccessInfo(video: video, published: try database.videos.isPublished(id))
         }
-        guard let access, access.visibility != "private" || context.principal?.isAdmin == true else {
+        // Private and not-yet-published videos: their owner and admins only, 404 for the rest.
+        guard let access, VideoAccess.canSee(access.video, context) else {
             throw Problem.notFound("no video \(id.prefix(64))")
         }
         // Nothing is served before the first rendition is published.
@@ -63,7 +75,7 @@ struct StreamRoutes {
         let key = "videos/\(id)/\(path.relative)"
         var headers = baseHeaders
         headers[.contentType] = path.mediaType
-        let isPrivate = access.visibility == "private"
+        let isPrivate = access.video.visibility == "private" || access.video.publishAt.map { $0 > Date() } == true
         headers[.cacheControl] = path.isImmutable ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
                                                   : (isPrivate ? Self.privateShort : Self.publicShort)
         // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a

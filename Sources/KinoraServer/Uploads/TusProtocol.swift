@@ -9,7 +9,7 @@ enum Tus {
     static let extensions = "creation,creation-with-upload,termination,expiration,checksum"
     static let contentType = "application/offset+octet-stream"
     /// Metadata keys Kinora reads; others are kept but ignored.
-    static let metadataKeys: Set<String> = ["filename", "title", "visibility"]
+    static let metadataKeys: Set<String> = Set(["filename"] + UploadMetadata.fieldNames)
     static let maxMetadataHeader = 8 * 1024
 
     static let checksumMismatch = HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")

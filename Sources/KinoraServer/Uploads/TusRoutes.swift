@@ -16,27 +16,37 @@ struct TusRoutes {
         // Discovery needs no credentials (browsers send it as a CORS preflight).
         group.on("", method: .options) { _, _ in discovery() }
         group.on(":id", method: .options) { _, _ in discovery() }
-        // Until accounts exist, uploading needs the bootstrap admin token, as for multipart.
+        // Creators and admins upload, as for multipart; an upload is continued, inspected or
+        // ended only by whoever started it (and admins): for anyone else it does not exist.
         group.post { request, context in
-            try Access.admin.check(context)
+            try Access.roles([.creator, .admin]).check(context)
             return try await create(request, context)
         }
         group.head(":id") { _, context in
-            try Access.admin.check(context)
-            let upload = try uploads.find(context.parameters.get("id") ?? "")
+            try Access.roles([.creator, .admin]).check(context)
+            let upload = try ownUpload(context)
             var response = Response(status: .ok, headers: state(of: upload))
             if let metadata = encodedMetadata(upload) { response.headers[.uploadMetadata] = metadata }
             return response
         }
         group.patch(":id") { request, context in
-            try Access.admin.check(context)
+            try Access.roles([.creator, .admin]).check(context)
             return try await patch(request, context)
         }
         group.delete(":id") { _, context in
-            try Access.admin.check(context)
-            try uploads.terminate(context.parameters.get("id") ?? "")
+            try Access.roles([.creator, .admin]).check(context)
+            try uploads.terminate(try ownUpload(context).id)
             return Response(status: .noContent)
         }
+    }
+
+    /// The route's upload when the caller started it or is an admin; 404 otherwise.
+    func ownUpload(_ context: KinoraRequestContext) throws -> UploadRecord {
+        let upload = try uploads.find(context.parameters.get("id") ?? "")
+        guard context.principal?.isAdmin == true || (upload.ownerID != nil && upload.ownerID == context.principal?.userID) else {
+            throw Problem.notFound("no upload \(upload.id)")
+        }
+        return upload
     }
 
     func discovery() -> Response {
@@ -58,7 +68,7 @@ struct TusRoutes {
         let metadata = try request.headers[.uploadMetadata].map(Tus.parseMetadata) ?? [:]
         let withBody = isOffsetStream(request)
         let checksum = withBody ? try request.headers[.uploadChecksum].map(Tus.parseChecksum) : nil
-        var upload = try uploads.create(length: length, metadata: metadata)
+        var upload = try uploads.create(length: length, metadata: metadata, ownerID: context.principal?.userID)
         let location = "/api/v1/uploads/\(upload.id)"
         context.logger.info("tus upload created", metadata: ["upload": .string(upload.id), "length": .stringConvertible(length)])
         // creation-with-upload: the body is the first chunk. A refusal still names the upload.
@@ -86,7 +96,7 @@ struct TusRoutes {
             throw Tus.badRequest("missing-upload-offset", "send Upload-Offset with the offset this body starts at (HEAD tells it)")
         }
         let checksum = try request.headers[.uploadChecksum].map(Tus.parseChecksum)
-        let upload = try uploads.find(context.parameters.get("id") ?? "")
+        let upload = try ownUpload(context)
         let updated = try await uploads.receive(upload, offset: offset, body: request.body, declaredLength: contentLength(request),
                                                 checksum: checksum, requestID: context.requestID, logger: context.logger)
         var headers = state(of: updated)

@@ -21,7 +21,7 @@ struct TusUploads: Sendable {
 
     /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
     /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
-    func create(length: Int64, metadata: [String: String]) throws -> UploadRecord {
+    func create(length: Int64, metadata: [String: String], ownerID: String?) throws -> UploadRecord {
         guard length > 0 else {
             throw Problem(.badRequest, type: "empty-upload", title: "Empty upload", detail: "Upload-Length must be at least 1")
         }
@@ -30,10 +30,8 @@ struct TusUploads: Sendable {
                           detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
         }
         _ = try ingest.requireStorage()
-        _ = try ingest.resolveVisibility(metadata["visibility"])
-        if let title = metadata["title"], title.count > 200 {
-            throw Tus.badRequest("bad-metadata", "the title is limited to 200 characters")
-        }
+        // Checked now so a bad field is refused before any byte is sent (and again at the end).
+        _ = try resolve(metadata, ownerID: ownerID)
         if let name = metadata["filename"], name.utf8.count > 255 || name.contains("\0") {
             throw Tus.badRequest("bad-metadata", "the filename is limited to 255 bytes")
         }
@@ -42,7 +40,7 @@ struct TusUploads: Sendable {
         let id = randomToken(bytes: 16)
         let now = Date()
         let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
-                                  expiresAt: now.addingTimeInterval(expiry), now: now)
+                                  expiresAt: now.addingTimeInterval(expiry), ownerID: ownerID, now: now)
         try database.uploads.create(upload)
         return upload
     }
@@ -169,9 +167,9 @@ struct TusUploads: Sendable {
     private func finish(_ upload: UploadRecord, requestID: String, logger: Logger) async throws -> UploadRecord {
         let path = path(of: upload)
         let metadata = upload.metadataValues
-        let details = VideoIngest.Details(originalName: metadata["filename"], title: metadata["title"], visibility: metadata["visibility"])
         let video: VideoRecord
         do {
+            let details = VideoIngest.Details(originalName: metadata["filename"], metadata: try resolve(metadata, ownerID: upload.ownerID))
             video = try await ingest.ingest(file: path, size: upload.length, details: details, requestID: requestID, logger: logger)
         } catch let problem as Problem where (400..<500).contains(problem.status.code) {
             TusFile.remove(path)
@@ -185,6 +183,11 @@ struct TusUploads: Sendable {
         done.offset = upload.length
         done.videoID = video.id
         return done
+    }
+
+    /// The catalog fields of the upload's metadata, for its owner (nil: the bootstrap token).
+    func resolve(_ metadata: [String: String], ownerID: String?) throws -> UploadMetadata {
+        try UploadMetadata.resolve(metadata, uploaderID: ownerID, database: database, defaultVisibility: config.defaultVisibility)
     }
 
     /// Termination: removes the file and the state. A completed upload's video stays.

@@ -16,11 +16,8 @@ struct VideoIngest: Sendable {
     /// What the client said about the file.
     struct Details: Sendable {
         var originalName: String?
-        var title: String?
-        var visibility: String?
+        var metadata: UploadMetadata
     }
-
-    static let visibilities: Set<String> = ["public", "unlisted", "private"]
 
     /// The media storage instance, or 503 when it is not running.
     func requireStorage() throws -> StorageClient {
@@ -31,15 +28,6 @@ struct VideoIngest: Sendable {
         return storage
     }
 
-    /// The visibility to use, or 400 when the client asked for one that does not exist.
-    func resolveVisibility(_ requested: String?) throws -> String {
-        let visibility = requested ?? config.defaultVisibility
-        guard Self.visibilities.contains(visibility) else {
-            throw Problem(.badRequest, type: "bad-visibility", title: "Invalid visibility", detail: "visibility must be public, unlisted or private")
-        }
-        return visibility
-    }
-
     /// The title to use: the client's (trimmed to 200 characters), else the file name without
     /// its extension, else "Untitled".
     static func title(_ requested: String?, originalName: String?) -> String {
@@ -48,21 +36,23 @@ struct VideoIngest: Sendable {
     }
 
     /// Ingests the complete file at `path` (`size` bytes). The caller still owns the file and
-    /// removes it. Refusals are problem+json errors: 400 (visibility), 422 (not a usable
+    /// removes it. Refusals are problem+json errors: 422 (not a usable
     /// video), 503 (storage down); nothing is stored when one is thrown.
     func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
         let storage = try requireStorage()
-        let visibility = try resolveVisibility(details.visibility)
         let info = try await media.probe(path)
         let id = randomToken(bytes: 10)
         let key = "videos/\(id)/original"
         try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
+        let metadata = details.metadata
         let record = VideoRecord(
-            id: id, title: Self.title(details.title, originalName: details.originalName), visibility: visibility,
+            id: id, title: Self.title(metadata.title, originalName: details.originalName), visibility: metadata.visibility,
             originalKey: key, originalName: details.originalName, originalSize: size,
-            duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: info.json)
+            duration: info.duration, width: info.displayWidth, height: info.displayHeight, mediaInfo: info.json,
+            ownerID: metadata.ownerID, channelID: metadata.channelID, description: metadata.description, categoryID: metadata.categoryID,
+            language: metadata.language, license: metadata.license, publishAt: metadata.publishAt)
         do {
-            try database.videos.create(record)
+            try database.videos.create(record, tags: metadata.tags)
         } catch {
             try? await storage.remove(key)
             throw error

@@ -4,8 +4,14 @@ import KinoraStore
 
 /// The API shape of a video (`GET /api/v1/videos/{id}`), shared by every route that returns one.
 enum VideoJSON {
+    /// The full shape, from everything the store read in one go.
+    static func object(_ details: VideoDetails) -> [String: Any] {
+        object(details.video, job: details.job.map { ($0.state, $0.progress, $0.step) }, presentation: details.presentation,
+               etaSeconds: details.job?.etaSeconds, captions: details.captions, channel: details.channel, tags: details.tags)
+    }
+
     static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil,
-                       etaSeconds: Int? = nil, captions: [CaptionRecord] = []) -> [String: Any] {
+                       etaSeconds: Int? = nil, captions: [CaptionRecord] = [], channel: ChannelRecord? = nil, tags: [String] = []) -> [String: Any] {
         let published = presentation.flatMap { try? JSONValue(parsing: $0) }
         let renditions: [[String: Any]] = published?["renditions"]?.arrayValue?.map { rendition in
             var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
@@ -25,7 +31,7 @@ enum VideoJSON {
             "playable": published != nil,
             "renditions": renditions,
             "captions": captions.map(CaptionJSON.object),
-            "created_at": ISO8601DateFormatter().string(from: video.createdAt),
+            "created_at": RFC3339.string(video.createdAt),
             "progress": [
                 "percent": Int(((job?.progress ?? 0) * 100).rounded()),
                 "step": job?.step ?? (job?.state == "queued" ? "queued" : NSNull()),
@@ -42,6 +48,20 @@ enum VideoJSON {
             object["manifests"] = ["hls": "/streams/\(video.id)/master.m3u8", "dash": "/streams/\(video.id)/manifest.mpd"]
         }
         object["thumbnails"] = thumbnails(video) ?? NSNull()
+        object["description"] = video.description
+        object["tags"] = tags
+        object["category"] = video.categoryID ?? NSNull()
+        object["language"] = video.language ?? NSNull()
+        object["license"] = video.license ?? NSNull()
+        object["publish_at"] = video.publishAt.map(RFC3339.string) ?? NSNull()
+        object["published_at"] = RFC3339.string(video.listedAt)
+        object["views"] = video.views
+        object["owner"] = video.ownerID ?? NSNull()
+        if let channel {
+            object["channel"] = ["id": channel.id, "handle": channel.handle, "name": channel.name]
+        } else {
+            object["channel"] = video.channelID.map { ["id": $0] as [String: Any] } ?? NSNull()
+        }
         if video.status == "ready" { object["progress"] = ["percent": 100, "step": "done", "eta_seconds": 0] as [String: Any] }
         return object
     }

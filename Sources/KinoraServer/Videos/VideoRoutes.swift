@@ -4,7 +4,7 @@ import KinoraHost
 import KinoraStore
 import NIOPosix
 
-/// `/api/v1/videos`: upload (multipart), list, get, delete.
+/// `/api/v1/videos`: upload (multipart), list, get, change, delete.
 struct VideoRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
@@ -13,68 +13,58 @@ struct VideoRoutes {
     var uploadFolder: String { config.dataDir + "/uploads" }
 
     func register(on router: Router<KinoraRequestContext>) {
-        // Until accounts exist, uploading needs the bootstrap admin token.
+        // Creators and admins upload (the bootstrap token too: its videos belong to no account).
         router.post("api/v1/videos") { request, context in
-            try Access.admin.check(context)
+            try Access.roles([.creator, .admin]).check(context)
             return try await upload(request, context)
         }
-        // Anyone sees public and unlisted videos by id; private ones only admins.
+        // Anyone sees public and unlisted videos by id; private and scheduled ones only their
+        // owner and admins. Everything shown is read in one transaction.
         router.get("api/v1/videos/:id") { _, context in
-            let video = try visibleVideo(context)
-            let job = try database.videos.jobProgress(videoID: video.id)
-            var object = VideoJSON.object(video, job: job.map { ($0.state, $0.progress, $0.step) },
-                                          presentation: try database.videos.presentation(video.id), etaSeconds: job?.etaSeconds,
-                                          captions: try database.captions.list(videoID: video.id))
-            try HistoryRoutes.addResumePosition(to: &object, videoID: video.id, context: context, database: database)
-            return try json(.ok, object)
+            try Access.anyone.check(context)
+            let id = context.parameters.get("id") ?? ""
+            guard id.count <= 64, let details = try database.videos.details(id: id), VideoAccess.canSee(details.video, context) else {
+                throw Problem.notFound("no video \(id.prefix(64))")
+            }
+            var object = VideoJSON.object(details)
+            try HistoryRoutes.addResumePosition(to: &object, videoID: details.video.id, context: context, database: database)
+            return try JSONBody.response(.ok, object)
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in
-            VideoEvents(database: database).response(for: try visibleVideo(context))
+            try Access.anyone.check(context)
+            return VideoEvents(database: database).response(for: try visibleVideo(context))
         }
-        // Anyone lists public videos; admins list every video.
+        // Listing: public and published videos for everyone; owner=me and all=true widen it.
         router.get("api/v1/videos") { request, context in
-            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, 1), 100)
-            let cursor = request.uri.queryParameters.get("cursor")
+            try Access.anyone.check(context)
+            let query = try ListingParameters.query(request, context)
             let page: VideoPage
             do {
-                page = try database.videos.list(limit: limit, cursor: cursor)
+                page = try database.videos.list(query)
             } catch is VideoRepository.InvalidCursor {
-                throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page")
+                throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page with the same sort",
+                              extra: ["parameter": "cursor"])
             }
-            let isAdmin = context.principal?.isAdmin == true
-            let items = try page.videos.filter { isAdmin || $0.visibility == "public" }.map {
-                VideoJSON.object($0, job: try database.videos.jobState(videoID: $0.id), presentation: try database.videos.presentation($0.id),
-                                 captions: try database.captions.list(videoID: $0.id))
-            }
-            var body: [String: Any] = ["items": items]
-            body["next_cursor"] = page.nextCursor ?? NSNull()
-            return try json(.ok, body)
+            return try JSONBody.response(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
         }
-        // Deleting removes the video's objects from storage, then the row.
+        // Metadata changes: the owner and admins.
+        router.patch("api/v1/videos/:id") { request, context in
+            try Access.authenticated.check(context)
+            let details = try await VideoPatch(database: database).apply(request, context)
+            return try JSONBody.response(.ok, VideoJSON.object(details))
+        }
+        // Deleting removes the video's objects from storage, then the row: the owner and admins.
         router.delete("api/v1/videos/:id") { _, context in
-            try Access.admin.check(context)
-            let video = try visibleVideo(context)
-            if let storage = registry.storage(named: config.mediaStorage) {
-                try await storage.removeAll(prefix: "videos/\(video.id)/")
-            }
-            try database.videos.delete(video.id)
+            try Access.authenticated.check(context)
+            let video = try VideoAccess.editableVideo(context, database: database)
+            try await VideoRemoval(database: database, registry: registry, config: config).remove(video.id)
             return Response(status: .noContent)
         }
     }
 
     func visibleVideo(_ context: KinoraRequestContext) throws -> VideoRecord {
-        try Self.visibleVideo(context, database: database)
-    }
-
-    /// The video named by the route's `id`, or 404 when it is unknown or private to the caller.
-    static func visibleVideo(_ context: KinoraRequestContext, database: KinoraDatabase) throws -> VideoRecord {
-        let id = context.parameters.get("id") ?? ""
-        guard id.count <= 64, let video = try database.videos.find(id),
-              video.visibility != "private" || context.principal?.isAdmin == true else {
-            throw Problem.notFound("no video \(id.prefix(64))")
-        }
-        return video
+        try VideoAccess.visibleVideo(context, database: database)
     }
 
     var ingest: VideoIngest { VideoIngest(database: database, registry: registry, config: config, media: media) }
@@ -93,15 +83,15 @@ struct VideoRoutes {
         guard let path = upload.filePath else { throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded") }
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let details = VideoIngest.Details(originalName: upload.fileName, title: upload.fields["title"], visibility: upload.fields["visibility"])
+        let metadata = try UploadMetadata.resolve(upload.fields, uploaderID: context.principal?.userID, database: database,
+                                                  defaultVisibility: config.defaultVisibility)
+        let details = VideoIngest.Details(originalName: upload.fileName, metadata: metadata)
         let record = try await ingest.ingest(file: path, size: upload.fileSize, details: details, requestID: context.requestID, logger: context.logger)
-        var response = try json(.created, VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil)))
+        let shown = try database.videos.details(id: record.id).map(VideoJSON.object)
+            ?? VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil))
+        var response = try JSONBody.response(.created, shown)
         response.headers[.location] = "/api/v1/videos/\(record.id)"
         return response
     }
 
-
-    func json(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
-    }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import KinoraStore
+
+/// `PATCH /api/v1/videos/{id}`: a JSON object with any of title, description, tags (array or
+/// comma-separated string), category, language, license, visibility, publish_at, channel.
+/// `null` clears what may be empty (description, tags, category, language, license,
+/// publish_at). Every field is checked before anything is written; the first bad one answers
+/// 422 `invalid-field` naming it, an unknown field too, so a typo is not silently ignored.
+struct VideoPatch {
+    let database: KinoraDatabase
+
+    static let fields: Set<String> = ["title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel"]
+
+    func apply(_ request: Request, _ context: KinoraRequestContext) async throws -> VideoDetails {
+        var video = try VideoAccess.editableVideo(context, database: database)
+        let object = try await JSONBody.object(request)
+        var tags: [String]?
+        do {
+            if let unknown = object.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+                throw CatalogField.Invalid(field: unknown, detail: "unknown field; the fields are \(Self.fields.sorted().joined(separator: ", "))")
+            }
+            for (field, value) in object.sorted(by: { $0.key < $1.key }) {
+                let text = value as? String
+                let isNull = value is NSNull
+                func string() throws(CatalogField.Invalid) -> String {
+                    guard let text else { throw CatalogField.Invalid(field: field, detail: "\(field) must be a string") }
+                    return text
+                }
+                switch field {
+                case "title": video.title = try CatalogField.title(try string())
+                case "description": video.description = try isNull ? "" : CatalogField.description(string())
+                case "visibility": video.visibility = try CatalogField.visibility(try string())
+                case "language": video.language = try isNull ? nil : CatalogField.language(string())
+                case "license": video.license = try isNull ? nil : CatalogField.license(string())
+                case "publish_at": video.setPublishAt(try isNull ? nil : CatalogField.publishAt(string()))
+                case "category": video.categoryID = try isNull ? nil : CatalogField.category(string(), database: database)
+                case "tags":
+                    if isNull {
+                        tags = []
+                    } else if let list = value as? [Any] {
+                        let strings = list.compactMap { $0 as? String }
+                        guard strings.count == list.count else { throw CatalogField.Invalid(field: "tags", detail: "tags must be strings") }
+                        tags = try CatalogField.tags(strings)
+                    } else {
+                        tags = try CatalogField.tags(commaSeparated: try string())
+                    }
+                case "channel": try moveChannel(&video, to: try string(), context)
+                default: break
+                }
+            }
+        } catch let invalid as CatalogField.Invalid {
+            throw invalid.problem(.unprocessableContent)
+        }
+        guard try database.videos.updateMetadata(video, tags: tags) else { throw Problem.notFound("no video \(video.id)") }
+        guard let details = try database.videos.details(id: video.id) else { throw Problem.notFound("no video \(video.id)") }
+        context.logger.info("video metadata changed", metadata: ["video": .string(video.id), "fields": .string(object.keys.sorted().joined(separator: ","))])
+        return details
+    }
+
+    /// Another channel of the video's owner. An admin may put a video without an owner
+    /// (a bootstrap upload) in any channel; it then belongs to that channel's owner.
+    func moveChannel(_ video: inout VideoRecord, to id: String, _ context: KinoraRequestContext) throws {
+        guard id.count <= 64, let channel = try database.channels.find(id: id) else {
+            throw CatalogField.Invalid(field: "channel", detail: "no channel \(id.prefix(64))")
+        }
+        if let owner = video.ownerID {
+            guard channel.ownerID == owner else {
+                throw CatalogField.Invalid(field: "channel", detail: "channel \(channel.id) does not belong to the video's owner")
+            }
+        } else if context.principal?.isAdmin != true {
+            throw CatalogField.Invalid(field: "channel", detail: "only admins may give a video without an owner a channel")
+        }
+        video.channelID = channel.id
+        video.ownerID = channel.ownerID
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+
+/// A video as stored: metadata, ownership, processing state and what the probe found.
+public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "videos"
+
+    public var id: String
+    public var title: String
+    public var visibility: String
+    public var status: String
+    public var error: String?
+    public var originalKey: String?
+    public var originalName: String?
+    public var originalSize: Int64
+    public var duration: Double?
+    public var width: Int?
+    public var height: Int?
+    public var mediaInfo: String?
+    /// The thumbnails JSON (`poster`, `candidates`, `sprites`, `track`, …), keys relative to
+    /// `videos/<id>/`; nil until a transcode made them.
+    public var thumbnails: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The account that owns the video; nil for uploads made with the bootstrap token.
+    public var ownerID: String?
+    public var channelID: String?
+    public var description: String
+    public var categoryID: String?
+    /// A BCP 47 tag (checked at the HTTP edge).
+    public var language: String?
+    /// A short licence name such as "CC-BY-4.0".
+    public var license: String?
+    /// Scheduled publication: before it the video is private to all but its owner and admins.
+    public var publishAt: Date?
+    /// `publishAt ?? createdAt`, kept in step by ``setPublishAt(_:)``: the listing's date.
+    public var listedAt: Date
+    public var views: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, visibility, status, error, duration, width, height, thumbnails, description, language, license, views
+        case originalKey = "original_key", originalName = "original_name", originalSize = "original_size"
+        case mediaInfo = "media_info", createdAt = "created_at", updatedAt = "updated_at"
+        case ownerID = "owner_id", channelID = "channel_id", categoryID = "category_id"
+        case publishAt = "publish_at", listedAt = "listed_at"
+    }
+
+    public init(id: String, title: String, visibility: String, status: String = "processing", originalKey: String?,
+                originalName: String?, originalSize: Int64, duration: Double?, width: Int?, height: Int?, mediaInfo: String?,
+                ownerID: String? = nil, channelID: String? = nil, description: String = "", categoryID: String? = nil,
+                language: String? = nil, license: String? = nil, publishAt: Date? = nil, now: Date = Date()) {
+        self.id = id
+        self.title = title
+        self.visibility = visibility
+        self.status = status
+        self.originalKey = originalKey
+        self.originalName = originalName
+        self.originalSize = originalSize
+        self.duration = duration
+        self.width = width
+        self.height = height
+        self.mediaInfo = mediaInfo
+        self.ownerID = ownerID
+        self.channelID = channelID
+        self.description = description
+        self.categoryID = categoryID
+        self.language = language
+        self.license = license
+        self.publishAt = publishAt
+        listedAt = publishAt ?? now
+        views = 0
+        createdAt = now
+        updatedAt = now
+    }
+
+    /// Decoded by hand: a listing decodes a page of these per request, and the Codable
+    /// path costs several times more.
+    public init(row: Row) throws {
+        id = row["id"]
+        title = row["title"]
+        visibility = row["visibility"]
+        status = row["status"]
+        error = row["error"]
+        originalKey = row["original_key"]
+        originalName = row["original_name"]
+        originalSize = row["original_size"]
+        duration = row["duration"]
+        width = row["width"]
+        height = row["height"]
+        mediaInfo = row["media_info"]
+        thumbnails = row["thumbnails"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+        ownerID = row["owner_id"]
+        channelID = row["channel_id"]
+        description = row["description"]
+        categoryID = row["category_id"]
+        language = row["language"]
+        license = row["license"]
+        publishAt = row["publish_at"]
+        listedAt = row["listed_at"] ?? createdAt
+        views = row["views"]
+    }
+
+    public mutating func setPublishAt(_ date: Date?) {
+        publishAt = date
+        listedAt = date ?? createdAt
+    }
+
+    /// Whether the caller may see the video at all: admins and the owner always; everyone
+    /// else only when it is not private and its scheduled time (if any) has come.
+    public func isVisible(to userID: String?, isAdmin: Bool, now: Date = Date()) -> Bool {
+        if isAdmin || (userID != nil && userID == ownerID) { return true }
+        return visibility != "private" && (publishAt.map { $0 <= now } ?? true)
+    }
+
+    public func isOwned(by userID: String?) -> Bool { userID != nil && userID == ownerID }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import KinoraStore
+import KinoraTestSupport
+
+/// A migrated database in a temporary folder, with helpers to add accounts and videos.
+struct CatalogFixture {
+    let database: KinoraDatabase
+    let dir: String
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    init() throws {
+        dir = try TestEnvironment.makeTemporaryDirectory("catalog")
+        database = try KinoraDatabase(path: dir + "/kinora.sqlite")
+        try database.migrate()
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+
+    @discardableResult
+    func user(_ name: String, role: String = "creator") throws -> UserRecord {
+        let user = UserRecord(id: StoreID.random(), username: name, role: role, passwordHash: "x")
+        try database.users.create(user)
+        return user
+    }
+
+    /// A video listed `minute` minutes after the fixture's start.
+    @discardableResult
+    func video(_ id: String, minute: Double = 0, title: String? = nil, visibility: String = "public", owner: String? = nil,
+               channel: String? = nil, description: String = "", tags: [String] = [], duration: Double = 60,
+               publishAt: Date? = nil) throws -> VideoRecord {
+        var record = VideoRecord(id: id, title: title ?? "Video \(id)", visibility: visibility, originalKey: nil, originalName: nil,
+                                 originalSize: 1, duration: duration, width: 320, height: 180, mediaInfo: nil, ownerID: owner,
+                                 channelID: channel, description: description, now: start.addingTimeInterval(minute * 60))
+        record.setPublishAt(publishAt)
+        try database.videos.create(record, tags: tags)
+        return record
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import KinoraStore
+import Testing
+
+@Suite struct CatalogRepositoryTests {
+    @Test func uploadersGetADefaultChannelWithTheirAccountAndViewersDoNot() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let alice = try fixture.user("Alice")
+        let admin = try fixture.user("root", role: "admin")
+        let viewer = try fixture.user("vic", role: "viewer")
+        let aliceChannels = try fixture.database.channels.list(ownerID: alice.id)
+        #expect(aliceChannels.map(\.handle) == ["alice"] && aliceChannels.first?.name == "Alice")
+        #expect(try fixture.database.channels.list(ownerID: admin.id).count == 1)
+        #expect(try fixture.database.channels.list(ownerID: viewer.id).isEmpty)
+        // A handle taken by another channel gets a suffix; handles are unique whatever the case.
+        try fixture.database.channels.create(ChannelRecord(ownerID: alice.id, handle: "Bob", name: "Bob fans"))
+        let bob = try fixture.user("bob")
+        #expect(try fixture.database.channels.list(ownerID: bob.id).map(\.handle) == ["bob-2"])
+        #expect(throws: HandleTaken.self) { try fixture.database.channels.create(ChannelRecord(ownerID: bob.id, handle: "ALICE", name: "x")) }
+        // The default channel is the oldest; one is made again when all were deleted.
+        #expect(try fixture.database.channels.defaultChannel(for: alice).handle == "alice")
+        for channel in try fixture.database.channels.list(ownerID: alice.id) { try fixture.database.channels.delete(id: channel.id) }
+        #expect(try fixture.database.channels.defaultChannel(for: alice).handle == "alice")
+        #expect(try fixture.database.channels.list(ownerID: alice.id).count == 1)
+    }
+
+    @Test func tagsAreNormalizedAndBounded() throws {
+        #expect(try VideoTags.parse(commaSeparated: " Cats ,funny   Videos,, cats,CATS") == ["cats", "funny videos"])
+        #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize([String(repeating: "a", count: 41)]) }
+        #expect(try VideoTags.normalize([String(repeating: "a", count: 40)]).count == 1)
+        #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize((1...21).map { "t\($0)" }) }
+        #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize(["bell\u{07}"]) }
+
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        try fixture.video("a", tags: ["zeta", "alpha"])
+        #expect(try fixture.database.videos.tags(videoID: "a") == ["zeta", "alpha"], "the creator's order is kept")
+        var query = VideoQuery()
+        query.tag = "alpha"
+        #expect(try fixture.database.videos.list(query).items.map(\.video.id) == ["a"])
+        #expect(try fixture.database.videos.list(query).items.first?.tags == ["zeta", "alpha"])
+    }
+
+    @Test func visibilityIsFilteredInSQLSoPagesAreFull() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let alice = try fixture.user("alice")
+        let future = Date().addingTimeInterval(3600)
+        // Newest first: hidden videos sit between the public ones.
+        for index in 0..<12 {
+            let visibility = ["public", "private", "unlisted"][index % 3]
+            try fixture.video("v\(index)", minute: Double(index), visibility: visibility, owner: alice.id)
+        }
+        try fixture.video("scheduled", minute: 100, owner: alice.id, publishAt: future)
+        var query = VideoQuery()
+        query.limit = 3
+        let page = try fixture.database.videos.list(query)
+        #expect(page.items.map(\.video.id) == ["v9", "v6", "v3"], "three public videos, none hidden, none scheduled")
+        query.cursor = page.nextCursor
+        let rest = try fixture.database.videos.list(query)
+        #expect(rest.items.map(\.video.id) == ["v0"] && rest.nextCursor == nil)
+
+        var own = VideoQuery()
+        own.scope = .owner(alice.id)
+        own.limit = 100
+        #expect(try fixture.database.videos.list(own).items.count == 13, "owner=me lists all of the caller's videos")
+        var all = VideoQuery()
+        all.scope = .all
+        all.limit = 100
+        #expect(try fixture.database.videos.list(all).items.first?.video.id == "scheduled")
+        // Once its time has come, the scheduled video is listed at its publication time.
+        #expect(try fixture.database.videos.list(VideoQuery(), now: future.addingTimeInterval(1)).items.first?.video.id == "scheduled")
+
+        // The single-video check agrees.
+        let hidden = try #require(try fixture.database.videos.find("scheduled"))
+        #expect(!hidden.isVisible(to: nil, isAdmin: false) && !hidden.isVisible(to: "someone", isAdmin: false))
+        #expect(hidden.isVisible(to: alice.id, isAdmin: false) && hidden.isVisible(to: nil, isAdmin: true))
+        #expect(try #require(try fixture.database.videos.find("v2")).isVisible(to: nil, isAdmin: false), "unlisted: by direct link")
+    }
+
+    @Test(arguments: VideoQuery.Sort.allCases)
+    func pagesNeitherRepeatNorSkipWhileVideosAreInserted(sort: VideoQuery.Sort) throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let titles = ["banana", "Apple", "cherry", "apple", "Date", "elder", "fig", "Grape"]
+        for (index, title) in titles.enumerated() {
+            try fixture.video("v\(index)", minute: Double(index), title: title)
+            try fixture.database.videos.addViews("v\(index)", Int64([5, 3, 5, 1, 0, 9, 3, 5][index]))
+        }
+        var query = VideoQuery()
+        query.sort = sort
+        query.limit = 100
+        let expected = try fixture.database.videos.list(query).items.map(\.video.id)
+        query.limit = 3
+        var seen: [String] = []
+        var inserted = 0
+        repeat {
+            let page = try fixture.database.videos.list(query)
+            seen += page.items.map(\.video.id)
+            query.cursor = page.nextCursor
+            // Inserted between pages: newer, more viewed, alphabetically first; none may shift a page.
+            inserted += 1
+            try fixture.video("new\(inserted)", minute: 1000 + Double(inserted), title: "Aaa \(inserted)")
+            try fixture.database.videos.addViews("new\(inserted)", 100 + Int64(inserted))
+        } while query.cursor != nil
+        #expect(seen == expected)
+        #expect(inserted == 3)
+    }
+
+    @Test func titlesSortWhateverTheirCaseAndACursorBelongsToItsSort() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        for (index, title) in ["banana", "Apple", "cherry", "apple", "Date"].enumerated() { try fixture.video("v\(index)", title: title) }
+        var byTitle = VideoQuery()
+        byTitle.sort = .title
+        #expect(try fixture.database.videos.list(byTitle).items.map(\.video.title) == ["Apple", "apple", "banana", "cherry", "Date"])
+        var newest = VideoQuery()
+        newest.limit = 2
+        var byViews = VideoQuery()
+        byViews.sort = .mostViewed
+        byViews.cursor = try #require(try fixture.database.videos.list(newest).nextCursor)
+        #expect(throws: VideoRepository.InvalidCursor.self) { try fixture.database.videos.list(byViews) }
+    }
+
+    @Test func filtersNarrowTheListing() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let alice = try fixture.user("alice")
+        let channel = try fixture.database.channels.list(ownerID: alice.id)[0]
+        try fixture.database.categories.create(CategoryRecord(id: "music", name: "Music"))
+        try fixture.video("short", minute: 1, owner: alice.id, channel: channel.id, duration: 30)
+        try fixture.video("long", minute: 2, duration: 600)
+        var music = try #require(try fixture.database.videos.find("long"))
+        music.categoryID = "music"
+        try fixture.database.videos.updateMetadata(music, tags: nil)
+        func ids(_ change: (inout VideoQuery) -> Void) throws -> [String] {
+            var query = VideoQuery()
+            change(&query)
+            return try fixture.database.videos.list(query).items.map(\.video.id)
+        }
+        #expect(try ids { $0.channelID = channel.id } == ["short"])
+        #expect(try ids { $0.categoryID = "music" } == ["long"])
+        #expect(try ids { $0.minDuration = 60 } == ["long"])
+        #expect(try ids { $0.maxDuration = 60 } == ["short"])
+        #expect(try ids { $0.publishedAfter = fixture.start.addingTimeInterval(90) } == ["long"])
+        #expect(try ids { $0.publishedBefore = fixture.start.addingTimeInterval(90) } == ["short"])
+        // Deleting the category leaves the video without one.
+        try fixture.database.categories.delete(id: "music")
+        #expect(try fixture.database.videos.find("long")?.categoryID == nil)
+    }
+
+    @Test func aVideoIsReadWithEverythingItShows() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let alice = try fixture.user("alice")
+        let channel = try fixture.database.channels.list(ownerID: alice.id)[0]
+        try fixture.video("v", owner: alice.id, channel: channel.id, tags: ["one", "two"])
+        try fixture.database.captions.save(CaptionRecord(videoID: "v", language: "en", label: "English", isDefault: true, size: 10))
+        let details = try #require(try fixture.database.videos.details(id: "v"))
+        #expect(details.channel?.handle == "alice" && details.tags == ["one", "two"])
+        #expect(details.job?.state == "queued" && details.captions.map(\.language) == ["en"] && details.presentation == nil)
+        #expect(try fixture.database.videos.details(id: "missing") == nil)
+    }
+}

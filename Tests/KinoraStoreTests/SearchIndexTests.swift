@@ -1,0 +1,68 @@
+import Foundation
+import KinoraStore
+import Testing
+
+@Suite struct SearchIndexTests {
+    func ids(_ fixture: CatalogFixture, _ text: String) throws -> [String] {
+        try fixture.database.videos.search(text, limit: 50, cursor: nil).items.map(\.video.id)
+    }
+
+    @Test func aTitleMatchRanksAboveADescriptionMatch() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        try fixture.video("described", title: "Holiday", description: "we saw a volcano erupting near the coast, then another volcano")
+        try fixture.video("titled", title: "Volcano trip")
+        try fixture.video("other", title: "Cooking pasta")
+        #expect(try ids(fixture, "volcano") == ["titled", "described"])
+        #expect(try ids(fixture, "VOLCANO") == ["titled", "described"], "case does not matter")
+        #expect(try ids(fixture, "volc") == ["titled", "described"], "the last word matches as a prefix")
+        #expect(try ids(fixture, "volcano pasta").isEmpty, "every word is required")
+        let page = try fixture.database.videos.search("volcano", limit: 1, cursor: nil)
+        #expect(page.total == 2 && page.items.map(\.video.id) == ["titled"])
+        let next = try fixture.database.videos.search("volcano", limit: 1, cursor: page.nextCursor)
+        #expect(next.items.map(\.video.id) == ["described"] && next.nextCursor == nil)
+        #expect(throws: VideoRepository.InvalidCursor.self) { try fixture.database.videos.search("volcano", limit: 1, cursor: "bad!") }
+    }
+
+    @Test func userInputCannotInjectFTSSyntax() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        try fixture.video("a", title: "Alpha OR beta \"quoted\" NEAR(x y)", description: "a title")
+        for text in ["\"", "\"unterminated", "a OR", "NOT", "*", "alpha*)", "title:alpha", "NEAR(", "^alpha", "-alpha", "(", "alpha AND", "'; DROP TABLE videos; --", "\u{0}"] {
+            _ = try fixture.database.videos.search(text, limit: 10, cursor: nil)
+        }
+        #expect(try ids(fixture, "title:alpha") == ["a"], "a column filter is just two words")
+        #expect(try ids(fixture, "OR") == ["a"], "operators are words")
+        #expect(try ids(fixture, "!!!").isEmpty)
+        #expect(try ids(fixture, "near x") == ["a"])
+    }
+
+    @Test func privateUnlistedAndScheduledVideosAreNeverFound() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        try fixture.video("public", title: "Secret garden")
+        try fixture.video("private", title: "Secret garden", visibility: "private")
+        try fixture.video("unlisted", title: "Secret garden", visibility: "unlisted")
+        try fixture.video("scheduled", title: "Secret garden", publishAt: Date().addingTimeInterval(3600))
+        #expect(try ids(fixture, "secret garden") == ["public"])
+    }
+
+    @Test func tagsChannelNamesAndEditsAreSearchableAndDeletionRemovesTheEntry() throws {
+        let fixture = try CatalogFixture()
+        defer { fixture.remove() }
+        let alice = try fixture.user("alice")
+        let channel = try fixture.database.channels.list(ownerID: alice.id)[0]
+        try fixture.video("v", title: "Untitled", owner: alice.id, channel: channel.id, tags: ["woodworking"])
+        #expect(try ids(fixture, "woodworking") == ["v"])
+        try fixture.database.channels.update(id: channel.id, name: "Carpentry Corner")
+        #expect(try ids(fixture, "carpentry") == ["v"], "a channel rename is re-indexed")
+        var video = try #require(try fixture.database.videos.find("v"))
+        video.title = "Dovetail joints"
+        try fixture.database.videos.updateMetadata(video, tags: ["joinery"])
+        #expect(try ids(fixture, "dovetail") == ["v"] && ids(fixture, "joinery") == ["v"])
+        #expect(try ids(fixture, "woodworking").isEmpty, "the old tag is gone from the index")
+        try fixture.database.videos.delete("v")
+        let left = try fixture.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM video_search") }
+        #expect(left == 0, "the search entry goes with its video")
+    }
+}
