@@ -65,10 +65,16 @@ import Testing
     }
 
     @Test func deletingAnAccountLeavesNothingOfIt() async throws {
-        let (daemon, dir, users) = try await SocialTests.start("social-delete", users: [("root", "admin"), ("frank", "viewer")])
+        let (daemon, dir, users) = try await SocialTests.start("social-delete", users: [("root", "admin"), ("frank", "creator"), ("hal", "viewer")])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let root = try #require(users["root"]), frank = try #require(users["frank"])
+        let root = try #require(users["root"]), frank = try #require(users["frank"]), hal = try #require(users["hal"])
         let video = try SocialTests.uploadClip(daemon, dir: dir)
+        let own = try SocialTests.uploadClip(daemon, dir: dir, token: frank.token, fields: ["title": "Frank's own"])
+        let channel = try #require((try SocialTests.object(try daemon.get("/api/v1/videos/\(own)")))["channel"] as? [String: Any])
+        let channelID = try #require(channel["id"] as? String)
+        #expect(try SocialTests.call(daemon, "PUT", "/api/v1/channels/\(channelID)/subscription", hal.token).status == 201)
+        #expect(try SocialTests.call(daemon, "POST", "/api/v1/videos/\(own)/progress", hal.token, ["position": 0.3]).status == 200)
+        #expect(FileManager.default.fileExists(atPath: daemon.dataDir + "/media/videos/\(own)/original"))
         #expect(try Self.put(daemon, frank.token, type: "image/png", try Self.picture(dir + "/a.png", width: 80, height: 80)).status == 200)
         #expect(try SocialTests.call(daemon, "PUT", "/api/v1/me/preferences", frank.token, ["autoplay": false]).status == 200)
         #expect(try SocialTests.call(daemon, "POST", "/api/v1/videos/\(video)/progress", frank.token, ["position": 0.5]).status == 200)
@@ -84,10 +90,14 @@ import Testing
         for query in ["SELECT COUNT(*) FROM users WHERE id = '\(id)'", "SELECT COUNT(*) FROM refresh_tokens WHERE user_id = '\(id)'",
                       "SELECT COUNT(*) FROM user_preferences WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE user_id = '\(id)'",
                       "SELECT COUNT(*) FROM video_viewers WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM playlists WHERE owner_id = '\(id)'",
-                      "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = '\(playlistID)'", "SELECT COUNT(*) FROM account_deletions"] {
+                      "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = '\(playlistID)'", "SELECT COUNT(*) FROM account_deletions",
+                      "SELECT COUNT(*) FROM channels WHERE owner_id = '\(id)'", "SELECT COUNT(*) FROM subscriptions WHERE channel_id = '\(channelID)'",
+                      "SELECT COUNT(*) FROM videos WHERE id = '\(own)' OR owner_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE video_id = '\(own)'"] {
             #expect(try Self.sql(daemon, query) == "0", "\(query)")
         }
         #expect(!FileManager.default.fileExists(atPath: daemon.dataDir + "/media/avatars/\(id)"))
+        #expect(!FileManager.default.fileExists(atPath: daemon.dataDir + "/media/videos/\(own)"), "the account's videos leave storage")
+        #expect(FileManager.default.fileExists(atPath: daemon.dataDir + "/media/videos/\(video)/original"))
         #expect(try AuthTests.login(daemon, "frank", "frank password").status == 401)
         #expect(try SocialTests.call(daemon, "GET", "/api/v1/me/preferences", frank.token).status == 401, "the old access token is refused")
         #expect(try daemon.get("/api/v1/profiles/frank").status == 404)

@@ -35,13 +35,20 @@ import Testing
         try #require(result.json as? [String: Any], "\(result.status) \(result.body)")
     }
 
-    /// A one-second clip, small so its transcode is cheap.
-    static func uploadClip(_ daemon: DaemonProcess, dir: String, fields: [String: String] = [:]) throws -> String {
+    /// Uploads a one-second clip (small, so its transcode is cheap) with the account's token, or
+    /// the bootstrap token's when nil; returns the video's id.
+    static func uploadClip(_ daemon: DaemonProcess, dir: String, token: String? = nil, fields: [String: String] = [:]) throws -> String {
         let path = dir + "/clip-\(UUID().uuidString).mp4"
         let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1",
                                                                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path])
         guard made.status == 0 else { throw TestFailure("ffmpeg: \(made.output)") }
-        return try daemon.uploadVideo(Array(try Data(contentsOf: URL(fileURLWithPath: path))), fields: fields)
+        let clip = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        guard let token else { return try daemon.uploadVideo(clip, fields: fields) }
+        let created = try CatalogTests.upload(daemon, clip, fields: fields, token: token)
+        guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
+            throw TestFailure("upload failed: \(created.status) \(created.body)")
+        }
+        return id
     }
 
     @Test func profilesAndPreferences() async throws {
@@ -100,12 +107,14 @@ import Testing
         #expect(try Self.call(daemon, "POST", "/api/v1/videos/\(first)/progress", carol.token, ["position": -1]).status == 422)
         let beat = try Self.call(daemon, "POST", "/api/v1/videos/\(first)/progress", carol.token, ["position": 0.4])
         #expect(beat.status == 200, "\(beat.body)")
+        #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)")))["views"] as? Int == 1, "the first heartbeat counts a view")
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(carol.token))))["resume_position"] as? Double == 0.4)
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(dave.token))))["resume_position"] is NSNull)
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)")))["resume_position"] == nil)
         // Past the end: clamped to the duration, and completed, so nothing to resume.
         let done = try Self.object(try Self.call(daemon, "POST", "/api/v1/videos/\(first)/progress", carol.token, ["position": 999]))
         #expect(done["position"] as? Double == duration && done["completed"] as? Bool == true)
+        #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)")))["views"] as? Int == 1, "later heartbeats do not")
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(carol.token))))["resume_position"] is NSNull)
         _ = try Self.call(daemon, "POST", "/api/v1/videos/\(second)/progress", carol.token, ["position": 0.2])
         let page = try Self.object(try Self.call(daemon, "GET", "/api/v1/me/history?limit=1", carol.token))

@@ -25,6 +25,14 @@ struct AccountDeletion: Sendable {
                           detail: "the account is disabled; its deletion completes once storage \"\(config.mediaStorage)\" is back")
         }
         try await storage.removeAll(prefix: "avatars/\(userID)/", requestID: requestID)
+        // The account's videos (its own and its channels'): objects, then rows, one by one, so
+        // a deletion cut short still finds the rest through the account's row.
+        let removal = VideoRemoval(database: database, registry: registry, config: config)
+        for videoID in try database.videos.ids(ownedBy: userID) {
+            try await removal.remove(videoID)
+        }
+        // Channels, subscriptions, history, playlists, preferences, tokens and tus upload rows go
+        // with the account's row; a partial tus file without its row is removed by the upload sweep.
         try database.accountDeletions.finish(userID: userID)
     }
 

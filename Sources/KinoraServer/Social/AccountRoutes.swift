@@ -34,7 +34,7 @@ struct AccountRoutes {
 
     func delete(_ userID: String, _ context: KinoraRequestContext) async throws {
         do {
-            try await deletion.delete(userID: userID, requestID: context.requestID)
+            _ = try await deletion.delete(userID: userID, requestID: context.requestID)
         } catch is LastAdmin {
             throw Problem(.conflict, type: "last-admin", title: "Last admin", detail: "the last enabled admin account cannot be deleted; make another admin first")
         }

@@ -15,7 +15,7 @@ struct HistoryRoutes {
         router.post("api/v1/videos/:id/progress") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let video = try VideoRoutes.visibleVideo(context, database: database)
+            let video = try VideoAccess.visibleVideo(context, database: database)
             let body = try await SocialHTTP.members(request)
             try SocialHTTP.refuseUnknownKeys(body, allowed: ["position"])
             guard let requested = body["position"]?.doubleValue, requested.isFinite, requested >= 0 else {

@@ -3,7 +3,7 @@ import KinoraHost
 import KinoraStore
 
 /// Everything of the social service, registered in one call: profiles, avatars, preferences,
-/// watch history, playlists and account deletion.
+/// watch history, playlists, subscriptions and account deletion.
 struct SocialRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
@@ -18,6 +18,7 @@ struct SocialRoutes {
         PreferenceRoutes(database: database).register(on: router)
         HistoryRoutes(database: database).register(on: router)
         PlaylistRoutes(database: database).register(on: router)
+        SubscriptionRoutes(database: database).register(on: router)
         AccountRoutes(database: database, deletion: deletion).register(on: router)
     }
 }

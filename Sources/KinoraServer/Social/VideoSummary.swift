@@ -3,18 +3,13 @@ import KinoraStore
 
 /// Who may see a video, and its short form in lists (history, playlists).
 enum VideoSummary {
-    /// The video visibility rule, in one place for the social routes.
     static func canSee(_ video: VideoRecord, _ context: KinoraRequestContext) -> Bool {
-        video.visibility != "private" || context.principal?.isAdmin == true
+        VideoAccess.canSee(video, context)
     }
 
     /// The visible videos among `ids`, by id (unknown and hidden ones left out).
     static func visible(_ ids: [String], _ context: KinoraRequestContext, database: KinoraDatabase) throws -> [String: VideoRecord] {
-        var found: [String: VideoRecord] = [:]
-        for id in Set(ids) {
-            if let video = try database.videos.find(id), canSee(video, context) { found[id] = video }
-        }
-        return found
+        try database.videos.find(ids: ids).filter { canSee($0.value, context) }
     }
 
     static func object(_ video: VideoRecord) -> [String: Any] {

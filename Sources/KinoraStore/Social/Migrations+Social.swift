@@ -2,7 +2,8 @@ import GRDB
 
 extension Migrations {
     /// 0014-social: what an account keeps beside its login: profile text and avatar, settings,
-    /// watch history, playlists, and the pending deletions that make account removal durable.
+    /// watch history, playlists, channel subscriptions, and the pending deletions that make
+    /// account removal durable. Needs 0010-catalog (channels).
     static func social(_ db: Database) throws {
         try db.alter(table: "users") { t in
             t.add(column: "bio", .text).notNull().defaults(to: "")
@@ -55,6 +56,16 @@ extension Migrations {
         }
         try db.create(index: "playlist_items_order", on: "playlist_items", columns: ["playlist_id", "position"])
         try db.create(index: "playlist_items_video", on: "playlist_items", columns: ["video_id"])
+        // The feed walks an account's subscriptions (this primary key) into videos_channel;
+        // subscriptions_channel counts a channel's subscribers.
+        try db.create(table: "subscriptions") { t in
+            t.column("user_id", .text).notNull().references("users", onDelete: .cascade)
+            t.column("channel_id", .text).notNull().references("channels", onDelete: .cascade)
+            t.column("created_at", .datetime).notNull()
+            t.primaryKey(["user_id", "channel_id"])
+        }
+        try db.create(index: "subscriptions_channel", on: "subscriptions", columns: ["channel_id"])
+        try db.create(index: "subscriptions_recent", on: "subscriptions", columns: ["user_id", "created_at"])
         // Accounts being deleted: the row is written (and the account disabled) before any
         // object is removed, and goes with the account's own row at the end, so a deletion cut
         // short is finished at the next start instead of leaving orphans.
