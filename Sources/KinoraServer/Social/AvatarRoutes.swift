@@ -50,7 +50,9 @@ struct AvatarRoutes {
         }
         let tooLarge = Problem(.contentTooLarge, type: "payload-too-large", title: "Image too large",
                                detail: "avatars are limited to \(Self.maxBytes) bytes")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBytes { throw tooLarge }
+        // Counted as the bytes arrive (the edge already refuses a declared length past
+        // [server] max_body_bytes): a refusal once the limit is read, not before, so a client
+        // that sends its whole body before reading the answer still gets it.
         var bytes: [UInt8] = []
         for try await buffer in request.body {
             guard bytes.count + buffer.readableBytes <= Self.maxBytes else { throw tooLarge }
