@@ -113,6 +113,31 @@ import Testing
         #expect(try SocialTests.call(daemon, "DELETE", "/api/v1/users/\(gina)", root.token).status == 404)
         #expect(try await daemon.stop() == 0)
     }
+
+    @Test func aDeletionCutShortIsFinishedAtTheNextStart() async throws {
+        let (daemon, dir, users) = try await SocialTests.start("social-resume", users: [("ivy", "creator")])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ivy = try #require(users["ivy"])
+        let video = try SocialTests.uploadClip(daemon, dir: dir, token: ivy.token)
+        #expect(try Self.put(daemon, ivy.token, type: "image/png", try Self.picture(dir + "/a.png", width: 64, height: 48)).status == 200)
+        #expect(try await daemon.stop() == 0)
+        // What the first step leaves when the process dies right after it: the account disabled
+        // and its deletion recorded, every object and row still there.
+        _ = try Self.sql(daemon, "UPDATE users SET disabled = 1 WHERE id = '\(ivy.id)'; INSERT INTO account_deletions(user_id, requested_at) VALUES ('\(ivy.id)', '2026-01-01 00:00:00.000')")
+        #expect(try Self.sql(daemon, "SELECT COUNT(*) FROM account_deletions") == "1")
+
+        let restarted = try DaemonProcess(dataDir: daemon.dataDir)
+        try await restarted.start()
+        let finished = await DaemonProcess.poll(timeout: .seconds(20)) {
+            (try? Self.sql(restarted, "SELECT COUNT(*) FROM users WHERE id = '\(ivy.id)'")) == "0" ? true : nil
+        }
+        #expect(finished == true, "\(restarted.log)")
+        #expect(try Self.sql(restarted, "SELECT COUNT(*) FROM account_deletions") == "0")
+        #expect(try Self.sql(restarted, "SELECT COUNT(*) FROM videos WHERE id = '\(video)'") == "0")
+        #expect(!FileManager.default.fileExists(atPath: daemon.dataDir + "/media/videos/\(video)"))
+        #expect(!FileManager.default.fileExists(atPath: daemon.dataDir + "/media/avatars/\(ivy.id)"))
+        #expect(try await restarted.stop() == 0)
+    }
 }
 
 extension String {
