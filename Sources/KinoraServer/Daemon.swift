@@ -73,12 +73,16 @@ public enum Daemon {
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)
         DocsRoutes(shareDir: setup.shareDir).register(on: router)
+        let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
+        social.register(on: router)
         if options.listRoutes {
             for route in router.routes { print("\(route.method) \(route.path)") }
             await registry.stopAll()
             return
         }
 
+        // Account deletions a crash or a storage outage cut short are finished now.
+        Task { await social.deletion.resumePending(logger: logger) }
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),

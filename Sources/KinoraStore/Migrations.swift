@@ -227,6 +227,7 @@ enum Migrations {
                 t.column("expires_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("0014-social", migrate: social)
         return migrator
     }()
 }

@@ -13,6 +13,9 @@ import KinoraMedia
 //                          [--encoder libx264] [--first-pass-only] [--no-passthrough] [--remux-only]
 //       writes OUTDIR/<rendition>/init.mp4 + seg-NNNNN.m4s; prints {"progress":…,"step":…} lines,
 //       then {"ok":true,"renditions":[…],"encoder":…,"fallback":…} or {"ok":false,"code":…,"message":…}
+//   kinora-media avatar INPUT OUTDIR
+//       writes OUTDIR/256.jpg and OUTDIR/64.jpg (centre square of the first picture); prints
+//       {"ok":true,"width":…,"height":…} or {"ok":false,"code":"bad-image","message":…}
 
 FFmpegLogging.install()
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -24,7 +27,7 @@ func emit(_ object: [String: Any]) -> Never {
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage)\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage) | \(AvatarCommand.usage)\n".utf8))
     exit(2)
 }
 
@@ -67,6 +70,8 @@ case "versions":
     emit(["ffmpeg": encoded, "encoders": usable])
 case "transcode":
     TranscodeCommand.run(Array(arguments.dropFirst()))
+case "avatar":
+    AvatarCommand.run(Array(arguments.dropFirst()))
 default:
     usage()
 }

@@ -31,7 +31,10 @@ struct ChannelRoutes {
         }
         router.get("api/v1/channels/:id") { _, context in
             try Access.anyone.check(context)
-            return try JSONBody.response(.ok, Self.object(try channel(context)))
+            let channel = try channel(context)
+            var object = Self.object(channel)
+            try SubscriptionRoutes.addSubscriptionFields(to: &object, channelID: channel.id, context: context, database: database)
+            return try JSONBody.response(.ok, object)
         }
         router.patch("api/v1/channels/:id") { request, context in
             try Access.authenticated.check(context)

@@ -26,7 +26,9 @@ struct VideoRoutes {
             guard id.count <= 64, let details = try database.videos.details(id: id), VideoAccess.canSee(details.video, context) else {
                 throw Problem.notFound("no video \(id.prefix(64))")
             }
-            return try JSONBody.response(.ok, VideoJSON.object(details))
+            var object = VideoJSON.object(details)
+            try HistoryRoutes.addResumePosition(to: &object, videoID: details.video.id, context: context, database: database)
+            return try JSONBody.response(.ok, object)
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in

@@ -1,0 +1,82 @@
+import Foundation
+import KinoraHost
+
+/// An account's preferences. Only keys the account set are stored; the rest are defaults, so a
+/// default changed later applies to everyone who never chose.
+struct Preferences {
+    static let qualities: [Int64] = [240, 360, 480, 720, 1080, 1440, 2160]
+    static let emailKinds = ["comments", "subscriptions", "mentions", "digest"]
+    static let defaults: [String: JSONValue] = [
+        "language": .null,
+        "autoplay": .bool(true),
+        "default_quality": .string("auto"),
+        "email_notifications": .object(["comments": .bool(true), "subscriptions": .bool(true), "mentions": .bool(true), "digest": .bool(false)]),
+    ]
+
+    /// What was stored (only the keys set).
+    var stored: [String: JSONValue]
+
+    init(json: String?) {
+        if let json, case .object(let members)? = try? JSONValue(parsing: json) { stored = members } else { stored = [:] }
+    }
+
+    /// Every key, stored values over defaults (email choices merged one by one).
+    var effective: JSONValue {
+        var result = Self.defaults
+        for (key, value) in stored where key != "email_notifications" { result[key] = value }
+        if case .object(var email)? = result["email_notifications"], case .object(let chosen)? = stored["email_notifications"] {
+            for (kind, value) in chosen { email[kind] = value }
+            result["email_notifications"] = .object(email)
+        }
+        return .object(result)
+    }
+
+    /// Applies a change: the keys given replace the stored ones (null puts a key back to its
+    /// default), the keys left out keep their value. Throws a 422 problem naming the field.
+    mutating func apply(_ change: JSONValue) throws {
+        guard case .object(let members) = change else {
+            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "the body must be a JSON object")
+        }
+        try SocialHTTP.refuseUnknownKeys(members, allowed: Set(Self.defaults.keys))
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            if value.isNull {
+                stored[key] = nil
+                continue
+            }
+            switch key {
+            case "language":
+                guard let text = value.stringValue, let tag = LanguageTag(text) else {
+                    throw SocialHTTP.invalid(key, "language must be a BCP 47 tag such as en, fr or pt-BR, or null")
+                }
+                stored[key] = .string(tag.value)
+            case "autoplay":
+                guard value.boolValue != nil else { throw SocialHTTP.invalid(key, "autoplay must be true or false") }
+                stored[key] = value
+            case "default_quality":
+                if value.stringValue == "auto" {
+                    stored[key] = value
+                } else if case .integer(let height) = value, Self.qualities.contains(height) {
+                    stored[key] = value
+                } else {
+                    throw SocialHTTP.invalid(key, "default_quality must be \"auto\" or one of \(Self.qualities.map(String.init).joined(separator: ", "))")
+                }
+            default:
+                guard case .object(let kinds) = value else {
+                    throw SocialHTTP.invalid(key, "email_notifications must be an object of booleans: \(Self.emailKinds.joined(separator: ", "))")
+                }
+                var email: [String: JSONValue] = [:]
+                if case .object(let current)? = stored[key] { email = current }
+                for (kind, choice) in kinds {
+                    guard Self.emailKinds.contains(kind) else {
+                        throw Problem(.unprocessableContent, type: "unknown-field", title: "Unknown field",
+                                      detail: "\"\(kind.prefix(64))\" is not an email notification; known: \(Self.emailKinds.joined(separator: ", "))",
+                                      extra: ["field": "email_notifications.\(kind.prefix(64))"])
+                    }
+                    guard choice.boolValue != nil else { throw SocialHTTP.invalid("email_notifications.\(kind)", "\(kind) must be true or false") }
+                    email[kind] = choice
+                }
+                stored[key] = .object(email)
+            }
+        }
+    }
+}

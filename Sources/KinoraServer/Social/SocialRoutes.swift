@@ -1,0 +1,24 @@
+import Hummingbird
+import KinoraHost
+import KinoraStore
+
+/// Everything of the social service, registered in one call: profiles, avatars, preferences,
+/// watch history, playlists, subscriptions and account deletion.
+struct SocialRoutes {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: KinoraConfig
+    let media: MediaWorker
+
+    var deletion: AccountDeletion { AccountDeletion(database: database, registry: registry, config: config) }
+
+    func register(on router: Router<KinoraRequestContext>) {
+        ProfileRoutes(database: database).register(on: router)
+        AvatarRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
+        PreferenceRoutes(database: database).register(on: router)
+        HistoryRoutes(database: database).register(on: router)
+        PlaylistRoutes(database: database).register(on: router)
+        SubscriptionRoutes(database: database).register(on: router)
+        AccountRoutes(database: database, deletion: deletion).register(on: router)
+    }
+}
