@@ -15,6 +15,7 @@ public struct UserChanges: Sendable, Equatable {
 }
 
 /// The change would leave no enabled admin account.
+/// The last enabled admin would be demoted, disabled or deleted: refused, so the server keeps one.
 public struct LastAdmin: Error, CustomStringConvertible {
     public var description: String { "this is the last enabled admin account: make another admin first" }
 }

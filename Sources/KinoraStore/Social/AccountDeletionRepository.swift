@@ -1,11 +1,6 @@
 import Foundation
 import GRDB
 
-/// The last enabled admin account would be gone: refused, so the server keeps an admin.
-public struct LastAdmin: Error, CustomStringConvertible {
-    public var description: String { "the last enabled admin account cannot be deleted" }
-}
-
 /// Account deletion in two steps that survive a crash between them: ``begin(userID:)`` disables
 /// the account and records the deletion in one transaction; once the caller has removed the
 /// account's objects from storage, ``finish(userID:)`` deletes the rows (everything of the
