@@ -14,6 +14,8 @@ extension AuthorizationMatrixTests {
         var channel = ""
         var privateVideo = ""
         var upload = ""
+        var playlist = ""
+        var avatar: [UInt8] = []
         private var counter = 0
 
         static let names: [Caller: String] = [.viewer: "vic", .owner: "alice", .other: "bob", .moderator: "mod", .admin: "root"]
@@ -37,6 +39,14 @@ extension AuthorizationMatrixTests {
             _ = try fixture.send("POST", "/api/v1/categories", as: .admin, json: ["id": "music", "name": "Music"])
             fixture.privateVideo = try fixture.freshPrivateVideo()
             fixture.upload = try fixture.freshUpload()
+            fixture.playlist = try fixture.freshPlaylist(withItem: true)
+            let png = dir + "/avatar.png"
+            let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=300x200", "-frames:v", "1", png])
+            guard made.status == 0 else { throw TestFailure("ffmpeg could not make the avatar: \(made.output)") }
+            fixture.avatar = Array(try Data(contentsOf: URL(fileURLWithPath: png)))
+            let put = try daemon.request("PUT", "/api/v1/me/avatar", headers: fixture.credentials(.owner).merging(["Content-Type": "image/png"]) { $1 },
+                                         body: fixture.avatar)
+            guard (200..<300).contains(put.status) else { throw TestFailure("avatar fixture: \(put.status) \(put.body)") }
             // Streams and events of a published video: wait until it is ready.
             let deadline = ContinuousClock.now + .seconds(90)
             while ContinuousClock.now < deadline {
@@ -115,6 +125,25 @@ extension AuthorizationMatrixTests {
                                          headers: credentials(.owner).merging(["Content-Type": "text/vtt"]) { $1 }, body: Self.vtt)
             guard (200..<300).contains(put.status) else { throw TestFailure("caption fixture: \(put.status) \(put.body)") }
             return privateVideo
+        }
+
+        /// A private playlist of the owner's, with the private video in it or empty.
+        func freshPlaylist(withItem: Bool) throws -> String {
+            let id = try created(try send("POST", "/api/v1/playlists", as: .owner, json: ["title": unique("list"), "visibility": "private"]))
+            if withItem {
+                let added = try send("POST", "/api/v1/playlists/\(id)/items", as: .owner, json: ["video_id": privateVideo])
+                guard (200..<300).contains(added.status) else { throw TestFailure("playlist fixture: \(added.status) \(added.body)") }
+            }
+            return id
+        }
+
+        /// A new viewer account (through open sign-up), for the admin to delete.
+        func freshAccount() throws -> String {
+            let name = unique("gone")
+            let tokens = try AuthTests.tokens(try daemon.request("POST", "/api/v1/auth/signup", headers: ["Content-Type": "application/json"],
+                                                                 body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": "a long enough password"]))))
+            let me = try #require(try daemon.get("/api/v1/me", headers: AuthTests.bearer(tokens.access)).json as? [String: Any])
+            return try #require(me["id"] as? String)
         }
 
         /// A new tus upload of the owner's, 100 bytes long, nothing sent yet.

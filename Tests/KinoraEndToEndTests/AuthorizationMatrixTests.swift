@@ -127,6 +127,46 @@ import Testing
         Row(route: "HEAD /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
         Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
 
+        // Profiles, preferences, history and subscriptions: the caller's own.
+        Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },
+        Row(route: "PATCH /api/v1/me", expect: signedIn) { _, _ in try json("/api/v1/me", ["bio": "Matrix"]) },
+        // A wrong password: deleting oneself needs the right one, whoever one is.
+        Row(route: "DELETE /api/v1/me", expect: [401, 403, 403, 403, 403, 403]) { _, _ in try json("/api/v1/me", ["password": "not the password"]) },
+        Row(route: "PUT /api/v1/me/avatar", expect: signedIn) { f, _ in Call(path: "/api/v1/me/avatar", body: f.avatar, headers: ["Content-Type": "image/png"]) },
+        Row(route: "GET /api/v1/users/{id}/avatar", expect: everyone) { f, _ in Call(path: "/api/v1/users/\(f.ids["alice"]!)/avatar?size=64") },
+        Row(route: "DELETE /api/v1/me/avatar", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/avatar") },
+        Row(route: "GET /api/v1/me/preferences", expect: signedIn) { _, _ in Call(path: "/api/v1/me/preferences") },
+        Row(route: "PUT /api/v1/me/preferences", expect: signedIn) { _, _ in try json("/api/v1/me/preferences", ["autoplay": false]) },
+        Row(route: "POST /api/v1/videos/{id}/progress", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/videos/\(f.privateVideo)/progress", ["position": 0.5])
+        },
+        Row(route: "GET /api/v1/me/history", expect: signedIn) { _, _ in Call(path: "/api/v1/me/history") },
+        // Only the owner and the admin could watch the private video, so only theirs has it.
+        Row(route: "DELETE /api/v1/me/history/{video_id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/me/history/\(f.privateVideo)") },
+        Row(route: "DELETE /api/v1/me/history", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/history") },
+        Row(route: "PUT /api/v1/channels/{id}/subscription", expect: [401, 201, 201, 201, 201, 201]) { f, _ in Call(path: "/api/v1/channels/\(f.channel)/subscription") },
+        Row(route: "GET /api/v1/me/subscriptions", expect: signedIn) { _, _ in Call(path: "/api/v1/me/subscriptions") },
+        Row(route: "GET /api/v1/me/feed", expect: signedIn) { _, _ in Call(path: "/api/v1/me/feed") },
+        Row(route: "DELETE /api/v1/channels/{id}/subscription", expect: [401, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/channels/\(f.channel)/subscription") },
+        Row(route: "DELETE /api/v1/users/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/users/\(try f.freshAccount())") },
+
+        // Playlists: a private one exists only for its owner and admins.
+        Row(route: "GET /api/v1/me/playlists", expect: signedIn) { _, _ in Call(path: "/api/v1/me/playlists") },
+        Row(route: "GET /api/v1/users/{id}/playlists", expect: everyone) { f, _ in Call(path: "/api/v1/users/\(f.ids["alice"]!)/playlists") },
+        Row(route: "POST /api/v1/playlists", expect: [401, 201, 201, 201, 201, 201]) { _, _ in try json("/api/v1/playlists", ["title": "Mine"]) },
+        Row(route: "GET /api/v1/playlists/{id}", expect: hidden) { f, _ in Call(path: "/api/v1/playlists/\(f.playlist)") },
+        Row(route: "PATCH /api/v1/playlists/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in try json("/api/v1/playlists/\(f.playlist)", ["description": "Edited"]) },
+        Row(route: "DELETE /api/v1/playlists/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/playlists/\(try f.freshPlaylist(withItem: false))") },
+        Row(route: "POST /api/v1/playlists/{id}/items", expect: [401, 404, 201, 404, 404, 201]) { f, _ in
+            try json("/api/v1/playlists/\(try f.freshPlaylist(withItem: false))/items", ["video_id": f.privateVideo])
+        },
+        Row(route: "DELETE /api/v1/playlists/{id}/items/{video_id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/playlists/\(try f.freshPlaylist(withItem: true))/items/\(f.privateVideo)")
+        },
+        Row(route: "PUT /api/v1/playlists/{id}/order", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/playlists/\(try f.freshPlaylist(withItem: true))/order", ["video_ids": [f.privateVideo]])
+        },
+
         // tus: an upload exists for its creator and admins only.
         Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },
         Row(route: "OPTIONS /api/v1/uploads/{id}", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/uploads/\(f.upload)") },

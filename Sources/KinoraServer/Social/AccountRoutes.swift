@@ -18,7 +18,7 @@ struct AccountRoutes {
             }
             // A stolen access token alone must not be enough to delete the account.
             guard let user = try database.users.find(id: me.id), try await Accounts.verify(password, hash: user.passwordHash) else {
-                throw Problem(.unauthorized, type: "invalid-credentials", title: "Invalid credentials", detail: "the password is wrong")
+                throw Problem(.forbidden, type: "invalid-password", title: "Wrong password", detail: "the password is wrong; deleting the account needs its current password")
             }
             try await delete(me.id, context)
             return Response(status: .noContent)
