@@ -1,0 +1,213 @@
+"""The web UI in a real browser (Debian's chromium through chromedriver, headless).
+
+Usage: browser_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR
+
+Opens the home page and finds the video's card, watches it (the play head passes 1 s), fixes
+the quality menu on another rendition and checks that the segments fetched afterwards are that
+rendition's, signs in through /login and finds the name in the header, checks the 404 page and
+the security headers, and fails on any console error (CSP violations land there). Each page is
+photographed into SCREENSHOT_DIR. Prints one JSON line; exits 1 with the reason on failure.
+"""
+import json
+import os
+import re
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+EXPECTED_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+class Failure(Exception):
+    pass
+
+
+def wait_for(what, check, timeout=20.0):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+def headers_of(url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/html"})) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}
+
+
+class Flows:
+    def __init__(self, base, video, username, password, shots):
+        self.base, self.video, self.username, self.password, self.shots = base, video, username, password, shots
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+                         "--window-size=1280,900", "--mute-audio"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.console = []
+
+    def shot(self, name):
+        os.makedirs(self.shots, exist_ok=True)
+        self.driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def open(self, path, name):
+        self.driver.get(self.base + path)
+        self.current = name
+
+    def collect_console(self):
+        for entry in self.driver.get_log("browser"):
+            if entry.get("level") == "SEVERE":
+                self.console.append(f"{self.current}: {entry.get('message')}")
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def home(self):
+        self.open("/", "home")
+        cards = self.driver.find_elements(By.CSS_SELECTOR, f'a.card-link[data-video-id="{self.video}"]')
+        if not cards:
+            raise Failure("the home page shows no card for the uploaded video")
+        if not self.driver.find_elements(By.CSS_SELECTOR, f'a.card-link[data-video-id="{self.video}"] img'):
+            raise Failure("the video's card has no poster")
+        self.shot("home")
+        self.collect_console()
+        cards[0].click()
+        wait_for("the watch page", lambda: f"/watch/{self.video}" in self.driver.current_url)
+
+    def watch(self):
+        self.current = "watch"
+        played = wait_for("video.currentTime past 1 s",
+                          lambda: (self.js("return document.getElementById('video').currentTime") or 0) > 1.0, timeout=30)
+        message = self.js("const m = document.querySelector('.player-message'); return m && !m.hidden ? m.textContent : ''")
+        if message:
+            raise Failure(f"the player shows a message while playing: {message}")
+        self.shot("watch")
+        options = [o.get_attribute("value") for o in Select(self.driver.find_element(By.ID, "quality")).options]
+        labels = [o.text for o in Select(self.driver.find_element(By.ID, "quality")).options]
+        if labels[0] != "Auto" or len(labels) < 3:
+            raise Failure(f"the quality menu should offer Auto and every rendition: {labels}")
+        playing = self.js("return document.getElementById('player').dataset.rendition")
+        ids = self.js("return window.kinoraPlayer.variants.map(v => v.id)")
+        target = next(i for i, rendition in enumerate(ids) if rendition != playing)
+        switched_at = self.js("return performance.now()")
+        Select(self.driver.find_element(By.ID, "quality")).select_by_value(options[target + 1])
+        pattern = re.compile(r"/streams/[^/]+/([^/]+)/seg-[^/]+\.m4s$")
+
+        def fetched_after():
+            entries = self.js("return performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+            found = []
+            for name, start in entries:
+                match = pattern.search(name.split("?")[0])
+                if match and start > switched_at and match.group(1) in ids:
+                    found.append(match.group(1))
+            return found
+
+        fetched = wait_for(f"segments of {ids[target]} after choosing it", lambda: [r for r in fetched_after() if r == ids[target]])
+        others = [r for r in fetched_after() if r != ids[target]]
+        if others:
+            raise Failure(f"after choosing {ids[target]} the player still fetched {others}")
+        wait_for("the quality change to show", lambda: self.js("return document.getElementById('player').dataset.rendition") == ids[target])
+        self.shot("watch-quality")
+        self.collect_console()
+        return {"played": played, "renditions": ids, "chosen": ids[target], "segments_after_choice": len(fetched)}
+
+    def login(self):
+        self.open("/login", "login")
+        self.driver.find_element(By.ID, "login-username").send_keys(self.username)
+        self.driver.find_element(By.ID, "login-password").send_keys("not the password")
+        self.driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        error = wait_for("the wrong password's message", lambda: self.driver.find_element(By.ID, "form-error").text)
+        self.shot("login-refused")
+        # The 401 of the wrong password is a console error of its own; it is expected here.
+        self.driver.get_log("browser")
+        password = self.driver.find_element(By.ID, "login-password")
+        password.clear()
+        password.send_keys(self.password)
+        self.driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        name = wait_for("the user's name in the header", lambda: (self.driver.find_elements(By.CSS_SELECTOR, ".user-name") or [None])[0])
+        if name.text.strip().lower() != self.username.lower():
+            raise Failure(f"the header shows {name.text!r}, expected {self.username!r}")
+        self.current = "home-signed-in"
+        self.shot("home-signed-in")
+        self.collect_console()
+        return error
+
+    def not_found(self):
+        self.open("/no/such/page", "not-found")
+        heading = self.driver.find_element(By.TAG_NAME, "h1").text
+        if heading != "Page not found":
+            raise Failure(f"an unknown page shows {heading!r}, not the 404 page")
+        self.shot("not-found")
+        self.collect_console()
+
+    def headers(self):
+        problems = []
+        for path in ("/", f"/watch/{self.video}", "/login", "/static/css/site.css", "/static/player/player.js", "/no/such/page"):
+            status, headers = headers_of(self.base + path)
+            for name, value in EXPECTED_HEADERS.items():
+                if headers.get(name) != value:
+                    problems.append(f"{path} ({status}): {name} is {headers.get(name)!r}")
+        if problems:
+            raise Failure("security headers missing or wrong: " + "; ".join(problems))
+
+    def run(self):
+        try:
+            self.headers()
+            self.home()
+            watched = self.watch()
+            refused = self.login()
+            self.not_found()
+            if self.console:
+                raise Failure("console errors: " + " | ".join(self.console))
+            return {"ok": True, "watch": watched, "login_refusal": refused}
+        except Exception:
+            try:
+                self.shot(f"failed-{getattr(self, 'current', 'start')}")
+                self.collect_console()
+            except Exception:
+                pass
+            raise
+        finally:
+            self.driver.quit()
+
+
+def main():
+    base, video, username, password, shots = sys.argv[1:6]
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(path, os.X_OK):
+            print(json.dumps({"ok": False, "error": f"{path} is missing (apt-get install chromium chromium-driver; .ci/setup does)"}))
+            return 1
+    flows = None
+    try:
+        flows = Flows(base, video, username, password, shots)
+        print(json.dumps(flows.run()))
+        return 0
+    except Exception as error:  # any failure: the reason, the console, and where the screenshots are
+        console = flows.console if flows else []
+        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}", "console": console, "screenshots": shots}))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
