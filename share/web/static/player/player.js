@@ -52,11 +52,12 @@ export class KinoraPlayer extends EventTarget {
     this.video = video;
     this.src = new URL(src, location.href).href;
     this.variants = [];
-    this.current = 0;
+    this.current = 0; // the video rendition last fetched
     this.fixed = -1; // -1: automatic
     this.throughput = new ThroughputEstimator();
     this.abort = new AbortController();
     this.tracks = [];
+    this.waiting = new Set();
   }
 
   get automatic() { return this.fixed === -1; }
@@ -99,7 +100,6 @@ export class KinoraPlayer extends EventTarget {
       this.tracks.push({ kind: 'audio', playlist: audioPlaylist, sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${codecs.audio[0]}"`),
         initFor: null, done: false, flushAt: null });
     }
-    this.wake = null;
     for (const event of ['timeupdate', 'seeking', 'play']) this.video.addEventListener(event, () => this.poke());
     for (const track of this.tracks) {
       this.feed(track).catch((error) => {
@@ -122,14 +122,17 @@ export class KinoraPlayer extends EventTarget {
     this.poke();
   }
 
+  /// Wakes every track loop waiting in `idle` (each track waits on its own promise).
   poke() {
-    if (this.wake) { const wake = this.wake; this.wake = null; wake(); }
+    const waiting = this.waiting;
+    this.waiting = new Set();
+    for (const wake of waiting) wake();
   }
 
   idle() {
     return new Promise((resolve) => {
-      this.wake = resolve;
-      setTimeout(() => { if (this.wake === resolve) this.poke(); }, 500);
+      this.waiting.add(resolve);
+      setTimeout(() => { if (this.waiting.delete(resolve)) resolve(); }, 500);
     });
   }
 
@@ -145,10 +148,11 @@ export class KinoraPlayer extends EventTarget {
       const end = bufferedEnd(sourceBuffer, now);
       const ahead = end - now;
       let variant = null;
+      let choice = this.current;
       let playlist = track.playlist;
       if (track.kind === 'video') {
-        this.current = this.automatic ? chooseVariant(this.variants, this.current, this.throughput.estimate, ahead) : this.fixed;
-        variant = this.variants[this.current];
+        choice = this.automatic ? chooseVariant(this.variants, this.current, this.throughput.estimate, ahead) : this.fixed;
+        variant = this.variants[choice];
         playlist = variant.playlist;
       }
       const index = indexAfter(playlist.segments, end);
@@ -160,6 +164,8 @@ export class KinoraPlayer extends EventTarget {
       }
       track.done = false;
       if (ahead > AHEAD) { await this.idle(); continue; }
+      // `current` is what is being fetched, so a menu choice equal to it needs no flush.
+      if (variant) this.current = choice;
       const initKey = variant ? variant.uri : 'audio';
       if (track.initFor !== initKey) {
         const init = await (await fetchBytes(playlist.init, this.abort.signal)).arrayBuffer();
