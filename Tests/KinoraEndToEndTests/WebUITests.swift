@@ -26,14 +26,18 @@ import Testing
         return (id, token)
     }
 
-    @Test func aViewerFindsWatchesChoosesAQualityAndSignsInInChromium() async throws {
+    @Test func aViewerFindsWatchesChoosesAQualitySignsInOutAndUpInChromium() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("webui")
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--share-dir", Self.share])
         try await daemon.start()
         let (id, _) = try await Self.creatorVideo(daemon, dir: dir, title: "Browser <clip>")
+        // Sign-up is by invitation out of the box; the browser signs a newcomer up with this code.
+        let invited = try daemon.request("POST", "/api/v1/invitations", headers: AuthTests.bearer(daemon.adminToken).merging(["Content-Type": "application/json"]) { $1 },
+                                         body: Array("{}".utf8))
+        let invitation = try #require((invited.json as? [String: Any])?["code"] as? String, "\(invited.status) \(invited.body)")
         let shots = dir + "/screenshots"
         let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("browser_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots,
+            TestEnvironment.pythonFixture("browser_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots, invitation,
         ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(result.status == 0 && report?["ok"] as? Bool == true,

@@ -1,11 +1,14 @@
 """The web UI in a real browser (Debian's chromium through chromedriver, headless).
 
-Usage: browser_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR
+Usage: browser_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR INVITATION_CODE
 
 Opens the home page and finds the video's card, watches it (the play head passes 1 s), fixes
 the quality menu on another rendition and checks that the segments fetched afterwards are that
-rendition's, signs in through /login and finds the name in the header, checks the 404 page and
-the security headers, and fails on any console error (CSP violations land there). Each page is
+rendition's, signs in through /login (after a refused wrong password) and finds the name in the
+header, signs out, signs up a new account (refused without the invitation code, then with
+it) that lands signed in, checks the watch page at phone
+width, the 404 page and the security headers, and fails on any console error (CSP violations
+land there). Each page is
 photographed into SCREENSHOT_DIR. Prints one JSON line; exits 1 with the reason on failure.
 """
 import json
@@ -56,8 +59,9 @@ def headers_of(url):
 
 
 class Flows:
-    def __init__(self, base, video, username, password, shots):
+    def __init__(self, base, video, username, password, shots, invitation):
         self.base, self.video, self.username, self.password, self.shots = base, video, username, password, shots
+        self.invitation = invitation
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
@@ -153,6 +157,43 @@ class Flows:
         self.collect_console()
         return error
 
+    def logout_and_signup(self):
+        self.driver.find_element(By.ID, "logout").click()
+        wait_for("the signed-out header", lambda: self.driver.find_elements(By.CSS_SELECTOR, 'a[href="/login"]')
+                 and not self.driver.find_elements(By.CSS_SELECTOR, ".user-name"))
+        self.open("/signup", "signup")
+        newcomer = f"newcomer{int(time.time()) % 100000}"
+        self.driver.find_element(By.ID, "signup-username").send_keys(newcomer)
+        self.driver.find_element(By.ID, "signup-password").send_keys("a long enough password")
+        self.driver.find_element(By.CSS_SELECTOR, "#signup-form button[type=submit]").click()
+        # Sign-up is by invitation out of the box: the API's reason shows, then the code works.
+        refusal = wait_for("the sign-up refusal", lambda: self.driver.find_element(By.ID, "form-error").text)
+        if "invitation" not in refusal:
+            raise Failure(f"sign-up without a code should ask for an invitation, the page says {refusal!r}")
+        self.driver.get_log("browser")  # the expected 403
+        self.driver.find_element(By.ID, "signup-invitation").send_keys(self.invitation)
+        self.driver.find_element(By.CSS_SELECTOR, "#signup-form button[type=submit]").click()
+        name = wait_for("the new account's name in the header",
+                        lambda: (self.driver.find_elements(By.CSS_SELECTOR, ".user-name") or [None])[0])
+        if name.text.strip() != newcomer:
+            raise Failure(f"after sign-up the header shows {name.text!r}, expected {newcomer!r}")
+        self.current = "signed-up"
+        self.shot("signed-up")
+        self.collect_console()
+        return newcomer
+
+    def phone(self):
+        """The watch page at phone width: nothing may stick out sideways."""
+        self.driver.set_window_size(390, 844)
+        self.open(f"/watch/{self.video}", "watch-phone")
+        wait_for("the player at phone width", lambda: self.driver.find_elements(By.ID, "quality"))
+        overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        self.shot("watch-phone")
+        self.collect_console()
+        if overflow > 0:
+            raise Failure(f"at 390 px the watch page is {overflow} px wider than the screen")
+        self.driver.set_window_size(1280, 900)
+
     def not_found(self):
         self.open("/no/such/page", "not-found")
         heading = self.driver.find_element(By.TAG_NAME, "h1").text
@@ -179,10 +220,12 @@ class Flows:
             self.home()
             watched = self.watch()
             refused = self.login()
+            newcomer = self.logout_and_signup()
+            self.phone()
             self.not_found()
             if self.console:
                 raise Failure("console errors: " + " | ".join(self.console))
-            return {"ok": True, "watch": watched, "login_refusal": refused}
+            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer}
         except Exception:
             try:
                 self.shot(f"failed-{getattr(self, 'current', 'start')}")
@@ -195,14 +238,14 @@ class Flows:
 
 
 def main():
-    base, video, username, password, shots = sys.argv[1:6]
+    base, video, username, password, shots, invitation = sys.argv[1:7]
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
             print(json.dumps({"ok": False, "error": f"{path} is missing (apt-get install chromium chromium-driver; .ci/setup does)"}))
             return 1
     flows = None
     try:
-        flows = Flows(base, video, username, password, shots)
+        flows = Flows(base, video, username, password, shots, invitation)
         print(json.dumps(flows.run()))
         return 0
     except Exception as error:  # any failure: the reason, the console, and where the screenshots are
