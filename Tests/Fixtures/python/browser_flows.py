@@ -157,6 +157,25 @@ class Flows:
         self.collect_console()
         return error
 
+    def resume(self):
+        """Signed in: pausing reports the position (with the CSRF header), a reload resumes there."""
+        self.open(f"/watch/{self.video}", "watch-signed-in")
+        wait_for("playback past 3 s", lambda: (self.js("return document.getElementById('video').currentTime") or 0) > 3.0, timeout=30)
+        self.js("document.getElementById('video').pause()")
+        stored = wait_for("the progress report", lambda: self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.json()).then(v => done(v.resume_position)).catch(() => done(null));",
+            f"/api/v1/videos/{self.video}"))
+        if stored < 2.5:
+            raise Failure(f"the stored position is {stored}, expected where playback was paused (past 3 s)")
+        self.driver.refresh()
+        first = wait_for("the resumed play head", lambda: self.js("return document.getElementById('video').currentTime") or 0)
+        self.shot("watch-resumed")
+        self.collect_console()
+        if first < 2.0:
+            raise Failure(f"the reloaded page started at {first:.2f} s, not at the stored {stored:.2f} s")
+        return {"stored": stored, "resumed_at": first}
+
     def logout_and_signup(self):
         self.driver.find_element(By.ID, "logout").click()
         wait_for("the signed-out header", lambda: self.driver.find_elements(By.CSS_SELECTOR, 'a[href="/login"]')
@@ -220,12 +239,13 @@ class Flows:
             self.home()
             watched = self.watch()
             refused = self.login()
+            resumed = self.resume()
             newcomer = self.logout_and_signup()
             self.phone()
             self.not_found()
             if self.console:
                 raise Failure("console errors: " + " | ".join(self.console))
-            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer}
+            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer, "resume": resumed}
         except Exception:
             try:
                 self.shot(f"failed-{getattr(self, 'current', 'start')}")

@@ -29,13 +29,14 @@ function startHeartbeats() {
   let csrf = null;
   let last = 0;
   const beat = async () => {
-    if (video.paused || !Number.isFinite(video.currentTime)) return;
+    // Called while playing and on pause (when `paused` is already true).
+    if (!Number.isFinite(video.currentTime) || video.currentTime <= 0) return;
     csrf ||= await csrfToken();
     if (!csrf) return;
     request('POST', `/api/v1/videos/${encodeURIComponent(videoID)}/progress`, { position: video.currentTime }, csrf).catch(() => {});
   };
   video.addEventListener('timeupdate', () => {
-    if (performance.now() - last >= 10000) { last = performance.now(); beat(); }
+    if (!video.paused && performance.now() - last >= 10000) { last = performance.now(); beat(); }
   });
   video.addEventListener('pause', beat);
 }
