@@ -7,7 +7,8 @@ the quality menu on another rendition and checks that the segments fetched after
 rendition's, signs in through /login (after a refused wrong password) and finds the name in the
 header, signs out, signs up a new account (refused without the invitation code, then with
 it) that lands signed in, checks the watch page at phone
-width, the 404 page and the security headers, and fails on any console error (CSP violations
+width, that Auto steps down from a fixed 360p on a throttled link, the 404 page and the
+security headers, and fails on any console error (CSP violations
 land there). Each page is
 photographed into SCREENSHOT_DIR. Prints one JSON line; exits 1 with the reason on failure.
 """
@@ -176,6 +177,40 @@ class Flows:
             raise Failure(f"the reloaded page started at {first:.2f} s, not at the stored {stored:.2f} s")
         return {"stored": stored, "resumed_at": first}
 
+    def video_segments_since(self, since):
+        pattern = re.compile(r"/streams/[^/]+/(\d+p)/seg-[^/]+\.m4s$")
+        entries = self.js("return performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+        return [m.group(1) for name, start in entries if start > since and (m := pattern.search(name.split("?")[0]))]
+
+    def throttled(self):
+        """On a slow connection, Auto steps down from the rendition the viewer had fixed."""
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        # Segments of earlier steps would come from the HTTP cache, past the throttle.
+        self.driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        # 800 kbit/s: 360p (~0.93 Mbit/s peak) cannot be sustained, 240p (~0.54) can.
+        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                                    {"offline": False, "latency": 20, "downloadThroughput": 100000, "uploadThroughput": 100000})
+        try:
+            self.open(f"/watch/{self.video}", "watch-throttled")
+            wait_for("the quality menu", lambda: self.driver.find_elements(By.ID, "quality"), timeout=30)
+            top = self.js("return window.kinoraPlayer.variants.length - 1")
+            ids = self.js("return window.kinoraPlayer.variants.map(v => v.id)")
+            fixed_at = self.js("return performance.now()")
+            Select(self.driver.find_element(By.ID, "quality")).select_by_value(str(top))
+            wait_for(f"a {ids[top]} segment on the slow link", lambda: ids[top] in self.video_segments_since(fixed_at), timeout=30)
+            auto_at = self.js("return performance.now()")
+            Select(self.driver.find_element(By.ID, "quality")).select_by_value("-1")
+            after = wait_for("a segment fetched in Auto", lambda: self.video_segments_since(auto_at), timeout=30)
+            self.shot("watch-throttled")
+            self.collect_console()
+            if after[0] == ids[top]:
+                raise Failure(f"on an 800 kbit/s link Auto kept {ids[top]} (fetched {after}); it should step down")
+            return {"fixed": ids[top], "auto_fetched": after}
+        finally:
+            self.driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+            self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                                        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
     def logout_and_signup(self):
         self.driver.find_element(By.ID, "logout").click()
         wait_for("the signed-out header", lambda: self.driver.find_elements(By.CSS_SELECTOR, 'a[href="/login"]')
@@ -242,10 +277,11 @@ class Flows:
             resumed = self.resume()
             newcomer = self.logout_and_signup()
             self.phone()
+            stepped = self.throttled()
             self.not_found()
             if self.console:
                 raise Failure("console errors: " + " | ".join(self.console))
-            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer, "resume": resumed}
+            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer, "resume": resumed, "throttled": stepped}
         except Exception:
             try:
                 self.shot(f"failed-{getattr(self, 'current', 'start')}")

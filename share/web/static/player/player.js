@@ -109,15 +109,19 @@ export class KinoraPlayer extends EventTarget {
     }
   }
 
-  /// -1 for automatic, else an index into `variants`. A fixed choice replaces what is
-  /// buffered beyond the current segment, so the change shows within seconds.
+  /// -1 for automatic, else an index into `variants`. A choice that changes the rendition
+  /// (Auto included, when the estimate says so) replaces what is buffered beyond the current
+  /// segment, so the change shows within seconds.
   setQuality(index) {
     this.fixed = index;
-    if (index >= 0 && index !== this.current) {
-      const video = this.tracks.find((t) => t.kind === 'video');
-      const segments = this.variants[index].playlist.segments;
+    const video = this.tracks.find((t) => t.kind === 'video');
+    if (!video) return;
+    const ahead = bufferedEnd(video.sourceBuffer, this.video.currentTime) - this.video.currentTime;
+    const target = index >= 0 ? index : chooseVariant(this.variants, this.current, this.throughput.estimate, ahead);
+    if (target !== this.current) {
+      const segments = this.variants[target].playlist.segments;
       const next = segments[indexAfter(segments, this.video.currentTime + 0.1)];
-      if (video && next) video.flushAt = next.start;
+      if (next) video.flushAt = next.start;
     }
     this.poke();
   }
