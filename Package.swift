@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
         // The C ABI: include/kinora/plugin.h is the contract every plugin compiles against.
@@ -106,6 +107,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // Reads share/openapi.yaml to render the /api/docs reference page.
                 .product(name: "Yams", package: "Yams"),
+                // Renders the web UI's pages from share/web/templates.
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
 

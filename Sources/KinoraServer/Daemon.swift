@@ -75,6 +75,9 @@ public enum Daemon {
         DocsRoutes(shareDir: setup.shareDir).register(on: router)
         let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
         social.register(on: router)
+        let web = WebRoutes(database: database, shareDir: setup.shareDir)
+        web.register(on: router)
+        router.add(middleware: WebNotFoundMiddleware(web: web))
         if options.listRoutes {
             for route in router.routes { print("\(route.method) \(route.path)") }
             await registry.stopAll()

@@ -127,6 +127,15 @@ import Testing
         Row(route: "HEAD /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
         Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
 
+        // The web UI's pages and static files: pages for everyone, a hidden video's watch page
+        // only for its owner and admins (the HTML 404 page for everyone else).
+        Row(route: "GET /", expect: everyone) { _, _ in Call(path: "/") },
+        Row(route: "GET /watch/{id}", expect: hidden) { f, _ in Call(path: "/watch/\(f.privateVideo)") },
+        Row(route: "GET /search", expect: everyone) { _, _ in Call(path: "/search?q=matrix") },
+        Row(route: "GET /login", expect: everyone) { _, _ in Call(path: "/login") },
+        Row(route: "GET /signup", expect: everyone) { _, _ in Call(path: "/signup") },
+        Row(route: "GET /static/**", expect: everyone) { _, _ in Call(path: "/static/css/site.css") },
+
         // Profiles, preferences, history and subscriptions: the caller's own.
         Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },
         Row(route: "PATCH /api/v1/me", expect: signedIn) { _, _ in try json("/api/v1/me", ["bio": "Matrix"]) },

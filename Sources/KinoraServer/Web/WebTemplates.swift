@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// The page templates of share/web/templates (`*.mustache`), parsed at first use and kept:
+/// they change only with an upgrade, and daemons that never serve a page never parse them.
+actor WebTemplates {
+    let directory: String?
+    private var library: MustacheLibrary?
+
+    init(shareDir: String?) {
+        directory = shareDir.map { $0 + "/web/templates" }
+    }
+
+    /// Renders `name` with `object`. Mustache's `{{ }}` escapes HTML; templates never use
+    /// `{{{ }}}` for anything a user wrote. The object stays on the caller's side: only the
+    /// parsed library (a value) comes out of the actor.
+    nonisolated func render(_ name: String, _ object: [String: Any]) async throws -> String {
+        let library = try await loaded()
+        guard let html = library.render(object, withTemplate: name) else {
+            throw Problem(.internalServerError, type: "no-web-template", title: "Web template missing",
+                          detail: "share/web/templates has no \(name).mustache")
+        }
+        return html
+    }
+
+    func loaded() async throws -> MustacheLibrary {
+        if let library { return library }
+        guard let directory, FileManager.default.fileExists(atPath: directory + "/layout.mustache") else {
+            throw Problem(.serviceUnavailable, type: "no-web-templates", title: "Web UI missing",
+                          detail: "the web templates were not found in the share folder (\(directory ?? "none found"); see --share-dir)")
+        }
+        let made: MustacheLibrary
+        do {
+            made = try await MustacheLibrary(directory: directory)
+        } catch {
+            throw Problem(.internalServerError, type: "bad-web-template", title: "Web template unreadable", detail: "\(error)")
+        }
+        library = made
+        return made
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import KinoraStore
+
+/// What the templates show of a video and of the signed-in account: plain dictionaries of
+/// strings, so a template can only print what is prepared here (and mustache escapes it).
+enum WebViews {
+    static func card(_ details: VideoDetails) -> [String: Any] {
+        let video = details.video
+        var card: [String: Any] = [
+            "id": video.id,
+            "title": video.title.isEmpty ? "Untitled" : video.title,
+            "channel": details.channel?.name ?? "",
+        ]
+        if let duration = video.duration { card["duration"] = durationText(duration) }
+        if let poster = VideoJSON.thumbnails(video)?["poster"] as? String { card["poster"] = poster }
+        return card
+    }
+
+    /// `1:05`, `1:02:03`.
+    static func durationText(_ seconds: Double) -> String {
+        let total = max(0, Int(seconds.rounded()))
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+
+    static func watch(_ details: VideoDetails) -> [String: Any] {
+        let video = details.video
+        var page = card(details)
+        page["description"] = video.description
+        page["hasDescription"] = !video.description.isEmpty
+        page["playable"] = details.presentation != nil
+        page["status"] = video.status
+        if details.presentation != nil { page["hls"] = "/streams/\(video.id)/master.m3u8" }
+        return page
+    }
+}

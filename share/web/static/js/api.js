@@ -1,0 +1,43 @@
+// Calls to the JSON API from the pages: errors become readable messages (a problem's
+// `detail`), and unsafe requests carry the session's CSRF token.
+
+export class APIError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The server answered ${status}.`);
+    this.status = status;
+    this.type = (problem?.type || '').split('/').pop();
+  }
+}
+
+export async function request(method, path, body, csrf) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new APIError(0, { detail: 'The server could not be reached. Check your connection and try again.' });
+  }
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!response.ok) throw new APIError(response.status, data);
+  return data;
+}
+
+/// The CSRF token of the current browser session (a fresh one each call), or null.
+export async function csrfToken() {
+  try {
+    const session = await request('GET', '/api/v1/auth/session');
+    return session?.csrf_token || null;
+  } catch {
+    return null;
+  }
+}
+
+/// Where to go after signing in: a same-site path from `?next=`, else home.
+export function nextPage() {
+  const next = new URLSearchParams(location.search).get('next') || '/';
+  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}

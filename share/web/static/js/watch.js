@@ -1,0 +1,65 @@
+// The watch page: starts the player on the video's HLS master, resumes where a signed-in
+// viewer stopped, and reports the position every ~10 s while playing (history, views).
+import { KinoraPlayer } from '../player/player.js';
+import { buildQualityMenu, bindKeyboard, showMessage } from '../player/controls.js';
+import { request, csrfToken } from './api.js';
+
+const container = document.getElementById('player');
+const video = document.getElementById('video');
+const src = container?.dataset.src;
+const videoID = container?.dataset.videoId;
+const signedIn = Boolean(document.querySelector('.user-name'));
+
+function fail(error) {
+  showMessage(container, error?.message && error.name === 'PlayerError' ? error.message
+    : `The video could not be played${error?.message ? `: ${error.message}` : '.'}`, true);
+}
+
+async function resumePosition() {
+  if (!signedIn) return 0;
+  try {
+    const details = await request('GET', `/api/v1/videos/${encodeURIComponent(videoID)}`);
+    return details?.resume_position || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function startHeartbeats() {
+  let csrf = null;
+  let last = 0;
+  const beat = async () => {
+    // Called while playing and on pause (when `paused` is already true).
+    if (!Number.isFinite(video.currentTime) || video.currentTime <= 0) return;
+    csrf ||= await csrfToken();
+    if (!csrf) return;
+    request('POST', `/api/v1/videos/${encodeURIComponent(videoID)}/progress`, { position: video.currentTime }, csrf).catch(() => {});
+  };
+  video.addEventListener('timeupdate', () => {
+    if (!video.paused && performance.now() - last >= 10000) { last = performance.now(); beat(); }
+  });
+  video.addEventListener('pause', beat);
+}
+
+async function main() {
+  if (!container || !src) return;
+  video.controls = true;
+  bindKeyboard(video, container);
+  video.addEventListener('error', () => fail(new Error(video.error?.message || 'the browser could not decode it')));
+  const player = new KinoraPlayer(video, src);
+  player.addEventListener('error', (event) => fail(event.error));
+  window.kinoraPlayer = player; // for the browser tests and the curious
+  try {
+    await player.start();
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (!player.native) buildQualityMenu(container, player);
+  const resume = await resumePosition();
+  if (resume > 0 && resume < (video.duration || Infinity) - 5) video.currentTime = resume;
+  if (signedIn) startHeartbeats();
+  video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
+}
+
+main();
