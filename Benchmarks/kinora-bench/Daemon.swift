@@ -13,10 +13,10 @@ struct BenchDaemon {
     /// `quiet`: warnings only, no access log line per request (the peer nginx runs with
     /// `access_log off` too).
     /// `config`: more kinora.toml text (with `quiet`), such as limits a benchmark raises.
-    init(dataDir: String, quiet: Bool = false, config extra: String = "") throws {
+    init(dataDir: String, quiet: Bool = false, config extra: String = "", shareDir: String? = nil) throws {
         port = try Self.freePort()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + (shareDir.map { ["--share-dir", $0] } ?? [])
         if quiet {
             let config = (dataDir as NSString).deletingLastPathComponent + "/quiet.toml"
             try? FileManager.default.createDirectory(atPath: (dataDir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

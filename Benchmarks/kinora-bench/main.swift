@@ -31,6 +31,7 @@ case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10)
 case "upload": try await UploadBenchmark.run(sizeMiB: option("--size-mib", 4096))
 case "s3-io": try await S3IO.run(sizeMiB: option("--size-mib", 1024))
 case "auth": try AuthBenchmark.run(rounds: option("--runs", 9))
+case "watch-page": try await WatchPageBenchmark.run(runs: option("--runs", 5))
 case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
 case "all":
     try await ColdStart.run(runs: option("--runs", 15))
@@ -45,7 +46,7 @@ case "all":
     try AuthBenchmark.run(rounds: 9)
     try await CatalogBenchmark.run(seconds: 20, rate: 200)
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog] [--rate N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
 } catch {
