@@ -59,6 +59,7 @@ struct WebRoutes {
             try Access.anyone.check(context)
             return try await page("signup", context, title: "Create an account", [:])
         }
+        StudioRoutes(web: self).register(on: router)
         router.get("static/**") { request, context in
             try Access.anyone.check(context)
             return try await statics.response(request, path: context.parameters.getCatchAll().joined(separator: "/"))
