@@ -42,6 +42,8 @@ function formatDuration(seconds) {
 const samples = [];
 function showProgress(offset, total) {
   const now = performance.now();
+  // Where this run started: the server's offset after a resume (shown, and checked by tests).
+  if (!samples.length) progressBox.dataset.resumedFrom = String(offset);
   samples.push([now, offset]);
   while (samples.length > 2 && now - samples[0][0] > 5000) samples.shift();
   const [t0, o0] = samples[0];

@@ -89,7 +89,7 @@ export class TusUpload {
         if (videoID) return videoID;
         return null;
       }
-      if (response.status >= 500) throw new TusError(await problemMessage(response), response.status, true);
+      if (response.status >= 500 || response.status === 423) throw new TusError(await problemMessage(response), response.status, true);
       // Gone, expired or not ours: start again.
       localStorage.removeItem(this.key);
     }
@@ -139,8 +139,9 @@ export class TusUpload {
         'Upload-Offset': String(this.offset),
       }, this.file.slice(this.offset, end));
       if (response.status !== 204) {
-        // A conflict means our offset is stale: ask the server again.
-        const retryable = response.status >= 500 || response.status === 409;
+        // A conflict means our offset is stale, a lock that the server still finishes the
+        // request a pause cut off: ask the server for the offset again.
+        const retryable = response.status >= 500 || response.status === 409 || response.status === 423;
         throw new TusError(await problemMessage(response), response.status, retryable);
       }
       this.offset = Number(response.headers.get('Upload-Offset')) || end;
