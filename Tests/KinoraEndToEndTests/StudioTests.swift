@@ -41,7 +41,7 @@ import Testing
         #expect(upload.status == 200 && upload.body.contains("id=\"upload-file\"") && upload.body.contains("/static/js/studio-upload.js"))
 
         let edit = try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(owner))
-        #expect(edit.status == 200 && edit.body.contains("value=\"Studio &lt;b&gt;clip&lt;/b&gt;\"") && edit.body.contains("<option value=\"public\" selected>"))
+        #expect(edit.status == 200 && edit.body.contains("value=\"Studio &lt;b&gt;clip&lt;/b&gt;\"") && edit.body.contains("<option value=\"public\" selected>Public</option>"))
         #expect(try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(daemon.adminToken)).status == 200)
         // Someone else's video, visible or not, is the same 404 page as an unknown one.
         let foreign = try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(other))
