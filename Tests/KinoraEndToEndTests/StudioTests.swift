@@ -3,8 +3,8 @@ import KinoraTestSupport
 import Testing
 
 /// The creator studio: who gets which page (status codes a browser hides behind redirects),
-/// and the whole upload → pause → reload → resume → process → edit → delete flow in Debian's
-/// chromium (Tests/Fixtures/python/studio_flows.py).
+/// and the whole upload → pause → reload → resume → dropped connection → process → edit →
+/// delete flow in Debian's chromium (Tests/Fixtures/python/studio_flows.py).
 @Suite(.serialized) struct StudioTests {
     static let html = ["Accept": "text/html"]
 
@@ -59,7 +59,7 @@ import Testing
         try await daemon.start()
         _ = try Self.token(daemon, "carol", role: "creator")
         let clip = dir + "/studio clip.mp4"
-        _ = try PlaybackTests.makeClip(clip, size: "640x360", seconds: 8)
+        _ = try PlaybackTests.makeClip(clip, size: "640x360", seconds: 12)
         let shots = dir + "/screenshots"
         let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
             TestEnvironment.pythonFixture("studio_flows.py"), "http://127.0.0.1:\(daemon.port)", "carol", "carol's long password", clip, shots,

@@ -4,7 +4,8 @@ Usage: studio_flows.py BASE_URL USERNAME PASSWORD CLIP_PATH SCREENSHOT_DIR
 
 Signs in as a creator through /login?next=/studio, uploads CLIP_PATH on /studio/upload with
 small chunks over a throttled link, pauses after the first chunk, reloads the page, chooses
-the file again and resumes from the server's offset, sees the upload complete and processing
+the file again and resumes from the server's offset, loses the connection (offline emulation)
+and sees the page say so and carry on once it is back, sees the upload complete and processing
 reach ready over Server-Sent Events, then on the edit page sees a 422 next to an empty title,
 saves a new title and finds it on the watch page and in the studio list, and finally deletes
 the video through the confirmation step. Fails on console errors other than the expected
@@ -39,6 +40,11 @@ class StudioFlows(Flows):
         self.shot("studio-empty")
         self.collect_console()
 
+    def throttle(self, upload_bytes_per_second):
+        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                                    {"offline": False, "latency": 5 if upload_bytes_per_second > 0 else 0,
+                                     "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second})
+
     def state(self):
         return self.js("return document.getElementById('upload-progress').dataset.state || ''")
 
@@ -48,8 +54,7 @@ class StudioFlows(Flows):
     def upload(self):
         # A slow link, so the pause lands between chunks (each takes about a second).
         self.driver.execute_cdp_cmd("Network.enable", {})
-        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
-                                    {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 250000})
+        self.throttle(250000)
         self.open(f"/studio/upload?chunk={CHUNK}", "upload")
         self.driver.find_element(By.ID, "upload-file").send_keys(self.clip)
         title = self.driver.find_element(By.ID, "upload-title")
@@ -69,8 +74,7 @@ class StudioFlows(Flows):
         remembered = self.js("return Object.keys(localStorage).filter(k => k.startsWith('kinora.tus.')).length")
         if remembered != 1:
             raise Failure(f"the upload URL is not remembered in localStorage ({remembered} entries)")
-        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
-                                    {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        self.throttle(-1)
         # The aborted PATCH of the pause is reported as a failed load; it is expected.
         self.driver.get_log("browser")
 
@@ -79,9 +83,18 @@ class StudioFlows(Flows):
         self.driver.find_element(By.ID, "upload-file").send_keys(self.clip)
         wait_for("the offer to resume", lambda: self.state() == "paused"
                  and "interrupted" in self.driver.find_element(By.ID, "upload-status").text)
+        self.throttle(250000)
         self.driver.find_element(By.ID, "upload-resume").click()
-        wait_for("the upload to complete", lambda: self.state() == "done", timeout=60)
+        wait_for("a chunk after resuming", lambda: self.offset() >= paused_at + CHUNK, timeout=30)
         resumed_from = int(self.js("return document.getElementById('upload-progress').dataset.resumedFrom || '0'"))
+        # The connection drops mid-upload: the page says so and carries on once it is back.
+        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                                    {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        lost = wait_for("the lost connection's message", lambda: "connection was lost" in self.driver.find_element(By.ID, "upload-status").text)
+        self.shot("upload-offline")
+        self.throttle(-1)
+        self.driver.get_log("browser")  # the requests cut off by the drop
+        wait_for("the upload to complete", lambda: self.state() == "done", timeout=60)
         if resumed_from < CHUNK:
             raise Failure(f"after the reload the upload started again at {resumed_from}, not at the server's offset (paused at {paused_at})")
         video = wait_for("the video id", lambda: self.js("return document.getElementById('processing').dataset.videoId"))
@@ -92,7 +105,7 @@ class StudioFlows(Flows):
         if final != "ready":
             raise Failure(f"processing ended {final}: {self.driver.find_element(By.ID, 'processing-status').text}")
         self.collect_console()
-        return video, {"paused_at": paused_at, "resumed_from": resumed_from, "size": self.size}
+        return video, {"paused_at": paused_at, "resumed_from": resumed_from, "size": self.size, "after_drop": lost}
 
     def edit(self, video):
         self.driver.find_element(By.ID, "edit-link").click()
