@@ -29,6 +29,9 @@ import Testing
         #expect(anonymous.headers["content-security-policy"] != nil)
         #expect(try daemon.get("/studio/videos/\(id)", headers: Self.html).headers["location"] == "/login?next=/studio/videos/\(id)")
 
+        // The header links the studio for those who may upload.
+        #expect(try daemon.get("/", headers: AuthTests.bearer(owner)).body.contains("<a href=\"/studio\" class=\"studio-link\">Studio</a>"))
+        #expect(!(try daemon.get("/", headers: AuthTests.bearer(viewer)).body.contains("href=\"/studio\"")))
         let refused = try daemon.get("/studio", headers: AuthTests.bearer(viewer))
         #expect(refused.status == 403 && refused.body.contains("You cannot upload videos"), "\(refused.status) \(refused.body)")
 
