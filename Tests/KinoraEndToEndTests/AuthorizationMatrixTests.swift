@@ -39,6 +39,8 @@ import Testing
     static let uploaders = [401, 403, 201, 201, 403, 201]
     /// A hidden (private) resource of the owner: invisible to everyone but its owner and admins.
     static let hidden = [404, 404, 200, 404, 404, 200]
+    /// A studio page: sign in first, then creators and admins only.
+    static let studio = [303, 403, 200, 200, 403, 200]
 
     static let rows: [Row] = [
         // The API description and health.
@@ -135,6 +137,11 @@ import Testing
         Row(route: "GET /login", expect: everyone) { _, _ in Call(path: "/login") },
         Row(route: "GET /signup", expect: everyone) { _, _ in Call(path: "/signup") },
         Row(route: "GET /static/**", expect: everyone) { _, _ in Call(path: "/static/css/site.css") },
+        // The creator studio: anonymous callers are sent to sign in, roles that cannot upload
+        // get a page saying so, someone else's video is the 404 page.
+        Row(route: "GET /studio", expect: studio) { _, _ in Call(path: "/studio") },
+        Row(route: "GET /studio/upload", expect: studio) { _, _ in Call(path: "/studio/upload") },
+        Row(route: "GET /studio/videos/{id}", expect: [303, 404, 200, 404, 404, 200]) { f, _ in Call(path: "/studio/videos/\(f.privateVideo)") },
 
         // Profiles, preferences, history and subscriptions: the caller's own.
         Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },

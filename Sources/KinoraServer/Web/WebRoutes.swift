@@ -59,6 +59,7 @@ struct WebRoutes {
             try Access.anyone.check(context)
             return try await page("signup", context, title: "Create an account", [:])
         }
+        StudioRoutes(web: self).register(on: router)
         router.get("static/**") { request, context in
             try Access.anyone.check(context)
             return try await statics.response(request, path: context.parameters.getCatchAll().joined(separator: "/"))
@@ -71,7 +72,9 @@ struct WebRoutes {
         var object = object
         object["pageTitle"] = title
         if let id = context.principal?.userID, let profile = try database.profiles.find(id: id), !profile.disabled {
-            object["user"] = ["name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username]
+            let uploads = context.principal?.isAdmin == true || context.principal?.role == .creator
+            object["user"] = ["name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username,
+                              "studio": uploads] as [String: Any]
         }
         let html = try await templates.render(name, object)
         return Response(status: status, headers: WebHeaders.page, body: .init(byteBuffer: ByteBuffer(string: html)))

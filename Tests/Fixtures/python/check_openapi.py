@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 UNDOCUMENTED = {"/healthz", "/readyz", "/metrics"}
 # The web UI's HTML pages and their static files are for browsers, not API clients: the spec
 # covers /api/v1, tus and the stream routes (issue 4), so these are left out on purpose.
-WEB_PAGES = {"/", "/watch/{id}", "/search", "/login", "/signup", "/static/**"}
+WEB_PAGES = {"/", "/watch/{id}", "/search", "/login", "/signup", "/static/**", "/studio", "/studio/upload", "/studio/videos/{id}"}
 METHODS = {"get", "head", "post", "put", "patch", "delete", "options"}
 
 

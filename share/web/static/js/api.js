@@ -6,6 +6,7 @@ export class APIError extends Error {
     super(problem?.detail || problem?.title || `The server answered ${status}.`);
     this.status = status;
     this.type = (problem?.type || '').split('/').pop();
+    this.problem = problem;
   }
 }
 

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import KinoraStore
+
+/// The creator studio's pages: `/studio` (the caller's videos), `/studio/upload` (tus from the
+/// browser) and `/studio/videos/{id}` (edit and delete). The pages only render; every change
+/// goes through the JSON API, which checks again. Anonymous callers are sent to sign in;
+/// accounts that may not upload see a page that says so; someone else's video is the 404 page.
+struct StudioRoutes {
+    let web: WebRoutes
+    var database: KinoraDatabase { web.database }
+
+    static let visibilities = ["public", "unlisted", "private"]
+
+    func register(on router: Router<KinoraRequestContext>) {
+        router.get("studio") { _, context in
+            try Access.anyone.check(context)
+            if let refused = try await gate(context, path: "/studio") { return refused }
+            var rows: [[String: Any]] = []
+            // The bootstrap token owns no videos; it sees an empty list.
+            if let userID = context.principal?.userID {
+                var query = VideoQuery()
+                query.scope = .owner(userID)
+                query.limit = 100
+                rows = try database.videos.list(query).items.map(StudioViews.row)
+            }
+            return try await web.page("studio", context, title: "Studio", ["videos": rows, "empty": rows.isEmpty])
+        }
+        router.get("studio/upload") { _, context in
+            try Access.anyone.check(context)
+            if let refused = try await gate(context, path: "/studio/upload") { return refused }
+            return try await web.page("studio-upload", context, title: "Upload – Studio", [:])
+        }
+        router.get("studio/videos/:id") { _, context in
+            try Access.anyone.check(context)
+            let id = context.parameters.get("id") ?? ""
+            guard context.principal != nil else { return Self.signIn(next: "/studio/videos/\(id.prefix(64))") }
+            guard id.count <= 64, let details = try database.videos.details(id: id),
+                  VideoAccess.canSee(details.video, context), VideoAccess.canEdit(details.video, context) else {
+                return try await web.notFound(context)
+            }
+            let video = StudioViews.edit(details)
+            return try await web.page("studio-edit", context, title: "Edit \(video["title"] as? String ?? "video") – Studio", ["video": video])
+        }
+    }
+
+    /// nil when the caller may upload; otherwise the answer: sign in first, or a page saying
+    /// that this account cannot upload (403, as the upload API would answer).
+    func gate(_ context: KinoraRequestContext, path: String) async throws -> Response? {
+        guard let principal = context.principal else { return Self.signIn(next: path) }
+        if principal.isAdmin || principal.role == .creator { return nil }
+        return try await web.page("studio-refused", context, title: "Studio", [:], status: .forbidden)
+    }
+
+    static func signIn(next: String) -> Response {
+        var headers = WebHeaders.page
+        let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/studio"
+        headers[.location] = "/login?next=\(encoded)"
+        return Response(status: .seeOther, headers: headers)
+    }
+}
