@@ -269,19 +269,28 @@ class Flows:
             raise Failure("security headers missing or wrong: " + "; ".join(problems))
 
     def run(self):
+        return self.guarded(self.steps)
+
+    def steps(self):
+        self.headers()
+        self.home()
+        watched = self.watch()
+        refused = self.login()
+        resumed = self.resume()
+        newcomer = self.logout_and_signup()
+        self.phone()
+        stepped = self.throttled()
+        self.not_found()
+        return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer, "resume": resumed, "throttled": stepped}
+
+    def guarded(self, steps):
+        """Runs the flow; a console error fails it; on any failure a screenshot of the page it
+        was on is saved; the browser is always closed."""
         try:
-            self.headers()
-            self.home()
-            watched = self.watch()
-            refused = self.login()
-            resumed = self.resume()
-            newcomer = self.logout_and_signup()
-            self.phone()
-            stepped = self.throttled()
-            self.not_found()
+            result = steps()
             if self.console:
                 raise Failure("console errors: " + " | ".join(self.console))
-            return {"ok": True, "watch": watched, "login_refusal": refused, "signed_up": newcomer, "resume": resumed, "throttled": stepped}
+            return result
         except Exception:
             try:
                 self.shot(f"failed-{getattr(self, 'current', 'start')}")
@@ -292,23 +301,27 @@ class Flows:
         finally:
             self.driver.quit()
 
-
-def main():
-    base, video, username, password, shots, invitation = sys.argv[1:7]
+def run_flows(make, shots):
+    """Prints the flow's JSON result, or the reason it failed with the console and where the
+    screenshots are; a missing browser is a failure, never a skip. Returns the exit status."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
             print(json.dumps({"ok": False, "error": f"{path} is missing (apt-get install chromium chromium-driver; .ci/setup does)"}))
             return 1
     flows = None
     try:
-        flows = Flows(base, video, username, password, shots, invitation)
+        flows = make()
         print(json.dumps(flows.run()))
         return 0
-    except Exception as error:  # any failure: the reason, the console, and where the screenshots are
+    except Exception as error:
         console = flows.console if flows else []
         print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}", "console": console, "screenshots": shots}))
         return 1
 
+
+def main():
+    base, video, username, password, shots, invitation = sys.argv[1:7]
+    return run_flows(lambda: Flows(base, video, username, password, shots, invitation), shots)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,13 +11,12 @@ saves a new title and finds it on the watch page and in the studio list, and fin
 the video through the confirmation step. Fails on console errors other than the expected
 ones. Prints one JSON line; exits 1 with the reason on failure.
 """
-import json
 import os
 import sys
 
 from selenium.webdriver.common.by import By
 
-from browser_flows import CHROMEDRIVER, CHROMIUM, Failure, Flows, wait_for
+from browser_flows import Failure, Flows, run_flows, wait_for
 
 CHUNK = 262144
 
@@ -147,41 +146,19 @@ class StudioFlows(Flows):
         self.collect_console()
 
     def run(self):
-        try:
-            self.sign_in()
-            video, upload = self.upload()
-            field_error = self.edit(video)
-            self.delete(video)
-            if self.console:
-                raise Failure("console errors: " + " | ".join(self.console))
-            return {"ok": True, "video": video, "upload": upload, "title_error": field_error}
-        except Exception:
-            try:
-                self.shot(f"failed-{getattr(self, 'current', 'start')}")
-                self.collect_console()
-            except Exception:
-                pass
-            raise
-        finally:
-            self.driver.quit()
+        return self.guarded(self.steps)
+
+    def steps(self):
+        self.sign_in()
+        video, upload = self.upload()
+        field_error = self.edit(video)
+        self.delete(video)
+        return {"ok": True, "video": video, "upload": upload, "title_error": field_error}
 
 
 def main():
     base, username, password, clip, shots = sys.argv[1:6]
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not os.access(path, os.X_OK):
-            print(json.dumps({"ok": False, "error": f"{path} is missing (apt-get install chromium chromium-driver; .ci/setup does)"}))
-            return 1
-    flows = None
-    try:
-        flows = StudioFlows(base, username, password, clip, shots)
-        print(json.dumps(flows.run()))
-        return 0
-    except Exception as error:
-        console = flows.console if flows else []
-        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}", "console": console, "screenshots": shots}))
-        return 1
-
+    return run_flows(lambda: StudioFlows(base, username, password, clip, shots), shots)
 
 if __name__ == "__main__":
     sys.exit(main())
