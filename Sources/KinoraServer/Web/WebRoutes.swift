@@ -74,7 +74,7 @@ struct WebRoutes {
         if let id = context.principal?.userID, let profile = try database.profiles.find(id: id), !profile.disabled {
             let uploads = context.principal?.isAdmin == true || context.principal?.role == .creator
             object["user"] = ["name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username,
-                              "studio": uploads] as [String: Any]
+                              "studio": uploads, "admin": context.principal?.isAdmin == true] as [String: Any]
         }
         let html = try await templates.render(name, object)
         return Response(status: status, headers: WebHeaders.page, body: .init(byteBuffer: ByteBuffer(string: html)))
