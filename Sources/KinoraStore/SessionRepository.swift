@@ -27,6 +27,14 @@ public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     }
 }
 
+extension SessionRecord {
+    static let publicIDLength = 16
+
+    /// The id a session is shown and ended by: the first 16 hex digits of the stored hash. The
+    /// hash is of a 256-bit random cookie, so its prefix tells nothing that would forge one.
+    public var publicID: String { String(tokenHash.prefix(Self.publicIDLength)) }
+}
+
 /// Every query on the sessions table.
 public struct SessionRepository: Sendable {
     let writer: DatabasePool
@@ -67,6 +75,25 @@ public struct SessionRepository: Sendable {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
             return db.changesCount
+        }
+    }
+
+    /// The account's sessions, most recently used first, for "where am I signed in".
+    public func list(userID: String) throws -> [SessionRecord] {
+        try writer.read {
+            try SessionRecord.fetchAll($0, sql: "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC",
+                                       arguments: [userID])
+        }
+    }
+
+    /// Ends one of the account's sessions by its public id; false when it has no such session.
+    @discardableResult
+    public func delete(publicID: String, userID: String) throws -> Bool {
+        guard publicID.count == SessionRecord.publicIDLength, publicID.allSatisfy(\.isHexDigit) else { return false }
+        return try writer.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, ?) = ?",
+                           arguments: [userID, SessionRecord.publicIDLength, publicID.lowercased()])
+            return db.changesCount > 0
         }
     }
 

@@ -34,6 +34,27 @@ import Testing
         #expect(try sessions.lookup(hash: "unknown", idle: 600) == nil)
     }
 
+    @Test func sessionsAreListedNewestFirstAndEndedOneByOneOnlyByTheirOwner() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try database.users.create(UserRecord(id: "u2", username: "erin", role: "viewer", passwordHash: "$2b$12$notarealhash"))
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        let older = String(repeating: "a", count: 64), newer = String(repeating: "b", count: 64)
+        try database.sessions.create(SessionRecord(tokenHash: older, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600), now: start))
+        try database.sessions.create(SessionRecord(tokenHash: newer, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600),
+                                                   now: start.addingTimeInterval(10)))
+        let listed = try database.sessions.list(userID: "u1")
+        #expect(listed.map(\.publicID) == [String(repeating: "b", count: 16), String(repeating: "a", count: 16)])
+        #expect(try database.sessions.list(userID: "u2").isEmpty)
+
+        // Another account cannot end it, nor can a malformed or a whole-hash id.
+        #expect(try !database.sessions.delete(publicID: listed[1].publicID, userID: "u2"))
+        #expect(try !database.sessions.delete(publicID: "%", userID: "u1"))
+        #expect(try !database.sessions.delete(publicID: older, userID: "u1"))
+        #expect(try database.sessions.delete(publicID: listed[1].publicID.uppercased(), userID: "u1"))
+        #expect(try database.sessions.list(userID: "u1").map(\.tokenHash) == [newer])
+    }
+
     @Test func disablingTheAccountAndLogoutEverywhereEndSessions() throws {
         let (database, dir) = try database()
         defer { try? FileManager.default.removeItem(atPath: dir) }
