@@ -3,19 +3,21 @@ import Hummingbird
 import KinoraStore
 
 /// `PATCH /api/v1/videos/{id}`: a JSON object with any of title, description, tags (array or
-/// comma-separated string), category, language, license, visibility, publish_at, channel.
+/// comma-separated string), category, language, license, visibility, publish_at, channel,
+/// poster (a thumbnail candidate, see PosterChoice).
 /// `null` clears what may be empty (description, tags, category, language, license,
 /// publish_at). Every field is checked before anything is written; the first bad one answers
 /// 422 `invalid-field` naming it, an unknown field too, so a typo is not silently ignored.
 struct VideoPatch {
     let database: KinoraDatabase
 
-    static let fields: Set<String> = ["title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel"]
+    static let fields: Set<String> = ["title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel", "poster"]
 
     func apply(_ request: Request, _ context: KinoraRequestContext) async throws -> VideoDetails {
         var video = try VideoAccess.editableVideo(context, database: database)
         let object = try await JSONBody.object(request)
         var tags: [String]?
+        var thumbnails: String?
         do {
             if let unknown = object.keys.sorted().first(where: { !Self.fields.contains($0) }) {
                 throw CatalogField.Invalid(field: unknown, detail: "unknown field; the fields are \(Self.fields.sorted().joined(separator: ", "))")
@@ -46,6 +48,7 @@ struct VideoPatch {
                         tags = try CatalogField.tags(commaSeparated: try string())
                     }
                 case "channel": try moveChannel(&video, to: try string(), context)
+                case "poster": thumbnails = try PosterChoice.apply(try string(), to: video)
                 default: break
                 }
             }
@@ -53,6 +56,7 @@ struct VideoPatch {
             throw invalid.problem(.unprocessableContent)
         }
         guard try database.videos.updateMetadata(video, tags: tags) else { throw Problem.notFound("no video \(video.id)") }
+        if let thumbnails { try database.videos.setThumbnails(video.id, json: thumbnails) }
         guard let details = try database.videos.details(id: video.id) else { throw Problem.notFound("no video \(video.id)") }
         context.logger.info("video metadata changed", metadata: ["video": .string(video.id), "fields": .string(object.keys.sorted().joined(separator: ","))])
         return details

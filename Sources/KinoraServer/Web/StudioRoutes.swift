@@ -13,18 +13,10 @@ struct StudioRoutes {
     static let visibilities = ["public", "unlisted", "private"]
 
     func register(on router: Router<KinoraRequestContext>) {
-        router.get("studio") { _, context in
+        router.get("studio") { request, context in
             try Access.anyone.check(context)
             if let refused = try await gate(context, path: "/studio") { return refused }
-            var rows: [[String: Any]] = []
-            // The bootstrap token owns no videos; it sees an empty list.
-            if let userID = context.principal?.userID {
-                var query = VideoQuery()
-                query.scope = .owner(userID)
-                query.limit = 100
-                rows = try database.videos.list(query).items.map(StudioViews.row)
-            }
-            return try await web.page("studio", context, title: "Studio", ["videos": rows, "empty": rows.isEmpty])
+            return try await listPage(request, context)
         }
         router.get("studio/upload") { _, context in
             try Access.anyone.check(context)
@@ -42,6 +34,42 @@ struct StudioRoutes {
             let video = StudioViews.edit(details)
             return try await web.page("studio-edit", context, title: "Edit \(video["title"] as? String ?? "video") – Studio", ["video": video])
         }
+    }
+
+    /// The caller's videos, newest first, 100 a page (`?limit=` 1–100 for tests), with a
+    /// "More" link carrying the listing's cursor. The bootstrap token owns no videos.
+    func listPage(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let limit = parameters.get("limit").map { Int($0) ?? 0 } ?? 100
+        let cursor = parameters.get("cursor")
+        guard (1...100).contains(limit), (cursor?.count ?? 0) <= 512 else { return try await badPage(context, "This page of your videos does not exist. Start again from the first page.") }
+        var rows: [[String: Any]] = []
+        var next: String?
+        if let userID = context.principal?.userID {
+            var query = VideoQuery()
+            query.scope = .owner(userID)
+            query.limit = limit
+            query.cursor = cursor
+            do {
+                let page = try database.videos.list(query)
+                rows = page.items.map(StudioViews.row)
+                next = page.nextCursor
+            } catch is VideoRepository.InvalidCursor {
+                return try await badPage(context, "This page of your videos does not exist. Start again from the first page.")
+            }
+        }
+        var object: [String: Any] = ["videos": rows, "empty": rows.isEmpty && cursor == nil, "later": cursor != nil]
+        if let next {
+            var more = URLComponents()
+            more.path = "/studio"
+            more.queryItems = [URLQueryItem(name: "cursor", value: next)] + (limit == 100 ? [] : [URLQueryItem(name: "limit", value: String(limit))])
+            object["more"] = more.string ?? "/studio"
+        }
+        return try await web.page("studio", context, title: "Studio", object)
+    }
+
+    func badPage(_ context: KinoraRequestContext, _ message: String) async throws -> Response {
+        try await web.page("studio", context, title: "Studio", ["videos": [[String: Any]](), "empty": false, "later": true, "problem": message], status: .badRequest)
     }
 
     /// nil when the caller may upload; otherwise the answer: sign in first, or a page saying

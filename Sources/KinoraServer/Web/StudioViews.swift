@@ -22,6 +22,15 @@ enum StudioViews {
         page["tags"] = details.tags.joined(separator: ", ")
         page["visibilities"] = StudioRoutes.visibilities.map { ["value": $0, "label": $0.capitalized, "selected": $0 == video.visibility] as [String: Any] }
         if let error = video.error, video.status == "failed" { page["error"] = error }
+        // The poster choice: each candidate frame as a radio, the current poster's checked.
+        let thumbnails = VideoJSON.thumbnails(video)
+        let current = thumbnails?["poster"] as? String
+        let candidates = (thumbnails?["candidates"] as? [String] ?? []).enumerated().map { index, url in
+            ["url": url, "number": index + 1, "checked": url == current] as [String: Any]
+        }
+        page["candidates"] = candidates
+        page["hasCandidates"] = !candidates.isEmpty
+        page["publishAt"] = video.publishAt.map(RFC3339.string) ?? ""
         return page
     }
 }

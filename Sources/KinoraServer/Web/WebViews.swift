@@ -30,7 +30,11 @@ enum WebViews {
         page["hasDescription"] = !video.description.isEmpty
         page["playable"] = details.presentation != nil
         page["status"] = video.status
-        if details.presentation != nil { page["hls"] = "/streams/\(video.id)/master.m3u8" }
+        if details.presentation != nil {
+            page["hls"] = "/streams/\(video.id)/master.m3u8"
+            page["dash"] = "/streams/\(video.id)/manifest.mpd"
+        }
+        if let trickplay = VideoJSON.thumbnails(video)?["trickplay"] as? String { page["trickplay"] = trickplay }
         return page
     }
 }

@@ -1,6 +1,7 @@
-// The studio's edit page: saves title, description, tags and visibility with
-// PATCH /api/v1/videos/{id} (a 422 names the field, whose message appears next to it), and
-// deletes the video after a confirmation step.
+// The studio's edit page: saves title, description, tags, visibility, the scheduled publish
+// time (datetime-local in the viewer's zone, sent as RFC 3339 UTC) and the chosen poster
+// with PATCH /api/v1/videos/{id} (a 422 names the field, whose message appears next to it),
+// and deletes the video after a confirmation step.
 import { request, csrfToken } from './api.js';
 
 const page = document.getElementById('studio-edit');
@@ -9,6 +10,34 @@ const path = `/api/v1/videos/${encodeURIComponent(videoID)}`;
 const form = document.getElementById('edit-form');
 const error = document.getElementById('form-error');
 const saved = document.getElementById('form-saved');
+const publishAt = document.getElementById('edit-publish-at');
+
+/// `YYYY-MM-DDTHH:MM` in local time, what a datetime-local input holds.
+function localInputValue(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/// The input's local time as RFC 3339 UTC (`2030-01-31T17:00:00Z`), null when empty, or
+/// undefined when the browser holds something it could not read.
+function scheduledUTC() {
+  if (publishAt.validity.badInput) return undefined;
+  if (!publishAt.value) return null;
+  const date = new Date(publishAt.value); // no offset in the text: read as local time
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function checkedPoster() {
+  return form.querySelector('input[name=poster]:checked')?.value || null;
+}
+
+let savedPublishAt = page?.dataset.publishAt || null;
+let savedPoster = checkedPoster();
+if (publishAt) {
+  if (savedPublishAt) publishAt.value = localInputValue(new Date(savedPublishAt));
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  document.getElementById('publish-at-zone').textContent = `Times are in ${zone || 'your time zone'} and saved as UTC.`;
+}
 
 function clearErrors() {
   error.textContent = '';
@@ -26,18 +55,36 @@ form?.addEventListener('submit', async (event) => {
     tags: form.tags.value.split(',').map((tag) => tag.trim()).filter(Boolean),
     visibility: form.visibility.value,
   };
+  const when = scheduledUTC();
+  if (when === undefined) {
+    document.getElementById('error-publish_at').textContent = 'Enter a complete date and time, or clear the field.';
+    publishAt.setAttribute('aria-invalid', 'true');
+    publishAt.focus();
+    return;
+  }
+  // Only what changed: re-sending an unchanged schedule would be harmless, but a poster
+  // is sent only when another one was chosen.
+  if (when !== savedPublishAt && !(when === null && !savedPublishAt)) body.publish_at = when;
+  const poster = checkedPoster();
+  if (poster && poster !== savedPoster) body.poster = poster;
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   try {
-    await request('PATCH', path, body, await csrfToken());
+    const video = await request('PATCH', path, body, await csrfToken());
+    savedPublishAt = video?.publish_at || null;
+    savedPoster = video?.thumbnails?.poster || savedPoster;
+    const shown = document.querySelector('.studio-poster');
+    if (shown && video?.thumbnails?.poster) shown.src = video.thumbnails.poster;
     saved.textContent = 'Saved.';
   } catch (failure) {
     const field = failure.problem?.field;
     const slot = field && document.getElementById(`error-${field}`);
     if (failure.status === 422 && slot) {
       slot.textContent = failure.message;
-      form.elements[field]?.setAttribute('aria-invalid', 'true');
-      form.elements[field]?.focus();
+      // `poster` names a radio group: mark and focus its checked radio.
+      const control = field === 'poster' ? form.querySelector('input[name=poster]:checked') : form.elements[field];
+      control?.setAttribute('aria-invalid', 'true');
+      control?.focus();
     } else {
       error.textContent = failure.message;
     }

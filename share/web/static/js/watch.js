@@ -1,12 +1,15 @@
-// The watch page: starts the player on the video's HLS master, resumes where a signed-in
+// The watch page: starts the player on the video's HLS master (the DASH MPD with
+// `?format=dash` or `data-format="dash"`), adds the seek bar with trickplay, resumes where a signed-in
 // viewer stopped, and reports the position every ~10 s while playing (history, views).
 import { KinoraPlayer } from '../player/player.js';
 import { buildQualityMenu, bindKeyboard, showMessage } from '../player/controls.js';
+import { buildSeekBar, attachTrickplay } from '../player/trickplay.js';
 import { request, csrfToken } from './api.js';
 
 const container = document.getElementById('player');
 const video = document.getElementById('video');
-const src = container?.dataset.src;
+const format = (new URLSearchParams(location.search).get('format') || container?.dataset.format) === 'dash' ? 'dash' : 'hls';
+const src = format === 'dash' ? container?.dataset.dash : container?.dataset.src;
 const videoID = container?.dataset.videoId;
 const signedIn = Boolean(document.querySelector('.user-name'));
 
@@ -46,7 +49,7 @@ async function main() {
   video.controls = true;
   bindKeyboard(video, container);
   video.addEventListener('error', () => fail(new Error(video.error?.message || 'the browser could not decode it')));
-  const player = new KinoraPlayer(video, src);
+  const player = new KinoraPlayer(video, src, format);
   player.addEventListener('error', (event) => fail(event.error));
   window.kinoraPlayer = player; // for the browser tests and the curious
   try {
@@ -55,7 +58,10 @@ async function main() {
     fail(error);
     return;
   }
-  if (!player.native) buildQualityMenu(container, player);
+  if (!player.native) {
+    buildQualityMenu(container, player);
+    attachTrickplay(buildSeekBar(container.nextElementSibling, video), container.dataset.trickplay);
+  }
   const resume = await resumePosition();
   if (resume > 0 && resume < (video.duration || Infinity) - 5) video.currentTime = resume;
   if (signedIn) startHeartbeats();

@@ -1,8 +1,9 @@
-// Kinora's MediaSource player for our CMAF output: reads the HLS master, keeps ~30 s of video
+// Kinora's MediaSource player for our CMAF output: reads the HLS master or the DASH MPD
+// (manifest.js gives both one model), keeps ~30 s of video
 // and audio buffered ahead of the play head (init segment, then media segments, appended one
 // at a time per SourceBuffer), and picks the video rendition by throughput and buffer level
 // unless the viewer fixed one. Without MediaSource it hands the master to native HLS.
-import { parseMaster, parseMedia, splitCodecs } from './hls.js';
+import { loadManifest } from './manifest.js';
 import { ThroughputEstimator, chooseVariant } from './abr.js';
 
 const AHEAD = 30;
@@ -47,10 +48,12 @@ function operation(sourceBuffer, start) {
 }
 
 export class KinoraPlayer extends EventTarget {
-  constructor(video, src) {
+  /// `format`: 'hls' (the master playlist) or 'dash' (the MPD) — what `src` points at.
+  constructor(video, src, format = 'hls') {
     super();
     this.video = video;
     this.src = new URL(src, location.href).href;
+    this.format = format === 'dash' ? 'dash' : 'hls';
     this.variants = [];
     this.current = 0; // the video rendition last fetched
     this.fixed = -1; // -1: automatic
@@ -63,42 +66,46 @@ export class KinoraPlayer extends EventTarget {
   get automatic() { return this.fixed === -1; }
 
   async start() {
-    const master = parseMaster(await (await fetchBytes(this.src, this.abort.signal)).text(), this.src);
-    const nativeHLS = this.video.canPlayType('application/vnd.apple.mpegurl');
     const mediaSource = window.MediaSource;
     if (!mediaSource) {
-      if (!nativeHLS) throw new PlayerError('This browser can play neither MediaSource streams nor HLS.');
+      // Native playback takes the HLS master only (Safari on iOS has no MediaSource).
+      if (this.format !== 'hls' || !this.video.canPlayType('application/vnd.apple.mpegurl')) {
+        throw new PlayerError('This browser can play neither MediaSource streams nor HLS.');
+      }
+      await fetchBytes(this.src, this.abort.signal); // a missing video says so instead of a blank box
       this.native = true;
       this.video.src = this.src;
       return;
     }
-    this.variants = master.variants.filter((variant) => {
-      const { video } = splitCodecs(variant.codecs);
-      return video.length && mediaSource.isTypeSupported(`video/mp4; codecs="${video[0]}"`);
-    });
+    const fetchText = async (url) => (await fetchBytes(url, this.abort.signal)).text();
+    const supported = (codec) => mediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`);
+    let manifest;
+    try {
+      manifest = await loadManifest(this.src, this.format, fetchText, supported);
+    } catch (error) {
+      if (error instanceof PlayerError || error.name === 'AbortError') throw error;
+      throw new PlayerError(`The video's ${this.format === 'dash' ? 'DASH' : 'HLS'} manifest could not be read (${error.message}).`);
+    }
+    this.variants = manifest.variants;
     if (!this.variants.length) throw new PlayerError('This browser cannot decode any rendition of this video.');
-    const first = this.variants[0];
-    const audioRendition = first.audioGroup && master.audio[first.audioGroup]
-      ? (master.audio[first.audioGroup].find((a) => a.isDefault) || master.audio[first.audioGroup][0]) : null;
-    const playlists = await Promise.all(this.variants.map(async (variant) =>
-      parseMedia(await (await fetchBytes(variant.uri, this.abort.signal)).text(), variant.uri)));
-    this.variants.forEach((variant, i) => { variant.playlist = playlists[i]; });
-    const audioPlaylist = audioRendition
-      ? parseMedia(await (await fetchBytes(audioRendition.uri, this.abort.signal)).text(), audioRendition.uri) : null;
 
     this.mediaSource = new mediaSource();
     this.objectURL = URL.createObjectURL(this.mediaSource);
     this.video.src = this.objectURL;
     await new Promise((resolve) => this.mediaSource.addEventListener('sourceopen', resolve, { once: true }));
-    this.mediaSource.duration = Math.max(...playlists.map((p) => p.duration), audioPlaylist ? audioPlaylist.duration : 0);
+    this.mediaSource.duration = manifest.duration;
 
-    const codecs = splitCodecs(first.codecs);
-    const muxed = !audioPlaylist && codecs.audio.length;
-    const videoType = `video/mp4; codecs="${(muxed ? [codecs.video[0], ...codecs.audio] : [codecs.video[0]]).join(',')}"`;
-    this.tracks.push({ kind: 'video', sourceBuffer: this.mediaSource.addSourceBuffer(videoType), initFor: null, done: false, flushAt: null });
-    if (audioPlaylist && codecs.audio.length) {
-      this.tracks.push({ kind: 'audio', playlist: audioPlaylist, sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${codecs.audio[0]}"`),
-        initFor: null, done: false, flushAt: null });
+    const videoCodecs = [this.variants[0].codecs[0], ...manifest.muxedAudio];
+    this.tracks.push({ kind: 'video', sourceBuffer: this.mediaSource.addSourceBuffer(`video/mp4; codecs="${videoCodecs.join(',')}"`),
+      initFor: null, done: false, flushAt: null });
+    if (manifest.audio) {
+      this.tracks.push({ kind: 'audio', playlist: manifest.audio.playlist,
+        sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${manifest.audio.codecs}"`), initFor: null, done: false, flushAt: null });
+    }
+    for (const text of manifest.textTracks) {
+      const track = document.createElement('track');
+      Object.assign(track, { kind: 'subtitles', src: text.uri, srclang: text.language, label: text.label });
+      this.video.append(track);
     }
     for (const event of ['timeupdate', 'seeking', 'play']) this.video.addEventListener(event, () => this.poke());
     for (const track of this.tracks) {
@@ -170,7 +177,7 @@ export class KinoraPlayer extends EventTarget {
       if (ahead > AHEAD) { await this.idle(); continue; }
       // `current` is what is being fetched, so a menu choice equal to it needs no flush.
       if (variant) this.current = choice;
-      const initKey = variant ? variant.uri : 'audio';
+      const initKey = variant ? playlist.init : 'audio';
       if (track.initFor !== initKey) {
         const init = await (await fetchBytes(playlist.init, this.abort.signal)).arrayBuffer();
         await this.append(sourceBuffer, init);
