@@ -28,7 +28,7 @@ function scheduledUTC() {
 }
 
 function checkedPoster() {
-  return form.querySelector('input[name=poster]:checked')?.value || null;
+  return form?.querySelector('input[name=poster]:checked')?.value || null;
 }
 
 let savedPublishAt = page?.dataset.publishAt || null;
