@@ -68,12 +68,12 @@ extension WebUITests {
             if bad == #""candidate-99.jpg""# { #expect((problem?["detail"] as? String)?.contains("candidate-1.jpg") == true, "\(refused.body)") }
         }
         #expect(((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])
-        // Only the owner (and admins) choose: another creator's attempt is the hidden 404.
+        // Only the owner (and admins) choose: another creator may see this public video, not change it.
         _ = try AuthTests.addUser(daemon, "dave", role: "creator", password: "dave's long password")
         let dave = try AuthTests.tokens(try AuthTests.login(daemon, "dave", "dave's long password")).access
         let foreign = try daemon.request("PATCH", "/api/v1/videos/\(id)", headers: AuthTests.bearer(dave).merging(["Content-Type": "application/json"]) { $1 },
                                          body: Array(#"{"poster":"\#(name)"}"#.utf8))
-        #expect(foreign.status == 404, "\(foreign.body)")
+        #expect(foreign.status == 403, "\(foreign.body)")
 
         // An audio-only upload never has candidates: a clear 422.
         let audio = dir + "/second.m4a"

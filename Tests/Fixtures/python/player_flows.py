@@ -13,6 +13,7 @@ errors. Prints one JSON line; exits 1 with the reason on failure.
 """
 import re
 import sys
+import urllib.parse
 import urllib.request
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -114,7 +115,7 @@ class PlayerFlows(Flows):
         self.driver.find_element(By.ID, "login-username").send_keys(self.username)
         self.driver.find_element(By.ID, "login-password").send_keys(self.password)
         self.driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
-        wait_for(next_path, lambda: self.driver.current_url.endswith(next_path))
+        wait_for(next_path, lambda: urllib.parse.urlsplit(self.driver.current_url).path == next_path)
 
     def api_video(self):
         return self.driver.execute_async_script(

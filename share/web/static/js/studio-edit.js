@@ -23,7 +23,13 @@ function localInputValue(date) {
 function scheduledUTC() {
   if (publishAt.validity.badInput) return undefined;
   if (!publishAt.value) return null;
-  const date = new Date(publishAt.value); // no offset in the text: read as local time
+  // Read by parts as local time: Date's own parser refuses years past 9999, which the
+  // input allows (the API then answers why it cannot take them).
+  const parts = /^(\d{4,6})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?$/.exec(publishAt.value);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map((part) => Number(part || 0));
+  const date = new Date(2000, 0, 1, hour, minute, second);
+  date.setFullYear(year, month - 1, day);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
