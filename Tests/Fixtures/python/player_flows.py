@@ -8,7 +8,8 @@ rendition and checks the segments fetched afterwards are that rendition's, point
 bar and keyboard-focuses it and sees a trickplay tile whose background is a sprite, then signs
 in as the video's creator, sees the API's 422 for an unreadable schedule next to the field,
 saves a schedule (stored as the UTC of the local time typed) and clears it, chooses another
-poster candidate and finds the watch page's poster URL and bytes changed. Fails on console
+poster candidate and finds the watch page's poster URL and bytes changed, and checks the edit
+and DASH watch pages at 390 px. Fails on console
 errors. Prints one JSON line; exits 1 with the reason on failure.
 """
 import re
@@ -196,6 +197,20 @@ class PlayerFlows(Flows):
             raise Failure("the new poster URL serves the old picture")
         self.shot("watch-poster-after")
         self.collect_console()
+        # At phone width neither the edit page's candidates nor the player bar stick out sideways.
+        self.driver.set_window_size(390, 844)
+        try:
+            for path, name in ((f"/studio/videos/{self.video}", "studio-edit-phone"), (f"/watch/{self.video}?format=dash", "watch-dash-phone")):
+                self.open(path, name)
+                if name.startswith("watch"):
+                    wait_for("the seek bar at phone width", lambda: self.driver.find_elements(By.ID, "seek"))
+                overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.shot(name)
+                if overflow > 0:
+                    raise Failure(f"at 390 px {path} is {overflow} px wider than the screen")
+                self.collect_console()
+        finally:
+            self.driver.set_window_size(1280, 900)
         return {"before": before, "after": after}
 
     def run(self):

@@ -6,7 +6,6 @@
 //   textTracks: [{ uri, language, label }] WebVTT captions
 // where a playlist is { init, segments: [{ uri, start, duration }], duration } in seconds.
 import { parseMaster, parseMedia, splitCodecs } from './hls.js';
-import { parseMPD } from './dash.js';
 
 /// `fetchText(url)` reads a manifest; `supported(codec)` says whether MediaSource takes a video codec.
 export async function loadManifest(url, format, fetchText, supported) {
@@ -46,6 +45,8 @@ async function loadHLS(url, fetchText, supported) {
 }
 
 async function loadDASH(url, fetchText, supported) {
+  // Loaded only when asked for, so the HLS watch page does not carry it.
+  const { parseMPD } = await import('./dash.js');
   const model = parseMPD(await fetchText(url), url);
   const variants = model.variants.filter((variant) => variant.codecs.length && supported(variant.codecs[0]));
   const duration = model.duration || Math.max(0, ...variants.map((v) => v.playlist.duration), model.audio ? model.audio.playlist.duration : 0);

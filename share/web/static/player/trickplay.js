@@ -107,7 +107,8 @@ export function attachTrickplay(seek, trackURL) {
     const max = Number(seek.max) || 0;
     const width = seek.clientWidth;
     const center = max > 0 ? (time / max) * width : 0;
-    tile.style.left = `${Math.min(Math.max(0, center - cue.w / 2), Math.max(0, width - cue.w))}px`;
+    const box = tile.offsetWidth; // the picture plus the frame around it
+    tile.style.left = `${Math.min(Math.max(0, center - box / 2), Math.max(0, width - box))}px`;
   };
   const hide = () => { shown = null; tile.hidden = true; };
   seek.addEventListener('pointermove', (event) => {
