@@ -119,6 +119,7 @@ class SettingsFlows(Flows):
         row = wait_for("the key in the list", lambda: [r for r in self.driver.find_elements(By.CSS_SELECTOR, "#key-list li") if "ci <robot>" in r.text])
         if "read, upload" not in row[0].text:
             raise Failure(f"the key's row says {row[0].text!r}")
+        self.js("arguments[0].scrollIntoView()", row[0])
         self.shot("settings-api-key")
         row[0].find_element(By.CSS_SELECTOR, "button").click()
         wait_for("the revoked key gone", lambda: "No API keys yet." in self.by_id("key-list").text)
@@ -152,6 +153,7 @@ class SettingsFlows(Flows):
         self.submit("totp-confirm-form")
         codes = wait_for("the recovery codes", lambda: [c.text for c in self.driver.find_elements(By.CSS_SELECTOR, "#totp-code-list li")])
         wait_for("two-factor on", lambda: "is on" in self.by_id("totp-state").text)
+        self.js("document.getElementById('two-factor').scrollIntoView()")
         self.shot("settings-two-factor")
         self.collect_console()
         # Each step's code works once: the next sign-in uses the next step's.
@@ -174,6 +176,7 @@ class SettingsFlows(Flows):
         current = [row for row in rows if "this browser" in row.text]
         if len(current) != 1:
             raise Failure(f"{len(current)} sessions are marked as this one")
+        self.js("arguments[0].scrollIntoView()", rows[0])
         self.shot("settings-sessions")
         [row for row in rows if "this browser" not in row.text][0].find_element(By.CSS_SELECTOR, "button").click()
         wait_for("one session left", lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#session-list li")) == 1)
