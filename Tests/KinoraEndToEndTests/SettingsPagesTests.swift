@@ -54,4 +54,31 @@ import Testing
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }
+
+    @Test func singleSignOnFromTheLoginPageEndsSignedInInChromium() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("ssoflow")
+        let provider = OIDCProviderProcess()
+        defer { provider.stop() }
+        try await provider.start()
+        try provider.setUser("sam-sub", claims: ["email": "sam@example.com", "email_verified": true, "preferred_username": "sam", "name": "Sam"])
+        try """
+            [oidc.mock]
+            issuer = "\(provider.issuer)"
+            client_id = "kinora"
+            client_secret = "\(OIDCTests.secret)"
+            display_name = "Mock SSO"
+            """.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml", "--share-dir", WebUITests.share])
+        try await daemon.start()
+        defer { if daemon.process.isRunning { daemon.killHard() } }
+        let shots = dir + "/screenshots"
+        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
+            TestEnvironment.pythonFixture("settings_flows.py"), "sso", "http://127.0.0.1:\(daemon.port)", "sam-sub", "Sam", shots,
+        ])
+        let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(result.status == 0 && report?["ok"] as? Bool == true,
+                "the single sign-on flow failed; screenshots are in \(shots)\n\(result.output)")
+        try await daemon.stop()
+        if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
+    }
 }

@@ -1,6 +1,7 @@
 """The account settings page in a real browser (Debian's chromium through chromedriver, headless).
 
 Usage: settings_flows.py BASE_URL USERNAME PASSWORD AVATAR_PNG SCREENSHOT_DIR
+       settings_flows.py sso BASE_URL SUBJECT EXPECTED_NAME SCREENSHOT_DIR
 
 Opens /settings signed out and lands on the sign-in page, signs in and comes back; sees a
 422 next to an empty display name, then saves a new one and finds it in the header (before
@@ -12,6 +13,10 @@ the page shows, signs out and back in through the code step; signs in from a sec
 with a recovery code, sees two sessions (this one marked), ends the other one and checks the
 second browser is signed out; checks /settings at 390 px has no horizontal overflow. Fails
 on console errors other than the expected ones. Prints one JSON line; exits 1 on failure.
+
+With `sso`: /settings → /login shows "Sign in with Mock SSO", the button (pressed from the
+keyboard) leads to the provider's form, which signs in SUBJECT, and the browser lands on
+/settings signed in as EXPECTED_NAME with its session listed as this one.
 """
 import base64
 import hashlib
@@ -212,7 +217,48 @@ class SettingsFlows(Flows):
         return {"ok": True, "display_name_error": refusal, "password_error": wrong, "recovery_codes": len(codes)}
 
 
+class SingleSignOnFlows(Flows):
+    """/login shows a button per provider; the provider's form (oidc-provider-mock) signs in
+    SUBJECT, and the browser comes back to /settings signed in, the code gone from the URL."""
+
+    def __init__(self, base, subject, name, shots):
+        super().__init__(base, "", "", "", shots, "")
+        self.subject, self.name = subject, name
+
+    def run(self):
+        return self.guarded(self.steps)
+
+    def steps(self):
+        self.open("/settings", "login-sso")
+        button = wait_for("the single sign-on button", lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, "#sso a.sso-button")
+                                                               if b.is_displayed()])
+        label = button[0].text
+        if label != "Sign in with Mock SSO":
+            raise Failure(f"the button says {label!r}")
+        self.shot("login-sso")
+        self.collect_console()
+        button[0].send_keys("\n")  # from the keyboard
+        self.current = "provider"
+        field = wait_for("the provider's form", lambda: self.driver.find_elements(By.NAME, "sub"))
+        field[0].send_keys(self.subject)
+        field[0].submit()
+        wait_for("the settings page after single sign-on", lambda: self.driver.current_url.endswith("/settings")
+                 and self.driver.find_elements(By.ID, "profile-form"))
+        self.driver.get_log("browser")  # the provider's own page is not ours to judge
+        self.current = "settings-sso"
+        name = self.driver.find_element(By.CSS_SELECTOR, ".user-name").text
+        if name != self.name:
+            raise Failure(f"after single sign-on the header shows {name!r}, expected {self.name!r}")
+        wait_for("this session listed", lambda: "this browser" in self.driver.find_element(By.ID, "session-list").text)
+        self.shot("settings-sso")
+        self.collect_console()
+        return {"ok": True, "button": label, "signed_in_as": name}
+
+
 def main():
+    if sys.argv[1] == "sso":
+        base, subject, name, shots = sys.argv[2:6]
+        return run_flows(lambda: SingleSignOnFlows(base, subject, name, shots), shots)
     base, username, password, avatar, shots = sys.argv[1:6]
     return run_flows(lambda: SettingsFlows(base, username, password, avatar, shots), shots)
 
