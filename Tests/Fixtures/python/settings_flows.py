@@ -14,7 +14,7 @@ with a recovery code, sees two sessions (this one marked), ends the other one an
 second browser is signed out; checks /settings at 390 px has no horizontal overflow. Fails
 on console errors other than the expected ones. Prints one JSON line; exits 1 on failure.
 
-With `sso`: /settings → /login shows "Sign in with Mock SSO", the button (pressed from the
+With `sso`: /signup offers "Sign up with Mock SSO"; /settings → /login shows "Sign in with Mock SSO", the button (pressed from the
 keyboard) leads to the provider's form, which signs in SUBJECT, and the browser lands on
 /settings signed in as EXPECTED_NAME with its session listed as this one.
 """
@@ -228,16 +228,24 @@ class SingleSignOnFlows(Flows):
     def run(self):
         return self.guarded(self.steps)
 
+    def button(self):
+        return wait_for("the single sign-on button", lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, "#sso a.sso-button")
+                                                               if b.is_displayed()])[0]
+
     def steps(self):
+        self.open("/signup", "signup-sso")
+        offered = self.button().text
+        if offered != "Sign up with Mock SSO":
+            raise Failure(f"the sign-up page's button says {offered!r}")
+        self.collect_console()
         self.open("/settings", "login-sso")
-        button = wait_for("the single sign-on button", lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, "#sso a.sso-button")
-                                                               if b.is_displayed()])
-        label = button[0].text
+        button = self.button()
+        label = button.text
         if label != "Sign in with Mock SSO":
             raise Failure(f"the button says {label!r}")
         self.shot("login-sso")
         self.collect_console()
-        button[0].send_keys("\n")  # from the keyboard
+        button.send_keys("\n")  # from the keyboard
         self.current = "provider"
         field = wait_for("the provider's form", lambda: self.driver.find_elements(By.NAME, "sub"))
         field[0].send_keys(self.subject)
