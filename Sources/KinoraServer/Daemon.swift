@@ -59,6 +59,7 @@ public enum Daemon {
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
         OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
         SessionRoutes(auth: auth, sessions: sessions).register(on: router)
+        SessionListRoutes(database: database, sessions: sessions).register(on: router)
         TOTPRoutes(auth: auth).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)

@@ -228,6 +228,10 @@ enum Migrations {
             }
         }
         migrator.registerMigration("0014-social", migrate: social)
+        // Which browser a session is, so the settings page can tell sessions apart.
+        migrator.registerMigration("0015-session-agent") { db in
+            try db.alter(table: "sessions") { t in t.add(column: "user_agent", .text) }
+        }
         return migrator
     }()
 }

@@ -11,19 +11,24 @@ public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     public var createdAt: Date
     public var lastSeenAt: Date
     public var expiresAt: Date
+    /// The browser's `User-Agent` at login (cut to ``userAgentLimit`` characters), if it sent one.
+    public var userAgent: String?
+
+    public static let userAgentLimit = 512
 
     enum CodingKeys: String, CodingKey {
         case tokenHash = "token_hash", userID = "user_id", csrfToken = "csrf_token", createdAt = "created_at"
-        case lastSeenAt = "last_seen_at", expiresAt = "expires_at"
+        case lastSeenAt = "last_seen_at", expiresAt = "expires_at", userAgent = "user_agent"
     }
 
-    public init(tokenHash: String, userID: String, csrfToken: String, expiresAt: Date, now: Date = Date()) {
+    public init(tokenHash: String, userID: String, csrfToken: String, expiresAt: Date, now: Date = Date(), userAgent: String? = nil) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.csrfToken = csrfToken
         createdAt = now
         lastSeenAt = now
         self.expiresAt = expiresAt
+        self.userAgent = userAgent.map { String($0.prefix(Self.userAgentLimit)) }
     }
 }
 

@@ -96,6 +96,17 @@ extension AuthorizationMatrixTests {
             try created(try send("POST", "/api/v1/me/api-keys", as: caller, json: ["name": unique("key"), "scopes": ["read"]]))
         }
 
+        /// The public id of a new browser session of the caller's (signed in as a browser would).
+        func session(of caller: Caller) throws -> String {
+            let name = Self.names[caller] ?? ""
+            let login = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"],
+                                           body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": password(name)])))
+            guard login.status == 200 else { throw TestFailure("session fixture: \(login.status) \(login.body)") }
+            let items = (try send("GET", "/api/v1/me/sessions", as: caller).json as? [String: Any])?["items"] as? [[String: Any]]
+            guard let id = items?.first?["id"] as? String else { throw TestFailure("session fixture: no session listed") }
+            return id
+        }
+
         func invitation() throws -> String { try created(try send("POST", "/api/v1/invitations", as: .admin, json: [:])) }
 
         func category() throws -> String {

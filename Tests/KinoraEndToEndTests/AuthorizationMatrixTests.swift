@@ -82,6 +82,14 @@ import Testing
             Call(path: "/api/v1/me/api-keys/\(try f.apiKey(of: caller == .anonymous ? .owner : caller))")
         },
         Row(route: "GET /api/v1/me/channels", expect: signedIn) { _, _ in Call(path: "/api/v1/me/channels") },
+        Row(route: "GET /api/v1/me/sessions", expect: signedIn) { _, _ in Call(path: "/api/v1/me/sessions") },
+        Row(route: "DELETE /api/v1/me/sessions/{id}", expect: [401, 204, 204, 204, 204, 204]) { f, caller in
+            Call(path: "/api/v1/me/sessions/\(try f.session(of: caller == .anonymous ? .owner : caller))")
+        },
+        Row(route: "GET /api/v1/users/{id}/sessions", expect: adminOnly) { f, _ in Call(path: "/api/v1/users/\(f.ids["zed"]!)/sessions") },
+        Row(route: "DELETE /api/v1/users/{id}/sessions", expect: [401, 403, 403, 403, 403, 204]) { f, _ in
+            Call(path: "/api/v1/users/\(f.ids["zed"]!)/sessions")
+        },
         Row(route: "POST /api/v1/me/totp", expect: signedIn) { _, _ in Call(path: "/api/v1/me/totp") },
         Row(route: "POST /api/v1/me/totp/confirm", expect: [401, 422, 422, 422, 422, 422]) { _, _ in try json("/api/v1/me/totp/confirm", ["code": "000000"]) },
         Row(route: "POST /api/v1/me/totp/recovery-codes", expect: [401, 409, 409, 409, 409, 409]) { f, caller in
@@ -134,6 +142,7 @@ import Testing
         Row(route: "GET /", expect: everyone) { _, _ in Call(path: "/") },
         Row(route: "GET /watch/{id}", expect: hidden) { f, _ in Call(path: "/watch/\(f.privateVideo)") },
         Row(route: "GET /search", expect: everyone) { _, _ in Call(path: "/search?q=matrix") },
+        Row(route: "GET /settings", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/settings") },
         Row(route: "GET /login", expect: everyone) { _, _ in Call(path: "/login") },
         Row(route: "GET /signup", expect: everyone) { _, _ in Call(path: "/signup") },
         Row(route: "GET /static/**", expect: everyone) { _, _ in Call(path: "/static/css/site.css") },

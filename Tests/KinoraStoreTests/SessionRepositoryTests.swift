@@ -55,6 +55,20 @@ import Testing
         #expect(try database.sessions.list(userID: "u1").map(\.tokenHash) == [newer])
     }
 
+    @Test func theBrowsersUserAgentIsKeptCutToItsLimit() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let expires = Date().addingTimeInterval(3600)
+        try database.sessions.create(SessionRecord(tokenHash: "h1", userID: "u1", csrfToken: "c", expiresAt: expires, userAgent: "Mozilla/5.0 (X11; Linux x86_64)"))
+        try database.sessions.create(SessionRecord(tokenHash: "h2", userID: "u1", csrfToken: "c", expiresAt: expires,
+                                                   userAgent: String(repeating: "x", count: 2000)))
+        try database.sessions.create(SessionRecord(tokenHash: "h3", userID: "u1", csrfToken: "c", expiresAt: expires))
+        let agents = Dictionary(uniqueKeysWithValues: try database.sessions.list(userID: "u1").map { ($0.tokenHash, $0.userAgent) })
+        #expect(agents["h1"] == "Mozilla/5.0 (X11; Linux x86_64)")
+        #expect(agents["h2"]??.count == SessionRecord.userAgentLimit)
+        #expect(agents["h3"] == .some(nil))
+    }
+
     @Test func disablingTheAccountAndLogoutEverywhereEndSessions() throws {
         let (database, dir) = try database()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -24,15 +24,27 @@ struct SessionRoutes {
 
     /// The same checks as POST /auth/login; answers the account and the CSRF token, and sets
     /// the cookie. A session the browser still held is ended: one login, one session.
+    /// `{"oidc_code"}` instead of a password ends a single sign-on in a browser: the one-time
+    /// code from the callback's fragment, as `POST /auth/oidc/exchange` takes it.
     func login(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        let user = try await auth.checkCredentials(try await AuthRoutes.jsonBody(request, context), context)
+        let body = try await AuthRoutes.jsonBody(request, context)
+        let user = body["oidc_code"] != nil ? try oidcAccount(body["oidc_code"]) : try await auth.checkCredentials(body, context)
         if let old = request.cookies[Sessions.cookieName]?.value, !old.isEmpty {
             try auth.database.sessions.delete(hash: Accounts.hashRefreshToken(old))
         }
-        let started = try sessions.start(userID: user.id)
+        let started = try sessions.start(userID: user.id, userAgent: request.headers[.userAgent])
         var response = try answer(user, csrf: started.csrf)
         response.setCookie(sessions.cookie(started.token, request, context))
         return response
+    }
+
+    func oidcAccount(_ code: Any?) throws -> UserRecord {
+        guard let code = code as? String, !code.isEmpty else {
+            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "\"oidc_code\" must be a non-empty string")
+        }
+        guard let id = try auth.database.oidc.takeExchangeCode(hash: OIDCRoutes.hash(code)) else { throw OIDCError.codeInvalid.problem }
+        guard let user = try auth.database.users.find(id: id), !user.disabled else { throw OIDCError.accountDisabled.problem }
+        return user
     }
 
     /// For a page reload: the account and a fresh CSRF token. Tokens handed out earlier stay

@@ -34,12 +34,12 @@ struct Sessions: Sendable {
     // MARK: Session rows
 
     /// Stores a new session; returns the cookie value and a CSRF token for the page.
-    func start(userID: String, now: Date = Date()) throws -> (token: String, csrf: String) {
+    func start(userID: String, userAgent: String? = nil, now: Date = Date()) throws -> (token: String, csrf: String) {
         // Same shape as a refresh token: 256 random bits, kept only as their SHA-256.
         let (token, hash) = Accounts.newRefreshToken()
         let csrfSecret = Accounts.newRefreshToken().token
         try database.sessions.create(SessionRecord(tokenHash: hash, userID: userID, csrfToken: csrfSecret,
-                                                   expiresAt: now.addingTimeInterval(lifetime), now: now))
+                                                   expiresAt: now.addingTimeInterval(lifetime), now: now, userAgent: userAgent))
         return (token, Self.maskCSRF(csrfSecret))
     }
 

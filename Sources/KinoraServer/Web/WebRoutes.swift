@@ -60,6 +60,7 @@ struct WebRoutes {
             return try await page("signup", context, title: "Create an account", [:])
         }
         StudioRoutes(web: self).register(on: router)
+        SettingsRoutes(web: self).register(on: router)
         router.get("static/**") { request, context in
             try Access.anyone.check(context)
             return try await statics.response(request, path: context.parameters.getCatchAll().joined(separator: "/"))

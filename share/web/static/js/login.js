@@ -1,6 +1,7 @@
 // The sign-in form: POST /api/v1/auth/session sets the session cookie. When the account has
 // two-factor authentication the API answers totp-required and the code field appears.
 import { request, nextPage } from './api.js';
+import { finishSingleSignOn, showProviders } from './sso.js';
 
 const form = document.getElementById('login-form');
 const error = document.getElementById('form-error');
@@ -33,3 +34,7 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
   }
 });
+
+// A single sign-on that comes back here ends in a session; buttons for the providers.
+finishSingleSignOn(error);
+showProviders('Sign in with');

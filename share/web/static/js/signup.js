@@ -1,6 +1,7 @@
 // The sign-up form: POST /api/v1/auth/signup, then sign in with the same credentials so the
 // new account lands signed in.
 import { request, nextPage } from './api.js';
+import { showProviders } from './sso.js';
 
 const form = document.getElementById('signup-form');
 const error = document.getElementById('form-error');
@@ -24,3 +25,6 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
   }
 });
+
+// An identity provider may create the account instead (when it is configured to).
+showProviders('Sign up with');
