@@ -150,11 +150,14 @@ import Testing
         let dir = try TestEnvironment.makeTemporaryDirectory("viewerflow")
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--share-dir", WebUITests.share])
         try await daemon.start()
-        let (video, _) = try await WebUITests.creatorVideo(daemon, dir: dir, title: "Flow <clip>")
+        let (video, token) = try await WebUITests.creatorVideo(daemon, dir: dir, title: "Flow <clip>")
+        // A second video for ordering the playlist; it need not finish processing.
+        let added = try CatalogTests.upload(daemon, try VideoUploadTests.makeClip(dir + "/second.mp4"), fields: ["title": "Second clip"], token: token)
+        let second = try #require(try CatalogTests.object(added)["id"] as? String)
         _ = try CatalogTests.account(daemon, "vic", role: "viewer")
         let shots = dir + "/screenshots"
         let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("viewer_flows.py"), "http://127.0.0.1:\(daemon.port)", video, "vic", "password for vic", shots,
+            TestEnvironment.pythonFixture("viewer_flows.py"), "http://127.0.0.1:\(daemon.port)", video, "vic", "password for vic", shots, second,
         ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(result.status == 0 && report?["ok"] as? Bool == true,

@@ -1,14 +1,16 @@
 """The viewer's pages in a real browser (Debian's chromium through chromedriver, headless).
 
-Usage: viewer_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR
+Usage: viewer_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR SECOND_VIDEO_ID
 
 Signs in as a viewer through /login?next=/watch/VIDEO_ID, follows the channel link of the
 watch page, subscribes there (the button and the count change), finds the video in /feed,
 saves it to a new playlist from the watch page, opens the playlist from /playlists and plays
 from it (the watch page has ?list=), watches past 3 s and pauses, finds the video in /history
 with a progress bar and resumes it (the player starts near the stored position; ?t= alone
-seeks too), checks every page at 390 px for horizontal overflow, and fails on any console
-error. Each page is photographed into SCREENSHOT_DIR. Prints one JSON line; exits 1 with the
+seeks too), checks every page at 390 px for horizontal overflow, then saves SECOND_VIDEO_ID to
+the same playlist (chosen in the menu), moves it up, renames the playlist, removes an item,
+removes the history entry and deletes the playlist, each checked after a reload. Fails on any
+console error. Each page is photographed into SCREENSHOT_DIR. Prints one JSON line; exits 1 with the
 reason on failure.
 """
 import sys
@@ -20,8 +22,9 @@ from browser_flows import Failure, Flows, run_flows, wait_for
 
 
 class ViewerFlows(Flows):
-    def __init__(self, base, video, username, password, shots):
+    def __init__(self, base, video, username, password, shots, second):
         super().__init__(base, video, username, password, shots, "")
+        self.second = second
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -158,6 +161,56 @@ class ViewerFlows(Flows):
         if overflows:
             raise Failure(f"at 390 px these pages are wider than the screen: {overflows}")
 
+    def items(self):
+        # In one script: the list changes under a loop of element lookups.
+        return self.js("return [...document.querySelectorAll('.playlist-item')].map(li => li.dataset.videoId)")
+
+    def manage(self, playlist):
+        """The owner's controls: save to an existing playlist, reorder, rename, remove, delete."""
+        self.open(f"/watch/{self.second}", "watch-second")
+        Select(self.driver.find_element(By.ID, "save-playlist")).select_by_value(playlist)
+        self.find("#save-form button[type=submit]").click()
+        wait_for("the second save", lambda: self.driver.find_element(By.ID, "save-status").text == "Saved to Flow <list>.")
+        self.collect_console()
+        self.open(f"/playlists/{playlist}", "playlist-manage")
+        if self.items() != [self.video, self.second]:
+            raise Failure(f"after saving the second video the playlist holds {self.items()}")
+        self.find(f'.playlist-item[data-video-id="{self.second}"] .item-up').click()
+        wait_for("the moved item", lambda: self.items() == [self.second, self.video])
+        self.driver.refresh()
+        if self.items() != [self.second, self.video]:
+            raise Failure(f"the new order did not last past a reload: {self.items()}")
+        title = self.driver.find_element(By.ID, "edit-title")
+        title.clear()
+        title.send_keys("Renamed list")
+        Select(self.driver.find_element(By.ID, "edit-visibility")).select_by_value("unlisted")
+        self.find("#playlist-edit button[type=submit]").click()
+        wait_for("the saved settings", lambda: self.driver.find_element(By.ID, "edit-saved").text == "Saved.")
+        self.find(f'.playlist-item[data-video-id="{self.video}"] .item-remove').click()
+        wait_for("the removed item", lambda: self.items() == [self.second])
+        self.shot("playlist-managed")
+        self.driver.refresh()
+        heading = self.driver.find_element(By.ID, "playlist-heading").text
+        if heading != "Renamed list" or self.items() != [self.second] or "Unlisted" not in self.find(".playlist .muted").text:
+            raise Failure(f"after a reload the playlist is {heading!r} with {self.items()}")
+        self.collect_console()
+
+        self.open("/history", "history-remove")
+        self.find(f'.history-remove[data-video-id="{self.video}"]').click()
+        wait_for("the entry gone", lambda: not self.driver.find_elements(By.CSS_SELECTOR, f'.history-entry[data-video-id="{self.video}"]'))
+        self.driver.refresh()
+        if self.driver.find_elements(By.CSS_SELECTOR, f'.history-entry[data-video-id="{self.video}"]'):
+            raise Failure("the removed history entry is back after a reload")
+        self.collect_console()
+
+        self.open(f"/playlists/{playlist}", "playlist-delete")
+        self.driver.find_element(By.ID, "playlist-delete-start").click()
+        wait_for("the confirmation", lambda: self.driver.find_element(By.ID, "playlist-delete-yes").is_displayed())
+        self.driver.find_element(By.ID, "playlist-delete-yes").click()
+        wait_for("/playlists without it", lambda: self.driver.current_url.endswith("/playlists")
+                 and not self.driver.find_elements(By.CSS_SELECTOR, f'[data-playlist-id="{playlist}"]'))
+        self.collect_console()
+
     def run(self):
         return self.guarded(self.steps)
 
@@ -172,12 +225,13 @@ class ViewerFlows(Flows):
             raise Failure("the home page lacks the subscriptions or the popular row after watching")
         self.shot("home")
         self.collect_console()
+        self.manage(playlist)
         return {"ok": True, "channel": channel, "playlist": playlist, "resume": resumed}
 
 
 def main():
-    base, video, username, password, shots = sys.argv[1:6]
-    return run_flows(lambda: ViewerFlows(base, video, username, password, shots), shots)
+    base, video, username, password, shots, second = sys.argv[1:7]
+    return run_flows(lambda: ViewerFlows(base, video, username, password, shots, second), shots)
 
 if __name__ == "__main__":
     sys.exit(main())
