@@ -143,6 +143,8 @@ import Testing
         let watch = try daemon.get("/watch/\(w.other)?list=\(playlist)", headers: w.creator.headers).body
         #expect(watch.contains("Next in <a href=\"/playlists/\(playlist)\">&lt;script&gt;list&lt;/script&gt;</a>"))
         #expect(watch.contains("href=\"/watch/\(w.ready)?list=\(playlist)\""), "\(watch)")
+        let last = try daemon.get("/watch/\(w.ready)?list=\(playlist)", headers: w.creator.headers).body
+        #expect(!last.contains("Next in") && last.contains(">Up next<"), "the playlist's last video has no next one in it")
         try await daemon.stop()
     }
 

@@ -43,7 +43,8 @@ extension ViewerRoutes {
         if let listID = request.uri.queryParameters.get("list"), listID.count <= 64, let playlist = try database.playlists.find(listID),
            playlist.visibility != "private" || PlaylistRoutes.canEdit(playlist, context) {
             let videos = try playlistVideos(playlist, context)
-            if let index = videos.firstIndex(where: { $0.video.id == current }) {
+            // The heading names the playlist only when its videos follow.
+            if let index = videos.firstIndex(where: { $0.video.id == current }), index + 1 < videos.count {
                 object["playlistTitle"] = playlist.title
                 object["playlistLink"] = "/playlists/\(playlist.id)"
                 for entry in videos[(index + 1)...].prefix(Self.upNextCount) where seen.insert(entry.video.id).inserted {
