@@ -59,6 +59,11 @@ import Testing
         #expect(try daemon.get("/channel/CAROL", headers: Self.html).status == 200, "handles are case-insensitive")
         let unknown = try daemon.get("/channel/nobody", headers: Self.html)
         #expect(unknown.status == 404 && unknown.body.contains("Page not found"))
+        // The listing's cursor pages the channel: after the newest video, the older one.
+        let listing = try CatalogTests.object(try daemon.get("/api/v1/videos?channel=\(w.channel)&limit=1"))
+        let cursor = try #require(listing["next_cursor"] as? String)
+        let older = try daemon.get("/channel/carol?cursor=\(cursor)", headers: Self.html)
+        #expect(older.status == 200 && older.body.contains("/watch/\(w.ready)") && !older.body.contains("/watch/\(w.other)"))
         let badCursor = try daemon.get("/channel/carol?cursor=garbage", headers: Self.html)
         #expect(badCursor.status == 400 && badCursor.body.contains("not valid") && badCursor.body.contains("href=\"/channel/carol\""))
         // Cards link the channel.

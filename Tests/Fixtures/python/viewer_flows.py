@@ -55,7 +55,7 @@ class ViewerFlows(Flows):
         if not self.driver.find_elements(By.CSS_SELECTOR, f'a.card-link[data-video-id="{self.video}"]'):
             raise Failure("the channel page does not list the video")
         button = self.find("button.subscribe-button")
-        if button.text != "Subscribe" or button.get_attribute("aria-pressed") != "false":
+        if button.text != "Subscribe" or button.get_attribute("data-subscribed") != "false":
             raise Failure(f"before subscribing the button says {button.text!r}")
         button.click()
         wait_for("the subscribed button", lambda: self.find("button.subscribe-button").get_attribute("data-subscribed") == "true")

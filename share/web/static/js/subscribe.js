@@ -12,6 +12,8 @@ async function toggle(button) {
   const subscribed = button.dataset.subscribed === 'true';
   const path = `/api/v1/channels/${encodeURIComponent(channel)}/subscription`;
   button.disabled = true;
+  const status = button.parentElement.querySelector('.subscribe-error');
+  if (status) status.textContent = '';
   try {
     const csrf = await csrfToken();
     if (subscribed) {
@@ -21,13 +23,10 @@ async function toggle(button) {
     }
     const now = !subscribed;
     button.dataset.subscribed = String(now);
-    button.setAttribute('aria-pressed', String(now));
     button.textContent = now ? 'Unsubscribe' : 'Subscribe';
     const details = await request('GET', `/api/v1/channels/${encodeURIComponent(channel)}`);
     for (const count of document.querySelectorAll('.subscriber-count')) count.textContent = countText(details.subscriber_count);
   } catch (failure) {
-    button.title = failure.message;
-    const status = button.parentElement.querySelector('.subscribe-error');
     if (status) status.textContent = failure.message;
   } finally {
     button.disabled = false;
