@@ -151,6 +151,13 @@ import Testing
         Row(route: "GET /studio", expect: studio) { _, _ in Call(path: "/studio") },
         Row(route: "GET /studio/upload", expect: studio) { _, _ in Call(path: "/studio/upload") },
         Row(route: "GET /studio/videos/{id}", expect: [303, 404, 200, 404, 404, 200]) { f, _ in Call(path: "/studio/videos/\(f.privateVideo)") },
+        // The viewer's pages: channels for everyone, the caller's own lists after signing in,
+        // a private playlist only for its owner and admins.
+        Row(route: "GET /channel/{handle}", expect: everyone) { _, _ in Call(path: "/channel/alice") },
+        Row(route: "GET /feed", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/feed") },
+        Row(route: "GET /history", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/history") },
+        Row(route: "GET /playlists", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/playlists") },
+        Row(route: "GET /playlists/{id}", expect: hidden) { f, _ in Call(path: "/playlists/\(f.playlist)") },
 
         // Profiles, preferences, history and subscriptions: the caller's own.
         Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },

@@ -24,16 +24,21 @@ struct WebRoutes {
             var query = VideoQuery()
             query.limit = Self.cardsPerPage
             let cards = try database.videos.list(query).items.map(WebViews.card)
-            return try await page("home", context, title: "Kinora", ["cards": cards, "empty": cards.isEmpty])
+            var object = try ViewerRoutes(web: self).homeRows(context)
+            object["cards"] = cards
+            object["empty"] = cards.isEmpty
+            return try await page("home", context, title: "Kinora", object)
         }
-        router.get("watch/:id") { _, context in
+        router.get("watch/:id") { request, context in
             try Access.anyone.check(context)
             let id = context.parameters.get("id") ?? ""
             guard id.count <= 64, let details = try database.videos.details(id: id), VideoAccess.canSee(details.video, context) else {
                 return try await notFound(context)
             }
             let video = WebViews.watch(details)
-            return try await page("watch", context, title: video["title"] as? String ?? "Video", ["video": video])
+            var object = try ViewerRoutes(web: self).watchExtras(details, request, context)
+            object["video"] = video
+            return try await page("watch", context, title: video["title"] as? String ?? "Video", object)
         }
         router.get("search") { request, context in
             try Access.anyone.check(context)
@@ -61,6 +66,7 @@ struct WebRoutes {
         }
         StudioRoutes(web: self).register(on: router)
         SettingsRoutes(web: self).register(on: router)
+        ViewerRoutes(web: self).register(on: router)
         router.get("static/**") { request, context in
             try Access.anyone.check(context)
             return try await statics.response(request, path: context.parameters.getCatchAll().joined(separator: "/"))

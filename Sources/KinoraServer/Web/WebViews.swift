@@ -5,12 +5,17 @@ import KinoraStore
 /// strings, so a template can only print what is prepared here (and mustache escapes it).
 enum WebViews {
     static func card(_ details: VideoDetails) -> [String: Any] {
-        let video = details.video
+        card(details.video, channel: details.channel)
+    }
+
+    static func card(_ video: VideoRecord, channel: ChannelRecord?) -> [String: Any] {
         var card: [String: Any] = [
             "id": video.id,
             "title": video.title.isEmpty ? "Untitled" : video.title,
-            "channel": details.channel?.name ?? "",
+            "channel": channel?.name ?? "",
         ]
+        // Set only when there is one: a missing key would be looked up in the page around the card.
+        if let handle = channel?.handle { card["channelHandle"] = handle }
         if let duration = video.duration { card["duration"] = durationText(duration) }
         if let poster = VideoJSON.thumbnails(video)?["poster"] as? String { card["poster"] = poster }
         return card

@@ -19,6 +19,9 @@ function fail(error) {
 }
 
 async function resumePosition() {
+  // `?t=` (seconds; the history page's Resume links) wins over the stored position.
+  const t = Number(new URLSearchParams(location.search).get('t'));
+  if (Number.isFinite(t) && t > 0) return t;
   if (!signedIn) return 0;
   try {
     const details = await request('GET', `/api/v1/videos/${encodeURIComponent(videoID)}`);
