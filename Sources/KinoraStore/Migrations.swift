@@ -228,6 +228,7 @@ enum Migrations {
             }
         }
         migrator.registerMigration("0014-social", migrate: social)
+        migrator.registerMigration("0016-job-cancel", migrate: jobCancel)
         return migrator
     }()
 }
