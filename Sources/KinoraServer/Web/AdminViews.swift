@@ -12,8 +12,16 @@ enum AdminViews {
         sections.map { ["label": $0.1, "href": $0.2, "current": $0.0 == current] }
     }
 
+    /// 1024-based sizes with one decimal: "0 B", "512 B", "2.8 MiB", "46.6 GiB".
     static func bytes(_ value: Int64) -> String {
-        ByteCountFormatter.string(fromByteCount: value, countStyle: .binary)
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var size = Double(value)
+        var unit = 0
+        while size >= 1024, unit < units.count - 1 {
+            size /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", size, units[unit])
     }
 
     static func dashboard(_ data: [String: Any]) -> [String: Any] {

@@ -100,8 +100,10 @@ class AdminFlows(Flows):
         self.collect_console()
 
         def failed_again():
+            # The list is filtered to failed jobs: the row is back once the job has failed again.
             self.driver.refresh()
-            return self.row().find_element(By.CSS_SELECTOR, ".state").text == "failed"
+            rows = self.driver.find_elements(By.CSS_SELECTOR, f'tr[data-job-id="{self.job}"] .state')
+            return bool(rows) and rows[0].text == "failed"
         wait_for("the retried job to fail again", failed_again, timeout=60)
         self.current = "jobs-failed-again"
         if self.row().find_element(By.CSS_SELECTOR, ".reason").text != self.reason:
