@@ -22,6 +22,8 @@ public enum JobChange: Sendable, Equatable {
     case notFound
     /// Not possible in this state (the job's current state is given).
     case conflict(String)
+    /// The job's video already has another job queued or running.
+    case videoBusy
 }
 
 extension JobQueue {
@@ -69,7 +71,7 @@ extension JobQueue {
             guard state == "failed" || state == "cancelled" else { return .conflict(state) }
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
                                            arguments: [videoID]) ?? 0
-            guard pending == 0 else { return .conflict("queued") }
+            guard pending == 0 else { return .videoBusy }
             try db.execute(sql: """
                 UPDATE jobs SET state = 'queued', attempts = 0, lease_until = NULL, error = NULL, progress = 0, step = NULL,
                                 owner = NULL, started_at = NULL, updated_at = ?

@@ -179,7 +179,7 @@ import Testing
 
         let jobs = try daemon.get("/admin/jobs?state=failed", headers: Self.admin(daemon)).body
         #expect(jobs.contains("data-job-id=\"\(job)\"") && jobs.contains("Broken &lt;b&gt;clip&lt;/b&gt;") && !jobs.contains("<b>clip"), "\(jobs)")
-        #expect(jobs.contains("<td class=\"reason\">\(Self.escaped(reason))</td>"), "the failure's reason is not shown: \(reason)\n\(jobs)")
+        #expect(jobs.contains("<td class=\"reason\" data-label=\"Reason\">\(Self.escaped(reason))</td>"), "the failure's reason is not shown: \(reason)\n\(jobs)")
         #expect(jobs.contains("<option value=\"failed\" selected>Failed</option>"))
         #expect(!(try daemon.get("/admin/jobs?state=done", headers: Self.admin(daemon)).body.contains("data-job-id=\"\(job)\"")))
         #expect(try daemon.get("/admin/jobs?state=nonsense", headers: Self.admin(daemon)).status == 200)

@@ -67,8 +67,16 @@ import Testing
         let claimed = try #require(try database.jobs.claim(lease: 60))
         #expect(claimed.id == job.id && claimed.attempts == 1)
         #expect(try database.jobs.retry(id: 999) == .notFound)
-        try database.jobs.complete(claimed)
-        #expect(try database.jobs.retry(id: job.id) == .conflict("done"))
+        // A second job for the same video while this one waits: one transcode at a time.
+        #expect(try database.jobs.fail(claimed, reason: "again", maxAttempts: 1, backoff: 0) == false)
+        #expect(try database.jobs.enqueueTranscode(videoID: job.videoID))
+        #expect(try database.jobs.retry(id: job.id) == .videoBusy)
+        let other = try #require(try database.jobs.claim(lease: 60))
+        #expect(other.videoID == "b")
+        let second = try #require(try database.jobs.claim(lease: 60))
+        #expect(second.videoID == job.videoID && second.id != job.id)
+        try database.jobs.complete(second)
+        #expect(try database.jobs.retry(id: second.id) == .conflict("done"))
     }
 
     @Test func cancelStopsAJobForGoodAndTheWorkersLaterReportsCannotUndoIt() throws {

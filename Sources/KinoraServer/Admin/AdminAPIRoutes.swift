@@ -51,6 +51,9 @@ struct AdminAPIRoutes {
         case .conflict(let state):
             throw Problem(.conflict, type: "job-state", title: "Not possible in this state",
                           detail: "job \(id) is \(state): \(refused)", extra: ["state": state])
+        case .videoBusy:
+            throw Problem(.conflict, type: "job-state", title: "Not possible in this state",
+                          detail: "job \(id)'s video already has another transcode queued or running")
         case .changed:
             guard let job = try database.jobs.find(id: id) else { throw Problem.notFound("no job \(id)") }
             return try JSONBody.response(.ok, Self.object(job))

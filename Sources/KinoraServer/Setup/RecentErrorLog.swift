@@ -43,10 +43,9 @@ struct RecentErrorLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        var text = message.description
-        if let video = (explicit?["video"] ?? metadata["video"])?.description { text += " (video \(video))" }
+    func log(event: LogEvent) {
+        var text = event.message.description
+        if let video = (event.metadata?["video"] ?? metadata["video"])?.description { text += " (video \(video))" }
         log.append(.init(at: Date(), label: label, message: text))
     }
 }
