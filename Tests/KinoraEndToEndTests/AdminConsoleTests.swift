@@ -174,7 +174,7 @@ import Testing
 
         let dashboard = try daemon.get("/admin", headers: Self.admin(daemon)).body
         #expect(dashboard.contains("<svg class=\"chart\"") && dashboard.contains("<rect "), "no chart")
-        #expect(dashboard.contains("<dt><a href=\"/admin/jobs?state=failed\">failed</a></dt><dd>1</dd>"), "\(dashboard)")
+        #expect(dashboard.contains("<div class=\"count-failed some\"><dt><a href=\"/admin/jobs?state=failed\">failed</a></dt><dd>1</dd>"), "\(dashboard)")
         #expect(dashboard.contains("Free in the data folder"))
 
         let jobs = try daemon.get("/admin/jobs?state=failed", headers: Self.admin(daemon)).body

@@ -53,7 +53,7 @@ enum AdminViews {
             "problems": health["problems"] as? [String] ?? [],
             "hasProblems": !(health["problems"] as? [String] ?? []).isEmpty,
             "plugins": plugins,
-            "jobCounts": JobQueue.states.map { ["state": $0, "count": jobs[$0] ?? 0] },
+            "jobCounts": JobQueue.states.map { ["state": $0, "count": jobs[$0] ?? 0, "some": (jobs[$0] ?? 0) > 0] as [String: Any] },
             "originals": bytes(storage["originals_bytes"] as? Int64 ?? 0),
             "published": bytes(storage["published_bytes"] as? Int64 ?? 0),
             "free": free.map(bytes) ?? "unknown",
@@ -109,7 +109,8 @@ enum AdminViews {
 
     static func users(_ users: [UserRecord], me: String?) -> [String: Any] {
         let rows = users.map { user -> [String: Any] in
-            ["id": user.id, "username": user.username, "displayName": user.displayName, "disabled": user.disabled, "me": user.id == me,
+            // The display name only when it says more than the username.
+            ["id": user.id, "username": user.username, "displayName": user.displayName == user.username ? "" : user.displayName, "disabled": user.disabled, "me": user.id == me,
              "created": AccountRequests.iso(user.createdAt),
              "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == user.role] as [String: Any] }]
         }
