@@ -63,6 +63,8 @@ public enum Daemon {
         TOTPRoutes(auth: auth).register(on: router)
         SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
         PluginRoutes(registry: registry).register(on: router)
+        let adminOverview = AdminOverview(database: database, registry: registry, config: config)
+        AdminAPIRoutes(overview: adminOverview).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
@@ -78,6 +80,7 @@ public enum Daemon {
         social.register(on: router)
         let web = WebRoutes(database: database, shareDir: setup.shareDir)
         web.register(on: router)
+        AdminRoutes(web: web, overview: adminOverview).register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
         if options.listRoutes {
             for route in router.routes { print("\(route.method) \(route.path)") }
@@ -103,7 +106,7 @@ public enum Daemon {
             TranscodeService(
                 database: database,
                 pipeline: VideoPipeline(database: database, registry: registry, config: config, media: media, logger: logger),
-                logger: logger, concurrency: config.transcodeConcurrency),
+                logger: logger, concurrency: config.transcodeConcurrency, maxAttempts: config.transcodeMaxAttempts),
             TusExpirySweep(uploads: tusUploads, logger: logger))
         do {
             try await app.runService()

@@ -57,16 +57,17 @@ public struct JobQueue: Sendable {
     }
 
     /// Hands a job back unfinished (shutdown): claimable again at once, attempt not counted.
+    /// These updates only touch a job still running: one an administrator cancelled stays so.
     public func release(_ job: ClaimedJob, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ?",
+            try $0.execute(sql: "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
                            arguments: [now, job.id])
         }
     }
 
     public func complete(_ job: ClaimedJob, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ?",
+            try $0.execute(sql: "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
                            arguments: [now, job.id])
         }
     }
@@ -77,12 +78,13 @@ public struct JobQueue: Sendable {
     public func fail(_ job: ClaimedJob, reason: String, maxAttempts: Int, backoff: TimeInterval, now: Date = Date()) throws -> Bool {
         try writer.write { db in
             if job.attempts < maxAttempts {
-                try db.execute(sql: "UPDATE jobs SET state = 'queued', lease_until = ?, error = ?, updated_at = ? WHERE id = ?",
+                try db.execute(sql: "UPDATE jobs SET state = 'queued', lease_until = ?, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
                                arguments: [now.addingTimeInterval(backoff), reason, now, job.id])
-                return true
+                return db.changesCount > 0
             }
-            try db.execute(sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
+            try db.execute(sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
                            arguments: [reason, now, job.id])
+            guard db.changesCount > 0 else { return false }
             try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
                            arguments: [reason, now, job.videoID])
             return false

@@ -232,6 +232,7 @@ enum Migrations {
         migrator.registerMigration("0015-session-agent") { db in
             try db.alter(table: "sessions") { t in t.add(column: "user_agent", .text) }
         }
+        migrator.registerMigration("0016-job-cancel", migrate: jobCancel)
         return migrator
     }()
 }

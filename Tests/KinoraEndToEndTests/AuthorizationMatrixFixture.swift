@@ -107,6 +107,13 @@ extension AuthorizationMatrixTests {
             return id
         }
 
+        /// The id of the fixture video's finished transcode job.
+        func doneJob() throws -> String {
+            let page = try send("GET", "/api/v1/admin/jobs?state=done&limit=1", as: .admin).json as? [String: Any]
+            guard let job = (page?["items"] as? [[String: Any]])?.first, let id = job["id"] as? Int else { throw TestFailure("no done job") }
+            return String(id)
+        }
+
         func invitation() throws -> String { try created(try send("POST", "/api/v1/invitations", as: .admin, json: [:])) }
 
         func category() throws -> String {

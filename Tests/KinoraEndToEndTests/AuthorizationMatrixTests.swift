@@ -41,6 +41,8 @@ import Testing
     static let hidden = [404, 404, 200, 404, 404, 200]
     /// A studio page: sign in first, then creators and admins only.
     static let studio = [303, 403, 200, 200, 403, 200]
+    /// An admin console page: sign in first, then admins only.
+    static let adminPage = [303, 403, 403, 403, 403, 200]
 
     static let rows: [Row] = [
         // The API description and health.
@@ -50,6 +52,11 @@ import Testing
         Row(route: "GET /readyz", expect: everyone) { _, _ in Call(path: "/readyz") },
         Row(route: "GET /metrics", expect: everyone) { _, _ in Call(path: "/metrics") },
         Row(route: "GET /api/v1/plugins", expect: adminOnly) { _, _ in Call(path: "/api/v1/plugins") },
+        // The admin console's API. The fixture's one job is done: retrying or cancelling it is a conflict.
+        Row(route: "GET /api/v1/admin/overview", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/overview") },
+        Row(route: "GET /api/v1/admin/jobs", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/jobs?state=done") },
+        Row(route: "POST /api/v1/admin/jobs/{id}/retry", expect: [401, 403, 403, 403, 403, 409]) { f, _ in Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/retry") },
+        Row(route: "POST /api/v1/admin/jobs/{id}/cancel", expect: [401, 403, 403, 403, 403, 409]) { f, _ in Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/cancel") },
 
         // Credentials: anyone may present them; what answers is the credential's own check.
         Row(route: "POST /api/v1/auth/login", expect: everyone) { f, _ in try json("/api/v1/auth/login", ["username": "zed", "password": f.password("zed")]) },
@@ -158,6 +165,12 @@ import Testing
         Row(route: "GET /history", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/history") },
         Row(route: "GET /playlists", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/playlists") },
         Row(route: "GET /playlists/{id}", expect: hidden) { f, _ in Call(path: "/playlists/\(f.playlist)") },
+        // The admin console: sign in first, then admins only.
+        Row(route: "GET /admin", expect: adminPage) { _, _ in Call(path: "/admin") },
+        Row(route: "GET /admin/plugins", expect: adminPage) { _, _ in Call(path: "/admin/plugins") },
+        Row(route: "GET /admin/jobs", expect: adminPage) { _, _ in Call(path: "/admin/jobs?state=failed") },
+        Row(route: "GET /admin/users", expect: adminPage) { _, _ in Call(path: "/admin/users") },
+        Row(route: "GET /admin/categories", expect: adminPage) { _, _ in Call(path: "/admin/categories") },
 
         // Profiles, preferences, history and subscriptions: the caller's own.
         Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },

@@ -33,6 +33,7 @@ import Testing
             cache_bytes = 0
             [transcode]
             passthrough = false
+            max_attempts = 1
             [auth]
             access_token_seconds = 60
             refresh_token_days = 7
@@ -42,6 +43,7 @@ import Testing
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
         #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
+        #expect(config.transcodeMaxAttempts == 1 && KinoraConfig().transcodeMaxAttempts == 3)
         #expect(config.listenHost == "::1" && config.listenPort == 9000)
         #expect(config.publicURL == "https://video.example.com")
         #expect(config.trustedProxies == ["127.0.0.1"])

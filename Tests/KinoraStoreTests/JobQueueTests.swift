@@ -50,4 +50,91 @@ import Testing
         #expect(video.status == "failed" && video.error == "encoder crashed again")
         #expect(try database.jobs.counts()["failed"] == 1)
     }
+
+    @Test func retryQueuesAFailedJobAgainWithAttemptsResetAndTheVideoProcessing() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let job = try #require(try database.jobs.claim(lease: 60))
+        #expect(try database.jobs.retry(id: job.id) == .conflict("running"))
+        #expect(try database.jobs.fail(job, reason: "no such file", maxAttempts: 1, backoff: 30) == false)
+        #expect(try database.jobs.find(id: job.id)?.error == "no such file")
+        #expect(try database.jobs.retry(id: job.id) == .changed)
+        let again = try #require(try database.jobs.find(id: job.id))
+        #expect(again.state == "queued" && again.attempts == 0 && again.error == nil && again.progress == 0)
+        let video = try #require(try database.videos.find(job.videoID))
+        #expect(video.status == "processing" && video.error == nil)
+        // Queued again now (no backoff), with a fresh count of attempts.
+        let claimed = try #require(try database.jobs.claim(lease: 60))
+        #expect(claimed.id == job.id && claimed.attempts == 1)
+        #expect(try database.jobs.retry(id: 999) == .notFound)
+        // A second job for the same video while this one waits: one transcode at a time.
+        #expect(try database.jobs.fail(claimed, reason: "again", maxAttempts: 1, backoff: 0) == false)
+        #expect(try database.jobs.enqueueTranscode(videoID: job.videoID))
+        #expect(try database.jobs.retry(id: job.id) == .videoBusy)
+        let other = try #require(try database.jobs.claim(lease: 60))
+        #expect(other.videoID == "b")
+        let second = try #require(try database.jobs.claim(lease: 60))
+        #expect(second.videoID == job.videoID && second.id != job.id)
+        try database.jobs.complete(second)
+        #expect(try database.jobs.retry(id: second.id) == .conflict("done"))
+    }
+
+    @Test func cancelStopsAJobForGoodAndTheWorkersLaterReportsCannotUndoIt() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let running = try #require(try database.jobs.claim(lease: 60))
+        let queued = try #require(try database.jobs.list(state: "queued", before: nil, limit: 10).items.first)
+        #expect(try database.jobs.cancel(id: queued.id) == .changed)
+        #expect(try database.jobs.claim(lease: 60) == nil, "a cancelled job is never claimed")
+        #expect(try database.jobs.cancel(id: running.id) == .changed)
+        #expect(try database.jobs.state(id: running.id) == "cancelled")
+        let video = try #require(try database.videos.find(running.videoID))
+        #expect(video.status == "failed" && video.error == JobQueue.cancelReason)
+        // The worker finishes, fails, heartbeats or is shut down after the cancel: it stays cancelled.
+        try database.jobs.heartbeat(running, lease: 60, progress: 0.9, step: "encoding")
+        try database.jobs.complete(running)
+        #expect(try database.jobs.fail(running, reason: "killed", maxAttempts: 1, backoff: 0) == false)
+        try database.jobs.release(running)
+        #expect(try database.jobs.find(id: running.id)?.state == "cancelled")
+        #expect(try database.videos.find(running.videoID)?.error == JobQueue.cancelReason)
+        #expect(try database.jobs.cancel(id: running.id) == .conflict("cancelled"))
+        #expect(try database.jobs.counts()["cancelled"] == 2)
+        // A cancelled job can be retried.
+        #expect(try database.jobs.retry(id: running.id) == .changed)
+    }
+
+    @Test func cancellingTheRetranscodeOfAReadyVideoKeepsItPlaying() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let job = try #require(try database.jobs.claim(lease: 60))
+        try database.jobs.complete(job)
+        try database.videos.publish(job.videoID, presentation: "{}", ready: true)
+        #expect(try database.jobs.enqueueTranscode(videoID: job.videoID))
+        let again = try #require(try database.jobs.list(state: "queued", before: nil, limit: 10).items.first { $0.videoID == job.videoID })
+        #expect(try database.jobs.cancel(id: again.id) == .changed)
+        #expect(try database.videos.find(job.videoID)?.status == "ready")
+    }
+
+    @Test func theAdminListIsNewestFirstWithAKeysetCursorAndAStateFilter() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try database.jobs.list(state: nil, before: nil, limit: 1)
+        #expect(first.items.map(\.videoID) == ["b"] && first.items.first?.videoTitle == "b")
+        let next = try #require(first.next)
+        let second = try database.jobs.list(state: nil, before: next, limit: 1)
+        #expect(second.items.map(\.videoID) == ["a"] && second.next == nil)
+        _ = try database.jobs.claim(lease: 60)
+        #expect(try database.jobs.list(state: "running", before: nil, limit: 10).items.map(\.videoID) == ["a"])
+        #expect(try database.jobs.list(state: "failed", before: nil, limit: 10).items.isEmpty)
+    }
+
+    @Test func uploadsPerDayCoverEveryDayOfTheWindowOldestFirst() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let days = try database.adminStats.uploadsPerDay(days: 14)
+        #expect(days.count == 14 && days.last?.count == 2 && days.dropLast().allSatisfy { $0.count == 0 })
+        #expect(days.last?.day == String(Date().storageText.prefix(10)) && days[0].day < days[13].day)
+        let totals = try database.adminStats.totals()
+        #expect(totals.videos == 2 && totals.originalBytes == 0, "videos without an original hold no bytes")
+    }
 }

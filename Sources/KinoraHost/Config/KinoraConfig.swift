@@ -30,6 +30,8 @@ public struct KinoraConfig: Sendable {
     public var transcodeConcurrency = 1
     /// Copy a qualifying source's H.264 into the top rung instead of re-encoding it.
     public var transcodePassthrough = true
+    /// Tries a transcode job gets before it and its video fail (later tries wait 30 s × attempt).
+    public var transcodeMaxAttempts = 3
     /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
     public var streamCORSOrigins = ["*"]
     /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
@@ -111,7 +113,8 @@ public struct KinoraConfig: Sendable {
             "default_visibility":{"enum":["public","unlisted","private"]}}},
           "transcode":{"type":"object","additionalProperties":false,"properties":{
             "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64},
-            "passthrough":{"type":"boolean"}}},
+            "passthrough":{"type":"boolean"},
+            "max_attempts":{"type":"integer","minimum":1,"maximum":10}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
             "cors_origins":{"type":"array","items":{"type":"string","minLength":1}},
             "cache_bytes":{"type":"integer","minimum":0}}},
@@ -174,6 +177,7 @@ public struct KinoraConfig: Sendable {
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let copy = v["transcode"]?["passthrough"]?.boolValue { config.transcodePassthrough = copy }
+        if let attempts = v["transcode"]?["max_attempts"]?.intValue { config.transcodeMaxAttempts = Int(attempts) }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }

@@ -1,5 +1,6 @@
 import Foundation
 import KinoraHost
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// One `kinora-media transcode` run: progress lines while it works, renditions at the end.
@@ -33,7 +34,7 @@ extension MediaWorker {
         let box = ProcessBox(process)
         return try await withTaskCancellationHandler {
             try await NIOThreadPool.singleton.runIfActive {
-                try process.run()
+                try box.run()
                 var buffer = Data()
                 var final: JSONValue?
                 while true {
@@ -69,10 +70,26 @@ extension MediaWorker {
     }
 }
 
-/// Lets the cancellation handler stop a running worker.
+/// Lets the cancellation handler stop a running worker, or keep one from starting: a task
+/// cancelled before its worker ran (an administrator's cancel between two steps) must not
+/// start a whole transcode that nobody waits for.
 final class ProcessBox: @unchecked Sendable {
-    // Process is thread-safe for terminate(); the box only carries it across the closure.
+    // Process is thread-safe for terminate(); the lock orders run() against terminate().
     let process: Process
+    private let cancelled = NIOLockedValueBox(false)
     init(_ process: Process) { self.process = process }
-    func terminate() { if process.isRunning { process.terminate() } }
+
+    func run() throws {
+        try cancelled.withLockedValue { cancelled in
+            if cancelled { throw CancellationError() }
+            try process.run()
+        }
+    }
+
+    func terminate() {
+        cancelled.withLockedValue { cancelled in
+            cancelled = true
+            if process.isRunning { process.terminate() }
+        }
+    }
 }

@@ -68,8 +68,9 @@ struct TranscodeService: Service {
         let database = self.database
         let lease = self.lease
         let lastBeat = NIOLockedValueBox(ContinuousClock.now - .seconds(10))
+        let cancelled = NIOLockedValueBox(false)
         do {
-            try await cancelWhenShuttingDown {
+            try await cancelWhenShuttingDown(orCancelled: job, noting: cancelled) {
                 try await pipeline.run(job) { fraction, step in
                     // Throttled: a heartbeat a second at most is plenty for a 60 s lease.
                     let now = ContinuousClock.now
@@ -83,6 +84,10 @@ struct TranscodeService: Service {
             }
             try? database.jobs.complete(job)
             logger.info("transcode finished", metadata: ["seconds": .stringConvertible((ContinuousClock.now - started).components.seconds)])
+        } catch where cancelled.withLockedValue({ $0 }) {
+            // The job row already says cancelled and the video failed; the work folder and the
+            // worker's partial output went with the cancelled task.
+            logger.info("transcode cancelled by an administrator")
         } catch where Task.isCancelled || Task.isShuttingDownGracefully {
             // Not the file's fault: hand the job back so the next start picks it up at once.
             try? database.jobs.release(job)
@@ -94,9 +99,24 @@ struct TranscodeService: Service {
         }
     }
 
-    /// Runs `body`, cancelling it when the daemon starts shutting down.
-    func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    /// Runs `body`, cancelling it when the daemon starts shutting down, or when an
+    /// administrator cancels `job` (its row leaves `running`; checked twice a second, since a
+    /// progress report may be minutes away while a large file is stored).
+    func cancelWhenShuttingDown(orCancelled job: ClaimedJob, noting cancelled: NIOLockedValueBox<Bool>,
+                                _ body: @escaping @Sendable () async throws -> Void) async throws {
         let task = Task { try await body() }
+        let database = self.database
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                if (try? database.jobs.state(id: job.id)) == "cancelled" {
+                    cancelled.withLockedValue { $0 = true }
+                    task.cancel()
+                    return
+                }
+            }
+        }
+        defer { watcher.cancel() }
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await task.value
         } onCancelOrGracefulShutdown: {

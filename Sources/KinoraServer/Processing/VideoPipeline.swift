@@ -98,6 +98,7 @@ struct VideoPipeline: Sendable {
             var uris = rendition["init"]?.stringValue.map { [$0] } ?? []
             uris += rendition["segments"]?.arrayValue?.compactMap { $0["uri"]?.stringValue } ?? []
             for uri in uris {
+                try Task.checkCancellation()  // an administrator's cancel stops between objects
                 try await storage.put("videos/\(video)/\(uri)", contentType: "video/mp4", file: folder + "/" + uri)
             }
         }

@@ -9,7 +9,7 @@ public enum LogSetup {
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
-            return handler
+            return MultiplexLogHandler([handler, RecentErrorLogHandler(label: label, log: RecentErrorLog.shared)])
         }
     }
 }
