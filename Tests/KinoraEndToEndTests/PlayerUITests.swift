@@ -8,12 +8,17 @@ extension WebUITests {
     /// In chromium (Tests/Fixtures/python/player_flows.py): `?format=dash` plays from the MPD
     /// and its segments, the quality menu switches DASH renditions, the seek bar shows a
     /// trickplay tile on hover and on keyboard focus, and the studio's edit page shows the API's
-    /// 422 for a schedule, saves one in UTC, and changes the poster the watch page shows.
+    /// 422 for a schedule, saves one in UTC, and changes the poster the watch page shows; the
+    /// player's own buttons (not the browser's) play, pause, mute and show the captions.
     @Test func dashTrickplayAndPosterChoiceInChromium() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("playerui")
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--share-dir", Self.share])
         try await daemon.start()
-        let (id, _) = try await Self.creatorVideo(daemon, dir: dir, title: "DASH <clip>")
+        let (id, token) = try await Self.creatorVideo(daemon, dir: dir, title: "DASH <clip>")
+        // A caption track, which the watch page must offer in its own captions menu.
+        let caption = try daemon.request("PUT", "/api/v1/videos/\(id)/captions/en", headers: AuthTests.bearer(token).merging(["Content-Type": "text/vtt"]) { $1 },
+                                         body: Array("WEBVTT\n\n00:00.000 --> 00:10.000\nHello\n".utf8))
+        #expect(caption.status == 201, "\(caption.status) \(caption.body)")
         let shots = dir + "/screenshots"
         let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
             TestEnvironment.pythonFixture("player_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots,

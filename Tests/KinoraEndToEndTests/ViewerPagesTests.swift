@@ -71,6 +71,9 @@ import Testing
 
         // Signed-in: a subscribe toggle; subscribing shows in the count, the feed and home.
         #expect(try daemon.get("/channel/carol", headers: w.viewer.headers).body.contains("data-subscribed=\"false\""))
+        // Its owner gets no button to follow their own channel, there or on their watch pages.
+        #expect(!(try daemon.get("/channel/carol", headers: w.creator.headers).body.contains("data-subscribed=")))
+        #expect(!(try daemon.get("/watch/\(w.ready)", headers: w.creator.headers).body.contains("data-subscribed=")))
         #expect(try daemon.request("PUT", "/api/v1/channels/\(w.channel)/subscription", headers: w.viewer.headers).status == 201)
         let subscribed = try daemon.get("/channel/carol", headers: w.viewer.headers).body
         #expect(subscribed.contains("1 subscriber<") && subscribed.contains("data-subscribed=\"true\"") && subscribed.contains(">Unsubscribe<"))

@@ -30,7 +30,9 @@ extension ViewerRoutes {
             social["channelName"] = channel.name
             social["channelHandle"] = channel.handle
             let subscribed = try context.principal?.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channel.id) }
-            social["subscription"] = ViewerViews.subscription(channel, subscribed: subscribed, returnTo: "/watch/\(current)")
+            if channel.ownerID != context.principal?.userID {
+                social["subscription"] = ViewerViews.subscription(channel, subscribed: subscribed, returnTo: "/watch/\(current)")
+            }
             social["subscribers"] = ViewerViews.count(try database.subscriptions.count(channelID: channel.id), "subscriber", "subscribers")
         }
         if context.principal?.userID != nil {

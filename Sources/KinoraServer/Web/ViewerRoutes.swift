@@ -28,6 +28,8 @@ struct ViewerRoutes {
                 "channelPage": ViewerViews.channel(channel, subscribers: try database.subscriptions.count(channelID: channel.id)),
                 "subscription": ViewerViews.subscription(channel, subscribed: subscribed, returnTo: path),
             ]
+            // No button to follow one's own channel.
+            if channel.ownerID == context.principal?.userID { object["subscription"] = nil }
             let page: VideoPage
             do {
                 page = try database.videos.list(query)

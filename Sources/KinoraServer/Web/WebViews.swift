@@ -38,6 +38,8 @@ enum WebViews {
         if details.presentation != nil {
             page["hls"] = "/streams/\(video.id)/master.m3u8"
             page["dash"] = "/streams/\(video.id)/manifest.mpd"
+            // As <track> elements, so captions work the same for HLS, DASH and native playback.
+            page["captions"] = details.captions.map(CaptionJSON.object)
         }
         if let trickplay = VideoJSON.thumbnails(video)?["trickplay"] as? String { page["trickplay"] = trickplay }
         return page

@@ -101,15 +101,49 @@ class PlayerFlows(Flows):
         ActionChains(self.driver).move_to_element(self.driver.find_element(By.CSS_SELECTOR, ".watch-title")).perform()
         wait_for("the tile to hide when the pointer leaves", lambda: self.tile() is None)
         self.js("document.getElementById('video').pause()")
-        self.js("document.getElementById('quality').focus()")
+        self.js("document.querySelector('.player-button.play').focus()")
         ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
-        focused = wait_for("Shift+Tab from the quality menu to reach the seek bar", lambda: self.js("return document.activeElement.id") == "seek", timeout=5)
+        focused = wait_for("Shift+Tab from the play button to reach the seek bar", lambda: self.js("return document.activeElement.id") == "seek", timeout=5)
         keyed = wait_for("a trickplay tile on keyboard focus", self.tile)
         seek.send_keys(Keys.END)
         last = wait_for("the tile to follow the keys", lambda: (t := self.tile()) and t["time"] != keyed["time"] and t)
         self.shot("watch-trickplay-keyboard")
         self.collect_console()
         return {"hover": hovered, "near_start": early["time"], "keyboard": keyed["time"], "end": last["time"], "focused": focused}
+
+    def transport(self):
+        """Our own controls replace the browser's: play/pause, mute (button and `m`), captions."""
+        self.open(f"/watch/{self.video}", "watch-controls")
+        play = wait_for("the play button", lambda: (self.driver.find_elements(By.CSS_SELECTOR, ".player-button.play") or [None])[0])
+        if self.js("return document.getElementById('video').controls"):
+            raise Failure("the browser's own controls are shown beside the player's")
+        paused = lambda: self.js("return document.getElementById('video').paused")
+        before = paused()
+        play.click()
+        wait_for("the play button to toggle playback", lambda: paused() != before, timeout=5)
+        if play.get_attribute("aria-label") != ("Play" if paused() else "Pause"):
+            raise Failure(f"the play button is labelled {play.get_attribute('aria-label')!r} while paused={paused()}")
+        play.click()
+        wait_for("the play button to toggle back", lambda: paused() == before, timeout=5)
+        mute = self.driver.find_element(By.CSS_SELECTOR, ".player-button.mute")
+        muted = lambda: self.js("return document.getElementById('video').muted")
+        mute.click()
+        wait_for("the mute button to mute", lambda: muted() and mute.get_attribute("aria-label") == "Unmute", timeout=5)
+        self.js("document.activeElement.blur()")  # shortcuts are ignored while a button has focus
+        ActionChains(self.driver).send_keys("m").perform()
+        wait_for("`m` to unmute", lambda: not muted(), timeout=5)
+        menu = Select(self.driver.find_element(By.ID, "captions"))
+        labels = [o.text for o in menu.options]
+        if labels != ["Off", "English"]:
+            raise Failure(f"the captions menu should offer Off and the uploaded English track: {labels}")
+        mode = lambda: self.js("return document.getElementById('video').textTracks[0].mode")
+        menu.select_by_visible_text("English")
+        wait_for("the English captions to show", lambda: mode() == "showing", timeout=5)
+        menu.select_by_visible_text("Off")
+        wait_for("the captions to go", lambda: mode() == "disabled", timeout=5)
+        self.shot("watch-controls")
+        self.collect_console()
+        return {"captions": labels}
 
     def sign_in(self, next_path):
         self.open(f"/login?next={next_path}", "login")
@@ -215,7 +249,7 @@ class PlayerFlows(Flows):
 
     def run(self):
         return self.guarded(lambda: {"ok": True, "dash": self.dash(), "trickplay": self.trickplay(),
-                                     "schedule": self.schedule(), "poster": self.poster()})
+                                     "transport": self.transport(), "schedule": self.schedule(), "poster": self.poster()})
 
 
 def main():

@@ -4,6 +4,7 @@
 import { KinoraPlayer } from '../player/player.js';
 import { buildQualityMenu, bindKeyboard, showMessage } from '../player/controls.js';
 import { buildSeekBar, attachTrickplay } from '../player/trickplay.js';
+import { buildTransport } from '../player/transport.js';
 import { request, csrfToken } from './api.js';
 
 const container = document.getElementById('player');
@@ -49,7 +50,6 @@ function startHeartbeats() {
 
 async function main() {
   if (!container || !src) return;
-  video.controls = true;
   bindKeyboard(video, container);
   video.addEventListener('error', () => fail(new Error(video.error?.message || 'the browser could not decode it')));
   const player = new KinoraPlayer(video, src, format);
@@ -63,7 +63,11 @@ async function main() {
   }
   if (!player.native) {
     buildQualityMenu(container, player);
-    attachTrickplay(buildSeekBar(container.nextElementSibling, video), container.dataset.trickplay);
+    const bar = container.nextElementSibling;
+    attachTrickplay(buildSeekBar(bar, video), container.dataset.trickplay);
+    buildTransport(bar, video, container);
+  } else {
+    video.controls = true; // native HLS: the browser's controls are the only ones
   }
   const resume = await resumePosition();
   if (resume > 0 && resume < (video.duration || Infinity) - 5) video.currentTime = resume;

@@ -1,4 +1,4 @@
-// The player's controls beside the browser's own: a labelled quality menu (Auto plus each
+// The player's quality menu and keyboard: a labelled quality menu (Auto plus each
 // rendition), keyboard shortcuts, and a readable message instead of a blank box on failure.
 
 export function qualityLabel(variant) {
@@ -31,7 +31,7 @@ export function buildQualityMenu(container, player) {
   return select;
 }
 
-/// space/k play-pause, ←/→ five seconds back/forward, f full screen; not while typing.
+/// space/k play-pause, ←/→ five seconds back/forward, m mute, f full screen; not while typing.
 export function bindKeyboard(video, container) {
   document.addEventListener('keydown', (event) => {
     const target = event.target;
@@ -43,6 +43,7 @@ export function bindKeyboard(video, container) {
         break;
       case 'ArrowLeft': video.currentTime = Math.max(0, video.currentTime - 5); break;
       case 'ArrowRight': video.currentTime = Math.min(video.duration || Infinity, video.currentTime + 5); break;
+      case 'm': case 'M': video.muted = !video.muted; break;
       case 'f': case 'F':
         if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
         else container.requestFullscreen?.().catch(() => {});

@@ -103,6 +103,8 @@ export class KinoraPlayer extends EventTarget {
         sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${manifest.audio.codecs}"`), initFor: null, done: false, flushAt: null });
     }
     for (const text of manifest.textTracks) {
+      // The page may already carry the video's captions as <track> elements.
+      if ([...this.video.querySelectorAll('track')].some((t) => t.srclang === text.language)) continue;
       const track = document.createElement('track');
       Object.assign(track, { kind: 'subtitles', src: text.uri, srclang: text.language, label: text.label });
       this.video.append(track);
