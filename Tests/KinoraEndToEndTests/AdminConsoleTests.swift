@@ -199,6 +199,11 @@ import Testing
         let (_, job, reason) = try await Self.failedJob(daemon, clip: try Self.longClip(dir), title: "Broken clip")
         let root = try StudioTests.token(daemon, "root", role: "admin")
         _ = try StudioTests.token(daemon, "vic", role: "viewer")
+        // vic also signs in from a browser, whose session the admin ends in the flow.
+        let vicSession = try daemon.request("POST", "/api/v1/auth/session", headers: [
+            "Content-Type": "application/json", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ], body: Array(#"{"username": "vic", "password": "vic's long password"}"#.utf8))
+        #expect(vicSession.status == 200, "\(vicSession.status) \(vicSession.body)")
         let shots = dir + "/screenshots"
         let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
             TestEnvironment.pythonFixture("admin_flows.py"), "http://127.0.0.1:\(daemon.port)", "root", "root's long password",
@@ -211,6 +216,9 @@ import Testing
         let users = try daemon.get("/api/v1/users?role=creator", headers: AuthTests.bearer(root)).json as? [String: Any]
         #expect((users?["items"] as? [[String: Any]])?.contains { $0["username"] as? String == "vic" } == true, "\(users ?? [:])")
         #expect(try daemon.get("/api/v1/categories").body.contains("\"admin-flow\""))
+        let vicID = try #require((users?["items"] as? [[String: Any]])?.first { $0["username"] as? String == "vic" }?["id"] as? String)
+        let left = try daemon.get("/api/v1/users/\(vicID)/sessions", headers: AuthTests.bearer(root)).json as? [String: Any]
+        #expect((left?["items"] as? [Any])?.isEmpty == true, "the admin ended vic's sessions: \(left ?? [:])")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }

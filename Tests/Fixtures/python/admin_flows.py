@@ -123,6 +123,18 @@ class AdminFlows(Flows):
         if chosen != "creator":
             raise Failure(f"after a reload vic's role is {chosen!r}")
         self.shot("users")
+        # vic signed in from a browser (the test made that session): the admin sees it and ends it.
+        row = self.find('li[data-username="vic"]')
+        row.find_element(By.CSS_SELECTOR, "button.show-sessions").click()
+        summary = wait_for("vic's sessions", lambda: (p := row.find_elements(By.CSS_SELECTOR, ".sessions p")) and p[0].text)
+        if summary != "1 active session(s).":
+            raise Failure(f"vic's sessions say {summary!r}")
+        listed = row.find_element(By.CSS_SELECTOR, ".sessions li").text
+        if "Firefox on Linux" not in listed:
+            raise Failure(f"the session should name its browser: {listed!r}")
+        row.find_element(By.XPATH, ".//button[normalize-space()='End all sessions']").click()
+        wait_for("the sessions to end", lambda: row.find_element(By.CSS_SELECTOR, ".sessions p").text == "All sessions were ended.")
+        self.shot("users-sessions")
         self.collect_console()
 
     def categories(self):

@@ -1,7 +1,6 @@
 // A user's browser sessions on the admin users page, through the settings API
-// (GET /api/v1/users/{id}/sessions → [{id, created_at, last_seen_at, expires_at, current}],
-// DELETE /api/v1/users/{id}/sessions → 204). Kept apart from admin-users.js: those routes
-// belong to the settings work, and a server without them shows a note instead.
+// (GET /api/v1/users/{id}/sessions → {items: [{id, created_at, last_seen_at, expires_at, user_agent}]},
+// DELETE /api/v1/users/{id}/sessions → 204).
 import { request } from './api.js';
 
 function when(text) {
@@ -25,16 +24,17 @@ export async function toggleSessions(row, button, csrfToken) {
   } catch (failure) {
     const note = document.createElement('p');
     note.className = 'muted';
-    note.textContent = failure.status === 404 ? 'Listing sessions is not available on this server.' : failure.message;
+    note.textContent = failure.message;
     box.append(note);
     return;
   }
-  const items = Array.isArray(sessions) ? sessions : sessions?.items || [];
+  const items = sessions?.items || [];
   const listing = document.createElement('ul');
   listing.className = 'admin-list';
   for (const session of items) {
     const item = document.createElement('li');
-    item.textContent = `Signed in ${when(session.created_at)}, last seen ${when(session.last_seen_at)}, expires ${when(session.expires_at)}`;
+    const browser = session.user_agent ? `${session.user_agent}: ` : '';
+    item.textContent = `${browser}signed in ${when(session.created_at)}, last seen ${when(session.last_seen_at)}, expires ${when(session.expires_at)}`;
     listing.append(item);
   }
   const summary = document.createElement('p');
