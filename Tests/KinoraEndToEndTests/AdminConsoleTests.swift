@@ -219,6 +219,9 @@ import Testing
         let vicID = try #require((users?["items"] as? [[String: Any]])?.first { $0["username"] as? String == "vic" }?["id"] as? String)
         let left = try daemon.get("/api/v1/users/\(vicID)/sessions", headers: AuthTests.bearer(root)).json as? [String: Any]
         #expect((left?["items"] as? [Any])?.isEmpty == true, "the admin ended vic's sessions: \(left ?? [:])")
+        // The reset link the admin passed on set vic's new password.
+        #expect(try AuthTests.login(daemon, "vic", "vic's new password").status == 200)
+        #expect(try AuthTests.login(daemon, "vic", "vic's long password").status == 401)
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }

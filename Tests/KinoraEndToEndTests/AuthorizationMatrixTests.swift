@@ -155,6 +155,7 @@ import Testing
         Row(route: "GET /static/**", expect: everyone) { _, _ in Call(path: "/static/css/site.css") },
         // The creator studio: anonymous callers are sent to sign in, roles that cannot upload
         // get a page saying so, someone else's video is the 404 page.
+        Row(route: "GET /reset-password", expect: everyone) { _, _ in Call(path: "/reset-password") },
         Row(route: "GET /studio", expect: studio) { _, _ in Call(path: "/studio") },
         Row(route: "GET /studio/upload", expect: studio) { _, _ in Call(path: "/studio/upload") },
         Row(route: "GET /studio/videos/{id}", expect: [303, 404, 200, 404, 404, 200]) { f, _ in Call(path: "/studio/videos/\(f.privateVideo)") },

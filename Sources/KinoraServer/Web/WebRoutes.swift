@@ -64,6 +64,11 @@ struct WebRoutes {
             try Access.anyone.check(context)
             return try await page("signup", context, title: "Create an account", [:])
         }
+        // The code arrives in the link's fragment, so this page is the same for everyone.
+        router.get("reset-password") { _, context in
+            try Access.anyone.check(context)
+            return try await page("reset-password", context, title: "Reset your password", [:])
+        }
         StudioRoutes(web: self).register(on: router)
         SettingsRoutes(web: self).register(on: router)
         ViewerRoutes(web: self).register(on: router)

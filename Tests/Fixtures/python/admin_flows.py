@@ -136,6 +136,29 @@ class AdminFlows(Flows):
         wait_for("the sessions to end", lambda: row.find_element(By.CSS_SELECTOR, ".sessions p").text == "All sessions were ended.")
         self.shot("users-sessions")
         self.collect_console()
+        # A reset link for vic, followed in this browser: the page takes the code from the
+        # fragment, refuses two different passwords, then sets the new one.
+        row.find_element(By.CSS_SELECTOR, "button.reset-password").click()
+        link = wait_for("the reset link", lambda: (c := row.find_elements(By.CSS_SELECTOR, ".reset-link")) and c[0].text)
+        if not link.startswith(self.base + "/reset-password#token="):
+            raise Failure(f"the reset link is {link!r}")
+        self.shot("users-reset-link")
+        self.driver.get(link)
+        self.current = "reset-password"
+        token = wait_for("the code taken from the link", lambda: self.driver.find_element(By.ID, "reset-token").get_attribute("value"))
+        if "#" in self.driver.current_url:
+            raise Failure(f"the reset code stays in the address bar: {self.driver.current_url}")
+        self.driver.find_element(By.ID, "reset-password").send_keys("vic's new password")
+        self.driver.find_element(By.ID, "reset-again").send_keys("something else entirely")
+        self.driver.find_element(By.CSS_SELECTOR, "#reset-form button[type=submit]").click()
+        wait_for("the mismatch message", lambda: self.driver.find_element(By.ID, "form-error").text == "The two passwords differ.")
+        again = self.driver.find_element(By.ID, "reset-again")
+        again.clear()
+        again.send_keys("vic's new password")
+        self.driver.find_element(By.CSS_SELECTOR, "#reset-form button[type=submit]").click()
+        wait_for("the password to be changed", lambda: self.driver.find_element(By.ID, "reset-done").is_displayed())
+        self.shot("reset-password")
+        self.collect_console()
 
     def categories(self):
         self.open("/admin/categories", "categories")

@@ -1,6 +1,6 @@
 // The admin console's users page: role changes and disabling go through
 // PATCH /api/v1/users/{id}; a password reset makes a one-time token
-// (POST /api/v1/users/{id}/password-reset) shown once for the admin to pass on. Sessions are
+// (POST /api/v1/users/{id}/password-reset) shown once, as a /reset-password link, for the admin to pass on. Sessions are
 // in admin-sessions.js.
 import { request, csrfToken } from './api.js';
 import { toggleSessions } from './admin-sessions.js';
@@ -28,7 +28,13 @@ const actions = {
   'reset-password': async (row) => {
     const issued = await request('POST', `/api/v1/users/${encodeURIComponent(row.dataset.userId)}/password-reset`, undefined, await csrfToken());
     const out = row.querySelector('.reset-result');
-    out.textContent = `One-time reset token for ${issued.username} (valid until ${new Date(issued.expires_at).toLocaleString()}): ${issued.token}`;
+    // A link to the reset page with the token in its fragment, to pass on (it is shown once).
+    const link = `${location.origin}/reset-password#token=${encodeURIComponent(issued.token)}`;
+    out.textContent = `One-time reset link for ${issued.username}, valid until ${new Date(issued.expires_at).toLocaleString()}: `;
+    const code = document.createElement('code');
+    code.className = 'reset-link';
+    code.textContent = link;
+    out.append(code);
     out.hidden = false;
     status.textContent = `A reset token for ${issued.username} was made.`;
   },
