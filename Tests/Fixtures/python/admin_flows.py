@@ -175,19 +175,7 @@ class AdminFlows(Flows):
 
     def phone(self):
         """Every console page at phone width: nothing may stick out sideways."""
-        self.driver.set_window_size(390, 844)
-        wide = []
-        for path in PAGES:
-            name = "phone" + path.replace("/", "-")
-            self.open(path, name)
-            overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            self.shot(name)
-            self.collect_console()
-            if overflow > 0:
-                wide.append(f"{path} by {overflow} px")
-        self.driver.set_window_size(1280, 900)
-        if wide:
-            raise Failure("at 390 px these pages are wider than the screen: " + ", ".join(wide))
+        self.at_phone_width([(path, "phone" + path.replace("/", "-"), None) for path in PAGES])
 
     def run(self):
         return self.guarded(self.steps)

@@ -236,17 +236,28 @@ class Flows:
         self.collect_console()
         return newcomer
 
+    def at_phone_width(self, pages):
+        """Opens each (path, name, ready) of `pages` 390 px wide (`ready`: a check to wait for, or
+        None) and photographs it; fails naming every page that sticks out sideways."""
+        self.driver.set_window_size(390, 844)
+        wide = []
+        try:
+            for path, name, ready in pages:
+                self.open(path, name)
+                wait_for(f"{path} at phone width", ready or (lambda: self.js("return document.readyState") == "complete"))
+                overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.shot(name)
+                self.collect_console()
+                if overflow > 0:
+                    wide.append(f"{path} by {overflow} px")
+        finally:
+            self.driver.set_window_size(1280, 900)
+        if wide:
+            raise Failure("at 390 px these pages are wider than the screen: " + ", ".join(wide))
+
     def phone(self):
         """The watch page at phone width: nothing may stick out sideways."""
-        self.driver.set_window_size(390, 844)
-        self.open(f"/watch/{self.video}", "watch-phone")
-        wait_for("the player at phone width", lambda: self.driver.find_elements(By.ID, "quality"))
-        overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        self.shot("watch-phone")
-        self.collect_console()
-        if overflow > 0:
-            raise Failure(f"at 390 px the watch page is {overflow} px wider than the screen")
-        self.driver.set_window_size(1280, 900)
+        self.at_phone_width([(f"/watch/{self.video}", "watch-phone", lambda: self.driver.find_elements(By.ID, "quality"))])
 
     def not_found(self):
         self.open("/no/such/page", "not-found")

@@ -232,19 +232,8 @@ class PlayerFlows(Flows):
         self.shot("watch-poster-after")
         self.collect_console()
         # At phone width neither the edit page's candidates nor the player bar stick out sideways.
-        self.driver.set_window_size(390, 844)
-        try:
-            for path, name in ((f"/studio/videos/{self.video}", "studio-edit-phone"), (f"/watch/{self.video}?format=dash", "watch-dash-phone")):
-                self.open(path, name)
-                if name.startswith("watch"):
-                    wait_for("the seek bar at phone width", lambda: self.driver.find_elements(By.ID, "seek"))
-                overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                self.shot(name)
-                if overflow > 0:
-                    raise Failure(f"at 390 px {path} is {overflow} px wider than the screen")
-                self.collect_console()
-        finally:
-            self.driver.set_window_size(1280, 900)
+        self.at_phone_width([(f"/studio/videos/{self.video}", "studio-edit-phone", None),
+                             (f"/watch/{self.video}?format=dash", "watch-dash-phone", lambda: self.driver.find_elements(By.ID, "seek"))])
         return {"before": before, "after": after}
 
     def run(self):

@@ -193,14 +193,7 @@ class SettingsFlows(Flows):
         self.collect_console()
 
     def phone(self):
-        self.driver.set_window_size(390, 844)
-        self.open("/settings", "settings-phone")
-        wait_for("the sessions at phone width", lambda: self.driver.find_elements(By.CSS_SELECTOR, "#session-list li"))
-        overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        self.shot("settings-phone")
-        self.collect_console()
-        if overflow > 0:
-            raise Failure(f"at 390 px the settings page is {overflow} px wider than the screen")
+        self.at_phone_width([("/settings", "settings-phone", lambda: self.driver.find_elements(By.CSS_SELECTOR, "#session-list li"))])
 
     def steps(self):
         try:
