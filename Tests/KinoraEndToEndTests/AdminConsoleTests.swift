@@ -54,8 +54,8 @@ import Testing
     }
 
     /// Long enough that its transcode is still queued or running when the test cancels it.
-    static func longClip(_ dir: String) throws -> [UInt8] {
-        try PlaybackTests.makeClip(dir + "/long.mp4", size: "854x480", seconds: 20)
+    static func longClip(_ dir: String, seconds: Int = 20) throws -> [UInt8] {
+        try PlaybackTests.makeClip(dir + "/long.mp4", size: "854x480", seconds: seconds)
     }
 
     /// A video whose transcode failed with a real reason: its job is cancelled while queued or
@@ -76,7 +76,9 @@ import Testing
         let dir = try TestEnvironment.makeTemporaryDirectory("adminjobs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let daemon = try await Self.start(dir)
-        let clip = try Self.longClip(dir)
+        // A release build transcodes 20 s of 480p in a few seconds on a loaded machine: too few
+        // for a poll to see it running with progress. This one runs long enough; it is cancelled early.
+        let clip = try Self.longClip(dir, seconds: 90)
 
         // Cancelled while it runs: the worker stops, removes its work folder, and nothing it
         // reports afterwards undoes the cancel.
