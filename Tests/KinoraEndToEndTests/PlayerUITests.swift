@@ -54,12 +54,17 @@ extension WebUITests {
         #expect(changed.status == 200, "\(changed.body)")
         let after = try #require((changed.json as? [String: Any])?["thumbnails"] as? [String: Any])
         #expect(after["poster"] as? String == chosen && after["candidates"] as? [String] == candidates)
+        // Cards show the same frame small.
+        let cards = try #require(thumbnails["cards"] as? [String])
+        let chosenCard = try #require(candidates.firstIndex(of: chosen).map { cards[$0] })
+        #expect(after["card"] as? String == chosenCard && thumbnails["card"] as? String != chosenCard, "\(after)")
         let served = try daemon.get(chosen)
         #expect(served.status == 200 && served.headers["cache-control"]?.contains("immutable") == true && served.body != oldBytes)
-        // The watch page, the home card and the API all show it at once.
+        // The watch page (full size), the home card (small) and the API all show it at once.
         let watch = try daemon.get("/watch/\(id)", headers: ["Accept": "text/html"])
         #expect(watch.body.contains("poster=\"\(chosen)\"") && !watch.body.contains("poster=\"\(oldPoster)\""))
-        #expect(try daemon.get("/", headers: ["Accept": "text/html"]).body.contains(chosen))
+        let home = try daemon.get("/", headers: ["Accept": "text/html"]).body
+        #expect(home.contains("src=\"\(chosenCard)\"") && !home.contains(chosen + "\""), "the home card shows the small picture")
         // By URL (absolute too) it works the same; back to the first candidate.
         #expect(try patch(#"{"poster":"http://127.0.0.1:\#(daemon.port)\#(candidates[0])"}"#).status == 200)
         #expect(((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])

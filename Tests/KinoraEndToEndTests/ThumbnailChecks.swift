@@ -9,8 +9,10 @@ enum ThumbnailChecks {
         let thumbnails = try #require(video["thumbnails"] as? [String: Any], "no thumbnails in \(video)")
         let poster = try #require(thumbnails["poster"] as? String)
         let candidates = try #require(thumbnails["candidates"] as? [String])
-        #expect(candidates.count == 5)
-        for url in [poster] + candidates {
+        let cards = try #require(thumbnails["cards"] as? [String])
+        let card = try #require(thumbnails["card"] as? String)
+        #expect(candidates.count == 5 && cards.count == 5 && cards.contains(card))
+        for url in [poster] + candidates + cards {
             let image = try daemon.get(url)
             #expect(image.status == 200 && image.headers["content-type"] == "image/jpeg", "\(url): \(image.status)")
             #expect(image.bytes.starts(with: [0xFF, 0xD8, 0xFF]), "\(url) is not a JPEG")

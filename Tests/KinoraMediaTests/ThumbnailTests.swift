@@ -24,6 +24,15 @@ struct ThumbnailTests {
         #expect(candidates.firstIndex(of: poster).map { $0 >= 2 } == true, "the poster must be one of the non-black candidates")
         let size = try #require(media.ffprobeStreams(folder + thumbnails.poster).first)
         #expect(size["width"] as? Int == 640 && size["height"] as? Int == 360)
+        // Each candidate also comes small, for cards; the poster's is the same frame's.
+        #expect(thumbnails.cards.count == 5 && thumbnails.cards.contains(thumbnails.card))
+        let posterIndex = try #require(candidates.firstIndex(of: poster))
+        #expect(thumbnails.cards[posterIndex] == thumbnails.card, "the card picture must be the poster's frame")
+        let card = try #require(media.ffprobeStreams(folder + thumbnails.card).first)
+        #expect(card["width"] as? Int == 480 && card["height"] as? Int == 270)
+        let cardBytes = try Data(contentsOf: URL(fileURLWithPath: folder + thumbnails.card)).count
+        // 480x270 against this 640x360 source's poster; from a 720p one the card is a quarter.
+        #expect(cardBytes < poster.count * 3 / 4, "a card picture (\(cardBytes) B) should weigh less than the poster (\(poster.count) B)")
 
         #expect(thumbnails.interval == 2 && thumbnails.tileWidth == 160 && thumbnails.tileHeight == 90)
         #expect(thumbnails.sprites.count == 1)

@@ -1,7 +1,7 @@
 import CFFmpeg
 import Foundation
 
-/// Makes the poster, the candidate frames and the trickplay sprite sheets from pictures the
+/// Makes the poster, the candidate frames (full size and card size) and the trickplay sprite sheets from pictures the
 /// transcode decodes anyway: it is handed each filtered frame (upright, deinterlaced, at the
 /// output rate) with its time, and keeps only the few it needs.
 final class ThumbnailSink {
@@ -9,7 +9,7 @@ final class ThumbnailSink {
     private let folder: String
     private let sheet: Picture
     private let displayed: (width: Int, height: Int)
-    private var candidates: [(file: String, interest: Double)] = []
+    private var candidates: [(file: String, card: String, interest: Double)] = []
     private var nextCandidate = 0
     private var sprites: [String] = []
     private var cues: [String] = []
@@ -64,7 +64,8 @@ final class ThumbnailSink {
             throw .writeFailed("thumbs/\(poster): \(error.localizedDescription)")
         }
         let prefix = Self.folderName + "/"
-        return Thumbnails(poster: prefix + poster, candidates: candidates.map { prefix + $0.file }, sprites: sprites.map { prefix + $0 },
+        return Thumbnails(poster: prefix + poster, candidates: candidates.map { prefix + $0.file }, cards: candidates.map { prefix + $0.card },
+                          card: prefix + best.card, sprites: sprites.map { prefix + $0 },
                           track: prefix + trackName, interval: plan.interval, tileWidth: plan.tileWidth, tileHeight: plan.tileHeight,
                           columns: plan.columns, rows: plan.rows)
     }
@@ -76,7 +77,12 @@ final class ThumbnailSink {
         try picture.draw(frame)
         let name = "candidate-\(candidates.count + 1).jpg"
         try picture.writeJPEG(to: folder + "/" + name, display: "thumbs/" + name, scale: 3)
-        candidates.append((name, picture.interest))
+        let small = ThumbnailPlan.fit(width: displayed.width, height: displayed.height, longSide: ThumbnailPlan.cardLongSide)
+        let card = try Picture(width: small.0, height: small.1)
+        try card.draw(frame)
+        let cardName = "card-\(candidates.count + 1).jpg"
+        try card.writeJPEG(to: folder + "/" + cardName, display: "thumbs/" + cardName, scale: 4)
+        candidates.append((name, cardName, picture.interest))
     }
 
     private func addTile(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) throws(TranscodeError) {

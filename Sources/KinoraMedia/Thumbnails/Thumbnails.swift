@@ -5,6 +5,11 @@ public struct Thumbnails: Sendable, Equatable, Codable {
     public var poster: String
     /// Frames spread over the video (10 %, 30 %, 50 %, 70 %, 90 %), for a creator to pick from.
     public var candidates: [String]
+    /// The same frames small (long side `ThumbnailPlan.cardLongSide`), in the same order, for
+    /// cards and lists: a page of 24 cards must not load 24 full-size posters.
+    public var cards: [String]
+    /// The poster's small version (one of `cards`).
+    public var card: String
     /// Sprite sheets of `columns` x `rows` tiles, in time order.
     public var sprites: [String]
     /// A WebVTT thumbnails track: one cue per tile, `sprite-001.jpg#xywh=x,y,w,h`.
@@ -17,11 +22,11 @@ public struct Thumbnails: Sendable, Equatable, Codable {
     public var rows: Int
 
     enum CodingKeys: String, CodingKey {
-        case poster, candidates, sprites, track, interval, columns, rows
+        case poster, candidates, cards, card, sprites, track, interval, columns, rows
         case tileWidth = "tile_width"
         case tileHeight = "tile_height"
     }
 
     /// Every file, for storing.
-    public var files: [String] { [poster, track] + candidates + sprites }
+    public var files: [String] { [poster, track] + candidates + cards + sprites }
 }

@@ -22,6 +22,11 @@ enum PosterChoice {
             throw CatalogField.Invalid(field: "poster", detail: "poster must name one of this video's thumbnail candidates (\(names.joined(separator: ", "))) or its URL")
         }
         members["poster"] = .string(chosen)
+        // The card picture follows: the same frame, small (absent for older transcodes).
+        if let cards = json["cards"]?.arrayValue?.compactMap(\.stringValue), cards.count == candidates.count,
+           let index = candidates.firstIndex(of: chosen) {
+            members["card"] = .string(cards[index])
+        }
         return JSONValue.object(members).jsonString
     }
 

@@ -9,6 +9,7 @@ extension VideoPipeline {
         guard let thumbnails else { return }
         var files = [thumbnails["poster"]?.stringValue, thumbnails["track"]?.stringValue].compactMap { $0 }
         files += thumbnails["candidates"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        files += thumbnails["cards"]?.arrayValue?.compactMap(\.stringValue) ?? []
         files += thumbnails["sprites"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for file in files {
             // The worker names its own files; refuse anything that would leave the folder.

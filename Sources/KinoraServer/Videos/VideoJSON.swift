@@ -73,6 +73,9 @@ enum VideoJSON {
         var object: [String: Any] = [
             "poster": base + poster,
             "candidates": (json["candidates"]?.arrayValue ?? []).compactMap(\.stringValue).map { base + $0 },
+            // Videos transcoded before card pictures existed have none: their poster serves.
+            "card": base + (json["card"]?.stringValue ?? poster),
+            "cards": (json["cards"]?.arrayValue ?? []).compactMap(\.stringValue).map { base + $0 },
             "sprites": (json["sprites"]?.arrayValue ?? []).compactMap(\.stringValue).map { base + $0 },
         ]
         object["trickplay"] = json["track"]?.stringValue.map { base + $0 }

@@ -24,9 +24,12 @@ enum StudioViews {
         if let error = video.error, video.status == "failed" { page["error"] = error }
         // The poster choice: each candidate frame as a radio, the current poster's checked.
         let thumbnails = VideoJSON.thumbnails(video)
-        let current = thumbnails?["poster"] as? String
-        let candidates = (thumbnails?["candidates"] as? [String] ?? []).enumerated().map { index, url in
-            ["url": url, "number": index + 1, "checked": url == current] as [String: Any]
+        // A fresh transcode's poster is a copy of the best candidate; its card picture says which.
+        let current = thumbnails?["poster"] as? String, currentCard = thumbnails?["card"] as? String
+        let all = thumbnails?["candidates"] as? [String] ?? []
+        let cards = (thumbnails?["cards"] as? [String]).flatMap { $0.count == all.count ? $0 : nil } ?? all
+        let candidates = all.enumerated().map { index, url in
+            ["url": url, "picture": cards[index], "number": index + 1, "checked": url == current || cards[index] == currentCard] as [String: Any]
         }
         page["candidates"] = candidates
         page["hasCandidates"] = !candidates.isEmpty

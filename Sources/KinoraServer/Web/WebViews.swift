@@ -17,7 +17,8 @@ enum WebViews {
         // Set only when there is one: a missing key would be looked up in the page around the card.
         if let handle = channel?.handle { card["channelHandle"] = handle }
         if let duration = video.duration { card["duration"] = durationText(duration) }
-        if let poster = VideoJSON.thumbnails(video)?["poster"] as? String { card["poster"] = poster }
+        // The small picture: cards show many at once.
+        if let picture = VideoJSON.thumbnails(video)?["card"] as? String { card["poster"] = picture }
         return card
     }
 
@@ -41,7 +42,10 @@ enum WebViews {
             // As <track> elements, so captions work the same for HLS, DASH and native playback.
             page["captions"] = details.captions.map(CaptionJSON.object)
         }
-        if let trickplay = VideoJSON.thumbnails(video)?["trickplay"] as? String { page["trickplay"] = trickplay }
+        let thumbnails = VideoJSON.thumbnails(video)
+        // The player shows the full-size poster, not the card picture.
+        if let poster = thumbnails?["poster"] as? String { page["poster"] = poster }
+        if let trickplay = thumbnails?["trickplay"] as? String { page["trickplay"] = trickplay }
         return page
     }
 }
