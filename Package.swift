@@ -65,6 +65,13 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavfilter-dev", "libswscale-dev", "libavutil-dev"])]
         ),
 
+        // zlib, to gzip the web UI's scripts and styles once when first served.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
         // Media work on the FFmpeg libraries: probe and validation (transcoding to come).
         .target(
             name: "KinoraMedia",
@@ -95,6 +102,7 @@ let package = Package(
                 "KinoraStore",
                 "KinoraPluginABI",
                 "CKinoraHTTP",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -92,6 +92,29 @@ import Testing
         for path in ["/static/../openapi.yaml", "/static/%2e%2e/openapi.yaml", "/static/css/.hidden.css", "/static/css/missing.css", "/static/web"] {
             #expect(try daemon.get(path).status == 404, "\(path)")
         }
+        try Self.expectGzippedWhenAccepted(daemon, dir: dir)
         try await daemon.stop()
+    }
+
+    /// Scripts and styles go gzipped to browsers that accept it (the same bytes once unpacked,
+    /// their own ETag, `Vary`), plain to others and to `gzip;q=0`.
+    static func expectGzippedWhenAccepted(_ daemon: DaemonProcess, dir: String) throws {
+        let path = "/static/player/player.js"
+        let original = Array(try Data(contentsOf: URL(fileURLWithPath: share + "/web" + path)))
+        let plain = try daemon.get(path)
+        #expect(plain.bytes == original && plain.headers["content-encoding"] == nil && plain.headers["vary"] == "Accept-Encoding")
+        #expect(try daemon.get(path, headers: ["Accept-Encoding": "gzip;q=0, identity"]).headers["content-encoding"] == nil)
+        let packed = try daemon.get(path, headers: ["Accept-Encoding": "br, gzip, deflate"])
+        #expect(packed.status == 200 && packed.headers["content-encoding"] == "gzip" && packed.headers["vary"] == "Accept-Encoding")
+        #expect(packed.bytes.count < original.count / 2, "gzip should at least halve a script: \(packed.bytes.count) of \(original.count)")
+        let file = dir + "/player.js.gz"
+        try Data(packed.bytes).write(to: URL(fileURLWithPath: file))
+        let unpacked = try TestEnvironment.run("/usr/bin/gzip", ["-dc", file])
+        #expect(unpacked.status == 0 && Array(unpacked.output.utf8) == original, "the gzipped script unpacks to the file")
+        let etag = try #require(packed.headers["etag"])
+        #expect(etag != plain.headers["etag"], "each representation has its own ETag")
+        #expect(try daemon.get(path, headers: ["Accept-Encoding": "gzip", "If-None-Match": etag]).status == 304)
+        // Pictures are compressed already: sent as they are.
+        #expect(try daemon.get("/static/favicon.svg", headers: ["Accept-Encoding": "gzip"]).status == 200)
     }
 }

@@ -4,12 +4,16 @@ import Hummingbird
 
 /// Files of share/web/static under `/static/…`: read once, kept in memory with a content
 /// ETag (they are small and change only with an upgrade), answered with `304` to a matching
-/// `If-None-Match`. Only plain names are accepted, so no path can leave the folder.
+/// `If-None-Match`. Text files are also kept gzipped, sent to browsers that accept it: the
+/// watch page's scripts and styles shrink to about a third on the wire. Only plain names are
+/// accepted, so no path can leave the folder.
 actor StaticFiles {
     struct File: Sendable {
         var body: ByteBuffer
         var etag: String
         var contentType: String
+        /// The gzipped body and its own ETag (another representation), when it is smaller.
+        var gzipped: (body: ByteBuffer, etag: String)?
     }
 
     let directory: String?
@@ -24,6 +28,8 @@ actor StaticFiles {
         "svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon", "json": "application/json",
         "woff2": "font/woff2", "txt": "text/plain; charset=utf-8", "webp": "image/webp",
     ]
+    /// Types worth compressing: text. Images and fonts are compressed already.
+    static let compressible: Set<String> = ["css", "js", "mjs", "svg", "json", "txt"]
 
     /// `path` as the route's catch-all: segments of letters, digits, `-`, `_` and `.`, none
     /// starting with a dot (no `..`, no hidden files), with a known extension.
@@ -46,7 +52,11 @@ actor StaticFiles {
             throw Problem.notFound("no static file \(path)")
         }
         let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
-        let file = File(body: ByteBuffer(data: data), etag: "\"\(digest)\"", contentType: type)
+        var file = File(body: ByteBuffer(data: data), etag: "\"\(digest)\"", contentType: type)
+        if let ext = path.split(separator: ".").last.map({ String($0).lowercased() }), Self.compressible.contains(ext),
+           let packed = Gzip.compress(Array(data)), packed.count < data.count {
+            file.gzipped = (ByteBuffer(bytes: packed), "\"\(digest)-gz\"")
+        }
         files[path] = file
         return file
     }
@@ -54,13 +64,21 @@ actor StaticFiles {
     nonisolated func response(_ request: Request, path: String) async throws -> Response {
         let file = try await file(path)
         var headers = WebHeaders.security
-        headers[.eTag] = file.etag
+        var body = file.body, etag = file.etag
+        if let gzipped = file.gzipped {
+            headers[.vary] = "Accept-Encoding"
+            if Gzip.accepted(request.headers[.acceptEncoding]) {
+                (body, etag) = gzipped
+                headers[.contentEncoding] = "gzip"
+            }
+        }
+        headers[.eTag] = etag
         // Revalidated after an hour: an upgrade changes the files under the same names.
         headers[.cacheControl] = "public, max-age=3600"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == file.etag }) {
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = file.contentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
