@@ -13,8 +13,9 @@ struct ThumbnailPlan: Equatable {
     /// Candidates and the poster: the long side at most this many pixels, never upscaled.
     static let posterLongSide = 1280
     static let tileLongSide = 160
-    /// Card pictures: sharp at a card's ~240 CSS px on a 2x screen, ~15 KB instead of ~60.
-    static let cardLongSide = 480
+    /// Card pictures: the common 320x180 of video sites' grids, ~6 KB instead of a ~60 KB
+    /// poster, so a page of cards (the watch page's up-next list too) stays light.
+    static let cardLongSide = 320
 
     init(duration: Double, width: Int, height: Int) {
         let known = duration.isFinite && duration > 0 ? duration : 0
