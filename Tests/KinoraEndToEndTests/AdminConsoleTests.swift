@@ -85,12 +85,14 @@ import Testing
         // Cancelled while it runs: the worker stops, removes its work folder, and nothing it
         // reports afterwards undoes the cancel.
         let video = try daemon.uploadVideo(clip, fields: ["title": "Cancel <me>"])
-        // Claimed by the worker; a moment later its media process is working (a release build
-        // reports progress too seldom to wait for a figure above 0).
-        let running = try await Self.waitForJob(daemon, video: video) { $0["state"] as? String == "running" }
-        try await Task.sleep(for: .milliseconds(1500))
-        let id = try #require(running["id"] as? Int)
-        let cancelled = try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel")
+        // Once the worker claimed it, and a moment later (its media process working), cancel it:
+        // all from a thread of its own, since a poll or a sleep on the shared pool can wait there
+        // longer than the transcode runs.
+        let (id, cancelled) = try #require(try await TestEnvironment.pollOffPool(timeout: .seconds(60)) { () -> (Int, HTTPResult)? in
+            guard let job = try Self.job(daemon, video: video), job["state"] as? String == "running", let id = job["id"] as? Int else { return nil }
+            Thread.sleep(forTimeInterval: 1.5)
+            return (id, try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel"))
+        }, "the job of \(video) was never seen running")
         #expect(cancelled.status == 200, "\(cancelled.body)")
         #expect((cancelled.json as? [String: Any])?["error"] as? String == "cancelled by an administrator")
         let stopped = await DaemonProcess.poll(timeout: .seconds(10)) { daemon.log.contains("transcode cancelled by an administrator") ? true : nil }
