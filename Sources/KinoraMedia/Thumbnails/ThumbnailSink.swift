@@ -81,7 +81,9 @@ final class ThumbnailSink {
         let card = try Picture(width: small.0, height: small.1)
         try card.draw(frame)
         let cardName = "card-\(candidates.count + 1).jpg"
-        try card.writeJPEG(to: folder + "/" + cardName, display: "thumbs/" + cardName, scale: 4)
+        // A little coarser than the poster: at card size it does not show, and eight of them
+        // ride along with every watch page's up-next list.
+        try card.writeJPEG(to: folder + "/" + cardName, display: "thumbs/" + cardName, scale: 6)
         candidates.append((name, cardName, picture.interest))
     }
 
