@@ -14,7 +14,7 @@ import sys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from browser_flows import EXPECTED_HEADERS, Failure, Flows, headers_of, run_flows, wait_for
+from browser_flows import Failure, Flows, run_flows, wait_for
 
 PAGES = ("/admin", "/admin/plugins", "/admin/jobs", "/admin/users", "/admin/categories")
 
@@ -28,14 +28,7 @@ class AdminFlows(Flows):
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def headers(self):
-        problems = []
-        for path in PAGES + ("/static/css/admin.css", "/static/js/admin-jobs.js"):
-            status, headers = headers_of(self.base + path)
-            for name, value in EXPECTED_HEADERS.items():
-                if headers.get(name) != value:
-                    problems.append(f"{path} ({status}): {name} is {headers.get(name)!r}")
-        if problems:
-            raise Failure("security headers missing or wrong: " + "; ".join(problems))
+        self.expect_security_headers(PAGES + ("/static/css/admin.css", "/static/js/admin-jobs.js"))
 
     def sign_in(self):
         self.open("/admin", "admin-anonymous")

@@ -269,15 +269,19 @@ class Flows:
         own = f"{self.base}/no/such/page - Failed to load resource: the server responded with a status of 404"
         self.collect_console(ignore=own)
 
-    def headers(self):
+    def expect_security_headers(self, paths):
+        """Every one of `paths` answers with the CSP, frame denial, no-sniff and referrer policy."""
         problems = []
-        for path in ("/", f"/watch/{self.video}", "/login", "/static/css/site.css", "/static/player/player.js", "/no/such/page"):
+        for path in paths:
             status, headers = headers_of(self.base + path)
             for name, value in EXPECTED_HEADERS.items():
                 if headers.get(name) != value:
                     problems.append(f"{path} ({status}): {name} is {headers.get(name)!r}")
         if problems:
             raise Failure("security headers missing or wrong: " + "; ".join(problems))
+
+    def headers(self):
+        self.expect_security_headers(("/", f"/watch/{self.video}", "/login", "/static/css/site.css", "/static/player/player.js", "/no/such/page"))
 
     def run(self):
         return self.guarded(self.steps)
