@@ -177,7 +177,8 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
-        // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies).
+        // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies),
+        // all three dlopen'ed when the first instance is made (s3_libs.h), so not linked.
         .target(
             name: "KinoraStorageS3",
             dependencies: ["KinoraPluginABI", "KinoraPluginCKit"],
@@ -185,7 +186,7 @@ let package = Package(
             exclude: ["README.md"],
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra", "-I/usr/include/libxml2"])],
-            linkerSettings: pluginLinkerFlags + [.linkedLibrary("curl"), .linkedLibrary("crypto"), .linkedLibrary("xml2")]
+            linkerSettings: pluginLinkerFlags
         ),
 
         // Test helpers, and the storage conformance suite every storage plugin instance must pass.

@@ -10,7 +10,7 @@
 #define _GNU_SOURCE
 #include "s3.h"
 
-#include <libxml/parser.h>
+#include "s3_libs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,12 +164,15 @@ static const kn_plugin_descriptor_t *s3_get_descriptor(const kn_plugin_factory_t
     return index == 0 ? &s3_descriptor : NULL;
 }
 
-/* libxml2 and libcurl (with OpenSSL) are set up when the first instance is made, not when
- * the module loads: a daemon that lists this plugin but configures no bucket keeps ~3 MiB. */
+/* libxml2, libcurl and libcrypto are loaded (s3_libs.h) and set up when the first instance
+ * is made, not when the module loads: a daemon that lists this plugin but configures no
+ * bucket does not map them. */
 static pthread_once_t g_libraries_once = PTHREAD_ONCE_INIT;
 static bool g_libraries_ready;
+static const char *g_libraries_missing;
 
 static void init_libraries(void) {
+    if (!s3_libs_load(&g_libraries_missing)) return;
     xmlInitParser();
     g_libraries_ready = s3_http_global_init();
 }
@@ -183,6 +186,8 @@ static kn_status_t s3_create(const kn_plugin_factory_t *factory, const kn_host_t
     if (!plugin_id || strcmp(plugin_id, S3_ID) != 0)
         return knc_fail(err, KN_E_NOT_FOUND, "this module has no plugin \"%s\"", KNC_CLIP(plugin_id, shown));
     pthread_once(&g_libraries_once, init_libraries);
+    if (g_libraries_missing)
+        return knc_fail(err, KN_E_INTERNAL, "%s is missing: install libcurl4, libxml2 and libssl3", g_libraries_missing);
     if (!g_libraries_ready) return knc_fail(err, KN_E_INTERNAL, "curl_global_init failed");
     s3_instance *inst = calloc(1, sizeof *inst);
     if (!inst) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");

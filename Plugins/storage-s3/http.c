@@ -11,7 +11,7 @@
 #define _GNU_SOURCE
 #include "s3.h"
 
-#include <curl/curl.h>
+#include "s3_libs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,8 +14,7 @@
 #define _GNU_SOURCE
 #include "s3.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "s3_libs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,8 +6,7 @@
 #define _GNU_SOURCE
 #include "s3.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include "s3_libs.h"
 
 #include <stdlib.h>
 #include <string.h>

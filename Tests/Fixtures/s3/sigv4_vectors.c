@@ -8,6 +8,7 @@
 #include "../../../Plugins/c-kit/knc_json.c"
 #include "../../../Plugins/c-kit/knc_text.c"
 #include "../../../Plugins/storage-s3/sigv4.c"
+#include "../../../Plugins/storage-s3/libs.c"
 
 #include <stdio.h>
 
@@ -22,6 +23,11 @@ static void check(const char *what, const char *got, const char *want) {
 static const char *sig_of(const char *auth) { const char *s = auth ? strstr(auth, "Signature=") : NULL; return s ? s + 10 : NULL; }
 
 int main(void) {
+    const char *missing = NULL;
+    if (!s3_libs_load(&missing)) {
+        printf("cannot load %s\n", missing);
+        return 1;
+    }
     const int64_t t = 1369353600; /* 20130524T000000Z */
     s3_config aws = {.https = true, .endpoint_host = "s3.amazonaws.com", .region = "us-east-1",
                      .bucket = "examplebucket", .prefix = "", .path_style = false,
