@@ -493,17 +493,10 @@ enum Tool {
         guard output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw TestFailure("ffmpeg reported errors for \(manifest):\n\(output)") }
     }
 
-    /// The MPEG-DASH schema (local copy with an offline xlink stub), next to the repository.
-    static var dashSchema: String {
-        ProcessInfo.processInfo.environment["KINORA_DASH_SCHEMA"]
-            ?? TestEnvironment.repositoryRoot + "/../shared/reference/dash-schema/DASH-MPD-local.xsd"
-    }
-
+    /// Schema validation where a copy of the schema is configured (``DASHSchema``).
     static func validateMPD(_ mpd: String) throws {
-        guard FileManager.default.fileExists(atPath: dashSchema) else {
-            throw TestFailure("DASH schema not found at \(dashSchema) (set KINORA_DASH_SCHEMA)")
-        }
-        try run("xmllint", ["--noout", "--nonet", "--schema", dashSchema, mpd])
+        guard let result = try DASHSchema.validate(file: mpd) else { return }
+        guard result.status == 0 else { throw TestFailure("\(mpd) is not valid against the DASH schema:\n\(result.output)") }
     }
 }
 
