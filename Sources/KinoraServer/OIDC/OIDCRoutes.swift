@@ -17,8 +17,12 @@ struct OIDCRoutes {
     /// `[server] public_url`; without it the callback URL is built from the Host header.
     let publicURL: String?
 
-    init(database: KinoraDatabase, auth: AuthRoutes, configs: [OIDCProviderConfig], publicURL: String?) {
+    /// Usernames an SSO identity may not take as they stand (they become channel handles).
+    let reservedHandles: Set<String>
+
+    init(database: KinoraDatabase, auth: AuthRoutes, configs: [OIDCProviderConfig], publicURL: String?, reservedHandles: Set<String> = []) {
         self.database = database
+        self.reservedHandles = reservedHandles.union(Accounts.reservedUsernames)
         self.auth = auth
         providers = Dictionary(uniqueKeysWithValues: configs.map { ($0.name, OIDCProvider(config: $0)) })
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }

@@ -55,7 +55,8 @@ struct RouteWiring {
                               twoFactor: TwoFactor(key: twoFactorKey, database: database))
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
-        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
+        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
+                   reservedHandles: config.reservedHandles).register(on: router)
         SessionRoutes(auth: auth, sessions: sessions).register(on: router)
         SessionListRoutes(database: database, sessions: sessions).register(on: router)
         TOTPRoutes(auth: auth).register(on: router)
