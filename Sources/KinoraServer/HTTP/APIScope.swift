@@ -24,4 +24,7 @@ public enum APIScope: String, Sendable, CaseIterable {
 
     /// True when ``routes`` says which scope `route` (as `kinora routes` prints it) needs.
     public static func isDeclared(_ route: String) -> Bool { routes[route] != nil }
+
+    /// Every route ``routes`` names.
+    public static var declaredRoutes: Set<String> { Set(routes.keys) }
 }
