@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KinoraHost
 import KinoraStore
+import Logging
 import Prometheus
 
 /// Every route the daemon serves, registered on a router from the parts they hold. `kinora
