@@ -12,6 +12,11 @@ import ServiceLifecycle
 public enum Daemon {
     public static func run(_ options: DaemonOptions) async throws {
         let setup = try ResolvedSetup.resolve(options)
+        // Listing routes opens no database and starts no plugin (see RouteWiring).
+        if options.listRoutes {
+            for route in RouteWiring.routeList(setup) { print(route) }
+            return
+        }
         let config = setup.config
         LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "kinora")
@@ -52,41 +57,11 @@ public enum Daemon {
                                               sessions: sessions))
         router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
                                                     maxBodyBytes: config.maxBodyBytes))
-        let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                              refreshLifetime: config.refreshTokenDays * 86400,
-                              twoFactor: TwoFactor(key: try TwoFactor.loadKey(dataDir: config.dataDir), database: database))
-        auth.register(on: router)
-        AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
-        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
-        SessionRoutes(auth: auth, sessions: sessions).register(on: router)
-        SessionListRoutes(database: database, sessions: sessions).register(on: router)
-        TOTPRoutes(auth: auth).register(on: router)
-        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
-        PluginRoutes(registry: registry).register(on: router)
-        let adminOverview = AdminOverview(database: database, registry: registry, config: config)
-        AdminAPIRoutes(overview: adminOverview).register(on: router)
         let media = MediaWorker.beside(Paths.executableDirectory())
-        VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
-        CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
-        StreamRoutes(database: database, registry: registry, config: config).register(on: router)
-        ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
-        CategoryRoutes(database: database).register(on: router)
-        SearchRoutes(database: database).register(on: router)
-        let tusUploads = TusUploads(database: database, config: config,
-                                    ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
-        TusRoutes(uploads: tusUploads).register(on: router)
-        DocsRoutes(shareDir: setup.shareDir).register(on: router)
-        let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
-        social.register(on: router)
-        let web = WebRoutes(database: database, shareDir: setup.shareDir)
-        web.register(on: router)
-        AdminRoutes(web: web, overview: adminOverview).register(on: router)
-        router.add(middleware: WebNotFoundMiddleware(web: web))
-        if options.listRoutes {
-            for route in router.routes { print("\(route.method) \(route.path)") }
-            await registry.stopAll()
-            return
-        }
+        let wiring = RouteWiring(setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
+                                 twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir), sessions: sessions, media: media)
+        let registered = wiring.register(on: router)
+        let social = registered.social, tusUploads = registered.tusUploads
 
         // Account deletions a crash or a storage outage cut short are finished now.
         Task { await social.deletion.resumePending(logger: logger) }

@@ -3,8 +3,13 @@ import GRDB
 /// The daemon's SQLite database (WAL mode) and its migrations. Each service adds its tables
 /// through ``Migrations`` and reaches them only through its repository.
 public final class KinoraDatabase: Sendable {
-    public let writer: DatabasePool
+    private let pool: DatabasePool?
     public let path: String
+
+    public var writer: DatabasePool {
+        guard let pool else { preconditionFailure("the database at \(path) was never opened (a database made for listing routes)") }
+        return pool
+    }
 
     /// Opens (creating if needed) the database at `path`. Does not migrate.
     public init(path: String) throws {
@@ -14,8 +19,19 @@ public final class KinoraDatabase: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         // DatabasePool always runs in WAL mode: readers never wait for the writer.
-        writer = try DatabasePool(path: path, configuration: configuration)
+        pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
+    }
+
+    private init(unopened path: String) {
+        pool = nil
+        self.path = path
+    }
+
+    /// A database object that opens nothing: what `kinora routes` hands the routes it lists
+    /// so that listing leaves the data folder untouched. Using it traps.
+    public static func unopened(path: String) -> KinoraDatabase {
+        KinoraDatabase(unopened: path)
     }
 
     /// Applies every pending migration; returns the identifiers applied now.

@@ -52,6 +52,31 @@ import Testing
         #expect(missing.problems == ["in the spec but not served: GET /api/v1/me"])
     }
 
+    /// Listing routes is read-only: no database is created or migrated, no plugin instance
+    /// made (a broken one does not matter, nor does a storage root it would create), and the
+    /// list is the same whatever the plugin configuration.
+    @Test func listingRoutesTouchesNoDataAndStartsNoPlugin() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("routes-clean")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let plain = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["routes", "--data-dir", data])
+        #expect(plain.status == 0, "\(plain.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data).isEmpty, "kinora routes wrote to the data folder")
+
+        try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
+        try "[data]\ndir = \"\(dir)/other-data\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        let broken = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["routes", "--config", dir + "/etc/kinora.toml"])
+        #expect(broken.status == 0, "\(broken.output)")
+        #expect(broken.output == plain.output, "the route list changed with the plugin configuration")
+        #expect(plain.output.split(separator: "\n").allSatisfy { $0.range(of: #"^[A-Z]+ /"#, options: .regularExpression) != nil }, "\(plain.output)")
+        for path in [dir + "/other-data", dir + "/media"] {
+            #expect(!FileManager.default.fileExists(atPath: path), "\(path) was created")
+        }
+    }
+
     @Test func specAndReferencePageAreServed() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("docs")
         defer { try? FileManager.default.removeItem(atPath: dir) }

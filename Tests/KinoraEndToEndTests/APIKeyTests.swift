@@ -88,4 +88,42 @@ import Testing
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.contains(readKey))
     }
+
+    /// The scope a request needs follows the route the router matched, not the path's prefix:
+    /// watch progress lies below /api/v1/videos but is no upload, a public avatar lies below
+    /// /api/v1/users but is no admin route.
+    @Test func scopesFollowTheMatchedRoute() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("apikey-routes")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+        #expect(try AuthTests.addUser(daemon, "kit", role: "creator", password: "kit's long password").status == 0)
+        let kit = AuthTests.bearer(try AuthTests.tokens(try AuthTests.login(daemon, "kit", "kit's long password")).access)
+        let kitID = try #require((try daemon.get("/api/v1/me", headers: kit).json as? [String: Any])?["id"] as? String)
+        let picture = try AvatarAndDeletionTests.picture(dir + "/face.png", width: 96, height: 96)
+        #expect(try daemon.request("PUT", "/api/v1/me/avatar", headers: kit.merging(["Content-Type": "image/png"]) { $1 }, body: picture).status == 200)
+
+        let uploadKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "uploader", "scopes": ["upload"]]))
+        let readKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "reader", "scopes": ["read"]]))
+        let writeKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "writer", "scopes": ["write"]]))
+        func progress(_ key: String) throws -> HTTPResult {
+            // No such video: a key with the scope gets past the scope check to the 404.
+            try daemon.request("POST", "/api/v1/videos/no-such-video/progress", headers: AccountAdminTests.json(["X-API-Key": key]),
+                               body: Array(#"{"position": 1}"#.utf8))
+        }
+        let byUploader = try progress(uploadKey)
+        #expect(byUploader.status == 403 && AuthTests.type(byUploader) == "insufficient-scope"
+                && (byUploader.json as? [String: Any])?["scope"] as? String == "write", "\(byUploader.status) \(byUploader.body)")
+        #expect(AuthTests.type(try progress(readKey)) == "insufficient-scope")
+        let byWriter = try progress(writeKey)
+        #expect(byWriter.status == 404, "\(byWriter.status) \(byWriter.body)")
+
+        let avatar = try daemon.get("/api/v1/users/\(kitID)/avatar?size=64", headers: ["X-API-Key": readKey])
+        #expect(avatar.status == 200 && avatar.headers["content-type"] == "image/jpeg", "\(avatar.status) \(avatar.body.prefix(200))")
+        #expect(try daemon.get("/api/v1/users/\(kitID)/playlists", headers: ["X-API-Key": readKey]).status == 200)
+        // Admin routes below the same prefix still need admin; an unknown path is a 404 for any key.
+        #expect(AuthTests.type(try daemon.get("/api/v1/users/\(kitID)", headers: ["X-API-Key": readKey])) == "insufficient-scope")
+        #expect(try daemon.get("/api/v1/no-such-route", headers: ["X-API-Key": readKey]).status == 404)
+        #expect(try await daemon.stop() == 0)
+    }
 }

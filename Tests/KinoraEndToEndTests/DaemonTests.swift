@@ -148,10 +148,18 @@ extension DaemonTests {
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
         try await daemon.start()
         #expect(try daemon.get("/healthz").status == 200)
+        // Anonymous callers learn that it is not ready and roughly why, not the plugins' error
+        // text (which names files, buckets and hosts).
         let ready = try daemon.get("/readyz")
         #expect(ready.status == 503)
         #expect(ready.headers["content-type"] == "application/problem+json")
-        let detail = (ready.json as? [String: Any])?["detail"] as? String ?? ""
+        let anonymous = (ready.json as? [String: Any])?["detail"] as? String ?? ""
+        #expect(anonymous.contains("plugin") && anonymous.contains("details for admins"), "\(anonymous)")
+        #expect(!ready.body.contains("words.toml") && !ready.body.contains("unclosed") && !ready.body.contains(dir), "\(ready.body)")
+        // Admins read the details.
+        let detailed = try daemon.get("/readyz", headers: ["Authorization": "Bearer \(daemon.adminToken)"])
+        #expect(detailed.status == 503)
+        let detail = (detailed.json as? [String: Any])?["detail"] as? String ?? ""
         #expect(detail.contains(dir + "/plugins.d/words.toml") && detail.contains("([unclosed"), "\(detail)")
         #expect(try await daemon.stop() == 0)
     }

@@ -169,6 +169,10 @@ import Testing
         try provider.setUser("eve-sub", claims: ["email": "dave@example.com", "email_verified": false, "preferred_username": "dave"])
         let eve = try Self.me(daemon, try Self.signIn(daemon, provider, as: "eve-sub"))
         #expect(eve["username"] as? String == "dave-2" && eve["role"] as? String == "viewer" && eve["email"] is NSNull, "\(eve)")
+        // An identity calling itself "Admin" does not get that name (nor, later, the channel @admin).
+        try provider.setUser("mallory-sub", claims: ["preferred_username": "Admin"])
+        let mallory = try Self.me(daemon, try Self.signIn(daemon, provider, as: "mallory-sub"))
+        #expect(mallory["username"] as? String == "user-Admin", "\(mallory)")
 
         // A verified one signs in to dave's account, and links it.
         try provider.setUser("dave-sub", claims: ["email": "Dave@Example.com", "email_verified": true])
@@ -177,7 +181,11 @@ import Testing
         #expect((dave["linked_providers"] as? [[String: Any]])?.first?["provider"] as? String == "mock")
 
         // Open redirects are refused before anything else happens.
-        for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "evil", "/a#b", "/\r\nSet-Cookie: x=1"] {
+        // The probe's payloads: a tab or a backslash that only appears once decoded, and the login
+        // page's own ?next= (which the callback's redirect lands on) carrying one, double-encoded.
+        for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "evil", "/a#b", "/\r\nSet-Cookie: x=1",
+                       "/%09/evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "%2F%5Cevil.example", "javascript:alert(1)",
+                       "/login?next=%2F%5Cevil.example", "/login?next=%252F%255Cevil.example", "/login?next=%2F%2Fevil.example"] {
             let escaped = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? target
             let refused = try daemon.get("/api/v1/auth/oidc/mock/start?redirect=\(escaped)")
             #expect(refused.status == 400 && AuthTests.type(refused) == "oidc-redirect-invalid", "\(target): \(refused.status) \(refused.body)")

@@ -26,6 +26,8 @@ import Testing
             worker_threads = 3
             [media]
             storage = "s3-main"
+            [channels]
+            reserved_handles = ["Acme", "acme-news"]
             [metrics]
             access = "admin"
             [streaming]
@@ -51,6 +53,8 @@ import Testing
         #expect(config.logFormat == .json)
         #expect(config.pluginFolders == ["/opt/kinora/plugins"] && config.pluginWorkerThreads == 3)
         #expect(config.mediaStorage == "s3-main")
+        #expect(config.reservedHandles == ["acme", "acme-news"])
+        #expect(["admin", "support", "kinora", "security", "official"].allSatisfy(KinoraConfig().reservedHandles.contains))
         #expect(config.metricsAccess == .admin)
         #expect(config.streamCORSOrigins == ["https://player.example.com"] && config.streamCacheBytes == 0)
         #expect(config.pluginsDirectory == dir + "/plugins.d")

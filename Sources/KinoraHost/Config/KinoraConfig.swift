@@ -26,6 +26,9 @@ public struct KinoraConfig: Sendable {
     /// tus uploads not completed this many hours after creation are deleted (file and state).
     public var tusExpiryHours: Double = 24
     public var defaultVisibility = "public"
+    /// Channel handles (and sign-up usernames, which become handles) only admins may take;
+    /// lower case. `[channels] reserved_handles` replaces the defaults.
+    public var reservedHandles: Set<String> = KinoraConfig.defaultReservedHandles
     /// Transcode jobs run at once (each already uses every core for its encoders).
     public var transcodeConcurrency = 1
     /// Copy a qualifying source's H.264 into the top rung instead of re-encoding it.
@@ -111,6 +114,8 @@ public struct KinoraConfig: Sendable {
           "media":{"type":"object","additionalProperties":false,"properties":{
             "storage":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},
             "default_visibility":{"enum":["public","unlisted","private"]}}},
+          "channels":{"type":"object","additionalProperties":false,"properties":{
+            "reserved_handles":{"type":"array","items":{"type":"string","minLength":1,"maxLength":64}}}},
           "transcode":{"type":"object","additionalProperties":false,"properties":{
             "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64},
             "passthrough":{"type":"boolean"},
@@ -172,6 +177,7 @@ public struct KinoraConfig: Sendable {
         if let threads = v["plugins"]?["worker_threads"]?.intValue { config.pluginWorkerThreads = Int(threads) }
         if let storage = v["media"]?["storage"]?.stringValue { config.mediaStorage = storage }
         if let visibility = v["media"]?["default_visibility"]?.stringValue { config.defaultVisibility = visibility }
+        if let reserved = v["channels"]?["reserved_handles"]?.arrayValue { config.reservedHandles = Set(reserved.compactMap { $0.stringValue?.lowercased() }) }
         if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }

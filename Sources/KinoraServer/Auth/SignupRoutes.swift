@@ -11,6 +11,7 @@ struct SignupRoutes {
     let bootstrap: BootstrapToken
     /// Every attempt counts, not only failures: sign-ups are what an address is limited in.
     let throttle: LoginThrottle
+    let reservedHandles: Set<String>
 
     init(auth: AuthRoutes, config: KinoraConfig, bootstrap: BootstrapToken) {
         self.auth = auth
@@ -18,6 +19,7 @@ struct SignupRoutes {
         role = Role(rawValue: config.signupRole) ?? .creator
         self.bootstrap = bootstrap
         throttle = LoginThrottle(limit: config.signupAttemptsPerHour, window: 3600)
+        reservedHandles = config.reservedHandles
     }
 
     struct Body: Decodable {
@@ -56,8 +58,10 @@ struct SignupRoutes {
         let body = try await AccountRequests.decode(Body.self, request)
         try AccountRequests.checkUsername(body.username)
         try AccountRequests.checkPassword(body.password, username: body.username, field: "password")
-        guard !Accounts.reservedUsernames.contains(body.username.lowercased()) else {
-            throw AccountRequests.invalid("username", "the username \"\(body.username)\" is reserved")
+        // The username becomes the default channel's handle.
+        let lowered = body.username.lowercased()
+        guard !Accounts.reservedUsernames.contains(lowered), !reservedHandles.contains(lowered) else {
+            throw ChannelRoutes.reserved("username", body.username)
         }
         let displayName = try body.displayName.map(AccountRequests.checkDisplayName)
         let invitation = body.invitation.flatMap { $0.isEmpty ? nil : $0 }

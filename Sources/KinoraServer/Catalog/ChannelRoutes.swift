@@ -19,6 +19,7 @@ struct ChannelRoutes {
             }
             let object = try await JSONBody.object(request)
             let fields = try Self.fields(object, creating: true)
+            try Self.checkReserved(fields.handle, config: config, context)
             let channel = ChannelRecord(ownerID: ownerID, handle: fields.handle ?? "", name: fields.name ?? "", description: fields.description ?? "")
             do {
                 try database.channels.create(channel)
@@ -40,6 +41,7 @@ struct ChannelRoutes {
             try Access.authenticated.check(context)
             let channel = try ownChannel(context)
             let fields = try Self.fields(try await JSONBody.object(request), creating: false)
+            if fields.handle != channel.handle { try Self.checkReserved(fields.handle, config: config, context) }
             let updated: ChannelRecord?
             do {
                 updated = try database.channels.update(id: channel.id, handle: fields.handle, name: fields.name, description: fields.description)
@@ -96,6 +98,18 @@ struct ChannelRoutes {
     static func object(_ channel: ChannelRecord) -> [String: Any] {
         ["id": channel.id, "handle": channel.handle, "name": channel.name, "description": channel.description,
          "owner": channel.ownerID, "created_at": RFC3339.string(channel.createdAt)]
+    }
+
+    /// `[channels] reserved_handles` are for admins to take (an official `@support` channel);
+    /// anyone else gets 422 `handle-reserved`. `handle` is already normalized (lower case).
+    static func checkReserved(_ handle: String?, config: KinoraConfig, _ context: KinoraRequestContext) throws {
+        guard let handle, config.reservedHandles.contains(handle), context.principal?.isAdmin != true else { return }
+        throw reserved("handle", handle)
+    }
+
+    static func reserved(_ field: String, _ handle: String) -> Problem {
+        Problem(.unprocessableContent, type: "handle-reserved", title: "Handle reserved",
+                detail: "\"\(handle)\" is reserved for the site's own use; choose another", extra: ["field": field])
     }
 
     static func handleTaken(_ taken: HandleTaken) -> Problem {

@@ -5,7 +5,7 @@ import KinoraStore
 
 /// API keys in requests: `X-API-Key: knk_…` or `Authorization: Bearer knk_…`. A valid key
 /// acts as its owner with the owner's current role, limited to the key's scopes (the scope a
-/// request needs comes from ``APIScope/table``).
+/// request needs comes from the route the router matched, see ``APIScope/required(method:route:)``).
 struct APIKeyAuthenticator: Sendable {
     static let keyPrefix = "knk_"
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -31,7 +31,9 @@ struct APIKeyAuthenticator: Sendable {
         }
         let (record, owner) = found
         let scopes = Set(record.scopeList.compactMap(APIScope.init(rawValue:)))
-        let needed = APIScope.required(method: request.method, path: request.uri.path)
+        // Router middleware runs after the router matched the route (Hummingbird 2 wraps each
+        // endpoint in it), so the matched pattern is known here.
+        let needed = APIScope.required(method: request.method, route: context.endpointPath)
         guard scopes.contains(needed) else {
             throw Problem(.forbidden, type: "insufficient-scope", title: "Insufficient scope",
                           detail: "this request needs an API key with the \"\(needed.rawValue)\" scope", extra: ["scope": needed.rawValue])

@@ -10,44 +10,21 @@ public enum APIScope: String, Sendable, CaseIterable {
         allCases.filter(scopes.contains).map(\.rawValue)
     }
 
-    /// One rule of ``table``: requests with one of `methods` (any when nil) whose path is
-    /// `path` or lies below it (any path when nil) need `scope`.
-    struct Rule: Sendable {
-        let scope: APIScope
-        let methods: Set<HTTPRequest.Method>?
-        let path: String?
-
-        init(_ scope: APIScope, _ methods: Set<HTTPRequest.Method>? = nil, _ path: String? = nil) {
-            self.scope = scope
-            self.methods = methods
-            self.path = path
-        }
-
-        func matches(_ method: HTTPRequest.Method, _ requestPath: String) -> Bool {
-            if let methods, !methods.contains(method) { return false }
-            guard let path else { return true }
-            return requestPath == path || requestPath.hasPrefix(path + "/")
-        }
+    /// The scope a request needs, from the route the router matched (`METHOD /pattern` as
+    /// `kinora routes` prints it, e.g. `POST /api/v1/videos/{id}/progress`), never from the
+    /// request's path: a prefix rule gave an upload-only key the watch-progress route below
+    /// `/api/v1/videos` and asked `admin` for the public avatar below `/api/v1/users`.
+    /// `route` is nil when no route matched: such a request can only get a 404, so `read`.
+    /// A served route missing from ``routes`` needs `admin` (fail closed); a test holds the
+    /// table against the served routes.
+    public static func required(method: HTTPRequest.Method, route: String?) -> APIScope {
+        guard let route, route != "NotFound" else { return .read }
+        return routes["\(method) \(route)"] ?? .admin
     }
 
-    /// The scope each request needs: the first rule that matches wins. This table is the only
-    /// place that says it; a route that is admin-only by nature is listed here by its prefix.
-    static let table: [Rule] = [
-        Rule(.upload, [.post], "/api/v1/videos"),
-        Rule(.upload, nil, "/api/v1/uploads"),
-        Rule(.admin, nil, "/api/v1/users"),
-        Rule(.admin, nil, "/api/v1/invitations"),
-        Rule(.admin, nil, "/api/v1/plugins"),
-        Rule(.admin, nil, "/api/v1/admin"),
-        Rule(.read, [.get, .head, .options]),
-        Rule(.write),
-    ]
+    /// True when ``routes`` says which scope `route` (as `kinora routes` prints it) needs.
+    public static func isDeclared(_ route: String) -> Bool { routes[route] != nil }
 
-    public static func required(method: HTTPRequest.Method, path: String) -> APIScope {
-        // Compare the path as the router reads it: percent-decoded, without empty segments,
-        // so `/api/v1//users` or `/api/v1/%75sers` cannot slip past an admin prefix.
-        let decoded = path.removingPercentEncoding ?? path
-        let normalized = "/" + decoded.split(separator: "/").joined(separator: "/")
-        return table.first { $0.matches(method, normalized) }?.scope ?? .write
-    }
+    /// Every route ``routes`` names.
+    public static var declaredRoutes: Set<String> { Set(routes.keys) }
 }

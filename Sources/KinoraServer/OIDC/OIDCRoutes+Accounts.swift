@@ -26,7 +26,7 @@ extension OIDCRoutes {
             // SSO accounts have no password anyone knows; a real bcrypt hash keeps password
             // logins to them as slow as any other failed login.
             let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(Accounts.generatePassword(), cost: Accounts.bcryptCost) }
-            let username = Self.username(from: claims)
+            let username = Self.username(from: claims, reserved: reservedHandles)
             let displayName = claims.name.map { OIDCError.sanitized($0, limit: 100).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: config.role, passwordHash: hash)
             return try Self.outcome(try oidc.createLinked(provider: config.name, subject: claims.subject, user: user,
@@ -55,7 +55,9 @@ extension OIDCRoutes {
     /// A valid username from `preferred_username`, else the email's local part, else "user":
     /// letters, digits, `.`, `_`, `-` kept, starting with a letter or digit, 3 to 28
     /// characters (room for a `-N` that makes it unique).
-    static func username(from claims: IDTokenClaims) -> String {
+    /// A reserved name (`admin`, `support`…) gets a `user-` prefix: an identity provider's
+    /// `preferred_username` must not make a channel `@admin`.
+    static func username(from claims: IDTokenClaims, reserved: Set<String>) -> String {
         let source = claims.preferredUsername ?? claims.email.map { String($0.prefix { $0 != "@" }) } ?? ""
         var name = String(String.UnicodeScalarView(source.unicodeScalars.filter {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
@@ -63,6 +65,7 @@ extension OIDCRoutes {
         while let first = name.first, !(first.isLetter || first.isNumber) { name.removeFirst() }
         name = String(name.prefix(28))
         if name.count < 3 { name = "user" + name }
+        if reserved.contains(name.lowercased()) { name = String(("user-" + name).prefix(28)) }
         return name
     }
 }

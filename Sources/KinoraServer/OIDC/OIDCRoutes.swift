@@ -17,8 +17,12 @@ struct OIDCRoutes {
     /// `[server] public_url`; without it the callback URL is built from the Host header.
     let publicURL: String?
 
-    init(database: KinoraDatabase, auth: AuthRoutes, configs: [OIDCProviderConfig], publicURL: String?) {
+    /// Usernames an SSO identity may not take as they stand (they become channel handles).
+    let reservedHandles: Set<String>
+
+    init(database: KinoraDatabase, auth: AuthRoutes, configs: [OIDCProviderConfig], publicURL: String?, reservedHandles: Set<String> = []) {
         self.database = database
+        self.reservedHandles = reservedHandles.union(Accounts.reservedUsernames)
         self.auth = auth
         providers = Dictionary(uniqueKeysWithValues: configs.map { ($0.name, OIDCProvider(config: $0)) })
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -60,7 +64,7 @@ struct OIDCRoutes {
     func start(_ request: Request, _ context: KinoraRequestContext) async throws(OIDCError) -> Response {
         let (name, provider) = try self.provider(context)
         let query = request.uri.queryParameters
-        let returnTo = try Self.checkRedirect(query.get("redirect") ?? "/")
+        let returnTo = try Self.checkRedirect(query.get("redirect") ?? "/", publicURL: publicURL)
         let mode = query.get("mode") ?? "redirect"
         guard mode == "redirect" || mode == "json" else { throw .badRequest("mode is \"redirect\" (the default) or \"json\"") }
         let metadata = try await provider.discover()
@@ -123,7 +127,9 @@ struct OIDCRoutes {
                 let code = randomToken(bytes: 32)
                 try database.oidc.addExchangeCode(hash: Self.hash(code), userID: user.id, expiresAt: Date().addingTimeInterval(Self.exchangeLifetime))
                 // In the fragment: browsers never send it to a server nor put it in a Referer.
-                response = Response(status: .seeOther, headers: [.location: login.returnTo + "#oidc_code=" + code, .cacheControl: "no-store"])
+                // Checked again: a login started before this check existed may hold any target.
+                let back = SafeRedirect.path(login.returnTo, publicURL: publicURL) ?? "/"
+                response = Response(status: .seeOther, headers: [.location: back + "#oidc_code=" + code, .cacheControl: "no-store"])
             }
         } catch {
             throw .providerUnavailable("the sign-in could not be recorded")
@@ -170,14 +176,14 @@ struct OIDCRoutes {
         return "http://" + host
     }
 
-    /// Only a path of this site: one `/` and no scheme, host, backslash or fragment, so the
-    /// login can never send a browser (and its one-time code) elsewhere.
-    static func checkRedirect(_ path: String) throws(OIDCError) -> String {
-        let plain = path.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" && $0 != "#" }
-        guard path.hasPrefix("/"), !path.hasPrefix("//"), plain, path.utf8.count <= 2048 else {
-            throw .badRedirect("redirect must be a path of this site starting with a single '/' (no scheme, host, '//', '\\\\', '#' or spaces)")
+    /// Only a path of this site (``SafeRedirect``), so the login can never send a browser
+    /// (and its one-time code) elsewhere, directly or through the login page's own `next`.
+    static func checkRedirect(_ path: String, publicURL: String?) throws(OIDCError) -> String {
+        guard let safe = SafeRedirect.path(path, publicURL: publicURL) else {
+            throw .badRedirect("redirect must be a path of this site starting with a single '/' (no scheme, host, '//', '\\', '#', "
+                               + "spaces or control characters, also once percent-decoded, and the same for a next= inside it)")
         }
-        return path
+        return safe
     }
 
     static func cookie(_ request: Request) -> String? {

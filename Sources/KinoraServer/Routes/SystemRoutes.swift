@@ -16,15 +16,26 @@ struct SystemRoutes {
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        // Readiness: database open and every configured plugin instance started. Anyone may ask.
-        router.get("readyz") { request, context in
-            var problems: [String] = []
-            if await !database.isReachable() { problems.append("database is not reachable") }
-            for instance in registry.instances where instance.state != .started {
-                problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
-            }
-            for error in registry.instanceErrors { problems.append(error.description) }
-            guard problems.isEmpty else {
+        // Readiness: database open and every configured plugin instance started. Anyone may
+        // ask, but only admins read why not: plugin errors name buckets, hosts and instances.
+        router.get("readyz") { _, context in
+            let databaseReachable = await database.isReachable()
+            let unready = registry.instances.filter { $0.state != .started }
+            let configErrors = registry.instanceErrors
+            guard databaseReachable, unready.isEmpty, configErrors.isEmpty else {
+                guard context.principal?.isAdmin == true else {
+                    var counts: [String] = []
+                    if !databaseReachable { counts.append("the database is not reachable") }
+                    if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
+                    if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
+                    throw Problem(.serviceUnavailable, type: "not-ready", title: "Not ready",
+                                  detail: counts.joined(separator: "; ") + " (details for admins)")
+                }
+                var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
+                for instance in unready {
+                    problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
+                }
+                problems += configErrors.map(\.description)
                 throw Problem(.serviceUnavailable, type: "not-ready", title: "Not ready", detail: problems.joined(separator: "; "))
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))

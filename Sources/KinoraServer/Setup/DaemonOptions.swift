@@ -9,8 +9,9 @@ public struct DaemonOptions: Sendable {
     public var dataDir: String?
     public var listen: String?
     public var shareDir: String?
-    /// Set up everything, print the routes (`METHOD /path`, one per line) and exit: what
-    /// `kinora routes` shows and the API spec test compares with share/openapi.yaml.
+    /// Print the routes (`METHOD /path`, one per line) and exit, without opening the database
+    /// or loading plugins: what `kinora routes` shows and the API spec test compares with
+    /// share/openapi.yaml.
     public var listRoutes = false
 
     public init(configPath: String? = nil, dataDir: String? = nil, listen: String? = nil, shareDir: String? = nil) {

@@ -82,8 +82,7 @@ struct StudioRoutes {
 
     static func signIn(next: String) -> Response {
         var headers = WebHeaders.page
-        let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/studio"
-        headers[.location] = "/login?next=\(encoded)"
+        headers[.location] = SafeRedirect.loginLocation(next: next)
         return Response(status: .seeOther, headers: headers)
     }
 }

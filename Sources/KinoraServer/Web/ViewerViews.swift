@@ -20,7 +20,7 @@ enum ViewerViews {
     /// The subscribe control: a toggle for a signed-in account, a sign-in link otherwise,
     /// which comes back to `returnTo`.
     static func subscription(_ channel: ChannelRecord, subscribed: Bool?, returnTo: String) -> [String: Any] {
-        guard let subscribed else { return ["channelID": channel.id, "signIn": "/login?next=" + ViewerRoutes.encoded(returnTo)] }
+        guard let subscribed else { return ["channelID": channel.id, "signIn": SafeRedirect.loginLocation(next: returnTo)] }
         return ["channelID": channel.id, "signedIn": true, "subscribed": subscribed,
                 "label": subscribed ? "Unsubscribe" : "Subscribe", "state": subscribed ? "true" : "false"]
     }

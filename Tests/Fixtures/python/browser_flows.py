@@ -4,8 +4,9 @@ Usage: browser_flows.py BASE_URL VIDEO_ID USERNAME PASSWORD SCREENSHOT_DIR INVIT
 
 Opens the home page and finds the video's card, watches it (the play head passes 1 s), fixes
 the quality menu on another rendition and checks that the segments fetched afterwards are that
-rendition's, signs in through /login (after a refused wrong password) and finds the name in the
-header, signs out, signs up a new account (refused without the invitation code, then with
+rendition's, signs in through /login (after a refused wrong password; its ?next= is the probe's
+/%09/host, which must leave the browser on this site) and finds the name in the header, checks
+the pages' redirect check (api.js safePath) against the other open-redirect payloads, signs out, signs up a new account (refused without the invitation code, then with
 it) that lands signed in, checks the watch page at phone
 width, that Auto steps down from a fixed 360p on a throttled link, the 404 page and the
 security headers, and fails on any console error (CSP violations
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlparse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -38,6 +40,13 @@ EXPECTED_HEADERS = {
 
 class Failure(Exception):
     pass
+
+
+# Sign-in destinations that must not leave the site (the attack probe's payloads, as the login
+# page reads them from ?next= once decoded), and ones that must survive unchanged.
+OFFSITE_TARGETS = ["/\\evil.example", "/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\/evil.example",
+                   "https://evil.example/", "javascript:alert(1)", "evil.example", ""]
+OWN_TARGETS = {"/settings": "/settings", "/watch/abc?t=3#now": "/watch/abc?t=3#now", "/%2F%2Fevil.example": "/%2F%2Fevil.example"}
 
 
 def wait_for(what, check, timeout=20.0):
@@ -138,7 +147,8 @@ class Flows:
         return {"played": played, "renditions": ids, "chosen": ids[target], "segments_after_choice": len(fetched)}
 
     def login(self):
-        self.open("/login", "login")
+        # %09 is a tab once decoded; the URL parser drops it, so "/<tab>/host" meant //host.
+        self.open("/login?next=%2F%09%2Fevil.example", "login")
         self.driver.find_element(By.ID, "login-username").send_keys(self.username)
         self.driver.find_element(By.ID, "login-password").send_keys("not the password")
         self.driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
@@ -153,10 +163,26 @@ class Flows:
         name = wait_for("the user's name in the header", lambda: (self.driver.find_elements(By.CSS_SELECTOR, ".user-name") or [None])[0])
         if name.text.strip().lower() != self.username.lower():
             raise Failure(f"the header shows {name.text!r}, expected {self.username!r}")
+        if urlparse(self.driver.current_url).netloc != urlparse(self.base).netloc:
+            raise Failure(f"signing in with ?next=/%09/evil.example went to {self.driver.current_url}")
         self.current = "home-signed-in"
         self.shot("home-signed-in")
         self.collect_console()
         return error
+
+    def redirects(self):
+        """api.js safePath, in this browser's own URL parser: every off-site target is refused."""
+        results = self.driver.execute_async_script("""
+            const [targets, done] = arguments;
+            import('/static/js/api.js').then((api) => done(targets.map((target) => api.safePath(target))), (error) => done(String(error)));
+        """, OFFSITE_TARGETS + list(OWN_TARGETS))
+        if not isinstance(results, list):
+            raise Failure(f"api.js could not be loaded: {results}")
+        leaks = [target for target, result in zip(OFFSITE_TARGETS, results) if result is not None]
+        wrong = [target for target, result in zip(OWN_TARGETS, results[len(OFFSITE_TARGETS):]) if result != OWN_TARGETS[target]]
+        if leaks or wrong:
+            raise Failure(f"safePath let through {leaks!r}, changed or refused {wrong!r}")
+        return len(results)
 
     def resume(self):
         """Signed in: pausing reports the position (with the CSRF header), a reload resumes there."""
@@ -291,6 +317,7 @@ class Flows:
         self.home()
         watched = self.watch()
         refused = self.login()
+        self.redirects()
         resumed = self.resume()
         newcomer = self.logout_and_signup()
         self.phone()

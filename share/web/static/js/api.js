@@ -37,8 +37,23 @@ export async function csrfToken() {
   }
 }
 
-/// Where to go after signing in: a same-site path from `?next=`, else home.
+/// `target` as a path of this site (path, query and fragment), or null. The URL parser decides,
+/// as the browser will when it navigates: it drops tabs and newlines and reads `\` as `/`, so
+/// `/\host` and `/%09/host` (decoded by URLSearchParams) would leave the site; a string check
+/// would not see that. SafeRedirect.swift is the server's half.
+export function safePath(target) {
+  if (typeof target !== 'string' || !target.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(target)) return null;
+  let url;
+  try {
+    url = new URL(target, location.origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== location.origin) return null;
+  return url.pathname + url.search + url.hash;
+}
+
+/// Where to go after signing in: a path of this site from `?next=`, else home.
 export function nextPage() {
-  const next = new URLSearchParams(location.search).get('next') || '/';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return safePath(new URLSearchParams(location.search).get('next') || '/') || '/';
 }

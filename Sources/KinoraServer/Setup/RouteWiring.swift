@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import KinoraHost
+import KinoraStore
+import Logging
+import Prometheus
+
+/// Every route the daemon serves, registered on a router from the parts they hold. `kinora
+/// serve` builds the parts from the data folder and the started plugins; `kinora routes`
+/// builds them with ``forListing(_:)``, which touches neither: the list comes from the same
+/// code that serves, without migrating a database or starting a plugin.
+struct RouteWiring {
+    let setup: ResolvedSetup
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let prometheus: PrometheusCollectorRegistry
+    let token: BootstrapToken
+    let signer: JWTSigner
+    let twoFactorKey: [UInt8]
+    let sessions: Sessions
+    let media: MediaWorker
+
+    /// What the serving daemon keeps using after registration.
+    struct Registered {
+        let social: SocialRoutes
+        let tusUploads: TusUploads
+    }
+
+    /// Stand-ins that open no file and start nothing: a database never opened (any use
+    /// traps, so a route that queried at registration would fail the route-list test), a
+    /// plugin registry with no module loaded, throwaway secrets.
+    static func forListing(_ setup: ResolvedSetup) -> RouteWiring {
+        let config = setup.config
+        let database = KinoraDatabase.unopened(path: config.dataDir + "/kinora.sqlite")
+        let environment = HostEnvironment(logger: .init(label: "kinora.routes"), version: kinoraVersion, secrets: SecretStore(folders: []))
+        return RouteWiring(
+            setup: setup, database: database, registry: PluginRegistry(environment: environment, workerThreads: 1),
+            prometheus: PrometheusCollectorRegistry(), token: BootstrapToken(path: "", value: []),
+            signer: JWTSigner(secret: [UInt8](repeating: 0, count: 32)), twoFactorKey: [UInt8](repeating: 0, count: 32),
+            sessions: Sessions(database: database, idle: 1, lifetime: 1, cookieSecure: false, trustedProxies: [], publicURL: nil),
+            media: MediaWorker.beside(Paths.executableDirectory()))
+    }
+
+    /// `METHOD /pattern` for every route, as `kinora routes` prints them.
+    static func routeList(_ setup: ResolvedSetup) -> [String] {
+        let router = Router(context: KinoraRequestContext.self)
+        forListing(setup).register(on: router)
+        return router.routes.map { "\($0.method) \($0.path)" }
+    }
+
+    @discardableResult
+    func register(on router: Router<KinoraRequestContext>) -> Registered {
+        let config = setup.config
+        let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+                              refreshLifetime: config.refreshTokenDays * 86400,
+                              twoFactor: TwoFactor(key: twoFactorKey, database: database))
+        auth.register(on: router)
+        AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
+        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
+                   reservedHandles: config.reservedHandles).register(on: router)
+        SessionRoutes(auth: auth, sessions: sessions).register(on: router)
+        SessionListRoutes(database: database, sessions: sessions).register(on: router)
+        TOTPRoutes(auth: auth).register(on: router)
+        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
+        PluginRoutes(registry: registry).register(on: router)
+        let adminOverview = AdminOverview(database: database, registry: registry, config: config)
+        AdminAPIRoutes(overview: adminOverview).register(on: router)
+        VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
+        CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
+        StreamRoutes(database: database, registry: registry, config: config).register(on: router)
+        ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
+        CategoryRoutes(database: database).register(on: router)
+        SearchRoutes(database: database).register(on: router)
+        let tusUploads = TusUploads(database: database, config: config,
+                                    ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
+        TusRoutes(uploads: tusUploads).register(on: router)
+        DocsRoutes(shareDir: setup.shareDir).register(on: router)
+        let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
+        social.register(on: router)
+        let web = WebRoutes(database: database, shareDir: setup.shareDir)
+        web.register(on: router)
+        AdminRoutes(web: web, overview: adminOverview).register(on: router)
+        router.add(middleware: WebNotFoundMiddleware(web: web))
+        return Registered(social: social, tusUploads: tusUploads)
+    }
+}
+
+extension Daemon {
+    /// The routes `kinora routes` prints, for tests that hold tables against them.
+    public static func routeList(_ options: DaemonOptions) throws -> [String] {
+        RouteWiring.routeList(try ResolvedSetup.resolve(options))
+    }
+}
