@@ -10,9 +10,12 @@ public final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media`
+    /// beside it).
+    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:],
+                executable: String = TestEnvironment.kinoraExecutable) throws {
         self.dataDir = dataDir
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
