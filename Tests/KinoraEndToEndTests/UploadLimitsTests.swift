@@ -92,16 +92,16 @@ import Testing
     }
 
     /// A disk that fills up while the original or an avatar is stored answers 507
-    /// problem+json, not 500. The media storage sits on a 256 KiB tmpfs (CI runs as root; the
+    /// problem+json, not 500. The media storage sits on a 64 KiB tmpfs (CI runs as root; the
     /// test fails, never skips, where mounting is not allowed).
     @Test func aDiskThatFillsUpDuringIngestAnswers507() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("disk-full")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let clip = try VideoUploadTests.makeClip(dir + "/clip.mp4", seconds: 4)
-        try #require(clip.count > 300 << 10, "the clip (\(clip.count) bytes) must not fit the tmpfs")
+        try #require(clip.count > 96 << 10, "the clip (\(clip.count) bytes) must not fit the tmpfs")
         let media = dir + "/data/media"
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
-        let mounted = try TestEnvironment.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", media])
+        let mounted = try TestEnvironment.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", media])
         try #require(mounted.status == 0, "mounting a tmpfs needs root: \(mounted.output)")
         defer { _ = try? TestEnvironment.run("/usr/bin/umount", ["-l", media]) }
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--share-dir", WebUITests.share])
