@@ -42,8 +42,8 @@ enum IngestFailure {
         case let error as POSIXError:
             return sentence("a file operation failed: \(String(cString: strerror(error.code.rawValue)))")
         default:
-            let text = (error as? CustomStringConvertible)?.description ?? error.localizedDescription
-            return sentence(text)
+            // The rest (database errors and the like) describe themselves in words.
+            return sentence(String(describing: error))
         }
     }
 
