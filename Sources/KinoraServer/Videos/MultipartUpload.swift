@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -27,7 +28,12 @@ struct MultipartUpload {
         var upload = MultipartUpload()
         let path = folder + "/upload-" + randomToken()
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let code = errno
+            // No inode left is a full disk too.
+            if code == ENOSPC || code == EDQUOT { throw IngestFailure.problem(POSIXError(POSIXErrorCode(rawValue: code) ?? .ENOSPC)) }
+            throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(code)))")
+        }
         var keep = false
         defer {
             close(fd)
