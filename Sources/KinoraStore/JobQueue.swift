@@ -42,16 +42,25 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Requeues after a daemon crash that are not counted as attempts, per job. The work runs
+    /// in a separate worker process, so a daemon dying mid-job is not the file's fault; past
+    /// this many, each further crash counts again, so an input that somehow brings the daemon
+    /// down every time still ends up failed after `maxAttempts`.
+    public static let maxUncountedInterruptions = 10
+
     /// Running jobs whose owner is on `host` but is not `currentOwner` belong to an earlier
     /// process on this machine that is gone (this daemon has just started): make them
-    /// claimable now. Returns how many were recovered.
+    /// claimable now, giving back the attempt the crash interrupted (up to
+    /// ``maxUncountedInterruptions`` times per job). Returns how many were recovered.
     @discardableResult
     public func recoverAbandoned(host: String, currentOwner: String, now: Date = Date()) throws -> Int {
         try writer.write { db in
             try db.execute(sql: """
-                UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?
+                UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?,
+                                attempts = CASE WHEN interruptions < ? THEN MAX(attempts - 1, 0) ELSE attempts END,
+                                interruptions = interruptions + 1
                 WHERE state = 'running' AND owner LIKE ? AND owner != ?
-                """, arguments: [now.storageText, host + "/%", currentOwner])
+                """, arguments: [now.storageText, Self.maxUncountedInterruptions, host + "/%", currentOwner])
             return db.changesCount
         }
     }

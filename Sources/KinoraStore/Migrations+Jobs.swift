@@ -27,4 +27,17 @@ extension Migrations {
         // The admin console lists newest first and a video's jobs are looked up by video.
         try db.create(index: "jobs_video", on: "jobs", columns: ["video_id"])
     }
+
+    /// 0017: why a complete tus upload did not become a video (so a crash during its ingest
+    /// is retried at the next start, or shown), and how often a job was requeued because the
+    /// daemon running it died (not counted as an attempt, but capped).
+    static func ingestRecovery(_ db: Database) throws {
+        try db.alter(table: "uploads") { t in
+            t.add(column: "ingest_status", .integer)
+            t.add(column: "ingest_error", .text)
+        }
+        try db.alter(table: "jobs") { t in
+            t.add(column: "interruptions", .integer).notNull().defaults(to: 0)
+        }
+    }
 }

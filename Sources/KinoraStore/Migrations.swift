@@ -233,6 +233,7 @@ enum Migrations {
             try db.alter(table: "sessions") { t in t.add(column: "user_agent", .text) }
         }
         migrator.registerMigration("0016-job-cancel", migrate: jobCancel)
+        migrator.registerMigration("0017-upload-ingest-and-job-interruptions", migrate: ingestRecovery)
         return migrator
     }()
 }

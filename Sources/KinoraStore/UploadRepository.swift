@@ -20,11 +20,17 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var createdAt: Date
     public var updatedAt: Date
     public var expiresAt: Date
+    /// Why the complete file did not become a video: the HTTP status the ingest failed with
+    /// (4xx: the file was refused and removed; 5xx: the bytes are kept for another try) and
+    /// a sentence saying why. Nil while no ingest failed.
+    public var ingestStatus: Int?
+    public var ingestError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, length, metadata
         case offset = "upload_offset", filePath = "file_path", videoID = "video_id", ownerID = "owner_id"
         case createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at"
+        case ingestStatus = "ingest_status", ingestError = "ingest_error"
     }
 
     public init(id: String, length: Int64, metadata: [String: String], filePath: String, expiresAt: Date, ownerID: String? = nil,
@@ -46,6 +52,13 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     }
 
     public var isComplete: Bool { videoID != nil }
+
+    /// Every byte is on disk but no video was made of them yet (ingest running, interrupted
+    /// by a crash, or failed on the server's side).
+    public var awaitsIngest: Bool { videoID == nil && offset == length && !isRefused }
+
+    /// The ingest refused the file (not a usable video): nothing more can come of it.
+    public var isRefused: Bool { ingestStatus.map { (400..<500).contains($0) } ?? false }
 }
 
 /// Every query on the uploads table.
@@ -70,8 +83,29 @@ public struct UploadRepository: Sendable {
     /// Marks the upload complete: it became `videoID` (whose row must exist).
     public func complete(_ id: String, videoID: String, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE uploads SET video_id = ?, upload_offset = length, updated_at = ? WHERE id = ?",
+            try $0.execute(sql: """
+                UPDATE uploads SET video_id = ?, upload_offset = length, ingest_status = NULL, ingest_error = NULL, updated_at = ? WHERE id = ?
+                """,
                            arguments: [videoID, now, id])
+        }
+    }
+
+    /// Records why the ingest of the complete file failed (`status`: the HTTP status it failed with).
+    public func setIngestFailure(_ id: String, status: Int, reason: String, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE uploads SET ingest_status = ?, ingest_error = ?, updated_at = ? WHERE id = ? AND video_id IS NULL",
+                           arguments: [status, reason, now, id])
+        }
+    }
+
+    /// Uploads whose bytes are all on disk but that never became a video and were not
+    /// refused: a daemon killed during their final ingest leaves these behind.
+    public func awaitingIngest(limit: Int = 500) throws -> [UploadRecord] {
+        try writer.read {
+            try UploadRecord.fetchAll($0, sql: """
+                SELECT * FROM uploads WHERE video_id IS NULL AND upload_offset = length AND (ingest_status IS NULL OR ingest_status >= 500)
+                ORDER BY updated_at LIMIT ?
+                """, arguments: [limit])
         }
     }
 

@@ -36,6 +36,29 @@ import Testing
         #expect(try database.videos.jobState(videoID: "a")?.state == "done")
     }
 
+    @Test func aDaemonCrashDoesNotUseUpAnAttemptUntilItHappensTooOften() throws {
+        let (database, dir) = try setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var owner = "host/100/1"
+        let first = try #require(try database.jobs.claim(lease: 60, owner: owner))
+        #expect(first.attempts == 1)
+        // Each restart after a kill -9 requeues the job with its attempt given back.
+        for crash in 1...JobQueue.maxUncountedInterruptions {
+            let next = "host/\(100 + crash)/1"
+            #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: next) == 1)
+            owner = next
+            let again = try #require(try database.jobs.claim(lease: 60, owner: owner))
+            #expect(again.id == first.id && again.attempts == 1, "crash \(crash): attempt \(again.attempts)")
+        }
+        // Past the cap the crashes count, so a daemon-killing input still fails in the end.
+        #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: "host/999/1") == 1)
+        let counted = try #require(try database.jobs.claim(lease: 60, owner: "host/999/1"))
+        #expect(counted.id == first.id && counted.attempts == 2)
+        // Another host's jobs, and this daemon's own, are left alone.
+        #expect(try database.jobs.recoverAbandoned(host: "other", currentOwner: "other/1/1") == 0)
+        #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: "host/999/1") == 0)
+    }
+
     @Test func failuresRetryWithBackoffThenFailTheVideoWithTheReason() throws {
         let (database, dir) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: dir) }

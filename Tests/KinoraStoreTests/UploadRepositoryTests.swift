@@ -32,6 +32,30 @@ import Testing
         #expect(try database.uploads.find("u1") == nil, "deleting the video ends its upload record")
     }
 
+    @Test func completeUploadsWithoutAVideoAreListedForIngestUntilRefusedOrDone() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let later = Date().addingTimeInterval(3600)
+        for id in ["partial", "whole", "failed", "refused", "done"] {
+            try database.uploads.create(UploadRecord(id: id, length: 10, metadata: [:], filePath: "uploads/tus/\(id)", expiresAt: later))
+            try database.uploads.setOffset(id, id == "partial" ? 4 : 10)
+        }
+        try database.uploads.setIngestFailure("failed", status: 503, reason: "Media storage is not available.")
+        try database.uploads.setIngestFailure("refused", status: 422, reason: "Not a usable video.")
+        try database.videos.create(VideoRecord(id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
+                                               originalSize: 10, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try database.uploads.complete("done", videoID: "v1")
+        #expect(Set(try database.uploads.awaitingIngest().map(\.id)) == ["whole", "failed"])
+        let refused = try #require(try database.uploads.find("refused"))
+        #expect(refused.isRefused && !refused.awaitsIngest && refused.ingestError == "Not a usable video.")
+        let failed = try #require(try database.uploads.find("failed"))
+        #expect(failed.awaitsIngest && failed.ingestStatus == 503)
+        // Success clears an earlier failure.
+        try database.uploads.complete("failed", videoID: "v1")
+        let recovered = try #require(try database.uploads.find("failed"))
+        #expect(recovered.ingestError == nil && recovered.ingestStatus == nil && recovered.isComplete)
+    }
+
     @Test func onlyIncompleteUploadsPastTheirExpiryAreListed() throws {
         let (database, dir) = try database()
         defer { try? FileManager.default.removeItem(atPath: dir) }

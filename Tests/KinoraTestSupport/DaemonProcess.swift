@@ -10,9 +10,12 @@ public final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media`
+    /// beside it).
+    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:],
+                executable: String = TestEnvironment.kinoraExecutable) throws {
         self.dataDir = dataDir
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -153,7 +156,13 @@ public struct HTTPResult: Sendable {
         let bytes = Array(request.utf8) + body
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // An answer before the whole body went out (a 413 refused mid-stream): stop
+            // sending and read it. The server may stop reading without closing, and a send
+            // into a full socket buffer would then wait forever.
+            var ready = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
+            if poll(&ready, 1, 10_000) > 0, ready.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { break }
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, min($0.count, 1 << 20), Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { continue }
             // The server may answer and close early (413): stop sending, read its answer.
             if n <= 0 { break }
             sent += n

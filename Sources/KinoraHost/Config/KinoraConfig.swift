@@ -23,6 +23,10 @@ public struct KinoraConfig: Sendable {
     public var uploadMaxBytes: Int64 = 20 << 30
     /// Uploads and transcodes are refused (507) when less than this would remain free.
     public var minFreeBytes: Int64 = 1 << 30
+    /// Text fields a multipart upload may carry, and their bytes in all: they are held in
+    /// memory, unlike the file, so they are bounded as they arrive.
+    public var uploadMaxFormFields = 64
+    public var uploadMaxFormBytes = 256 << 10
     /// tus uploads not completed this many hours after creation are deleted (file and state).
     public var tusExpiryHours: Double = 24
     public var defaultVisibility = "public"
@@ -126,6 +130,8 @@ public struct KinoraConfig: Sendable {
           "uploads":{"type":"object","additionalProperties":false,"properties":{
             "max_bytes":{"type":"integer","minimum":1},
             "min_free_bytes":{"type":"integer","minimum":0},
+            "max_form_fields":{"type":"integer","minimum":1,"maximum":10000},
+            "max_form_bytes":{"type":"integer","minimum":1024,"maximum":67108864},
             "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
           "auth":{"type":"object","additionalProperties":false,"properties":{
             "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
@@ -180,6 +186,8 @@ public struct KinoraConfig: Sendable {
         if let reserved = v["channels"]?["reserved_handles"]?.arrayValue { config.reservedHandles = Set(reserved.compactMap { $0.stringValue?.lowercased() }) }
         if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
+        if let fields = v["uploads"]?["max_form_fields"]?.intValue { config.uploadMaxFormFields = Int(fields) }
+        if let bytes = v["uploads"]?["max_form_bytes"]?.intValue { config.uploadMaxFormBytes = Int(bytes) }
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let copy = v["transcode"]?["passthrough"]?.boolValue { config.transcodePassthrough = copy }

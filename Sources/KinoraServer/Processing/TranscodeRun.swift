@@ -54,7 +54,9 @@ extension MediaWorker {
                 }
                 process.waitUntilExit()
                 guard process.terminationReason == .exit, let final else {
-                    throw TranscodeFailure(description: "the media worker stopped unexpectedly (status \(process.terminationStatus))")
+                    throw TranscodeFailure(description: process.terminationReason == .uncaughtSignal
+                        ? "the media worker was killed by signal \(process.terminationStatus) while transcoding this file"
+                        : "the media worker exited with status \(process.terminationStatus) without a result")
                 }
                 guard final["ok"]?.boolValue == true, let renditions = final["renditions"]?.arrayValue else {
                     throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")

@@ -93,7 +93,8 @@ struct TranscodeService: Service {
             try? database.jobs.release(job)
             logger.info("transcode interrupted by shutdown; it resumes at the next start")
         } catch {
-            let reason = String(describing: error)
+            // Stored on the job and the video, and shown in the admin console: a sentence, not a dump.
+            let reason = IngestFailure.reason(error)
             let retry = (try? database.jobs.fail(job, reason: reason, maxAttempts: maxAttempts, backoff: 30 * Double(job.attempts))) ?? false
             logger.error("transcode failed\(retry ? ", will retry" : ""): \(reason)")
         }

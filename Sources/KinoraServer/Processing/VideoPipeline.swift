@@ -19,7 +19,7 @@ struct VideoPipeline: Sendable {
     func run(_ job: ClaimedJob, progress: @escaping @Sendable (Double, String) -> Void) async throws {
         guard let video = try database.videos.find(job.videoID) else { return }  // deleted meanwhile
         guard let storage = registry.storage(named: config.mediaStorage), let originalKey = video.originalKey else {
-            throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available")
+            throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available (not started; see /readyz)")
         }
         let folder = workFolder + "/\(video.id)-\(job.attempts)"
         try? FileManager.default.removeItem(atPath: folder)

@@ -14,6 +14,8 @@ struct AvatarRoutes {
     static let maxBytes = 5 << 20
     static let types: Set<String> = ["image/jpeg", "image/png", "image/webp"]
     static let sizes = [64, 256]
+    /// Room the resized pictures and their stored copies need beside the upload.
+    static let workBytes: Int64 = 1 << 20
 
     static func key(userID: String, size: Int) -> String { "avatars/\(userID)/\(size).jpg" }
 
@@ -61,17 +63,27 @@ struct AvatarRoutes {
         guard !bytes.isEmpty else { throw Problem(.unprocessableContent, type: "bad-image", title: "Not a usable image", detail: "the body is empty") }
         let storage = try storage()
 
-        let folder = config.dataDir + "/uploads/avatar-" + randomToken(bytes: 10)
+        let uploads = config.dataDir + "/uploads"
+        let folder = uploads + "/avatar-" + randomToken(bytes: 10)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The picture, then two JPEGs of it and their stored copies: well under a MiB more.
+        try requireFreeSpace(at: uploads, incoming: Int64(bytes.count) + Self.workBytes, reserve: config.minFreeBytes)
         let input = folder + "/source"
-        guard FileManager.default.createFile(atPath: input, contents: Data(bytes)) else {
-            throw Problem(.internalServerError, type: "write-failed", title: "Could not keep the image", detail: "writing the upload to disk failed")
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: input))
+        } catch {
+            throw IngestFailure.isDiskFull(error) ? IngestFailure.problem(error)
+                : Problem(.internalServerError, type: "write-failed", title: "Could not keep the image", detail: IngestFailure.reason(error))
         }
         try await media.avatar(input, folder: folder)
-        for size in Self.sizes {
-            try await storage.put(Self.key(userID: me.id, size: size), contentType: "image/jpeg", file: "\(folder)/\(size).jpg",
-                                  requestID: context.requestID)
+        do {
+            for size in Self.sizes {
+                try await storage.put(Self.key(userID: me.id, size: size), contentType: "image/jpeg", file: "\(folder)/\(size).jpg",
+                                      requestID: context.requestID)
+            }
+        } catch {
+            throw IngestFailure.problem(error)
         }
         // A new version: the new ETag, and a new URL that no cache holds an old picture under.
         var updated = me

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Deletes abandoned tus uploads (file and row) once `[uploads] tus_expiry_hours` have passed
 /// since their creation: at start, then periodically until graceful shutdown. Between expiry
-/// and the next sweep an upload answers 410; after it, 404.
+/// and the next sweep an upload answers 410; after it, 404. First, at start, it ingests the
+/// complete uploads a killed daemon left without a video.
 struct TusExpirySweep: Service {
     let uploads: TusUploads
     let logger: Logger
@@ -13,6 +14,7 @@ struct TusExpirySweep: Service {
     var interval: Duration { .milliseconds(Int64(min(300, max(1, uploads.expiry / 4)) * 1000)) }
 
     func run() async throws {
+        await uploads.recoverInterruptedIngests(logger: logger)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let removed = try uploads.sweep()

@@ -95,6 +95,8 @@ extension HTTPField.Name {
     static let uploadChecksum = HTTPField.Name("Upload-Checksum")!
     static let uploadExpires = HTTPField.Name("Upload-Expires")!
     static let kinoraVideoID = HTTPField.Name("Kinora-Video-Id")!
+    static let kinoraUploadState = HTTPField.Name("Kinora-Upload-State")!
+    static let kinoraUploadError = HTTPField.Name("Kinora-Upload-Error")!
 }
 
 /// Every request under `/api/v1/uploads` but OPTIONS must say `Tus-Resumable: 1.0.0` (412

@@ -106,10 +106,12 @@ struct TusRoutes {
     }
 
     /// Upload-Offset, Upload-Length, Cache-Control, and Upload-Expires while incomplete or
-    /// Kinora-Video-Id once complete.
+    /// Kinora-Video-Id once complete. The offset stays one byte short until a video exists
+    /// (``TusUploads/reportedOffset(_:)``); `Kinora-Upload-State` says what is going on then,
+    /// and `Kinora-Upload-Error` why an ingest failed.
     func state(of upload: UploadRecord) -> HTTPFields {
         var headers: HTTPFields = [
-            .uploadOffset: String(upload.offset),
+            .uploadOffset: String(TusUploads.reportedOffset(upload)),
             .uploadLength: String(upload.length),
             .cacheControl: "no-store",
         ]
@@ -117,6 +119,15 @@ struct TusRoutes {
             headers[.kinoraVideoID] = video
         } else {
             headers[.uploadExpires] = Tus.httpDate(upload.expiresAt)
+            if upload.isRefused {
+                headers[.kinoraUploadState] = "refused"
+            } else if upload.awaitsIngest {
+                headers[.kinoraUploadState] = uploads.locks.isBusy(upload.id) ? "ingesting" : "ingest-pending"
+            }
+            if let error = upload.ingestError {
+                // A header value is one line of visible ASCII.
+                headers[.kinoraUploadError] = String(error.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(300))
+            }
         }
         return headers
     }

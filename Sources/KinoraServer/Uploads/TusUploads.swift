@@ -36,7 +36,8 @@ struct TusUploads: Sendable {
             throw Tus.badRequest("bad-metadata", "the filename is limited to 255 bytes")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try requireFreeSpace(at: folder, incoming: length, reserve: config.minFreeBytes)
+        // The partial file, then the original's copy in media storage: twice the length.
+        try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes)
         let id = randomToken(bytes: 16)
         let now = Date()
         let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
@@ -61,15 +62,22 @@ struct TusUploads: Sendable {
     /// ingests the file if it is now complete. Returns the upload as stored afterwards.
     func receive(_ upload: UploadRecord, offset: Int64, body: RequestBody, declaredLength: Int64?,
                  checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String, logger: Logger) async throws -> UploadRecord {
-        guard locks.acquire(upload.id) else {
-            throw Problem(Tus.locked, type: "upload-busy", title: "Upload busy", detail: "another request is writing this upload")
-        }
+        guard locks.acquire(upload.id) else { throw busy() }
         defer { locks.release(upload.id) }
         // Read again under the lock: a request that finished meanwhile moved the offset.
         var upload = try find(upload.id)
+        if upload.isRefused { throw refusal(upload) }
+        if upload.awaitsIngest && offset == Self.reportedOffset(upload) {
+            // The client resends the last byte it was told is missing (see reportedOffset):
+            // take it as an ordinary final PATCH. Moving the offset back is safe, the file
+            // holds at least that much.
+            upload.offset = offset
+            try database.uploads.setOffset(upload.id, offset)
+        }
         guard offset == upload.offset else {
+            let expected = Self.reportedOffset(upload)
             throw Problem(.conflict, type: "offset-mismatch", title: "Upload-Offset mismatch",
-                          detail: "the upload holds \(upload.offset) bytes; send Upload-Offset: \(upload.offset)", extra: ["offset": String(upload.offset)])
+                          detail: "the upload holds \(expected) bytes; send Upload-Offset: \(expected)", extra: ["offset": String(expected)])
         }
         let remaining = upload.length - upload.offset
         if let declaredLength, declaredLength > remaining { throw beyondLength(upload) }
@@ -77,7 +85,8 @@ struct TusUploads: Sendable {
 
         if declaredLength ?? 0 > 0 || remaining > 0 {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try requireFreeSpace(at: folder, incoming: declaredLength ?? remaining, reserve: config.minFreeBytes)
+            // This body, and the copy the final ingest makes of the whole file.
+            try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes)
             let written = try await append(body, to: path(of: upload), at: upload.offset, remaining: remaining,
                                            checksum: checksum, upload: upload)
             if written > 0 {
@@ -162,9 +171,22 @@ struct TusUploads: Sendable {
         return written
     }
 
-    /// The file is whole: ingest it. A refused file (4xx) ends the upload; a server-side
-    /// failure (5xx) keeps the bytes, and an empty PATCH at the final offset tries again.
-    private func finish(_ upload: UploadRecord, requestID: String, logger: Logger) async throws -> UploadRecord {
+    /// The offset HEAD and PATCH answers report. While the bytes are complete but no video was
+    /// made of them (ingest running, cut short by a crash, failed on the server's side, or
+    /// refused), it is one byte short of the length: tus clients take offset == length as
+    /// success and stop, and would report an upload that never became a video as done. One
+    /// byte short, a client resumes by sending the last byte, which retries the ingest and
+    /// answers with the video, a 423 while another request ingests it, or the reason there
+    /// is none, as any final PATCH does.
+    static func reportedOffset(_ upload: UploadRecord) -> Int64 {
+        upload.videoID == nil && upload.offset == upload.length ? upload.length - 1 : upload.offset
+    }
+
+    /// The file is whole: ingest it. A refused file (4xx) ends the upload: its row is deleted
+    /// when a client is there to be told (`keepRefusal` false), else kept with the reason. A
+    /// server-side failure keeps the bytes, with its reason, and a PATCH of the last byte (or
+    /// an empty one at the final offset) tries again.
+    private func finish(_ upload: UploadRecord, requestID: String, logger: Logger, keepRefusal: Bool = false) async throws -> UploadRecord {
         let path = path(of: upload)
         let metadata = upload.metadataValues
         let video: VideoRecord
@@ -173,7 +195,15 @@ struct TusUploads: Sendable {
             video = try await ingest.ingest(file: path, size: upload.length, details: details, requestID: requestID, logger: logger)
         } catch let problem as Problem where (400..<500).contains(problem.status.code) {
             TusFile.remove(path)
-            try database.uploads.delete(upload.id)
+            if keepRefusal {
+                try database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
+            } else {
+                try database.uploads.delete(upload.id)
+            }
+            throw problem
+        } catch {
+            let problem = IngestFailure.problem(error)
+            try? database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
             throw problem
         }
         try database.uploads.complete(upload.id, videoID: video.id)
@@ -185,6 +215,48 @@ struct TusUploads: Sendable {
         return done
     }
 
+    /// Ingests the uploads whose bytes are complete but that never became a video, because
+    /// the daemon was killed during their final ingest (or it failed on the server's side):
+    /// run once at start. Each ends as a video or with its reason recorded, which HEAD shows.
+    func recoverInterruptedIngests(logger: Logger) async {
+        let waiting: [UploadRecord]
+        do {
+            waiting = try database.uploads.awaitingIngest()
+        } catch {
+            logger.error("cannot list tus uploads awaiting ingest: \(error)")
+            return
+        }
+        for upload in waiting where locks.acquire(upload.id) {
+            defer { locks.release(upload.id) }
+            guard FileManager.default.fileExists(atPath: path(of: upload)) else {
+                try? database.uploads.setIngestFailure(upload.id, status: 410, reason: "the uploaded file is missing from \(Self.relativeFolder); upload it again")
+                continue
+            }
+            do {
+                let done = try await finish(upload, requestID: "recovery-" + upload.id, logger: logger, keepRefusal: true)
+                logger.info("tus upload ingested after an interrupted start", metadata: ["upload": .string(upload.id), "video": .string(done.videoID ?? "")])
+            } catch let problem as Problem {
+                logger.warning("tus upload could not be ingested after a restart: \(problem.readableReason)", metadata: ["upload": .string(upload.id)])
+            } catch {
+                logger.warning("tus upload could not be ingested after a restart: \(error)", metadata: ["upload": .string(upload.id)])
+            }
+        }
+    }
+
+    /// 423 with Retry-After: the upload is being written or ingested by another request.
+    func busy() -> Problem {
+        var problem = Problem(Tus.locked, type: "upload-busy", title: "Upload busy",
+                              detail: "another request is writing or ingesting this upload; try again shortly")
+        problem.headers[.retryAfter] = "2"
+        return problem
+    }
+
+    /// The answer for an upload whose complete file was refused after a restart.
+    func refusal(_ upload: UploadRecord) -> Problem {
+        Problem(.unprocessableContent, type: "upload-refused", title: "The upload did not become a video",
+                detail: upload.ingestError ?? "the file was refused", extra: ["status": String(upload.ingestStatus ?? 422)])
+    }
+
     /// The catalog fields of the upload's metadata, for its owner (nil: the bootstrap token).
     func resolve(_ metadata: [String: String], ownerID: String?) throws -> UploadMetadata {
         try UploadMetadata.resolve(metadata, uploaderID: ownerID, database: database, defaultVisibility: config.defaultVisibility)
@@ -193,9 +265,7 @@ struct TusUploads: Sendable {
     /// Termination: removes the file and the state. A completed upload's video stays.
     func terminate(_ id: String) throws {
         let upload = try find(id)
-        guard locks.acquire(id) else {
-            throw Problem(Tus.locked, type: "upload-busy", title: "Upload busy", detail: "another request is writing this upload")
-        }
+        guard locks.acquire(id) else { throw busy() }
         defer { locks.release(id) }
         TusFile.remove(path(of: upload))
         try database.uploads.delete(id)

@@ -9,6 +9,11 @@ func freeBytes(at path: String) -> Int64? {
     return Int64(st.f_bavail) * Int64(st.f_frsize)
 }
 
+/// How many times an upload's size an ingest writes to the data disk: the received file, then
+/// the original's copy in media storage (the local storage plugin copies it, on the same disk
+/// by default; with S3 the second copy goes elsewhere, and the check errs on the safe side).
+let ingestCopies: Int64 = 2
+
 /// Refuses (507) when storing `incoming` more bytes would leave less than `reserve` free.
 func requireFreeSpace(at path: String, incoming: Int64, reserve: Int64) throws {
     guard let free = freeBytes(at: path) else { return }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -13,13 +14,13 @@ struct MultipartUpload {
     var filePath: String?
     var fileSize: Int64 = 0
 
-    static let maxFieldBytes = 64 * 1024
     /// Bytes gathered before one write on the blocking pool.
     static let flushBytes = 4 << 20
 
-    /// Reads the whole request. Throws problem+json errors: 400 (malformed), 413 (over
-    /// `maxBytes`), 507 (disk full). The caller removes `filePath` when done with it.
-    static func receive(_ request: Request, into folder: String, maxBytes: Int64) async throws -> MultipartUpload {
+    /// Reads the whole request. Throws problem+json errors: 400 (malformed), 413 (file over
+    /// `maxBytes`, or text fields past `limits`' count or bytes, refused as they arrive), 507
+    /// (disk full). The caller removes `filePath` when done with it.
+    static func receive(_ request: Request, into folder: String, maxBytes: Int64, fields limits: MultipartFormFields) async throws -> MultipartUpload {
         guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
             throw Problem(.badRequest, type: "bad-upload", title: "Not a multipart upload",
                           detail: "send multipart/form-data with the video in a part named \"file\"")
@@ -27,15 +28,19 @@ struct MultipartUpload {
         var upload = MultipartUpload()
         let path = folder + "/upload-" + randomToken()
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let code = errno
+            // No inode left is a full disk too.
+            if code == ENOSPC || code == EDQUOT { throw IngestFailure.problem(POSIXError(POSIXErrorCode(rawValue: code) ?? .ENOSPC)) }
+            throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(code)))")
+        }
         var keep = false
         defer {
             close(fd)
             if !keep { unlink(path) }
         }
         var parser = MultipartStream(boundary: boundary)
-        var fieldName: String?
-        var fieldBytes: [UInt8] = []
+        var fields = limits
         var pending: [UInt8] = []
         pending.reserveCapacity(Self.flushBytes)
         var sawFile = false
@@ -46,14 +51,17 @@ struct MultipartUpload {
             switch event {
             case .part(let headers):
                 let disposition = dispositionParameters(headers["content-disposition"] ?? "")
-                fieldName = disposition["name"]
-                inFile = fieldName == "file"
+                let name = disposition["name"]
+                inFile = name == "file"
                 if inFile {
                     guard !sawFile else {
                         throw Problem(.badRequest, type: "bad-upload", title: "More than one file", detail: "send one part named \"file\" per upload")
                     }
                     sawFile = true
                     upload.fileName = disposition["filename"]
+                } else {
+                    // A part without a name is still read and held while it arrives: it counts.
+                    try fields.begin(name ?? "")
                 }
             case .body(let bytes):
                 if inFile {
@@ -63,15 +71,11 @@ struct MultipartUpload {
                                       detail: "uploads are limited to \(maxBytes) bytes ([uploads] max_bytes)")
                     }
                     pending.append(contentsOf: bytes)
-                } else if fieldBytes.count + bytes.count <= maxFieldBytes {
-                    fieldBytes.append(contentsOf: bytes)
                 } else {
-                    throw Problem(.badRequest, type: "bad-upload", title: "Form field too large", detail: "text fields are limited to \(maxFieldBytes) bytes")
+                    try fields.append(bytes)
                 }
             case .partEnd:
-                if let name = fieldName, !inFile { upload.fields[name] = String(decoding: fieldBytes, as: UTF8.self) }
-                fieldBytes = []
-                fieldName = nil
+                if !inFile { fields.end() }
                 inFile = false
             }
         }
@@ -92,6 +96,7 @@ struct MultipartUpload {
         } catch {
             throw Problem(.badRequest, type: "bad-upload", title: "Malformed multipart upload", detail: String(describing: error))
         }
+        upload.fields = fields.values.filter { !$0.key.isEmpty }
         guard sawFile, upload.fileSize > 0 else {
             throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded", detail: "the part named \"file\" is missing or empty")
         }

@@ -36,14 +36,19 @@ struct VideoIngest: Sendable {
     }
 
     /// Ingests the complete file at `path` (`size` bytes). The caller still owns the file and
-    /// removes it. Refusals are problem+json errors: 422 (not a usable
-    /// video), 503 (storage down); nothing is stored when one is thrown.
+    /// removes it. Refusals are problem+json errors: 422 (not a usable video), 503 (storage
+    /// down or failing), 507 (the disk filled up while the original was stored); nothing is
+    /// stored when one is thrown.
     func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
         let storage = try requireStorage()
         let info = try await media.probe(path)
         let id = randomToken(bytes: 10)
         let key = "videos/\(id)/original"
-        try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
+        do {
+            try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
+        } catch {
+            throw IngestFailure.problem(error)
+        }
         let metadata = details.metadata
         let record = VideoRecord(
             id: id, title: Self.title(metadata.title, originalName: details.originalName), visibility: metadata.visibility,

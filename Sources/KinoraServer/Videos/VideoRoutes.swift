@@ -77,9 +77,11 @@ struct VideoRoutes {
         }
         try FileManager.default.createDirectory(atPath: uploadFolder, withIntermediateDirectories: true)
         let incoming = request.headers[.contentLength].flatMap(Int64.init) ?? 0
-        try requireFreeSpace(at: uploadFolder, incoming: incoming, reserve: config.minFreeBytes)
+        // The received file, then the original's copy in media storage: twice the size.
+        try requireFreeSpace(at: uploadFolder, incoming: incoming * ingestCopies, reserve: config.minFreeBytes)
 
-        let upload = try await MultipartUpload.receive(request, into: uploadFolder, maxBytes: config.uploadMaxBytes)
+        let fields = MultipartFormFields(maxFields: config.uploadMaxFormFields, maxTotalBytes: config.uploadMaxFormBytes)
+        let upload = try await MultipartUpload.receive(request, into: uploadFolder, maxBytes: config.uploadMaxBytes, fields: fields)
         guard let path = upload.filePath else { throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded") }
         defer { try? FileManager.default.removeItem(atPath: path) }
 

@@ -1,0 +1,66 @@
+import Foundation
+import KinoraTestSupport
+
+/// `kinora` linked into a folder of its own, beside a `kinora-media` wrapper a test steers
+/// with files, so a crash can be placed exactly: `hold-<command>` makes that worker command
+/// wait (each waiting worker leaves `held-<pid>`) until the file goes; `kill-<command>` makes
+/// it die of SIGKILL, as a decoder crashing on a hostile file would. Everything else runs the
+/// real worker.
+struct GatedMediaWorker {
+    let folder: String
+    var executable: String { folder + "/kinora" }
+    /// The daemon finds the bundled plugins in the build folder, not beside this copy.
+    var config: String { "[plugins]\nfolders = [\"\(TestEnvironment.buildDirectory)\"]\n" }
+
+    init(in dir: String) throws {
+        folder = dir + "/bin"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A hard link: the daemon finds kinora-media beside /proc/self/exe, which a symbolic
+        // link would resolve back to the build folder.
+        if link(TestEnvironment.kinoraExecutable, executable) != 0 {
+            try FileManager.default.copyItem(atPath: TestEnvironment.kinoraExecutable, toPath: executable)
+        }
+        let script = """
+            #!/bin/sh
+            gate='\(folder)'
+            if [ -e "$gate/kill-$1" ]; then kill -9 $$; fi
+            if [ -e "$gate/hold-$1" ]; then
+              : > "$gate/held-$$"
+              while [ -e "$gate/hold-$1" ]; do sleep 0.02; done
+              rm -f "$gate/held-$$"
+            fi
+            exec '\(TestEnvironment.buildDirectory)/kinora-media' "$@"
+
+            """
+        try script.write(toFile: folder + "/kinora-media", atomically: true, encoding: .utf8)
+        chmod(folder + "/kinora-media", 0o755)
+    }
+
+    func hold(_ command: String) { FileManager.default.createFile(atPath: folder + "/hold-" + command, contents: nil) }
+    func release(_ command: String) { try? FileManager.default.removeItem(atPath: folder + "/hold-" + command) }
+    func crash(_ command: String) { FileManager.default.createFile(atPath: folder + "/kill-" + command, contents: nil) }
+
+    /// Workers waiting at a hold now.
+    var held: [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap { name in
+            name.hasPrefix("held-") ? Int32(name.dropFirst("held-".count)) : nil
+        }
+    }
+
+    /// Waits until `count` workers are held.
+    func waitUntilHeld(_ count: Int, timeout: Duration = .seconds(60)) async throws {
+        let reached = await DaemonProcess.poll(timeout: timeout) { held.count >= count ? true : nil }
+        guard reached == true else { throw TestFailure("\(held.count) of \(count) media workers reached the hold") }
+    }
+
+    /// Kills the held workers (their daemon is gone) and lifts every hold.
+    func killHeld() {
+        for pid in held {
+            kill(pid, SIGKILL)
+            try? FileManager.default.removeItem(atPath: folder + "/held-\(pid)")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("hold-") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
+    }
+}
