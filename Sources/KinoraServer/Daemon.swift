@@ -49,12 +49,13 @@ public enum Daemon {
                                 cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
         try database.sessions.deleteExpired(idle: sessions.idle)
         router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
-                                              sessions: sessions))
+                                              sessions: sessions, accounts: AccountStates(database: database)))
         router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
                                                     maxBodyBytes: config.maxBodyBytes))
         let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
                               refreshLifetime: config.refreshTokenDays * 86400,
-                              twoFactor: TwoFactor(key: try TwoFactor.loadKey(dataDir: config.dataDir), database: database))
+                              twoFactor: TwoFactor(key: try TwoFactor.loadKey(dataDir: config.dataDir), database: database),
+                              passwords: PasswordChecks(throttle: LoginThrottle(policy: .init(config))))
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
         OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL).register(on: router)
@@ -76,7 +77,7 @@ public enum Daemon {
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)
         DocsRoutes(shareDir: setup.shareDir).register(on: router)
-        let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
+        let social = SocialRoutes(database: database, registry: registry, config: config, media: media, passwords: auth.passwords)
         social.register(on: router)
         let web = WebRoutes(database: database, shareDir: setup.shareDir)
         web.register(on: router)
