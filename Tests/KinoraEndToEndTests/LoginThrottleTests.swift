@@ -63,7 +63,9 @@ import Testing
     @Test func concurrentGuessesAreEvaluatedAtMostFiveTimes() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("throttle")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let daemon = try await Self.start(dir)
+        // The account-wide wait (2 s by default) would let a sixth guess through if the loaded
+        // test machine took that long to deliver the burst: 60 s keeps the count exact.
+        let daemon = try await Self.start(dir, auth: "login_delay_seconds = 60")
         #expect(try Auth.addUser(daemon, "ivy", role: "viewer", password: "ivys long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
         #expect(try Auth.addUser(daemon, "jack", role: "viewer", password: "jacks long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
 
@@ -95,7 +97,8 @@ import Testing
     @Test func anAttackerLocksOutNeitherTheOwnerNorTheNeighboursButIsSlowed() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("throttle")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let daemon = try await Self.start(dir, auth: "login_address_failures = 12")
+        // A 30 s first wait (2 s by default) so a loaded machine cannot outwait it mid-test.
+        let daemon = try await Self.start(dir, auth: "login_address_failures = 12\nlogin_delay_seconds = 30")
         let config = ["--config", dir + "/kinora.toml"]
         #expect(try Auth.addUser(daemon, "kate", role: "admin", password: "kates long password", extra: config).status == 0)
         #expect(try Auth.addUser(daemon, "liam", role: "viewer", password: "liams long password", extra: config).status == 0)

@@ -88,8 +88,11 @@ public struct KinoraConfig: Sendable {
     public var loginWindowMinutes: Double = 15
     /// Wrong passwords from one address over every account before the address is refused.
     public var loginAddressFailures = 50
-    /// Wrong passwords for one account from anywhere before each further try waits 2, 4, 8 … s.
+    /// Wrong passwords for one account from anywhere before each further try (from an address
+    /// that failed on it) waits `loginDelaySeconds`, doubling with each failure.
     public var loginDelayAfter = 5
+    /// The first of those waits.
+    public var loginDelaySeconds: Double = 2
     /// The cap of that growing wait.
     public var loginDelayMaxSeconds: Double = 60
 
@@ -145,6 +148,7 @@ public struct KinoraConfig: Sendable {
             "login_window_minutes":{"type":"number","exclusiveMinimum":0,"maximum":1440},
             "login_address_failures":{"type":"integer","minimum":1,"maximum":100000},
             "login_delay_after":{"type":"integer","minimum":1,"maximum":1000},
+            "login_delay_seconds":{"type":"number","minimum":0,"maximum":86400},
             "login_delay_max_seconds":{"type":"number","minimum":0,"maximum":86400}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
@@ -208,6 +212,7 @@ public struct KinoraConfig: Sendable {
         if let minutes = v["auth"]?["login_window_minutes"]?.doubleValue { config.loginWindowMinutes = minutes }
         if let failures = v["auth"]?["login_address_failures"]?.intValue { config.loginAddressFailures = Int(failures) }
         if let failures = v["auth"]?["login_delay_after"]?.intValue { config.loginDelayAfter = Int(failures) }
+        if let seconds = v["auth"]?["login_delay_seconds"]?.doubleValue { config.loginDelaySeconds = seconds }
         if let seconds = v["auth"]?["login_delay_max_seconds"]?.doubleValue { config.loginDelayMaxSeconds = seconds }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }

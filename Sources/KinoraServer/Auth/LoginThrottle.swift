@@ -7,7 +7,7 @@ import KinoraHost
 ///   until the oldest failure leaves the window;
 /// - one address over every account: `addressFailures` (high, for a NAT of many users);
 /// - one account from anywhere: after `delayAfter` failures, each further attempt waits
-///   2, 4, 8 … s (at most `maxDelay`) after the account's last failure. An address with no
+///   `delay`, twice that, four times … (at most `maxDelay`) after the account's last failure. An address with no
 ///   failure on the account is not kept waiting, so the owner signing in from elsewhere
 ///   gets in while an attacker is being slowed.
 ///
@@ -19,6 +19,7 @@ actor LoginThrottle {
         var addressFailures = 50
         var window: TimeInterval = 15 * 60
         var delayAfter = 5
+        var delay: TimeInterval = 2
         var maxDelay: TimeInterval = 60
 
         init() {}
@@ -28,6 +29,7 @@ actor LoginThrottle {
             addressFailures = config.loginAddressFailures
             window = config.loginWindowMinutes * 60
             delayAfter = config.loginDelayAfter
+            delay = config.loginDelaySeconds
             maxDelay = config.loginDelayMaxSeconds
         }
     }
@@ -66,7 +68,7 @@ actor LoginThrottle {
             wait = max(wait, oldest.at.addingTimeInterval(policy.window).timeIntervalSince(now))
         }
         if !pair.isEmpty, byAccount.count >= policy.delayAfter, let last = byAccount.map(\.at).max() {
-            let delay = min(policy.maxDelay, pow(2, Double(min(byAccount.count - policy.delayAfter + 1, 30))))
+            let delay = min(policy.maxDelay, policy.delay * pow(2, Double(min(byAccount.count - policy.delayAfter, 30))))
             wait = max(wait, last.addingTimeInterval(delay).timeIntervalSince(now))
         }
         if wait > 0 { return .failure(Wait(seconds: max(1, Int(wait.rounded(.up))))) }
