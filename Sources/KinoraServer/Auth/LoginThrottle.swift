@@ -7,9 +7,9 @@ import KinoraHost
 ///   until the oldest failure leaves the window;
 /// - one address over every account: `addressFailures` (high, for a NAT of many users);
 /// - one account from anywhere: after `delayAfter` failures, each further attempt waits
-///   `delay`, twice that, four times … (at most `maxDelay`) after the account's last failure. An address with no
-///   failure on the account is not kept waiting, so the owner signing in from elsewhere
-///   gets in while an attacker is being slowed.
+///   `delay`, then twice that, four times … (at most `maxDelay`) after the account's last
+///   failure. An address with no failure on the account is not kept waiting, so the owner
+///   signing in from elsewhere gets in while an attacker is being slowed.
 ///
 /// An attempt is reserved (counted as a failure) before the password is checked and settled
 /// after, in one actor step each, so concurrent guesses cannot all pass the check first.
@@ -48,6 +48,7 @@ actor LoginThrottle {
     let policy: Policy
     private var entries: [String: [Entry]] = [:]
     private var nextID: UInt64 = 0
+    private var sweepAt = 10_000
     /// Past this, an account's older failures are forgotten: the delay is at its cap long before.
     private static let accountEntryCap = 256
 
@@ -116,9 +117,11 @@ actor LoginThrottle {
         return recent
     }
 
-    /// Bounds memory: keys whose entries are all old are forgotten.
+    /// Bounds memory: keys whose entries are all old are forgotten. The next sweep waits until
+    /// the table has doubled, so a flood of live keys does not make every attempt a full scan.
     private func sweep(now: Date) {
-        guard entries.count > 10_000 else { return }
+        guard entries.count > sweepAt else { return }
         entries = entries.filter { $0.value.contains { now.timeIntervalSince($0.at) < policy.window } }
+        sweepAt = max(10_000, entries.count * 2)
     }
 }

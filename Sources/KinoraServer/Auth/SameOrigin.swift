@@ -27,8 +27,6 @@ struct SameOrigin: Sendable {
             self.scheme = scheme
             self.authority = authority
         }
-
-        var text: String { scheme + "://" + authority }
     }
 
     let publicOrigin: Origin?
@@ -39,8 +37,8 @@ struct SameOrigin: Sendable {
         self.trustedProxies = trustedProxies
     }
 
-    /// Whether the browser reached this server over HTTPS: a trusted proxy says so, or the
-    /// request names the HTTPS public URL's host.
+    /// The request's own origin. Its scheme is the public URL's when the request names the
+    /// public URL's host, else https only when a trusted proxy says the browser spoke HTTPS.
     func ownOrigin(_ request: Request, _ context: KinoraRequestContext) -> Origin? {
         guard let authority = request.head.authority else { return nil }
         if let publicOrigin, Origin(scheme: publicOrigin.scheme, authority: authority) == publicOrigin { return publicOrigin }

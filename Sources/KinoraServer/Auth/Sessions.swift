@@ -153,7 +153,6 @@ struct Sessions: Sendable {
     static func csrfFailed(_ detail: String) -> Problem {
         Problem(.forbidden, type: "csrf-failed", title: "Cross-site request refused", detail: detail)
     }
-
 }
 
 extension HTTPField.Name {
