@@ -54,7 +54,7 @@ public enum Daemon {
                                 cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
         try database.sessions.deleteExpired(idle: sessions.idle)
         router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
-                                              sessions: sessions))
+                                              sessions: sessions, accounts: AccountStates(database: database)))
         router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
                                                     maxBodyBytes: config.maxBodyBytes))
         let media = MediaWorker.beside(Paths.executableDirectory())

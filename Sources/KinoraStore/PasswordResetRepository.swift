@@ -26,7 +26,8 @@ public struct PasswordResetRepository: Sendable {
     }
 
     /// Spends the token and, in the same transaction, sets the account's password hash and
-    /// revokes every refresh token of the account. Returns the account, or nil when the token
+    /// ends every way into the account that the old password may have handed out: refresh
+    /// tokens are revoked, browser sessions and API keys deleted. Returns the account, or nil when the token
     /// is unknown, used, expired, or its account disabled: a token is spent at most once
     /// even when two requests race.
     public func redeem(tokenHash: String, newPasswordHash: String, now: Date = Date()) throws -> UserRecord? {
@@ -38,6 +39,8 @@ public struct PasswordResetRepository: Sendable {
             guard expiresAt > now, let user = try UserRecord.fetchOne(db, key: row["user_id"] as String), !user.disabled else { return nil }
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [newPasswordHash, user.id])
             try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [user.id])
+            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [user.id])
+            try db.execute(sql: "DELETE FROM api_keys WHERE user_id = ?", arguments: [user.id])
             try db.execute(sql: "DELETE FROM password_resets WHERE user_id = ?", arguments: [user.id])
             return user
         }

@@ -88,13 +88,14 @@ extension UserRepository {
     }
 
     /// Sets the password hash, revokes every refresh token and ends every browser session of the
-    /// account, in one transaction.
-    public func setPassword(id: String, hash: String) throws {
+    /// account but `keepingSession` (the stored hash of the session that changed it), in one
+    /// transaction.
+    public func setPassword(id: String, hash: String, keepingSession: String? = nil) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
             try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [id])
             // Browser sessions end too: whoever knew the old password may hold one.
-            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", arguments: [id, keepingSession])
         }
     }
 }

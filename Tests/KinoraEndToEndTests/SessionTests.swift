@@ -127,4 +127,45 @@ import Testing
         #expect(expired.status == 401 && Self.clearsCookie(expired), "\(expired.status) \(expired.headers)")
         #expect(try await daemon.stop() == 0)
     }
+
+    @Test func onlyThisServersPagesStartASessionAndOriginsCompareTheScheme() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("sessions")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + "/kinora.toml"
+        try "[server]\npublic_url = \"https://video.example\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", config])
+        try await daemon.start()
+        #expect(try Auth.addUser(daemon, "ines", role: "viewer", password: "ines long password", extra: ["--config", config]).status == 0)
+        let credentials = Array(try JSONSerialization.data(withJSONObject: ["username": "ines", "password": "ines long password"]))
+
+        // A cross-site form can send text/plain but not JSON: refused before the password.
+        let form = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "text/plain"], body: credentials)
+        #expect(form.status == 415 && Auth.type(form) == "unsupported-media-type" && form.headers["set-cookie"] == nil, "\(form.body)")
+        #expect(form.headers["content-type"] == "application/problem+json")
+        #expect(try daemon.request("POST", "/api/v1/auth/session", body: credentials).status == 415)
+        // A browser says where the request comes from; only this server's pages may sign in.
+        let crossSite = try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Sec-Fetch-Site": "cross-site"])
+        #expect(crossSite.status == 403 && Auth.type(crossSite) == "csrf-failed" && crossSite.headers["set-cookie"] == nil, "\(crossSite.body)")
+        let foreign = try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Origin": "https://evil.example"])
+        #expect(foreign.status == 403 && Auth.type(foreign) == "csrf-failed")
+        #expect(try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Origin": "http://video.example"]).status == 403,
+                "a plain-HTTP page is not the HTTPS site")
+        let own = try Self.sessionLogin(daemon, "ines", "ines long password",
+                                        headers: ["Origin": "https://video.example", "Sec-Fetch-Site": "same-origin"])
+        #expect(own.status == 200, "\(own.body)")
+
+        // An https public_url makes the cookie Secure, on plain loopback HTTP too.
+        let (token, attributes) = try Self.cookie(own)
+        #expect(attributes.contains("Secure"), "\(attributes)")
+        let csrf = try #require((own.json as? [String: Any])?["csrf_token"] as? String)
+        let cookie = ["Cookie": "kinora_session=\(token)", "X-CSRF-Token": csrf]
+
+        // The request's own origin counts with its scheme: this loopback server speaks HTTP.
+        let httpsSelf = try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "https://127.0.0.1:\(daemon.port)"]) { $1 })
+        #expect(httpsSelf.status == 403 && Auth.type(httpsSelf) == "csrf-failed", "\(httpsSelf.body)")
+        #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "http://video.example"]) { $1 }).status == 403)
+        #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "https://video.example:443"]) { $1 }).status == 200)
+        #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "http://127.0.0.1:\(daemon.port)"]) { $1 }).status == 200)
+        #expect(try await daemon.stop() == 0)
+    }
 }

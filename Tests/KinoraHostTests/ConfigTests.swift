@@ -42,6 +42,12 @@ import Testing
             session_idle_minutes = 30
             session_days = 2
             cookie_secure = true
+            login_lock_failures = 3
+            login_window_minutes = 5
+            login_address_failures = 20
+            login_delay_after = 4
+            login_delay_seconds = 1.5
+            login_delay_max_seconds = 30
             """, to: dir + "/kinora.toml")
         let config = try KinoraConfig.load(dir + "/kinora.toml")
         #expect(!config.transcodePassthrough && KinoraConfig().transcodePassthrough)
@@ -62,6 +68,11 @@ import Testing
         #expect(KinoraConfig().accessTokenSeconds == 900 && KinoraConfig().refreshTokenDays == 30)
         #expect(config.sessionIdleMinutes == 30 && config.sessionDays == 2 && config.cookieSecure)
         #expect(KinoraConfig().sessionIdleMinutes == 10080 && KinoraConfig().sessionDays == 30 && !KinoraConfig().cookieSecure)
+        #expect(config.loginLockFailures == 3 && config.loginWindowMinutes == 5 && config.loginAddressFailures == 20)
+        #expect(config.loginDelayAfter == 4 && config.loginDelaySeconds == 1.5 && config.loginDelayMaxSeconds == 30)
+        let defaults = KinoraConfig()
+        #expect(defaults.loginLockFailures == 5 && defaults.loginWindowMinutes == 15 && defaults.loginAddressFailures == 50)
+        #expect(defaults.loginDelayAfter == 5 && defaults.loginDelaySeconds == 2 && defaults.loginDelayMaxSeconds == 60)
     }
 
     @Test func mainConfigErrorsNameFileAndKey() throws {

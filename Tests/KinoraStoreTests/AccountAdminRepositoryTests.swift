@@ -110,9 +110,13 @@ import Testing
         #expect(try resets.owner(tokenHash: "second") == nil, "an expired token is gone once shown")
 
         try resets.issue(userID: "u1", tokenHash: "third", expiresAt: now.addingTimeInterval(3600), now: now)
+        try database.sessions.create(SessionRecord(tokenHash: "s", userID: "u1", csrfToken: "c", expiresAt: now.addingTimeInterval(3600)))
+        try database.apiKeys.create(APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
         #expect(try resets.redeem(tokenHash: "third", newPasswordHash: "new-hash")?.id == "u1")
         #expect(try database.users.find(id: "u1")?.passwordHash == "new-hash")
         #expect(try database.users.refreshToken(hash: "r")?.revoked == true)
+        #expect(try database.sessions.list(userID: "u1").isEmpty, "a reset ends every browser session")
+        #expect(try database.apiKeys.list(userID: "u1").isEmpty, "and deletes every API key")
         #expect(try resets.redeem(tokenHash: "third", newPasswordHash: "again") == nil, "single use")
         #expect(try database.users.find(id: "u1")?.passwordHash == "new-hash")
 
@@ -146,5 +150,21 @@ import Testing
         #expect(try !keys.delete(id: "k1", userID: "u2"), "someone else's key is not theirs to delete")
         #expect(try keys.delete(id: "k1", userID: "u1"))
         #expect(try keys.authenticate(keyHash: "h1") == nil)
+    }
+
+    @Test func aPasswordChangeKeepsOnlyTheSessionThatMadeIt() throws {
+        let (database, dir) = try database()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try database.users.create(user("u1", "hugo"))
+        let expiry = Date().addingTimeInterval(3600)
+        for hash in ["here", "there"] {
+            try database.sessions.create(SessionRecord(tokenHash: hash, userID: "u1", csrfToken: "c", expiresAt: expiry))
+        }
+        try database.apiKeys.create(APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
+        try database.users.setPassword(id: "u1", hash: "new-hash", keepingSession: "here")
+        #expect(try database.sessions.list(userID: "u1").map(\.tokenHash) == ["here"])
+        #expect(try database.apiKeys.list(userID: "u1").count == 1, "API keys stay")
+        try database.users.setPassword(id: "u1", hash: "newer-hash")
+        #expect(try database.sessions.list(userID: "u1").isEmpty)
     }
 }

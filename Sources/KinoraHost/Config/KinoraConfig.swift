@@ -89,6 +89,19 @@ public struct KinoraConfig: Sendable {
     public var sessionDays: Double = 30
     /// Mark the session cookie Secure always (it is anyway when a trusted proxy says https).
     public var cookieSecure = false
+    /// Wrong passwords (or codes) for one account from one address before that pair is refused.
+    public var loginLockFailures = 5
+    /// The window every login count runs over.
+    public var loginWindowMinutes: Double = 15
+    /// Wrong passwords from one address over every account before the address is refused.
+    public var loginAddressFailures = 50
+    /// Wrong passwords for one account from anywhere before each further try (from an address
+    /// that failed on it) waits `loginDelaySeconds`, doubling with each failure.
+    public var loginDelayAfter = 5
+    /// The first of those waits.
+    public var loginDelaySeconds: Double = 2
+    /// The cap of that growing wait.
+    public var loginDelayMaxSeconds: Double = 60
 
     public init() {}
 
@@ -141,7 +154,13 @@ public struct KinoraConfig: Sendable {
             "signup_attempts_per_hour":{"type":"integer","minimum":1,"maximum":100000},
             "session_idle_minutes":{"type":"number","exclusiveMinimum":0,"maximum":5256000},
             "session_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
-            "cookie_secure":{"type":"boolean"}}},
+            "cookie_secure":{"type":"boolean"},
+            "login_lock_failures":{"type":"integer","minimum":1,"maximum":1000},
+            "login_window_minutes":{"type":"number","exclusiveMinimum":0,"maximum":1440},
+            "login_address_failures":{"type":"integer","minimum":1,"maximum":100000},
+            "login_delay_after":{"type":"integer","minimum":1,"maximum":1000},
+            "login_delay_seconds":{"type":"number","minimum":0,"maximum":86400},
+            "login_delay_max_seconds":{"type":"number","minimum":0,"maximum":86400}}},
           "metrics":{"type":"object","additionalProperties":false,"properties":{
             "access":{"enum":["public","admin"]}}},
           "rate_limit":{"type":"object","additionalProperties":false,"properties":{
@@ -203,6 +222,12 @@ public struct KinoraConfig: Sendable {
         if let minutes = v["auth"]?["session_idle_minutes"]?.doubleValue { config.sessionIdleMinutes = minutes }
         if let days = v["auth"]?["session_days"]?.doubleValue { config.sessionDays = days }
         if let secure = v["auth"]?["cookie_secure"]?.boolValue { config.cookieSecure = secure }
+        if let failures = v["auth"]?["login_lock_failures"]?.intValue { config.loginLockFailures = Int(failures) }
+        if let minutes = v["auth"]?["login_window_minutes"]?.doubleValue { config.loginWindowMinutes = minutes }
+        if let failures = v["auth"]?["login_address_failures"]?.intValue { config.loginAddressFailures = Int(failures) }
+        if let failures = v["auth"]?["login_delay_after"]?.intValue { config.loginDelayAfter = Int(failures) }
+        if let seconds = v["auth"]?["login_delay_seconds"]?.doubleValue { config.loginDelaySeconds = seconds }
+        if let seconds = v["auth"]?["login_delay_max_seconds"]?.doubleValue { config.loginDelayMaxSeconds = seconds }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }
         if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }

@@ -4,10 +4,10 @@ import KinoraStore
 
 extension AuthRoutes {
     /// The one credential check behind `POST /api/v1/auth/login` (tokens) and
-    /// `POST /api/v1/auth/session` (cookie), so both answer alike: the throttle first, then
-    /// the password (an unknown user costs a bcrypt check too), then the second factor.
-    /// Wrong passwords and wrong second factors count as failures; a missing one does not,
-    /// and nothing clears the account's count but a complete login.
+    /// `POST /api/v1/auth/session` (cookie), so both answer alike: the throttle first (the
+    /// attempt is reserved before any check), then the password (an unknown user costs a bcrypt
+    /// check too), then the second factor. Wrong passwords and wrong second factors count as
+    /// failures; a missing second factor does not.
     func checkCredentials(_ body: [String: Any], _ context: KinoraRequestContext) async throws -> UserRecord {
         guard let username = body["username"] as? String, let password = body["password"] as? String else {
             throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "send JSON with \"username\" and \"password\" strings")
@@ -15,37 +15,42 @@ extension AuthRoutes {
         if body["totp"] != nil, !(body["totp"] is String) {
             throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "\"totp\" must be a string")
         }
-        let keys = ["account:" + username.lowercased(), "address:" + context.clientAddress]
-        try await checkThrottle(keys)
+        let ticket = try await passwords.reserve(username: username, context)
+        do {
+            let user = try await verify(username: username, password: password, totp: body["totp"] as? String)
+            await passwords.throttle.succeeded(ticket)
+            return user
+        } catch let failure as CountedFailure {
+            await passwords.throttle.failed(ticket)
+            throw failure.problem
+        } catch {
+            await passwords.throttle.release(ticket)
+            throw error
+        }
+    }
+
+    /// A refusal that was a guess: it stays counted in the throttle.
+    struct CountedFailure: Error {
+        let problem: Problem
+    }
+
+    private func verify(username: String, password: String, totp: String?) async throws -> UserRecord {
         let user = try database.users.find(username: username)
         let matches = try await Accounts.verify(password, hash: user?.passwordHash ?? Accounts.dummyHash)
         guard let user, matches, !user.disabled else {
-            await throttle.recordFailure(keys)
-            throw Problem(.unauthorized, type: "invalid-credentials", title: "Invalid credentials",
-                          detail: "the username or the password is wrong")
+            throw CountedFailure(problem: Problem(.unauthorized, type: "invalid-credentials", title: "Invalid credentials",
+                                                  detail: "the username or the password is wrong"))
         }
-        switch try twoFactor.verify(body["totp"] as? String, userID: user.id) {
+        switch try twoFactor.verify(totp, userID: user.id) {
         case .notEnrolled, .accepted:
-            break
+            return user
         case .required:
             throw Problem(.unauthorized, type: "totp-required", title: "Two-factor code required",
                           detail: "this account has two-factor authentication: send the authenticator's code (or a recovery code) as \"totp\"")
         case .rejected:
-            await throttle.recordFailure(keys)
-            throw Problem(.unauthorized, type: "invalid-totp", title: "Invalid two-factor code",
-                          detail: "the code is wrong, expired or already used, or the recovery code is unknown or spent")
+            throw CountedFailure(problem: Problem(.unauthorized, type: "invalid-totp", title: "Invalid two-factor code",
+                                                  detail: "the code is wrong, expired or already used, or the recovery code is unknown or spent"))
         }
-        await throttle.clear(keys[0])
-        return user
-    }
-
-    /// 429 with Retry-After while any of `keys` has too many recent failures.
-    func checkThrottle(_ keys: [String]) async throws {
-        guard let wait = await throttle.retryAfter(keys) else { return }
-        var problem = Problem(.tooManyRequests, type: "too-many-attempts", title: "Too many failed logins",
-                              detail: "too many failed logins for this account or address; try again in \(wait) s")
-        problem.headers[.retryAfter] = String(wait)
-        throw problem
     }
 
     /// The account as `GET /api/v1/me` and the session routes show it.

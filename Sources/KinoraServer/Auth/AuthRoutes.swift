@@ -19,7 +19,8 @@ struct AuthRoutes {
     let tokens: AccessTokens
     let refreshLifetime: TimeInterval
     let twoFactor: TwoFactor
-    let throttle = LoginThrottle()
+    /// The one throttle of every password and second-factor check.
+    var passwords = PasswordChecks(throttle: LoginThrottle())
 
     func register(on router: Router<KinoraRequestContext>) {
         router.post("api/v1/auth/login") { request, context in try await login(request, context) }

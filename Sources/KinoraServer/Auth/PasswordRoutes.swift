@@ -5,8 +5,8 @@ import KinoraStore
 /// Changing a password, and resetting it with a one-time token an admin hands out.
 struct PasswordRoutes {
     let auth: AuthRoutes
-    /// Wrong current passwords per account, and bad reset tokens per address.
-    let throttle = LoginThrottle(limit: 10, window: 15 * 60)
+    /// Bad reset tokens per address (wrong current passwords count in ``PasswordChecks``).
+    let throttle = AttemptWindow(limit: 10, window: 15 * 60)
     var database: KinoraDatabase { auth.database }
 
     struct ChangeBody: Decodable {
@@ -49,22 +49,20 @@ struct PasswordRoutes {
         }
     }
 
-    /// Checks the current password, sets the new one, revokes every refresh token of the
-    /// account and answers a fresh pair, so the caller stays signed in and every other
-    /// session ends.
+    /// Checks the current password (in the one password throttle), sets the new one, and ends
+    /// every other way into the account: every refresh token and every browser session but
+    /// the caller's own (when the caller is one). Answers a fresh token pair, so a token
+    /// client stays signed in too. API keys stay: they are listed in the settings, each
+    /// revocable, and made on purpose by the owner.
     func change(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
         let body = try await AccountRequests.decode(ChangeBody.self, request)
-        let key = ["password:" + user.id]
-        if let wait = await throttle.retryAfter(key) { throw Self.tooMany(wait) }
-        guard try await Accounts.verify(body.currentPassword, hash: user.passwordHash) else {
-            await throttle.recordFailure(key)
-            throw Problem(.forbidden, type: "wrong-password", title: "Wrong password",
-                          detail: "current_password is not the account's password", extra: ["field": "current_password"])
-        }
+        try await auth.passwords.confirm(body.currentPassword, of: user, context, wrong: Problem(
+            .forbidden, type: "wrong-password", title: "Wrong password",
+            detail: "current_password is not the account's password", extra: ["field": "current_password"]))
         try AccountRequests.checkPassword(body.newPassword, username: user.username, field: "new_password")
-        try database.users.setPassword(id: user.id, hash: try await Accounts.hash(body.newPassword))
-        context.logger.info("password changed for \(user.username); its refresh tokens are revoked")
+        try database.users.setPassword(id: user.id, hash: try await Accounts.hash(body.newPassword), keepingSession: context.sessionTokenHash)
+        context.logger.info("password changed for \(user.username); its refresh tokens and other sessions are ended")
         return try auth.newSession(for: user)
     }
 
@@ -76,14 +74,14 @@ struct PasswordRoutes {
         // The owner is looked up first only to check the policy (the password must not be the
         // username); the token is spent in the transaction that sets the password.
         guard let owner = try database.passwordResets.owner(tokenHash: hash) else {
-            await throttle.recordFailure(key)
+            await throttle.record(key)
             throw Self.invalidToken
         }
         try AccountRequests.checkPassword(body.newPassword, username: owner.username, field: "new_password")
         guard let user = try database.passwordResets.redeem(tokenHash: hash, newPasswordHash: try await Accounts.hash(body.newPassword)) else {
             throw Self.invalidToken
         }
-        context.logger.info("password reset for \(user.username); its refresh tokens are revoked")
+        context.logger.info("password reset for \(user.username); its refresh tokens, sessions and API keys are revoked")
         return Response(status: .noContent)
     }
 
@@ -92,7 +90,7 @@ struct PasswordRoutes {
 
     static func tooMany(_ wait: Int) -> Problem {
         var problem = Problem(.tooManyRequests, type: "too-many-attempts", title: "Too many attempts",
-                              detail: "too many failed attempts; try again in \(wait) s")
+                              detail: "too many bad reset tokens from this address; try again in \(wait) s")
         problem.headers[.retryAfter] = String(wait)
         return problem
     }

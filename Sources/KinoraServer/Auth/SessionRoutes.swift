@@ -27,6 +27,7 @@ struct SessionRoutes {
     /// `{"oidc_code"}` instead of a password ends a single sign-on in a browser: the one-time
     /// code from the callback's fragment, as `POST /auth/oidc/exchange` takes it.
     func login(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        try sessions.checkLoginRequest(request, context)
         let body = try await AuthRoutes.jsonBody(request, context)
         let user = body["oidc_code"] != nil ? try oidcAccount(body["oidc_code"]) : try await auth.checkCredentials(body, context)
         if let old = request.cookies[Sessions.cookieName]?.value, !old.isEmpty {

@@ -15,20 +15,18 @@ struct Sessions: Sendable {
     let idle: TimeInterval
     /// A session ends this long after login, used or not.
     let lifetime: TimeInterval
-    /// `[auth] cookie_secure`: always mark the cookie Secure.
+    /// `[auth] cookie_secure`, or a `[server] public_url` with https: always mark the cookie Secure.
     let cookieSecure: Bool
-    let trustedProxies: Set<String>
-    /// The origin of `[server] public_url`, accepted in `Origin` besides the request's own.
-    let publicOrigin: String?
+    /// The origins accepted in `Origin`: the request's own and `[server] public_url`'s.
+    let origins: SameOrigin
 
     init(database: KinoraDatabase, idle: TimeInterval, lifetime: TimeInterval, cookieSecure: Bool,
          trustedProxies: Set<String>, publicURL: String?) {
         self.database = database
         self.idle = idle
         self.lifetime = lifetime
-        self.cookieSecure = cookieSecure
-        self.trustedProxies = trustedProxies
-        publicOrigin = publicURL.flatMap(Self.origin(of:))
+        origins = SameOrigin(publicURL: publicURL, trustedProxies: trustedProxies)
+        self.cookieSecure = cookieSecure || origins.publicOrigin?.scheme == "https"
     }
 
     // MARK: Session rows
@@ -60,11 +58,10 @@ struct Sessions: Sendable {
         Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: isSecure(request, context), httpOnly: true, sameSite: .lax)
     }
 
-    /// Secure when configured so, or when a trusted proxy says the browser spoke HTTPS.
+    /// Secure when configured so (cookie_secure, or an https public URL), or when a trusted
+    /// proxy says the browser spoke HTTPS.
     func isSecure(_ request: Request, _ context: KinoraRequestContext) -> Bool {
-        if cookieSecure { return true }
-        guard let peer = context.remoteAddress?.ipAddress, trustedProxies.contains(peer) else { return false }
-        return request.headers[.forwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+        cookieSecure || origins.viaHTTPSProxy(request, context)
     }
 
     // MARK: The middleware's part
@@ -79,13 +76,14 @@ struct Sessions: Sendable {
             return try await clearingCookie(request, context) { try await next(request, context) }
         }
         if !Self.isSafe(request.method) {
-            try checkOrigin(request)
+            try checkOrigin(request, context)
             guard let presented = request.headers[.csrfToken], Self.csrfMatches(presented, secret: session.csrfToken) else {
                 throw Self.csrfFailed("a request authenticated by the session cookie must send the session's CSRF token in X-CSRF-Token")
             }
         }
         var context = context
         context.principal = .user(id: user.id, role: role)
+        context.sessionTokenHash = session.tokenHash
         return try await next(request, context)
     }
 
@@ -106,12 +104,27 @@ struct Sessions: Sendable {
     }
 
     /// Belt and braces beside SameSite and the CSRF token: a browser names the page's origin
-    /// on cross-site requests, and it must be this server's.
-    func checkOrigin(_ request: Request) throws {
+    /// on cross-site requests, and it must be this server's (scheme, host and port).
+    func checkOrigin(_ request: Request, _ context: KinoraRequestContext) throws {
         guard let origin = request.headers[.origin] else { return }
-        let own = request.head.authority.map { origin.lowercased().hasSuffix("://" + $0.lowercased()) } ?? false
-        guard own || origin.lowercased() == publicOrigin else {
-            throw Self.csrfFailed("the request's Origin (\(origin)) is not this server's")
+        guard origins.accepts(origin, request, context) else {
+            throw Self.csrfFailed("the request's Origin (\(origin.prefix(200))) is not this server's")
+        }
+    }
+
+    /// A new session is only started by this server's own pages: otherwise a cross-site form
+    /// could sign the victim's browser in to the attacker's account (login CSRF). The body must
+    /// be JSON, which a form cannot send without CORS, and a browser's `Sec-Fetch-Site` and
+    /// `Origin` must say same-origin. Clients that send neither header (scripts, apps) pass.
+    func checkLoginRequest(_ request: Request, _ context: KinoraRequestContext) throws {
+        if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
+            throw Self.csrfFailed("a session is started only from this server's own pages (Sec-Fetch-Site: \(site.prefix(32)))")
+        }
+        try checkOrigin(request, context)
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "JSON required",
+                          detail: "send the credentials as Content-Type: application/json")
         }
     }
 
@@ -140,17 +153,11 @@ struct Sessions: Sendable {
     static func csrfFailed(_ detail: String) -> Problem {
         Problem(.forbidden, type: "csrf-failed", title: "Cross-site request refused", detail: detail)
     }
-
-    /// `scheme://host[:port]` of a URL, lower-cased, as browsers send it in `Origin`.
-    static func origin(of url: String) -> String? {
-        guard let scheme = url.range(of: "://") else { return nil }
-        let rest = url[scheme.upperBound...]
-        return (url[..<scheme.upperBound] + rest.prefix { $0 != "/" }).lowercased()
-    }
 }
 
 extension HTTPField.Name {
     // Valid header names: the initialisers cannot fail.
     static let csrfToken = HTTPField.Name("X-CSRF-Token")!
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 }

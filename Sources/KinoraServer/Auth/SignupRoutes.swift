@@ -10,7 +10,7 @@ struct SignupRoutes {
     let role: Role
     let bootstrap: BootstrapToken
     /// Every attempt counts, not only failures: sign-ups are what an address is limited in.
-    let throttle: LoginThrottle
+    let throttle: AttemptWindow
     let reservedHandles: Set<String>
 
     init(auth: AuthRoutes, config: KinoraConfig, bootstrap: BootstrapToken) {
@@ -18,7 +18,7 @@ struct SignupRoutes {
         mode = config.signupMode
         role = Role(rawValue: config.signupRole) ?? .creator
         self.bootstrap = bootstrap
-        throttle = LoginThrottle(limit: config.signupAttemptsPerHour, window: 3600)
+        throttle = AttemptWindow(limit: config.signupAttemptsPerHour, window: 3600)
         reservedHandles = config.reservedHandles
     }
 
@@ -47,13 +47,12 @@ struct SignupRoutes {
                           detail: "this server does not take new accounts; ask an admin for one")
         }
         let key = ["signup:" + context.clientAddress]
-        if let wait = await throttle.retryAfter(key) {
+        if let wait = await throttle.reserve(key) {
             var problem = Problem(.tooManyRequests, type: "too-many-attempts", title: "Too many sign-ups",
                                   detail: "too many sign-up attempts from this address; try again in \(wait) s")
             problem.headers[.retryAfter] = String(wait)
             throw problem
         }
-        await throttle.recordFailure(key)
 
         let body = try await AccountRequests.decode(Body.self, request)
         try AccountRequests.checkUsername(body.username)

@@ -80,17 +80,13 @@ struct TOTPRoutes {
     }
 
     /// Turning the second factor off, or seeing new recovery codes, takes the password again:
-    /// a stolen session alone must not do it. Wrong guesses count in the login throttle.
+    /// a stolen session alone must not do it. Guesses count in the one password throttle.
     func confirmPassword(_ request: Request, _ context: KinoraRequestContext, _ user: UserRecord) async throws {
         guard let password = try await AuthRoutes.jsonBody(request, context)["password"] as? String else {
             throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "send JSON with the account's \"password\"")
         }
-        let keys = ["account:" + user.username.lowercased(), "address:" + context.clientAddress]
-        try await auth.checkThrottle(keys)
-        guard try await Accounts.verify(password, hash: user.passwordHash) else {
-            await auth.throttle.recordFailure(keys)
-            throw Problem(.forbidden, type: "invalid-password", title: "Wrong password", detail: "the password is wrong")
-        }
+        try await auth.passwords.confirm(password, of: user, context,
+                                         wrong: Problem(.forbidden, type: "invalid-password", title: "Wrong password", detail: "the password is wrong"))
     }
 
     static let alreadyEnabled = Problem(.conflict, type: "totp-enabled", title: "Two-factor already enabled",

@@ -2,7 +2,8 @@ import Hummingbird
 
 /// Reads credentials and sets the context's principal: `Authorization: Bearer` with either the
 /// bootstrap admin token or an account's JWT access token; without it, the web UI's session
-/// cookie (see ``Sessions``). Rejecting is each route's
+/// cookie (see ``Sessions``). Whatever the credential, the account must still exist and be
+/// enabled (``AccountStates``), and it acts with its current role. Rejecting is each route's
 /// decision, through ``Access``; credentials that are present but wrong answer 401 here.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = KinoraRequestContext
@@ -11,6 +12,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// `X-API-Key` or `Bearer knk_…`: checked first, in a file of its own.
     let apiKeys: APIKeyAuthenticator
     let sessions: Sessions
+    let accounts: AccountStates
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -30,8 +32,13 @@ struct AuthMiddleware: RouterMiddleware {
                 throw Problem.unauthorized("the bearer token is not valid")
             }
         } else if request.cookies[Sessions.cookieName] != nil {
-            return try await sessions.authenticate(request, context, next: next)
+            return try await sessions.authenticate(request, context) { request, context in
+                var context = context
+                context.principal = try accounts.check(context.principal)
+                return try await next(request, context)
+            }
         }
+        context.principal = try accounts.check(context.principal)
         return try await next(request, context)
     }
 

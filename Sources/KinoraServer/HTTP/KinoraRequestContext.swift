@@ -14,6 +14,9 @@ public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext 
     /// The scopes of the API key the request authenticated with; nil for other credentials,
     /// which the role alone limits.
     public var apiKeyScopes: Set<APIScope>?
+    /// The stored hash of the session cookie the request authenticated with; nil for other
+    /// credentials. A password change keeps this session and ends the others.
+    public var sessionTokenHash: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -53,7 +53,8 @@ struct RouteWiring {
         let config = setup.config
         let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
                               refreshLifetime: config.refreshTokenDays * 86400,
-                              twoFactor: TwoFactor(key: twoFactorKey, database: database))
+                              twoFactor: TwoFactor(key: twoFactorKey, database: database),
+                              passwords: PasswordChecks(throttle: LoginThrottle(policy: .init(config))))
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
         OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
@@ -75,7 +76,7 @@ struct RouteWiring {
                                     ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)
         DocsRoutes(shareDir: setup.shareDir).register(on: router)
-        let social = SocialRoutes(database: database, registry: registry, config: config, media: media)
+        let social = SocialRoutes(database: database, registry: registry, config: config, media: media, passwords: auth.passwords)
         social.register(on: router)
         let web = WebRoutes(database: database, shareDir: setup.shareDir)
         web.register(on: router)

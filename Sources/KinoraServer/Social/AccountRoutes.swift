@@ -7,6 +7,7 @@ import KinoraStore
 struct AccountRoutes {
     let database: KinoraDatabase
     let deletion: AccountDeletion
+    let passwords: PasswordChecks
 
     func register(on router: Router<KinoraRequestContext>) {
         router.delete("api/v1/me") { request, context in
@@ -16,10 +17,11 @@ struct AccountRoutes {
             guard let password = body["password"]?.stringValue else {
                 throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "send JSON with the account's \"password\"")
             }
-            // A stolen access token alone must not be enough to delete the account.
-            guard let user = try database.users.find(id: me.id), try await Accounts.verify(password, hash: user.passwordHash) else {
-                throw Problem(.forbidden, type: "invalid-password", title: "Wrong password", detail: "the password is wrong; deleting the account needs its current password")
-            }
+            // A stolen access token alone must not be enough to delete the account; guesses
+            // count in the one password throttle, so this route is no password oracle.
+            guard let user = try database.users.find(id: me.id) else { throw Problem.unauthorized("the account no longer exists") }
+            try await passwords.confirm(password, of: user, context, wrong: Problem(
+                .forbidden, type: "invalid-password", title: "Wrong password", detail: "the password is wrong; deleting the account needs its current password"))
             try await delete(me.id, context)
             return Response(status: .noContent)
         }

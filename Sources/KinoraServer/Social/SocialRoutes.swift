@@ -9,6 +9,7 @@ struct SocialRoutes {
     let registry: PluginRegistry
     let config: KinoraConfig
     let media: MediaWorker
+    let passwords: PasswordChecks
 
     var deletion: AccountDeletion { AccountDeletion(database: database, registry: registry, config: config) }
 
@@ -19,6 +20,6 @@ struct SocialRoutes {
         HistoryRoutes(database: database).register(on: router)
         PlaylistRoutes(database: database).register(on: router)
         SubscriptionRoutes(database: database).register(on: router)
-        AccountRoutes(database: database, deletion: deletion).register(on: router)
+        AccountRoutes(database: database, deletion: deletion, passwords: passwords).register(on: router)
     }
 }

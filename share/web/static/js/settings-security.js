@@ -1,6 +1,6 @@
-// Settings: the password (POST /api/v1/me/password ends every session, this one too, so the
-// page goes to sign in) and two-factor authentication (/api/v1/me/totp: enrol, confirm with a
-// first code, recovery codes shown once, regenerate or turn off with the password).
+// Settings: the password (POST /api/v1/me/password ends every other session; this one stays)
+// and two-factor authentication (/api/v1/me/totp: enrol, confirm with a first code, recovery
+// codes shown once, regenerate or turn off with the password).
 import { request, csrfToken } from './api.js';
 import { clearErrors, showError, busy } from './settings-form.js';
 
@@ -20,8 +20,7 @@ passwordForm?.addEventListener('submit', async (event) => {
     try {
       await request('POST', '/api/v1/me/password', body, await csrfToken());
       passwordForm.reset();
-      passwordSaved.textContent = 'Password changed. Every browser is signed out; sign in again with the new password.';
-      setTimeout(() => { location.href = '/login?next=%2Fsettings'; }, 1500);
+      passwordSaved.textContent = 'Password changed. Every other browser and app is signed out.';
     } catch (failure) {
       showError(passwordForm, passwordError, failure);
     }
