@@ -92,6 +92,8 @@ public enum Daemon {
         Task { await social.deletion.resumePending(logger: logger) }
         var app = Application(
             router: router,
+            // Connection limits ([server] header/idle timeouts, connections per address).
+            server: .kinora(config, logger: logger),
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.listenPort

@@ -10,10 +10,18 @@ public final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// `fileLimit`: the daemon runs with `ulimit -n` set to it (through /bin/sh, which execs
+    /// the daemon: the process id stays the daemon's).
+    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:], fileLimit: Int? = nil) throws {
         self.dataDir = dataDir
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
+        let serve = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", TestEnvironment.kinoraExecutable] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
+            process.arguments = serve
+        }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
