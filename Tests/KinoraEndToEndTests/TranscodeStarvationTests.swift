@@ -42,9 +42,9 @@ import Testing
         _ = try await PlaybackTests.waitUntilReady(daemon, id: ready)
         let masterPath = "/streams/\(ready)/master.m3u8"
         let master = try daemon.get(masterPath)
-        let variantPath = try #require(Self.firstURI(in: master.body, near: masterPath), master.body)
+        let variantPath = try #require(Self.firstURI(in: master.body, near: masterPath), "\(master.body)")
         let variant = try daemon.get(variantPath)
-        let segmentPath = try #require(Self.firstURI(in: variant.body, near: variantPath), variant.body)
+        let segmentPath = try #require(Self.firstURI(in: variant.body, near: variantPath), "\(variant.body)")
         #expect(try daemon.get(segmentPath).status == 200)
         let added = try AuthTests.addUser(daemon, "viewer1", role: "viewer", password: "viewer password")
         #expect(added.status == 0, "\(added.output)")

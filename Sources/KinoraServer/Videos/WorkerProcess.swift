@@ -62,11 +62,14 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     private func start(timeLimit: Duration?, line: @escaping @Sendable (Data) -> Void, completion: Completion) {
-        // A pipe of our own rather than Foundation's Pipe: when the daemon is out of file
-        // descriptors, Pipe hands back an invalid handle and reading it traps; here it is an error.
+        // A channel of our own rather than Foundation's Pipe: when the daemon is out of file
+        // descriptors, Pipe hands back an invalid handle that traps when read; here that is an
+        // error. A socket pair because it can be made close-on-exec atomically (pipe2 is not
+        // visible to Swift), so a worker started at the same moment never inherits this one's
+        // write end and holds its end of output open.
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC) == 0 else {
-            completion.fail(StartFailed(description: "cannot start the media worker: pipe: \(String(cString: strerror(errno)))"))
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            completion.fail(StartFailed(description: "cannot start the media worker: \(String(cString: strerror(errno)))"))
             return
         }
         let readEnd = fds[0]
@@ -91,16 +94,14 @@ final class WorkerProcess: @unchecked Sendable {
         }
         // Only the child writes now: its exit is the pipe's end.
         try? writeEnd.close()
-        let timer = timeLimit.map { limit in
-            let item = DispatchWorkItem { [weak self] in self?.terminate() }
-            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
-            return item
+        if let timeLimit {
+            // Harmless once the child has exited: terminate() then does nothing.
+            let seconds = Double(timeLimit.components.seconds) + Double(timeLimit.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.terminate() }
         }
         let thread = Thread {
             Self.readLines(from: readEnd, line: line)
             Glibc.close(readEnd)
-            timer?.cancel()
             completion.reachedEnd()
         }
         thread.name = "kinora-media reader"
