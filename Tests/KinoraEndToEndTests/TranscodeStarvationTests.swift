@@ -26,13 +26,15 @@ import Testing
         return (path as NSString).deletingLastPathComponent + "/" + line
     }
 
-    @Test(arguments: [nil, 1] as [Int?])
-    func playlistsSegmentsAndLoginsAnswerWhileWorkersHang(singletonThreads: Int?) async throws {
+    /// Two jobs at once on NIO's default pool (a thread per core: two here), and one job with
+    /// that pool cut to one thread, as on a one-vCPU host.
+    @Test(arguments: [(nil, 2), (1, 1)] as [(Int?, Int)])
+    func playlistsSegmentsAndLoginsAnswerWhileWorkersHang(singletonThreads: Int?, jobs: Int) async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("starvation")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let short = try PlaybackTests.makeClip(dir + "/short.mp4", size: "320x240", seconds: 2)
         let long = try PlaybackTests.makeClip(dir + "/long.mp4", size: "640x360", seconds: 60, videoOptions: ["-preset", "ultrafast"])
-        try "[transcode]\nconcurrent_jobs = 2\n[rate_limit]\nenabled = false\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        try "[transcode]\nconcurrent_jobs = \(jobs)\n[rate_limit]\nenabled = false\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         let environment = singletonThreads.map { ["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT": String($0)] } ?? [:]
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"], environment: environment)
         try await daemon.start()
@@ -51,33 +53,29 @@ import Testing
         let (baseline, baselineTime) = try Self.timed { try AuthTests.login(daemon, "viewer1", "viewer password") }
         #expect(baseline.status == 200)
 
-        // Two long transcodes at once (concurrent_jobs = 2); once both workers run, stop them.
-        _ = try daemon.uploadVideo(long)
-        _ = try daemon.uploadVideo(long)
-        let running = try await TestEnvironment.pollOffPool(timeout: .seconds(120), interval: .milliseconds(20)) { () -> [Int32]? in
+        // Long transcodes, as many as run at once; once every worker runs, stop them all.
+        for _ in 0..<jobs { _ = try daemon.uploadVideo(long) }
+        let running = try await TestEnvironment.pollOffPool(timeout: .seconds(60), interval: .milliseconds(20)) { () -> [Int32]? in
             let pids = try Self.workers(of: daemon)
-            return pids.count == 2 ? pids : nil
+            return pids.count == jobs ? pids : nil
         }
-        let workers = try #require(running, "two media workers never ran at once:\n\(daemon.log.suffix(2000))")
+        let workers = try #require(running, "\(jobs) media workers never ran at once:\n\(daemon.log.suffix(2000))")
         for pid in workers { kill(pid, SIGSTOP) }
         defer { for pid in workers { kill(pid, SIGCONT) } }
         // Stream files stay in the daemon's cache for a second: wait it out so reads reach the disk.
         try await Task.sleep(for: .milliseconds(1200))
 
-        var answers: [(String, Int, Duration)] = []
+        // A request that gets no answer within the client's 10 s is nil.
         for path in [masterPath, variantPath, segmentPath] {
-            let (result, time) = try Self.timed { try daemon.get(path) }
-            answers.append((path, result.status, time))
+            let (result, time) = Self.timed { try? daemon.get(path) }
+            #expect(result?.status == 200 && time < .seconds(1), "\(path): \(result?.status ?? 0) after \(time) with the workers stopped")
         }
-        let (login, loginTime) = try Self.timed { try AuthTests.login(daemon, "viewer1", "viewer password") }
-        for (path, status, time) in answers {
-            #expect(status == 200 && time < .seconds(1), "\(path): \(status) after \(time) with the workers stopped")
-        }
-        #expect(login.status == 200, "login: \(login.status) \(login.body)")
-        #expect(loginTime < max(.seconds(1), baselineTime * 3), "a login took \(loginTime) with the workers stopped (\(baselineTime) before)")
-        // A new upload is still probed by a worker of its own.
-        let (probed, probeTime) = try Self.timed { try daemon.uploadVideo(short) }
-        #expect(!probed.isEmpty && probeTime < .seconds(10), "an upload took \(probeTime) with the workers stopped")
+        let (login, loginTime) = Self.timed { try? AuthTests.login(daemon, "viewer1", "viewer password") }
+        #expect(login?.status == 200 && loginTime < max(.seconds(1), baselineTime * 3),
+                "login: \(login?.status ?? 0) after \(loginTime) with the workers stopped (\(baselineTime) before)")
+        // A new upload is still probed, by a worker of its own.
+        let (probed, probeTime) = Self.timed { try? daemon.uploadVideo(short) }
+        #expect(probed != nil && probeTime < .seconds(10), "an upload took \(probeTime) with the workers stopped")
 
         for pid in workers { kill(pid, SIGCONT) }
         #expect(try await daemon.stop() == 0)
