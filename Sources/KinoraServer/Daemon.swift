@@ -15,7 +15,9 @@ public enum Daemon {
         let config = setup.config
         LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "kinora")
-        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir)])
+        let fileLimit = FileLimit.raiseToHardLimit()
+        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir),
+                                                              "open_files": .stringConvertible(fileLimit)])
 
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
