@@ -60,9 +60,4 @@ final class ConnectionCounter: Sendable {
             state.open[address] = count > 0 ? count : nil
         }
     }
-
-    /// Connections open from `address` (for tests and diagnostics).
-    func openCount(_ address: String) -> Int {
-        state.withLockedValue { $0.open[address, default: 0] }
-    }
 }
