@@ -20,7 +20,9 @@ public enum Daemon {
         let config = setup.config
         LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "kinora")
-        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir)])
+        let fileLimit = FileLimit.raiseToHardLimit()
+        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir),
+                                                              "open_files": .stringConvertible(fileLimit)])
 
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
@@ -67,6 +69,8 @@ public enum Daemon {
         Task { await social.deletion.resumePending(logger: logger) }
         var app = Application(
             router: router,
+            // Connection limits ([server] header/idle timeouts, connections per address).
+            server: .kinora(config, logger: logger),
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.listenPort

@@ -147,4 +147,19 @@ import Testing
         let errors = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
         #expect(Set(errors?.errors.map { $0.key ?? "" } ?? []) == ["auth.signup", "auth.signup_role"])
     }
+
+    @Test func connectionLimitKeysParseAndAreValidated() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.toml"
+        try write("[server]\nheader_timeout_seconds = 2.5\nidle_timeout_seconds = 5\nmax_connections_per_address = 20\n", to: path)
+        let config = try KinoraConfig.load(path)
+        #expect(config.headerTimeoutSeconds == 2.5 && config.idleTimeoutSeconds == 5 && config.maxConnectionsPerAddress == 20)
+        #expect(KinoraConfig().headerTimeoutSeconds == 10 && KinoraConfig().idleTimeoutSeconds == 30)
+        #expect(KinoraConfig().maxConnectionsPerAddress == 256)
+        try write("[server]\nheader_timeout_seconds = 0\nidle_timeout_seconds = -1\nmax_connections_per_address = 0\n", to: path)
+        let errors = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(Set(errors?.errors.map { $0.key ?? "" } ?? [])
+                == ["server.header_timeout_seconds", "server.idle_timeout_seconds", "server.max_connections_per_address"])
+    }
 }

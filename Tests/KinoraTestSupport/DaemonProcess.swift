@@ -10,13 +10,20 @@ public final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media`
-    /// beside it).
+    /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media` beside
+    /// it). `fileLimit`: the daemon runs with `ulimit -n` set to it (through /bin/sh, which execs
+    /// the daemon: the process id stays the daemon's).
     public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:],
-                executable: String = TestEnvironment.kinoraExecutable) throws {
+                executable: String = TestEnvironment.kinoraExecutable, fileLimit: Int? = nil) throws {
         self.dataDir = dataDir
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
+        let serve = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", executable] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = serve
+        }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env

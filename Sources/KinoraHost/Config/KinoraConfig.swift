@@ -49,6 +49,13 @@ public struct KinoraConfig: Sendable {
     public var refreshTokenDays: Double = 30
     /// Bodies of requests other than uploads larger than this are refused before they are read.
     public var maxBodyBytes: Int64 = 8 << 20
+    /// A new connection that has not sent a whole request head by then is closed (slowloris).
+    public var headerTimeoutSeconds: Double = 10
+    /// A kept-alive connection with no request (or a request body that stalls) this long is closed.
+    public var idleTimeoutSeconds: Double = 30
+    /// Open connections one client address may hold; more are closed at once. Players open a
+    /// few, load tests and NAT gateways many: the default leaves room for them.
+    public var maxConnectionsPerAddress = 256
     /// Token buckets per client and route class; `rateLimitEnabled = false` turns them off.
     public var rateLimitEnabled = true
     public var rateLimits: [RateClass: RateLimit] = RateClass.defaults
@@ -119,7 +126,10 @@ public struct KinoraConfig: Sendable {
             "listen":{"type":"string","pattern":"^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$"},
             "public_url":{"type":"string","pattern":"^https?://[^/]+"},
             "trusted_proxies":{"type":"array","items":{"type":"string","minLength":1}},
-            "max_body_bytes":{"type":"integer","minimum":1024}}},
+            "max_body_bytes":{"type":"integer","minimum":1024},
+            "header_timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":3600},
+            "idle_timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":3600},
+            "max_connections_per_address":{"type":"integer","minimum":1,"maximum":1000000}}},
           "data":{"type":"object","additionalProperties":false,"properties":{
             "dir":{"type":"string","minLength":1}}},
           "log":{"type":"object","additionalProperties":false,"properties":{
@@ -230,6 +240,9 @@ public struct KinoraConfig: Sendable {
         if let seconds = v["auth"]?["login_delay_max_seconds"]?.doubleValue { config.loginDelayMaxSeconds = seconds }
         config.secretFolders = v["secrets"]?["folders"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let bytes = v["server"]?["max_body_bytes"]?.intValue { config.maxBodyBytes = bytes }
+        if let seconds = v["server"]?["header_timeout_seconds"]?.doubleValue { config.headerTimeoutSeconds = seconds }
+        if let seconds = v["server"]?["idle_timeout_seconds"]?.doubleValue { config.idleTimeoutSeconds = seconds }
+        if let count = v["server"]?["max_connections_per_address"]?.intValue { config.maxConnectionsPerAddress = Int(count) }
         if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }
         for rateClass in RateClass.allCases {
             guard let table = v["rate_limit"]?[rateClass.rawValue] else { continue }

@@ -64,11 +64,11 @@ public enum Accounts {
 
     /// Verifies off the event loops: bcrypt at cost 12 takes a quarter second of CPU.
     public static func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: bcryptCost) }
+        try await BlockingPools.passwordHashing.runIfActive { Bcrypt.hash(password, cost: bcryptCost) }
     }
 
     static func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await BlockingPools.passwordHashing.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
     /// Compared against when the username is unknown, so that case costs the same time.

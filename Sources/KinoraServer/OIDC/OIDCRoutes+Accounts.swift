@@ -25,7 +25,7 @@ extension OIDCRoutes {
             }
             // SSO accounts have no password anyone knows; a real bcrypt hash keeps password
             // logins to them as slow as any other failed login.
-            let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(Accounts.generatePassword(), cost: Accounts.bcryptCost) }
+            let hash = try await BlockingPools.passwordHashing.runIfActive { Bcrypt.hash(Accounts.generatePassword(), cost: Accounts.bcryptCost) }
             let username = Self.username(from: claims, reserved: reservedHandles)
             let displayName = claims.name.map { OIDCError.sanitized($0, limit: 100).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: config.role, passwordHash: hash)

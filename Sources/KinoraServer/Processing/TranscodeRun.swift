@@ -1,7 +1,6 @@
 import Foundation
 import KinoraHost
 import NIOConcurrencyHelpers
-import NIOPosix
 
 /// One `kinora-media transcode` run: progress lines while it works, renditions at the end.
 struct TranscodeOutcome: Sendable {
@@ -21,77 +20,31 @@ struct TranscodeFailure: Error, CustomStringConvertible {
 
 extension MediaWorker {
     /// Runs the worker's transcode, reporting progress (0–1, step) as lines arrive. Cancelling
-    /// the task terminates the worker, which removes its partial output.
+    /// the task terminates the worker, which removes its partial output; a task cancelled
+    /// before this call never starts it.
     func transcode(input: String, output: String, options: [String],
                    progress: @escaping @Sendable (Double, String) -> Void) async throws -> TranscodeOutcome {
-        let executable = self.executable
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["transcode", input, output] + options
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        let box = ProcessBox(process)
-        return try await withTaskCancellationHandler {
-            try await NIOThreadPool.singleton.runIfActive {
-                try box.run()
-                var buffer = Data()
-                var final: JSONValue?
-                while true {
-                    let chunk = pipe.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: 0x0A) {
-                        let line = buffer[buffer.startIndex..<newline]
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                        guard let object = try? JSONValue(parsing: String(decoding: line, as: UTF8.self)) else { continue }
-                        if let fraction = object["progress"]?.doubleValue {
-                            progress(fraction, object["step"]?.stringValue ?? "encoding")
-                        } else {
-                            final = object
-                        }
-                    }
-                }
-                process.waitUntilExit()
-                guard process.terminationReason == .exit, let final else {
-                    throw TranscodeFailure(description: process.terminationReason == .uncaughtSignal
-                        ? "the media worker was killed by signal \(process.terminationStatus) while transcoding this file"
-                        : "the media worker exited with status \(process.terminationStatus) without a result")
-                }
-                guard final["ok"]?.boolValue == true, let renditions = final["renditions"]?.arrayValue else {
-                    throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")
-                }
-                let thumbnails = final["thumbnails"].flatMap { $0 == .null ? nil : $0 }
-                return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
-                                        fallback: final["fallback"]?.stringValue, thumbnails: thumbnails,
-                                        passthroughRefusal: final["passthrough_refusal"]?.stringValue)
+        let worker = WorkerProcess(executable: executable, arguments: ["transcode", input, output] + options)
+        let final = NIOLockedValueBox<JSONValue?>(nil)
+        let exit = try await worker.run { line in
+            guard let object = try? JSONValue(parsing: String(decoding: line, as: UTF8.self)) else { return }
+            if let fraction = object["progress"]?.doubleValue {
+                progress(fraction, object["step"]?.stringValue ?? "encoding")
+            } else {
+                final.withLockedValue { $0 = object }
             }
-        } onCancel: {
-            box.terminate()
         }
-    }
-}
-
-/// Lets the cancellation handler stop a running worker, or keep one from starting: a task
-/// cancelled before its worker ran (an administrator's cancel between two steps) must not
-/// start a whole transcode that nobody waits for.
-final class ProcessBox: @unchecked Sendable {
-    // Process is thread-safe for terminate(); the lock orders run() against terminate().
-    let process: Process
-    private let cancelled = NIOLockedValueBox(false)
-    init(_ process: Process) { self.process = process }
-
-    func run() throws {
-        try cancelled.withLockedValue { cancelled in
-            if cancelled { throw CancellationError() }
-            try process.run()
+        guard exit.exitedNormally, let final = final.withLockedValue({ $0 }) else {
+            throw TranscodeFailure(description: exit.reason == .uncaughtSignal
+                ? "the media worker was killed by signal \(exit.status) while transcoding this file"
+                : "the media worker exited with status \(exit.status) without a result")
         }
-    }
-
-    func terminate() {
-        cancelled.withLockedValue { cancelled in
-            cancelled = true
-            if process.isRunning { process.terminate() }
+        guard final["ok"]?.boolValue == true, let renditions = final["renditions"]?.arrayValue else {
+            throw TranscodeFailure(description: final["message"]?.stringValue ?? "the transcode failed")
         }
+        let thumbnails = final["thumbnails"].flatMap { $0 == .null ? nil : $0 }
+        return TranscodeOutcome(renditions: renditions, encoder: final["encoder"]?.stringValue,
+                                fallback: final["fallback"]?.stringValue, thumbnails: thumbnails,
+                                passthroughRefusal: final["passthrough_refusal"]?.stringValue)
     }
 }

@@ -36,6 +36,8 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { object[key] = value.description }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         data.append(0x0A)
-        FileHandle.standardError.write(data)
+        // Foundation's non-throwing write(_:) traps when the write fails (a full non-blocking
+        // stderr, a restarted journal): a lost log line must not take the daemon down.
+        try? FileHandle.standardError.write(contentsOf: data)
     }
 }

@@ -128,7 +128,7 @@ struct StreamRoutes {
             // Files up to the cache's limit (manifests, init and media segments) are read whole
             // and kept a second: a hot segment is read once a second, whatever the request rate.
             defer { try? handle.close() }
-            let body = size == 0 ? ByteBuffer() : try await NonBlockingFileIO(threadPool: .singleton)
+            let body = size == 0 ? ByteBuffer() : try await BlockingPools.streamFileIO
                 .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
             cache.store(key, body: body, etag: etag)
             return try respond(size: Int64(body.readableBytes), etag: etag, request: request, headers: headers) { range in
@@ -139,7 +139,7 @@ struct StreamRoutes {
             let response = try respond(size: size, etag: etag, request: request, headers: headers) { range in
                 ResponseBody(contentLength: Int(range.count)) { writer in
                     defer { try? handle.close() }
-                    let io = NonBlockingFileIO(threadPool: .singleton)
+                    let io = BlockingPools.streamFileIO
                     var offset = range.lowerBound
                     while offset <= range.upperBound {
                         let length = Int(min(Int64(1 << 20), range.upperBound - offset + 1))

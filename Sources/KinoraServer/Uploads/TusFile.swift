@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 
 /// The partial file of one tus upload, opened for one PATCH: positioned writes, truncation back
-/// to a known offset, fsync. Every system call runs on the NIO blocking pool.
+/// to a known offset, fsync. Every system call runs on the upload file pool.
 struct TusFile: Sendable {
     let fd: Int32
     let path: String
@@ -18,7 +18,7 @@ struct TusFile: Sendable {
     /// Opens (creating if needed) the file and cuts it to `offset`: bytes past the durable
     /// offset (from a PATCH cut short by a crash) are never trusted.
     static func open(_ path: String, at offset: Int64) async throws -> TusFile {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BlockingPools.uploadFiles.runIfActive {
             let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw WriteFailed(diskFull: false, description: "\(path): \(String(cString: strerror(errno)))") }
             guard ftruncate(fd, off_t(offset)) == 0 else {
@@ -34,7 +34,7 @@ struct TusFile: Sendable {
     func write(_ bytes: [UInt8], at offset: Int64) async throws {
         guard !bytes.isEmpty else { return }
         let fd = self.fd
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BlockingPools.uploadFiles.runIfActive {
             var done = 0
             while done < bytes.count {
                 let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
@@ -52,7 +52,7 @@ struct TusFile: Sendable {
     /// Flushes the data to the disk, so the offset recorded next is true after a power cut.
     func sync() async throws {
         let fd = self.fd
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BlockingPools.uploadFiles.runIfActive {
             guard fdatasync(fd) == 0 else {
                 throw WriteFailed(diskFull: errno == ENOSPC, description: "syncing the upload failed: \(String(cString: strerror(errno)))")
             }
@@ -62,7 +62,7 @@ struct TusFile: Sendable {
     /// Cuts the file back to `offset` (a refused PATCH leaves nothing behind).
     func truncate(to offset: Int64) async {
         let fd = self.fd
-        _ = try? await NIOThreadPool.singleton.runIfActive { ftruncate(fd, off_t(offset)) }
+        _ = try? await BlockingPools.uploadFiles.runIfActive { ftruncate(fd, off_t(offset)) }
     }
 
     func close() {

@@ -1,5 +1,5 @@
 import Foundation
-import NIOPosix
+import NIOConcurrencyHelpers
 
 /// What the media worker found in an upload: the fields the server needs, plus the worker's
 /// whole JSON description to keep with the video.
@@ -39,34 +39,22 @@ struct MediaWorker: Sendable {
             displayHeight: info["displayHeight"] as? Int, json: String(decoding: data, as: UTF8.self))
     }
 
-    /// Runs the worker on a blocking thread, with a time limit; a crash is reported, not fatal.
+    /// Runs the worker with a time limit, waiting for it without holding a pool thread; a
+    /// crash is reported, not fatal.
     func run(_ arguments: [String]) async throws -> Data {
-        let executable = self.executable
-        let limit = timeout
-        return try await NIOThreadPool.singleton.runIfActive {
-            guard FileManager.default.isExecutableFile(atPath: executable) else {
-                throw Problem(.serviceUnavailable, type: "media-worker-missing", title: "Media worker missing",
-                              detail: "\(executable) is not installed or not executable")
-            }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            let seconds = Double(limit.components.seconds)
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            killer.cancel()
-            guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-                let how = process.terminationReason == .uncaughtSignal ? "was killed by signal \(process.terminationStatus)" : "exited with \(process.terminationStatus)"
-                throw Problem(.unprocessableContent, type: "media-worker-failed", title: "The file could not be analysed",
-                              detail: "the media worker \(how) on this file (time limit \(Int(seconds)) s)")
-            }
-            return data
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw Problem(.serviceUnavailable, type: "media-worker-missing", title: "Media worker missing",
+                          detail: "\(executable) is not installed or not executable")
         }
+        let output = NIOLockedValueBox(Data())
+        let exit = try await WorkerProcess(executable: executable, arguments: arguments).run(timeLimit: timeout) { line in
+            output.withLockedValue { $0.append(line); $0.append(0x0A) }
+        }
+        guard exit.exitedNormally, exit.status == 0 else {
+            let how = exit.reason == .uncaughtSignal ? "was killed by signal \(exit.status)" : "exited with \(exit.status)"
+            throw Problem(.unprocessableContent, type: "media-worker-failed", title: "The file could not be analysed",
+                          detail: "the media worker \(how) on this file (time limit \(timeout.components.seconds) s)")
+        }
+        return output.withLockedValue { $0 }
     }
 }

@@ -130,7 +130,7 @@ struct MultipartUpload {
     }
 }
 
-/// Writes chunks to a file on the NIO blocking pool, never on a concurrency thread.
+/// Writes chunks to a file on the upload file pool, never on a concurrency thread.
 struct ChunkWriter: Sendable {
     let fd: Int32
 
@@ -141,7 +141,7 @@ struct ChunkWriter: Sendable {
     func write(_ bytes: [UInt8]) async throws {
         guard !bytes.isEmpty else { return }
         let fd = self.fd
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BlockingPools.uploadFiles.runIfActive {
             var offset = 0
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
