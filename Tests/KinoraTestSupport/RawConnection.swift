@@ -22,14 +22,18 @@ public final class RawConnection: @unchecked Sendable {
         // A connect the server's full backlog leaves unanswered fails after this, not minutes.
         var timeout = timeval(tv_sec: 3, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard Self.connectLoopback(fd, port: port) == 0 else { close(fd); throw TestFailure("connect to 127.0.0.1:\(port): errno \(errno)") }
+    }
+
+    /// `connect(2)` of `fd` to 127.0.0.1:`port`: 0, or -1 with `errno` set.
+    static func connectLoopback(_ fd: Int32, port: Int) -> Int32 {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw TestFailure("connect to 127.0.0.1:\(port): errno \(errno)") }
     }
 
     deinit { close(fd) }
