@@ -90,7 +90,7 @@ enum ServingBenchmark {
             var ours: [Double] = []
             var peer: [Double] = []
             for round in 0..<rounds {
-                for (name, base) in round % 2 == 0 ? servers : servers.reversed() {
+                for (name, base) in round % 2 == 0 ? servers : Array(servers.reversed()) {
                     let rate = try wrk.timed("\(base)/streams/\(id)/\(path)", bodyBytes: bytes, seconds: duration)
                     if name == "kinora" { ours.append(rate) } else { peer.append(rate) }
                 }
