@@ -92,7 +92,6 @@ public enum Daemon {
         Task { await social.deletion.resumePending(logger: logger) }
         var app = Application(
             router: router,
-            server: ProcessInfo.processInfo.environment["KINORA_AB_POOL"] != nil ? .http1() : EventLoopHTTP1Channel.builder(),
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.listenPort

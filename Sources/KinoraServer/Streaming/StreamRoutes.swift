@@ -11,7 +11,7 @@ import NIOPosix
 /// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
 /// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the
 /// local-file fast path are read straight from their files; others stream through the plugin.
-struct StreamRoutes {
+final class StreamRoutes: Sendable {
     let database: KinoraDatabase
     let registry: PluginRegistry
     let config: KinoraConfig
@@ -39,14 +39,14 @@ struct StreamRoutes {
         // owner and admins (VideoAccess), checked in serve.
         router.get("streams/:video/**") { request, context in
             try Access.anyone.check(context)
-            return try await serve(request, context)
+            return try await self.serve(request, context)
         }
         router.head("streams/:video/**") { request, context in
             try Access.anyone.check(context)
-            return try await serve(request, context).createHeadResponse()
+            return try await self.serve(request, context).createHeadResponse()
         }
         router.on("streams/:video/**", method: .options) { _, _ in
-            Response(status: .noContent, headers: Self.corsHeaders(config.streamCORSOrigins, preflight: true))
+            Response(status: .noContent, headers: Self.corsHeaders(self.config.streamCORSOrigins, preflight: true))
         }
     }
 
@@ -130,7 +130,7 @@ struct StreamRoutes {
         let size = Int64(st.st_size)
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
-        let sendfile = size >= Self.sendfileFromBytes && ProcessInfo.processInfo.environment["KINORA_AB_NOSENDFILE"] == nil
+        let sendfile = size >= Self.sendfileFromBytes
         if !sendfile && size <= Int64(cache.maxFileBytes) {
             // Small files (manifests, init segments) are read whole and kept a second: a hot
             // one is read once a second, whatever the request rate.
