@@ -109,6 +109,8 @@ let package = Package(
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // Stream files go by sendfile, written past the HTTP/1 encoder (Streaming/FileBody).
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // HTTP1Channel and ServerChildChannel: the connection limits wrap Hummingbird's channel.
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -18,9 +18,10 @@ enum FirstPlayableBenchmark {
         defer { daemon.stop() }
         let token = try String(contentsOfFile: dir + "/data/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let response = dir + "/created.json"
-        guard shellArray(["/usr/bin/curl", "-s", "-o", response, "-H", "Authorization: Bearer \(token)", "-F", "file=@\(source)",
-                          "http://127.0.0.1:\(daemon.port)/api/v1/videos"]) == 0,
-              let created = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: response))) as? [String: Any],
+        let answer = try capture("/usr/bin/curl", ["-s", "-o", response, "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
+                                                   "-F", "file=@\(source)", "http://127.0.0.1:\(daemon.port)/api/v1/videos"])
+        guard answer == "201" else { throw BenchError("the upload answered \(answer), not 201") }
+        guard let created = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: response))) as? [String: Any],
               let id = created["id"] as? String else {
             throw BenchError("upload failed")
         }

@@ -17,6 +17,15 @@ struct OpenLoopLoad {
         var errors: Int
         var statuses: [Int: Int]
 
+        /// Throws unless every request got an answer with `status`.
+        func requireOnly(_ status: Int, what: String) throws {
+            let others = statuses.filter { $0.key != status }.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
+            guard errors == 0, others.isEmpty else {
+                throw BenchError("\(what): expected only \(status), got \((others + (errors > 0 ? ["\(errors) without an answer"] : [])).joined(separator: ", ")) among \(latenciesMs.count + errors) requests")
+            }
+            guard !latenciesMs.isEmpty else { throw BenchError("\(what): no request was answered") }
+        }
+
         func percentile(_ p: Double) -> Double {
             let sorted = latenciesMs.sorted()
             guard !sorted.isEmpty else { return .nan }

@@ -64,6 +64,7 @@ enum S3IO {
         let mib = Double(sizeMiB)
         print("s3-io (\(sizeMiB) MiB, radosgw memstore): aws s3 cp put \(formatted(awsPut, 2)) s; plugin put(file) \(formatted(put, 2)) s = \(formatted(put / awsPut, 2))x; put(stream) \(formatted(streamed, 2)) s = \(formatted(streamed / awsPut, 2))x (target within 1.2x)")
         print("s3-io (\(sizeMiB) MiB): aws s3 cp get \(formatted(awsGet, 2)) s; plugin get \(formatted(get, 2)) s = \(formatted(get / awsGet, 2))x (\(formatted(mib / get, 0)) MiB/s), bytes \(same ? "identical" : "DIFFER")")
+        guard same else { throw BenchError("s3-io: the object read back differs from the file put") }
         print("s3-io: resident memory grew by \(growth >> 20) MiB during the plugin's transfers (baseline \(baseline >> 20) MiB)")
         await registry.stopAll()
     }

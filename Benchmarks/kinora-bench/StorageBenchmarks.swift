@@ -60,12 +60,12 @@ enum StorageIO {
         let (registry, storage) = try localStorage(benchDir + "/objects")
         shell("sync")
 
-        let cpSync = try timed { shell("cp", source, benchDir + "/cp-copy.bin"); shell("sync") }
+        let cpSync = try timed { try S3IO.check(shell("cp", source, benchDir + "/cp-copy.bin"), "cp"); shell("sync") }
         let put = try await timedAsync { try await storage.put("bench/put-file.bin", file: source) }
         let streamed = try await timedAsync { try await storage.put("bench/put-stream.bin", body: FileChunks(path: source)) }
         shell("sync")
 
-        let cpRead = try timed { shell("cp", benchDir + "/objects/bench/put-file.bin", benchDir + "/cp-read.bin") }
+        let cpRead = try timed { try S3IO.check(shell("cp", benchDir + "/objects/bench/put-file.bin", benchDir + "/cp-read.bin"), "cp") }
         let output = open(benchDir + "/get.bin", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let get = try await timedAsync {
             try await storage.get("bench/put-file.bin") { chunk in

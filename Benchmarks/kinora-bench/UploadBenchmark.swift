@@ -28,12 +28,18 @@ enum UploadBenchmark {
         }
         let created = curl(["-D", "-", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Tus-Resumable: 1.0.0",
                             "-H", "Upload-Length: \(bytes)", base + "/api/v1/uploads"])
+        guard created.hasPrefix("HTTP/1.1 201") else { throw BenchError("tus creation answered \(created.prefix(40)), not 201") }
         guard let location = created.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
             .dropFirst("location:".count).trimmingCharacters(in: .whitespaces) else { throw BenchError("tus creation failed: \(created)") }
         let tus = try measure(pid: pid) {
             curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PATCH", "-T", source, "-H", "Authorization: Bearer \(token)",
                   "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
                   base + location])
+        }
+        // The zeros are refused as not media once received (422): any other answer means the
+        // upload was not received whole (a 413, a 429, a reset), and the memory figure is void.
+        for (label, result) in [("multipart", multipart), ("tus PATCH", tus)] where result.answer != "422" {
+            throw BenchError("upload \(label) answered \(result.answer.isEmpty ? "nothing" : result.answer), not 422 (refused as not media after receiving it)")
         }
         for (label, result) in [("multipart", multipart), ("tus PATCH", tus)] {
             print("upload \(label) of \(sizeMiB) MiB: \(formatted(Double(sizeMiB) / result.seconds)) MiB/s, answered \(result.answer), "

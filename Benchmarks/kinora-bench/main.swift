@@ -27,7 +27,7 @@ case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
 case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
 case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
 case "remux": try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: option("--runs", 5))
-case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10))
+case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3))
 case "upload": try await UploadBenchmark.run(sizeMiB: option("--size-mib", 4096))
 case "s3-io": try await S3IO.run(sizeMiB: option("--size-mib", 1024))
 case "auth": try AuthBenchmark.run(rounds: option("--runs", 9))
@@ -41,12 +41,12 @@ case "all":
     try await LadderBenchmark.run(seconds: option("--seconds", 60))
     try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
     try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: 5)
-    try await ServingBenchmark.run(duration: 10)
+    try await ServingBenchmark.run(duration: 10, rounds: 3)
     try await UploadBenchmark.run(sizeMiB: 4096)
     try AuthBenchmark.run(rounds: 9)
     try await CatalogBenchmark.run(seconds: 20, rate: 200)
 default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
     exit(2)
 }
 } catch {

@@ -83,4 +83,90 @@ import Testing
         #expect(try daemon.get("/streams/\(id)/240p/init.mp4").status == 404)
         #expect(try await daemon.stop() == 0)
     }
+
+    /// Media segments go by sendfile, past Hummingbird's body writer: on one keep-alive
+    /// connection, answers to pipelined requests must still come whole and in order (head,
+    /// then exactly the file's bytes, then the next answer), and HEAD, which never sends the
+    /// body, must not leave the file open (it did for files over 16 MiB: one descriptor each).
+    @Test func largeSegmentsKeepTheirFramingAndHeadLeavesNoFileOpen() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("streams")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try DaemonProcess(dataDir: dir + "/data")
+        try await daemon.start()
+        let id = try uploadClip(daemon, dir: dir)
+        _ = try await PlaybackTests.waitUntilReady(daemon, id: id)
+        let folder = dir + "/data/media/videos/\(id)"
+        let segment = (0..<(17 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        try Data(segment).write(to: URL(fileURLWithPath: folder + "/720p/seg-00002.m4s"))
+        let playlist = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/720p/media.m3u8")))
+
+        let answers = try Self.pipelined(port: daemon.port, [
+            ("/streams/\(id)/720p/seg-00002.m4s", [:]),
+            ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=1000000-1000099"]),
+            ("/streams/\(id)/720p/media.m3u8", [:]),
+            ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=-3"]),
+        ])
+        #expect(answers.map(\.status) == [200, 206, 200, 206])
+        #expect(answers[0].body == segment)
+        #expect(answers[1].body == Array(segment[1_000_000...1_000_099]))
+        #expect(answers[2].body == playlist)
+        #expect(answers[3].body == Array(segment.suffix(3)))
+
+        let pid = daemon.process.processIdentifier
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
+        for _ in 0..<40 {
+            let head = try daemon.request("HEAD", "/streams/\(id)/720p/seg-00002.m4s")
+            #expect(head.status == 200 && head.headers["content-length"] == String(17 << 20) && head.bytes.isEmpty)
+        }
+        let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
+        #expect(after < before + 10, "\(after - before) more descriptors open after 40 HEAD requests")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    /// Sends every request at once on one keep-alive connection and reads the answers in
+    /// order, each framed by its Content-Length.
+    static func pipelined(port: Int, _ requests: [(String, [String: String])]) throws -> [(status: Int, body: [UInt8])] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect failed: errno \(errno)") }
+        var text = ""
+        for (path, headers) in requests {
+            text += "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            for (name, value) in headers { text += "\(name): \(value)\r\n" }
+            text += "\r\n"
+        }
+        let bytes = Array(text.utf8)
+        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw TestFailure("send failed") }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var answers: [(status: Int, body: [UInt8])] = []
+        var start = 0
+        while answers.count < requests.count {
+            if let end = received[start...].firstRange(of: Array("\r\n\r\n".utf8)) {
+                let head = String(decoding: received[start..<end.lowerBound], as: UTF8.self)
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if received.count >= end.upperBound + length {
+                    guard let status = Int(head.dropFirst("HTTP/1.1 ".count).prefix(3)) else { throw TestFailure("bad head: \(head)") }
+                    answers.append((status, Array(received[end.upperBound..<(end.upperBound + length)])))
+                    start = end.upperBound + length
+                    continue
+                }
+            }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { throw TestFailure("connection ended after \(answers.count) answers") }
+            received += buffer[0..<n]
+        }
+        #expect(received.count == start, "bytes beyond the last answer")
+        return answers
+    }
 }

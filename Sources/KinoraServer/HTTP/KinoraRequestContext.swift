@@ -6,6 +6,8 @@ import NIOCore
 public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The connection, for writes Hummingbird's body writer cannot make (a file by sendfile).
+    public let channel: any Channel
     public var requestID = ""
     /// The caller's address (the proxy's `X-Forwarded-For` when the peer is trusted).
     public var clientAddress = ""
@@ -21,6 +23,7 @@ public struct KinoraRequestContext: RequestContext, RemoteAddressRequestContext 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 }
 

@@ -7,7 +7,7 @@ public enum LogSetup {
     public static func bootstrap(format: KinoraConfig.LogFormat, level: String) {
         let logLevel = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : TextLogHandler(label: label)
             handler.logLevel = logLevel
             return MultiplexLogHandler([handler, RecentErrorLogHandler(label: label, log: RecentErrorLog.shared)])
         }

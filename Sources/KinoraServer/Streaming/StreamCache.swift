@@ -8,10 +8,16 @@ import NIOCore
 /// live for `ttl`: a visibility change, a republished manifest or a re-transcoded segment shows
 /// within that time, which is below what players cache manifests for anyway.
 final class StreamCache: Sendable {
-    /// What deciding who may fetch a video's files needs.
-    struct VideoAccessInfo {
-        var video: VideoRecord
-        var published: Bool
+    /// What deciding who may fetch a video's files needs. A class: every request of a hot
+    /// video shares one, where copying the record retained each of its strings, on every core.
+    final class VideoAccessInfo: Sendable {
+        let video: VideoRecord
+        let published: Bool
+
+        init(video: VideoRecord, published: Bool) {
+            self.video = video
+            self.published = published
+        }
     }
 
     struct VideoEntry {

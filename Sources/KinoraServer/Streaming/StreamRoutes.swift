@@ -11,7 +11,7 @@ import NIOPosix
 /// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
 /// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the
 /// local-file fast path are read straight from their files; others stream through the plugin.
-struct StreamRoutes {
+final class StreamRoutes: Sendable {
     let database: KinoraDatabase
     let registry: PluginRegistry
     let config: KinoraConfig
@@ -39,14 +39,14 @@ struct StreamRoutes {
         // owner and admins (VideoAccess), checked in serve.
         router.get("streams/:video/**") { request, context in
             try Access.anyone.check(context)
-            return try await serve(request, context)
+            return try await self.serve(request, context)
         }
         router.head("streams/:video/**") { request, context in
             try Access.anyone.check(context)
-            return try await serve(request, context).createHeadResponse()
+            return try await self.serve(request, context).createHeadResponse()
         }
         router.on("streams/:video/**", method: .options) { _, _ in
-            Response(status: .noContent, headers: Self.corsHeaders(config.streamCORSOrigins, preflight: true))
+            Response(status: .noContent, headers: Self.corsHeaders(self.config.streamCORSOrigins, preflight: true))
         }
     }
 
@@ -95,7 +95,7 @@ struct StreamRoutes {
             }
         }
         if let file = try? storage.localPath(key) {
-            return try await serveFile(file, key: key, request: request, headers: headers)
+            return try await serveFile(file, key: key, request: request, context: context, headers: headers)
         }
         let info: StoredObject
         do {
@@ -111,8 +111,14 @@ struct StreamRoutes {
         }
     }
 
+    /// Files from this size on go from the page cache by sendfile (``FileBody``) instead of
+    /// being kept in memory: media segments, a few hundred KiB to a few MiB each, which a
+    /// copy per request would cost more than the open. Manifests and init segments, a few KiB,
+    /// are cheaper answered from memory than opened per request.
+    static let sendfileFromBytes: Int64 = 64 << 10
+
     /// Serves a local file: opened once, so a concurrent atomic replace cannot mix versions.
-    func serveFile(_ path: String, key: String, request: Request, headers: HTTPFields) async throws -> Response {
+    func serveFile(_ path: String, key: String, request: Request, context: KinoraRequestContext, headers: HTTPFields) async throws -> Response {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem.notFound("no such stream file") }
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
@@ -124,32 +130,26 @@ struct StreamRoutes {
         let size = Int64(st.st_size)
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
-        if size <= Int64(cache.maxFileBytes) {
-            // Files up to the cache's limit (manifests, init and media segments) are read whole
-            // and kept a second: a hot segment is read once a second, whatever the request rate.
+        let sendfile = size >= Self.sendfileFromBytes
+        if !sendfile && size <= Int64(cache.maxFileBytes) {
+            // Small files (manifests, init segments) are read whole and kept a second: a hot
+            // one is read once a second, whatever the request rate.
             defer { try? handle.close() }
-            let body = size == 0 ? ByteBuffer() : try await BlockingPools.streamFileIO
+            let body = size == 0 ? ByteBuffer() : try await FileBody.fileIO
                 .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
             cache.store(key, body: body, etag: etag)
             return try respond(size: Int64(body.readableBytes), etag: etag, request: request, headers: headers) { range in
                 ResponseBody(byteBuffer: body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
             }
         }
+        // HEAD drops the body unrun, so it must not own the file.
+        if request.method == .head {
+            try? handle.close()
+            return try respond(size: size, etag: etag, request: request, headers: headers) { _ in ResponseBody() }
+        }
         do {
             let response = try respond(size: size, etag: etag, request: request, headers: headers) { range in
-                ResponseBody(contentLength: Int(range.count)) { writer in
-                    defer { try? handle.close() }
-                    let io = BlockingPools.streamFileIO
-                    var offset = range.lowerBound
-                    while offset <= range.upperBound {
-                        let length = Int(min(Int64(1 << 20), range.upperBound - offset + 1))
-                        let buffer = try await io.read(fileHandle: handle, fromOffset: offset, byteCount: length, allocator: ByteBufferAllocator())
-                        guard buffer.readableBytes > 0 else { break }
-                        offset += Int64(buffer.readableBytes)
-                        try await writer.write(buffer)
-                    }
-                    try await writer.finish(nil)
-                }
+                FileBody.make(handle, range: range, channel: context.channel)
             }
             if response.status != .ok && response.status != .partialContent { try? handle.close() }
             return response
