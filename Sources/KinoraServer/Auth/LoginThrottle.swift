@@ -13,16 +13,16 @@ import KinoraHost
 ///
 /// An attempt is reserved (counted as a failure) before the password is checked and settled
 /// after, in one actor step each, so concurrent guesses cannot all pass the check first.
-actor LoginThrottle {
-    struct Policy: Sendable {
-        var pairFailures = 5
-        var addressFailures = 50
-        var window: TimeInterval = 15 * 60
-        var delayAfter = 5
-        var delay: TimeInterval = 2
-        var maxDelay: TimeInterval = 60
+public actor LoginThrottle {
+    public struct Policy: Sendable {
+        public var pairFailures = 5
+        public var addressFailures = 50
+        public var window: TimeInterval = 15 * 60
+        public var delayAfter = 5
+        public var delay: TimeInterval = 2
+        public var maxDelay: TimeInterval = 60
 
-        init() {}
+        public init() {}
 
         init(_ config: KinoraConfig) {
             pairFailures = config.loginLockFailures
@@ -35,7 +35,7 @@ actor LoginThrottle {
     }
 
     /// A reserved attempt; settle it once with ``failed(_:)``, ``succeeded(_:)`` or ``release(_:)``.
-    struct Ticket: Sendable {
+    public struct Ticket: Sendable {
         fileprivate let id: UInt64
         fileprivate let keys: [String]
     }
@@ -45,20 +45,20 @@ actor LoginThrottle {
         var at: Date
     }
 
-    let policy: Policy
+    public let policy: Policy
     private var entries: [String: [Entry]] = [:]
     private var nextID: UInt64 = 0
     private var sweepAt = 10_000
     /// Past this, an account's older failures are forgotten: the delay is at its cap long before.
     private static let accountEntryCap = 256
 
-    init(policy: Policy = Policy()) {
+    public init(policy: Policy = Policy()) {
         self.policy = policy
     }
 
     /// Reserves an attempt for `account` (lower-cased username) from `address`: the ticket,
     /// or the seconds to wait (429) when a limit is reached.
-    func reserve(account: String, address: String, now: Date = Date()) -> Result<Ticket, Wait> {
+    public func reserve(account: String, address: String, now: Date = Date()) -> Result<Ticket, Wait> {
         let pairKey = "pair:" + account + "|" + address, accountKey = "account:" + account, addressKey = "address:" + address
         let pair = prune(pairKey, now: now), byAccount = prune(accountKey, now: now), byAddress = prune(addressKey, now: now)
         var wait: TimeInterval = 0
@@ -84,7 +84,7 @@ actor LoginThrottle {
     }
 
     /// The check failed: the reservation stays, dated now, so delays run from the answer.
-    func failed(_ ticket: Ticket, now: Date = Date()) {
+    public func failed(_ ticket: Ticket, now: Date = Date()) {
         for key in ticket.keys {
             guard let index = entries[key]?.firstIndex(where: { $0.id == ticket.id }) else { continue }
             entries[key]?[index].at = now
@@ -93,21 +93,21 @@ actor LoginThrottle {
 
     /// The credentials were right: the reservation goes, and so do this address's failures on
     /// the account. The account's other failures stay, so an attacker elsewhere is still slowed.
-    func succeeded(_ ticket: Ticket) {
+    public func succeeded(_ ticket: Ticket) {
         release(ticket)
         entries[ticket.keys[0]] = nil
     }
 
     /// Nothing was guessed (no second factor sent, an error): the reservation goes.
-    func release(_ ticket: Ticket) {
+    public func release(_ ticket: Ticket) {
         for key in ticket.keys {
             entries[key]?.removeAll { $0.id == ticket.id }
             if entries[key]?.isEmpty == true { entries[key] = nil }
         }
     }
 
-    struct Wait: Error {
-        let seconds: Int
+    public struct Wait: Error {
+        public let seconds: Int
     }
 
     private func prune(_ key: String, now: Date) -> [Entry] {
