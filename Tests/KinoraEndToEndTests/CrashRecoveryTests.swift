@@ -46,9 +46,7 @@ import Testing
         let notes = Array("just some notes, not a video\n".utf8)
         let worker = try GatedMediaWorker(in: dir)
         defer { worker.killHeld() }
-        try worker.config.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
-        let arguments = ["--config", dir + "/kinora.toml"]
-        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: arguments, executable: worker.executable)
+        let daemon = try worker.daemon(in: dir)
         try await daemon.start()
 
         let video = try create(daemon, length: clip.count, filename: "clip.mp4")
@@ -80,7 +78,7 @@ import Testing
 
         daemon.killHard()
         worker.killHeld()
-        let restarted = try DaemonProcess(dataDir: dir + "/data", arguments: arguments, executable: worker.executable)
+        let restarted = try worker.daemon(in: dir)
         try await restarted.start()
 
         // The interrupted ingest runs again at start: the upload becomes its video.
@@ -126,9 +124,7 @@ import Testing
         let clip = try VideoUploadTests.makeClip(dir + "/clip.mp4")
         let worker = try GatedMediaWorker(in: dir)
         defer { worker.killHeld() }
-        try worker.config.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
-        let arguments = ["--config", dir + "/kinora.toml"]
-        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: arguments, executable: worker.executable)
+        let daemon = try worker.daemon(in: dir)
         try await daemon.start()
         worker.hold("transcode")
         let id = try daemon.uploadVideo(clip)
@@ -137,7 +133,7 @@ import Testing
         daemon.killHard()
         worker.killHeld()
 
-        let restarted = try DaemonProcess(dataDir: dir + "/data", arguments: arguments, executable: worker.executable)
+        let restarted = try worker.daemon(in: dir)
         try await restarted.start()
         let ready = await DaemonProcess.poll(timeout: .seconds(120)) { [self] in
             (try? job(restarted, video: id)).flatMap { $0.state == "done" ? $0 : nil }
@@ -154,8 +150,7 @@ import Testing
         let clip = try VideoUploadTests.makeClip(dir + "/clip.mp4")
         let worker = try GatedMediaWorker(in: dir)
         defer { worker.killHeld() }
-        try (worker.config + "[transcode]\nmax_attempts = 1\n").write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"], executable: worker.executable)
+        let daemon = try worker.daemon(in: dir, extraConfig: "[transcode]\nmax_attempts = 1\n")
         try await daemon.start()
         worker.crash("transcode")
         let id = try daemon.uploadVideo(clip)

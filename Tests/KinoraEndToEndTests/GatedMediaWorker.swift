@@ -12,6 +12,16 @@ struct GatedMediaWorker {
     /// The daemon finds the bundled plugins in the build folder, not beside this copy.
     var config: String { "[plugins]\nfolders = [\"\(TestEnvironment.buildDirectory)\"]\n" }
 
+    /// A daemon on `dir`/data running this copy, configured by `dir`/kinora.toml, which gets
+    /// ``config`` and `extraConfig` the first time; call again for the same daemon after a kill.
+    func daemon(in dir: String, extraConfig: String = "") throws -> DaemonProcess {
+        let file = dir + "/kinora.toml"
+        if !FileManager.default.fileExists(atPath: file) {
+            try (config + extraConfig).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        return try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", file], executable: executable)
+    }
+
     init(in dir: String) throws {
         folder = dir + "/bin"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -15,15 +15,10 @@ public enum LogSetup {
 }
 
 /// One JSON object per line on stderr: time, level, label, message and metadata.
-struct JSONLogHandler: LogHandler {
+struct JSONLogHandler: PlainMetadataLogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
              file: String, function: String, line: UInt) {
@@ -39,5 +34,15 @@ struct JSONLogHandler: LogHandler {
         // Foundation's non-throwing write(_:) traps when the write fails (a full non-blocking
         // stderr, a restarted journal): a lost log line must not take the daemon down.
         try? FileHandle.standardError.write(contentsOf: data)
+    }
+}
+
+/// Log handlers that keep their metadata in a plain dictionary share its subscript.
+protocol PlainMetadataLogHandler: LogHandler {}
+
+extension PlainMetadataLogHandler {
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 }

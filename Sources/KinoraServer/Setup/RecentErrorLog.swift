@@ -32,16 +32,11 @@ final class RecentErrorLog: Sendable {
 }
 
 /// Feeds error and critical lines into ``RecentErrorLog``, beside the real handler.
-struct RecentErrorLogHandler: LogHandler {
+struct RecentErrorLogHandler: PlainMetadataLogHandler {
     let label: String
     let log: RecentErrorLog
     var logLevel: Logger.Level = .error
     var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     func log(event: LogEvent) {
         var text = event.message.description

@@ -8,15 +8,10 @@ import Logging
 /// when a line is written, not each time a key is set: every request sets two (Hummingbird's
 /// and our request id) and most requests write no line at `warning`, where formatting on
 /// every set cost 6 % of a busy daemon's CPU.
-struct TextLogHandler: LogHandler {
+struct TextLogHandler: PlainMetadataLogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     func log(event: LogEvent) {
         let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
