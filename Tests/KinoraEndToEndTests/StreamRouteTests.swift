@@ -10,14 +10,19 @@ import Testing
         return try daemon.uploadVideo(clip, fields: ["visibility": visibility])
     }
 
-    @Test func segmentsAndManifestsAreServedLikeACDNExpects() async throws {
-        let dir = try TestEnvironment.makeTemporaryDirectory("streams")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A daemon on `dir`/data with one public clip transcoded: the daemon, the video and its folder.
+    func startWithReadyClip(_ dir: String) async throws -> (DaemonProcess, String, String) {
         let daemon = try DaemonProcess(dataDir: dir + "/data")
         try await daemon.start()
         let id = try uploadClip(daemon, dir: dir)
         _ = try await PlaybackTests.waitUntilReady(daemon, id: id)
-        let folder = dir + "/data/media/videos/\(id)"
+        return (daemon, id, dir + "/data/media/videos/\(id)")
+    }
+
+    @Test func segmentsAndManifestsAreServedLikeACDNExpects() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("streams")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (daemon, id, folder) = try await startWithReadyClip(dir)
         // Replace one published segment by known bytes, to check exactly what is served.
         let segment = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         try Data(segment).write(to: URL(fileURLWithPath: folder + "/720p/seg-00001.m4s"))
@@ -91,11 +96,7 @@ import Testing
     @Test func largeSegmentsKeepTheirFramingAndHeadLeavesNoFileOpen() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("streams")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let daemon = try DaemonProcess(dataDir: dir + "/data")
-        try await daemon.start()
-        let id = try uploadClip(daemon, dir: dir)
-        _ = try await PlaybackTests.waitUntilReady(daemon, id: id)
-        let folder = dir + "/data/media/videos/\(id)"
+        let (daemon, id, folder) = try await startWithReadyClip(dir)
         let segment = (0..<(17 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
         try Data(segment).write(to: URL(fileURLWithPath: folder + "/720p/seg-00002.m4s"))
         let playlist = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/720p/media.m3u8")))
