@@ -87,6 +87,17 @@ let package = Package(
             ]
         ),
 
+        // Domain services, a folder per domain: plain values in, typed results and typed errors
+        // (DomainError, one list of ProblemType) out. No HTTP types: the edge maps them.
+        .target(
+            name: "KinoraCore",
+            dependencies: [
+                "KinoraHost",
+                "KinoraStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The back channel of single sign-on (discovery, JWKS, token endpoint): libcurl is
         // dlopen'ed on first use, so neither it nor its TLS library is linked into the daemon.
         .target(
@@ -98,6 +109,7 @@ let package = Package(
         .target(
             name: "KinoraServer",
             dependencies: [
+                "KinoraCore",
                 "KinoraHost",
                 "KinoraStore",
                 "KinoraPluginABI",
@@ -217,6 +229,10 @@ let package = Package(
         .testTarget(
             name: "KinoraStoreTests",
             dependencies: ["KinoraStore", "KinoraTestSupport"]
+        ),
+        .testTarget(
+            name: "KinoraCoreTests",
+            dependencies: ["KinoraCore", "KinoraTestSupport"]
         ),
         .testTarget(
             name: "KinoraServerTests",

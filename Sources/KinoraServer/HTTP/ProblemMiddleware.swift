@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KinoraCore
 import Logging
 import Synchronization
 
@@ -25,6 +26,8 @@ struct EdgeMiddleware: RouterMiddleware {
             let problem = Problem(error.status, type: Self.type(for: error.status), title: error.status.reasonPhrase,
                                   detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
             response = try problem.response(from: request, context: context)
+        } catch let error as any DomainError {
+            response = try Problem(error).response(from: request, context: context)
         } catch let error as HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
