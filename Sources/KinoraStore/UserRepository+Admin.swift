@@ -27,7 +27,6 @@ public struct UserPage: Sendable {
 }
 
 extension UserRepository {
-    public struct InvalidCursor: Error {}
 
     /// True when at least one enabled admin account exists.
     public func hasEnabledAdmin() throws -> Bool {

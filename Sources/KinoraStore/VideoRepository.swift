@@ -48,7 +48,6 @@ public struct VideoRepository: Sendable {
         }
     }
 
-    public struct InvalidCursor: Error {}
 }
 
 extension KinoraDatabase {

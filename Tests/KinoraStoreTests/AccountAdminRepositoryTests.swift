@@ -72,7 +72,7 @@ import Testing
         let rest = try database.users.list(limit: 10, cursor: try #require(second.nextCursor))
         #expect(rest.users.map(\.id) == ["u4", "u9"] && rest.nextCursor == nil)
         #expect(try database.users.list(role: "creator", limit: 10).users.map(\.id) == ["u1", "u3"])
-        #expect(throws: UserRepository.InvalidCursor.self) { try database.users.list(limit: 2, cursor: "garbage") }
+        #expect(throws: InvalidCursor.self) { try database.users.list(limit: 2, cursor: "garbage") }
     }
 
     @Test func theLastEnabledAdminCannotBeDemotedOrDisabled() throws {

@@ -18,7 +18,7 @@ struct CatalogFixture {
 
     @discardableResult
     func user(_ name: String, role: String = "creator") throws -> UserRecord {
-        let user = UserRecord(id: StoreID.random(), username: name, role: role, passwordHash: "x")
+        let user = UserRecord(id: RandomID.make(), username: name, role: role, passwordHash: "x")
         try database.users.create(user)
         return user
     }

@@ -120,7 +120,7 @@ import Testing
         var byViews = VideoQuery()
         byViews.sort = .mostViewed
         byViews.cursor = try #require(try fixture.database.videos.list(newest).nextCursor)
-        #expect(throws: VideoRepository.InvalidCursor.self) { try fixture.database.videos.list(byViews) }
+        #expect(throws: InvalidCursor.self) { try fixture.database.videos.list(byViews) }
     }
 
     @Test func filtersNarrowTheListing() throws {

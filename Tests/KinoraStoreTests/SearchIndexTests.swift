@@ -21,7 +21,7 @@ import Testing
         #expect(page.total == 2 && page.items.map(\.video.id) == ["titled"])
         let next = try fixture.database.videos.search("volcano", limit: 1, cursor: page.nextCursor)
         #expect(next.items.map(\.video.id) == ["described"] && next.nextCursor == nil)
-        #expect(throws: VideoRepository.InvalidCursor.self) { try fixture.database.videos.search("volcano", limit: 1, cursor: "bad!") }
+        #expect(throws: InvalidCursor.self) { try fixture.database.videos.search("volcano", limit: 1, cursor: "bad!") }
     }
 
     @Test func userInputCannotInjectFTSSyntax() throws {

@@ -91,7 +91,7 @@ import Testing
         try history.record(userID: "u1", videoID: "c", position: 30, completed: false, now: start.addingTimeInterval(20))
         let second = try history.page(userID: "u1", limit: 2, cursor: cursor)
         #expect(second.entries.map(\.videoID) == ["a"] && second.nextCursor == nil)
-        #expect(throws: HistoryRepository.InvalidCursor.self) { try history.page(userID: "u1", limit: 2, cursor: "nonsense") }
+        #expect(throws: InvalidCursor.self) { try history.page(userID: "u1", limit: 2, cursor: "nonsense") }
 
         #expect(try history.remove(userID: "u1", videoID: "b"))
         #expect(try history.clear(userID: "u1") == 2)

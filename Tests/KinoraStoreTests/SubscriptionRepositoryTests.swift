@@ -44,7 +44,7 @@ import Testing
         #expect(first.items.map(\.video.id) == ["f", "b"])
         let rest = try database.subscriptions.feed(userID: "fan", limit: 2, cursor: try #require(first.nextCursor))
         #expect(rest.items.map(\.video.id) == ["a"] && rest.nextCursor == nil)
-        #expect(throws: FeedCursor.InvalidCursor.self) { try database.subscriptions.feed(userID: "fan", limit: 2, cursor: "***") }
+        #expect(throws: InvalidCursor.self) { try database.subscriptions.feed(userID: "fan", limit: 2, cursor: "***") }
 
         // The plan walks the subscriptions' primary key into each channel's index range.
         let (sql, arguments) = SubscriptionRepository.feedSQL(userID: "fan", limit: 20)

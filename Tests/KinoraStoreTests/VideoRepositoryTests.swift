@@ -51,7 +51,7 @@ import Testing
         let last = try database.videos.list(query)
         #expect(last.items.map(\.video.id) == ["v1"] && last.nextCursor == nil)
         query.cursor = "nope"
-        #expect(throws: VideoRepository.InvalidCursor.self) { try database.videos.list(query) }
+        #expect(throws: InvalidCursor.self) { try database.videos.list(query) }
     }
 
     @Test func theDatabaseRefusesAnUnknownVisibility() throws {

@@ -12,7 +12,7 @@ struct AdminAPIRoutes {
     func register(on router: Router<KinoraRequestContext>) {
         router.get("api/v1/admin/overview") { _, context in
             try Access.admin.check(context)
-            return try JSONBody.response(.ok, try await overview.make())
+            return try JSONResponse.make(.ok, try await overview.make())
         }
         router.get("api/v1/admin/jobs") { request, context in
             try Access.admin.check(context)
@@ -30,7 +30,7 @@ struct AdminAPIRoutes {
                 before = id
             }
             let page = try database.jobs.list(state: state, before: before, limit: try ListingParameters.limit(value("limit")))
-            return try JSONBody.response(.ok, ["items": page.items.map(Self.object), "next_cursor": page.next.map { String($0) } ?? NSNull()])
+            return try JSONResponse.make(.ok, ["items": page.items.map(Self.object), "next_cursor": page.next.map { String($0) } ?? NSNull()])
         }
         router.post("api/v1/admin/jobs/:id/retry") { _, context in
             try Access.admin.check(context)
@@ -56,7 +56,7 @@ struct AdminAPIRoutes {
                           detail: "job \(id)'s video already has another transcode queued or running")
         case .changed:
             guard let job = try database.jobs.find(id: id) else { throw Problem.notFound("no job \(id)") }
-            return try JSONBody.response(.ok, Self.object(job))
+            return try JSONResponse.make(.ok, Self.object(job))
         }
     }
 

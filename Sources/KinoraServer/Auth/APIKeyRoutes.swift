@@ -26,7 +26,7 @@ struct APIKeyRoutes {
         router.get("api/v1/me/api-keys") { _, context in
             try Access.authenticated.check(context)
             let user = try AccountRequests.account(context, database: database)
-            return try AuthRoutes.json(.ok, ["items": try database.apiKeys.list(userID: user.id).map { Self.object($0) }])
+            return try JSONResponse.make(.ok, ["items": try database.apiKeys.list(userID: user.id).map { Self.object($0) }])
         }
         router.delete("api/v1/me/api-keys/:id") { _, context in
             try Access.authenticated.check(context)
@@ -41,7 +41,7 @@ struct APIKeyRoutes {
         let user = try AccountRequests.account(context, database: database)
         let body = try await AccountRequests.decode(Body.self, request)
         let name = body.name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(name.count), !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+        guard (1...64).contains(name.count), !name.containsControlCharacters() else {
             throw AccountRequests.invalid("name", "the name must have 1 to 64 characters and no control characters")
         }
         var scopes = Set<APIScope>()
@@ -67,14 +67,14 @@ struct APIKeyRoutes {
         }
         let secret = Accounts.newSecret()
         let key = APIKeyAuthenticator.keyPrefix + secret.token
-        let record = APIKeyRecord(id: randomToken(bytes: 10), userID: user.id, name: name,
+        let record = APIKeyRecord(id: RandomID.make(bytes: 10), userID: user.id, name: name,
                                   prefix: String(key.prefix(APIKeyAuthenticator.keyPrefix.count + 8)),
                                   keyHash: Accounts.hashSecret(key), scopes: APIScope.names(scopes), expiresAt: expiresAt)
         try database.apiKeys.create(record)
         context.logger.info("API key \(record.prefix) made for \(user.username)")
         var object = Self.object(record)
         object["key"] = key
-        return AccountRequests.noStore(try AuthRoutes.json(.created, object))
+        return AccountRequests.noStore(try JSONResponse.make(.created, object))
     }
 
     static func object(_ key: APIKeyRecord) -> [String: Any] {

@@ -54,7 +54,7 @@ enum AccountRequests {
     /// A display name: 1 to 64 characters, no control characters, not only spaces.
     static func checkDisplayName(_ name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+        guard (1...64).contains(trimmed.count), !trimmed.containsControlCharacters() else {
             throw invalid("display_name", "the display name must have 1 to 64 characters and no control characters")
         }
         return trimmed

@@ -56,7 +56,7 @@ public enum Accounts {
         try checkUsername(username)
         try checkPassword(password, username: username)
         if let email { try checkEmail(email) }
-        let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
+        let user = UserRecord(id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
                               passwordHash: Bcrypt.hash(password, cost: bcryptCost))
         try database.users.create(user, email: email.map { UserEmail(address: $0, verified: true) })
         return user

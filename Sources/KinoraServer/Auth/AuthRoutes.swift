@@ -9,7 +9,7 @@ struct AccessTokens: Sendable {
 
     func issue(for user: UserRecord, now: Date = Date()) throws -> String {
         let iat = Int(now.timeIntervalSince1970)
-        return try signer.sign(.init(sub: user.id, role: user.role, iat: iat, exp: iat + lifetime, jti: randomToken(bytes: 10)))
+        return try signer.sign(.init(sub: user.id, role: user.role, iat: iat, exp: iat + lifetime, jti: RandomID.make(bytes: 10)))
     }
 }
 
@@ -67,11 +67,11 @@ struct AuthRoutes {
             throw Problem(.notFound, type: "no-account", title: "No account", detail: "the bootstrap admin token belongs to no account")
         }
         guard let user = try database.users.find(id: id), !user.disabled else { throw Problem.unauthorized("the account no longer exists") }
-        return try Self.json(.ok, try profile(user))
+        return try JSONResponse.make(.ok, try profile(user))
     }
 
     func tokenResponse(user: UserRecord, refreshToken: String, status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = try Self.json(status, [
+        var response = try JSONResponse.make(status, [
             "access_token": try tokens.issue(for: user), "refresh_token": refreshToken,
             "expires_in": tokens.lifetime, "token_type": "Bearer",
         ])
@@ -95,10 +95,5 @@ struct AuthRoutes {
             throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "the body must be a JSON object")
         }
         return object
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) throws -> Response {
-        let data = try JSONWriter.data(object)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

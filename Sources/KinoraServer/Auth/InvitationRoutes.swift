@@ -27,7 +27,7 @@ struct InvitationRoutes {
         router.get("api/v1/invitations") { _, context in
             try Access.admin.check(context)
             let items = try database.invitations.list().map { Self.object($0) }
-            return try AuthRoutes.json(.ok, ["items": items])
+            return try JSONResponse.make(.ok, ["items": items])
         }
         router.delete("api/v1/invitations/:id") { _, context in
             try Access.admin.check(context)
@@ -51,15 +51,15 @@ struct InvitationRoutes {
         guard (1...365).contains(days) else { throw AccountRequests.invalid("expires_in_days", "expires_in_days must be from 1 to 365") }
 
         // 120 random bits in 24 characters of base32: easy to pass on, impossible to guess.
-        let code = randomToken(bytes: 15)
+        let code = RandomID.make(bytes: 15)
         let now = Date()
-        let invitation = InvitationRecord(id: randomToken(bytes: 10), codeHash: Accounts.hashSecret(code), role: role.rawValue,
+        let invitation = InvitationRecord(id: RandomID.make(bytes: 10), codeHash: Accounts.hashSecret(code), role: role.rawValue,
                                           maxUses: maxUses, createdBy: context.principal?.userID,
                                           expiresAt: now.addingTimeInterval(TimeInterval(days) * 86400), now: now)
         try database.invitations.create(invitation)
         var object = Self.object(invitation)
         object["code"] = code
-        return AccountRequests.noStore(try AuthRoutes.json(.created, object))
+        return AccountRequests.noStore(try JSONResponse.make(.created, object))
     }
 
     static func object(_ invitation: InvitationRecord) -> [String: Any] {

@@ -39,7 +39,7 @@ struct PasswordRoutes {
             guard let user = try database.users.find(id: id) else { throw Problem.notFound("no user \(id.prefix(64))") }
             let issued = try Accounts.issueResetToken(in: database, userID: user.id)
             context.logger.info("password reset token issued for \(user.username)")
-            return AccountRequests.noStore(try AuthRoutes.json(.created, [
+            return AccountRequests.noStore(try JSONResponse.make(.created, [
                 "user_id": user.id, "username": user.username, "token": issued.token, "expires_at": AccountRequests.iso(issued.expiresAt),
             ]))
         }

@@ -54,7 +54,7 @@ struct SessionListRoutes {
                  "current": session.tokenHash == current?.tokenHash,
                  "user_agent": session.userAgent.map { UserAgentSummary.describe($0) as Any } ?? NSNull()]
             }
-        var response = try AuthRoutes.json(.ok, ["items": items])
+        var response = try JSONResponse.make(.ok, ["items": items])
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -75,7 +75,7 @@ struct SessionRoutes {
     }
 
     func answer(_ user: UserRecord, csrf: String) throws -> Response {
-        var response = try AuthRoutes.json(.ok, ["user": try auth.profile(user), "csrf_token": csrf])
+        var response = try JSONResponse.make(.ok, ["user": try auth.profile(user), "csrf_token": csrf])
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -69,7 +69,7 @@ struct SignupRoutes {
                           detail: "sign-up needs an invitation code from an admin; send it as \"invitation\"")
         }
 
-        let draft = UserRecord(id: randomToken(bytes: 10), username: body.username, displayName: displayName, role: role.rawValue,
+        let draft = UserRecord(id: RandomID.make(bytes: 10), username: body.username, displayName: displayName, role: role.rawValue,
                                passwordHash: try await Accounts.hash(body.password))
         let user: UserRecord
         do {

@@ -95,7 +95,7 @@ struct TOTPRoutes {
                                     detail: "this account has no two-factor authentication")
 
     static func noStore(_ object: [String: Any]) throws -> Response {
-        var response = try AuthRoutes.json(.ok, object)
+        var response = try JSONResponse.make(.ok, object)
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -25,7 +25,7 @@ struct UserAdminRoutes {
         }
         router.get("api/v1/users/:id") { _, context in
             try Access.admin.check(context)
-            return try AuthRoutes.json(.ok, AccountRequests.userObject(try user(context)))
+            return try JSONResponse.make(.ok, AccountRequests.userObject(try user(context)))
         }
         router.patch("api/v1/users/:id") { request, context in
             try Access.admin.check(context)
@@ -46,13 +46,8 @@ struct UserAdminRoutes {
         if let role, Role(rawValue: role) == nil {
             throw AccountRequests.badRequest("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
         }
-        let page: UserPage
-        do {
-            page = try database.users.list(role: role, limit: limit, cursor: query.get("cursor"))
-        } catch is UserRepository.InvalidCursor {
-            throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page")
-        }
-        return try AuthRoutes.json(.ok, ["items": page.users.map(AccountRequests.userObject), "next_cursor": page.nextCursor ?? NSNull()])
+        let page = try database.users.list(role: role, limit: limit, cursor: query.get("cursor"))
+        return try JSONResponse.make(.ok, ["items": page.users.map(AccountRequests.userObject), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
     }
 
     func patch(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
@@ -72,6 +67,6 @@ struct UserAdminRoutes {
         }
         if updated.role == Role.admin.rawValue, !updated.disabled { bootstrap.retirement?.retire() }
         context.logger.info("account \(updated.username) changed: role \(updated.role), disabled \(updated.disabled)")
-        return try AuthRoutes.json(.ok, AccountRequests.userObject(updated))
+        return try JSONResponse.make(.ok, AccountRequests.userObject(updated))
     }
 }

@@ -22,23 +22,16 @@ enum CatalogField {
     static let maxLicenseLength = 64
     static let visibilities: Set<String> = ["public", "unlisted", "private"]
 
-    static func hasControlCharacters(_ text: String, allowingNewlines: Bool = false) -> Bool {
-        text.unicodeScalars.contains {
-            if allowingNewlines && ($0 == "\n" || $0 == "\r" || $0 == "\t") { return false }
-            return $0.properties.generalCategory == .control
-        }
-    }
-
     static func title(_ value: String) throws(Invalid) -> String {
         let title = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty, title.count <= maxTitleLength, !hasControlCharacters(title) else {
+        guard !title.isEmpty, title.count <= maxTitleLength, !title.containsControlCharacters() else {
             throw Invalid(field: "title", detail: "title must be 1 to \(maxTitleLength) characters without control characters")
         }
         return title
     }
 
     static func description(_ value: String) throws(Invalid) -> String {
-        guard value.count <= maxDescriptionLength, !hasControlCharacters(value, allowingNewlines: true) else {
+        guard value.count <= maxDescriptionLength, !value.containsControlCharacters(allowingNewlines: true) else {
             throw Invalid(field: "description", detail: "description must be at most \(maxDescriptionLength) characters without control characters other than line breaks and tabs")
         }
         return value
@@ -70,7 +63,7 @@ enum CatalogField {
 
     static func license(_ value: String) throws(Invalid) -> String {
         let license = value.trimmingCharacters(in: .whitespaces)
-        guard !license.isEmpty, license.count <= maxLicenseLength, !hasControlCharacters(license) else {
+        guard !license.isEmpty, license.count <= maxLicenseLength, !license.containsControlCharacters() else {
             throw Invalid(field: "license", detail: "license must be 1 to \(maxLicenseLength) characters, such as CC-BY-4.0")
         }
         return license

@@ -10,7 +10,7 @@ struct CategoryRoutes {
     func register(on router: Router<KinoraRequestContext>) {
         router.get("api/v1/categories") { _, context in
             try Access.anyone.check(context)
-            return try JSONBody.response(.ok, ["items": try database.categories.list().map(Self.object)])
+            return try JSONResponse.make(.ok, ["items": try database.categories.list().map(Self.object)])
         }
         router.post("api/v1/categories") { request, context in
             try Access.admin.check(context)
@@ -25,7 +25,7 @@ struct CategoryRoutes {
             } catch is CategoryExists {
                 throw Problem(.conflict, type: "category-exists", title: "Category exists", detail: "a category \(id) exists already", extra: ["field": "id"])
             }
-            var response = try JSONBody.response(.created, Self.object(category))
+            var response = try JSONResponse.make(.created, Self.object(category))
             response.headers[.location] = "/api/v1/categories/\(id)"
             return response
         }
@@ -37,7 +37,7 @@ struct CategoryRoutes {
             guard CategoryRecord.isValidSlug(id), let category = try database.categories.rename(id: id, to: try Self.name(object["name"])) else {
                 throw Problem.notFound("no category \(id.prefix(40))")
             }
-            return try JSONBody.response(.ok, Self.object(category))
+            return try JSONResponse.make(.ok, Self.object(category))
         }
         router.delete("api/v1/categories/:id") { _, context in
             try Access.admin.check(context)
@@ -65,7 +65,7 @@ struct CategoryRoutes {
 
     static func name(_ value: Any?) throws -> String {
         let name = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard !name.isEmpty, name.count <= CategoryRecord.maxNameLength, !CatalogField.hasControlCharacters(name) else {
+        guard !name.isEmpty, name.count <= CategoryRecord.maxNameLength, !name.containsControlCharacters() else {
             throw invalid("name", "name must be 1 to \(CategoryRecord.maxNameLength) characters")
         }
         return name

@@ -26,7 +26,7 @@ struct ChannelRoutes {
             } catch let taken as HandleTaken {
                 throw Self.handleTaken(taken)
             }
-            var response = try JSONBody.response(.created, Self.object(channel))
+            var response = try JSONResponse.make(.created, Self.object(channel))
             response.headers[.location] = "/api/v1/channels/\(channel.id)"
             return response
         }
@@ -35,7 +35,7 @@ struct ChannelRoutes {
             let channel = try channel(context)
             var object = Self.object(channel)
             try SubscriptionRoutes.addSubscriptionFields(to: &object, channelID: channel.id, context: context, database: database)
-            return try JSONBody.response(.ok, object)
+            return try JSONResponse.make(.ok, object)
         }
         router.patch("api/v1/channels/:id") { request, context in
             try Access.authenticated.check(context)
@@ -49,7 +49,7 @@ struct ChannelRoutes {
                 throw Self.handleTaken(taken)
             }
             guard let updated else { throw Problem.notFound("no channel \(channel.id)") }
-            return try JSONBody.response(.ok, Self.object(updated))
+            return try JSONResponse.make(.ok, Self.object(updated))
         }
         // A channel with videos is only deleted on request (force=true), and its videos with it.
         router.delete("api/v1/channels/:id") { request, context in
@@ -76,7 +76,7 @@ struct ChannelRoutes {
         router.get("api/v1/me/channels") { _, context in
             try Access.authenticated.check(context)
             let channels = try context.principal?.userID.map { try database.channels.list(ownerID: $0) } ?? []
-            return try JSONBody.response(.ok, ["items": channels.map(Self.object)])
+            return try JSONResponse.make(.ok, ["items": channels.map(Self.object)])
         }
     }
 
@@ -138,7 +138,7 @@ struct ChannelRoutes {
         }
         if let value = object["name"] {
             let text = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            guard !text.isEmpty, text.count <= ChannelRecord.maxNameLength, !CatalogField.hasControlCharacters(text) else {
+            guard !text.isEmpty, text.count <= ChannelRecord.maxNameLength, !text.containsControlCharacters() else {
                 throw invalid("name", "name must be 1 to \(ChannelRecord.maxNameLength) characters without control characters")
             }
             name = text
@@ -150,7 +150,7 @@ struct ChannelRoutes {
                 description = ""
             } else {
                 guard let text = value as? String, text.count <= ChannelRecord.maxDescriptionLength,
-                      !CatalogField.hasControlCharacters(text, allowingNewlines: true) else {
+                      !text.containsControlCharacters(allowingNewlines: true) else {
                     throw invalid("description", "description must be at most \(ChannelRecord.maxDescriptionLength) characters")
                 }
                 description = text

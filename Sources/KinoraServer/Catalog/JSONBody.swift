@@ -21,7 +21,4 @@ enum JSONBody {
     }
 
     /// The response for a JSON object or array.
-    static func response(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
-    }
 }

@@ -19,13 +19,8 @@ struct SearchRoutes {
             guard q.count <= Self.maxQueryLength else { throw ListingParameters.invalid("q", "q is limited to \(Self.maxQueryLength) characters") }
             let limit = try ListingParameters.limit(parameters.get("limit").flatMap { $0.isEmpty ? nil : $0 })
             let page: SearchPage
-            do {
-                page = try database.videos.search(q, limit: limit, cursor: parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 })
-            } catch is VideoRepository.InvalidCursor {
-                throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page",
-                              extra: ["parameter": "cursor"])
-            }
-            return try JSONBody.response(.ok, [
+            page = try database.videos.search(q, limit: limit, cursor: parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 })
+            return try JSONResponse.make(.ok, [
                 "items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull(), "total": page.total,
             ] as [String: Any])
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KinoraCore
+import KinoraStore
 import Logging
 import Synchronization
 
@@ -26,6 +27,8 @@ struct EdgeMiddleware: RouterMiddleware {
             let problem = Problem(error.status, type: Self.type(for: error.status), title: error.status.reasonPhrase,
                                   detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
             response = try problem.response(from: request, context: context)
+        } catch is InvalidCursor {
+            response = try Problem(.badCursor, detail: "use the next_cursor of an earlier page", extra: ["parameter": "cursor"]).response(from: request, context: context)
         } catch let error as any DomainError {
             response = try Problem(error).response(from: request, context: context)
         } catch let error as HTTPResponseError {

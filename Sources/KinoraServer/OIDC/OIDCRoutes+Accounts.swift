@@ -28,7 +28,7 @@ extension OIDCRoutes {
             let hash = try await BlockingPools.passwordHashing.runIfActive { Bcrypt.hash(Accounts.generatePassword(), cost: Accounts.bcryptCost) }
             let username = Self.username(from: claims, reserved: reservedHandles)
             let displayName = claims.name.map { OIDCError.sanitized($0, limit: 100).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-            let user = UserRecord(id: randomToken(bytes: 10), username: username, displayName: displayName, role: config.role, passwordHash: hash)
+            let user = UserRecord(id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: config.role, passwordHash: hash)
             return try Self.outcome(try oidc.createLinked(provider: config.name, subject: claims.subject, user: user,
                                                           email: email.map { UserEmail(address: $0, verified: claims.emailVerified) }))
         } catch let error as OIDCError {

@@ -58,7 +58,7 @@ struct OIDCRoutes {
             items.append(["name": name, "display_name": provider.config.displayName,
                           "start": "/api/v1/auth/oidc/\(name)/start"])
         }
-        return try AuthRoutes.json(.ok, ["items": items])
+        return try JSONResponse.make(.ok, ["items": items])
     }
 
     func start(_ request: Request, _ context: KinoraRequestContext) async throws(OIDCError) -> Response {
@@ -69,9 +69,9 @@ struct OIDCRoutes {
         guard mode == "redirect" || mode == "json" else { throw .badRequest("mode is \"redirect\" (the default) or \"json\"") }
         let metadata = try await provider.discover()
         let redirectURI = try publicBase(request) + "/api/v1/auth/oidc/\(name)/callback"
-        let state = randomToken(bytes: 32), nonce = randomToken(bytes: 32), verifier = randomToken(bytes: 32)
+        let state = RandomID.make(bytes: 32), nonce = RandomID.make(bytes: 32), verifier = RandomID.make(bytes: 32)
         // A browser keeps one binding for all its logins, so two tabs do not undo each other.
-        let binding = Self.cookie(request).flatMap { $0.count == 52 ? $0 : nil } ?? randomToken(bytes: 32)
+        let binding = Self.cookie(request).flatMap { $0.count == 52 ? $0 : nil } ?? RandomID.make(bytes: 32)
         do {
             try database.oidc.addLogin(OIDCLoginRecord(
                 stateHash: Self.hash(state), provider: name, nonce: nonce, codeVerifier: verifier, redirectURI: redirectURI,
@@ -124,7 +124,7 @@ struct OIDCRoutes {
             if login.mode == "json" {
                 response = try auth.issueTokens(for: user)
             } else {
-                let code = randomToken(bytes: 32)
+                let code = RandomID.make(bytes: 32)
                 try database.oidc.addExchangeCode(hash: Self.hash(code), userID: user.id, expiresAt: Date().addingTimeInterval(Self.exchangeLifetime))
                 // In the fragment: browsers never send it to a server nor put it in a Referer.
                 // Checked again: a login started before this check existed may hold any target.

@@ -64,7 +64,7 @@ struct AvatarRoutes {
         let storage = try storage()
 
         let uploads = config.dataDir + "/uploads"
-        let folder = uploads + "/avatar-" + randomToken(bytes: 10)
+        let folder = uploads + "/avatar-" + RandomID.make(bytes: 10)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // The picture, then two JPEGs of it and their stored copies: well under a MiB more.
@@ -87,10 +87,10 @@ struct AvatarRoutes {
         }
         // A new version: the new ETag, and a new URL that no cache holds an old picture under.
         var updated = me
-        updated.avatarVersion = randomToken(bytes: 5)
+        updated.avatarVersion = RandomID.make(bytes: 5)
         try database.profiles.setAvatarVersion(id: me.id, updated.avatarVersion)
         context.logger.info("avatar stored", metadata: ["user": .string(me.id)])
-        return try SocialHTTP.response(.ok, [
+        return try JSONResponse.make(.ok, [
             "avatar_url": ProfileRoutes.avatarURL(updated).map { $0 as Any } ?? NSNull(),
             "sizes": Dictionary(uniqueKeysWithValues: Self.sizes.map { (String($0), ProfileRoutes.avatarURL(updated, size: $0) ?? "") }),
         ])

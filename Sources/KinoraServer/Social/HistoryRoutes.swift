@@ -24,17 +24,13 @@ struct HistoryRoutes {
             let position = video.duration.map { min(requested, max($0, 0)) } ?? requested
             let completed = (video.duration ?? 0) > 0 && position >= (video.duration ?? 0) * Self.completedShare
             let recorded = try database.history.record(userID: me.id, videoID: video.id, position: position, completed: completed)
-            return try SocialHTTP.response(.ok, Self.object(recorded.entry))
+            return try JSONResponse.make(.ok, Self.object(recorded.entry))
         }
         router.get("api/v1/me/history") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let page: HistoryPage
-            do {
-                page = try database.history.page(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
-            } catch is HistoryRepository.InvalidCursor {
-                throw SocialHTTP.badCursor
-            }
+            page = try database.history.page(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
             // A video made private since it was watched drops out of the list, not out of the history.
             let videos = try VideoSummary.visible(page.entries.map(\.videoID), context, database: database)
             let items: [[String: Any]] = page.entries.compactMap { entry in
@@ -43,7 +39,7 @@ struct HistoryRoutes {
                 object["video"] = VideoSummary.object(video)
                 return object
             }
-            return try SocialHTTP.response(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+            return try JSONResponse.make(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
         router.delete("api/v1/me/history") { _, context in
             try Access.authenticated.check(context)

@@ -21,17 +21,17 @@ struct PlaylistRoutes {
                 throw SocialHTTP.invalid("title", "title is required: 1 to \(Self.maxTitle) characters")
             }
             let playlist = PlaylistRecord(
-                id: randomToken(bytes: 10), ownerID: me.id, title: title,
+                id: RandomID.make(bytes: 10), ownerID: me.id, title: title,
                 description: try SocialHTTP.text(body, "description", max: Self.maxDescription, multiline: true, trimmed: false) ?? "",
                 visibility: try Self.visibility(body) ?? "private")
             try database.playlists.create(playlist)
-            var response = try SocialHTTP.response(.created, try object(playlist, context, items: true))
+            var response = try JSONResponse.make(.created, try object(playlist, context, items: true))
             response.headers[.location] = "/api/v1/playlists/\(playlist.id)"
             return response
         }
         router.get("api/v1/playlists/:id") { _, context in
             try Access.anyone.check(context)
-            return try SocialHTTP.response(.ok, try object(try visiblePlaylist(context), context, items: true))
+            return try JSONResponse.make(.ok, try object(try visiblePlaylist(context), context, items: true))
         }
         router.patch("api/v1/playlists/:id") { request, context in
             try Access.authenticated.check(context)
@@ -43,7 +43,7 @@ struct PlaylistRoutes {
             guard let updated = try database.playlists.update(playlist.id, title: title, description: description, visibility: try Self.visibility(body)) else {
                 throw Problem.notFound("no playlist \(playlist.id)")
             }
-            return try SocialHTTP.response(.ok, try object(updated, context, items: true))
+            return try JSONResponse.make(.ok, try object(updated, context, items: true))
         }
         router.delete("api/v1/playlists/:id") { _, context in
             try Access.authenticated.check(context)
@@ -70,7 +70,7 @@ struct PlaylistRoutes {
             } catch let error as PlaylistChangeError {
                 throw Self.problem(error)
             }
-            return try SocialHTTP.response(.created, try object(try reload(playlist.id), context, items: true))
+            return try JSONResponse.make(.created, try object(try reload(playlist.id), context, items: true))
         }
         router.delete("api/v1/playlists/:id/items/:video_id") { _, context in
             try Access.authenticated.check(context)
@@ -100,7 +100,7 @@ struct PlaylistRoutes {
             } catch let error as PlaylistChangeError {
                 throw Self.problem(error)
             }
-            return try SocialHTTP.response(.ok, try object(try reload(playlist.id), context, items: true))
+            return try JSONResponse.make(.ok, try object(try reload(playlist.id), context, items: true))
         }
         router.get("api/v1/me/playlists") { request, context in
             try Access.authenticated.check(context)
@@ -120,14 +120,10 @@ struct PlaylistRoutes {
 
     func list(ownerID: String, publicOnly: Bool, _ request: Request, _ context: KinoraRequestContext) throws -> Response {
         let page: PlaylistPage
-        do {
-            page = try database.playlists.list(ownerID: ownerID, publicOnly: publicOnly, limit: SocialHTTP.limit(request),
-                                               cursor: request.uri.queryParameters.get("cursor"))
-        } catch is PlaylistRepository.InvalidCursor {
-            throw SocialHTTP.badCursor
-        }
+        page = try database.playlists.list(ownerID: ownerID, publicOnly: publicOnly, limit: SocialHTTP.limit(request),
+                                           cursor: request.uri.queryParameters.get("cursor"))
         let items = try page.playlists.map { try object($0, context, items: false) }
-        return try SocialHTTP.response(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+        return try JSONResponse.make(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
     }
 
     /// The playlist named by `id`, or 404 when unknown or private to the caller.

@@ -18,7 +18,7 @@ struct ProfileRoutes {
             guard username.count <= 64, let profile = try database.profiles.find(username: username), !profile.disabled else {
                 throw Problem.notFound("no profile \(username.prefix(64))")
             }
-            return try SocialHTTP.response(.ok, Self.object(profile))
+            return try JSONResponse.make(.ok, Self.object(profile))
         }
         router.patch("api/v1/me") { request, context in
             try Access.authenticated.check(context)
@@ -32,7 +32,7 @@ struct ProfileRoutes {
             }
             var object = Self.object(updated)
             object["role"] = updated.role
-            return try SocialHTTP.response(.ok, object)
+            return try JSONResponse.make(.ok, object)
         }
     }
 

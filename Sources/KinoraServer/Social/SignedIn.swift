@@ -21,10 +21,6 @@ enum SignedIn {
 
 /// JSON in and out for the social routes, and the 422 that names the field at fault.
 enum SocialHTTP {
-    static func response(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
-    }
-
     static func invalid(_ field: String, _ detail: String) -> Problem {
         Problem(.unprocessableContent, type: "invalid-field", title: "Invalid \(field)", detail: detail, extra: ["field": field])
     }
@@ -45,10 +41,7 @@ enum SocialHTTP {
         guard let value = body[field] else { return nil }
         guard var text = value.stringValue else { throw invalid(field, "\(field) must be a string") }
         if trimmed { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        let control = text.unicodeScalars.contains {
-            if multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t") { return false }
-            return $0.properties.generalCategory == .control
-        }
+        let control = text.containsControlCharacters(allowingNewlines: multiline)
         guard text.count <= max, !control, allowEmpty || !text.isEmpty else {
             throw invalid(field, "\(field) must be \(allowEmpty ? "at most" : "1 to") \(max) characters without control characters"
                           + (multiline ? " other than line breaks and tabs" : ""))
@@ -59,9 +52,6 @@ enum SocialHTTP {
     static func limit(_ request: Request) -> Int {
         min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 20, 1), 100)
     }
-
-    static let badCursor = Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page",
-                                   extra: ["parameter": "cursor"])
 
     static func date(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

@@ -17,7 +17,7 @@ struct SubscriptionRoutes {
             } catch is SubscriptionRepository.UnknownChannel {
                 throw Problem.notFound("no channel \(channel.id)")
             }
-            return try SocialHTTP.response(created ? .created : .ok, try Self.object(channel, database: database, subscribed: true))
+            return try JSONResponse.make(created ? .created : .ok, try Self.object(channel, database: database, subscribed: true))
         }
         router.delete("api/v1/channels/:id/subscription") { _, context in
             try Access.authenticated.check(context)
@@ -32,28 +32,20 @@ struct SubscriptionRoutes {
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let page: SubscriptionPage
-            do {
-                page = try database.subscriptions.list(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
-            } catch is FeedCursor.InvalidCursor {
-                throw SocialHTTP.badCursor
-            }
+            page = try database.subscriptions.list(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
             let items = page.channels.map { entry -> [String: Any] in
                 var object = ChannelRoutes.object(entry.channel)
                 object["subscribed_at"] = SocialHTTP.date(entry.subscribedAt)
                 return object
             }
-            return try SocialHTTP.response(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+            return try JSONResponse.make(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
         router.get("api/v1/me/feed") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let page: FeedPage
-            do {
-                page = try database.subscriptions.feed(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
-            } catch is FeedCursor.InvalidCursor {
-                throw SocialHTTP.badCursor
-            }
-            return try SocialHTTP.response(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+            page = try database.subscriptions.feed(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
+            return try JSONResponse.make(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
     }
 

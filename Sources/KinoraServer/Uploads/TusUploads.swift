@@ -38,7 +38,7 @@ struct TusUploads: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // The partial file, then the original's copy in media storage: twice the length.
         try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes)
-        let id = randomToken(bytes: 16)
+        let id = RandomID.make(bytes: 16)
         let now = Date()
         let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
                                   expiresAt: now.addingTimeInterval(expiry), ownerID: ownerID, now: now)

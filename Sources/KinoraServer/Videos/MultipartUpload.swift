@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Hummingbird
+import KinoraStore
 import NIOCore
 import NIOPosix
 
@@ -26,7 +27,7 @@ struct MultipartUpload {
                           detail: "send multipart/form-data with the video in a part named \"file\"")
         }
         var upload = MultipartUpload()
-        let path = folder + "/upload-" + randomToken()
+        let path = folder + "/upload-" + RandomID.make()
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
@@ -154,12 +155,4 @@ struct ChunkWriter: Sendable {
             }
         }
     }
-}
-
-func randomToken(bytes: Int = 12) -> String {
-    var rng = SystemRandomNumberGenerator()
-    let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
-    // 5 bits per character from fresh random words: `bytes * 8 / 5` characters, rounded up.
-    let count = (bytes * 8 + 4) / 5
-    return String((0..<count).map { _ in alphabet[Int(rng.next() as UInt8) & 31] })
 }

@@ -42,7 +42,7 @@ struct VideoIngest: Sendable {
     func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
         let storage = try requireStorage()
         let info = try await media.probe(path)
-        let id = randomToken(bytes: 10)
+        let id = RandomID.make(bytes: 10)
         let key = "videos/\(id)/original"
         do {
             try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)

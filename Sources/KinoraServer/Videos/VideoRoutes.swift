@@ -28,7 +28,7 @@ struct VideoRoutes {
             }
             var object = VideoJSON.object(details)
             try HistoryRoutes.addResumePosition(to: &object, videoID: details.video.id, context: context, database: database)
-            return try JSONBody.response(.ok, object)
+            return try JSONResponse.make(.ok, object)
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.
         router.get("api/v1/videos/:id/events") { _, context in
@@ -40,19 +40,14 @@ struct VideoRoutes {
             try Access.anyone.check(context)
             let query = try ListingParameters.query(request, context)
             let page: VideoPage
-            do {
-                page = try database.videos.list(query)
-            } catch is VideoRepository.InvalidCursor {
-                throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page with the same sort",
-                              extra: ["parameter": "cursor"])
-            }
-            return try JSONBody.response(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
+            page = try database.videos.list(query)
+            return try JSONResponse.make(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
         }
         // Metadata changes: the owner and admins.
         router.patch("api/v1/videos/:id") { request, context in
             try Access.authenticated.check(context)
             let details = try await VideoPatch(database: database).apply(request, context)
-            return try JSONBody.response(.ok, VideoJSON.object(details))
+            return try JSONResponse.make(.ok, VideoJSON.object(details))
         }
         // Deleting removes the video's objects from storage, then the row: the owner and admins.
         router.delete("api/v1/videos/:id") { _, context in
@@ -91,7 +86,7 @@ struct VideoRoutes {
         let record = try await ingest.ingest(file: path, size: upload.fileSize, details: details, requestID: context.requestID, logger: context.logger)
         let shown = try database.videos.details(id: record.id).map(VideoJSON.object)
             ?? VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil))
-        var response = try JSONBody.response(.created, shown)
+        var response = try JSONResponse.make(.created, shown)
         response.headers[.location] = "/api/v1/videos/\(record.id)"
         return response
     }

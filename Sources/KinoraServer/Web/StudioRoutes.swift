@@ -54,7 +54,7 @@ struct StudioRoutes {
                 let page = try database.videos.list(query)
                 rows = page.items.map(StudioViews.row)
                 next = page.nextCursor
-            } catch is VideoRepository.InvalidCursor {
+            } catch is InvalidCursor {
                 return try await badPage(context, "This page of your videos does not exist. Start again from the first page.")
             }
         }

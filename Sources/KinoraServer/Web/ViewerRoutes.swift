@@ -33,7 +33,7 @@ struct ViewerRoutes {
             let page: VideoPage
             do {
                 page = try database.videos.list(query)
-            } catch is VideoRepository.InvalidCursor {
+            } catch is InvalidCursor {
                 return try await badCursor(context, back: path)
             }
             object["cards"] = page.items.map(WebViews.card)
@@ -49,7 +49,7 @@ struct ViewerRoutes {
                 let page: FeedPage
                 do {
                     page = try database.subscriptions.feed(userID: userID, limit: WebRoutes.cardsPerPage, cursor: request.uri.queryParameters.get("cursor"))
-                } catch is FeedCursor.InvalidCursor {
+                } catch is InvalidCursor {
                     return try await badCursor(context, back: "/feed")
                 }
                 object["cards"] = page.items.map(WebViews.card)
@@ -67,7 +67,7 @@ struct ViewerRoutes {
                 let page: HistoryPage
                 do {
                     page = try database.history.page(userID: userID, limit: WebRoutes.cardsPerPage, cursor: request.uri.queryParameters.get("cursor"))
-                } catch is HistoryRepository.InvalidCursor {
+                } catch is InvalidCursor {
                     return try await badCursor(context, back: "/history")
                 }
                 // A video hidden since it was watched drops out of the page, as in the API.

@@ -19,7 +19,7 @@ public struct ChannelRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         case ownerID = "owner_id", createdAt = "created_at"
     }
 
-    public init(id: String = StoreID.random(), ownerID: String, handle: String, name: String, description: String = "", now: Date = Date()) {
+    public init(id: String = RandomID.make(), ownerID: String, handle: String, name: String, description: String = "", now: Date = Date()) {
         self.id = id
         self.ownerID = ownerID
         self.handle = handle.lowercased()

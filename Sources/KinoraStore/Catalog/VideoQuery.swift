@@ -140,11 +140,11 @@ public struct CatalogCursor: Sendable {
         guard let data = Data(base64URL: text),
               let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
               let sort = (array[0] as? String).flatMap(VideoQuery.Sort.init(rawValue:)), sort == expected,
-              let id = array[2] as? String, id.count <= 64 else { throw VideoRepository.InvalidCursor() }
+              let id = array[2] as? String, id.count <= 64 else { throw InvalidCursor() }
         switch (sort, array[1]) {
         case (.mostViewed, let number as NSNumber): key = Int64(truncating: number).databaseValue
         case (.newest, let text as String), (.title, let text as String): key = text.databaseValue
-        default: throw VideoRepository.InvalidCursor()
+        default: throw InvalidCursor()
         }
         self.sort = sort
         self.id = id

@@ -21,7 +21,7 @@ public enum VideoTags {
             let tag = normalize(tag: raw)
             guard !tag.isEmpty else { continue }
             guard tag.count <= maxLength else { throw Invalid(description: "tags are limited to \(maxLength) characters (\"\(tag.prefix(50))…\")") }
-            guard !tag.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) else {
+            guard !tag.containsControlCharacters() || tag.contains(",") else {
                 throw Invalid(description: "tags cannot contain commas or control characters")
             }
             if !result.contains(tag) { result.append(tag) }

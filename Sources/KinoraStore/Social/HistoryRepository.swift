@@ -116,7 +116,6 @@ public struct HistoryRepository: Sendable {
         }
     }
 
-    public struct InvalidCursor: Error {}
 }
 
 extension KinoraDatabase {

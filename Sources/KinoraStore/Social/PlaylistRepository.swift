@@ -176,7 +176,6 @@ public struct PlaylistRepository: Sendable {
         }
     }
 
-    public struct InvalidCursor: Error {}
 
     /// Renumbers the items 0…n-1 in their order (a deleted video leaves a gap).
     static func compact(_ db: Database, _ id: String) throws {

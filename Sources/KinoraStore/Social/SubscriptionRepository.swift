@@ -136,7 +136,6 @@ public struct FeedCursor: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    public struct InvalidCursor: Error {}
 }
 
 extension KinoraDatabase {

@@ -23,7 +23,7 @@ struct CaptionRoutes {
             try Access.anyone.check(context)
             let video = try VideoAccess.visibleVideo(context, database: database)
             let items = try database.captions.list(videoID: video.id).map(CaptionJSON.object)
-            return try json(.ok, ["items": items])
+            return try JSONResponse.make(.ok, ["items": items])
         }
         // Changing captions: the video's owner and admins (404 to whoever cannot see it).
         router.put("api/v1/videos/:id/captions/:lang") { request, context in
@@ -85,7 +85,7 @@ struct CaptionRoutes {
         context.logger.info("captions saved", metadata: [
             "video": .string(video.id), "language": .string(language.value), "cues": .stringConvertible(summary.cues),
         ])
-        var response = try json(created ? .created : .ok, CaptionJSON.object(caption))
+        var response = try JSONResponse.make(created ? .created : .ok, CaptionJSON.object(caption))
         response.headers[.location] = "/api/v1/videos/\(video.id)/captions/\(language.value)"
         return response
     }
@@ -147,9 +147,5 @@ struct CaptionRoutes {
             bytes.append(contentsOf: buffer.readableBytesView)
         }
         return bytes
-    }
-
-    func json(_ status: HTTPResponse.Status, _ object: Any) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try VideoJSON.data(object))))
     }
 }

@@ -1,0 +1,22 @@
+import Foundation
+import Hummingbird
+
+/// The one way a route answers with JSON: a JSON-ready value (`[String: Any]`, arrays,
+/// strings, numbers, `NSNull`) written by ``JSONWriter`` (keys sorted, nothing escaped that
+/// need not be), or an `Encodable` value.
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, _ value: Any) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONWriter.bytes(value))))
+    }
+
+    static func make(_ status: HTTPResponse.Status, encoding value: some Encodable) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }()
+}
