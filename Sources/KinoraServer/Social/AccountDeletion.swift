@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
@@ -20,10 +21,8 @@ struct AccountDeletion: Sendable {
     }
 
     func finish(userID: String, requestID: String? = nil) async throws {
-        guard let storage = registry.storage(named: config.mediaStorage) else {
-            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available",
-                          detail: "the account is disabled; its deletion completes once storage \"\(config.mediaStorage)\" is back")
-        }
+        let storage = try MediaStorage(registry: registry, name: config.mediaStorage)
+            .require("the account is disabled; its deletion completes once the storage is back")
         try await storage.removeAll(prefix: "avatars/\(userID)/", requestID: requestID)
         // The account's videos (its own and its channels'): objects, then rows, one by one, so
         // a deletion cut short still finds the rest through the account's row.

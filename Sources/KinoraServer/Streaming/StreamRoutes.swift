@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import NIOCore
@@ -69,9 +70,7 @@ final class StreamRoutes: Sendable {
         guard access.published else {
             throw Problem.notFound("video \(id) is not published yet")
         }
-        guard let storage = registry.storage(named: config.mediaStorage) else {
-            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
-        }
+        let storage = try MediaStorage(registry: registry, name: config.mediaStorage).require()
         let key = "videos/\(id)/\(path.relative)"
         var headers = baseHeaders
         headers[.contentType] = path.mediaType

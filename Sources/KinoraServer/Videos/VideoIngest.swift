@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
@@ -21,11 +22,7 @@ struct VideoIngest: Sendable {
 
     /// The media storage instance, or 503 when it is not running.
     func requireStorage() throws -> StorageClient {
-        guard let storage = registry.storage(named: config.mediaStorage) else {
-            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available",
-                          detail: "the storage instance \"\(config.mediaStorage)\" is not started; see /readyz")
-        }
-        return storage
+        try MediaStorage(registry: registry, name: config.mediaStorage).require()
     }
 
     /// The title to use: the client's (trimmed to 200 characters), else the file name without

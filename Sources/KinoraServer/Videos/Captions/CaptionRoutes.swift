@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
@@ -91,10 +92,7 @@ struct CaptionRoutes {
     }
 
     func requireStorage() throws -> StorageClient {
-        guard let storage = registry.storage(named: config.mediaStorage) else {
-            throw Problem(.serviceUnavailable, type: "storage-unavailable", title: "Media storage is not available")
-        }
-        return storage
+        try MediaStorage(registry: registry, name: config.mediaStorage).require()
     }
 
     static func language(_ context: KinoraRequestContext) throws -> LanguageTag {
