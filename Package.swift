@@ -95,6 +95,8 @@ let package = Package(
                 "KinoraHost",
                 "KinoraStore",
                 .product(name: "Logging", package: "swift-log"),
+                // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import KinoraCore
 import KinoraStore
 import NIOPosix
 

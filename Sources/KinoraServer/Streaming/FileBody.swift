@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix

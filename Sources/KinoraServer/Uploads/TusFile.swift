@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NIOCore
 import NIOPosix
+import KinoraCore
 
 /// The partial file of one tus upload, opened for one PATCH: positioned writes, truncation back
 /// to a known offset, fsync. Every system call runs on the upload file pool.

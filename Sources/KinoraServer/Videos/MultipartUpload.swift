@@ -6,6 +6,7 @@ import Hummingbird
 import KinoraStore
 import NIOCore
 import NIOPosix
+import KinoraCore
 
 /// A `multipart/form-data` upload received into a temporary file: the `file` part streams to
 /// disk (memory stays flat whatever the size) and small text fields are kept.

@@ -11,26 +11,26 @@ import NIOPosix
 /// `NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT` no longer matters to the daemon.
 ///
 /// The pools start on first use and live as long as the process.
-enum BlockingPools {
+public enum BlockingPools {
     /// bcrypt (login, sign-up, password changes): a quarter second of pure CPU per hash at
     /// cost 12. One thread per core is all the CPU there is; more threads would only share
     /// it. At least two, so a one-core host still checks a second login while one hashes.
     /// Not configurable: the right size follows from the cores, which NIO reads (including a
     /// container's CPU quota).
-    static let passwordHashing = start(threads: max(2, System.coreCount))
+    public static let passwordHashing = start(threads: max(2, System.coreCount))
 
     /// Reads of stream files (manifests and segments): mostly waiting on the disk, not the
     /// CPU, so more threads than cores keep more reads in flight; hot files come from the
     /// stream cache and reach the disk once a second at most. Kept apart from uploads so a
     /// slow `fdatasync` of an upload never delays a segment a player is waiting for.
-    static let streamFiles = start(threads: max(8, 2 * System.coreCount))
+    public static let streamFiles = start(threads: max(8, 2 * System.coreCount))
 
     /// Writes, truncations and syncs of upload files (tus and multipart). A sync can take
     /// seconds on a busy disk; a few threads let several uploads progress at once.
-    static let uploadFiles = start(threads: 4)
+    public static let uploadFiles = start(threads: 4)
 
     /// File I/O for stream responses, on `streamFiles`.
-    static let streamFileIO = NonBlockingFileIO(threadPool: streamFiles)
+    public static let streamFileIO = NonBlockingFileIO(threadPool: streamFiles)
 
     private static func start(threads: Int) -> NIOThreadPool {
         let pool = NIOThreadPool(numberOfThreads: threads)
