@@ -238,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraServerTests",
-            dependencies: ["KinoraServer"]
+            dependencies: ["KinoraServer", "KinoraCore", "KinoraTestSupport"]
         ),
         .testTarget(
             name: "KinoraEndToEndTests",

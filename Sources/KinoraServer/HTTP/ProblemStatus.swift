@@ -3,7 +3,7 @@ import KinoraCore
 
 /// The one place a domain refusal becomes an HTTP status.
 extension Refusal {
-    var status: HTTPResponse.Status {
+    public var status: HTTPResponse.Status {
         switch self {
         case .badRequest: .badRequest
         case .unauthenticated: .unauthorized
