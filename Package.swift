@@ -210,7 +210,7 @@ let package = Package(
         // Test helpers, and the storage conformance suite every storage plugin instance must pass.
         .target(
             name: "KinoraTestSupport",
-            dependencies: ["KinoraHost"],
+            dependencies: ["KinoraHost", "KinoraStore"],
             path: "Tests/KinoraTestSupport"
         ),
 

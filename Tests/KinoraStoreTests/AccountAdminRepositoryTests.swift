@@ -5,19 +5,12 @@ import Testing
 
 /// Invitations, password resets, API keys and the admin side of the users table.
 @Suite struct AccountAdminRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("accounts")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     func user(_ id: String, _ name: String, role: String = "viewer", now: Date = Date()) -> UserRecord {
         UserRecord(id: id, username: name, role: role, passwordHash: "$2b$12$notarealhash", now: now)
     }
 
     @Test func concurrentSignUpsNeverOveruseAnInvitation() async throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try database.invitations.create(InvitationRecord(id: "i1", codeHash: "code", role: "creator", maxUses: 3, createdBy: nil,
                                                          expiresAt: Date().addingTimeInterval(3600)))
@@ -36,7 +29,7 @@ import Testing
     }
 
     @Test func aTakenNameKeepsTheUseAndExpiredOrUnknownCodesAreRefused() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let invitations = database.invitations
         try invitations.create(InvitationRecord(id: "i1", codeHash: "live", role: "viewer", maxUses: 1, createdBy: nil,
@@ -56,7 +49,7 @@ import Testing
     }
 
     @Test func listingPagesByCreationAndFiltersByRole() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         for n in 0..<5 {
@@ -76,7 +69,7 @@ import Testing
     }
 
     @Test func theLastEnabledAdminCannotBeDemotedOrDisabled() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let users = database.users
         #expect(try !users.hasEnabledAdmin())
@@ -96,7 +89,7 @@ import Testing
     }
 
     @Test func resetTokensWorkOnceBeforeTheyExpire() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let resets = database.passwordResets
         try database.users.create(user("u1", "erin"))
@@ -126,7 +119,7 @@ import Testing
     }
 
     @Test func apiKeysAuthenticateUntilExpiredDeletedOrTheirOwnerIsDisabled() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let keys = database.apiKeys
         try database.users.create(user("u1", "frank", role: "creator"))
@@ -153,7 +146,7 @@ import Testing
     }
 
     @Test func aPasswordChangeKeepsOnlyTheSessionThatMadeIt() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try database.users.create(user("u1", "hugo"))
         let expiry = Date().addingTimeInterval(3600)

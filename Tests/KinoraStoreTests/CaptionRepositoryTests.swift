@@ -5,9 +5,7 @@ import Testing
 
 @Suite struct CaptionRepositoryTests {
     func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("captions")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
+        let (database, dir) = try TestEnvironment.migratedDatabase("captions")
         try database.videos.create(VideoRecord(id: "v", title: "V", visibility: "public", originalKey: nil, originalName: nil,
                                                originalSize: 1, duration: 2, width: nil, height: nil, mediaInfo: nil))
         return (database, dir)

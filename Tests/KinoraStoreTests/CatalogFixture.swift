@@ -9,9 +9,7 @@ struct CatalogFixture {
     let start = Date(timeIntervalSince1970: 1_700_000_000)
 
     init() throws {
-        dir = try TestEnvironment.makeTemporaryDirectory("catalog")
-        database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
+        (database, dir) = try TestEnvironment.migratedDatabase("catalog")
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

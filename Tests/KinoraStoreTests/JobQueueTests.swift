@@ -5,9 +5,7 @@ import Testing
 
 @Suite struct JobQueueTests {
     func setUp() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("jobs")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
+        let (database, dir) = try TestEnvironment.migratedDatabase("jobs")
         for id in ["a", "b"] {
             try database.videos.create(VideoRecord(id: id, title: id, visibility: "public", originalKey: nil, originalName: nil,
                                                    originalSize: 1, duration: 1, width: 1, height: 1, mediaInfo: nil))

@@ -4,13 +4,6 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct OIDCRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("oidc-store")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     func user(_ id: String, _ name: String) -> UserRecord {
         UserRecord(id: id, username: name, role: "viewer", passwordHash: "$2b$12$notarealhash")
     }
@@ -21,7 +14,7 @@ import Testing
     }
 
     @Test func loginsAndExchangeCodesWorkOnceAndExpire() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("oidc-store")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let oidc = database.oidc
         try oidc.addLogin(login("s1", expiresAt: Date().addingTimeInterval(600)))
@@ -40,7 +33,7 @@ import Testing
     }
 
     @Test func emailsAreUniqueAndOnlyVerifiedOnesLink() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("oidc-store")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let oidc = database.oidc
         try database.users.create(user("u1", "alice"), email: UserEmail(address: "Alice@Example.com", verified: true))

@@ -5,9 +5,7 @@ import Testing
 
 @Suite struct SessionRepositoryTests {
     func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("sessions")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
+        let (database, dir) = try TestEnvironment.migratedDatabase("sessions")
         try database.users.create(UserRecord(id: "u1", username: "dave", role: "viewer", passwordHash: "$2b$12$notarealhash"))
         return (database, dir)
     }

@@ -5,13 +5,6 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct SocialRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("social")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     func addUser(_ database: KinoraDatabase, _ id: String, role: String = "viewer") throws {
         try database.users.create(UserRecord(id: id, username: "user-" + id, role: role, passwordHash: "$2b$12$notarealhash"))
     }
@@ -22,7 +15,7 @@ import Testing
     }
 
     @Test func playlistItemsKeepTheirOrderThroughAddsRemovesAndReorders() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("social")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try addUser(database, "u1")
         for id in ["a", "b", "c", "d"] { try addVideo(database, id) }
@@ -52,7 +45,7 @@ import Testing
     }
 
     @Test func aPlaylistHoldsAtMostFiveThousandVideos() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("social")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try addUser(database, "u1")
         try database.playlists.create(PlaylistRecord(id: "p1", ownerID: "u1", title: "Big", description: "", visibility: "private"))
@@ -69,7 +62,7 @@ import Testing
     }
 
     @Test func historyKeepsTheLatestPositionPagesNewestFirstAndCountsAViewOnce() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("social")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try addUser(database, "u1")
         for id in ["a", "b", "c"] { try addVideo(database, id) }
@@ -100,7 +93,7 @@ import Testing
     }
 
     @Test func accountDeletionKeepsTheLastAdminAndRemovesEveryRowOfTheAccount() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("social")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try addUser(database, "admin1", role: "admin")
         try addUser(database, "u1")

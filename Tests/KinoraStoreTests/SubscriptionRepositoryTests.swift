@@ -5,15 +5,8 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct SubscriptionRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("subscriptions")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     @Test func theFeedHoldsFollowedChannelsPublicListedVideosNewestFirst() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("subscriptions")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (id, role) in [("maker", "creator"), ("other", "creator"), ("fan", "viewer")] {
             try database.users.create(UserRecord(id: id, username: "user-" + id, role: role, passwordHash: "$2b$12$notarealhash"))

@@ -4,15 +4,8 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct UploadRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("uploads")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     @Test func anUploadKeepsItsOffsetMetadataAndVideo() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let upload = UploadRecord(id: "u1", length: 100, metadata: ["title": "Été \"quoted\"", "filename": "a.mp4"],
                                   filePath: "uploads/tus/u1", expiresAt: Date().addingTimeInterval(3600))
@@ -33,7 +26,7 @@ import Testing
     }
 
     @Test func completeUploadsWithoutAVideoAreListedForIngestUntilRefusedOrDone() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let later = Date().addingTimeInterval(3600)
         for id in ["partial", "whole", "failed", "refused", "done"] {
@@ -57,7 +50,7 @@ import Testing
     }
 
     @Test func onlyIncompleteUploadsPastTheirExpiryAreListed() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let now = Date()
         try database.uploads.create(UploadRecord(id: "old", length: 5, metadata: [:], filePath: "uploads/tus/old", expiresAt: now.addingTimeInterval(-1)))

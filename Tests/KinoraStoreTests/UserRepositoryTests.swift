@@ -4,19 +4,12 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct UserRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("users")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     func user(_ id: String, _ name: String, role: String = "viewer") -> UserRecord {
         UserRecord(id: id, username: name, role: role, passwordHash: "$2b$12$notarealhash")
     }
 
     @Test func usernamesAreUniqueWhateverTheirCase() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("users")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try database.users.create(user("u1", "Alice", role: "admin"))
         #expect(throws: UsernameTaken.self) { try database.users.create(user("u2", "alice")) }
@@ -27,13 +20,13 @@ import Testing
     }
 
     @Test func unknownRolesAreRefusedByTheDatabase() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("users")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: (any Error).self) { try database.users.create(user("u1", "bob", role: "root")) }
     }
 
     @Test func rotationMarksUsedAndReuseRevokesTheFamily() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("users")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let users = database.users
         try users.create(user("u1", "carol"))
@@ -55,7 +48,7 @@ import Testing
     }
 
     @Test func expiredDisabledAndRevokedTokensDoNotRotate() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("users")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let users = database.users
         try users.create(user("u1", "dave"))

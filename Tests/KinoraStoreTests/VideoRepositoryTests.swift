@@ -4,20 +4,13 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct VideoRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let dir = try TestEnvironment.makeTemporaryDirectory("videos")
-        let database = try KinoraDatabase(path: dir + "/kinora.sqlite")
-        try database.migrate()
-        return (database, dir)
-    }
-
     func video(_ id: String, visibility: String = "public") -> VideoRecord {
         VideoRecord(id: id, title: "Video \(id)", visibility: visibility, originalKey: "videos/\(id)/original",
                     originalName: "\(id).mp4", originalSize: 10, duration: 2, width: 320, height: 180, mediaInfo: nil)
     }
 
     @Test func creatingAVideoQueuesItsTranscode() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("videos")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try database.videos.create(video("a"))
         #expect(try database.videos.find("a")?.title == "Video a")
@@ -29,7 +22,7 @@ import Testing
     }
 
     @Test func pagesStayStableWhileVideosAreAdded() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("videos")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         func add(_ id: String, _ minute: Double) throws {
@@ -55,7 +48,7 @@ import Testing
     }
 
     @Test func theDatabaseRefusesAnUnknownVisibility() throws {
-        let (database, dir) = try database()
+        let (database, dir) = try TestEnvironment.migratedDatabase("videos")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: (any Error).self) { try database.videos.create(video("x", visibility: "everyone")) }
     }
