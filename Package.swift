@@ -44,16 +44,23 @@ let package = Package(
         // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
         .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI"]),
 
+        // The daemon's configuration (kinora.toml, instance and sign-on files) and the JSON value
+        // and JSON Schema types it and plugin configuration are checked with.
+        .target(
+            name: "KinoraConfiguration",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+
         // Loading, checking, configuring and calling plugins.
         .target(
             name: "KinoraHost",
             dependencies: [
+                "KinoraConfiguration",
                 "KinoraPluginABI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
 
@@ -92,6 +99,7 @@ let package = Package(
         .target(
             name: "KinoraCore",
             dependencies: [
+                "KinoraConfiguration",
                 "KinoraHost",
                 "KinoraStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +119,7 @@ let package = Package(
         .target(
             name: "KinoraServer",
             dependencies: [
+                "KinoraConfiguration",
                 "KinoraCore",
                 "KinoraHost",
                 "KinoraStore",
@@ -141,6 +150,7 @@ let package = Package(
         .executableTarget(
             name: "kinora",
             dependencies: [
+                "KinoraConfiguration",
                 "KinoraServer",
                 "KinoraStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -210,19 +220,23 @@ let package = Package(
         // Test helpers, and the storage conformance suite every storage plugin instance must pass.
         .target(
             name: "KinoraTestSupport",
-            dependencies: ["KinoraHost", "KinoraStore"],
+            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraStore"],
             path: "Tests/KinoraTestSupport"
         ),
 
         .executableTarget(
             name: "kinora-bench",
-            dependencies: ["KinoraHost", "KinoraPluginABI", "KinoraServer", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraPluginABI", "KinoraServer", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             path: "Benchmarks/kinora-bench"
         ),
 
         .testTarget(
+            name: "KinoraConfigurationTests",
+            dependencies: ["KinoraConfiguration", "KinoraTestSupport"]
+        ),
+        .testTarget(
             name: "KinoraHostTests",
-            dependencies: ["KinoraHost", "KinoraTestSupport"]
+            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraTestSupport"]
         ),
         .testTarget(
             name: "KinoraMediaTests",

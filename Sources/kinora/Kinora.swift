@@ -1,4 +1,5 @@
 import ArgumentParser
+import KinoraConfiguration
 import KinoraHost
 import KinoraServer
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 import KinoraServer
 import Logging

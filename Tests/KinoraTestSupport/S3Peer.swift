@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 
 /// The S3 peer of the storage-s3 tests: Ceph radosgw on 127.0.0.1:7480 (memstore, 4 GiB),

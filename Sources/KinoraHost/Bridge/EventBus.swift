@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import NIOConcurrencyHelpers
 
 /// An event published by a plugin or by the daemon itself.

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraPluginABI
 
 /// The function tables of the host services (`kinora.host.*/1`). One table per service for

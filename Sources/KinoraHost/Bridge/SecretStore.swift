@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KinoraConfiguration
 
 /// Secrets for plugins, kept out of config files and logs. A secret named `s3-key` is read
 /// from the environment variable `KINORA_SECRET_S3_KEY`, else from the file `s3-key` in the
@@ -42,26 +43,11 @@ public struct SecretStore: Sendable {
         let variable = "KINORA_SECRET_" + String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
         if let value = environment[variable] { return Array(value.utf8) }
         for folder in folders {
-            guard let bytes = Self.readSmallFile(folder + "/" + name) else { continue }
+            guard let bytes = SmallFile.read(folder + "/" + name) else { continue }
             var trimmed = bytes[...]
             while let last = trimmed.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { trimmed = trimmed.dropLast() }
             return Array(trimmed)
         }
         return nil
-    }
-
-    static func readSmallFile(_ path: String, limit: Int = 64 * 1024) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while result.count <= limit {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-        }
-        return result.count <= limit ? result : nil
     }
 }

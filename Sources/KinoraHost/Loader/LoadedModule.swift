@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraPluginABI
 
 /// A module that passed every check: loaded, initialised, with a factory and valid plugins.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KinoraPluginABI
+import KinoraConfiguration
 
 /// Loads one module file and checks it against the ABI before anything else touches it.
 enum ModuleLoader {

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraPluginABI
 
 /// Async access to a `kinora.moderation/1` instance.

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraPluginABI
 
 /// A manifest file produced by a packager, host side.

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraPluginABI
 
 extension PluginRegistry {

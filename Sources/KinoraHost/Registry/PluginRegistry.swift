@@ -4,6 +4,7 @@ import Glibc
 import KinoraPluginABI
 import Logging
 import NIOConcurrencyHelpers
+import KinoraConfiguration
 
 /// Every loaded module and configured instance, and the answers to "the storage instance
 /// named X" or "all moderation instances".

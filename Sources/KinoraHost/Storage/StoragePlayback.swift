@@ -1,3 +1,5 @@
+import KinoraConfiguration
+
 /// How `/streams/` serves the media segments of a storage instance, read from the instance's
 /// own settings (`playback = "proxy" | "redirect"`, `presign_lifetime_seconds`): through the
 /// daemon, or as a `302` to a presigned URL when the plugin offers `kinora.storage.presign/1`.

@@ -1,5 +1,6 @@
-import KinoraHost
 import Hummingbird
+import KinoraConfiguration
+import KinoraHost
 
 /// Every account route beyond login: sign-up, invitations, passwords, user admin, API keys.
 /// One entry for the daemon, so its wiring stays one line.

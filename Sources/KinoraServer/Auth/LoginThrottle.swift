@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 
 /// Failed password and second-factor checks, in memory, shaped so that guessing is slow but

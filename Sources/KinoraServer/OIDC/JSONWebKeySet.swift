@@ -1,4 +1,5 @@
 import Crypto
+import KinoraConfiguration
 import KinoraHost
 import _CryptoExtras
 

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import KinoraConfiguration
 import KinoraCore
 import KinoraHost
 import KinoraStore

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KinoraHost
+import KinoraConfiguration
 
 /// Command-line overrides, applied on top of the config file (or the embedded defaults).
 public struct DaemonOptions: Sendable {

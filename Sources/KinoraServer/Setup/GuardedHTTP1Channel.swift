@@ -1,4 +1,5 @@
 import HummingbirdCore
+import KinoraConfiguration
 import KinoraHost
 import Logging
 import NIOCore

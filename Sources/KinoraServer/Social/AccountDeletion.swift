@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraCore
 import KinoraHost
 import KinoraStore

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 
 /// An account's preferences. Only keys the account set are stored; the rest are defaults, so a

@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraConfiguration
 import KinoraHost
 import KinoraStore
 

@@ -8,6 +8,7 @@ import KinoraHost
 import KinoraStore
 import NIOCore
 import NIOPosix
+import KinoraConfiguration
 
 /// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
 /// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the

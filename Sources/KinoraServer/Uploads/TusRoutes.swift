@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraConfiguration
 import KinoraHost
 import KinoraStore
 

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraHost
 import Testing
 

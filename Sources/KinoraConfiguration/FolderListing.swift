@@ -4,7 +4,7 @@ import Glibc
 
 /// Names in a folder ending in `suffix`, hidden ones left out, sorted; empty when the folder
 /// cannot be read (a missing plugin or config folder is not an error).
-func folderEntries(_ folder: String, suffix: String) -> [String] {
+public func folderEntries(_ folder: String, suffix: String) -> [String] {
     guard let dir = opendir(folder) else { return [] }
     defer { closedir(dir) }
     var names: [String] = []

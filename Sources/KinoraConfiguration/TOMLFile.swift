@@ -6,7 +6,7 @@ import TOMLKit
 /// Reads a TOML file into a ``JSONValue`` so that it can be validated with ``JSONSchema``.
 enum TOMLFile {
     static func read(_ path: String) throws(ConfigError) -> JSONValue {
-        guard let bytes = SecretStore.readSmallFile(path, limit: 1 << 20) else {
+        guard let bytes = SmallFile.read(path, limit: 1 << 20) else {
             let reason = access(path, F_OK) == 0 ? "cannot be read, or is larger than 1 MiB" : "no such file"
             throw ConfigError(file: path, reason)
         }
