@@ -56,32 +56,8 @@ public struct KinoraConfig: Sendable {
     /// Open connections one client address may hold; more are closed at once. Players open a
     /// few, load tests and NAT gateways many: the default leaves room for them.
     public var maxConnectionsPerAddress = 256
-    /// Token buckets per client and route class; `rateLimitEnabled = false` turns them off.
-    public var rateLimitEnabled = true
-    public var rateLimits: [RateClass: RateLimit] = RateClass.defaults
-
-    /// Which bucket a request draws from: credential endpoints, uploads, other writes,
-    /// API reads, and stream files (players fetch several a second).
-    public enum RateClass: String, Sendable, CaseIterable {
-        case auth, upload, write, read, stream
-
-        public static let defaults: [RateClass: RateLimit] = [
-            .auth: RateLimit(perSecond: 1, burst: 30),
-            .upload: RateLimit(perSecond: 20, burst: 100),
-            .write: RateLimit(perSecond: 10, burst: 60),
-            .read: RateLimit(perSecond: 50, burst: 300),
-            .stream: RateLimit(perSecond: 200, burst: 1000),
-        ]
-    }
-
-    public struct RateLimit: Sendable, Equatable {
-        public var perSecond: Double
-        public var burst: Double
-        public init(perSecond: Double, burst: Double) {
-            self.perSecond = perSecond
-            self.burst = burst
-        }
-    }
+    /// Token buckets per client and route class (`[rate_limit]`).
+    public var rateLimit = RateLimitConfig()
     /// Who may create an account through POST /api/v1/auth/signup.
     public var signupMode = SignupMode.invite
     /// The role of accounts made by sign-up without an invitation that names one.
@@ -243,14 +219,7 @@ public struct KinoraConfig: Sendable {
         if let seconds = v["server"]?["header_timeout_seconds"]?.doubleValue { config.headerTimeoutSeconds = seconds }
         if let seconds = v["server"]?["idle_timeout_seconds"]?.doubleValue { config.idleTimeoutSeconds = seconds }
         if let count = v["server"]?["max_connections_per_address"]?.intValue { config.maxConnectionsPerAddress = Int(count) }
-        if let enabled = v["rate_limit"]?["enabled"]?.boolValue { config.rateLimitEnabled = enabled }
-        for rateClass in RateClass.allCases {
-            guard let table = v["rate_limit"]?[rateClass.rawValue] else { continue }
-            var limit = config.rateLimits[rateClass]!
-            if let rate = table["per_second"]?.doubleValue { limit.perSecond = rate }
-            if let burst = table["burst"]?.doubleValue { limit.burst = burst }
-            config.rateLimits[rateClass] = limit
-        }
+        config.rateLimit.apply(v["rate_limit"])
         let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
         if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
         config.oidcProviders = oidc.providers

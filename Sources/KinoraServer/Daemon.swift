@@ -57,7 +57,7 @@ public enum Daemon {
         try database.sessions.deleteExpired(idle: sessions.idle)
         router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
                                               sessions: sessions, accounts: AccountStates(database: database)))
-        router.add(middleware: EdgeLimitsMiddleware(limiter: config.rateLimitEnabled ? RateLimiter(limits: config.rateLimits) : nil,
+        router.add(middleware: EdgeLimitsMiddleware(limiter: RateLimiter(config.rateLimit),
                                                     maxBodyBytes: config.maxBodyBytes))
         let media = MediaWorker.beside(Paths.executableDirectory())
         let wiring = RouteWiring(setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
