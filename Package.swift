@@ -220,7 +220,11 @@ let package = Package(
         // Test helpers, and the storage conformance suite every storage plugin instance must pass.
         .target(
             name: "KinoraTestSupport",
-            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraStore"],
+            dependencies: [
+                "KinoraConfiguration", "KinoraHost", "KinoraServer", "KinoraStore",
+                // InProcessDaemon drives the daemon's router in Hummingbird's router test mode.
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/KinoraTestSupport"
         ),
 
