@@ -1,5 +1,7 @@
 import Foundation
+import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 
 /// Deleting a video for good: its objects in media storage first, then its row (tags,
@@ -12,7 +14,7 @@ struct VideoRemoval {
 
     func remove(_ id: String) async throws {
         if let storage = registry.storage(named: config.mediaStorage) {
-            try await storage.removeAll(prefix: "videos/\(id)/")
+            try await storage.removeAll(prefix: VideoObjects(id).folder)
         }
         try database.videos.delete(id)
     }
