@@ -151,6 +151,7 @@ let package = Package(
         .executableTarget(
             name: "kinora",
             dependencies: [
+                "KinoraCore",
                 "KinoraServer",
                 "KinoraStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -44,6 +44,12 @@ public struct MediaWorker: Sendable {
         }
     }
 
+    /// `kinora-media versions`: the linked FFmpeg libraries and which encoders open, as the
+    /// worker prints them (for `kinora doctor`).
+    public func versions() async throws -> String {
+        String(decoding: try await run(["versions"]), as: UTF8.self)
+    }
+
     /// Runs the worker with a time limit, waiting for it without holding a pool thread; a
     /// crash is reported, not fatal.
     func run(_ arguments: [String]) async throws -> Data {
