@@ -41,8 +41,13 @@ let package = Package(
         // The C ABI: include/kinora/plugin.h is the contract every plugin compiles against.
         .target(name: "KinoraPluginABI"),
 
+        // The typed values the media worker, the daemon and the packagers exchange (renditions,
+        // probe results, thumbnails, worker lines, the presentation), the ladder, the object
+        // layout and the local-file ETag: one definition for every side. Depends on nothing.
+        .target(name: "KinoraMediaContract"),
+
         // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
-        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI"]),
+        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI", "KinoraMediaContract"]),
 
         // The daemon's configuration (kinora.toml, instance and sign-on files) and the JSON value
         // and JSON Schema types it and plugin configuration are checked with.
@@ -82,7 +87,7 @@ let package = Package(
         // Media work on the FFmpeg libraries: probe and validation (transcoding to come).
         .target(
             name: "KinoraMedia",
-            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "KinoraMediaContract", .product(name: "Logging", package: "swift-log")]
         ),
 
         // SQLite through GRDB: database, migrations, repositories.
@@ -101,10 +106,14 @@ let package = Package(
             dependencies: [
                 "KinoraConfiguration",
                 "KinoraHost",
+                "KinoraMediaContract",
                 "KinoraStore",
                 .product(name: "Logging", package: "swift-log"),
                 // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // The transcode queue runs as a service of the daemon's group, stopped gracefully.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -122,6 +131,7 @@ let package = Package(
                 "KinoraConfiguration",
                 "KinoraCore",
                 "KinoraHost",
+                "KinoraMediaContract",
                 "KinoraStore",
                 "KinoraPluginABI",
                 "CKinoraHTTP",
@@ -151,6 +161,7 @@ let package = Package(
             name: "kinora",
             dependencies: [
                 "KinoraConfiguration",
+                "KinoraCore",
                 "KinoraServer",
                 "KinoraStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -244,7 +255,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraMediaTests",
-            dependencies: ["KinoraMedia"]
+            // The kit: the daemon's presentation must decode in the packagers' decoder.
+            dependencies: ["KinoraMedia", "KinoraMediaContract", "KinoraPluginKit"]
         ),
         .testTarget(
             name: "KinoraStoreTests",

@@ -173,8 +173,8 @@ public final class LocalStorage: LocalFileStoragePlugin {
         var typeBuffer = [CChar](repeating: 0, count: 256)
         let typeLength = LibcExtras.fgetxattr?(fd, "user.kinora.content_type", &typeBuffer, typeBuffer.count - 1) ?? -1
         let contentType = typeLength > 0 ? String(decoding: typeBuffer[0..<typeLength].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(st.st_size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
+        let mtime = LocalFileETag.nanoseconds(seconds: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
+        let etag = LocalFileETag.make(inode: UInt64(st.st_ino), size: Int64(st.st_size), modifiedNanoseconds: mtime)
         return ObjectInfo(key: key.rawValue, size: Int64(st.st_size), modifiedUnixNanoseconds: mtime, etag: etag, contentType: contentType)
     }
 

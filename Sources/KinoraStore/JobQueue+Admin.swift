@@ -77,8 +77,7 @@ extension JobQueue {
                                 owner = NULL, started_at = NULL, updated_at = ?
                 WHERE id = ?
                 """, arguments: [now, id])
-            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [now, videoID])
+            try VideoRepository.markProcessingAgain(videoID, now: now, db)
             return .changed
         }
     }
@@ -93,8 +92,7 @@ extension JobQueue {
             guard state == "queued" || state == "running" else { return .conflict(state) }
             try db.execute(sql: "UPDATE jobs SET state = 'cancelled', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
                            arguments: [Self.cancelReason, now, id])
-            try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'",
-                           arguments: [Self.cancelReason, now, videoID])
+            try VideoRepository.markFailedUnlessReady(videoID, reason: Self.cancelReason, now: now, db)
             return .changed
         }
     }

@@ -94,8 +94,7 @@ public struct JobQueue: Sendable {
             try db.execute(sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
                            arguments: [reason, now, job.id])
             guard db.changesCount > 0 else { return false }
-            try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [reason, now, job.videoID])
+            try VideoRepository.markFailed(job.videoID, reason: reason, now: now, db)
             return false
         }
     }
@@ -108,12 +107,17 @@ public struct JobQueue: Sendable {
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
                                            arguments: [videoID]) ?? 0
             guard pending == 0 else { return false }
-            try db.execute(sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
-                           arguments: [videoID, now, now])
-            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
-                           arguments: [videoID])
+            try Self.insertTranscode(videoID: videoID, now: now, db)
+            try VideoRepository.markProcessingAgain(videoID, now: nil, db)
             return true
         }
+    }
+
+    /// Queues a transcode of `videoID` inside the caller's transaction: the one place a job
+    /// row is inserted (a new video's first job is queued in the transaction that creates it).
+    static func insertTranscode(videoID: String, now: Date, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
+                       arguments: [videoID, now, now])
     }
 
     /// Every video id with a stored original, for `retranscode --all`.

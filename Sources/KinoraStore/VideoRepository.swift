@@ -6,15 +6,13 @@ public struct VideoRepository: Sendable {
     let writer: DatabasePool
 
     /// Inserts the video, its tags (normalized already), its search entry and its first
-    /// transcode job in one transaction.
+    /// transcode job (queued by ``JobQueue``) in one transaction.
     public func create(_ video: VideoRecord, tags: [String] = []) throws {
         try writer.write { db in
             try video.insert(db)
             try Self.replaceTags(videoID: video.id, tags, db)
             try VideoSearchIndex.reindex(videoID: video.id, db)
-            try db.execute(
-                sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
-                arguments: [video.id, video.createdAt, video.createdAt])
+            try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, db)
         }
     }
 
@@ -79,5 +77,35 @@ extension VideoRepository {
     /// The published presentation (renditions and segments), nil before the first publish.
     public func presentation(_ id: String) throws -> String? {
         try writer.read { try String.fetchOne($0, sql: "SELECT presentation FROM videos WHERE id = ?", arguments: [id]) }
+    }
+}
+
+// The video's status as the job queue moves it: the queue calls these inside its own
+// transaction, so a job's state and its video's status change together, but only this
+// repository writes the videos table.
+extension VideoRepository {
+    /// The last attempt failed: the video shows `reason`.
+    static func markFailed(_ id: String, reason: String, now: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                       arguments: [reason, now, id])
+    }
+
+    /// Cancelled: the video fails with `reason` unless it is already published (a re-transcode
+    /// of a ready video leaves the old renditions playing).
+    static func markFailedUnlessReady(_ id: String, reason: String, now: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'",
+                       arguments: [reason, now, id])
+    }
+
+    /// Queued again: a failed video is processing once more and its error is cleared.
+    /// - Parameter now: the time to record, or nil to leave `updated_at` as it is.
+    static func markProcessingAgain(_ id: String, now: Date?, _ db: Database) throws {
+        if let now {
+            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now, id])
+        } else {
+            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
+                           arguments: [id])
+        }
     }
 }

@@ -11,9 +11,9 @@ enum AvatarCommand {
         guard arguments.count == 2 else { kinora_media.usage() }
         do {
             let size = try AvatarMaker.make(path: arguments[0], folder: arguments[1])
-            emit(["ok": true, "width": size.width, "height": size.height, "sizes": AvatarMaker.sizes])
+            reply(WorkerReply.success(AvatarReport(width: size.width, height: size.height, sizes: AvatarMaker.sizes)))
         } catch {
-            emit(["ok": false, "code": error.code, "message": error.description])
+            reply(WorkerReply<AvatarReport>.refusal(WorkerRefusal(code: error.code, message: error.description)))
         }
     }
 }

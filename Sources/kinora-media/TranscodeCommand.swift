@@ -64,22 +64,12 @@ enum TranscodeCommand {
         do {
             let result = try Transcoder.transcode(input: positional[0], output: positional[1], options: options,
                                                   cancellation: cancellation) { progress in
-                let rounded = (progress.fraction * 1000).rounded() / 1000
-                line(["progress": rounded, "step": progress.step])
+                printLine(WorkerProgress(progress: progress.fraction, step: progress.step))
             }
-            let renditions = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(result.renditions))) ?? []
-            let thumbnails = result.thumbnails.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
-            line(["ok": true, "renditions": renditions, "encoder": result.encoder, "fallback": result.fallback ?? NSNull(),
-                  "thumbnails": thumbnails ?? NSNull(), "passthrough_refusal": result.passthroughRefusal ?? NSNull()])
+            reply(WorkerReply.success(result))
         } catch {
-            line(["ok": false, "code": error.code, "message": error.description])
+            reply(WorkerReply<TranscodeResult>.refusal(WorkerRefusal(code: error.code, message: error.description)))
         }
-        exit(0)
-    }
-
-    static func line(_ object: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
     static func fail(usage message: String) -> Never {

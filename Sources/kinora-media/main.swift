@@ -26,6 +26,18 @@ func emit(_ object: [String: Any]) -> Never {
     exit(0)
 }
 
+/// Prints one line of the contract the daemon decodes (``MediaJSON``).
+func printLine(_ value: some Encodable) {
+    let text = (try? MediaJSON.encode(value)) ?? #"{"ok":false,"code":"unreadable","message":"the result could not be encoded"}"#
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Prints the command's reply and exits 0: a refusal is an answer, not a failure.
+func reply<Success: Codable & Sendable>(_ reply: WorkerReply<Success>) -> Never {
+    printLine(reply)
+    exit(0)
+}
+
 func usage() -> Never {
     FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage) | \(AvatarCommand.usage)\n".utf8))
     exit(2)
@@ -46,17 +58,11 @@ case "probe":
     if let value = option("--max-streams") { limits.maxStreams = Int(value) }
     do {
         let info = try MediaProbe.probe(path: arguments[1], limits: limits)
-        var encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(info)) as? [String: Any] ?? [:]
-        // Computed properties are not part of MediaInfo's Codable form; the daemon needs them.
-        encoded["displayWidth"] = info.displayWidth
-        encoded["displayHeight"] = info.displayHeight
-        encoded["isAudioOnly"] = info.isAudioOnly
-        encoded["codecStrings"] = info.codecStrings
-        emit(["ok": true, "info": encoded])
+        reply(WorkerReply.success(ProbeSuccess(info: ProbeReport(info))))
     } catch let error as MediaProbeError {
-        emit(["ok": false, "code": error.code, "message": error.description])
+        reply(WorkerReply<ProbeSuccess>.refusal(WorkerRefusal(code: error.code, message: error.description)))
     } catch {
-        emit(["ok": false, "code": "unreadable", "message": String(describing: error)])
+        reply(WorkerReply<ProbeSuccess>.refusal(WorkerRefusal(code: "unreadable", message: String(describing: error))))
     }
 case "versions":
     let versions = FFmpegVersions.current

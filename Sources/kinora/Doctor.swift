@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraServer
 import KinoraStore
@@ -35,7 +36,7 @@ struct Doctor: AsyncParsableCommand {
 
         let worker = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/kinora-media"
         let resolvedWorker = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { ($0 as NSString).deletingLastPathComponent + "/kinora-media" } ?? worker
-        if let report = runWorker(resolvedWorker), let json = try? JSONValue(parsing: report) {
+        if let report = try? await MediaWorker(executable: resolvedWorker).versions(), let json = try? JSONValue(parsing: report) {
             let ffmpeg = json["ffmpeg"]
             print("ffmpeg:    \(ffmpeg?["ffmpeg"]?.stringValue ?? "?") (libavformat \(ffmpeg?["libavformat"]?.stringValue ?? "?"), libavcodec \(ffmpeg?["libavcodec"]?.stringValue ?? "?"))")
             let encoders = json["encoders"]?.objectValue ?? [:]
@@ -60,18 +61,5 @@ struct Doctor: AsyncParsableCommand {
         await registry.stopAll()
         if !problems.isEmpty { throw CLIError("problems:\n  " + problems.joined(separator: "\n  ")) }
         print("OK")
-    }
-
-    func runWorker(_ path: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["versions"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }

@@ -21,9 +21,14 @@ public struct PackagerClient: Sendable {
 
     /// The manifests for `presentation` and the name players start from.
     public func package(presentation: JSONValue, requestID: String? = nil) async throws -> (files: [PackagedFile], entry: String) {
+        try await package(presentationJSON: presentation.jsonString, requestID: requestID)
+    }
+
+    /// The manifests for a presentation already encoded (the daemon's typed one), passed as is.
+    public func package(presentationJSON: String, requestID: String? = nil) async throws -> (files: [PackagedFile], entry: String) {
         let table = self.table
         let instanceName = instance.name
-        return try await instance.invoke(requestID: requestID, strings: [presentation.jsonString], { plugin, call, s, done in
+        return try await instance.invoke(requestID: requestID, strings: [presentationJSON], { plugin, call, s, done in
             table.pointee.package?(plugin, call, s[0], done)
         }, decode: { result in
             guard let set = result?.assumingMemoryBound(to: kn_manifest_set_t.self).pointee, let entry = set.entry else {

@@ -1,17 +1,8 @@
 /// The video renditions to make for one source: rungs named by the SHORT side ("720p"),
 /// capped at the source's short side (never upscaled), aspect ratio kept, even dimensions.
 public struct Ladder: Sendable, Equatable {
-    /// One configured step of the ladder: its short side and its video bit rate.
-    public struct Step: Sendable, Equatable, Codable {
-        public var shortSide: Int
-        /// Bits per second.
-        public var bitRate: Int
-
-        public init(shortSide: Int, bitRate: Int) {
-            self.shortSide = shortSide
-            self.bitRate = bitRate
-        }
-    }
+    /// One configured step of the ladder (the contract's, shared with the daemon).
+    public typealias Step = LadderStep
 
     /// One video rendition to encode.
     public struct Rung: Sendable, Equatable {
@@ -24,15 +15,7 @@ public struct Ladder: Sendable, Equatable {
     }
 
     /// 240p to 2160p with bit rates for H.264 at 30 fps.
-    public static let defaultSteps: [Step] = [
-        Step(shortSide: 240, bitRate: 400_000),
-        Step(shortSide: 360, bitRate: 800_000),
-        Step(shortSide: 480, bitRate: 1_400_000),
-        Step(shortSide: 720, bitRate: 2_800_000),
-        Step(shortSide: 1080, bitRate: 5_000_000),
-        Step(shortSide: 1440, bitRate: 8_000_000),
-        Step(shortSide: 2160, bitRate: 16_000_000),
-    ]
+    public static let defaultSteps: [Step] = LadderStep.standard
 
     public var rungs: [Rung]
 
@@ -53,7 +36,7 @@ public struct Ladder: Sendable, Equatable {
             let long = Double(max(width, height)) * Double(step.shortSide) / Double(shortSide)
             let short = even(Double(step.shortSide))
             let longSide = even(long)
-            rungs.append(Rung(id: "\(short)p", width: landscape ? longSide : short,
+            rungs.append(Rung(id: LadderStep.renditionID(shortSide: short), width: landscape ? longSide : short,
                               height: landscape ? short : longSide, bitRate: step.bitRate))
         }
         if rungs.isEmpty {
@@ -65,7 +48,7 @@ public struct Ladder: Sendable, Equatable {
 
     /// Only the rungs whose short side is listed (an unknown name is ignored).
     public func keeping(shortSides: [Int]) -> Ladder {
-        let wanted = Set(shortSides.map { "\($0)p" })
+        let wanted = Set(shortSides.map(LadderStep.renditionID(shortSide:)))
         return Ladder(rungs: rungs.filter { wanted.contains($0.id) })
     }
 

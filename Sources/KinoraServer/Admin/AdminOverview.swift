@@ -1,6 +1,8 @@
 import Foundation
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 
 /// What the admin dashboard shows, as JSON-ready values: health, job counts, storage used,
@@ -56,7 +58,7 @@ struct AdminOverview {
             var cursor: String?
             do {
                 repeat {
-                    let page = try await storage.list(prefix: "videos/", cursor: cursor, limit: 1000)
+                    let page = try await storage.list(prefix: VideoObjects.root, cursor: cursor, limit: 1000)
                     for object in page.objects {
                         let parts = object.key.split(separator: "/", maxSplits: 2)
                         guard parts.count == 3, parts[2] != "original" else { continue }

@@ -1,6 +1,8 @@
 import Foundation
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 
 /// Deleting a video for good: its objects in media storage first, then its row (tags,
@@ -13,7 +15,7 @@ struct VideoRemoval {
 
     func remove(_ id: String) async throws {
         if let storage = registry.storage(named: config.mediaStorage) {
-            try await storage.removeAll(prefix: "videos/\(id)/")
+            try await storage.removeAll(prefix: VideoObjects(id).folder)
         }
         try database.videos.delete(id)
     }

@@ -1,11 +1,12 @@
 import Foundation
 import KinoraConfiguration
 import KinoraHost
+import KinoraMediaContract
 
 /// An account's preferences. Only keys the account set are stored; the rest are defaults, so a
 /// default changed later applies to everyone who never chose.
 struct Preferences {
-    static let qualities: [Int64] = [240, 360, 480, 720, 1080, 1440, 2160]
+    static let qualities: [Int64] = LadderStep.standardShortSides.map(Int64.init)
     static let emailKinds = ["comments", "subscriptions", "mentions", "digest"]
     static let defaults: [String: JSONValue] = [
         "language": .null,

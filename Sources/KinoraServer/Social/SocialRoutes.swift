@@ -1,5 +1,6 @@
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraStore
 

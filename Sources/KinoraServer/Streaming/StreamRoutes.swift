@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 import NIOCore
 import NIOPosix
@@ -72,7 +73,7 @@ final class StreamRoutes: Sendable {
             throw Problem.notFound("video \(id) is not published yet")
         }
         let storage = try MediaStorage(registry: registry, name: config.mediaStorage).require()
-        let key = "videos/\(id)/\(path.relative)"
+        let key = VideoObjects(id).key(path.relative)
         var headers = baseHeaders
         headers[.contentType] = path.mediaType
         let isPrivate = access.video.visibility == "private" || access.video.publishAt.map { $0 > Date() } == true
@@ -128,8 +129,8 @@ final class StreamRoutes: Sendable {
             throw Problem.notFound("no such stream file")
         }
         let size = Int64(st.st_size)
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let etag = "\"" + String(UInt64(st.st_ino), radix: 16) + "-" + String(UInt64(size), radix: 16) + "-" + String(UInt64(bitPattern: mtime), radix: 16) + "\""
+        let mtime = LocalFileETag.nanoseconds(seconds: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
+        let etag = LocalFileETag.make(inode: UInt64(st.st_ino), size: size, modifiedNanoseconds: mtime)
         let sendfile = size >= Self.sendfileFromBytes
         if !sendfile && size <= Int64(cache.maxFileBytes) {
             // Small files (manifests, init segments) are read whole and kept a second: a hot

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
@@ -38,7 +39,7 @@ struct TusUploads: Sendable {
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // The partial file, then the original's copy in media storage: twice the length.
-        try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes)
+        do { try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes) } catch { throw Problem(error) }
         let id = RandomID.make(bytes: 16)
         let now = Date()
         let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
@@ -87,7 +88,7 @@ struct TusUploads: Sendable {
         if declaredLength ?? 0 > 0 || remaining > 0 {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             // This body, and the copy the final ingest makes of the whole file.
-            try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes)
+            do { try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes) } catch { throw Problem(error) }
             let written = try await append(body, to: path(of: upload), at: upload.offset, remaining: remaining,
                                            checksum: checksum, upload: upload)
             if written > 0 {
@@ -194,17 +195,19 @@ struct TusUploads: Sendable {
         do {
             let details = VideoIngest.Details(originalName: metadata["filename"], metadata: try resolve(metadata, ownerID: upload.ownerID))
             video = try await ingest.ingest(file: path, size: upload.length, details: details, requestID: requestID, logger: logger)
-        } catch let problem as Problem where (400..<500).contains(problem.status.code) {
+        } catch {
+            // The probe's refusals are domain errors now: judged by the answer they become.
+            let problem = IngestFailure.problem(error)
+            guard (400..<500).contains(problem.status.code) else {
+                try? database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
+                throw problem
+            }
             TusFile.remove(path)
             if keepRefusal {
                 try database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
             } else {
                 try database.uploads.delete(upload.id)
             }
-            throw problem
-        } catch {
-            let problem = IngestFailure.problem(error)
-            try? database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
             throw problem
         }
         try database.uploads.complete(upload.id, videoID: video.id)

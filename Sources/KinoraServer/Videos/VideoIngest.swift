@@ -3,6 +3,7 @@ import Hummingbird
 import KinoraConfiguration
 import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 import Logging
 
@@ -41,7 +42,7 @@ struct VideoIngest: Sendable {
         let storage = try requireStorage()
         let info = try await media.probe(path)
         let id = RandomID.make(bytes: 10)
-        let key = "videos/\(id)/original"
+        let key = VideoObjects(id).original
         do {
             try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
         } catch {

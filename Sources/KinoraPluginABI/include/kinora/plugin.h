@@ -440,22 +440,34 @@ typedef struct kn_storage_localfile_v1 {
  *
  * The presentation arrives as a JSON object (documented fully in share/doc/plugins.md,
  * "Packager presentation"). Unknown keys must be ignored, so the host can add information
- * without a packager/2. Its shape:
- *   { "video_id": "…", "segment_duration": 4.0, "published": true,
- *     "renditions": [ { "id": "720p", "type": "video"|"audio",
- *         "codecs": "avc1.64001f", "bandwidth": 2800000, "average_bandwidth": 2400000,
- *         "width": 1280, "height": 720, "frame_rate": 30.0,
- *         "language": "en", "label": "English", "default": true,   (audio)
- *         "channels": 2, "sample_rate": 48000,                       (audio)
+ * without a packager/2. What the daemon sends for a video with one caption track (a test
+ * checks this sample against the daemon's encoding, key for key):
+ *   {
+ *     "video_id": "f3a9c0d2e4b6a8c0d2e4",
+ *     "renditions": [
+ *       { "id": "720p", "type": "video", "codecs": "avc1.64001f",
+ *         "bandwidth": 2800000, "average_bandwidth": 2400000,
+ *         "width": 1280, "height": 720, "frame_rate": 30.0, "passthrough": true,
  *         "timescale": 90000, "init": "720p/init.mp4",
  *         "segments": [ { "uri": "720p/seg-00001.m4s", "start": 0, "duration": 360000,
- *                         "size": 1234567,
- *                         "iframe": { "offset": 0, "size": 45678 } } ] } ],
- *     "text_tracks": [ { "id": "sub-en", "language": "en", "label": "English",
- *                        "default": false, "uri": "subtitles/en.vtt", "duration": 61.2 } ],
- *     "protection": [ { "scheme": "cenc"|"cbcs", "kid": "<32 hex>",
- *                       "system_id": "<uuid>", "pssh": "<base64>", "license_url": "…",
- *                       "hls_key_uri": "skd://…", "hls_keyformat": "…" } ] }
+ *                         "size": 1234567, "iframe": { "offset": 0, "size": 45678 } } ] },
+ *       { "id": "audio", "type": "audio", "codecs": "mp4a.40.2",
+ *         "bandwidth": 130000, "average_bandwidth": 128000,
+ *         "channels": 2, "sample_rate": 48000,
+ *         "timescale": 48000, "init": "audio/init.mp4",
+ *         "segments": [ { "uri": "audio/seg-00001.m4s", "start": 0, "duration": 192000,
+ *                         "size": 64000, "iframe": { "offset": 0, "size": 1200 } } ] } ],
+ *     "text_tracks": [
+ *       { "id": "text-en", "language": "en", "label": "English", "default": false,
+ *         "uri": "captions/en.vtt", "duration": 61.2, "size": 2048 } ],
+ *     "protection": []
+ *   }
+ * `passthrough` is present on a video rendition copied from the source rather than encoded.
+ * Packagers also accept, and the kit decodes: `language`, `label` and `default` on an audio
+ * rendition; `size` and `iframe` may be absent; `protection` entries of the form
+ *   { "scheme": "cenc"|"cbcs", "kid": "<32 hex>", "system_id": "<uuid>", "pssh": "<base64>",
+ *     "license_url": "…", "hls_key_uri": "skd://…", "hls_keyformat": "…" }
+ * (the daemon sends none yet).
  * `start` and `duration` are in `timescale` units; `iframe`, the byte range of the first
  * (key) frame's fragment within the segment, is present when the host knows it.
  * ----------------------------------------------------------------------------------- */

@@ -1,3 +1,4 @@
+import KinoraMediaContract
 import KinoraStore
 
 /// The API shape of a caption track, in caption responses and in a video's `captions`.
@@ -7,7 +8,7 @@ enum CaptionJSON {
             "language": caption.language,
             "label": caption.label,
             "default": caption.isDefault,
-            "url": "/streams/\(caption.videoID)/\(Publisher.captionPath(caption.language))",
+            "url": "/streams/\(caption.videoID)/\(VideoObjects.captionPath(caption.language))",
         ]
     }
 }

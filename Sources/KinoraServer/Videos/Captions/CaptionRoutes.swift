@@ -3,6 +3,7 @@ import Hummingbird
 import KinoraConfiguration
 import KinoraCore
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 
 /// `/api/v1/videos/{id}/captions`: WebVTT caption tracks, one per language. A track is
@@ -42,8 +43,8 @@ struct CaptionRoutes {
             }
             // Manifests stop naming the track before its files go, so no player is sent to them.
             try await publisher.republish(video.id, storage: storage)
-            try await storage.remove("videos/\(video.id)/\(Publisher.captionPath(language.value))")
-            try await storage.removeAll(prefix: "videos/\(video.id)/\(Publisher.textTrackID(language.value))/")
+            try await storage.remove(VideoObjects(video.id).caption(language.value))
+            try await storage.removeAll(prefix: VideoObjects(video.id).captionTrackFolder(language.value))
             context.logger.info("captions removed", metadata: ["video": .string(video.id), "language": .string(language.value)])
             return Response(status: .noContent)
         }
@@ -66,7 +67,7 @@ struct CaptionRoutes {
         }
 
         // The file first, then the row: a recorded track always has its file.
-        let key = "videos/\(video.id)/\(Publisher.captionPath(language.value))"
+        let key = VideoObjects(video.id).caption(language.value)
         try await storage.put(key, contentType: "text/vtt", bytes: bytes, requestID: context.requestID)
         let caption = CaptionRecord(videoID: video.id, language: language.value, label: label, isDefault: isDefault, size: Int64(bytes.count))
         let created: Bool
@@ -81,7 +82,7 @@ struct CaptionRoutes {
         // Deleted between the save and now: the video's objects were removed before this
         // file (or the manifests just written) existed, so they would stay behind.
         if try database.videos.find(video.id) == nil {
-            try? await storage.removeAll(prefix: "videos/\(video.id)/")
+            try? await storage.removeAll(prefix: VideoObjects(video.id).folder)
             throw Problem.notFound("no video \(video.id)")
         }
         context.logger.info("captions saved", metadata: [

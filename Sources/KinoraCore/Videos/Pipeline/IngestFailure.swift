@@ -1,35 +1,32 @@
 import Foundation
-import Hummingbird
 import KinoraHost
 
 /// Errors of an upload's ingest or a video's transcode in the two forms people meet them: a
-/// problem+json answer with the right status (a full disk is 507, not 500), and one sentence
-/// stored as a job's or an upload's failure reason and shown to administrators, never a Swift
-/// debug dump of the error value.
-enum IngestFailure {
-    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
-
-    /// `error` as the answer to the request that hit it.
-    static func problem(_ error: any Error) -> Problem {
+/// domain error with the right refusal (a full disk is insufficient storage, not an internal
+/// error), and one sentence stored as a job's or an upload's failure reason and shown to
+/// administrators, never a Swift debug dump of the error value.
+public enum IngestFailure {
+    /// `error` as what the request that hit it is told.
+    public static func domainError(_ error: any Error) -> any DomainError {
         switch error {
-        case let problem as Problem:
-            return problem
+        case let domain as any DomainError:
+            return domain
         case let plugin as PluginCallError where plugin.status == .noSpace:
-            return Problem(insufficientStorage, type: "insufficient-storage", title: "Not enough disk space", detail: reason(plugin))
+            return Refused(.insufficientStorage, reason(plugin))
         case let plugin as PluginCallError:
-            return Problem(.serviceUnavailable, type: "storage-failed", title: "Media storage failed", detail: reason(plugin))
+            return Refused(.storageFailed, reason(plugin))
         case _ where isDiskFull(error):
-            return Problem(insufficientStorage, type: "insufficient-storage", title: "Not enough disk space", detail: reason(error))
+            return Refused(.insufficientStorage, reason(error))
         default:
-            return Problem(.internalServerError, type: "internal", title: "Internal server error", detail: reason(error))
+            return Refused(.internalError, reason(error))
         }
     }
 
     /// One sentence an administrator can act on.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         switch error {
-        case let problem as Problem:
-            return problem.readableReason
+        case let domain as any DomainError:
+            return readableReason(domain)
         case let failure as TranscodeFailure:
             return sentence(failure.description)
         case let plugin as PluginCallError:
@@ -47,8 +44,17 @@ enum IngestFailure {
         }
     }
 
+    /// "Title: detail." — what a refusal says, for a person reading a log or a console.
+    public static func readableReason(title: String, detail: String?) -> String {
+        sentence(detail.map { "\(title): \($0)" } ?? title)
+    }
+
+    static func readableReason(_ error: any DomainError) -> String {
+        readableReason(title: error.title, detail: error.detail)
+    }
+
     /// An ENOSPC or EDQUOT from a file operation, however Foundation wrapped it.
-    static func isDiskFull(_ error: any Error) -> Bool {
+    public static func isDiskFull(_ error: any Error) -> Bool {
         if let plugin = error as? PluginCallError { return plugin.status == .noSpace }
         let code = posixCode(error)
         return code == ENOSPC || code == EDQUOT
@@ -68,17 +74,10 @@ enum IngestFailure {
     }
 
     /// Capitalised and ending with a full stop.
-    static func sentence(_ text: String) -> String {
+    public static func sentence(_ text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let first = trimmed.first else { return "An unknown error occurred." }
         let capitalised = first.uppercased() + trimmed.dropFirst()
         return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
-    }
-}
-
-extension Problem {
-    /// "Title: detail." — what the problem says, for a person reading a log or a console.
-    var readableReason: String {
-        IngestFailure.sentence(detail.map { "\(title): \($0)" } ?? title)
     }
 }

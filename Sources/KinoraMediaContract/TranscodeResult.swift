@@ -1,4 +1,5 @@
-/// What a finished transcode produced.
+/// What a finished transcode produced: the success the worker prints as the last line of
+/// `kinora-media transcode` (inside a ``WorkerReply``) and the daemon reads back.
 public struct TranscodeResult: Sendable, Equatable, Codable {
     /// The renditions in the packager's shape (video rungs lowest first, then audio).
     public var renditions: [Rendition]
@@ -22,5 +23,20 @@ public struct TranscodeResult: Sendable, Equatable, Codable {
         self.fallback = fallback
         self.thumbnails = thumbnails
         self.passthroughRefusal = passthroughRefusal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case renditions, encoder, fallback, thumbnails
+        case passthroughRefusal = "passthrough_refusal"
+    }
+
+    // Absent values are written as null: the worker's line has always named every member.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(renditions, forKey: .renditions)
+        try container.encode(self.encoder, forKey: .encoder)
+        try container.encode(fallback, forKey: .fallback)
+        try container.encode(thumbnails, forKey: .thumbnails)
+        try container.encode(passthroughRefusal, forKey: .passthroughRefusal)
     }
 }

@@ -21,6 +21,21 @@ public struct Thumbnails: Sendable, Equatable, Codable {
     public var columns: Int
     public var rows: Int
 
+    public init(poster: String, candidates: [String], cards: [String], card: String, sprites: [String], track: String,
+                interval: Double, tileWidth: Int, tileHeight: Int, columns: Int, rows: Int) {
+        self.poster = poster
+        self.candidates = candidates
+        self.cards = cards
+        self.card = card
+        self.sprites = sprites
+        self.track = track
+        self.interval = interval
+        self.tileWidth = tileWidth
+        self.tileHeight = tileHeight
+        self.columns = columns
+        self.rows = rows
+    }
+
     enum CodingKeys: String, CodingKey {
         case poster, candidates, cards, card, sprites, track, interval, columns, rows
         case tileWidth = "tile_width"

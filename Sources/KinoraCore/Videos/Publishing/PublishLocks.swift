@@ -2,8 +2,8 @@
 /// transcode pipeline and the caption routes both publish, and a republish that read the
 /// state before the other's write would put older manifests back. Waiters are served in
 /// arrival order. The lock is per process: nodes that share a database would need a row lock.
-actor PublishLocks {
-    static let shared = PublishLocks()
+public actor PublishLocks {
+    public static let shared = PublishLocks()
 
     /// Present while a video's lock is held; the continuations of those waiting for it.
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -27,7 +27,7 @@ actor PublishLocks {
         next.resume()
     }
 
-    nonisolated func withLock<T: Sendable>(_ video: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    public nonisolated func withLock<T: Sendable>(_ video: String, _ body: @Sendable () async throws -> T) async throws -> T {
         await acquire(video)
         do {
             let result = try await body()

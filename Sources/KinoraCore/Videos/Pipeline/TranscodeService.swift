@@ -8,23 +8,33 @@ import ServiceLifecycle
 /// Runs queued transcode jobs, `concurrency` at a time, until graceful shutdown. Each job
 /// holds a lease it renews with every progress report; a daemon killed mid-job leaves a lease
 /// that expires, and the next start claims the job again.
-struct TranscodeService: Service {
-    let database: KinoraDatabase
-    let pipeline: VideoPipeline
-    let logger: Logger
-    var concurrency = 1
-    var lease: TimeInterval = 60
-    var maxAttempts = 3
+public struct TranscodeService: Service {
+    public let database: KinoraDatabase
+    public let pipeline: VideoPipeline
+    public let logger: Logger
+    public var concurrency = 1
+    public var lease: TimeInterval = 60
+    public var maxAttempts = 3
+
+    public init(database: KinoraDatabase, pipeline: VideoPipeline, logger: Logger, concurrency: Int = 1,
+                lease: TimeInterval = 60, maxAttempts: Int = 3) {
+        self.database = database
+        self.pipeline = pipeline
+        self.logger = logger
+        self.concurrency = concurrency
+        self.lease = lease
+        self.maxAttempts = maxAttempts
+    }
 
     /// "<host>/<pid>/<start time>": unique per daemon process.
-    static let owner: String = {
+    public static let owner: String = {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return "\(host)/\(getpid())/\(Int(Date().timeIntervalSince1970))"
     }()
 
-    func run() async throws {
+    public func run() async throws {
         // Jobs of an earlier process on this host died with it (kill -9, power loss).
         let host = String(Self.owner.split(separator: "/").first ?? "")
         if let recovered = try? database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner), recovered > 0 {

@@ -1,6 +1,7 @@
 import Foundation
 import KinoraConfiguration
 import KinoraHost
+import KinoraMediaContract
 import KinoraStore
 import Logging
 
@@ -8,16 +9,24 @@ import Logging
 /// a quick first pass makes the lowest rung (and audio) so the video plays early, then the
 /// decode-once ladder makes the rest. A rendition reaches the manifests only after all of its
 /// segments are stored, so nothing is ever half-published.
-struct VideoPipeline: Sendable {
-    let database: KinoraDatabase
-    let registry: PluginRegistry
-    let config: KinoraConfig
-    let media: MediaWorker
-    let logger: Logger
+public struct VideoPipeline: Sendable {
+    public let database: KinoraDatabase
+    public let registry: PluginRegistry
+    public let config: KinoraConfig
+    public let media: MediaWorker
+    public let logger: Logger
 
-    var workFolder: String { config.dataDir + "/work" }
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: KinoraConfig, media: MediaWorker, logger: Logger) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+        self.media = media
+        self.logger = logger
+    }
 
-    func run(_ job: ClaimedJob, progress: @escaping @Sendable (Double, String) -> Void) async throws {
+    public var workFolder: String { config.dataDir + "/work" }
+
+    public func run(_ job: ClaimedJob, progress: @escaping @Sendable (Double, String) -> Void) async throws {
         guard let video = try database.videos.find(job.videoID) else { return }  // deleted meanwhile
         guard let storage = registry.storage(named: config.mediaStorage), let originalKey = video.originalKey else {
             throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available (not started; see /readyz)")
@@ -45,7 +54,7 @@ struct VideoPipeline: Sendable {
         notePassthrough(first, video: video.id)
 
         // The rest of the ladder, decoded once; the first pass's audio is kept, not made again.
-        let done = Set(first.renditions.compactMap { $0["id"]?.stringValue })
+        let done = Set(first.renditions.map(\.id))
         let rest = first.renditions.isEmpty ? [] : remainingRungs(video, skipping: done)
         var all = first.renditions
         if !rest.isEmpty {
@@ -54,7 +63,7 @@ struct VideoPipeline: Sendable {
             ) { fraction, step in
                 progress(0.2 + fraction * 0.75, "ladder: \(step)")
             }
-            let fresh = ladder.renditions.filter { !done.contains($0["id"]?.stringValue ?? "") }
+            let fresh = ladder.renditions.filter { !done.contains($0.id) }
             notePassthrough(ladder, video: video.id)
             try await upload(fresh, from: folder + "/ladder", video: video.id, storage: storage)
             all += fresh
@@ -63,15 +72,15 @@ struct VideoPipeline: Sendable {
         try await publish(video.id, renditions: all, ready: true, storage: storage)
         // Deleted while it was being transcoded: what this run stored must not stay behind.
         if try database.videos.find(video.id) == nil {
-            try await storage.removeAll(prefix: "videos/\(video.id)/")
+            try await storage.removeAll(prefix: VideoObjects(video.id).folder)
         }
     }
 
     /// Says whether the top rung was copied from the source, or why not.
-    func notePassthrough(_ outcome: TranscodeOutcome, video: String) {
+    func notePassthrough(_ outcome: TranscodeResult, video: String) {
         if let why = outcome.passthroughRefusal {
             logger.info("top rung re-encoded, not copied: \(why)", metadata: ["video": .string(video)])
-        } else if let copied = outcome.renditions.first(where: { $0["passthrough"]?.boolValue == true })?["id"]?.stringValue {
+        } else if let copied = outcome.renditions.first(where: { $0.passthrough == true })?.id {
             logger.info("\(copied) copied from the source without re-encoding", metadata: ["video": .string(video)])
         }
     }
@@ -79,7 +88,7 @@ struct VideoPipeline: Sendable {
     /// The short sides above the first pass's rung, never above the source.
     func remainingRungs(_ video: VideoRecord, skipping done: Set<String>) -> [Int] {
         let shortSide = min(video.width ?? 0, video.height ?? 0)
-        return [240, 360, 480, 720, 1080, 1440, 2160].filter { $0 <= shortSide && !done.contains("\($0)p") }
+        return LadderStep.standardShortSides.filter { $0 <= shortSide && !done.contains(LadderStep.renditionID(shortSide: $0)) }
     }
 
     /// The original as a local file: the storage's own file when it has one, else a download.
@@ -94,20 +103,19 @@ struct VideoPipeline: Sendable {
     }
 
     /// Stores every init and media segment of `renditions` (read from `folder`).
-    func upload(_ renditions: [JSONValue], from folder: String, video: String, storage: StorageClient) async throws {
+    func upload(_ renditions: [Rendition], from folder: String, video: String, storage: StorageClient) async throws {
+        let objects = VideoObjects(video)
         for rendition in renditions {
-            var uris = rendition["init"]?.stringValue.map { [$0] } ?? []
-            uris += rendition["segments"]?.arrayValue?.compactMap { $0["uri"]?.stringValue } ?? []
-            for uri in uris {
+            for uri in rendition.files {
                 try Task.checkCancellation()  // an administrator's cancel stops between objects
-                try await storage.put("videos/\(video)/\(uri)", contentType: "video/mp4", file: folder + "/" + uri)
+                try await storage.put(objects.key(uri), contentType: "video/mp4", file: folder + "/" + uri)
             }
         }
     }
 
     /// Writes every packager's manifests for `renditions` and the video's captions, then
     /// records the presentation (``Publisher`` serialises this with caption changes).
-    func publish(_ video: String, renditions: [JSONValue], ready: Bool, storage: StorageClient) async throws {
+    func publish(_ video: String, renditions: [Rendition], ready: Bool, storage: StorageClient) async throws {
         try await Publisher(database: database, registry: registry).publish(video, renditions: renditions, ready: ready, storage: storage)
     }
 }

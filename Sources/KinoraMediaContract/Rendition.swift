@@ -10,6 +10,11 @@ public struct Rendition: Sendable, Equatable, Codable {
     public struct ByteRange: Sendable, Equatable, Codable {
         public var offset: Int64
         public var size: Int64
+
+        public init(offset: Int64, size: Int64) {
+            self.offset = offset
+            self.size = size
+        }
     }
 
     public struct Segment: Sendable, Equatable, Codable {
@@ -22,6 +27,14 @@ public struct Rendition: Sendable, Equatable, Codable {
         /// Bytes.
         public var size: Int64
         public var iframe: ByteRange?
+
+        public init(uri: String, start: Int64, duration: Int64, size: Int64, iframe: ByteRange? = nil) {
+            self.uri = uri
+            self.start = start
+            self.duration = duration
+            self.size = size
+            self.iframe = iframe
+        }
     }
 
     /// "240p" … "2160p", or "audio".
@@ -46,6 +59,34 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// True when the video was copied from the source rather than encoded; absent otherwise.
     /// Informational only: the segments follow the same rules either way.
     public var passthrough: Bool? = nil
+
+    public init(id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
+                width: Int? = nil, height: Int? = nil, frameRate: Double? = nil, channels: Int? = nil, sampleRate: Int? = nil,
+                timescale: Int64, init initURI: String, segments: [Segment], passthrough: Bool? = nil) {
+        self.id = id
+        self.type = type
+        self.codecs = codecs
+        self.bandwidth = bandwidth
+        self.averageBandwidth = averageBandwidth
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.channels = channels
+        self.sampleRate = sampleRate
+        self.timescale = timescale
+        self.`init` = initURI
+        self.segments = segments
+        self.passthrough = passthrough
+    }
+
+    /// Every object of the rendition, relative to the video's folder: init segment first.
+    public var files: [String] { [`init`] + segments.map(\.uri) }
+
+    /// Where the last segment ends, in seconds (0 without segments or timescale).
+    public var end: Double {
+        guard timescale > 0, let last = segments.last else { return 0 }
+        return Double(last.start + last.duration) / Double(timescale)
+    }
 
     /// Seconds covered by the segments.
     public var duration: Double {
