@@ -3,7 +3,7 @@ import Testing
 
 /// The one decision on upload sizes, as tus creation, a multipart request's announced length
 /// and a multipart file's streamed bytes meet it.
-@Suite struct UploadLimitsTests {
+@Suite struct UploadSizeLimitTests {
     let limits = UploadLimits(maxBytes: 1000)
 
     @Test func aDeclaredLengthMustBeOneByteToTheLimit() throws {
