@@ -10,6 +10,7 @@ public struct TusFile: Sendable {
     public let fd: Int32
     public let path: String
 
+    /// A system call on the file failed; `diskFull` when for want of space (ENOSPC, EDQUOT).
     public struct WriteFailed: Error, CustomStringConvertible {
         public let diskFull: Bool
         public let description: String
@@ -65,10 +66,12 @@ public struct TusFile: Sendable {
         _ = try? await BlockingPools.uploadFiles.runIfActive { ftruncate(fd, off_t(offset)) }
     }
 
+    /// Closes the file; the upload keeps it for the next PATCH.
     public func close() {
         Glibc.close(fd)
     }
 
+    /// Deletes a partial file (upload finished, terminated or expired).
     public static func remove(_ path: String) {
         unlink(path)
     }

@@ -35,6 +35,7 @@ public enum CatalogField {
     public static let maxLicenseLength = 64
     public static let visibilities: Set<String> = ["public", "unlisted", "private"]
 
+    /// Trimmed, 1 to 200 characters, no control characters.
     public static func title(_ value: String) throws(Invalid) -> String {
         let title = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty, title.count <= maxTitleLength, !title.containsControlCharacters() else {
@@ -43,6 +44,7 @@ public enum CatalogField {
         return title
     }
 
+    /// At most 5000 characters; line breaks and tabs are the only control characters allowed.
     public static func description(_ value: String) throws(Invalid) -> String {
         guard value.count <= maxDescriptionLength, !value.containsControlCharacters(allowingNewlines: true) else {
             throw Invalid(field: "description", detail: "description must be at most \(maxDescriptionLength) characters without control characters other than line breaks and tabs")
@@ -50,11 +52,13 @@ public enum CatalogField {
         return value
     }
 
+    /// public, unlisted or private.
     public static func visibility(_ value: String) throws(Invalid) -> String {
         guard visibilities.contains(value) else { throw Invalid(field: "visibility", detail: "visibility must be public, unlisted or private") }
         return value
     }
 
+    /// Normalised as the store keeps them (``VideoTags``).
     public static func tags(_ value: [String]) throws(Invalid) -> [String] {
         do {
             return try VideoTags.normalize(value)
@@ -63,10 +67,12 @@ public enum CatalogField {
         }
     }
 
+    /// Tags sent as one comma-separated string (form fields, tus metadata).
     public static func tags(commaSeparated value: String) throws(Invalid) -> [String] {
         try tags(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
     }
 
+    /// A language tag (``LanguageTag``), in its conventional case.
     public static func language(_ value: String) throws(Invalid) -> String {
         guard let tag = LanguageTag(value) else {
             throw Invalid(field: "language", detail: "language must be a BCP 47 tag such as en, fr or pt-BR")
@@ -74,6 +80,7 @@ public enum CatalogField {
         return tag.value
     }
 
+    /// Trimmed, 1 to 64 characters, such as CC-BY-4.0.
     public static func license(_ value: String) throws(Invalid) -> String {
         let license = value.trimmingCharacters(in: .whitespaces)
         guard !license.isEmpty, license.count <= maxLicenseLength, !license.containsControlCharacters() else {
@@ -82,6 +89,7 @@ public enum CatalogField {
         return license
     }
 
+    /// An RFC 3339 date-time with an offset.
     public static func publishAt(_ value: String) throws(Invalid) -> Date {
         guard let date = RFC3339.parse(value) else {
             throw Invalid(field: "publish_at", detail: "publish_at must be an RFC 3339 date-time such as 2030-01-31T18:00:00Z")
@@ -89,6 +97,7 @@ public enum CatalogField {
         return date
     }
 
+    /// The slug of an existing category.
     public static func category(_ value: String, database: KinoraDatabase) throws -> String {
         guard CategoryRecord.isValidSlug(value), try database.categories.find(id: value) != nil else {
             throw Invalid(field: "category", detail: "no category \"\(value.prefix(40))\"; GET /api/v1/categories lists them")
