@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KinoraCore
 
 /// The tus 1.0 vocabulary: header names, versions, extensions, and parsers for the headers
 /// whose syntax tus defines (`Upload-Metadata`, `Upload-Checksum`).
@@ -12,28 +13,24 @@ enum Tus {
     static let metadataKeys: Set<String> = Set(["filename"] + UploadMetadata.fieldNames)
     static let maxMetadataHeader = 8 * 1024
 
-    static let checksumMismatch = HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
-    static let locked = HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
-    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
-
     /// `Upload-Metadata: filename ZmlsZS5tcDQ=,title VGl0bGU=,private` → decoded pairs (a key
     /// without a value maps to ""). Throws 400 on a malformed header: duplicate keys, keys with
     /// spaces or commas, values that are not base64 or not UTF-8.
     static func parseMetadata(_ header: String) throws -> [String: String] {
         guard header.utf8.count <= maxMetadataHeader else {
-            throw badRequest("bad-metadata", "Upload-Metadata is limited to \(maxMetadataHeader) bytes")
+            throw badRequest(.badMetadata, "Upload-Metadata is limited to \(maxMetadataHeader) bytes")
         }
         var result: [String: String] = [:]
         for pair in header.split(separator: ",", omittingEmptySubsequences: true) {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
             guard let key = parts.first.map(String.init), !key.isEmpty, parts.count <= 2,
                   key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "," }) else {
-                throw badRequest("bad-metadata", "Upload-Metadata must be comma-separated \"key base64value\" pairs")
+                throw badRequest(.badMetadata, "Upload-Metadata must be comma-separated \"key base64value\" pairs")
             }
-            guard result[key] == nil else { throw badRequest("bad-metadata", "Upload-Metadata repeats the key \"\(key)\"") }
+            guard result[key] == nil else { throw badRequest(.badMetadata, "Upload-Metadata repeats the key \"\(key)\"") }
             if parts.count == 2 {
                 guard let data = Data(base64Encoded: String(parts[1])), let value = String(data: data, encoding: .utf8) else {
-                    throw badRequest("bad-metadata", "the Upload-Metadata value of \"\(key)\" is not base64-encoded UTF-8")
+                    throw badRequest(.badMetadata, "the Upload-Metadata value of \"\(key)\" is not base64-encoded UTF-8")
                 }
                 result[key] = value
             } else {
@@ -47,13 +44,13 @@ enum Tus {
     static func parseChecksum(_ header: String) throws -> (TusChecksum.Algorithm, [UInt8]) {
         let parts = header.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 else {
-            throw badRequest("bad-checksum", "Upload-Checksum must be \"<algorithm> <base64 digest>\"")
+            throw badRequest(.badChecksum, "Upload-Checksum must be \"<algorithm> <base64 digest>\"")
         }
         guard let algorithm = TusChecksum.Algorithm(rawValue: parts[0].lowercased()) else {
-            throw badRequest("unsupported-checksum", "Upload-Checksum algorithm \"\(parts[0])\" is not supported; use one of \(TusChecksum.Algorithm.list)")
+            throw badRequest(.unsupportedChecksum, "Upload-Checksum algorithm \"\(parts[0])\" is not supported; use one of \(TusChecksum.Algorithm.list)")
         }
         guard let digest = Data(base64Encoded: String(parts[1])), digest.count == algorithm.digestBytes else {
-            throw badRequest("bad-checksum", "the Upload-Checksum digest is not a base64 \(algorithm.rawValue) digest")
+            throw badRequest(.badChecksum, "the Upload-Checksum digest is not a base64 \(algorithm.rawValue) digest")
         }
         return (algorithm, Array(digest))
     }
@@ -62,13 +59,14 @@ enum Tus {
     static func integerHeader(_ request: Request, _ name: HTTPField.Name) throws -> Int64? {
         guard let text = request.headers[name] else { return nil }
         guard !text.isEmpty, text.count <= 19, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let value = Int64(text) else {
-            throw badRequest("bad-header", "\(name) must be a non-negative integer")
+            throw badRequest(.badHeader, "\(name) must be a non-negative integer")
         }
         return value
     }
 
-    static func badRequest(_ type: String, _ detail: String) -> Problem {
-        Problem(.badRequest, type: type, title: "Invalid tus request", detail: detail)
+    /// A request tus itself refuses (all these types are titled "Invalid tus request").
+    static func badRequest(_ type: ProblemType, _ detail: String) -> Problem {
+        Problem(type, detail: detail)
     }
 
     /// An RFC 9110 HTTP-date (`Upload-Expires`).
@@ -108,8 +106,7 @@ struct TusMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         if request.method != .options && request.headers[.tusResumable] != Tus.version {
-            let problem = Problem(.preconditionFailed, type: "tus-version", title: "Unsupported tus version",
-                                  detail: "send Tus-Resumable: \(Tus.version)")
+            let problem = Problem(.tusVersion, detail: "send Tus-Resumable: \(Tus.version)")
             response = try problem.response(from: request, context: context)
             response.headers[.tusVersion] = Tus.version
         } else {
@@ -118,6 +115,9 @@ struct TusMiddleware: RouterMiddleware {
             } catch let problem as Problem {
                 response = try problem.response(from: request, context: context)
                 if let extra = problem.extra["location"] { response.headers[.location] = extra }
+            } catch let refusal as any DomainError {
+                // Answered here rather than by the edge middleware, so it carries Tus-Resumable.
+                response = try Problem(refusal).response(from: request, context: context)
             }
         }
         response.headers[.tusResumable] = Tus.version

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
@@ -10,7 +11,6 @@ import KinoraStore
 /// later HEAD name the video in `Kinora-Video-Id`.
 struct TusRoutes {
     let uploads: TusUploads
-    var config: KinoraConfig { uploads.config }
 
     func register(on router: Router<KinoraRequestContext>) {
         let group = router.group("api/v1/uploads").add(middleware: TusMiddleware())
@@ -45,7 +45,7 @@ struct TusRoutes {
     func ownUpload(_ context: KinoraRequestContext) throws -> UploadRecord {
         let upload = try uploads.find(context.parameters.get("id") ?? "")
         guard context.principal?.isAdmin == true || (upload.ownerID != nil && upload.ownerID == context.principal?.userID) else {
-            throw Problem.notFound("no upload \(upload.id)")
+            throw UploadError.notFound(id: upload.id)
         }
         return upload
     }
@@ -54,17 +54,17 @@ struct TusRoutes {
         Response(status: .noContent, headers: [
             .tusVersion: Tus.version,
             .tusExtension: Tus.extensions,
-            .tusMaxSize: String(config.uploadMaxBytes),
+            .tusMaxSize: String(uploads.ingest.limits.maxBytes),
             .tusChecksumAlgorithm: TusChecksum.Algorithm.list,
         ])
     }
 
     func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         if request.headers[.uploadDeferLength] != nil {
-            throw Tus.badRequest("defer-length-unsupported", "Upload-Defer-Length is not supported; send Upload-Length")
+            throw Tus.badRequest(.deferLengthUnsupported, "Upload-Defer-Length is not supported; send Upload-Length")
         }
         guard let length = try Tus.integerHeader(request, .uploadLength) else {
-            throw Tus.badRequest("missing-upload-length", "send Upload-Length with the size of the file in bytes")
+            throw Tus.badRequest(.missingUploadLength, "send Upload-Length with the size of the file in bytes")
         }
         let metadata = try request.headers[.uploadMetadata].map(Tus.parseMetadata) ?? [:]
         let withBody = isOffsetStream(request)
@@ -77,7 +77,8 @@ struct TusRoutes {
             do {
                 upload = try await uploads.receive(upload, offset: 0, body: request.body, declaredLength: contentLength(request),
                                                    checksum: checksum, requestID: context.requestID, logger: context.logger)
-            } catch var problem as Problem {
+            } catch {
+                guard var problem = (error as? any DomainError).map({ Problem($0) }) ?? (error as? Problem) else { throw error }
                 if (try? uploads.database.uploads.find(upload.id)) != nil { problem.extra["location"] = location }
                 throw problem
             }
@@ -90,11 +91,10 @@ struct TusRoutes {
 
     func patch(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         guard isOffsetStream(request) else {
-            throw Problem(.unsupportedMediaType, type: "bad-content-type", title: "Unsupported Content-Type",
-                          detail: "a PATCH body must be sent as Content-Type: \(Tus.contentType)")
+            throw Problem(.badContentType, detail: "a PATCH body must be sent as Content-Type: \(Tus.contentType)")
         }
         guard let offset = try Tus.integerHeader(request, .uploadOffset) else {
-            throw Tus.badRequest("missing-upload-offset", "send Upload-Offset with the offset this body starts at (HEAD tells it)")
+            throw Tus.badRequest(.missingUploadOffset, "send Upload-Offset with the offset this body starts at (HEAD tells it)")
         }
         let checksum = try request.headers[.uploadChecksum].map(Tus.parseChecksum)
         let upload = try ownUpload(context)

@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraCore
 
 /// The text fields of a multipart upload, kept in memory and therefore bounded as their bytes
 /// arrive: so many fields, so many bytes each and in all. Without the count and total, a form
@@ -26,7 +27,7 @@ public struct MultipartFormFields: Sendable {
     public mutating func begin(_ name: String) throws {
         count += 1
         guard count <= maxFields else {
-            throw Problem(.contentTooLarge, type: "too-many-fields", title: "Too many form fields",
+            throw Problem(.tooManyFields,
                           detail: "an upload carries at most \(maxFields) text fields ([uploads] max_form_fields)")
         }
         try add(name.utf8.count)
@@ -38,7 +39,7 @@ public struct MultipartFormFields: Sendable {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
         guard name != nil else { return }
         guard current.count + bytes.count <= maxFieldBytes else {
-            throw Problem(.contentTooLarge, type: "field-too-large", title: "Form field too large",
+            throw Problem(.fieldTooLarge,
                           detail: "a text field is limited to \(maxFieldBytes) bytes")
         }
         try add(bytes.count)
@@ -55,7 +56,7 @@ public struct MultipartFormFields: Sendable {
     private mutating func add(_ bytes: Int) throws {
         totalBytes += bytes
         guard totalBytes <= maxTotalBytes else {
-            throw Problem(.contentTooLarge, type: "fields-too-large", title: "Form fields too large",
+            throw Problem(.fieldsTooLarge,
                           detail: "an upload's text fields are limited to \(maxTotalBytes) bytes in all ([uploads] max_form_bytes)")
         }
     }

@@ -13,19 +13,18 @@ import KinoraCore
 struct MultipartUpload {
     var fields: [String: String] = [:]
     var fileName: String?
-    var filePath: String?
+    var filePath = ""
     var fileSize: Int64 = 0
 
     /// Bytes gathered before one write on the blocking pool.
     static let flushBytes = 4 << 20
 
-    /// Reads the whole request. Throws problem+json errors: 400 (malformed), 413 (file over
-    /// `maxBytes`, or text fields past `limits`' count or bytes, refused as they arrive), 507
-    /// (disk full). The caller removes `filePath` when done with it.
-    static func receive(_ request: Request, into folder: String, maxBytes: Int64, fields limits: MultipartFormFields) async throws -> MultipartUpload {
+    /// Reads the whole request. Throws: 400 (malformed), 413 (file over `limits`, or text
+    /// fields past `fields`' count or bytes, refused as they arrive), 507 (disk full). The
+    /// caller removes `filePath` when done with it.
+    static func receive(_ request: Request, into folder: String, limits: UploadLimits, fields: MultipartFormFields) async throws -> MultipartUpload {
         guard let contentType = request.headers[.contentType], let boundary = boundary(of: contentType) else {
-            throw Problem(.badRequest, type: "bad-upload", title: "Not a multipart upload",
-                          detail: "send multipart/form-data with the video in a part named \"file\"")
+            throw Problem(.badUpload, detail: "send multipart/form-data with the video in a part named \"file\"", title: "Not a multipart upload")
         }
         var upload = MultipartUpload()
         let path = folder + "/upload-" + RandomID.make()
@@ -34,7 +33,7 @@ struct MultipartUpload {
             let code = errno
             // No inode left is a full disk too.
             if code == ENOSPC || code == EDQUOT { throw IngestFailure.problem(POSIXError(POSIXErrorCode(rawValue: code) ?? .ENOSPC)) }
-            throw Problem(.internalServerError, type: "internal", title: "Cannot store the upload", detail: "\(folder): \(String(cString: strerror(code)))")
+            throw Problem(.internalError, detail: "\(folder): \(String(cString: strerror(code)))", title: "Cannot store the upload")
         }
         var keep = false
         defer {
@@ -42,7 +41,7 @@ struct MultipartUpload {
             if !keep { unlink(path) }
         }
         var parser = MultipartStream(boundary: boundary)
-        var fields = limits
+        var fields = fields
         var pending: [UInt8] = []
         pending.reserveCapacity(Self.flushBytes)
         var sawFile = false
@@ -57,7 +56,7 @@ struct MultipartUpload {
                 inFile = name == "file"
                 if inFile {
                     guard !sawFile else {
-                        throw Problem(.badRequest, type: "bad-upload", title: "More than one file", detail: "send one part named \"file\" per upload")
+                        throw Problem(.badUpload, detail: "send one part named \"file\" per upload", title: "More than one file")
                     }
                     sawFile = true
                     upload.fileName = disposition["filename"]
@@ -68,10 +67,7 @@ struct MultipartUpload {
             case .body(let bytes):
                 if inFile {
                     upload.fileSize += Int64(bytes.count)
-                    guard upload.fileSize <= maxBytes else {
-                        throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
-                                      detail: "uploads are limited to \(maxBytes) bytes ([uploads] max_bytes)")
-                    }
+                    try limits.checkReceived(upload.fileSize)
                     pending.append(contentsOf: bytes)
                 } else {
                     try fields.append(bytes)
@@ -93,14 +89,16 @@ struct MultipartUpload {
             try await writer.write(pending)
         } catch let problem as Problem {
             throw problem
+        } catch let refusal as UploadError {
+            throw refusal
         } catch let error as ChunkWriter.DiskFull {
-            throw Problem(.init(code: 507, reasonPhrase: "Insufficient Storage"), type: "insufficient-storage", title: "Not enough disk space", detail: error.description)
+            throw UploadError.diskFull(title: "Not enough disk space", detail: error.description)
         } catch {
-            throw Problem(.badRequest, type: "bad-upload", title: "Malformed multipart upload", detail: String(describing: error))
+            throw Problem(.badUpload, detail: String(describing: error))
         }
         upload.fields = fields.values.filter { !$0.key.isEmpty }
         guard sawFile, upload.fileSize > 0 else {
-            throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded", detail: "the part named \"file\" is missing or empty")
+            throw UploadError.empty(title: "No file uploaded", detail: "the part named \"file\" is missing or empty")
         }
         keep = true
         upload.filePath = path

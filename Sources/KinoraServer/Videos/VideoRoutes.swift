@@ -4,7 +4,6 @@ import KinoraConfiguration
 import KinoraCore
 import KinoraHost
 import KinoraStore
-import NIOPosix
 
 /// `/api/v1/videos`: upload (multipart), list, get, change, delete.
 struct VideoRoutes {
@@ -12,7 +11,6 @@ struct VideoRoutes {
     let registry: PluginRegistry
     let config: KinoraConfig
     let media: MediaWorker
-    var uploadFolder: String { config.dataDir + "/uploads" }
 
     func register(on router: Router<KinoraRequestContext>) {
         // Creators and admins upload (the bootstrap token too: its videos belong to no account).
@@ -26,7 +24,7 @@ struct VideoRoutes {
             try Access.anyone.check(context)
             let id = context.parameters.get("id") ?? ""
             guard id.count <= 64, let details = try database.videos.details(id: id), VideoAccess.canSee(details.video, context) else {
-                throw Problem.notFound("no video \(id.prefix(64))")
+                throw Problem(.notFound, detail: "no video \(id.prefix(64))")
             }
             var object = VideoJSON.object(details)
             try HistoryRoutes.addResumePosition(to: &object, videoID: details.video.id, context: context, database: database)
@@ -48,7 +46,9 @@ struct VideoRoutes {
         // Metadata changes: the owner and admins.
         router.patch("api/v1/videos/:id") { request, context in
             try Access.authenticated.check(context)
-            let details = try await VideoPatch(database: database).apply(request, context)
+            let video = try VideoAccess.editableVideo(context, database: database)
+            let fields = try Self.jsonObject(try await JSONBody.object(request))
+            let details = try VideoPatch(database: database).apply(fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger)
             return try JSONResponse.make(.ok, VideoJSON.object(details))
         }
         // Deleting removes the video's objects from storage, then the row: the owner and admins.
@@ -67,25 +67,13 @@ struct VideoRoutes {
     var ingest: VideoIngest { VideoIngest(database: database, registry: registry, config: config, media: media) }
 
     func upload(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        _ = try ingest.requireStorage()
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > config.uploadMaxBytes + 1 << 20 {
-            throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
-                          detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
-        }
-        try FileManager.default.createDirectory(atPath: uploadFolder, withIntermediateDirectories: true)
-        let incoming = request.headers[.contentLength].flatMap(Int64.init) ?? 0
-        // The received file, then the original's copy in media storage: twice the size.
-        try requireFreeSpace(at: uploadFolder, incoming: incoming * ingestCopies, reserve: config.minFreeBytes)
-
+        let announced = request.headers[.contentLength].flatMap(Int64.init)
+        try ingest.prepareUpload(announcedLength: announced)
         let fields = MultipartFormFields(maxFields: config.uploadMaxFormFields, maxTotalBytes: config.uploadMaxFormBytes)
-        let upload = try await MultipartUpload.receive(request, into: uploadFolder, maxBytes: config.uploadMaxBytes, fields: fields)
-        guard let path = upload.filePath else { throw Problem(.badRequest, type: "empty-upload", title: "No file uploaded") }
-        defer { try? FileManager.default.removeItem(atPath: path) }
-
-        let metadata = try UploadMetadata.resolve(upload.fields, uploaderID: context.principal?.userID, database: database,
-                                                  defaultVisibility: config.defaultVisibility)
-        let details = VideoIngest.Details(originalName: upload.fileName, metadata: metadata)
-        let record = try await ingest.ingest(file: path, size: upload.fileSize, details: details, requestID: context.requestID, logger: context.logger)
+        let upload = try await MultipartUpload.receive(request, into: ingest.uploadFolder, limits: ingest.limits, fields: fields)
+        defer { try? FileManager.default.removeItem(atPath: upload.filePath) }
+        let record = try await ingest.ingestUpload(file: upload.filePath, size: upload.fileSize, originalName: upload.fileName, fields: upload.fields,
+                                                   uploaderID: context.principal?.userID, requestID: context.requestID, logger: context.logger)
         let shown = try database.videos.details(id: record.id).map(VideoJSON.object)
             ?? VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil))
         var response = try JSONResponse.make(.created, shown)
@@ -93,4 +81,9 @@ struct VideoRoutes {
         return response
     }
 
+    /// The PATCH body, parsed as the catalog's JSON routes parse it, in the core's JSON values.
+    static func jsonObject(_ object: [String: Any]) throws -> [String: JSONValue] {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return (try? JSONValue(parsing: String(decoding: data, as: UTF8.self)))?.objectValue ?? [:]
+    }
 }

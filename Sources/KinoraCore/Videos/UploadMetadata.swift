@@ -1,34 +1,38 @@
 import Foundation
-import Hummingbird
 import KinoraStore
 
 /// What an upload says about its video (multipart form fields or tus metadata keys), checked,
 /// with the account and channel it belongs to.
-struct UploadMetadata: Sendable {
-    var title: String?
-    var description = ""
-    var tags: [String] = []
-    var categoryID: String?
-    var language: String?
-    var license: String?
-    var visibility: String
-    var publishAt: Date?
+public struct UploadMetadata: Sendable {
+    public var title: String?
+    public var description = ""
+    public var tags: [String] = []
+    public var categoryID: String?
+    public var language: String?
+    public var license: String?
+    public var visibility: String
+    public var publishAt: Date?
     /// Nil for uploads made with the bootstrap token (no account, no channel).
-    var ownerID: String?
-    var channelID: String?
+    public var ownerID: String?
+    public var channelID: String?
+
+    public init(visibility: String) {
+        self.visibility = visibility
+    }
 
     /// Field names uploads read (tus: Upload-Metadata keys, besides `filename`).
-    static let fieldNames = ["channel", "title", "description", "tags", "category", "language", "license", "visibility", "publish_at"]
+    public static let fieldNames = ["channel", "title", "description", "tags", "category", "language", "license", "visibility", "publish_at"]
 
     /// Checks `fields` for the uploader: `uploaderID` nil is the bootstrap token. Without a
     /// `channel`, an account's upload goes to its default channel; a channel must be the
     /// uploader's own unless the uploader is an admin, and the video belongs to the channel's
-    /// owner. Throws 400 `invalid-field` naming the field, 403 for another's channel.
-    static func resolve(_ fields: [String: String], uploaderID: String?, database: KinoraDatabase, defaultVisibility: String) throws -> UploadMetadata {
+    /// owner. Throws ``CatalogField/Invalid`` (400) naming the field, ``Refused`` `forbidden`
+    /// for another's channel and `unauthorized` when the uploader's account is gone.
+    public static func resolve(_ fields: [String: String], uploaderID: String?, database: KinoraDatabase, defaultVisibility: String) throws -> UploadMetadata {
         do {
             return try resolveFields(fields, uploaderID: uploaderID, database: database, defaultVisibility: defaultVisibility)
         } catch let invalid as CatalogField.Invalid {
-            throw invalid.problem(.badRequest)
+            throw invalid.asUploadRefusal
         }
     }
 
@@ -46,7 +50,7 @@ struct UploadMetadata: Sendable {
         var uploader: UserRecord?
         if let uploaderID {
             guard let user = try database.users.find(id: uploaderID), !user.disabled else {
-                throw Problem.unauthorized("the account of this token no longer exists")
+                throw Refused(.unauthorized, "the account of this token no longer exists")
             }
             uploader = user
         }
@@ -54,8 +58,8 @@ struct UploadMetadata: Sendable {
             guard channelID.count <= 64, let channel = try database.channels.find(id: channelID) else {
                 throw CatalogField.Invalid(field: "channel", detail: "no channel \(channelID.prefix(64))")
             }
-            if let uploader, uploader.role != Role.admin.rawValue, channel.ownerID != uploader.id {
-                throw Problem(.forbidden, type: "forbidden", title: "Not allowed", detail: "channel \(channel.id) is not yours", extra: ["field": "channel"])
+            if let uploader, uploader.role != "admin", channel.ownerID != uploader.id {
+                throw Refused(.forbidden, "channel \(channel.id) is not yours", extra: ["field": "channel"])
             }
             metadata.channelID = channel.id
             metadata.ownerID = channel.ownerID
@@ -70,5 +74,12 @@ struct UploadMetadata: Sendable {
     private static func nonEmpty(_ value: String?) -> String? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         return value
+    }
+
+    /// The title to use: the client's (trimmed to 200 characters), else the file name without
+    /// its extension, else "Untitled".
+    public static func title(_ requested: String?, originalName: String?) -> String {
+        requested.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? originalName.map { ($0 as NSString).deletingPathExtension }.flatMap { $0.isEmpty ? nil : $0 } ?? "Untitled"
     }
 }

@@ -8,11 +8,11 @@ import KinoraStore
 /// copying it over `thumbs/poster.jpg`: stream JPEGs are served `immutable` for a year, so a
 /// changed file under the old URL would stay stale in browsers and CDNs, while a new URL is
 /// correct at once and every file stays cacheable.
-enum PosterChoice {
+public enum PosterChoice {
     /// The video's thumbnails JSON with `poster` set to the candidate `value` names: its name
     /// (`candidate-2.jpg`), its stored path (`thumbs/candidate-2.jpg`) or its stream URL
     /// (`/streams/{id}/thumbs/candidate-2.jpg`, absolute or not).
-    static func apply(_ value: String, to video: VideoRecord) throws(CatalogField.Invalid) -> String {
+    public static func apply(_ value: String, to video: VideoRecord) throws(CatalogField.Invalid) -> String {
         guard let json = video.thumbnails.flatMap({ try? JSONValue(parsing: $0) }), case .object(var members) = json,
               let candidates = json["candidates"]?.arrayValue?.compactMap(\.stringValue), !candidates.isEmpty else {
             throw CatalogField.Invalid(field: "poster", detail: "this video has no thumbnail candidates (yet); a poster can be chosen once processing made them")
@@ -33,7 +33,7 @@ enum PosterChoice {
 
     /// The stored path a stream URL stands for (an absolute URL's path, without the
     /// `/streams/{id}/` prefix), or the value itself when it is not a URL of this video.
-    static func path(of value: String, video: String) -> String? {
+    public static func path(of value: String, video: String) -> String? {
         var text = value
         if let url = URL(string: value), url.scheme != nil { text = url.path }
         let prefix = "/streams/\(video)/"

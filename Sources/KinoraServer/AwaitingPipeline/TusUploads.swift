@@ -5,10 +5,15 @@ import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
+import NIOCore
 
 /// The tus upload lifecycle, apart from HTTP: create, receive a PATCH body into the partial
 /// file, hand the finished file to ``VideoIngest``, terminate, expire. The database row is the
-/// truth: its offset only moves once the bytes before it are fsynced.
+/// truth: its offset only moves once the bytes before it are fsynced. Refusals are
+/// ``UploadError``s; the tus headers and statuses are the edge's (`Uploads/TusRoutes`).
+///
+/// In KinoraServer only because ``VideoIngest`` is (it waits for the media pipeline's move
+/// to the core); nothing here is HTTP.
 struct TusUploads: Sendable {
     let database: KinoraDatabase
     let config: KinoraConfig
@@ -24,18 +29,12 @@ struct TusUploads: Sendable {
     /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
     /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
     func create(length: Int64, metadata: [String: String], ownerID: String?) throws -> UploadRecord {
-        guard length > 0 else {
-            throw Problem(.badRequest, type: "empty-upload", title: "Empty upload", detail: "Upload-Length must be at least 1")
-        }
-        guard length <= config.uploadMaxBytes else {
-            throw Problem(.contentTooLarge, type: "payload-too-large", title: "Upload too large",
-                          detail: "uploads are limited to \(config.uploadMaxBytes) bytes ([uploads] max_bytes)")
-        }
+        try ingest.limits.checkDeclared(length: length)
         _ = try ingest.requireStorage()
         // Checked now so a bad field is refused before any byte is sent (and again at the end).
         _ = try resolve(metadata, ownerID: ownerID)
         if let name = metadata["filename"], name.utf8.count > 255 || name.contains("\0") {
-            throw Tus.badRequest("bad-metadata", "the filename is limited to 255 bytes")
+            throw UploadError.badMetadata("the filename is limited to 255 bytes")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // The partial file, then the original's copy in media storage: twice the length.
@@ -51,24 +50,24 @@ struct TusUploads: Sendable {
     /// The upload `id`: 404 when unknown, 410 when it expired and awaits the sweep.
     func find(_ id: String) throws -> UploadRecord {
         guard id.count <= 64, let upload = try database.uploads.find(id) else {
-            throw Problem.notFound("no upload \(id.prefix(64))")
+            throw UploadError.notFound(id: id)
         }
         if upload.videoID == nil && upload.expiresAt <= Date() {
-            throw Problem(.gone, type: "upload-expired", title: "Upload expired",
-                          detail: "uploads not completed within \(config.tusExpiryHours) hours are deleted ([uploads] tus_expiry_hours)")
+            throw UploadError.expired(hours: config.tusExpiryHours)
         }
         return upload
     }
 
     /// Appends a PATCH body (`declaredLength` from Content-Length when sent) at `offset`, then
     /// ingests the file if it is now complete. Returns the upload as stored afterwards.
-    func receive(_ upload: UploadRecord, offset: Int64, body: RequestBody, declaredLength: Int64?,
-                 checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String, logger: Logger) async throws -> UploadRecord {
-        guard locks.acquire(upload.id) else { throw busy() }
+    func receive<Body: AsyncSequence>(_ upload: UploadRecord, offset: Int64, body: Body, declaredLength: Int64?,
+                                      checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String,
+                                      logger: Logger) async throws -> UploadRecord where Body.Element == ByteBuffer {
+        guard locks.acquire(upload.id) else { throw UploadError.busy }
         defer { locks.release(upload.id) }
         // Read again under the lock: a request that finished meanwhile moved the offset.
         var upload = try find(upload.id)
-        if upload.isRefused { throw refusal(upload) }
+        if upload.isRefused { throw UploadError.refused(reason: upload.ingestError, status: upload.ingestStatus) }
         if upload.awaitsIngest && offset == Self.reportedOffset(upload) {
             // The client resends the last byte it was told is missing (see reportedOffset):
             // take it as an ordinary final PATCH. Moving the offset back is safe, the file
@@ -77,9 +76,7 @@ struct TusUploads: Sendable {
             try database.uploads.setOffset(upload.id, offset)
         }
         guard offset == upload.offset else {
-            let expected = Self.reportedOffset(upload)
-            throw Problem(.conflict, type: "offset-mismatch", title: "Upload-Offset mismatch",
-                          detail: "the upload holds \(expected) bytes; send Upload-Offset: \(expected)", extra: ["offset": String(expected)])
+            throw UploadError.offsetMismatch(expected: Self.reportedOffset(upload))
         }
         let remaining = upload.length - upload.offset
         if let declaredLength, declaredLength > remaining { throw beyondLength(upload) }
@@ -104,20 +101,21 @@ struct TusUploads: Sendable {
     /// checksum, fsyncs. Returns the bytes now durably appended; a refused body is cut back
     /// off the file and thrown. A body the client broke off keeps what arrived (when no
     /// checksum asked for all of it), so the client resumes from there.
-    private func append(_ body: RequestBody, to path: String, at start: Int64, remaining: Int64,
-                        checksum: (TusChecksum.Algorithm, [UInt8])?, upload: UploadRecord) async throws -> Int64 {
+    private func append<Body: AsyncSequence>(_ body: Body, to path: String, at start: Int64, remaining: Int64,
+                                             checksum: (TusChecksum.Algorithm, [UInt8])?,
+                                             upload: UploadRecord) async throws -> Int64 where Body.Element == ByteBuffer {
         let file: TusFile
         do {
             file = try await TusFile.open(path, at: start)
         } catch let error as TusFile.WriteFailed {
-            throw Problem(.internalServerError, type: "upload-storage", title: "Cannot store the upload", detail: error.description)
+            throw UploadError.storageFailed(error.description)
         }
         defer { file.close() }
         var hasher = checksum.map { TusChecksum($0.0) }
         var written: Int64 = 0
         var pending: [UInt8] = []
         pending.reserveCapacity(1 << 20)
-        var failure: Problem?
+        var failure: UploadError?
         var interruption: (any Error)?
         do {
             do {
@@ -145,15 +143,14 @@ struct TusUploads: Sendable {
             }
         } catch let error as TusFile.WriteFailed {
             failure = error.diskFull
-                ? Problem(Tus.insufficientStorage, type: "insufficient-storage", title: "Not enough disk space", detail: error.description)
-                : Problem(.internalServerError, type: "upload-storage", title: "Cannot store the upload", detail: error.description)
+                ? UploadError.diskFull(title: "Not enough disk space", detail: error.description)
+                : UploadError.storageFailed(error.description)
         }
         if let checksum, let hasher, failure == nil {
             if interruption != nil {
-                failure = Tus.badRequest("incomplete-body", "the body ended early; a checksummed PATCH is kept whole or not at all")
+                failure = UploadError.incompleteBody("the body ended early; a checksummed PATCH is kept whole or not at all")
             } else if hasher.finalize() != checksum.1 {
-                failure = Problem(Tus.checksumMismatch, type: "checksum-mismatch", title: "Checksum mismatch",
-                                  detail: "the \(checksum.0.rawValue) of the \(written) bytes received differs from Upload-Checksum; nothing was kept")
+                failure = UploadError.checksumMismatch(algorithm: checksum.0.rawValue, bytes: written)
             }
         }
         if let failure {
@@ -164,11 +161,11 @@ struct TusUploads: Sendable {
             try await file.sync()
         } catch let error as TusFile.WriteFailed {
             await file.truncate(to: start)
-            throw Problem(Tus.insufficientStorage, type: "insufficient-storage", title: "Cannot store the upload", detail: error.description)
+            throw UploadError.diskFull(title: "Cannot store the upload", detail: error.description)
         }
         if interruption != nil {
             try database.uploads.setOffset(upload.id, start + written)
-            throw Tus.badRequest("incomplete-body", "the body ended after \(written) bytes; they are kept: resume at Upload-Offset \(start + written)")
+            throw UploadError.incompleteBody("the body ended after \(written) bytes; they are kept: resume at Upload-Offset \(start + written)")
         }
         return written
     }
@@ -208,6 +205,7 @@ struct TusUploads: Sendable {
             } else {
                 try database.uploads.delete(upload.id)
             }
+            if error is any DomainError { throw error }
             throw problem
         }
         try database.uploads.complete(upload.id, videoID: video.id)
@@ -239,26 +237,14 @@ struct TusUploads: Sendable {
             do {
                 let done = try await finish(upload, requestID: "recovery-" + upload.id, logger: logger, keepRefusal: true)
                 logger.info("tus upload ingested after an interrupted start", metadata: ["upload": .string(upload.id), "video": .string(done.videoID ?? "")])
+            } catch let refusal as any DomainError {
+                logger.warning("tus upload could not be ingested after a restart: \(Problem(refusal).readableReason)", metadata: ["upload": .string(upload.id)])
             } catch let problem as Problem {
                 logger.warning("tus upload could not be ingested after a restart: \(problem.readableReason)", metadata: ["upload": .string(upload.id)])
             } catch {
                 logger.warning("tus upload could not be ingested after a restart: \(error)", metadata: ["upload": .string(upload.id)])
             }
         }
-    }
-
-    /// 423 with Retry-After: the upload is being written or ingested by another request.
-    func busy() -> Problem {
-        var problem = Problem(Tus.locked, type: "upload-busy", title: "Upload busy",
-                              detail: "another request is writing or ingesting this upload; try again shortly")
-        problem.headers[.retryAfter] = "2"
-        return problem
-    }
-
-    /// The answer for an upload whose complete file was refused after a restart.
-    func refusal(_ upload: UploadRecord) -> Problem {
-        Problem(.unprocessableContent, type: "upload-refused", title: "The upload did not become a video",
-                detail: upload.ingestError ?? "the file was refused", extra: ["status": String(upload.ingestStatus ?? 422)])
     }
 
     /// The catalog fields of the upload's metadata, for its owner (nil: the bootstrap token).
@@ -269,7 +255,7 @@ struct TusUploads: Sendable {
     /// Termination: removes the file and the state. A completed upload's video stays.
     func terminate(_ id: String) throws {
         let upload = try find(id)
-        guard locks.acquire(id) else { throw busy() }
+        guard locks.acquire(id) else { throw UploadError.busy }
         defer { locks.release(id) }
         TusFile.remove(path(of: upload))
         try database.uploads.delete(id)
@@ -297,9 +283,8 @@ struct TusUploads: Sendable {
         return removed
     }
 
-    private func beyondLength(_ upload: UploadRecord) -> Problem {
-        Problem(.contentTooLarge, type: "beyond-upload-length", title: "Beyond Upload-Length",
-                detail: "the upload is \(upload.length) bytes and holds \(upload.offset); this body goes past its end")
+    private func beyondLength(_ upload: UploadRecord) -> UploadError {
+        .beyondLength(length: upload.length, offset: upload.offset)
     }
 }
 

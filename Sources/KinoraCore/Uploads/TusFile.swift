@@ -3,22 +3,22 @@ import Glibc
 #endif
 import NIOCore
 import NIOPosix
-import KinoraCore
 
 /// The partial file of one tus upload, opened for one PATCH: positioned writes, truncation back
 /// to a known offset, fsync. Every system call runs on the upload file pool.
-struct TusFile: Sendable {
-    let fd: Int32
-    let path: String
+public struct TusFile: Sendable {
+    public let fd: Int32
+    public let path: String
 
-    struct WriteFailed: Error, CustomStringConvertible {
-        let diskFull: Bool
-        let description: String
+    /// A system call on the file failed; `diskFull` when for want of space (ENOSPC, EDQUOT).
+    public struct WriteFailed: Error, CustomStringConvertible {
+        public let diskFull: Bool
+        public let description: String
     }
 
     /// Opens (creating if needed) the file and cuts it to `offset`: bytes past the durable
     /// offset (from a PATCH cut short by a crash) are never trusted.
-    static func open(_ path: String, at offset: Int64) async throws -> TusFile {
+    public static func open(_ path: String, at offset: Int64) async throws -> TusFile {
         try await BlockingPools.uploadFiles.runIfActive {
             let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw WriteFailed(diskFull: false, description: "\(path): \(String(cString: strerror(errno)))") }
@@ -32,7 +32,7 @@ struct TusFile: Sendable {
     }
 
     /// Writes `bytes` at `offset`.
-    func write(_ bytes: [UInt8], at offset: Int64) async throws {
+    public func write(_ bytes: [UInt8], at offset: Int64) async throws {
         guard !bytes.isEmpty else { return }
         let fd = self.fd
         try await BlockingPools.uploadFiles.runIfActive {
@@ -51,7 +51,7 @@ struct TusFile: Sendable {
     }
 
     /// Flushes the data to the disk, so the offset recorded next is true after a power cut.
-    func sync() async throws {
+    public func sync() async throws {
         let fd = self.fd
         try await BlockingPools.uploadFiles.runIfActive {
             guard fdatasync(fd) == 0 else {
@@ -61,16 +61,18 @@ struct TusFile: Sendable {
     }
 
     /// Cuts the file back to `offset` (a refused PATCH leaves nothing behind).
-    func truncate(to offset: Int64) async {
+    public func truncate(to offset: Int64) async {
         let fd = self.fd
         _ = try? await BlockingPools.uploadFiles.runIfActive { ftruncate(fd, off_t(offset)) }
     }
 
-    func close() {
+    /// Closes the file; the upload keeps it for the next PATCH.
+    public func close() {
         Glibc.close(fd)
     }
 
-    static func remove(_ path: String) {
+    /// Deletes a partial file (upload finished, terminated or expired).
+    public static func remove(_ path: String) {
         unlink(path)
     }
 }
