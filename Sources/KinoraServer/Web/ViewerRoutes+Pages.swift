@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// What the viewer slice adds to the home and watch pages that WebRoutes renders.
@@ -43,7 +44,7 @@ extension ViewerRoutes {
         var seen: Set<String> = [current]
         var object: [String: Any] = ["social": social]
         if let listID = request.uri.queryParameters.get("list"), listID.count <= 64, let playlist = try database.playlists.find(listID),
-           playlist.visibility != "private" || PlaylistRoutes.canEdit(playlist, context) {
+           PlaylistVisibility.canSee(playlist, context.viewer) {
             let videos = try playlistVideos(playlist, context)
             // The heading names the playlist only when its videos follow.
             if let index = videos.firstIndex(where: { $0.video.id == current }), index + 1 < videos.count {
