@@ -34,11 +34,17 @@ public struct Subscriptions: Sendable {
         try database.subscriptions.feed(userID: me.id, limit: limit, cursor: cursor)
     }
 
-    /// The subscriber count, and for a caller with an account whether it follows.
-    public func status(channelID: String, viewer: Viewer) throws -> (count: Int, subscribed: Bool?) {
+    /// A channel's followers as a caller sees them.
+    public struct Status: Sendable, Equatable {
+        public var count: Int
+        /// Whether the caller follows the channel; nil for a caller without an account.
+        public var subscribed: Bool?
+    }
+
+    public func status(channelID: String, viewer: Viewer) throws -> Status {
         let count = try database.subscriptions.count(channelID: channelID)
         let subscribed = try viewer.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channelID) }
-        return (count, subscribed)
+        return Status(count: count, subscribed: subscribed)
     }
 
     public func subscriberCount(_ channelID: String) throws -> Int {

@@ -31,13 +31,19 @@ public struct WatchHistory: Sendable {
         return try database.history.record(userID: me.id, videoID: video.id, position: position, completed: completed).entry
     }
 
-    /// A page of `me`'s history. A video made private since it was watched drops out of the
-    /// page, not out of the history.
-    public func page(userID: String, viewer: Viewer, limit: Int, cursor: String?) throws -> (items: [Item], nextCursor: String?) {
+    /// Entries newest first, and where the next page starts.
+    public struct Page: Sendable {
+        public var items: [Item]
+        public var nextCursor: String?
+    }
+
+    /// A page of the account's history. A video made private since it was watched drops out
+    /// of the page, not out of the history.
+    public func page(userID: String, viewer: Viewer, limit: Int, cursor: String?) throws -> Page {
         let page = try database.history.page(userID: userID, limit: limit, cursor: cursor)
         let videos = try VideoLookup(database: database).visible(ids: page.entries.map(\.videoID), to: viewer)
         let items = page.entries.compactMap { entry in videos[entry.videoID].map { Item(entry: entry, video: $0) } }
-        return (items, page.nextCursor)
+        return Page(items: items, nextCursor: page.nextCursor)
     }
 
     public func clear(_ me: Profile) throws {

@@ -30,11 +30,11 @@ extension ViewerRoutes {
         if let channel = details.channel {
             social["channelName"] = channel.name
             social["channelHandle"] = channel.handle
-            let subscribed = try context.principal?.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channel.id) }
+            let subscription = try Subscriptions(database: database).status(channelID: channel.id, viewer: context.viewer)
             if channel.ownerID != context.principal?.userID {
-                social["subscription"] = ViewerViews.subscription(channel, subscribed: subscribed, returnTo: "/watch/\(current)")
+                social["subscription"] = ViewerViews.subscription(channel, subscribed: subscription.subscribed, returnTo: "/watch/\(current)")
             }
-            social["subscribers"] = ViewerViews.count(try database.subscriptions.count(channelID: channel.id), "subscriber", "subscribers")
+            social["subscribers"] = ViewerViews.count(subscription.count, "subscriber", "subscribers")
         }
         if context.principal?.userID != nil {
             social["save"] = ["playlists": try myPlaylists(context).map { ["id": $0.id, "title": $0.title] }]

@@ -24,10 +24,10 @@ struct ViewerRoutes {
             query.limit = WebRoutes.cardsPerPage
             query.cursor = request.uri.queryParameters.get("cursor")
             let path = "/channel/\(channel.handle)"
-            let subscribed = try context.principal?.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channel.id) }
+            let subscription = try Subscriptions(database: database).status(channelID: channel.id, viewer: context.viewer)
             var object: [String: Any] = [
-                "channelPage": ViewerViews.channel(channel, subscribers: try database.subscriptions.count(channelID: channel.id)),
-                "subscription": ViewerViews.subscription(channel, subscribed: subscribed, returnTo: path),
+                "channelPage": ViewerViews.channel(channel, subscribers: subscription.count),
+                "subscription": ViewerViews.subscription(channel, subscribed: subscription.subscribed, returnTo: path),
             ]
             // No button to follow one's own channel.
             if channel.ownerID == context.principal?.userID { object["subscription"] = nil }
@@ -65,7 +65,7 @@ struct ViewerRoutes {
             var rows: [[String: Any]] = []
             var object: [String: Any] = [:]
             if let userID = context.principal?.userID {
-                let page: (items: [WatchHistory.Item], nextCursor: String?)
+                let page: WatchHistory.Page
                 do {
                     page = try WatchHistory(database: database).page(userID: userID, viewer: context.viewer, limit: WebRoutes.cardsPerPage,
                                                                      cursor: request.uri.queryParameters.get("cursor"))
