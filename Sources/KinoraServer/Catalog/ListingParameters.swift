@@ -1,12 +1,14 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// `GET /api/v1/videos` query parameters as a ``VideoQuery``. A value that does not parse
-/// answers 400 `invalid-parameter` naming the parameter.
+/// answers 400 `invalid-parameter` naming the parameter; who may widen the listing is
+/// ``VideoListing``'s to say.
 enum ListingParameters {
-    static func invalid(_ parameter: String, _ detail: String) -> Problem {
-        Problem(.badRequest, type: "invalid-parameter", title: "Invalid \(parameter)", detail: detail, extra: ["parameter": parameter])
+    static func invalid(_ parameter: String, _ detail: String) -> InvalidParameter {
+        InvalidParameter(parameter, detail)
     }
 
     static func query(_ request: Request, _ context: KinoraRequestContext) throws -> VideoQuery {
@@ -21,15 +23,12 @@ enum ListingParameters {
         }
         if let owner = value("owner") {
             guard owner == "me" else { throw invalid("owner", "owner can only be \"me\"") }
-            guard let principal = context.principal else { throw Problem.unauthorized("owner=me needs credentials") }
-            guard let id = principal.userID else { throw invalid("owner", "owner=me needs an account's token (the bootstrap token owns nothing)") }
-            query.scope = .owner(id)
+            query.scope = try VideoListing.ownerScope(context.viewer)
         }
         switch value("all") {
         case nil, "false": break
         case "true":
-            guard context.principal?.isAdmin == true else { throw Problem.forbidden("all=true is for admins only") }
-            if query.scope == .listed { query.scope = .all }
+            query.scope = try VideoListing.widenToAll(query.scope, context.viewer)
         default: throw invalid("all", "all must be true or false")
         }
         if let channel = value("channel") {

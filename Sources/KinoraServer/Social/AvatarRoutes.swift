@@ -43,17 +43,15 @@ struct AvatarRoutes {
     }
 
     func storage() throws -> StorageClient {
-        try VideoIngest(database: database, registry: registry, config: config, media: media).requireStorage()
+        try MediaStorage(registry: registry, name: config.mediaStorage).require()
     }
 
     func upload(_ request: Request, _ context: KinoraRequestContext, me: Profile) async throws -> Response {
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard Self.types.contains(type) else {
-            throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "Unsupported image type",
-                          detail: "send the picture as image/jpeg, image/png or image/webp")
+            throw Problem(.unsupportedMediaType, detail: "send the picture as image/jpeg, image/png or image/webp", title: "Unsupported image type")
         }
-        let tooLarge = Problem(.contentTooLarge, type: "payload-too-large", title: "Image too large",
-                               detail: "avatars are limited to \(Self.maxBytes) bytes")
+        let tooLarge = Problem(.payloadTooLarge, detail: "avatars are limited to \(Self.maxBytes) bytes", title: "Image too large")
         // Counted as the bytes arrive (the edge already refuses a declared length past
         // [server] max_body_bytes): a refusal once the limit is read, not before, so a client
         // that sends its whole body before reading the answer still gets it.
@@ -62,7 +60,7 @@ struct AvatarRoutes {
             guard bytes.count + buffer.readableBytes <= Self.maxBytes else { throw tooLarge }
             bytes.append(contentsOf: buffer.readableBytesView)
         }
-        guard !bytes.isEmpty else { throw Problem(.unprocessableContent, type: "bad-image", title: "Not a usable image", detail: "the body is empty") }
+        guard !bytes.isEmpty else { throw Problem(.badImage, detail: "the body is empty") }
         let storage = try storage()
 
         let uploads = config.dataDir + "/uploads"
@@ -76,7 +74,7 @@ struct AvatarRoutes {
             try Data(bytes).write(to: URL(fileURLWithPath: input))
         } catch {
             throw IngestFailure.isDiskFull(error) ? IngestFailure.problem(error)
-                : Problem(.internalServerError, type: "write-failed", title: "Could not keep the image", detail: IngestFailure.reason(error))
+                : Problem(.writeFailed, detail: IngestFailure.reason(error))
         }
         try await media.avatar(input, folder: folder)
         do {
@@ -102,10 +100,10 @@ struct AvatarRoutes {
         let id = context.parameters.get("id") ?? ""
         let size = request.uri.queryParameters.get("size").map { Int($0) } ?? 256
         guard let size, Self.sizes.contains(size) else {
-            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "size must be 64 or 256", extra: ["parameter": "size"])
+            throw Problem(.badRequest, detail: "size must be 64 or 256", extra: ["parameter": "size"])
         }
         guard id.count <= 64, let profile = try database.profiles.find(id: id), !profile.disabled, let version = profile.avatarVersion else {
-            throw Problem.notFound("no avatar for user \(id.prefix(64))")
+            throw Problem(.notFound, detail: "no avatar for user \(id.prefix(64))")
         }
         let etag = "\"\(version)-\(size)\""
         // A URL naming the current version never changes content; others may, soon.
@@ -117,7 +115,7 @@ struct AvatarRoutes {
         do {
             bytes = try await storage().read(Self.key(userID: profile.id, size: size), limit: 2 << 20)
         } catch let error as PluginCallError where error.status == .notFound {
-            throw Problem.notFound("no avatar for user \(id.prefix(64))")
+            throw Problem(.notFound, detail: "no avatar for user \(id.prefix(64))")
         }
         return Response(status: .ok, headers: [.contentType: "image/jpeg", .eTag: etag, .cacheControl: cacheControl],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

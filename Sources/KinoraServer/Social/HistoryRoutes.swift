@@ -1,14 +1,14 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
-/// Watch history: the progress heartbeat, the history pages, forgetting.
+/// Watch history (``WatchHistory``): the progress heartbeat, the history pages, forgetting.
 struct HistoryRoutes {
     let database: KinoraDatabase
 
-    /// From this share of the duration on, a video counts as watched: no resume offered.
-    static let completedShare = 0.95
+    var history: WatchHistory { WatchHistory(database: database) }
 
     func register(on router: Router<KinoraRequestContext>) {
         // Players call this every few seconds while a signed-in account watches.
@@ -16,44 +16,29 @@ struct HistoryRoutes {
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let video = try VideoAccess.visibleVideo(context, database: database)
-            let body = try await SocialHTTP.members(request)
-            try SocialHTTP.refuseUnknownKeys(body, allowed: ["position"])
-            guard let requested = body["position"]?.doubleValue, requested.isFinite, requested >= 0 else {
-                throw SocialHTTP.invalid("position", "position must be a number of seconds, 0 or more")
-            }
-            let position = video.duration.map { min(requested, max($0, 0)) } ?? requested
-            let completed = (video.duration ?? 0) > 0 && position >= (video.duration ?? 0) * Self.completedShare
-            let recorded = try database.history.record(userID: me.id, videoID: video.id, position: position, completed: completed)
-            return try JSONResponse.make(.ok, Self.object(recorded.entry))
+            let entry = try history.record(try await JSONBody.members(request), me: me, video: video)
+            return try JSONResponse.make(.ok, Self.object(entry))
         }
         router.get("api/v1/me/history") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let page: HistoryPage
-            page = try database.history.page(userID: me.id, limit: SocialHTTP.limit(request), cursor: request.uri.queryParameters.get("cursor"))
-            // A video made private since it was watched drops out of the list, not out of the history.
-            let videos = try VideoSummary.visible(page.entries.map(\.videoID), context, database: database)
-            let items: [[String: Any]] = page.entries.compactMap { entry in
-                guard let video = videos[entry.videoID] else { return nil }
-                var object = Self.object(entry)
-                object["video"] = VideoSummary.object(video)
+            let page = try history.page(userID: me.id, viewer: context.viewer, limit: SocialHTTP.limit(request), cursor: SocialHTTP.cursor(request))
+            let items: [[String: Any]] = page.items.map { item in
+                var object = Self.object(item.entry)
+                object["video"] = VideoSummary.object(item.video)
                 return object
             }
             return try JSONResponse.make(.ok, ["items": items, "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
         router.delete("api/v1/me/history") { _, context in
             try Access.authenticated.check(context)
-            let me = try SignedIn.profile(context, database: database)
-            try database.history.clear(userID: me.id)
+            try history.clear(try SignedIn.profile(context, database: database))
             return Response(status: .noContent)
         }
         router.delete("api/v1/me/history/:video_id") { _, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let videoID = context.parameters.get("video_id") ?? ""
-            guard videoID.count <= 64, try database.history.remove(userID: me.id, videoID: videoID) else {
-                throw Problem.notFound("video \(videoID.prefix(64)) is not in your history")
-            }
+            try history.remove(context.parameters.get("video_id") ?? "", of: me)
             return Response(status: .noContent)
         }
     }
@@ -65,8 +50,7 @@ struct HistoryRoutes {
     /// `resume_position` for a signed-in caller's video JSON: where the account stopped, or
     /// null when it never started or finished the video. Callers without an account get no key.
     static func addResumePosition(to object: inout [String: Any], videoID: String, context: KinoraRequestContext, database: KinoraDatabase) throws {
-        guard let userID = context.principal?.userID else { return }
-        let entry = try database.history.entry(userID: userID, videoID: videoID)
-        object["resume_position"] = entry.flatMap { $0.completed ? nil : $0.position } ?? NSNull()
+        guard let position = try WatchHistory(database: database).resumePosition(videoID: videoID, viewer: context.viewer) else { return }
+        object["resume_position"] = position ?? NSNull()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraMediaContract
 
@@ -34,12 +35,10 @@ struct Preferences {
     }
 
     /// Applies a change: the keys given replace the stored ones (null puts a key back to its
-    /// default), the keys left out keep their value. Throws a 422 problem naming the field.
+    /// default), the keys left out keep their value. Throws ``InvalidField`` or ``UnknownField``.
     mutating func apply(_ change: JSONValue) throws {
-        guard case .object(let members) = change else {
-            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "the body must be a JSON object")
-        }
-        try SocialHTTP.refuseUnknownKeys(members, allowed: Set(Self.defaults.keys))
+        guard case .object(let members) = change else { throw Refused(.badRequest, "the body must be a JSON object") }
+        try BodyFields.refuseUnknownKeys(members, allowed: Set(Self.defaults.keys))
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             if value.isNull {
                 stored[key] = nil
@@ -48,11 +47,11 @@ struct Preferences {
             switch key {
             case "language":
                 guard let text = value.stringValue, let tag = LanguageTag(text) else {
-                    throw SocialHTTP.invalid(key, "language must be a BCP 47 tag such as en, fr or pt-BR, or null")
+                    throw InvalidField(key, "language must be a BCP 47 tag such as en, fr or pt-BR, or null")
                 }
                 stored[key] = .string(tag.value)
             case "autoplay":
-                guard value.boolValue != nil else { throw SocialHTTP.invalid(key, "autoplay must be true or false") }
+                guard value.boolValue != nil else { throw InvalidField(key, "autoplay must be true or false") }
                 stored[key] = value
             case "default_quality":
                 if value.stringValue == "auto" {
@@ -60,21 +59,19 @@ struct Preferences {
                 } else if case .integer(let height) = value, Self.qualities.contains(height) {
                     stored[key] = value
                 } else {
-                    throw SocialHTTP.invalid(key, "default_quality must be \"auto\" or one of \(Self.qualities.map(String.init).joined(separator: ", "))")
+                    throw InvalidField(key, "default_quality must be \"auto\" or one of \(Self.qualities.map(String.init).joined(separator: ", "))")
                 }
             default:
                 guard case .object(let kinds) = value else {
-                    throw SocialHTTP.invalid(key, "email_notifications must be an object of booleans: \(Self.emailKinds.joined(separator: ", "))")
+                    throw InvalidField(key, "email_notifications must be an object of booleans: \(Self.emailKinds.joined(separator: ", "))")
                 }
                 var email: [String: JSONValue] = [:]
                 if case .object(let current)? = stored[key] { email = current }
                 for (kind, choice) in kinds {
                     guard Self.emailKinds.contains(kind) else {
-                        throw Problem(.unprocessableContent, type: "unknown-field", title: "Unknown field",
-                                      detail: "\"\(kind.prefix(64))\" is not an email notification; known: \(Self.emailKinds.joined(separator: ", "))",
-                                      extra: ["field": "email_notifications.\(kind.prefix(64))"])
+                        throw UnknownField(kind, known: Self.emailKinds, noun: "an email notification", parent: key)
                     }
-                    guard choice.boolValue != nil else { throw SocialHTTP.invalid("email_notifications.\(kind)", "\(kind) must be true or false") }
+                    guard choice.boolValue != nil else { throw InvalidField("email_notifications.\(kind)", "\(kind) must be true or false") }
                     email[kind] = choice
                 }
                 stored[key] = .object(email)

@@ -65,18 +65,18 @@ final class StreamRoutes: Sendable {
             return StreamCache.VideoAccessInfo(video: video, published: try database.videos.isPublished(id))
         }
         // Private and not-yet-published videos: their owner and admins only, 404 for the rest.
-        guard let access, VideoAccess.canSee(access.video, context) else {
-            throw Problem.notFound("no video \(id.prefix(64))")
+        guard let access, VideoVisibility.canSee(access.video, context.viewer) else {
+            throw VideoAccessError.notFound(id: id)
         }
         // Nothing is served before the first rendition is published.
         guard access.published else {
-            throw Problem.notFound("video \(id) is not published yet")
+            throw Problem(.notFound, detail: "video \(id) is not published yet")
         }
         let storage = try MediaStorage(registry: registry, name: config.mediaStorage).require()
         let key = VideoObjects(id).key(path.relative)
         var headers = baseHeaders
         headers[.contentType] = path.mediaType
-        let isPrivate = access.video.visibility == "private" || access.video.publishAt.map { $0 > Date() } == true
+        let isPrivate = VideoVisibility.isRestricted(access.video)
         headers[.cacheControl] = path.isImmutable ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
                                                   : (isPrivate ? Self.privateShort : Self.publicShort)
         // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a

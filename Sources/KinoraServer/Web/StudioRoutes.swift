@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// The creator studio's pages: `/studio` (the caller's videos), `/studio/upload` (tus from the
@@ -10,7 +11,7 @@ struct StudioRoutes {
     let web: WebRoutes
     var database: KinoraDatabase { web.database }
 
-    static let visibilities = ["public", "unlisted", "private"]
+    static let visibilities = VideoVisibility.values
 
     func register(on router: Router<KinoraRequestContext>) {
         router.get("studio") { request, context in
@@ -27,8 +28,8 @@ struct StudioRoutes {
             try Access.anyone.check(context)
             let id = context.parameters.get("id") ?? ""
             guard context.principal != nil else { return Self.signIn(next: "/studio/videos/\(id.prefix(64))") }
-            guard id.count <= 64, let details = try database.videos.details(id: id),
-                  VideoAccess.canSee(details.video, context), VideoAccess.canEdit(details.video, context) else {
+            guard let details = try VideoLookup(database: database).details(id, to: context.viewer),
+                  VideoVisibility.canEdit(details.video, context.viewer) else {
                 return try await web.notFound(context)
             }
             let video = StudioViews.edit(details)

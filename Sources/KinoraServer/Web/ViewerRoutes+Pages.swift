@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// What the viewer slice adds to the home and watch pages that WebRoutes renders.
@@ -29,11 +30,11 @@ extension ViewerRoutes {
         if let channel = details.channel {
             social["channelName"] = channel.name
             social["channelHandle"] = channel.handle
-            let subscribed = try context.principal?.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channel.id) }
+            let subscription = try Subscriptions(database: database).status(channelID: channel.id, viewer: context.viewer)
             if channel.ownerID != context.principal?.userID {
-                social["subscription"] = ViewerViews.subscription(channel, subscribed: subscribed, returnTo: "/watch/\(current)")
+                social["subscription"] = ViewerViews.subscription(channel, subscribed: subscription.subscribed, returnTo: "/watch/\(current)")
             }
-            social["subscribers"] = ViewerViews.count(try database.subscriptions.count(channelID: channel.id), "subscriber", "subscribers")
+            social["subscribers"] = ViewerViews.count(subscription.count, "subscriber", "subscribers")
         }
         if context.principal?.userID != nil {
             social["save"] = ["playlists": try myPlaylists(context).map { ["id": $0.id, "title": $0.title] }]
@@ -43,7 +44,7 @@ extension ViewerRoutes {
         var seen: Set<String> = [current]
         var object: [String: Any] = ["social": social]
         if let listID = request.uri.queryParameters.get("list"), listID.count <= 64, let playlist = try database.playlists.find(listID),
-           playlist.visibility != "private" || PlaylistRoutes.canEdit(playlist, context) {
+           PlaylistVisibility.canSee(playlist, context.viewer) {
             let videos = try playlistVideos(playlist, context)
             // The heading names the playlist only when its videos follow.
             if let index = videos.firstIndex(where: { $0.video.id == current }), index + 1 < videos.count {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// The viewer's own pages: `/channel/{handle}`, `/feed`, `/history`, `/playlists` and
@@ -23,10 +24,10 @@ struct ViewerRoutes {
             query.limit = WebRoutes.cardsPerPage
             query.cursor = request.uri.queryParameters.get("cursor")
             let path = "/channel/\(channel.handle)"
-            let subscribed = try context.principal?.userID.map { try database.subscriptions.isSubscribed(userID: $0, channelID: channel.id) }
+            let subscription = try Subscriptions(database: database).status(channelID: channel.id, viewer: context.viewer)
             var object: [String: Any] = [
-                "channelPage": ViewerViews.channel(channel, subscribers: try database.subscriptions.count(channelID: channel.id)),
-                "subscription": ViewerViews.subscription(channel, subscribed: subscribed, returnTo: path),
+                "channelPage": ViewerViews.channel(channel, subscribers: subscription.count),
+                "subscription": ViewerViews.subscription(channel, subscribed: subscription.subscribed, returnTo: path),
             ]
             // No button to follow one's own channel.
             if channel.ownerID == context.principal?.userID { object["subscription"] = nil }
@@ -64,17 +65,16 @@ struct ViewerRoutes {
             var rows: [[String: Any]] = []
             var object: [String: Any] = [:]
             if let userID = context.principal?.userID {
-                let page: HistoryPage
+                let page: WatchHistory.Page
                 do {
-                    page = try database.history.page(userID: userID, limit: WebRoutes.cardsPerPage, cursor: request.uri.queryParameters.get("cursor"))
+                    page = try WatchHistory(database: database).page(userID: userID, viewer: context.viewer, limit: WebRoutes.cardsPerPage,
+                                                                     cursor: request.uri.queryParameters.get("cursor"))
                 } catch is InvalidCursor {
                     return try await badCursor(context, back: "/history")
                 }
-                // A video hidden since it was watched drops out of the page, as in the API.
-                let videos = try VideoSummary.visible(page.entries.map(\.videoID), context, database: database)
-                let channels = try database.channels.find(ids: videos.values.compactMap(\.channelID))
-                rows = page.entries.compactMap { entry in
-                    videos[entry.videoID].map { ViewerViews.historyRow(entry, $0, channel: $0.channelID.flatMap { channels[$0] }) }
+                let channels = try database.channels.find(ids: page.items.compactMap(\.video.channelID))
+                rows = page.items.map { item in
+                    ViewerViews.historyRow(item.entry, item.video, channel: item.video.channelID.flatMap { channels[$0] })
                 }
                 if let next = page.nextCursor { object["more"] = "/history?cursor=\(Self.encoded(next))" }
             }
@@ -92,8 +92,7 @@ struct ViewerRoutes {
         router.get("playlists/:id") { _, context in
             try Access.anyone.check(context)
             let id = context.parameters.get("id") ?? ""
-            guard id.count <= 64, let playlist = try database.playlists.find(id),
-                  playlist.visibility != "private" || PlaylistRoutes.canEdit(playlist, context) else {
+            guard id.count <= 64, let playlist = try database.playlists.find(id), PlaylistVisibility.canSee(playlist, context.viewer) else {
                 return try await web.notFound(context)
             }
             let items = try playlistVideos(playlist, context)
@@ -106,7 +105,7 @@ struct ViewerRoutes {
                 return card
             }
             object["empty"] = items.isEmpty
-            if PlaylistRoutes.canEdit(playlist, context) {
+            if PlaylistVisibility.canEdit(playlist, context.viewer) {
                 object["owner"] = ["visibilities": ViewerViews.visibilities(selected: playlist.visibility)]
             }
             if let first = items.first { object["play"] = "/watch/\(first.video.id)?list=\(playlist.id)" }
@@ -122,13 +121,9 @@ struct ViewerRoutes {
 
     /// A playlist's videos in order, only those the caller may see, with their channels.
     func playlistVideos(_ playlist: PlaylistRecord, _ context: KinoraRequestContext) throws -> [(video: VideoRecord, channel: ChannelRecord?)] {
-        let items = try database.playlists.items(playlist.id)
-        let videos = try VideoSummary.visible(items.map(\.videoID), context, database: database)
-        let channels = try database.channels.find(ids: videos.values.compactMap(\.channelID))
-        return items.compactMap { item in
-            guard let video = videos[item.videoID] else { return nil }
-            return (video, video.channelID.flatMap { channels[$0] })
-        }
+        let items = try Playlists(database: database).items(of: playlist, to: context.viewer)
+        let channels = try database.channels.find(ids: items.compactMap(\.video.channelID))
+        return items.map { item in (item.video, item.video.channelID.flatMap { channels[$0] }) }
     }
 
     /// A cursor this site did not make: a 400 page with the way back to the first page.

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraStore
 
 /// What the viewer pages show of channels, history entries and playlists: plain values
@@ -41,7 +42,7 @@ enum ViewerViews {
     static let visibilityText = ["public": "Public", "unlisted": "Unlisted", "private": "Private"]
 
     static func visibilities(selected: String) -> [[String: Any]] {
-        StudioRoutes.visibilities.map { ["value": $0, "label": visibilityText[$0] ?? $0, "selected": $0 == selected] as [String: Any] }
+        PlaylistVisibility.values.map { ["value": $0, "label": visibilityText[$0] ?? $0, "selected": $0 == selected] as [String: Any] }
     }
 
     static func playlist(_ playlist: PlaylistRecord) -> [String: Any] {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// The viewer site: server-rendered pages (`/`, `/watch/{id}`, `/search`, `/login`,
@@ -32,7 +33,7 @@ struct WebRoutes {
         router.get("watch/:id") { request, context in
             try Access.anyone.check(context)
             let id = context.parameters.get("id") ?? ""
-            guard id.count <= 64, let details = try database.videos.details(id: id), VideoAccess.canSee(details.video, context) else {
+            guard let details = try VideoLookup(database: database).details(id, to: context.viewer) else {
                 return try await notFound(context)
             }
             let video = WebViews.watch(details)
@@ -45,10 +46,10 @@ struct WebRoutes {
             let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             // Only a non-empty string may be set: mustache renders a section for any string.
             var object: [String: Any] = q.isEmpty ? [:] : ["q": q]
-            if q.count > SearchRoutes.maxQueryLength {
-                object["message"] = "Searches are limited to \(SearchRoutes.maxQueryLength) characters."
+            if q.count > VideoSearch.maxQueryLength {
+                object["message"] = "Searches are limited to \(VideoSearch.maxQueryLength) characters."
             } else if !q.isEmpty {
-                let found = try database.videos.search(q, limit: Self.cardsPerPage, cursor: nil)
+                let found = try VideoSearch(database: database).search(q, limit: Self.cardsPerPage, cursor: nil)
                 object["cards"] = found.items.map(WebViews.card)
                 object["total"] = found.total
                 object["searched"] = true

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import Mustache
 
 /// The page templates of share/web/templates (`*.mustache`), parsed at first use and kept:
@@ -18,8 +19,7 @@ actor WebTemplates {
     nonisolated func render(_ name: String, _ object: [String: Any]) async throws -> String {
         let library = try await loaded()
         guard let html = library.render(object, withTemplate: name) else {
-            throw Problem(.internalServerError, type: "no-web-template", title: "Web template missing",
-                          detail: "share/web/templates has no \(name).mustache")
+            throw Problem(.noWebTemplate, detail: "share/web/templates has no \(name).mustache")
         }
         return html
     }
@@ -27,14 +27,14 @@ actor WebTemplates {
     func loaded() async throws -> MustacheLibrary {
         if let library { return library }
         guard let directory, FileManager.default.fileExists(atPath: directory + "/layout.mustache") else {
-            throw Problem(.serviceUnavailable, type: "no-web-templates", title: "Web UI missing",
+            throw Problem(.noWebTemplates,
                           detail: "the web templates were not found in the share folder (\(directory ?? "none found"); see --share-dir)")
         }
         let made: MustacheLibrary
         do {
             made = try await MustacheLibrary(directory: directory)
         } catch {
-            throw Problem(.internalServerError, type: "bad-web-template", title: "Web template unreadable", detail: "\(error)")
+            throw Problem(.badWebTemplate, detail: "\(error)")
         }
         library = made
         return made
