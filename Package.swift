@@ -95,6 +95,8 @@ let package = Package(
                 "KinoraHost",
                 "KinoraStore",
                 .product(name: "Logging", package: "swift-log"),
+                // Accounts: bcrypt for passwords, SHA-256 and HMAC for secrets and access tokens.
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,3 +1,4 @@
+import KinoraCore
 import KinoraHost
 import Hummingbird
 

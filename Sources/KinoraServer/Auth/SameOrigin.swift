@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import HTTPTypes
 import Hummingbird
 

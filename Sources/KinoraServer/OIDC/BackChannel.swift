@@ -1,5 +1,6 @@
 import CKinoraHTTP
 import Foundation
+import KinoraCore
 import KinoraHost
 
 /// A response from a provider.

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraHost
 
 /// An ID token split into its parts; nothing in it is trusted until ``IDToken/verify``.

@@ -1,4 +1,5 @@
 import Crypto
+import KinoraCore
 import KinoraHost
 import _CryptoExtras
 

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraHost
 import Logging
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
@@ -29,7 +30,6 @@ struct OIDCRoutes {
     }
 
     static let loginLifetime: TimeInterval = 600
-    static let exchangeLifetime: TimeInterval = 60
     static let cookieName = "kinora_oidc"
     static let cookiePath = "/api/v1/auth/oidc/"
 
@@ -124,8 +124,7 @@ struct OIDCRoutes {
             if login.mode == "json" {
                 response = try auth.issueTokens(for: user)
             } else {
-                let code = RandomID.make(bytes: 32)
-                try database.oidc.addExchangeCode(hash: Self.hash(code), userID: user.id, expiresAt: Date().addingTimeInterval(Self.exchangeLifetime))
+                let code = try ExchangeCodes.issue(for: user.id, in: database)
                 // In the fragment: browsers never send it to a server nor put it in a Referer.
                 // Checked again: a login started before this check existed may hold any target.
                 let back = SafeRedirect.path(login.returnTo, publicURL: publicURL) ?? "/"
@@ -138,25 +137,26 @@ struct OIDCRoutes {
         return response
     }
 
-    func exchange(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        guard let code = try await AuthRoutes.jsonBody(request, context)["code"] as? String, !code.isEmpty else {
-            throw OIDCError.badRequest("send JSON with a \"code\" string")
-        }
-        guard let id = try database.oidc.takeExchangeCode(hash: Self.hash(code)) else { throw OIDCError.codeInvalid }
-        guard let user = try database.users.find(id: id), !user.disabled else { throw OIDCError.accountDisabled }
-        return try auth.issueTokens(for: user)
+    struct ExchangeBody: Decodable {
+        var code: String?
     }
 
-    /// Maps failures to problems and logs them: the reason, never a code, token or secret.
+    func exchange(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
+        guard let code = try await request.decodeJSON(as: ExchangeBody.self).code, !code.isEmpty else {
+            throw OIDCError.badRequest("send JSON with a \"code\" string")
+        }
+        return try auth.issueTokens(for: try ExchangeCodes.redeem(code, in: database))
+    }
+
+    /// Logs failures: the reason, never a code, token or secret.
     private func failing(_ context: KinoraRequestContext, _ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let error as OIDCError {
-            let problem = error.problem
             context.logger.warning("oidc: \(error.description)", metadata: [
-                "provider": .string(context.parameters.get("provider") ?? "-"), "problem": .string(problem.type),
+                "provider": .string(context.parameters.get("provider") ?? "-"), "problem": .string(error.problemType.rawValue),
             ])
-            throw problem
+            throw error
         }
     }
 
@@ -196,7 +196,5 @@ struct OIDCRoutes {
         return nil
     }
 
-    static func hash(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
+    static func hash(_ text: String) -> String { Secrets.hash(text) }
 }

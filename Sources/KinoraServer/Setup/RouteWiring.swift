@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging

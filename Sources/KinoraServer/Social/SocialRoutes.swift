@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
