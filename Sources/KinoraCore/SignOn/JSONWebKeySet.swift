@@ -1,5 +1,4 @@
 import Crypto
-import KinoraCore
 import KinoraHost
 import _CryptoExtras
 

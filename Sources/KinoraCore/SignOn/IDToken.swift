@@ -1,5 +1,4 @@
 import Foundation
-import KinoraCore
 import KinoraHost
 
 /// An ID token split into its parts; nothing in it is trusted until ``IDToken/verify``.

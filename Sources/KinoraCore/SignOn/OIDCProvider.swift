@@ -1,5 +1,4 @@
 import Foundation
-import KinoraCore
 import KinoraHost
 import Logging
 

@@ -1,6 +1,5 @@
 import CKinoraHTTP
 import Foundation
-import KinoraCore
 import KinoraHost
 
 /// A response from a provider.
