@@ -1,5 +1,4 @@
 import Foundation
-import KinoraCore
 import HTTPTypes
 import Hummingbird
 

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import KinoraCore
 
 /// A secret kept in the data folder (mode 0600): the admin token, the token signing key.
 enum SecretFile {

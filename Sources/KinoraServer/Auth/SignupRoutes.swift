@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import KinoraHost
 import KinoraCore
+import KinoraHost
 import KinoraStore
 
 /// POST /api/v1/auth/signup: self-service accounts, as `[auth] signup` allows.
