@@ -109,6 +109,10 @@ let package = Package(
                 "KinoraMediaContract",
                 "KinoraStore",
                 .product(name: "Logging", package: "swift-log"),
+                // Accounts: bcrypt for passwords, SHA-256 and HMAC for secrets and access tokens.
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // Single sign-on: RSA ID-token signatures, and the back channel to providers.
+                .product(name: "_CryptoExtras", package: "swift-crypto"), "CKinoraHTTP",
                 // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

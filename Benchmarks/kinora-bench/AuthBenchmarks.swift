@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import KinoraCore
 import KinoraServer
 
 /// Login cost: bcrypt at cost 12 against PyPI's `bcrypt` (OpenBSD's C code) hashing the same

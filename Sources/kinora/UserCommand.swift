@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinoraCore
 import KinoraServer
 import KinoraStore
 

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// What an upload says about its video (multipart form fields or tus metadata keys), checked,

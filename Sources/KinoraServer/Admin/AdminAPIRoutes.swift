@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraHost
 import KinoraStore
 
@@ -8,6 +9,8 @@ import KinoraStore
 struct AdminAPIRoutes {
     let overview: AdminOverview
     var database: KinoraDatabase { overview.database }
+
+    var jobs: JobAdministration { JobAdministration(database: database) }
 
     func register(on router: Router<KinoraRequestContext>) {
         router.get("api/v1/admin/overview") { _, context in
@@ -18,52 +21,27 @@ struct AdminAPIRoutes {
             try Access.admin.check(context)
             let query = request.uri.queryParameters
             func value(_ name: String) -> String? { query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
-            let state = value("state")
-            if let state, !JobQueue.states.contains(state) {
-                throw ListingParameters.invalid("state", "state must be one of \(JobQueue.states.joined(separator: ", "))")
-            }
+            let state = try JobAdministration.state(value("state"))
             var before: Int64?
             if let cursor = value("cursor") {
-                guard let id = Int64(cursor), id > 0 else {
-                    throw Problem(.badRequest, type: "bad-cursor", title: "Invalid cursor", detail: "use the next_cursor of an earlier page")
-                }
+                guard let id = Int64(cursor), id > 0 else { throw Problem(.badCursor, detail: "use the next_cursor of an earlier page") }
                 before = id
             }
-            let page = try database.jobs.list(state: state, before: before, limit: try ListingParameters.limit(value("limit")))
+            let page = try jobs.list(state: state, before: before, limit: try ListingParameters.limit(value("limit")))
             return try JSONResponse.make(.ok, ["items": page.items.map(Self.object), "next_cursor": page.next.map { String($0) } ?? NSNull()])
         }
         router.post("api/v1/admin/jobs/:id/retry") { _, context in
             try Access.admin.check(context)
-            let id = try Self.jobID(context)
-            return try answer(id, try database.jobs.retry(id: id), refused: "only a failed or cancelled job can be retried")
+            return try JSONResponse.make(.ok, Self.object(try jobs.retry(try Self.jobID(context))))
         }
         router.post("api/v1/admin/jobs/:id/cancel") { _, context in
             try Access.admin.check(context)
-            let id = try Self.jobID(context)
-            return try answer(id, try database.jobs.cancel(id: id), refused: "only a queued or running job can be cancelled")
-        }
-    }
-
-    func answer(_ id: Int64, _ change: JobChange, refused: String) throws -> Response {
-        switch change {
-        case .notFound:
-            throw Problem.notFound("no job \(id)")
-        case .conflict(let state):
-            throw Problem(.conflict, type: "job-state", title: "Not possible in this state",
-                          detail: "job \(id) is \(state): \(refused)", extra: ["state": state])
-        case .videoBusy:
-            throw Problem(.conflict, type: "job-state", title: "Not possible in this state",
-                          detail: "job \(id)'s video already has another transcode queued or running")
-        case .changed:
-            guard let job = try database.jobs.find(id: id) else { throw Problem.notFound("no job \(id)") }
-            return try JSONResponse.make(.ok, Self.object(job))
+            return try JSONResponse.make(.ok, Self.object(try jobs.cancel(try Self.jobID(context))))
         }
     }
 
     static func jobID(_ context: KinoraRequestContext) throws -> Int64 {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            throw Problem.notFound("no such job")
-        }
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else { throw Refused(.notFound, "no such job") }
         return id
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// `/api/v1/me/api-keys`: the caller's API keys. A key is shown once, when made; the database
@@ -18,6 +19,8 @@ struct APIKeyRoutes {
         }
     }
 
+    var keys: APIKeys { APIKeys(database: database) }
+
     func register(on router: Router<KinoraRequestContext>) {
         router.post("api/v1/me/api-keys") { request, context in
             try Access.authenticated.check(context)
@@ -26,13 +29,12 @@ struct APIKeyRoutes {
         router.get("api/v1/me/api-keys") { _, context in
             try Access.authenticated.check(context)
             let user = try AccountRequests.account(context, database: database)
-            return try JSONResponse.make(.ok, ["items": try database.apiKeys.list(userID: user.id).map { Self.object($0) }])
+            return try JSONResponse.make(.ok, ["items": try keys.list(userID: user.id).map { Self.object($0) }])
         }
         router.delete("api/v1/me/api-keys/:id") { _, context in
             try Access.authenticated.check(context)
             let user = try AccountRequests.account(context, database: database)
-            let id = context.parameters.get("id") ?? ""
-            guard try database.apiKeys.delete(id: id, userID: user.id) else { throw Problem.notFound("no API key \(id.prefix(64))") }
+            try keys.delete(id: context.parameters.get("id") ?? "", userID: user.id)
             return Response(status: .noContent)
         }
     }
@@ -40,41 +42,33 @@ struct APIKeyRoutes {
     func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
         let body = try await AccountRequests.decode(Body.self, request)
-        let name = body.name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(name.count), !name.containsControlCharacters() else {
-            throw AccountRequests.invalid("name", "the name must have 1 to 64 characters and no control characters")
-        }
-        var scopes = Set<APIScope>()
-        for text in body.scopes {
-            guard let scope = APIScope(rawValue: text) else {
-                throw AccountRequests.invalid("scopes", "unknown scope \"\(text.prefix(32))\"; scopes are \(APIScope.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            scopes.insert(scope)
-        }
-        guard !scopes.isEmpty else { throw AccountRequests.invalid("scopes", "name at least one scope") }
-        if scopes.contains(.admin), context.principal?.role != .admin {
-            throw Problem.forbidden("only admins may create keys with the \"admin\" scope")
-        }
-        // A key cannot mint a key that may do more than itself.
-        if let own = context.apiKeyScopes, !scopes.isSubset(of: own) {
-            throw Problem(.forbidden, type: "insufficient-scope", title: "Insufficient scope",
-                          detail: "a key made with an API key can have only that key's scopes (\(APIScope.names(own).joined(separator: ", ")))")
-        }
-        var expiresAt: Date?
-        if let days = body.expiresInDays {
-            guard (1...3650).contains(days) else { throw AccountRequests.invalid("expires_in_days", "expires_in_days must be from 1 to 3650") }
-            expiresAt = Date().addingTimeInterval(TimeInterval(days) * 86400)
-        }
-        let secret = Accounts.newSecret()
-        let key = APIKeyAuthenticator.keyPrefix + secret.token
-        let record = APIKeyRecord(id: RandomID.make(bytes: 10), userID: user.id, name: name,
-                                  prefix: String(key.prefix(APIKeyAuthenticator.keyPrefix.count + 8)),
-                                  keyHash: Accounts.hashSecret(key), scopes: APIScope.names(scopes), expiresAt: expiresAt)
-        try database.apiKeys.create(record)
+        _ = try APIKeys.checkName(body.name)
+        let scopes = try Self.grantable(body.scopes, context)
+        let (record, key) = try keys.create(for: user, name: body.name, scopes: APIScope.names(scopes), expiresInDays: body.expiresInDays)
         context.logger.info("API key \(record.prefix) made for \(user.username)")
         var object = Self.object(record)
         object["key"] = key
         return AccountRequests.noStore(try JSONResponse.make(.created, object))
+    }
+
+    /// The scopes asked for, when the caller may grant them: admin keys only from admins, and a
+    /// key cannot mint a key that may do more than itself.
+    static func grantable(_ names: [String], _ context: KinoraRequestContext) throws -> Set<APIScope> {
+        var scopes = Set<APIScope>()
+        for text in names {
+            guard let scope = APIScope(rawValue: text) else {
+                throw AccountError.invalidField(field: "scopes", detail: "unknown scope \"\(text.prefix(32))\"; scopes are \(APIScope.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scopes.insert(scope)
+        }
+        guard !scopes.isEmpty else { throw AccountError.invalidField(field: "scopes", detail: "name at least one scope") }
+        if scopes.contains(.admin), context.principal?.role != .admin {
+            throw AccountError.forbidden("only admins may create keys with the \"admin\" scope")
+        }
+        if let own = context.apiKeyScopes, !scopes.isSubset(of: own) {
+            throw AccountError.insufficientScope("a key made with an API key can have only that key's scopes (\(APIScope.names(own).joined(separator: ", ")))")
+        }
+        return scopes
     }
 
     static func object(_ key: APIKeyRecord) -> [String: Any] {

@@ -1,3 +1,5 @@
+import KinoraCore
+import KinoraHost
 import Hummingbird
 import KinoraConfiguration
 import KinoraHost

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// Reading request bodies and answering for the account routes.
@@ -12,62 +13,22 @@ enum AccountRequests {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
-            throw badRequest("the field \"\(key.stringValue)\" is missing", field: key.stringValue)
+            throw AccountError.badRequest("the field \"\(key.stringValue)\" is missing", field: key.stringValue)
         } catch let DecodingError.typeMismatch(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw badRequest("the field \"\(field)\" has the wrong type", field: field)
+            throw AccountError.badRequest("the field \"\(field)\" has the wrong type", field: field)
         } catch let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw badRequest("the field \"\(field)\" must not be null", field: field)
+            throw AccountError.badRequest("the field \"\(field)\" must not be null", field: field)
         } catch {
-            throw badRequest("the body must be a JSON object", field: nil)
+            throw AccountError.badRequest("the body must be a JSON object")
         }
-    }
-
-    static func badRequest(_ detail: String, field: String?) -> Problem {
-        Problem(.badRequest, type: "bad-request", title: "Bad request", detail: detail, extra: field.map { ["field": $0] } ?? [:])
-    }
-
-    /// 422 for a value that is well-formed but not acceptable; `field` names it.
-    static func invalid(_ field: String, _ detail: String) -> Problem {
-        Problem(.unprocessableContent, type: "invalid-field", title: "Invalid field", detail: detail, extra: ["field": field])
-    }
-
-    /// The password policy as a 422 naming `field`. Synchronous on purpose: a typed-throws
-    /// do/catch inside an async function crashes Swift 6.3.1's SILGen.
-    static func checkPassword(_ password: String, username: String, field: String) throws {
-        do {
-            try Accounts.checkPassword(password, username: username, field: field)
-        } catch {
-            throw invalid(error.field, error.description)
-        }
-    }
-
-    static func checkUsername(_ username: String) throws {
-        do {
-            try Accounts.checkUsername(username)
-        } catch {
-            throw invalid(error.field, error.description)
-        }
-    }
-
-    /// A display name: 1 to 64 characters, no control characters, not only spaces.
-    static func checkDisplayName(_ name: String) throws -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(trimmed.count), !trimmed.containsControlCharacters() else {
-            throw invalid("display_name", "the display name must have 1 to 64 characters and no control characters")
-        }
-        return trimmed
     }
 
     /// The account the caller acts as; the bootstrap token has none.
     static func account(_ context: KinoraRequestContext, database: KinoraDatabase) throws -> UserRecord {
-        guard let principal = context.principal else { throw Problem.unauthorized("this route needs credentials") }
-        guard let id = principal.userID else {
-            throw Problem(.notFound, type: "no-account", title: "No account", detail: "the bootstrap admin token belongs to no account")
-        }
-        guard let user = try database.users.find(id: id), !user.disabled else { throw Problem.unauthorized("the account no longer exists") }
-        return user
+        guard let principal = context.principal else { throw AccountError.needsCredentials("this route needs credentials") }
+        return try SignIn.account(id: principal.userID, in: database)
     }
 
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// `/api/v1/invitations` (admin): invitation codes for sign-up. A code is shown once, when
@@ -19,47 +20,27 @@ struct InvitationRoutes {
         }
     }
 
+    var invitations: Invitations { Invitations(database: database, defaultRole: defaultRole) }
+
     func register(on router: Router<KinoraRequestContext>) {
         router.post("api/v1/invitations") { request, context in
             try Access.admin.check(context)
-            return try await create(request, context)
+            let body = try await AccountRequests.decode(Body.self, request)
+            let (invitation, code) = try invitations.create(role: body.role, maxUses: body.maxUses, expiresInDays: body.expiresInDays,
+                                                            createdBy: context.principal?.userID)
+            var object = Self.object(invitation)
+            object["code"] = code
+            return AccountRequests.noStore(try JSONResponse.make(.created, object))
         }
         router.get("api/v1/invitations") { _, context in
             try Access.admin.check(context)
-            let items = try database.invitations.list().map { Self.object($0) }
-            return try JSONResponse.make(.ok, ["items": items])
+            return try JSONResponse.make(.ok, ["items": try invitations.list().map { Self.object($0) }])
         }
         router.delete("api/v1/invitations/:id") { _, context in
             try Access.admin.check(context)
-            let id = context.parameters.get("id") ?? ""
-            guard try database.invitations.delete(id: id) else { throw Problem.notFound("no invitation \(id.prefix(64))") }
+            try invitations.delete(id: context.parameters.get("id") ?? "")
             return Response(status: .noContent)
         }
-    }
-
-    func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        let body = try await AccountRequests.decode(Body.self, request)
-        let role = try body.role.map { name in
-            guard let role = Role(rawValue: name) else {
-                throw AccountRequests.invalid("role", "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return role
-        } ?? defaultRole
-        let maxUses = body.maxUses ?? 1
-        guard (1...10_000).contains(maxUses) else { throw AccountRequests.invalid("max_uses", "max_uses must be from 1 to 10000") }
-        let days = body.expiresInDays ?? 7
-        guard (1...365).contains(days) else { throw AccountRequests.invalid("expires_in_days", "expires_in_days must be from 1 to 365") }
-
-        // 120 random bits in 24 characters of base32: easy to pass on, impossible to guess.
-        let code = RandomID.make(bytes: 15)
-        let now = Date()
-        let invitation = InvitationRecord(id: RandomID.make(bytes: 10), codeHash: Accounts.hashSecret(code), role: role.rawValue,
-                                          maxUses: maxUses, createdBy: context.principal?.userID,
-                                          expiresAt: now.addingTimeInterval(TimeInterval(days) * 86400), now: now)
-        try database.invitations.create(invitation)
-        var object = Self.object(invitation)
-        object["code"] = code
-        return AccountRequests.noStore(try JSONResponse.make(.created, object))
     }
 
     static func object(_ invitation: InvitationRecord) -> [String: Any] {

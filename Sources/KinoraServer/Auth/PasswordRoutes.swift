@@ -1,13 +1,18 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// Changing a password, and resetting it with a one-time token an admin hands out.
 struct PasswordRoutes {
     let auth: AuthRoutes
-    /// Bad reset tokens per address (wrong current passwords count in ``PasswordChecks``).
-    let throttle = AttemptWindow(limit: 10, window: 15 * 60)
+    let changes: PasswordChanges
     var database: KinoraDatabase { auth.database }
+
+    init(auth: AuthRoutes) {
+        self.auth = auth
+        changes = PasswordChanges(database: auth.database, passwords: auth.passwords)
+    }
 
     struct ChangeBody: Decodable {
         var currentPassword: String
@@ -35,8 +40,7 @@ struct PasswordRoutes {
         }
         router.post("api/v1/users/:id/password-reset") { _, context in
             try Access.admin.check(context)
-            let id = context.parameters.get("id") ?? ""
-            guard let user = try database.users.find(id: id) else { throw Problem.notFound("no user \(id.prefix(64))") }
+            let user = try UserAdministration(database: database) {}.user(id: context.parameters.get("id") ?? "")
             let issued = try Accounts.issueResetToken(in: database, userID: user.id)
             context.logger.info("password reset token issued for \(user.username)")
             return AccountRequests.noStore(try JSONResponse.make(.created, [
@@ -45,53 +49,21 @@ struct PasswordRoutes {
         }
         router.post("api/v1/auth/password-reset") { request, context in
             try Access.anyone.check(context)
-            return try await reset(request, context)
+            let body = try await AccountRequests.decode(ResetBody.self, request)
+            let user = try await changes.reset(token: body.token, new: body.newPassword, address: context.clientAddress)
+            context.logger.info("password reset for \(user.username); its refresh tokens, sessions and API keys are revoked")
+            return Response(status: .noContent)
         }
     }
 
-    /// Checks the current password (in the one password throttle), sets the new one, and ends
-    /// every other way into the account: every refresh token and every browser session but
-    /// the caller's own (when the caller is one). Answers a fresh token pair, so a token
-    /// client stays signed in too. API keys stay: they are listed in the settings, each
-    /// revocable, and made on purpose by the owner.
+    /// Answers a fresh token pair, so a token client stays signed in; the caller's own browser
+    /// session, when it is one, stays too.
     func change(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
         let body = try await AccountRequests.decode(ChangeBody.self, request)
-        try await auth.passwords.confirm(body.currentPassword, of: user, context, wrong: Problem(
-            .forbidden, type: "wrong-password", title: "Wrong password",
-            detail: "current_password is not the account's password", extra: ["field": "current_password"]))
-        try AccountRequests.checkPassword(body.newPassword, username: user.username, field: "new_password")
-        try database.users.setPassword(id: user.id, hash: try await Accounts.hash(body.newPassword), keepingSession: context.sessionTokenHash)
+        try await changes.change(user, current: body.currentPassword, new: body.newPassword,
+                                 keepingSession: context.sessionTokenHash, address: context.clientAddress)
         context.logger.info("password changed for \(user.username); its refresh tokens and other sessions are ended")
-        return try auth.newSession(for: user)
-    }
-
-    func reset(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
-        let body = try await AccountRequests.decode(ResetBody.self, request)
-        let key = ["reset:" + context.clientAddress]
-        if let wait = await throttle.retryAfter(key) { throw Self.tooMany(wait) }
-        let hash = Accounts.hashSecret(body.token)
-        // The owner is looked up first only to check the policy (the password must not be the
-        // username); the token is spent in the transaction that sets the password.
-        guard let owner = try database.passwordResets.owner(tokenHash: hash) else {
-            await throttle.record(key)
-            throw Self.invalidToken
-        }
-        try AccountRequests.checkPassword(body.newPassword, username: owner.username, field: "new_password")
-        guard let user = try database.passwordResets.redeem(tokenHash: hash, newPasswordHash: try await Accounts.hash(body.newPassword)) else {
-            throw Self.invalidToken
-        }
-        context.logger.info("password reset for \(user.username); its refresh tokens, sessions and API keys are revoked")
-        return Response(status: .noContent)
-    }
-
-    static let invalidToken = Problem(.unauthorized, type: "invalid-reset-token", title: "Invalid reset token",
-                                      detail: "the reset token is unknown, used or expired; ask an admin for a new one")
-
-    static func tooMany(_ wait: Int) -> Problem {
-        var problem = Problem(.tooManyRequests, type: "too-many-attempts", title: "Too many attempts",
-                              detail: "too many bad reset tokens from this address; try again in \(wait) s")
-        problem.headers[.retryAfter] = String(wait)
-        return problem
+        return try auth.issueTokens(for: user)
     }
 }

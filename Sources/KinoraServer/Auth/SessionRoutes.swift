@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// POST, GET and DELETE /api/v1/auth/session: the web UI's login, reload and logout.
@@ -28,10 +29,15 @@ struct SessionRoutes {
     /// code from the callback's fragment, as `POST /auth/oidc/exchange` takes it.
     func login(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         try sessions.checkLoginRequest(request, context)
-        let body = try await AuthRoutes.jsonBody(request, context)
-        let user = body["oidc_code"] != nil ? try oidcAccount(body["oidc_code"]) : try await auth.checkCredentials(body, context)
+        let body = try await request.decodeJSON(as: AuthRoutes.Credentials.self)
+        let user: UserRecord
+        if let code = body.oidcCode {
+            user = try oidcAccount(code)
+        } else {
+            user = try await auth.checkCredentials(body, context)
+        }
         if let old = request.cookies[Sessions.cookieName]?.value, !old.isEmpty {
-            try auth.database.sessions.delete(hash: Accounts.hashRefreshToken(old))
+            try auth.database.sessions.delete(hash: Secrets.hash(old))
         }
         let started = try sessions.start(userID: user.id, userAgent: request.headers[.userAgent])
         var response = try answer(user, csrf: started.csrf)
@@ -39,35 +45,25 @@ struct SessionRoutes {
         return response
     }
 
-    func oidcAccount(_ code: Any?) throws -> UserRecord {
-        guard let code = code as? String, !code.isEmpty else {
-            throw Problem(.badRequest, type: "bad-request", title: "Bad request", detail: "\"oidc_code\" must be a non-empty string")
-        }
-        guard let id = try auth.database.oidc.takeExchangeCode(hash: OIDCRoutes.hash(code)) else { throw OIDCError.codeInvalid.problem }
-        guard let user = try auth.database.users.find(id: id), !user.disabled else { throw OIDCError.accountDisabled.problem }
-        return user
+    func oidcAccount(_ code: String) throws -> UserRecord {
+        guard !code.isEmpty else { throw AccountError.badRequest("\"oidc_code\" must be a non-empty string") }
+        return try ExchangeCodes.redeem(code, in: auth.database)
     }
 
     /// For a page reload: the account and a fresh CSRF token. Tokens handed out earlier stay
     /// valid for the session's life, so several open tabs keep working.
     func show(_ request: Request, _ context: KinoraRequestContext) throws -> Response {
         guard let (session, user) = try sessions.current(request) else {
-            throw Problem(.notFound, type: "no-session", title: "No session",
-                          detail: "this request carries no session cookie (bearer tokens have no session)")
+            throw AccountError.noSession
         }
-        return try answer(user, csrf: Sessions.maskCSRF(session.csrfToken))
+        return try answer(user, csrf: Secrets.maskCSRF(session.csrfToken))
     }
 
     /// Ends the session (and with `?everywhere=true` every session and refresh token of the
     /// account) and expires the cookie. Without a live session there is nothing to end: 204.
     func logout(_ request: Request, _ context: KinoraRequestContext) throws -> Response {
         if let (session, _) = try sessions.current(request) {
-            if request.uri.queryParameters.get("everywhere") == "true" {
-                try auth.database.sessions.deleteAll(userID: session.userID)
-                try auth.database.users.revokeAll(userID: session.userID)
-            } else {
-                try auth.database.sessions.delete(hash: session.tokenHash)
-            }
+            try sessions.list.signOut(session, everywhere: request.uri.queryParameters.get("everywhere") == "true")
         }
         var response = Response(status: .noContent)
         response.setCookie(sessions.expiredCookie(request, context))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// Browser sessions for the web UI: an HttpOnly, SameSite=Lax cookie holding 256 random bits,
@@ -31,20 +32,17 @@ struct Sessions: Sendable {
 
     // MARK: Session rows
 
+    var list: SessionList { SessionList(database: database, idle: idle) }
+
     /// Stores a new session; returns the cookie value and a CSRF token for the page.
     func start(userID: String, userAgent: String? = nil, now: Date = Date()) throws -> (token: String, csrf: String) {
-        // Same shape as a refresh token: 256 random bits, kept only as their SHA-256.
-        let (token, hash) = Accounts.newRefreshToken()
-        let csrfSecret = Accounts.newRefreshToken().token
-        try database.sessions.create(SessionRecord(tokenHash: hash, userID: userID, csrfToken: csrfSecret,
-                                                   expiresAt: now.addingTimeInterval(lifetime), now: now, userAgent: userAgent))
-        return (token, Self.maskCSRF(csrfSecret))
+        try list.start(userID: userID, lifetime: lifetime, userAgent: userAgent, now: now)
     }
 
     /// The live session named by the request's cookie, with its enabled account.
     func current(_ request: Request) throws -> (session: SessionRecord, user: UserRecord)? {
         guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return nil }
-        return try database.sessions.lookup(hash: Accounts.hashRefreshToken(token), idle: idle)
+        return try list.lookup(token: token)
     }
 
     // MARK: The cookie
@@ -77,7 +75,7 @@ struct Sessions: Sendable {
         }
         if !Self.isSafe(request.method) {
             try checkOrigin(request, context)
-            guard let presented = request.headers[.csrfToken], Self.csrfMatches(presented, secret: session.csrfToken) else {
+            guard let presented = request.headers[.csrfToken], Secrets.csrfMatches(presented, secret: session.csrfToken) else {
                 throw Self.csrfFailed("a request authenticated by the session cookie must send the session's CSRF token in X-CSRF-Token")
             }
         }
@@ -98,6 +96,10 @@ struct Sessions: Sendable {
             }
             return response
         } catch var problem as Problem {
+            problem.headers.append(HTTPField(name: .setCookie, value: expired))
+            throw problem
+        } catch let error as any DomainError {
+            var problem = Problem(error)
             problem.headers.append(HTTPField(name: .setCookie, value: expired))
             throw problem
         }
@@ -123,27 +125,8 @@ struct Sessions: Sendable {
         try checkOrigin(request, context)
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
-            throw Problem(.unsupportedMediaType, type: "unsupported-media-type", title: "JSON required",
-                          detail: "send the credentials as Content-Type: application/json")
+            throw Problem(.unsupportedMediaType, detail: "send the credentials as Content-Type: application/json", title: "JSON required")
         }
-    }
-
-    /// The CSRF token as handed out: a fresh random mask, then the session's secret XORed
-    /// with it. Every answer carries a different string (nothing repeats for a compression
-    /// side channel to find) while every copy, in every tab, stays valid for the session.
-    static func maskCSRF(_ secret: String) -> String {
-        let bytes = JWTSigner.decodeBase64URL(secret[...]) ?? []
-        var rng = SystemRandomNumberGenerator()
-        let mask = bytes.map { _ in rng.next() as UInt8 }
-        return JWTSigner.base64URL(mask + zip(mask, bytes).map { $0 ^ $1 })
-    }
-
-    static func csrfMatches(_ presented: String, secret: String) -> Bool {
-        guard let expected = JWTSigner.decodeBase64URL(secret[...]), !expected.isEmpty,
-              let masked = JWTSigner.decodeBase64URL(presented[...]), masked.count == 2 * expected.count else { return false }
-        var difference: UInt8 = 0
-        for index in expected.indices { difference |= masked[index] ^ masked[expected.count + index] ^ expected[index] }
-        return difference == 0
     }
 
     static func isSafe(_ method: HTTPRequest.Method) -> Bool {
@@ -151,7 +134,7 @@ struct Sessions: Sendable {
     }
 
     static func csrfFailed(_ detail: String) -> Problem {
-        Problem(.forbidden, type: "csrf-failed", title: "Cross-site request refused", detail: detail)
+        Problem(.csrfFailed, detail: detail)
     }
 }
 

@@ -1,13 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KinoraCore
 import KinoraStore
 
 /// API keys in requests: `X-API-Key: knk_…` or `Authorization: Bearer knk_…`. A valid key
 /// acts as its owner with the owner's current role, limited to the key's scopes (the scope a
 /// request needs comes from the route the router matched, see ``APIScope/required(method:route:)``).
 struct APIKeyAuthenticator: Sendable {
-    static let keyPrefix = "knk_"
+    static let keyPrefix = APIKeys.keyPrefix
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 
     let database: KinoraDatabase
@@ -24,7 +25,7 @@ struct APIKeyAuthenticator: Sendable {
     /// revoked, expired or whose owner is disabled, 403 when the key lacks the request's scope.
     func authenticate(_ key: String, _ request: Request, _ context: inout KinoraRequestContext) throws {
         guard key.hasPrefix(Self.keyPrefix), key.utf8.count <= 128,
-              let found = try database.apiKeys.authenticate(keyHash: Accounts.hashSecret(key)),
+              let found = try database.apiKeys.authenticate(keyHash: Secrets.hash(key)),
               let role = Role(rawValue: found.owner.role) else {
             throw Problem(.unauthorized, type: "invalid-api-key", title: "Invalid API key",
                           detail: "the API key is unknown, revoked or expired, or its account is disabled")

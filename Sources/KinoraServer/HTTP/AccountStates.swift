@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraStore
 import NIOConcurrencyHelpers
 
@@ -46,11 +47,9 @@ final class AccountStates: Sendable {
         case .active(let role):
             return .user(id: id, role: role)
         case .disabled:
-            throw Problem(.unauthorized, type: "account-disabled", title: "Account disabled",
-                          detail: "this account is disabled; its credentials no longer work")
+            throw AccountError.credentialOfDisabledAccount
         case .gone:
-            throw Problem(.unauthorized, type: "account-gone", title: "Account deleted",
-                          detail: "the account these credentials belong to no longer exists")
+            throw AccountError.accountGone
         }
     }
 }

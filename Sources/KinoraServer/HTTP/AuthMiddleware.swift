@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraCore
 
 /// Reads credentials and sets the context's principal: `Authorization: Bearer` with either the
 /// bootstrap admin token or an account's JWT access token; without it, the web UI's session

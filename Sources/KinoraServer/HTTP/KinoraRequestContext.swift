@@ -1,4 +1,5 @@
 import Hummingbird
+import KinoraCore
 import NIOCore
 
 /// Per-request state: the peer address (for trusted-proxy handling) and the request id that
@@ -43,9 +44,4 @@ public enum Principal: Sendable, Equatable {
         if case .user(let id, _) = self { return id }
         return nil
     }
-}
-
-/// Account roles, most powerful first.
-public enum Role: String, Sendable, CaseIterable {
-    case admin, moderator, creator, viewer
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraStore
 import Logging
 
@@ -62,7 +63,6 @@ extension BootstrapToken {
     /// Called when the presented token matched: refuses it once retired.
     func checkNotRetired() throws {
         guard let retirement, retirement.isRetired else { return }
-        throw Problem(.unauthorized, type: "bootstrap-retired", title: "Bootstrap token retired",
-                      detail: "the bootstrap admin token stopped working when an admin account was made; log in as an admin (POST /api/v1/auth/login) and use that access token")
+        throw Refused(.bootstrapRetired, "the bootstrap admin token stopped working when an admin account was made; log in as an admin (POST /api/v1/auth/login) and use that access token")
     }
 }

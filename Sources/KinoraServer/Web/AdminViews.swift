@@ -1,4 +1,5 @@
 import Foundation
+import KinoraCore
 import KinoraStore
 
 /// What the admin console's templates show: plain strings and numbers prepared here, so the

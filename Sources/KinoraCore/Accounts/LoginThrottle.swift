@@ -25,7 +25,8 @@ public actor LoginThrottle {
 
         public init() {}
 
-        init(_ config: KinoraConfig) {
+        /// The `[auth] login_*` settings.
+        public init(_ config: KinoraConfig) {
             pairFailures = config.loginLockFailures
             addressFailures = config.loginAddressFailures
             window = config.loginWindowMinutes * 60

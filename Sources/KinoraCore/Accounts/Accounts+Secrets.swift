@@ -7,15 +7,10 @@ extension Accounts {
     /// A password reset token lives this long.
     public static let resetTokenLifetime: TimeInterval = 3600
 
-    /// 32 random bytes as base64url, and the SHA-256 (hex) that is stored instead.
-    static func newSecret() -> (token: String, hash: String) { newRefreshToken() }
-
-    static func hashSecret(_ secret: String) -> String { hashRefreshToken(secret) }
-
     /// Makes a one-time reset token for the account (valid ``resetTokenLifetime``); any earlier
     /// one stops working. Shown to an admin until notifications can deliver it.
     public static func issueResetToken(in database: KinoraDatabase, userID: String, now: Date = Date()) throws -> (token: String, expiresAt: Date) {
-        let secret = newSecret()
+        let secret = Secrets.newToken()
         let expiresAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + resetTokenLifetime).rounded(.down))
         try database.passwordResets.issue(userID: userID, tokenHash: secret.hash, expiresAt: expiresAt, now: now)
         return (secret.token, expiresAt)

@@ -6,7 +6,7 @@ import KinoraHost
 import KinoraStore
 import NIOPosix
 
-extension OIDCRoutes {
+extension SingleSignOn {
     /// The account a verified identity signs in to: its linked account; else, when the
     /// provider allows it, the account with the same verified email (linked now); else, when
     /// allowed, a new account (linked). Answers the account and how it was found.

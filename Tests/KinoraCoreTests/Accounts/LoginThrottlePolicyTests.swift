@@ -1,5 +1,5 @@
 import Foundation
-import KinoraServer
+import KinoraCore
 import Testing
 
 /// The login throttle's policy with a fixed clock: the pair lock, the account-wide growing

@@ -1,5 +1,5 @@
 import Foundation
-import KinoraServer
+import KinoraCore
 import Testing
 
 @Suite struct JWTTests {

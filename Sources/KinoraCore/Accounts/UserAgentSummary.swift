@@ -3,7 +3,7 @@ import Foundation
 /// "Firefox on Windows" from a `User-Agent` header: enough for someone to recognise their own
 /// browsers in a list of sessions. Not a full parser; an agent it cannot place is named by its
 /// first product token ("curl"), or "Unknown browser".
-enum UserAgentSummary {
+public enum UserAgentSummary {
     /// Checked in order: Edge and Opera also say Chrome, Chrome also says Safari.
     static let browsers: [(token: String, name: String)] = [
         ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"),
@@ -15,7 +15,7 @@ enum UserAgentSummary {
         ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("Linux", "Linux"), ("X11", "Linux"),
     ]
 
-    static func describe(_ agent: String) -> String {
+    public static func describe(_ agent: String) -> String {
         let browser = browsers.first { agent.contains($0.token) }?.name
         let system = systems.first { agent.contains($0.token) }?.name
         switch (browser, system) {

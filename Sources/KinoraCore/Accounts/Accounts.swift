@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
-import KinoraCore
 import KinoraStore
 import NIOPosix
 
@@ -10,9 +9,14 @@ public enum Accounts {
     public static let bcryptCost: UInt8 = 12
 
     /// A username or password that breaks the rules; `field` names which.
-    public struct InvalidAccount: Error, CustomStringConvertible {
+    /// Answered as 422 `invalid-field` naming `field`.
+    public struct InvalidAccount: DomainError, CustomStringConvertible {
         public let field: String
         public let description: String
+
+        public var problemType: ProblemType { .invalidField }
+        public var detail: String? { description }
+        public var extra: [String: String] { ["field": field] }
     }
 
     /// Names a visitor may not choose at sign-up: they read as the system speaking, or as
@@ -42,12 +46,8 @@ public enum Accounts {
         }
     }
 
-    /// A strong random password: 20 characters from a 56-letter alphabet without look-alikes (116 bits).
-    public static func generatePassword() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var rng = SystemRandomNumberGenerator()
-        return String((0..<20).map { _ in alphabet.randomElement(using: &rng)! })
-    }
+    /// A strong random password (``Secrets/generatePassword()``), for `kinora user add`.
+    public static func generatePassword() -> String { Secrets.generatePassword() }
 
     /// Hashes the password (bcrypt, cost 12) and inserts the account; an `email` given here is
     /// taken as verified (an admin typed it).
@@ -68,21 +68,10 @@ public enum Accounts {
         try await BlockingPools.passwordHashing.runIfActive { Bcrypt.hash(password, cost: bcryptCost) }
     }
 
-    static func verify(_ password: String, hash: String) async throws -> Bool {
+    public static func verify(_ password: String, hash: String) async throws -> Bool {
         try await BlockingPools.passwordHashing.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
     /// Compared against when the username is unknown, so that case costs the same time.
-    static let dummyHash = Bcrypt.hash("kinora-no-such-user", cost: bcryptCost)
-
-    /// Refresh tokens: 32 random bytes, base64url; stored as their SHA-256.
-    static func newRefreshToken() -> (token: String, hash: String) {
-        var rng = SystemRandomNumberGenerator()
-        let token = JWTSigner.base64URL((0..<32).map { _ in rng.next() as UInt8 })
-        return (token, hashRefreshToken(token))
-    }
-
-    static func hashRefreshToken(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
+    public static let dummyHash = Bcrypt.hash("kinora-no-such-user", cost: bcryptCost)
 }
