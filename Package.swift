@@ -115,6 +115,8 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"), "CKinoraHTTP",
                 // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Upload and caption services take their bytes as ByteBuffers.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // The transcode queue runs as a service of the daemon's group, stopped gracefully.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,7 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraStore
 import NIOPosix

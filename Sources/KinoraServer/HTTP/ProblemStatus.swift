@@ -3,27 +3,14 @@ import KinoraCore
 
 /// The one place a domain refusal becomes an HTTP status.
 extension Refusal {
+    /// The code is the core's (``Refusal/code``); the reason phrase is the standard one, or
+    /// the extension's for the codes outside RFC 9110 (423 WebDAV, 460 tus, 507 WebDAV).
     public var status: HTTPResponse.Status {
         switch self {
-        case .badRequest: .badRequest
-        case .unauthenticated: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .methodNotAllowed: .methodNotAllowed
-        case .conflict: .conflict
-        case .gone: .gone
-        case .preconditionFailed: .preconditionFailed
-        case .tooLarge: .contentTooLarge
-        case .unsupportedMediaType: .unsupportedMediaType
-        case .rangeNotSatisfiable: .rangeNotSatisfiable
-        case .unprocessable: .unprocessableContent
-        case .locked: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
-        case .tooManyRequests: .tooManyRequests
-        case .checksumMismatch: HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
-        case .internalError: .internalServerError
-        case .badGateway: .badGateway
-        case .unavailable: .serviceUnavailable
-        case .insufficientStorage: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .locked: HTTPResponse.Status(code: code, reasonPhrase: "Locked")
+        case .checksumMismatch: HTTPResponse.Status(code: code, reasonPhrase: "Checksum Mismatch")
+        case .insufficientStorage: HTTPResponse.Status(code: code, reasonPhrase: "Insufficient Storage")
+        default: HTTPResponse.Status(code: code)
         }
     }
 }

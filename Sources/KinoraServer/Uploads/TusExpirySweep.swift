@@ -1,3 +1,4 @@
+import KinoraCore
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,6 +1,5 @@
 import Foundation
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraMediaContract
 import KinoraStore
@@ -11,24 +10,30 @@ import Logging
 ///
 /// In KinoraServer only because ``Publisher`` is (it moves to `KinoraCore/Videos/Pipeline`
 /// with the media pipeline); nothing here is HTTP. Refusals are ``CaptionError``s.
-struct CaptionService: Sendable {
-    let database: KinoraDatabase
-    let registry: PluginRegistry
-    let config: KinoraConfig
+public struct CaptionService: Sendable {
+    public let database: KinoraDatabase
+    public let registry: PluginRegistry
+    public let config: KinoraConfig
 
-    var publisher: Publisher { Publisher(database: database, registry: registry) }
-    var storage: MediaStorage { MediaStorage(registry: registry, name: config.mediaStorage) }
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: KinoraConfig) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+    }
+
+    public var publisher: Publisher { Publisher(database: database, registry: registry) }
+    public var storage: MediaStorage { MediaStorage(registry: registry, name: config.mediaStorage) }
 
     /// What a save did.
-    struct Saved: Sendable {
-        var caption: CaptionRecord
+    public struct Saved: Sendable {
+        public var caption: CaptionRecord
         /// False when it replaced the language's track.
-        var created: Bool
+        public var created: Bool
     }
 
     /// Saves the `bytes` as `video`'s captions in `language`, replacing any track of that
     /// language. The caller checked that the video may be changed.
-    func save(_ bytes: [UInt8], video: VideoRecord, language: LanguageTag, label: String?, isDefault: Bool,
+    public func save(_ bytes: [UInt8], video: VideoRecord, language: LanguageTag, label: String?, isDefault: Bool,
               requestID: String, logger: Logger) async throws -> Saved {
         let storage = try storage.require()
         let summary = try Captions.validate(bytes)
@@ -59,7 +64,7 @@ struct CaptionService: Sendable {
     }
 
     /// Removes `video`'s captions in `language`.
-    func remove(video: VideoRecord, language: LanguageTag, logger: Logger) async throws {
+    public func remove(video: VideoRecord, language: LanguageTag, logger: Logger) async throws {
         let storage = try storage.require()
         guard try database.captions.delete(videoID: video.id, language: language.value) else {
             throw CaptionError.noTrack(videoID: video.id, language: language.value)

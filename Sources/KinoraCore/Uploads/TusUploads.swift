@@ -1,7 +1,5 @@
 import Foundation
-import Hummingbird
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
@@ -14,21 +12,27 @@ import NIOCore
 ///
 /// In KinoraServer only because ``VideoIngest`` is (it waits for the media pipeline's move
 /// to the core); nothing here is HTTP.
-struct TusUploads: Sendable {
-    let database: KinoraDatabase
-    let config: KinoraConfig
-    let ingest: VideoIngest
-    var locks = TusLocks()
+public struct TusUploads: Sendable {
+    public let database: KinoraDatabase
+    public let config: KinoraConfig
+    public let ingest: VideoIngest
+    public var locks = TusLocks()
 
-    static let relativeFolder = "uploads/tus"
-    var folder: String { config.dataDir + "/" + Self.relativeFolder }
-    var expiry: TimeInterval { config.tusExpiryHours * 3600 }
+    public init(database: KinoraDatabase, config: KinoraConfig, ingest: VideoIngest) {
+        self.database = database
+        self.config = config
+        self.ingest = ingest
+    }
 
-    func path(of upload: UploadRecord) -> String { config.dataDir + "/" + upload.filePath }
+    public static let relativeFolder = "uploads/tus"
+    public var folder: String { config.dataDir + "/" + Self.relativeFolder }
+    public var expiry: TimeInterval { config.tusExpiryHours * 3600 }
+
+    public func path(of upload: UploadRecord) -> String { config.dataDir + "/" + upload.filePath }
 
     /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
     /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
-    func create(length: Int64, metadata: [String: String], ownerID: String?) throws -> UploadRecord {
+    public func create(length: Int64, metadata: [String: String], ownerID: String?) throws -> UploadRecord {
         try ingest.limits.checkDeclared(length: length)
         _ = try ingest.requireStorage()
         // Checked now so a bad field is refused before any byte is sent (and again at the end).
@@ -38,7 +42,7 @@ struct TusUploads: Sendable {
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // The partial file, then the original's copy in media storage: twice the length.
-        do { try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes) } catch { throw Problem(error) }
+        try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes)
         let id = RandomID.make(bytes: 16)
         let now = Date()
         let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
@@ -48,7 +52,7 @@ struct TusUploads: Sendable {
     }
 
     /// The upload `id`: 404 when unknown, 410 when it expired and awaits the sweep.
-    func find(_ id: String) throws -> UploadRecord {
+    public func find(_ id: String) throws -> UploadRecord {
         guard id.count <= 64, let upload = try database.uploads.find(id) else {
             throw UploadError.notFound(id: id)
         }
@@ -60,7 +64,7 @@ struct TusUploads: Sendable {
 
     /// Appends a PATCH body (`declaredLength` from Content-Length when sent) at `offset`, then
     /// ingests the file if it is now complete. Returns the upload as stored afterwards.
-    func receive<Body: AsyncSequence>(_ upload: UploadRecord, offset: Int64, body: Body, declaredLength: Int64?,
+    public func receive<Body: AsyncSequence>(_ upload: UploadRecord, offset: Int64, body: Body, declaredLength: Int64?,
                                       checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String,
                                       logger: Logger) async throws -> UploadRecord where Body.Element == ByteBuffer {
         guard locks.acquire(upload.id) else { throw UploadError.busy }
@@ -85,7 +89,7 @@ struct TusUploads: Sendable {
         if declaredLength ?? 0 > 0 || remaining > 0 {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             // This body, and the copy the final ingest makes of the whole file.
-            do { try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes) } catch { throw Problem(error) }
+            try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes)
             let written = try await append(body, to: path(of: upload), at: upload.offset, remaining: remaining,
                                            checksum: checksum, upload: upload)
             if written > 0 {
@@ -177,7 +181,7 @@ struct TusUploads: Sendable {
     /// byte short, a client resumes by sending the last byte, which retries the ingest and
     /// answers with the video, a 423 while another request ingests it, or the reason there
     /// is none, as any final PATCH does.
-    static func reportedOffset(_ upload: UploadRecord) -> Int64 {
+    public static func reportedOffset(_ upload: UploadRecord) -> Int64 {
         upload.videoID == nil && upload.offset == upload.length ? upload.length - 1 : upload.offset
     }
 
@@ -193,20 +197,21 @@ struct TusUploads: Sendable {
             let details = VideoIngest.Details(originalName: metadata["filename"], metadata: try resolve(metadata, ownerID: upload.ownerID))
             video = try await ingest.ingest(file: path, size: upload.length, details: details, requestID: requestID, logger: logger)
         } catch {
-            // The probe's refusals are domain errors now: judged by the answer they become.
-            let problem = IngestFailure.problem(error)
-            guard (400..<500).contains(problem.status.code) else {
-                try? database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
-                throw problem
+            // The answer decides: a refused file ends the upload, a server-side failure keeps it
+            // for a retry. The row records how it was answered, so a restart answers the same.
+            let failure = IngestFailure.domainError(error)
+            let reason = IngestFailure.reason(failure)
+            guard failure.refusal.isClientFault else {
+                try? database.uploads.setIngestFailure(upload.id, status: failure.refusal.code, reason: reason)
+                throw failure
             }
             TusFile.remove(path)
             if keepRefusal {
-                try database.uploads.setIngestFailure(upload.id, status: Int(problem.status.code), reason: problem.readableReason)
+                try database.uploads.setIngestFailure(upload.id, status: failure.refusal.code, reason: reason)
             } else {
                 try database.uploads.delete(upload.id)
             }
-            if error is any DomainError { throw error }
-            throw problem
+            throw failure
         }
         try database.uploads.complete(upload.id, videoID: video.id)
         TusFile.remove(path)
@@ -220,7 +225,7 @@ struct TusUploads: Sendable {
     /// Ingests the uploads whose bytes are complete but that never became a video, because
     /// the daemon was killed during their final ingest (or it failed on the server's side):
     /// run once at start. Each ends as a video or with its reason recorded, which HEAD shows.
-    func recoverInterruptedIngests(logger: Logger) async {
+    public func recoverInterruptedIngests(logger: Logger) async {
         let waiting: [UploadRecord]
         do {
             waiting = try database.uploads.awaitingIngest()
@@ -237,23 +242,19 @@ struct TusUploads: Sendable {
             do {
                 let done = try await finish(upload, requestID: "recovery-" + upload.id, logger: logger, keepRefusal: true)
                 logger.info("tus upload ingested after an interrupted start", metadata: ["upload": .string(upload.id), "video": .string(done.videoID ?? "")])
-            } catch let refusal as any DomainError {
-                logger.warning("tus upload could not be ingested after a restart: \(Problem(refusal).readableReason)", metadata: ["upload": .string(upload.id)])
-            } catch let problem as Problem {
-                logger.warning("tus upload could not be ingested after a restart: \(problem.readableReason)", metadata: ["upload": .string(upload.id)])
             } catch {
-                logger.warning("tus upload could not be ingested after a restart: \(error)", metadata: ["upload": .string(upload.id)])
+                logger.warning("tus upload could not be ingested after a restart: \(IngestFailure.reason(error))", metadata: ["upload": .string(upload.id)])
             }
         }
     }
 
     /// The catalog fields of the upload's metadata, for its owner (nil: the bootstrap token).
-    func resolve(_ metadata: [String: String], ownerID: String?) throws -> UploadMetadata {
+    public func resolve(_ metadata: [String: String], ownerID: String?) throws -> UploadMetadata {
         try UploadMetadata.resolve(metadata, uploaderID: ownerID, database: database, defaultVisibility: config.defaultVisibility)
     }
 
     /// Termination: removes the file and the state. A completed upload's video stays.
-    func terminate(_ id: String) throws {
+    public func terminate(_ id: String) throws {
         let upload = try find(id)
         guard locks.acquire(id) else { throw UploadError.busy }
         defer { locks.release(id) }
@@ -264,7 +265,7 @@ struct TusUploads: Sendable {
     /// Deletes uploads past their expiry (file and row), and partial files no row owns.
     /// Returns how many uploads it removed.
     @discardableResult
-    func sweep(now: Date = Date()) throws -> Int {
+    public func sweep(now: Date = Date()) throws -> Int {
         var removed = 0
         for upload in try database.uploads.expired(before: now) where locks.acquire(upload.id) {
             defer { locks.release(upload.id) }
@@ -289,12 +290,12 @@ struct TusUploads: Sendable {
 }
 
 /// Which uploads a request is writing now: one writer per upload at a time.
-final class TusLocks: @unchecked Sendable {
+public final class TusLocks: @unchecked Sendable {
     // `busy` is only touched under `lock`.
     private let lock = NSLock()
     private var busy: Set<String> = []
 
-    func acquire(_ id: String) -> Bool { lock.withLock { busy.insert(id).inserted } }
-    func release(_ id: String) { lock.withLock { _ = busy.remove(id) } }
-    func isBusy(_ id: String) -> Bool { lock.withLock { busy.contains(id) } }
+    public func acquire(_ id: String) -> Bool { lock.withLock { busy.insert(id).inserted } }
+    public func release(_ id: String) { lock.withLock { _ = busy.remove(id) } }
+    public func isBusy(_ id: String) -> Bool { lock.withLock { busy.contains(id) } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraMediaContract
 import KinoraStore
@@ -13,31 +12,38 @@ import Logging
 /// A service in all but its home: it calls ``MediaWorker``, ``IngestFailure`` and the free-space
 /// check, which move to `KinoraCore/Videos/Pipeline` with the media pipeline; it follows them
 /// there. It neither takes nor throws anything of HTTP.
-struct VideoIngest: Sendable {
-    let database: KinoraDatabase
-    let registry: PluginRegistry
-    let config: KinoraConfig
-    let media: MediaWorker
+public struct VideoIngest: Sendable {
+    public let database: KinoraDatabase
+    public let registry: PluginRegistry
+    public let config: KinoraConfig
+    public let media: MediaWorker
+
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: KinoraConfig, media: MediaWorker) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+        self.media = media
+    }
 
     /// What the client said about the file.
-    struct Details: Sendable {
+    public struct Details: Sendable {
         var originalName: String?
         var metadata: UploadMetadata
     }
 
-    var storage: MediaStorage { MediaStorage(registry: registry, name: config.mediaStorage) }
-    var limits: UploadLimits { UploadLimits(config) }
+    public var storage: MediaStorage { MediaStorage(registry: registry, name: config.mediaStorage) }
+    public var limits: UploadLimits { UploadLimits(config) }
     /// Where multipart uploads are received.
-    var uploadFolder: String { config.dataDir + "/uploads" }
+    public var uploadFolder: String { config.dataDir + "/uploads" }
 
     /// The media storage instance, or ``StorageUnavailable`` when it is not running.
-    func requireStorage() throws -> StorageClient {
+    public func requireStorage() throws -> StorageClient {
         try storage.require()
     }
 
     /// Before a multipart body is read: storage up, the announced length (nil: none) within
     /// the limit, and room on the disk for the file and the original's copy.
-    func prepareUpload(announcedLength: Int64?) throws {
+    public func prepareUpload(announcedLength: Int64?) throws {
         _ = try requireStorage()
         try limits.checkRequest(length: announcedLength)
         try FileManager.default.createDirectory(atPath: uploadFolder, withIntermediateDirectories: true)
@@ -47,7 +53,7 @@ struct VideoIngest: Sendable {
 
     /// A received upload: its form `fields` checked for the uploader (nil: the bootstrap
     /// token), then the file ingested. Returns the new video as shown.
-    func ingestUpload(file path: String, size: Int64, originalName: String?, fields: [String: String], uploaderID: String?,
+    public func ingestUpload(file path: String, size: Int64, originalName: String?, fields: [String: String], uploaderID: String?,
                       requestID: String, logger: Logger) async throws -> VideoRecord {
         let metadata = try UploadMetadata.resolve(fields, uploaderID: uploaderID, database: database, defaultVisibility: config.defaultVisibility)
         return try await ingest(file: path, size: size, details: Details(originalName: originalName, metadata: metadata),
@@ -57,7 +63,7 @@ struct VideoIngest: Sendable {
     /// Ingests the complete file at `path` (`size` bytes). The caller still owns the file and
     /// removes it. Refusals: not a usable video (422), storage down or failing (503), the disk
     /// filled up while the original was stored (507); nothing is stored when one is thrown.
-    func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
+    public func ingest(file path: String, size: Int64, details: Details, requestID: String, logger: Logger) async throws -> VideoRecord {
         let storage = try requireStorage()
         let info = try await media.probe(path)
         let id = RandomID.make(bytes: 10)
@@ -65,7 +71,7 @@ struct VideoIngest: Sendable {
         do {
             try await storage.put(key, contentType: "application/octet-stream", file: path, requestID: requestID)
         } catch {
-            throw IngestFailure.problem(error)
+            throw IngestFailure.domainError(error)
         }
         let metadata = details.metadata
         let record = VideoRecord(

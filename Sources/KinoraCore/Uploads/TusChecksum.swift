@@ -2,11 +2,11 @@ import Crypto
 import NIOCore
 
 /// The tus checksum extension's digests, computed incrementally over a PATCH body as it streams.
-struct TusChecksum {
-    enum Algorithm: String, CaseIterable, Sendable {
+public struct TusChecksum {
+    public enum Algorithm: String, CaseIterable, Sendable {
         case sha1, md5, sha256
 
-        var digestBytes: Int {
+        public var digestBytes: Int {
             switch self {
             case .sha1: 20
             case .md5: 16
@@ -15,7 +15,7 @@ struct TusChecksum {
         }
 
         /// `Tus-Checksum-Algorithm`: what the server accepts.
-        static let list = allCases.map(\.rawValue).joined(separator: ",")
+        public static let list = allCases.map(\.rawValue).joined(separator: ",")
     }
 
     private enum State {
@@ -24,10 +24,10 @@ struct TusChecksum {
         case sha256(SHA256)
     }
 
-    let algorithm: Algorithm
+    public let algorithm: Algorithm
     private var state: State
 
-    init(_ algorithm: Algorithm) {
+    public init(_ algorithm: Algorithm) {
         self.algorithm = algorithm
         switch algorithm {
         case .sha1: state = .sha1(Insecure.SHA1())
@@ -36,7 +36,7 @@ struct TusChecksum {
         }
     }
 
-    mutating func update(_ buffer: ByteBuffer) {
+    public mutating func update(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { bytes in
             switch state {
             case .sha1(var hash):
@@ -52,7 +52,7 @@ struct TusChecksum {
         }
     }
 
-    func finalize() -> [UInt8] {
+    public func finalize() -> [UInt8] {
         switch state {
         case .sha1(let hash): Array(hash.finalize())
         case .md5(let hash): Array(hash.finalize())
