@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 
 /// `GET /api/openapi.yaml` (the contract, as shipped in share/) and `GET /api/docs` (a
 /// reference page rendered from it here, so it needs no CDN and no script). Both are public:
@@ -38,7 +39,7 @@ actor APISpec {
     func text() throws -> [UInt8] {
         if let cachedText { return cachedText }
         guard let path, let data = FileManager.default.contents(atPath: path) else {
-            throw Problem(.serviceUnavailable, type: "no-api-spec", title: "API description missing",
+            throw Problem(.noApiSpec,
                           detail: "openapi.yaml was not found in the share folder (\(path ?? "none found"); see --share-dir)")
         }
         cachedText = Array(data)
@@ -52,7 +53,7 @@ actor APISpec {
         do {
             page = try APIReferencePage.render(yaml: text)
         } catch {
-            throw Problem(.internalServerError, type: "bad-api-spec", title: "API description unreadable",
+            throw Problem(.badApiSpec,
                           detail: "openapi.yaml could not be read: \(error)")
         }
         cachedPage = Array(page.utf8)

@@ -27,7 +27,7 @@ struct APIKeyAuthenticator: Sendable {
         guard key.hasPrefix(Self.keyPrefix), key.utf8.count <= 128,
               let found = try database.apiKeys.authenticate(keyHash: Secrets.hash(key)),
               let role = Role(rawValue: found.owner.role) else {
-            throw Problem(.unauthorized, type: "invalid-api-key", title: "Invalid API key",
+            throw Problem(.invalidApiKey,
                           detail: "the API key is unknown, revoked or expired, or its account is disabled")
         }
         let (record, owner) = found
@@ -36,7 +36,7 @@ struct APIKeyAuthenticator: Sendable {
         // endpoint in it), so the matched pattern is known here.
         let needed = APIScope.required(method: request.method, route: context.endpointPath)
         guard scopes.contains(needed) else {
-            throw Problem(.forbidden, type: "insufficient-scope", title: "Insufficient scope",
+            throw Problem(.insufficientScope,
                           detail: "this request needs an API key with the \"\(needed.rawValue)\" scope", extra: ["scope": needed.rawValue])
         }
         if record.needsTouch() {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KinoraCore
 
 /// An RFC 9457 problem+json error. `type` is a stable identifier clients can switch on.
 public struct Problem: HTTPResponseError, Sendable {
@@ -11,7 +12,8 @@ public struct Problem: HTTPResponseError, Sendable {
     /// Extra response headers (`Retry-After` on 429).
     public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, type: String, title: String, detail: String? = nil, extra: [String: String] = [:]) {
+    /// Only ``ProblemType``s are answered: the other initialisers take one from the list.
+    fileprivate init(_ status: HTTPResponse.Status, type: String, title: String, detail: String? = nil, extra: [String: String] = [:]) {
         self.status = status
         self.type = type
         self.title = title
@@ -21,16 +23,32 @@ public struct Problem: HTTPResponseError, Sendable {
 
     static let typeBase = "https://kinora.invalid/problems/"
 
+    /// Hummingbird's own refusals (no route, wrong method, a malformed request) as the type
+    /// of the list that says the same; a status the list has no type for keeps its code under
+    /// the generic type of its class.
+    init(framework status: HTTPResponse.Status, detail: String?) {
+        let type: ProblemType = switch status.code {
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 405: .methodNotAllowed
+        case 413: .payloadTooLarge
+        case 400..<500: .badRequest
+        default: .internalError
+        }
+        self.init(status, type: type.rawValue, title: status.reasonPhrase.isEmpty ? type.title : status.reasonPhrase, detail: detail)
+    }
+
     public static func unauthorized(_ detail: String) -> Problem {
-        Problem(.unauthorized, type: "unauthorized", title: "Authentication required", detail: detail)
+        Problem(ProblemType.unauthorized, detail: detail)
     }
 
     public static func forbidden(_ detail: String) -> Problem {
-        Problem(.forbidden, type: "forbidden", title: "Not allowed", detail: detail)
+        Problem(ProblemType.forbidden, detail: detail)
     }
 
     public static func notFound(_ detail: String) -> Problem {
-        Problem(.notFound, type: "not-found", title: "Not found", detail: detail)
+        Problem(ProblemType.notFound, detail: detail)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -48,5 +66,18 @@ public struct Problem: HTTPResponseError, Sendable {
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"kinora\"" }
         headers.append(contentsOf: self.headers)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// A problem of the list, answered with its usual status unless `refusal` says otherwise.
+    init(_ type: ProblemType, detail: String? = nil, extra: [String: String] = [:], refusal: Refusal? = nil, title: String? = nil) {
+        self.init((refusal ?? type.refusal).status, type: type.rawValue, title: title ?? type.title, detail: detail, extra: extra)
+    }
+
+    /// How every service error reaches the client.
+    init(_ error: some DomainError) {
+        self.init(error.refusal.status, type: error.problemType.rawValue, title: error.title, detail: error.detail, extra: error.extra)
+        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
     }
 }

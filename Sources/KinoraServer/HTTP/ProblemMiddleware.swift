@@ -24,7 +24,7 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError {
             // Hummingbird's own (no route, wrong method, malformed request): problem+json too.
-            let problem = Problem(error.status, type: Self.type(for: error.status), title: error.status.reasonPhrase,
+            let problem = Problem(framework: error.status,
                                   detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
             response = try problem.response(from: request, context: context)
         } catch is InvalidCursor {
@@ -35,7 +35,7 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed: \(String(describing: error))")
-            let problem = Problem(.internalServerError, type: "internal", title: "Internal server error",
+            let problem = Problem(.internalError,
                                   detail: "the error was logged with request id \(context.requestID)")
             response = try problem.response(from: request, context: context)
         }
@@ -56,17 +56,6 @@ struct EdgeMiddleware: RouterMiddleware {
         return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
     }
 
-    static func type(for status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 400: "bad-request"
-        case 401: "unauthorized"
-        case 403: "forbidden"
-        case 404: "not-found"
-        case 405: "method-not-allowed"
-        case 413: "payload-too-large"
-        default: "http-\(status.code)"
-        }
-    }
 
     /// 16 hex digits, never the same twice in a process: a counter from a random start, mixed
     /// by a bijection (SplitMix64's finaliser) so consecutive ids do not look consecutive.

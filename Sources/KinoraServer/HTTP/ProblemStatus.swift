@@ -14,16 +14,3 @@ extension Refusal {
         }
     }
 }
-
-extension Problem {
-    /// A problem of the list, answered with its usual status unless `refusal` says otherwise.
-    init(_ type: ProblemType, detail: String? = nil, extra: [String: String] = [:], refusal: Refusal? = nil, title: String? = nil) {
-        self.init((refusal ?? type.refusal).status, type: type.rawValue, title: title ?? type.title, detail: detail, extra: extra)
-    }
-
-    /// How every service error reaches the client.
-    init(_ error: some DomainError) {
-        self.init(error.refusal.status, type: error.problemType.rawValue, title: error.title, detail: error.detail, extra: error.extra)
-        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
-    }
-}

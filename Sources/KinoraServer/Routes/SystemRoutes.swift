@@ -4,6 +4,7 @@ import KinoraConfiguration
 import KinoraHost
 import KinoraStore
 import Prometheus
+import KinoraCore
 
 /// /healthz, /readyz and /metrics.
 struct SystemRoutes {
@@ -29,7 +30,7 @@ struct SystemRoutes {
                     if !databaseReachable { counts.append("the database is not reachable") }
                     if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
                     if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
-                    throw Problem(.serviceUnavailable, type: "not-ready", title: "Not ready",
+                    throw Problem(.notReady,
                                   detail: counts.joined(separator: "; ") + " (details for admins)")
                 }
                 var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
@@ -37,7 +38,7 @@ struct SystemRoutes {
                     problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
                 }
                 problems += configErrors.map(\.description)
-                throw Problem(.serviceUnavailable, type: "not-ready", title: "Not ready", detail: problems.joined(separator: "; "))
+                throw Problem(.notReady, detail: problems.joined(separator: "; "))
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
         }

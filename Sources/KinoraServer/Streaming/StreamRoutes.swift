@@ -203,7 +203,7 @@ struct RangeNotSatisfiable: HTTPResponseError {
     let headers: HTTPFields
     var status: HTTPResponse.Status { .rangeNotSatisfiable }
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try Problem(.rangeNotSatisfiable, type: "range-not-satisfiable", title: "Range not satisfiable",
+        var response = try Problem(.rangeNotSatisfiable,
                                    detail: headers[.contentRange].map { "object is \($0.dropFirst("bytes */".count)) bytes" })
             .response(from: request, context: context)
         for field in headers where field.name != .contentType && field.name != .contentLength { response.headers[field.name] = field.value }
