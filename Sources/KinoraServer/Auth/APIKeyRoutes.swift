@@ -41,7 +41,7 @@ struct APIKeyRoutes {
 
     func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
-        let body = try await AccountRequests.decode(Body.self, request)
+        let body = try await request.decodeJSON(as: Body.self, emptyAsObject: true)
         _ = try APIKeys.checkName(body.name)
         let scopes = try Self.grantable(body.scopes, context)
         let (record, key) = try keys.create(for: user, name: body.name, scopes: APIScope.names(scopes), expiresInDays: body.expiresInDays)

@@ -5,26 +5,6 @@ import KinoraStore
 
 /// Reading request bodies and answering for the account routes.
 enum AccountRequests {
-    /// Decodes a JSON body strictly (types are not coerced); a bad body is a 400 that names
-    /// the field when there is one. An empty body reads as `{}`, so every field takes its default.
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw AccountError.badRequest("the field \"\(key.stringValue)\" is missing", field: key.stringValue)
-        } catch let DecodingError.typeMismatch(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw AccountError.badRequest("the field \"\(field)\" has the wrong type", field: field)
-        } catch let DecodingError.valueNotFound(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw AccountError.badRequest("the field \"\(field)\" must not be null", field: field)
-        } catch {
-            throw AccountError.badRequest("the body must be a JSON object")
-        }
-    }
-
     /// The account the caller acts as; the bootstrap token has none.
     static func account(_ context: KinoraRequestContext, database: KinoraDatabase) throws -> UserRecord {
         guard let principal = context.principal else { throw AccountError.needsCredentials("this route needs credentials") }

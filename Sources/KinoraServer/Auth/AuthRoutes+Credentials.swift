@@ -10,6 +10,11 @@ extension AuthRoutes {
         var password: String?
         var totp: String?
         var oidcCode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case username, password, totp
+            case oidcCode = "oidc_code"
+        }
     }
 
     /// The one credential check of both sign-ins (tokens and cookie), so both answer alike.

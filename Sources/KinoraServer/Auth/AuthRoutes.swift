@@ -26,6 +26,10 @@ struct AuthRoutes {
 
     struct RefreshBody: Decodable {
         var refreshToken: String?
+
+        enum CodingKeys: String, CodingKey {
+            case refreshToken = "refresh_token"
+        }
     }
 
     func register(on router: Router<KinoraRequestContext>) {

@@ -25,7 +25,7 @@ struct InvitationRoutes {
     func register(on router: Router<KinoraRequestContext>) {
         router.post("api/v1/invitations") { request, context in
             try Access.admin.check(context)
-            let body = try await AccountRequests.decode(Body.self, request)
+            let body = try await request.decodeJSON(as: Body.self, emptyAsObject: true)
             let (invitation, code) = try invitations.create(role: body.role, maxUses: body.maxUses, expiresInDays: body.expiresInDays,
                                                             createdBy: context.principal?.userID)
             var object = Self.object(invitation)

@@ -49,7 +49,7 @@ struct PasswordRoutes {
         }
         router.post("api/v1/auth/password-reset") { request, context in
             try Access.anyone.check(context)
-            let body = try await AccountRequests.decode(ResetBody.self, request)
+            let body = try await request.decodeJSON(as: ResetBody.self, emptyAsObject: true)
             let user = try await changes.reset(token: body.token, new: body.newPassword, address: context.clientAddress)
             context.logger.info("password reset for \(user.username); its refresh tokens, sessions and API keys are revoked")
             return Response(status: .noContent)
@@ -60,7 +60,7 @@ struct PasswordRoutes {
     /// session, when it is one, stays too.
     func change(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
-        let body = try await AccountRequests.decode(ChangeBody.self, request)
+        let body = try await request.decodeJSON(as: ChangeBody.self, emptyAsObject: true)
         try await changes.change(user, current: body.currentPassword, new: body.newPassword,
                                  keepingSession: context.sessionTokenHash, address: context.clientAddress)
         context.logger.info("password changed for \(user.username); its refresh tokens and other sessions are ended")

@@ -31,7 +31,7 @@ struct SignupRoutes {
         router.post("api/v1/auth/signup") { request, context in
             try Access.anyone.check(context)
             try await signup.admit(address: context.clientAddress)
-            let body = try await AccountRequests.decode(Body.self, request)
+            let body = try await request.decodeJSON(as: Body.self, emptyAsObject: true)
             let user = try await signup.create(username: body.username, password: body.password, displayName: body.displayName,
                                                invitation: body.invitation)
             context.logger.info("account \(user.username) signed up as \(user.role)")

@@ -37,7 +37,7 @@ struct UserAdminRoutes {
         router.patch("api/v1/users/:id") { request, context in
             try Access.admin.check(context)
             let target = try administration.user(id: context.parameters.get("id") ?? "")
-            let body = try await AccountRequests.decode(PatchBody.self, request)
+            let body = try await request.decodeJSON(as: PatchBody.self, emptyAsObject: true)
             let updated = try administration.update(target, role: body.role, disabled: body.disabled, displayName: body.displayName)
             context.logger.info("account \(updated.username) changed: role \(updated.role), disabled \(updated.disabled)")
             return try JSONResponse.make(.ok, AccountRequests.userObject(updated))

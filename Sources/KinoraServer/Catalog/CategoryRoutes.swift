@@ -16,7 +16,7 @@ struct CategoryRoutes {
         }
         router.post("api/v1/categories") { request, context in
             try Access.admin.check(context)
-            let category = try categories.create(try await JSONBody.members(request))
+            let category = try categories.create(try await request.jsonMembers())
             var response = try JSONResponse.make(.created, Self.object(category))
             response.headers[.location] = "/api/v1/categories/\(category.id)"
             return response
@@ -24,7 +24,7 @@ struct CategoryRoutes {
         router.patch("api/v1/categories/:id") { request, context in
             try Access.admin.check(context)
             let id = context.parameters.get("id") ?? ""
-            return try JSONResponse.make(.ok, Self.object(try categories.rename(id, try await JSONBody.members(request))))
+            return try JSONResponse.make(.ok, Self.object(try categories.rename(id, try await request.jsonMembers())))
         }
         router.delete("api/v1/categories/:id") { _, context in
             try Access.admin.check(context)

@@ -18,7 +18,7 @@ struct ChannelRoutes {
         router.post("api/v1/channels") { request, context in
             try Access.roles([.creator, .admin]).check(context)
             _ = try Channels.owner(context.viewer)
-            let fields = try ChannelFields.parse(try await JSONBody.members(request), creating: true)
+            let fields = try ChannelFields.parse(try await request.jsonMembers(), creating: true)
             let channel = try channels.create(fields, by: context.viewer)
             var response = try JSONResponse.make(.created, Self.object(channel))
             response.headers[.location] = "/api/v1/channels/\(channel.id)"
@@ -36,7 +36,7 @@ struct ChannelRoutes {
         router.patch("api/v1/channels/:id") { request, context in
             try Access.authenticated.check(context)
             let channel = try channels.editable(context.parameters.get("id") ?? "", by: context.viewer)
-            let fields = try ChannelFields.parse(try await JSONBody.members(request), creating: false)
+            let fields = try ChannelFields.parse(try await request.jsonMembers(), creating: false)
             return try JSONResponse.make(.ok, Self.object(try channels.update(channel, fields, by: context.viewer)))
         }
         // A channel with videos is only deleted on request (force=true), and its videos with it.

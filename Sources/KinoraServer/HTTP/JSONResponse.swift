@@ -3,7 +3,8 @@ import Hummingbird
 
 /// The one way a route answers with JSON: a JSON-ready value (`[String: Any]`, arrays,
 /// strings, numbers, `NSNull`) written by ``JSONWriter`` (keys sorted, nothing escaped that
-/// need not be), or an `Encodable` value.
+/// need not be), or an `Encodable` value (its CodingKeys name the JSON keys, as request bodies'
+/// do: no key strategy on either side).
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: Any) throws -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONWriter.bytes(value))))
@@ -16,7 +17,6 @@ enum JSONResponse {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }()
 }

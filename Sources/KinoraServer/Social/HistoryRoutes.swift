@@ -16,7 +16,7 @@ struct HistoryRoutes {
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let video = try VideoAccess.visibleVideo(context, database: database)
-            let entry = try history.record(try await JSONBody.members(request), me: me, video: video)
+            let entry = try history.record(try await request.jsonMembers(), me: me, video: video)
             return try JSONResponse.make(.ok, Self.object(entry))
         }
         router.get("api/v1/me/history") { request, context in

@@ -15,7 +15,7 @@ struct PlaylistRoutes {
         router.post("api/v1/playlists") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let playlist = try playlists.create(try await JSONBody.members(request), ownerID: me.id)
+            let playlist = try playlists.create(try await request.jsonMembers(), ownerID: me.id)
             var response = try JSONResponse.make(.created, try object(playlist, context, items: true))
             response.headers[.location] = "/api/v1/playlists/\(playlist.id)"
             return response
@@ -27,7 +27,7 @@ struct PlaylistRoutes {
         router.patch("api/v1/playlists/:id") { request, context in
             try Access.authenticated.check(context)
             let playlist = try playlists.editable(Self.id(context), by: context.viewer)
-            let updated = try playlists.update(playlist, try await JSONBody.members(request))
+            let updated = try playlists.update(playlist, try await request.jsonMembers())
             return try JSONResponse.make(.ok, try object(updated, context, items: true))
         }
         router.delete("api/v1/playlists/:id") { _, context in
@@ -38,7 +38,7 @@ struct PlaylistRoutes {
         router.post("api/v1/playlists/:id/items") { request, context in
             try Access.authenticated.check(context)
             let playlist = try playlists.editable(Self.id(context), by: context.viewer)
-            let updated = try playlists.add(to: playlist, try await JSONBody.members(request), by: context.viewer)
+            let updated = try playlists.add(to: playlist, try await request.jsonMembers(), by: context.viewer)
             return try JSONResponse.make(.created, try object(updated, context, items: true))
         }
         router.delete("api/v1/playlists/:id/items/:video_id") { _, context in
@@ -49,7 +49,7 @@ struct PlaylistRoutes {
         router.put("api/v1/playlists/:id/order") { request, context in
             try Access.authenticated.check(context)
             let playlist = try playlists.editable(Self.id(context), by: context.viewer)
-            let updated = try playlists.reorder(playlist, try await JSONBody.members(request), by: context.viewer)
+            let updated = try playlists.reorder(playlist, try await request.jsonMembers(), by: context.viewer)
             return try JSONResponse.make(.ok, try object(updated, context, items: true))
         }
         router.get("api/v1/me/playlists") { request, context in

@@ -17,7 +17,7 @@ struct PreferenceRoutes {
         router.put("api/v1/me/preferences") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let change = JSONValue.object(try await JSONBody.members(request))
+            let change = JSONValue.object(try await request.jsonMembers())
             let stored = try database.preferences.update(userID: me.id) { current in
                 var preferences = Preferences(json: current)
                 try preferences.apply(change)

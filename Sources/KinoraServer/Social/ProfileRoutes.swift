@@ -18,7 +18,7 @@ struct ProfileRoutes {
         router.patch("api/v1/me") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let updated = try Profiles(database: database).update(me, try await JSONBody.members(request))
+            let updated = try Profiles(database: database).update(me, try await request.jsonMembers())
             var object = Self.object(updated)
             object["role"] = updated.role
             return try JSONResponse.make(.ok, object)

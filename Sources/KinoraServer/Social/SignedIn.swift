@@ -25,10 +25,3 @@ enum SocialHTTP {
 
     static func date(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }
-
-extension SocialHTTP {
-    /// ``JSONBody/members(_:)``, under the name the account routes call it by.
-    static func members(_ request: Request) async throws -> [String: JSONValue] {
-        try await JSONBody.members(request)
-    }
-}

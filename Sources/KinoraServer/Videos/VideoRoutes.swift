@@ -47,7 +47,7 @@ struct VideoRoutes {
         router.patch("api/v1/videos/:id") { request, context in
             try Access.authenticated.check(context)
             let video = try VideoAccess.editableVideo(context, database: database)
-            let fields = try Self.jsonObject(try await JSONBody.object(request))
+            let fields = try await request.jsonMembers()
             let details = try VideoPatch(database: database).apply(fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger)
             return try JSONResponse.make(.ok, VideoJSON.object(details))
         }
@@ -82,8 +82,4 @@ struct VideoRoutes {
     }
 
     /// The PATCH body, parsed as the catalog's JSON routes parse it, in the core's JSON values.
-    static func jsonObject(_ object: [String: Any]) throws -> [String: JSONValue] {
-        let data = try JSONSerialization.data(withJSONObject: object)
-        return (try? JSONValue(parsing: String(decoding: data, as: UTF8.self)))?.objectValue ?? [:]
-    }
 }
