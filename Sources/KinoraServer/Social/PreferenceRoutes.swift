@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraStore
 

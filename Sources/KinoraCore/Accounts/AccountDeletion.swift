@@ -1,6 +1,5 @@
 import Foundation
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraStore
 import Logging
@@ -9,19 +8,25 @@ import Logging
 /// disabled and the deletion recorded first (one transaction), objects are removed next, rows
 /// last: a crash in between leaves a recorded deletion that ``resumePending(logger:)`` finishes
 /// at the next start, never objects without a row that names them.
-struct AccountDeletion: Sendable {
-    let database: KinoraDatabase
-    let registry: PluginRegistry
-    let config: KinoraConfig
+public struct AccountDeletion: Sendable {
+    public let database: KinoraDatabase
+    public let registry: PluginRegistry
+    public let config: KinoraConfig
+
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: KinoraConfig) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+    }
 
     /// Returns false when there is no such account; throws ``LastAdmin``.
-    func delete(userID: String, requestID: String? = nil) async throws -> Bool {
+    public func delete(userID: String, requestID: String? = nil) async throws -> Bool {
         guard try database.accountDeletions.begin(userID: userID) else { return false }
         try await finish(userID: userID, requestID: requestID)
         return true
     }
 
-    func finish(userID: String, requestID: String? = nil) async throws {
+    public func finish(userID: String, requestID: String? = nil) async throws {
         let storage = try MediaStorage(registry: registry, name: config.mediaStorage)
             .require("the account is disabled; its deletion completes once the storage is back")
         try await storage.removeAll(prefix: "avatars/\(userID)/", requestID: requestID)
@@ -37,7 +42,7 @@ struct AccountDeletion: Sendable {
     }
 
     /// Finishes deletions a crash or a storage outage cut short.
-    func resumePending(logger: Logger) async {
+    public func resumePending(logger: Logger) async {
         do {
             for userID in try database.accountDeletions.pending() {
                 try await finish(userID: userID)

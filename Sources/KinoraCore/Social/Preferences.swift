@@ -1,15 +1,14 @@
 import Foundation
 import KinoraConfiguration
-import KinoraCore
 import KinoraHost
 import KinoraMediaContract
 
 /// An account's preferences. Only keys the account set are stored; the rest are defaults, so a
 /// default changed later applies to everyone who never chose.
-struct Preferences {
-    static let qualities: [Int64] = LadderStep.standardShortSides.map(Int64.init)
-    static let emailKinds = ["comments", "subscriptions", "mentions", "digest"]
-    static let defaults: [String: JSONValue] = [
+public struct Preferences {
+    public static let qualities: [Int64] = LadderStep.standardShortSides.map(Int64.init)
+    public static let emailKinds = ["comments", "subscriptions", "mentions", "digest"]
+    public static let defaults: [String: JSONValue] = [
         "language": .null,
         "autoplay": .bool(true),
         "default_quality": .string("auto"),
@@ -17,14 +16,14 @@ struct Preferences {
     ]
 
     /// What was stored (only the keys set).
-    var stored: [String: JSONValue]
+    public var stored: [String: JSONValue]
 
-    init(json: String?) {
+    public init(json: String?) {
         if let json, case .object(let members)? = try? JSONValue(parsing: json) { stored = members } else { stored = [:] }
     }
 
     /// Every key, stored values over defaults (email choices merged one by one).
-    var effective: JSONValue {
+    public var effective: JSONValue {
         var result = Self.defaults
         for (key, value) in stored where key != "email_notifications" { result[key] = value }
         if case .object(var email)? = result["email_notifications"], case .object(let chosen)? = stored["email_notifications"] {
@@ -36,7 +35,7 @@ struct Preferences {
 
     /// Applies a change: the keys given replace the stored ones (null puts a key back to its
     /// default), the keys left out keep their value. Throws ``InvalidField`` or ``UnknownField``.
-    mutating func apply(_ change: JSONValue) throws {
+    public mutating func apply(_ change: JSONValue) throws {
         guard case .object(let members) = change else { throw Refused(.badRequest, "the body must be a JSON object") }
         try BodyFields.refuseUnknownKeys(members, allowed: Set(Self.defaults.keys))
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
