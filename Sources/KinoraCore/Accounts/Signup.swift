@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 import KinoraStore
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KinoraConfiguration
 import KinoraHost
 import KinoraStore
 import Logging

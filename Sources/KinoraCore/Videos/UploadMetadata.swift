@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import KinoraCore
 import KinoraStore
 
 /// What an upload says about its video (multipart form fields or tus metadata keys), checked,
