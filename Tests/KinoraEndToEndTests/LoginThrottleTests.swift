@@ -79,8 +79,11 @@ import Testing
         let refused = try #require(guesses.compactMap { try? $0.get() }.first { $0.status == 429 })
         #expect(Auth.type(refused) == "too-many-attempts" && Int(refused.headers["retry-after"] ?? "") ?? 0 > 0, "\(refused.headers)")
 
-        // 40 wrong second-factor codes at once from two addresses, with the right password:
-        // at most 5 are checked in all, over both sign-in routes.
+        // 40 wrong second-factor codes at once from two addresses, with the right password,
+        // over both sign-in routes: the account's 5 are checked, and a sixth only when one
+        // address's 5 all came first, as the other address's first try. An address with no
+        // failure on the account is not kept waiting (so the owner gets in while someone else
+        // guesses); which address reserves first is up to the scheduler, so both are right.
         let access = try Auth.tokens(try Auth.login(daemon, "jack", "jacks long password")).access
         let (totp, step, _) = try TOTPTests.enable(daemon, access, username: "jack")
         let wrong = String((Int(totp.code(step: step))! + 500_000) % 1_000_000).leftPadded(6)
@@ -89,7 +92,9 @@ import Testing
                            route: index % 4 < 2 ? "/api/v1/auth/login" : "/api/v1/auth/session")
         }
         let codeCounts = Self.statuses(codes)
-        #expect((codeCounts[401] ?? 0) <= 5 && (codeCounts[401] ?? 0) + (codeCounts[429] ?? 0) == 40, "\(codeCounts)")
+        let checked = [0, 1].map { parity in codes.indices.filter { $0 % 2 == parity && (try? codes[$0].get().status) == 401 }.count }.sorted()
+        #expect(checked.reduce(0, +) == 5 || checked == [1, 5], "401s per address: \(checked), all: \(codeCounts)")
+        #expect((codeCounts[401] ?? 0) + (codeCounts[429] ?? 0) == 40, "\(codeCounts)")
         #expect(codes.allSatisfy { (try? $0.get()).map { $0.status == 429 || Auth.type($0) == "invalid-totp" } ?? false })
         #expect(try await daemon.stop() == 0)
     }

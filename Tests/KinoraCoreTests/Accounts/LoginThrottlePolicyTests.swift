@@ -31,6 +31,46 @@ import Testing
         #expect(await Self.wait(throttle, "ann", "a", at: Self.start) == nil, "released attempts count for nothing")
     }
 
+    /// Guesses at one account from two addresses, all reserved before any is settled (the
+    /// end-to-end burst of wrong second-factor codes). The account's five are checked, plus
+    /// at most the first try of an address that had not failed yet when the five were
+    /// reached: that is the owner's way in, so it is the policy and not a race. Never more.
+    @Test func concurrentGuessesFromTwoAddressesGetAtMostOneFreshTry() async throws {
+        func admitted(_ order: [String]) async -> [String: Int] {
+            let throttle = LoginThrottle()
+            var counts: [String: Int] = [:]
+            for address in order {
+                if case .success = await throttle.reserve(account: "cy", address: address, now: Self.start) { counts[address, default: 0] += 1 }
+            }
+            return counts
+        }
+        // Interleaved, the five reservations mark both addresses: nothing more is checked.
+        #expect(await admitted((0..<40).map { $0 % 2 == 0 ? "a" : "b" }) == ["a": 3, "b": 2])
+        // One address's five first: the other address's first try is still a fresh one.
+        #expect(await admitted(Array(repeating: "a", count: 20) + Array(repeating: "b", count: 20)) == ["a": 5, "b": 1])
+        #expect(await admitted(Array(repeating: "a", count: 5) + (0..<35).map { $0 % 2 == 0 ? "b" : "a" }) == ["a": 5, "b": 1])
+
+        // Truly concurrent, in whatever order the actor takes them: five or six, never more,
+        // at most five from one address, and a sixth only as one address's single first try.
+        for _ in 0..<50 {
+            let throttle = LoginThrottle()
+            let admittedFrom = await withTaskGroup(of: String?.self) { group in
+                for index in 0..<40 {
+                    let address = index % 2 == 0 ? "a" : "b"
+                    group.addTask {
+                        guard case .success = await throttle.reserve(account: "cy", address: address, now: Self.start) else { return nil }
+                        return address
+                    }
+                }
+                return await group.reduce(into: [String: Int]()) { counts, address in
+                    if let address { counts[address, default: 0] += 1 }
+                }
+            }
+            let split = admittedFrom.values.sorted()
+            #expect(split.reduce(0, +) == 5 || split == [1, 5], "\(admittedFrom)")
+        }
+    }
+
     @Test func theAccountDelayGrowsAndSparesFreshAddresses() async throws {
         var policy = LoginThrottle.Policy()
         policy.maxDelay = 10
