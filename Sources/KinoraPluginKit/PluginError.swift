@@ -5,7 +5,14 @@ import Darwin
 #endif
 import KinoraPluginABI
 
-/// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value.
+/// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value. The host maps each
+/// one to its own behaviour (a 404 for ``notFound``, a retry for ``unavailable``), so picking
+/// the right one matters more than the message.
+///
+/// ```swift
+/// guard exists else { throw PluginError(.notFound, "no object at \(key)") }
+/// if error.status == .unsupported { /* fall back */ }
+/// ```
 public struct PluginStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
