@@ -6,7 +6,7 @@ import Darwin
 import KinoraPluginABI
 
 /// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value. The host maps each
-/// one to its own behaviour (a 404 for ``notFound``, a retry for ``unavailable``), so picking
+/// one to its own behaviour (a 404 for ``notFound``, a refused upload for ``noSpace``), so picking
 /// the right one matters more than the message.
 ///
 /// ```swift

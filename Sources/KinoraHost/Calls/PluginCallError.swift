@@ -1,7 +1,7 @@
 import KinoraPluginABI
 
-/// A status code from the plugin ABI, host side, so the daemon can choose an HTTP answer or a
-/// retry from the kind of failure rather than from the plugin's message.
+/// A status code from the plugin ABI, host side, so the daemon can choose its answer (a 404,
+/// a full-disk refusal) from the kind of failure rather than from the plugin's message.
 ///
 /// ```swift
 /// do {
