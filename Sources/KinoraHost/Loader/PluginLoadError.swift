@@ -2,10 +2,10 @@
 /// operator with several plugin folders can tell which file to fix.
 ///
 /// ```swift
-/// do {
+/// do throws(PluginLoadError) {
 ///     try registry.loadModule(at: "/usr/lib/kinora/plugins/storage-s3.so")
 /// } catch {
-///     print(error.path, error.description)  // error is a PluginLoadError (typed throws)
+///     print(error.path, error.description)
 /// }
 /// ```
 public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable {
