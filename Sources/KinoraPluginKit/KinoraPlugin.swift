@@ -42,6 +42,17 @@ public struct PluginDescriptor: Sendable {
 /// ``PluginDescriptor/configSchema`` (defaults already filled in). Operations are called on
 /// host worker threads and may block; several may run at once unless the descriptor sets
 /// `serializeCalls`, so instances must be thread-safe (hence `Sendable`).
+///
+/// ```swift
+/// public final class HLSPackager: PackagerPlugin {
+///     public typealias Settings = NoSettings
+///     public static let descriptor = PluginDescriptor(id: "org.kinora.packager-hls", name: "HLS packager")
+///     public init(settings: NoSettings, host: PluginHost) throws {}
+///     public func package(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String) {
+///         // …
+///     }
+/// }
+/// ```
 public protocol KinoraPlugin: AnyObject, Sendable {
     associatedtype Settings: Decodable
 
@@ -62,5 +73,11 @@ extension KinoraPlugin {
     public func stop() {}
 }
 
-/// Settings for plugins that take none.
+/// Settings for plugins that take none, so they need not declare an empty type of their own.
+/// Pair it with a schema that allows no properties.
+///
+/// ```swift
+/// public typealias Settings = NoSettings
+/// public init(settings: NoSettings, host: PluginHost) throws {}
+/// ```
 public struct NoSettings: Decodable, Sendable {}

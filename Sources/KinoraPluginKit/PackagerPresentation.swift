@@ -8,6 +8,16 @@ import Foundation
 // packager plugin written with the kit. Unknown keys are ignored by construction (Decodable
 // skips them), so the host can add information without a packager/2.
 
+/// The presentation a packager receives: every rendition with its segments, plus text tracks
+/// and DRM entries. Parsing it here means each packager starts from checked values instead of
+/// repeating the JSON rules.
+///
+/// ```swift
+/// let presentation = try PackagerPresentation.parse(json)
+/// for rendition in presentation.video {
+///     print(rendition.id, rendition.peakBandwidth, rendition.segments.count)
+/// }
+/// ```
 public struct PackagerPresentation: Decodable {
     public var renditions: [PresentationRendition]
     public var textTracks: [PresentationTextTrack]
@@ -26,6 +36,15 @@ public struct PackagerPresentation: Decodable {
     public var audio: [PresentationRendition] { renditions.filter { $0.type == "audio" } }
 }
 
+/// One audio or video rendition: its codec and bandwidth for the master manifest, and its
+/// segments on a shared timeline for the media manifest.
+///
+/// ```swift
+/// for r in presentation.video {
+///     let seconds = Format.decimal3(Format.thousandths(r.totalDuration, timescale: r.timescale))
+///     let initPath = Format.relative(r.initURI, from: "\(r.id)/media.m3u8")
+/// }
+/// ```
 public struct PresentationRendition: Decodable {
     public var id: String
     public var type: String
@@ -69,11 +88,25 @@ public struct PresentationRendition: Decodable {
         return bitsPerSecond(bytes: sizes.reduce(0, +), duration: totalDuration)
     }
 
+    /// The bit rate of `bytes` played over `duration`, rounded up so a player's budget holds.
+    ///
+    /// - Parameters:
+    ///   - bytes: How many bytes were sent.
+    ///   - duration: How long they play, in this rendition's timescale units; must not be 0.
     public func bitsPerSecond(bytes: Int64, duration: Int64) -> Int64 {
         Int64((Double(bytes) * 8 * Double(timescale) / Double(duration)).rounded(.up))
     }
 }
 
+/// One CMAF segment of a rendition, in the rendition's timescale; `size` lets a packager
+/// measure bit rates and `iframe` lets it write trick-play playlists.
+///
+/// ```swift
+/// for s in r.segments {
+///     lines.append("#EXTINF:\(Format.decimal3(Format.thousandths(s.duration, timescale: r.timescale))),")
+///     lines.append(Format.relative(s.uri, from: name))
+/// }
+/// ```
 public struct PresentationSegment: Decodable {
     public var uri: String
     public var start: Int64
@@ -82,11 +115,28 @@ public struct PresentationSegment: Decodable {
     public var iframe: PresentationByteRange?
 }
 
+/// A byte range inside a segment file, here the key frame that trick play fetches without the
+/// rest of the segment.
+///
+/// ```swift
+/// if let frame = segment.iframe {
+///     lines.append("#EXT-X-BYTERANGE:\(frame.size)@\(frame.offset)")
+/// }
+/// ```
 public struct PresentationByteRange: Decodable {
     public var offset: Int64
     public var size: Int64
 }
 
+/// A WebVTT subtitle track. It is one file rather than segments, so its duration is in
+/// seconds instead of a timescale.
+///
+/// ```swift
+/// for t in presentation.textTracks {
+///     let ms = Format.thousandths(t.duration)
+///     print(t.language ?? "und", Format.decimal3(ms), t.uri)
+/// }
+/// ```
 public struct PresentationTextTrack: Decodable {
     public var id: String
     public var language: String?
@@ -99,6 +149,14 @@ public struct PresentationTextTrack: Decodable {
     enum CodingKeys: String, CodingKey { case id, language, label, isDefault = "default", uri, duration, size }
 }
 
+/// One DRM system protecting the segments. Each manifest format signals only what it can
+/// (HLS needs `cbcs` and `hlsKeyURI`; DASH needs `kid` and `systemID`), so the entry carries
+/// both.
+///
+/// ```swift
+/// let cbcs = presentation.protection.filter { $0.scheme == "cbcs" && $0.hlsKeyURI != nil }
+/// let systems = presentation.protection.compactMap { $0.systemID.flatMap(Check.uuid) }
+/// ```
 public struct PresentationProtection: Decodable {
     public var scheme: String
     public var kid: String?
@@ -118,6 +176,11 @@ public struct PresentationProtection: Decodable {
 
 extension PackagerPresentation {
     /// Decodes and checks a presentation; every refusal is `.invalidArgument` naming the key.
+    ///
+    /// - Parameter json: The presentation string the host passed to `package`.
+    /// - Returns: The presentation, with every identifier, URI and timeline checked.
+    /// - Throws: ``PluginStatus/invalidArgument`` with a message such as
+    ///   "presentation.renditions[0].timescale: …".
     public static func parse(_ json: String) throws -> PackagerPresentation {
         let presentation: PackagerPresentation
         do {
@@ -220,7 +283,13 @@ extension PackagerPresentation {
     }
 }
 
-/// Character-level checks, shared by validation and the writers.
+/// Character-level checks, shared by validation and the writers, so a value the validator
+/// accepted is written the same way it was checked.
+///
+/// ```swift
+/// guard let kid = entry.kid.flatMap(Check.uuid) else { throw PluginError(.invalidArgument, "kid") }
+/// let ok = Check.isLanguage("pt-BR") && Check.isRelativeURI("720p/seg-1.m4s")
+/// ```
 public enum Check {
     static let identifierRule = "must be 1-64 characters of A-Z a-z 0-9 . _ - (not \".\" or \"..\")"
     static let uriRule = "must be a relative path (segments of A-Z a-z 0-9 - . _ ~ % + = @ , ! separated by /, no . or ..)"
@@ -267,7 +336,13 @@ public enum Check {
     }
 }
 
-/// Number and path formatting with integer arithmetic only (no locale, deterministic).
+/// Number and path formatting with integer arithmetic only (no locale, deterministic), so the
+/// same presentation always yields byte-identical manifests.
+///
+/// ```swift
+/// Format.decimal3(Format.thousandths(96_000, timescale: 48_000))   // "2.000"
+/// Format.relative("720p/init.mp4", from: "720p/media.m3u8")        // "init.mp4"
+/// ```
 public enum Format {
     /// `thousandths` as "12.345".
     public static func decimal3(_ thousandths: Int64) -> String {

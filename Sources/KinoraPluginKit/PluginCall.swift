@@ -5,7 +5,17 @@ import Darwin
 #endif
 import KinoraPluginABI
 
-/// The context of one host call: correlation id, deadline and cancellation.
+/// The context of one host call: correlation id, deadline and cancellation. It exists so a
+/// long operation can notice that the host gave up on it and stop early.
+///
+/// ```swift
+/// while true {
+///     try call.checkCancellation()
+///     let n = try body.read(into: chunk)
+///     if n == 0 { break }
+///     // store the chunk…
+/// }
+/// ```
 public struct PluginCall: @unchecked Sendable {
     // Borrowed for the duration of the call only; the kit never lets it escape the operation.
     let raw: UnsafePointer<kn_call_t>?
@@ -37,13 +47,23 @@ public struct PluginCall: @unchecked Sendable {
 
     /// Throws ``PluginStatus/cancelled`` when the host cancelled the call and
     /// ``PluginStatus/timeout`` when its deadline passed; call it in long loops.
+    ///
+    /// - Throws: ``PluginError`` with ``PluginStatus/cancelled`` or ``PluginStatus/timeout``.
     public func checkCancellation() throws {
         if wasCancelledByHost { throw PluginError(.cancelled, "the call was cancelled") }
         if deadlinePassed { throw PluginError(.timeout, "the call's deadline passed") }
     }
 }
 
-/// Bytes flowing into the plugin (an upload to store, media to classify).
+/// Bytes flowing into the plugin (an upload to store, media to classify). The host streams
+/// them, so a plugin never needs the whole body in memory unless it asks for it.
+///
+/// ```swift
+/// if let fd = body.fileDescriptor {
+///     // copy_file_range from fd instead of reading through the host
+/// }
+/// let bytes = try body.readAll(limit: 16 << 20)
+/// ```
 public struct PluginReader: @unchecked Sendable {
     // Borrowed for the duration of the operation, like every ABI argument.
     let raw: kn_reader_t
@@ -58,6 +78,10 @@ public struct PluginReader: @unchecked Sendable {
     public var fileDescriptor: Int32? { raw.fd >= 0 ? raw.fd : nil }
 
     /// Reads up to `buffer.count` bytes; returns 0 at the end of the stream.
+    ///
+    /// - Parameter buffer: Where the bytes go; its size caps one read.
+    /// - Returns: The number of bytes read, 0 at the end of the stream.
+    /// - Throws: ``PluginError`` with the host's status when the stream failed.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let read = raw.read, let base = buffer.baseAddress else {
             throw PluginError(.invalidArgument, "the host passed a reader without a read function")
@@ -70,6 +94,10 @@ public struct PluginReader: @unchecked Sendable {
     }
 
     /// Reads the whole stream, refusing more than `limit` bytes.
+    ///
+    /// - Parameter limit: The most bytes the plugin is willing to hold in memory.
+    /// - Returns: Every byte of the stream.
+    /// - Throws: ``PluginStatus/invalidArgument`` past `limit`, or the status of a failed read.
     public func readAll(limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -84,7 +112,13 @@ public struct PluginReader: @unchecked Sendable {
     }
 }
 
-/// Bytes flowing out of the plugin (a download). `write` blocks while the consumer is slow.
+/// Bytes flowing out of the plugin (a download). `write` blocks while the consumer is slow,
+/// which is how a slow client holds back a storage read instead of filling memory.
+///
+/// ```swift
+/// let n = pread(fd, chunk.baseAddress, chunk.count, off_t(position))
+/// try sink.write(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+/// ```
 public struct PluginWriter: @unchecked Sendable {
     // Borrowed for the duration of the operation, like every ABI argument.
     let raw: kn_writer_t
@@ -92,6 +126,9 @@ public struct PluginWriter: @unchecked Sendable {
     init(_ raw: kn_writer_t) { self.raw = raw }
 
     /// Hands all of `bytes` to the host; throws ``PluginStatus/cancelled`` when it went away.
+    ///
+    /// - Parameter bytes: The bytes to send; an empty buffer is a no-op.
+    /// - Throws: ``PluginError`` with the host's status when the consumer stopped reading.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         guard let write = raw.write, let base = bytes.baseAddress else {

@@ -5,7 +5,14 @@ import Darwin
 #endif
 import KinoraPluginABI
 
-/// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value.
+/// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value. The host maps each
+/// one to its own behaviour (a 404 for ``notFound``, a refused upload for ``noSpace``), so picking
+/// the right one matters more than the message.
+///
+/// ```swift
+/// guard exists else { throw PluginError(.notFound, "no object at \(key)") }
+/// throw PluginError(.unavailable, "the bucket answered 503", detail: 503)
+/// ```
 public struct PluginStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -40,6 +47,10 @@ public struct PluginError: Error, Sendable, CustomStringConvertible {
     /// Optional errno, HTTP status or vendor code.
     public var detail: Int32
 
+    /// - Parameters:
+    ///   - status: What the host acts on; pick the closest one.
+    ///   - message: For the operator's log; name the key or file, never a secret.
+    ///   - detail: An errno, HTTP status or vendor code, 0 when there is none.
     public init(_ status: PluginStatus, _ message: String, detail: Int32 = 0) {
         self.status = status
         self.message = message
@@ -49,6 +60,15 @@ public struct PluginError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(status): \(message)" }
 
     /// Maps an `errno` value from a failed system call to the closest status.
+    ///
+    /// ```swift
+    /// guard fd >= 0 else { throw PluginError.errno(errno, "opening \(key)") }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - code: The `errno` value, read right after the failed call.
+    ///   - context: What was being done, put before the system's text in the message.
+    /// - Returns: An error whose `detail` keeps `code`.
     public static func errno(_ code: Int32, _ context: String) -> PluginError {
         let status: PluginStatus
         switch code {

@@ -18,6 +18,11 @@ public struct PluginHost: @unchecked Sendable {
 
     init(_ raw: UnsafePointer<kn_host_t>) { self.raw = raw }
 
+    /// The severity of a line written with ``log(_:_:)``; the daemon filters on it.
+    ///
+    /// ```swift
+    /// host.log(.warning, "bucket \(bucket) is nearly full")
+    /// ```
     public enum LogLevel: Int32, Sendable {
         case trace = 0, debug = 1, info = 2, warning = 3, error = 4
     }
@@ -35,6 +40,10 @@ public struct PluginHost: @unchecked Sendable {
     }
 
     /// A secret value the operator configured outside the config files, or nil if unknown.
+    ///
+    /// - Parameter name: The secret's name as the operator configured it.
+    /// - Returns: The secret's bytes, or nil when no secret has that name.
+    /// - Throws: ``PluginError`` when the host could not read the secret.
     public func secret(_ name: String) throws -> [UInt8]? {
         guard let service = service(KN_HOST_SECRETS_ID, as: kn_host_secrets_v1_t.self),
               let get = service.pointee.get else { return nil }
@@ -62,6 +71,13 @@ public struct PluginHost: @unchecked Sendable {
     }
 
     /// Registers a metric exported on `/metrics` as `kinora_plugin_<name>`.
+    ///
+    /// - Parameters:
+    ///   - kind: Counter, gauge or histogram.
+    ///   - name: The metric's name, without the `kinora_plugin_` prefix.
+    ///   - help: The HELP line shown on `/metrics`.
+    ///   - labels: Label names; ``Metric/record(_:labels:)`` passes their values in this order.
+    /// - Returns: The metric, or nil when the host offers no metrics or refused the registration.
     public func metric(_ kind: Metric.Kind, name: String, help: String, labels: [String] = []) -> Metric? {
         guard let service = service(KN_HOST_METRICS_ID, as: kn_host_metrics_v1_t.self),
               let register = service.pointee.register_metric else { return nil }
@@ -82,15 +98,30 @@ public struct PluginHost: @unchecked Sendable {
     }
 }
 
-/// A metric registered through ``PluginHost/metric(_:name:help:labels:)``.
+/// A metric registered through ``PluginHost/metric(_:name:help:labels:)``. It keeps the
+/// host's handle so recording a value costs one C call, with no lookup by name.
+///
+/// ```swift
+/// let bytes = host.metric(.counter, name: "bytes_written_total", help: "Bytes stored.", labels: ["bucket"])
+/// bytes?.record(Double(info.size), labels: [bucket])
+/// ```
 public struct Metric: @unchecked Sendable {
     // Same reasoning as PluginHost: the tables live until deinit and are [any]-threaded.
+    /// How the daemon treats recorded values: summed, replaced, or bucketed.
+    ///
+    /// ```swift
+    /// let queue = host.metric(.gauge, name: "queue_depth", help: "Uploads waiting.")
+    /// ```
     public enum Kind: Int32, Sendable { case counter = 0, gauge = 1, histogram = 2 }
     let host: PluginHost
     let service: UnsafePointer<kn_host_metrics_v1_t>
     let handle: UInt64
 
     /// Counter: adds `value`; gauge: sets it; histogram: records it (seconds).
+    ///
+    /// - Parameters:
+    ///   - value: The amount, level or observation.
+    ///   - labels: Label values, in the order the names were registered.
     public func record(_ value: Double, labels: [String] = []) {
         guard let record = service.pointee.record else { return }
         let cValues = labels.map { strdup($0) }

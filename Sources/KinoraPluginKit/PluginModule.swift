@@ -30,6 +30,9 @@ import Synchronization
 public enum PluginModule {
     /// The module entry for `plugins`. Call it from the `@_cdecl` function; every call returns
     /// the same pointer (the first call's list of plugins wins).
+    ///
+    /// - Parameter plugins: Every plugin type the module offers; their descriptor ids must differ.
+    /// - Returns: The `kn_module_entry_t` the host reads, valid for the life of the process.
     public static func entry(_ plugins: any KinoraPlugin.Type...) -> UnsafeRawPointer {
         moduleState.withLock { state in
             if let state { return UnsafeRawPointer(state.entry) }

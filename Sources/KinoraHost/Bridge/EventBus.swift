@@ -1,7 +1,14 @@
 import KinoraConfiguration
 import NIOConcurrencyHelpers
 
-/// An event published by a plugin or by the daemon itself.
+/// An event published by a plugin or by the daemon itself, with its source kept so a
+/// subscriber can tell which instance spoke.
+///
+/// ```swift
+/// for await event in environment.events.subscribe() where event.topic == "storage.quota" {
+///     print(event.source ?? "daemon", event.payload["used"]?.intValue ?? 0)
+/// }
+/// ```
 public struct HostEvent: Sendable {
     public var topic: String
     /// The plugin instance that emitted it, nil for the daemon.
@@ -10,7 +17,16 @@ public struct HostEvent: Sendable {
 }
 
 /// In-process publish/subscribe. Publishing never blocks: a subscriber that falls more than
-/// `bufferSize` events behind loses the oldest.
+/// `bufferSize` events behind loses the oldest, so a slow subscriber can never stall a plugin
+/// call that emits.
+///
+/// ```swift
+/// let events = EventBus()
+/// let environment = HostEnvironment(logger: logger, version: kinoraVersion, events: events)
+/// Task {
+///     for await event in events.subscribe(bufferSize: 64) { logger.info("event \(event.topic)") }
+/// }
+/// ```
 public final class EventBus: Sendable {
     private let subscribers = NIOLockedValueBox<[Int: AsyncStream<HostEvent>.Continuation]>([:])
     private let nextID = NIOLockedValueBox(0)

@@ -5,6 +5,12 @@ import Logging
 import KinoraPluginABI
 
 /// What every host context shares: the logger, the daemon version, metrics, events, secrets.
+/// One object, handed to the registry, so every module and instance sees the same services.
+///
+/// ```swift
+/// let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
+/// let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
+/// ```
 public final class HostEnvironment: Sendable {
     public let logger: Logger
     public let version: String

@@ -3,7 +3,16 @@ import KinoraPluginABI
 import NIOConcurrencyHelpers
 
 /// Metrics registered by plugins, forwarded to swift-metrics (and so to `/metrics`) with the
-/// plugin instance as a dimension.
+/// plugin instance as a dimension. It exists so plugins never touch swift-metrics and one
+/// plugin cannot register a name with two kinds, which Prometheus would refuse.
+///
+/// Plugins reach it through the host's metrics service table; the daemon only creates it,
+/// with the environment:
+///
+/// ```swift
+/// let environment = HostEnvironment(logger: logger, version: kinoraVersion)
+/// let metrics: PluginMetrics = environment.metrics  // what PluginHost.metric(…) registers into
+/// ```
 public final class PluginMetrics: Sendable {
     struct Registration: Sendable {
         var kind: Int32

@@ -8,10 +8,20 @@ import KinoraConfiguration
 /// first configured folder that has it (default `/etc/kinora/secrets`). Trailing newlines of
 /// files are dropped. Names are `[A-Za-z0-9._-]{1,128}` not starting with '.', so a name can
 /// never reach outside the folder.
+///
+/// ```swift
+/// let secrets = SecretStore(folders: ["/etc/kinora/secrets"])
+/// let key = secrets.value(named: "s3-key")  // KINORA_SECRET_S3_KEY, else /etc/kinora/secrets/s3-key
+/// let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: secrets)
+/// ```
 public struct SecretStore: Sendable {
     public var folders: [String]
     let environment: [String: String]
 
+    /// - Parameters:
+    ///   - folders: Where secret files are looked up, first match wins.
+    ///   - environment: The `KINORA_SECRET_*` variables to use; nil reads the process's own,
+    ///     which tests replace to stay independent of the machine.
     public init(folders: [String], environment: [String: String]? = nil) {
         self.folders = folders
         var env: [String: String] = [:]

@@ -1,6 +1,15 @@
 import KinoraPluginABI
 
-/// A status code from the plugin ABI, host side.
+/// A status code from the plugin ABI, host side, so the daemon can choose its answer (a 404,
+/// a full-disk refusal) from the kind of failure rather than from the plugin's message.
+///
+/// ```swift
+/// do {
+///     _ = try await storage.stat(key)
+/// } catch let error as PluginCallError where error.status == .notFound {
+///     // answer 404
+/// }
+/// ```
 public struct PluginStatusCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -21,7 +30,14 @@ public struct PluginStatusCode: RawRepresentable, Hashable, Sendable, CustomStri
     public var description: String { String(cString: kn_status_string(rawValue)) }
 }
 
-/// A plugin operation failed; `message` is the plugin's own words.
+/// A plugin operation failed; `message` is the plugin's own words. It names the instance so
+/// a log line says which of several storage or packager instances failed.
+///
+/// ```swift
+/// if let plugin = error as? PluginCallError, plugin.status == .noSpace {
+///     logger.error("\(plugin.instance) is full: \(plugin.message)")
+/// }
+/// ```
 public struct PluginCallError: Error, CustomStringConvertible, Sendable {
     public var status: PluginStatusCode
     public var message: String

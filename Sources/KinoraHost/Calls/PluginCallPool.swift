@@ -2,6 +2,13 @@ import NIOPosix
 
 /// The worker threads that run blocking plugin operations, so no plugin call ever blocks an
 /// event loop or the Swift concurrency pool.
+///
+/// The registry creates and owns it; plugin calls reach it through ``PluginInstance``:
+///
+/// ```swift
+/// let registry = PluginRegistry(environment: environment, workerThreads: 4)
+/// print(registry.pool.threads)  // 4
+/// ```
 public final class PluginCallPool: Sendable {
     let pool: NIOThreadPool
     public let threads: Int

@@ -2,6 +2,13 @@ import KinoraConfiguration
 import KinoraPluginABI
 
 /// A module that passed every check: loaded, initialised, with a factory and valid plugins.
+/// Instances keep a reference to it, so listings can say which file each one came from.
+///
+/// ```swift
+/// for module in registry.modules {
+///     print(module.path, "ABI", module.abi, module.plugins.map(\.id))
+/// }
+/// ```
 public final class LoadedModule: @unchecked Sendable {
     // The pointers come from a module that is never unloaded; the factory is [any]-threaded
     // for lookups and [main]-threaded for create, which only the registry calls.

@@ -1,6 +1,15 @@
 import KinoraPluginABI
 
-/// A Swift copy of a plugin's descriptor, safe to keep and print.
+/// A Swift copy of a plugin's descriptor, safe to keep and print: the C descriptor's strings
+/// belong to the module, so listings and the API read this copy instead.
+///
+/// ```swift
+/// for module in registry.modules {
+///     for plugin in module.plugins {
+///         print(plugin.id, plugin.version ?? "-", plugin.interfaces.joined(separator: ","))
+///     }
+/// }
+/// ```
 public struct PluginDescriptorInfo: Sendable, Hashable {
     public var id: String
     public var name: String

@@ -1,4 +1,13 @@
-/// Why a module or an instance was refused. Every message names the file it is about.
+/// Why a module or an instance was refused. Every message names the file it is about, so an
+/// operator with several plugin folders can tell which file to fix.
+///
+/// ```swift
+/// do throws(PluginLoadError) {
+///     try registry.loadModule(at: "/usr/lib/kinora/plugins/storage-s3.so")
+/// } catch {
+///     print(error.path, error.description)
+/// }
+/// ```
 public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable {
     case unreadable(path: String, reason: String)
     case notSharedObject(path: String, reason: String)

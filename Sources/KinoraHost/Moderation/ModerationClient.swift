@@ -1,7 +1,15 @@
 import KinoraConfiguration
 import KinoraPluginABI
 
-/// Async access to a `kinora.moderation/1` instance.
+/// Async access to a `kinora.moderation/1` instance, so callers await labels without
+/// feeding a C reader themselves.
+///
+/// ```swift
+/// if let classifier = registry.moderation(named: "words") {
+///     let result = try await classifier.classify(text: comment)
+///     let flagged = result["labels"]?.arrayValue?.contains { ($0["score"]?.doubleValue ?? 0) > 0.5 } ?? false
+/// }
+/// ```
 public struct ModerationClient: Sendable {
     public let instance: PluginInstance
     let table: ABITable<kn_moderation_v1_t>
@@ -13,6 +21,13 @@ public struct ModerationClient: Sendable {
     }
 
     /// Classifies UTF-8 text; returns the plugin's `{"labels":[…]}` object.
+    ///
+    /// - Parameters:
+    ///   - text: The text to classify, sent as `text/plain; charset=utf-8`.
+    ///   - requestID: Correlation id the plugin may log.
+    /// - Returns: The plugin's answer, parsed.
+    /// - Throws: ``PluginCallError`` (``PluginStatusCode/unsupported`` when the plugin does not
+    ///   classify text), or a parse error when the answer is not JSON.
     public func classify(text: String, requestID: String? = nil) async throws -> JSONValue {
         let bridge = ReaderBridge()
         let bytes = Array(text.utf8)

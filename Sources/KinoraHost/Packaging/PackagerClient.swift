@@ -1,14 +1,30 @@
 import KinoraConfiguration
 import KinoraPluginABI
 
-/// A manifest file produced by a packager, host side.
+/// A manifest file produced by a packager, host side: a copy of the plugin's bytes that
+/// outlives the completion, ready to store next to the segments.
+///
+/// ```swift
+/// let (files, _) = try await packager.package(presentationJSON: presentation)
+/// for file in files {
+///     try await storage.put(objects.key(file.name), contentType: file.mediaType, bytes: file.data)
+/// }
+/// ```
 public struct PackagedFile: Sendable, Hashable {
     public var name: String
     public var mediaType: String
     public var data: [UInt8]
 }
 
-/// Async access to a `kinora.packager/1` instance.
+/// Async access to a `kinora.packager/1` instance, so the publisher awaits manifests without
+/// touching the C table or blocking a task on the plugin.
+///
+/// ```swift
+/// for packager in registry.packagers {
+///     let (files, entry) = try await packager.package(presentationJSON: presentation)
+///     print(packager.instance.name, entry, files.count)
+/// }
+/// ```
 public struct PackagerClient: Sendable {
     public let instance: PluginInstance
     let table: ABITable<kn_packager_v1_t>
@@ -25,6 +41,12 @@ public struct PackagerClient: Sendable {
     }
 
     /// The manifests for a presentation already encoded (the daemon's typed one), passed as is.
+    ///
+    /// - Parameters:
+    ///   - presentationJSON: The presentation described in `kinora/plugin.h`.
+    ///   - requestID: Correlation id the plugin may log.
+    /// - Returns: The manifest files and the name players start from.
+    /// - Throws: ``PluginCallError`` with the plugin's status and message.
     public func package(presentationJSON: String, requestID: String? = nil) async throws -> (files: [PackagedFile], entry: String) {
         let table = self.table
         let instanceName = instance.name

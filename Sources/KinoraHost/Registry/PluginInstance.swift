@@ -4,10 +4,24 @@ import KinoraPluginABI
 import NIOConcurrencyHelpers
 
 /// One configured instance of a plugin (`plugins.d/<name>.toml`), and the only way the rest
-/// of the daemon calls into it.
+/// of the daemon calls into it. Every call goes through it so that the state check, the
+/// worker pool, call serialisation and the call metrics cannot be skipped.
+///
+/// ```swift
+/// if let instance = registry.instance(named: "media") {
+///     print(instance.name, instance.pluginID, instance.state.rawValue, instance.lastError ?? "")
+///     let client = registry.storage(named: instance.name)  // typed access once it is started
+/// }
+/// ```
 public final class PluginInstance: @unchecked Sendable {
     // `raw` is written once by the registry before the instance is shared; mutable state
     // lives in the locked box.
+    /// Where the instance is in its life; only `.started` instances accept calls, the others
+    /// are kept so the operator can see why one is missing.
+    ///
+    /// ```swift
+    /// let running = registry.instances.filter { $0.state == .started }
+    /// ```
     public enum State: String, Sendable { case created, started, failed, stopped }
 
     public let name: String

@@ -11,7 +11,24 @@ import KinoraConfiguration
 ///
 /// Loading, creating, starting and stopping happen on one task at start-up and shut-down
 /// (the ABI's [main] thread); lookups may come from anywhere.
+///
+/// ```swift
+/// let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
+/// let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
+/// registry.loadModules(from: setup.pluginFolders)
+/// registry.createInstances(setup.instances)
+/// registry.startAll()
+/// let media = registry.storage(named: "media")
+/// // … at shut-down:
+/// await registry.stopAll()
+/// ```
 public final class PluginRegistry: Sendable {
+    /// A module file the registry refused, kept so `kinora plugin list` and
+    /// `/api/v1/plugins` can say why a plugin is missing after start-up logs have scrolled.
+    ///
+    /// ```swift
+    /// for failure in registry.moduleFailures { print("  REFUSED \(failure.reason)") }
+    /// ```
     public struct ModuleFailure: Sendable {
         public var path: String
         public var reason: String
@@ -79,6 +96,11 @@ public final class PluginRegistry: Sendable {
     }
 
     /// Loads one module; refuses it (with the reason kept) if any check fails.
+    ///
+    /// - Parameter path: The `.so` file to load.
+    /// - Returns: The module, already listed in ``modules``.
+    /// - Throws: ``PluginLoadError`` naming the file and the check it failed; the same reason
+    ///   is kept in ``moduleFailures``.
     @discardableResult
     public func loadModule(at path: String) throws(PluginLoadError) -> LoadedModule {
         do throws(PluginLoadError) {

@@ -4,7 +4,22 @@ import NIOCore
 /// Copies every object of one storage instance to another (`kinora storage migrate`), each
 /// streamed (never whole in memory) and verified: the copy's size, and a checksum of the bytes
 /// read back from the target against the checksum of the bytes read from the source.
+///
+/// ```swift
+/// let migration = StorageMigration(from: clients[0], to: clients[1], skipExisting: true)
+/// let copied = try await migration.run { p in
+///     print("[\(p.index)/\(p.count)] \(p.skipped ? "skipped" : "copied") \(p.key)")
+/// }
+/// ```
 public struct StorageMigration: Sendable {
+    /// Where a migration is after one object, so a long copy can show how far it got.
+    ///
+    /// ```swift
+    /// try await migration.run { p in
+    ///     let percent = p.bytesTotal > 0 ? Int(p.bytesDone * 100 / p.bytesTotal) : 100
+    ///     print("\(percent)% \(p.key) (\(p.size) bytes)")
+    /// }
+    /// ```
     public struct Progress: Sendable {
         public var index: Int          // 1-based
         public var count: Int
@@ -26,6 +41,11 @@ public struct StorageMigration: Sendable {
     }
 
     /// Runs the copy; `progress` is called after each object. Returns the objects copied.
+    ///
+    /// - Parameter progress: Called after each object, copied or skipped.
+    /// - Returns: How many objects were copied (skipped ones not counted).
+    /// - Throws: ``MigrationError`` when a copy's size or checksum differs from the source,
+    ///   or the ``PluginCallError`` of a failed storage call; the objects before it stay copied.
     @discardableResult
     public func run(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Int {
         var objects: [StoredObject] = []
@@ -93,6 +113,16 @@ struct DigestingBody: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), digest: digest) }
 }
 
+/// A copy that did not verify, naming the key so the operator knows which object to look at
+/// before resuming with `--skip-existing`.
+///
+/// ```swift
+/// do {
+///     try await migration.run()
+/// } catch let error as MigrationError {
+///     print("\(error.key) was not copied: \(error.reason)")
+/// }
+/// ```
 public struct MigrationError: Error, CustomStringConvertible {
     public let key: String
     public let reason: String

@@ -5,6 +5,13 @@ import KinoraConfiguration
 /// daemon, or as a `302` to a presigned URL when the plugin offers `kinora.storage.presign/1`.
 /// Manifests are always served by the daemon: their relative URIs would resolve against the
 /// signed URL otherwise.
+///
+/// ```swift
+/// if case .redirect(let lifetime) = storage.instance.playback,
+///    let url = try storage.presign(key, ttlSeconds: lifetime) {
+///     // answer 302 Location: url
+/// }
+/// ```
 public enum StoragePlayback: Sendable, Equatable {
     case proxy
     case redirect(lifetimeSeconds: Int64)

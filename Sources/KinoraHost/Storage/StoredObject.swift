@@ -1,6 +1,12 @@
 import KinoraPluginABI
 
-/// Metadata of a stored object, host side.
+/// Metadata of a stored object, host side: a Swift copy of the plugin's answer, since the C
+/// strings are only valid inside the completion.
+///
+/// ```swift
+/// let info = try await media.stat("videos/abc/original.mp4")
+/// print(info.size, info.etag ?? "-", info.contentType ?? "application/octet-stream")
+/// ```
 public struct StoredObject: Sendable, Hashable {
     public var key: String
     public var size: Int64
@@ -23,7 +29,16 @@ public struct StoredObject: Sendable, Hashable {
     }
 }
 
-/// One page of a listing.
+/// One page of a listing, host side. Pass `nextCursor` back until it is nil to see every key.
+///
+/// ```swift
+/// var cursor: String?
+/// repeat {
+///     let page = try await storage.list(prefix: "videos/abc/", cursor: cursor)
+///     for object in page.objects { print(object.key, object.size) }
+///     cursor = page.nextCursor
+/// } while cursor != nil
+/// ```
 public struct StoredPage: Sendable {
     public var objects: [StoredObject]
     public var nextCursor: String?

@@ -1,4 +1,12 @@
 /// Deterministic test data produced chunk by chunk, so gigabytes never sit in memory.
+///
+/// ```swift
+/// let body = ChunkSequence(chunks: 256, chunkSize: 1 << 20, seed: 0x5EED)
+/// try await storage.put("conformance/large.bin", body: body)
+/// let digest = Digest()
+/// try await storage.get("conformance/large.bin") { digest.update($0) }
+/// assert(digest.value == ChunkSequence.digest(chunks: 256, chunkSize: 1 << 20, seed: 0x5EED))
+/// ```
 public struct ChunkSequence: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
     let chunks: Int
@@ -7,6 +15,13 @@ public struct ChunkSequence: AsyncSequence, Sendable {
     let fill: UInt8?
     let failAfter: Int?
 
+    /// What the sequence throws at chunk `failAfter`, to test that a put whose body fails
+    /// stores nothing.
+    ///
+    /// ```swift
+    /// let failing = ChunkSequence(chunks: 4, chunkSize: 64 * 1024, failAfter: 2)
+    /// _ = try? await storage.put("conformance/keep", body: failing)  // the old object stays
+    /// ```
     public struct InjectedFailure: Error {}
 
     public init(chunks: Int, chunkSize: Int, seed: UInt64 = 1, fill: UInt8? = nil, failAfter: Int? = nil) {
@@ -17,6 +32,12 @@ public struct ChunkSequence: AsyncSequence, Sendable {
         self.failAfter = failAfter
     }
 
+    /// Makes each chunk only when asked, which is what keeps the sequence out of memory.
+    ///
+    /// ```swift
+    /// var chunks = ChunkSequence(chunks: 2, chunkSize: 8).makeAsyncIterator()
+    /// let first = try await chunks.next()  // 8 bytes
+    /// ```
     public struct AsyncIterator: AsyncIteratorProtocol {
         let sequence: ChunkSequence
         var index = 0
@@ -57,6 +78,13 @@ public struct ChunkSequence: AsyncSequence, Sendable {
 }
 
 /// An order-sensitive 64-bit checksum, cheap enough to run over hundreds of MiB in tests.
+/// A class so a storage sink closure can update it as chunks arrive.
+///
+/// ```swift
+/// let digest = Digest()
+/// try await storage.get(key) { digest.update($0) }
+/// print(digest.count, digest.value)
+/// ```
 public final class Digest: @unchecked Sendable {
     // Only ever updated from one storage get at a time (a sink is called sequentially).
     private var state: UInt64 = 0xCBF2_9CE4_8422_2325

@@ -13,6 +13,14 @@ import NIOConcurrencyHelpers
 /// }
 /// ```
 public enum StorageConformance {
+    /// One named behaviour, runnable alone so `--case` and test arguments can pick it.
+    ///
+    /// ```swift
+    /// for check in StorageConformance.cases where !check.measuresMemory {
+    ///     try await check.run(storage)
+    ///     print("✔ \(check.name): \(check.description)")
+    /// }
+    /// ```
     public struct Case: Sendable, CustomStringConvertible {
         /// A short name for `--case`: "round-trip", "large-object", …
         public let name: String
@@ -218,13 +226,25 @@ public enum StorageConformance {
     }
 }
 
-/// A conformance case that did not hold, with what was observed.
+/// A conformance case that did not hold, with what was observed, so the report says more
+/// than "failed".
+///
+/// ```swift
+/// guard bytes == expected else { throw ConformanceFailure("get returned \(bytes.count) bytes") }
+/// ```
 public struct ConformanceFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
 
-/// Resident memory of this process.
+/// Resident memory of this process, read from `/proc/self/statm` (0 where it is missing), so
+/// the large-object case can check that streaming does not buffer the object.
+///
+/// ```swift
+/// let baseline = ResidentMemory.bytes()
+/// try await storage.put("conformance/large.bin", body: body)
+/// let growth = ResidentMemory.bytes() - baseline
+/// ```
 public enum ResidentMemory {
     public static func bytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
