@@ -5,7 +5,7 @@ import PackageDescription
 // everything else, so two plugins can never shadow each other's helpers.
 let pluginVersionScript = "\(Context.packageDirectory)/Plugins/kinora-plugin.map"
 let pluginLinkerFlags: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "--version-script=\(pluginVersionScript)", "-Xlinker", "-z", "-Xlinker", "defs"]),
+    .unsafeFlags(["-Xlinker", "--version-script=\(pluginVersionScript)", "-Xlinker", "-z", "-Xlinker", "defs"])
 ]
 
 let package = Package(
@@ -247,7 +247,10 @@ let package = Package(
 
         .executableTarget(
             name: "kinora-bench",
-            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraPluginABI", "KinoraServer", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: [
+                "KinoraConfiguration", "KinoraHost", "KinoraPluginABI", "KinoraServer",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
             path: "Benchmarks/kinora-bench"
         ),
 

@@ -17,7 +17,9 @@ enum AuthBenchmark {
             precondition(hash.hasPrefix("$2b$12$") || hash.hasPrefix("$2a$12$") || hash.hasPrefix("$2y$12$"), "unexpected hash \(hash)")
         }
         let peer = try pythonBcrypt(password: password, rounds: rounds)
-        print("bcrypt cost 12: kinora \(formatted(median(ours))) ms, PyPI bcrypt \(formatted(peer)) ms (median of \(rounds)) = \(formatted(median(ours) / peer, 2))x (target <= 1.1x)")
+        print(
+            "bcrypt cost 12: kinora \(formatted(median(ours))) ms, PyPI bcrypt \(formatted(peer)) ms (median of \(rounds)) = \(formatted(median(ours) / peer, 2))x (target <= 1.1x)"
+        )
 
         let signer = JWTSigner(secret: (0..<32).map { UInt8($0) })
         let now = Int(Date().timeIntervalSince1970)
@@ -34,12 +36,12 @@ enum AuthBenchmark {
     /// Median milliseconds of PyPI bcrypt's hashpw at cost 12, from the test virtual environment.
     static func pythonBcrypt(password: String, rounds: Int) throws -> Double {
         let script = """
-        import bcrypt, statistics, sys, time
-        times = []
-        for _ in range(\(rounds)):
-            t = time.perf_counter(); bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(12)); times.append((time.perf_counter() - t) * 1000)
-        print(statistics.median(times))
-        """
+            import bcrypt, statistics, sys, time
+            times = []
+            for _ in range(\(rounds)):
+                t = time.perf_counter(); bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(12)); times.append((time.perf_counter() - t) * 1000)
+            print(statistics.median(times))
+            """
         let venv = try capture("/bin/bash", [FileManager.default.currentDirectoryPath + "/Tests/Fixtures/python/ensure-venv.sh"])
         guard let python = venv.split(separator: "\n").last.map(String.init) else { throw BenchError("no test venv") }
         let output = try capture(python, ["-c", script, password])

@@ -14,7 +14,9 @@ enum ColdStart {
             times.append(try daemon.startAndWaitReady())
             daemon.stop()
         }
-        print("cold-start: median \(formatted(median(times))) ms, min \(formatted(times.min() ?? 0)) ms, max \(formatted(times.max() ?? 0)) ms over \(runs) runs (target < 300 ms, absolute: no peer runs here)")
+        print(
+            "cold-start: median \(formatted(median(times))) ms, min \(formatted(times.min() ?? 0)) ms, max \(formatted(times.max() ?? 0)) ms over \(runs) runs (target < 300 ms, absolute: no peer runs here)"
+        )
     }
 }
 
@@ -25,7 +27,8 @@ enum IdleMemory {
         _ = try daemon.startAndWaitReady()
         try await Task.sleep(for: .seconds(3))
         let status = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/status", encoding: .utf8)
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) } ?? "?"
+        let rss =
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) } ?? "?"
         let kb = Double(rss.split(separator: " ").first ?? "") ?? 0
         daemon.stop()
         print("idle-memory: \(formatted(kb / 1024)) MiB resident (target < 50 MB, absolute)")

@@ -21,7 +21,9 @@ struct OpenLoopLoad {
         func requireOnly(_ status: Int, what: String) throws {
             let others = statuses.filter { $0.key != status }.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
             guard errors == 0, others.isEmpty else {
-                throw BenchError("\(what): expected only \(status), got \((others + (errors > 0 ? ["\(errors) without an answer"] : [])).joined(separator: ", ")) among \(latenciesMs.count + errors) requests")
+                throw BenchError(
+                    "\(what): expected only \(status), got \((others + (errors > 0 ? ["\(errors) without an answer"] : [])).joined(separator: ", ")) among \(latenciesMs.count + errors) requests"
+                )
             }
             guard !latenciesMs.isEmpty else { throw BenchError("\(what): no request was answered") }
         }
@@ -98,7 +100,10 @@ struct OpenLoopLoad {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if !connected { Glibc.close(fd); fd = -1 }
+            if !connected {
+                Glibc.close(fd)
+                fd = -1
+            }
         }
 
         mutating func get(_ path: String, headers: [String: String]) -> Int? {

@@ -9,15 +9,19 @@ enum RemuxBenchmark {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let source = dir + "/source.mp4"
         // 4.5 Mb/s stays within 1.5x of the 1080p rung's 5 Mb/s; key frames only every 60 frames.
-        let made = shellArray(["/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=\(seconds)",
-                               "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-c:v", "libx264", "-preset", "veryfast",
-                               "-b:v", "4500k", "-maxrate", "6000k", "-bufsize", "9000k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-                               "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", source])
+        let made = shellArray([
+            "/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=\(seconds)",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-c:v", "libx264", "-preset", "veryfast",
+            "-b:v", "4500k", "-maxrate", "6000k", "-bufsize", "9000k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", source,
+        ])
         guard made == 0 else { throw BenchError("making the source failed with status \(made)") }
         let worker = (BenchDaemon.executable as NSString).deletingLastPathComponent + "/kinora-media"
         let ours = [worker, "transcode", source, dir + "/ours", "--remux-only"]
-        let peer = ["/usr/bin/ffmpeg", "-v", "error", "-y", "-i", source, "-c", "copy", "-f", "hls", "-hls_time", "4",
-                    "-hls_segment_type", "fmp4", "-hls_playlist_type", "vod", dir + "/peer/x.m3u8"]
+        let peer = [
+            "/usr/bin/ffmpeg", "-v", "error", "-y", "-i", source, "-c", "copy", "-f", "hls", "-hls_time", "4",
+            "-hls_segment_type", "fmp4", "-hls_playlist_type", "vod", dir + "/peer/x.m3u8",
+        ]
 
         // A first run of each, untimed: it warms the page cache and proves both really remux.
         try FileManager.default.createDirectory(atPath: dir + "/peer", withIntermediateDirectories: true)
@@ -38,8 +42,9 @@ enum RemuxBenchmark {
             peerTimes.append(try timed(peer))
         }
         let (a, b) = (median(oursTimes), median(peerTimes))
-        print("remux (\(seconds) s 1080p30 H.264 + AAC, key frames every 2 s, median of \(runs)): kinora-media --remux-only "
-              + "\(formatted(a * 1000)) ms, ffmpeg -c copy -f hls (fmp4, 4 s) \(formatted(b * 1000)) ms = \(formatted(a / b, 2))x (target ≤ 1.2x)")
+        print(
+            "remux (\(seconds) s 1080p30 H.264 + AAC, key frames every 2 s, median of \(runs)): kinora-media --remux-only "
+                + "\(formatted(a * 1000)) ms, ffmpeg -c copy -f hls (fmp4, 4 s) \(formatted(b * 1000)) ms = \(formatted(a / b, 2))x (target ≤ 1.2x)")
     }
 
     static func timed(_ command: [String]) throws -> Double {

@@ -20,18 +20,27 @@ enum S3IO {
         let source = benchDir + "/source.bin"
         try StorageIO.writeSource(source, mib: sizeMiB)
 
-        let registry = PluginRegistry(environment: HostEnvironment(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, version: "bench"), workerThreads: 4)
+        let registry = PluginRegistry(
+            environment: HostEnvironment(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, version: "bench"), workerThreads: 4)
         try registry.loadModule(at: (BenchDaemon.executable as NSString).deletingLastPathComponent + "/libkinora-storage-s3.so")
-        registry.createInstances([InstanceConfig(name: "s3", pluginID: "org.kinora.storage-s3", settings: .object([
-            "endpoint": .string("http://127.0.0.1:7480"), "bucket": .string("bench"), "access_key_id": .string("TESTAK0000000000"),
-            "secret_access_key": .string("testsecret0000000000"), "create_bucket": .bool(true),
-            "part_size": .integer(Int64(option("--part-mib", 16)) << 20), "concurrency": .integer(Int64(option("--concurrency", 4))),
-        ]))])
+        registry.createInstances([
+            InstanceConfig(
+                name: "s3", pluginID: "org.kinora.storage-s3",
+                settings: .object([
+                    "endpoint": .string("http://127.0.0.1:7480"), "bucket": .string("bench"), "access_key_id": .string("TESTAK0000000000"),
+                    "secret_access_key": .string("testsecret0000000000"), "create_bucket": .bool(true),
+                    "part_size": .integer(Int64(option("--part-mib", 16)) << 20), "concurrency": .integer(Int64(option("--concurrency", 4))),
+                ]))
+        ])
         registry.startAll()
-        guard let storage = registry.storage(named: "s3") else { throw BenchError("storage-s3 did not start: \(registry.instances.map { $0.lastError ?? "" })") }
+        guard let storage = registry.storage(named: "s3") else {
+            throw BenchError("storage-s3 did not start: \(registry.instances.map { $0.lastError ?? "" })")
+        }
 
-        let aws = ["/usr/bin/env", "AWS_ACCESS_KEY_ID=TESTAK0000000000", "AWS_SECRET_ACCESS_KEY=testsecret0000000000", "AWS_DEFAULT_REGION=us-east-1",
-                   ProcessInfo.processInfo.environment["KINORA_AWS_CLI"] ?? "aws", "--endpoint-url", "http://127.0.0.1:7480", "s3", "cp", "--quiet"]
+        let aws = [
+            "/usr/bin/env", "AWS_ACCESS_KEY_ID=TESTAK0000000000", "AWS_SECRET_ACCESS_KEY=testsecret0000000000", "AWS_DEFAULT_REGION=us-east-1",
+            ProcessInfo.processInfo.environment["KINORA_AWS_CLI"] ?? "aws", "--endpoint-url", "http://127.0.0.1:7480", "s3", "cp", "--quiet",
+        ]
         let awsPut = try StorageIO.timed { try check(shellArray(aws + [source, "s3://bench/aws.bin"]), "aws s3 cp (put)") }
         let awsGet = try StorageIO.timed { try check(shellArray(aws + ["s3://bench/aws.bin", benchDir + "/aws-get.bin"]), "aws s3 cp (get)") }
         try? FileManager.default.removeItem(atPath: benchDir + "/aws-get.bin")
@@ -63,8 +72,12 @@ enum S3IO {
         let growth = peak.value - baseline
         let same = shell("cmp", "-s", source, benchDir + "/get.bin") == 0
         let mib = Double(sizeMiB)
-        print("s3-io (\(sizeMiB) MiB, radosgw memstore): aws s3 cp put \(formatted(awsPut, 2)) s; plugin put(file) \(formatted(put, 2)) s = \(formatted(put / awsPut, 2))x; put(stream) \(formatted(streamed, 2)) s = \(formatted(streamed / awsPut, 2))x (target within 1.2x)")
-        print("s3-io (\(sizeMiB) MiB): aws s3 cp get \(formatted(awsGet, 2)) s; plugin get \(formatted(get, 2)) s = \(formatted(get / awsGet, 2))x (\(formatted(mib / get, 0)) MiB/s), bytes \(same ? "identical" : "DIFFER")")
+        print(
+            "s3-io (\(sizeMiB) MiB, radosgw memstore): aws s3 cp put \(formatted(awsPut, 2)) s; plugin put(file) \(formatted(put, 2)) s = \(formatted(put / awsPut, 2))x; put(stream) \(formatted(streamed, 2)) s = \(formatted(streamed / awsPut, 2))x (target within 1.2x)"
+        )
+        print(
+            "s3-io (\(sizeMiB) MiB): aws s3 cp get \(formatted(awsGet, 2)) s; plugin get \(formatted(get, 2)) s = \(formatted(get / awsGet, 2))x (\(formatted(mib / get, 0)) MiB/s), bytes \(same ? "identical" : "DIFFER")"
+        )
         guard same else { throw BenchError("s3-io: the object read back differs from the file put") }
         print("s3-io: resident memory grew by \(growth >> 20) MiB during the plugin's transfers (baseline \(baseline >> 20) MiB)")
         await registry.stopAll()

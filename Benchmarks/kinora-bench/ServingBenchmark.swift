@@ -10,29 +10,40 @@ enum ServingBenchmark {
     static let daemonConfig = "[rate_limit]\nenabled = false\n"
 
     static func run(duration: Int, rounds: Int) async throws {
-        for tool in ["/usr/sbin/nginx", "/usr/bin/wrk", "/usr/bin/curl", "/usr/bin/ffmpeg"] where !FileManager.default.isExecutableFile(atPath: tool) {
+        for tool in ["/usr/sbin/nginx", "/usr/bin/wrk", "/usr/bin/curl", "/usr/bin/ffmpeg"] where !FileManager.default.isExecutableFile(atPath: tool)
+        {
             throw BenchError("\(tool) is missing: apt-get install nginx wrk curl ffmpeg")
         }
         let dir = benchDir + "/serving"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let clip = dir + "/clip.mp4"
-        guard shellArray(["/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2",
-                          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", clip]) == 0 else { throw BenchError("ffmpeg failed") }
+        guard
+            shellArray([
+                "/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2",
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", clip,
+            ]) == 0
+        else { throw BenchError("ffmpeg failed") }
         let daemon = try BenchDaemon(dataDir: dir + "/data", quiet: true, config: daemonConfig)
         _ = try daemon.startAndWaitReady()
         defer { daemon.stop() }
         let token = try String(contentsOfFile: dir + "/data/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let created = dir + "/created.json"
-        let uploaded = try capture("/usr/bin/curl", ["-s", "-o", created, "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
-                                                     "-F", "file=@\(clip)", "http://127.0.0.1:\(daemon.port)/api/v1/videos"])
+        let uploaded = try capture(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", created, "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
+                "-F", "file=@\(clip)", "http://127.0.0.1:\(daemon.port)/api/v1/videos",
+            ])
         guard uploaded == "201" else { throw BenchError("the upload answered \(uploaded), not 201") }
         guard let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: created))) as? [String: Any],
-              let id = json["id"] as? String else { throw BenchError("upload failed") }
+            let id = json["id"] as? String
+        else { throw BenchError("upload failed") }
         let folder = dir + "/data/media/videos/\(id)"
         // The whole ladder first: a transcode still running would take CPU from the timed runs.
         let deadline = Date().addingTimeInterval(120)
         while true {
-            let video = try capture("/usr/bin/curl", ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(daemon.port)/api/v1/videos/\(id)"])
+            let video = try capture(
+                "/usr/bin/curl", ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(daemon.port)/api/v1/videos/\(id)"])
             let status = (try? JSONSerialization.jsonObject(with: Data(video.utf8)) as? [String: Any])?["status"] as? String
             if status == "ready" { break }
             guard status != "failed", Date() < deadline else { throw BenchError("the video did not become ready: \(video)") }
@@ -81,7 +92,9 @@ enum ServingBenchmark {
                 do {
                     try wrk.verify("\(base)/streams/\(id)/\(path)", bodyBytes: bytes, seconds: 2)
                 } catch {
-                    throw BenchError("\(name), \(label): \(error); nginx error log: \((try? String(contentsOfFile: dir + "/nginx-error.log", encoding: .utf8)) ?? "")")
+                    throw BenchError(
+                        "\(name), \(label): \(error); nginx error log: \((try? String(contentsOfFile: dir + "/nginx-error.log", encoding: .utf8)) ?? "")"
+                    )
                 }
             }
         }
@@ -96,10 +109,11 @@ enum ServingBenchmark {
                 }
             }
             let ratios = zip(ours, peer).map { formatted($0 / max($1, 1), 2) }.joined(separator: ", ")
-            print("serving \(label) (\(bytes) bytes): kinora \(formatted(median(ours), 0)) req/s, nginx \(formatted(median(peer), 0)) req/s "
-                  + "= \(formatted(median(ours) / max(median(peer), 1), 2))x (target ≥ \(target)x; medians of \(rounds) alternating rounds, "
-                  + "per round \(ratios); wrk \(wrk.flags.joined(separator: " ")) -d\(duration)s; every answer 200 with the file's size; "
-                  + "kinora with [rate_limit] enabled = false)")
+            print(
+                "serving \(label) (\(bytes) bytes): kinora \(formatted(median(ours), 0)) req/s, nginx \(formatted(median(peer), 0)) req/s "
+                    + "= \(formatted(median(ours) / max(median(peer), 1), 2))x (target ≥ \(target)x; medians of \(rounds) alternating rounds, "
+                    + "per round \(ratios); wrk \(wrk.flags.joined(separator: " ")) -d\(duration)s; every answer 200 with the file's size; "
+                    + "kinora with [rate_limit] enabled = false)")
         }
     }
 }

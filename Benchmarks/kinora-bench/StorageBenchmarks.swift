@@ -4,7 +4,8 @@ import KinoraHost
 import Logging
 
 func localStorage(_ root: String) throws -> (PluginRegistry, StorageClient) {
-    let registry = PluginRegistry(environment: HostEnvironment(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, version: "bench"), workerThreads: 4)
+    let registry = PluginRegistry(
+        environment: HostEnvironment(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, version: "bench"), workerThreads: 4)
     let module = (BenchDaemon.executable as NSString).deletingLastPathComponent + "/libkinora-storage-local.so"
     try registry.loadModule(at: module)
     registry.createInstances([InstanceConfig(name: "bench", pluginID: "org.kinora.storage-local", settings: ["root": .string(root)])])
@@ -40,14 +41,19 @@ enum ABIOverhead {
             for _ in 0..<calls { try body() }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls)
         }
-        for _ in 0..<1000 { _ = direct(); _ = try storage.statBlocking("videos/v1/seg-00001.m4s") }
+        for _ in 0..<1000 {
+            _ = direct()
+            _ = try storage.statBlocking("videos/v1/seg-00001.m4s")
+        }
         let directNs = time { _ = direct() }
         let abiNs = try time { _ = try storage.statBlocking("videos/v1/seg-00001.m4s") }
         let asyncCalls = min(calls, 50_000)
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<asyncCalls { _ = try await storage.stat("videos/v1/seg-00001.m4s") }
         let asyncNs = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(asyncCalls)
-        print("abi-overhead: direct Swift \(formatted(directNs / 1000, 2)) µs, through the ABI \(formatted(abiNs / 1000, 2)) µs (overhead \(formatted((abiNs - directNs) / 1000, 2)) µs, ratio \(formatted(abiNs / directNs, 2))x; target < 2 µs), awaited on the call pool \(formatted(asyncNs / 1000, 2)) µs")
+        print(
+            "abi-overhead: direct Swift \(formatted(directNs / 1000, 2)) µs, through the ABI \(formatted(abiNs / 1000, 2)) µs (overhead \(formatted((abiNs - directNs) / 1000, 2)) µs, ratio \(formatted(abiNs / directNs, 2))x; target < 2 µs), awaited on the call pool \(formatted(asyncNs / 1000, 2)) µs"
+        )
         await registry.stopAll()
     }
 }
@@ -61,7 +67,10 @@ enum StorageIO {
         let (registry, storage) = try localStorage(benchDir + "/objects")
         shell("sync")
 
-        let cpSync = try timed { try S3IO.check(shell("cp", source, benchDir + "/cp-copy.bin"), "cp"); shell("sync") }
+        let cpSync = try timed {
+            try S3IO.check(shell("cp", source, benchDir + "/cp-copy.bin"), "cp")
+            shell("sync")
+        }
         let put = try await timedAsync { try await storage.put("bench/put-file.bin", file: source) }
         let streamed = try await timedAsync { try await storage.put("bench/put-stream.bin", body: FileChunks(path: source)) }
         shell("sync")
@@ -81,8 +90,12 @@ enum StorageIO {
         }
         close(output)
         let mib = Double(sizeMiB)
-        print("storage-io (\(sizeMiB) MiB): cp+sync \(formatted(cpSync, 2)) s; put(file) \(formatted(put, 2)) s = \(formatted(put / cpSync, 2))x; put(stream) \(formatted(streamed, 2)) s = \(formatted(streamed / cpSync, 2))x (target within 1.2x)")
-        print("storage-io (\(sizeMiB) MiB): cp \(formatted(cpRead, 2)) s; get \(formatted(get, 2)) s = \(formatted(get / cpRead, 2))x (\(formatted(mib / get, 0)) MiB/s)")
+        print(
+            "storage-io (\(sizeMiB) MiB): cp+sync \(formatted(cpSync, 2)) s; put(file) \(formatted(put, 2)) s = \(formatted(put / cpSync, 2))x; put(stream) \(formatted(streamed, 2)) s = \(formatted(streamed / cpSync, 2))x (target within 1.2x)"
+        )
+        print(
+            "storage-io (\(sizeMiB) MiB): cp \(formatted(cpRead, 2)) s; get \(formatted(get, 2)) s = \(formatted(get / cpRead, 2))x (\(formatted(mib / get, 0)) MiB/s)"
+        )
         await registry.stopAll()
     }
 
@@ -93,7 +106,9 @@ enum StorageIO {
         var chunk = [UInt64](repeating: 0, count: 1 << 17)
         for _ in 0..<mib {
             for i in chunk.indices {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
                 chunk[i] = state
             }
             _ = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

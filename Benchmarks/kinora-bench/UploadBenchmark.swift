@@ -6,7 +6,9 @@ import Foundation
 /// daemon refuses it after receiving it (not media), which is when the memory peak is read.
 enum UploadBenchmark {
     static func run(sizeMiB: Int) async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { throw BenchError("/usr/bin/curl is missing: apt-get install curl") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+            throw BenchError("/usr/bin/curl is missing: apt-get install curl")
+        }
         let dir = benchDir + "/upload"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let source = dir + "/zeros.bin"
@@ -26,25 +28,33 @@ enum UploadBenchmark {
         let multipart = try measure(pid: pid) {
             curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", "-F", "file=@\(source)", base + "/api/v1/videos"])
         }
-        let created = curl(["-D", "-", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Tus-Resumable: 1.0.0",
-                            "-H", "Upload-Length: \(bytes)", base + "/api/v1/uploads"])
+        let created = curl([
+            "-D", "-", "-o", "/dev/null", "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Tus-Resumable: 1.0.0",
+            "-H", "Upload-Length: \(bytes)", base + "/api/v1/uploads",
+        ])
         guard created.hasPrefix("HTTP/1.1 201") else { throw BenchError("tus creation answered \(created.prefix(40)), not 201") }
-        guard let location = created.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
-            .dropFirst("location:".count).trimmingCharacters(in: .whitespaces) else { throw BenchError("tus creation failed: \(created)") }
+        guard
+            let location = created.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("location:") })?
+                .dropFirst("location:".count).trimmingCharacters(in: .whitespaces)
+        else { throw BenchError("tus creation failed: \(created)") }
         let tus = try measure(pid: pid) {
-            curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PATCH", "-T", source, "-H", "Authorization: Bearer \(token)",
-                  "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
-                  base + location])
+            curl([
+                "-o", "/dev/null", "-w", "%{http_code}", "-X", "PATCH", "-T", source, "-H", "Authorization: Bearer \(token)",
+                "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                base + location,
+            ])
         }
         // The zeros are refused as not media once received (422): any other answer means the
         // upload was not received whole (a 413, a 429, a reset), and the memory figure is void.
         for (label, result) in [("multipart", multipart), ("tus PATCH", tus)] where result.answer != "422" {
-            throw BenchError("upload \(label) answered \(result.answer.isEmpty ? "nothing" : result.answer), not 422 (refused as not media after receiving it)")
+            throw BenchError(
+                "upload \(label) answered \(result.answer.isEmpty ? "nothing" : result.answer), not 422 (refused as not media after receiving it)")
         }
         for (label, result) in [("multipart", multipart), ("tus PATCH", tus)] {
-            print("upload \(label) of \(sizeMiB) MiB: \(formatted(Double(sizeMiB) / result.seconds)) MiB/s, answered \(result.answer), "
-                  + "daemon resident memory \(result.baselineMiB) MiB before, peak \(result.peakMiB) MiB = +\(result.peakMiB - result.baselineMiB) MiB "
-                  + "(target: flat, < +64 MiB; absolute, no peer)")
+            print(
+                "upload \(label) of \(sizeMiB) MiB: \(formatted(Double(sizeMiB) / result.seconds)) MiB/s, answered \(result.answer), "
+                    + "daemon resident memory \(result.baselineMiB) MiB before, peak \(result.peakMiB) MiB = +\(result.peakMiB - result.baselineMiB) MiB "
+                    + "(target: flat, < +64 MiB; absolute, no peer)")
         }
     }
 
@@ -77,7 +87,8 @@ enum UploadBenchmark {
 
     static func rssKiB(_ pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
         return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0
     }
 

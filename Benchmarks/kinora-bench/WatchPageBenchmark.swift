@@ -16,9 +16,13 @@ enum WatchPageBenchmark {
         let base = "http://127.0.0.1:\(daemon.port)"
 
         let clip = benchDir + "/watch/clip.mp4"
-        guard shellArray(["/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
-                          "-f", "lavfi", "-i", "sine=frequency=440:duration=10", "-c:v", "libx264", "-preset", "veryfast",
-                          "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip]) == 0 else { throw BenchError("ffmpeg could not make the clip") }
+        guard
+            shellArray([
+                "/usr/bin/ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=10", "-c:v", "libx264", "-preset", "veryfast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip,
+            ]) == 0
+        else { throw BenchError("ffmpeg could not make the clip") }
         let add = Process()
         add.executableURL = URL(fileURLWithPath: BenchDaemon.executable)
         add.arguments = ["user", "add", "bench", "--role", "creator", "--password-stdin", "--data-dir", dataDir]
@@ -29,15 +33,23 @@ enum WatchPageBenchmark {
         input.fileHandleForWriting.write(Data("bench password 1\n".utf8))
         try input.fileHandleForWriting.close()
         add.waitUntilExit()
-        let login = try capture("/usr/bin/curl", ["-sf", "-H", "Content-Type: application/json", "-d", #"{"username":"bench","password":"bench password 1"}"#,
-                                                  base + "/api/v1/auth/login"])
+        let login = try capture(
+            "/usr/bin/curl",
+            [
+                "-sf", "-H", "Content-Type: application/json", "-d", #"{"username":"bench","password":"bench password 1"}"#,
+                base + "/api/v1/auth/login",
+            ])
         guard let token = (try JSONSerialization.jsonObject(with: Data(login.utf8)) as? [String: Any])?["access_token"] as? String else {
             throw BenchError("login failed: \(login)")
         }
         var ids: [String] = []
         for number in 0...8 {
-            let upload = try capture("/usr/bin/curl", ["-sf", "-H", "Authorization: Bearer \(token)", "-F", "file=@\(clip);type=video/mp4",
-                                                       "-F", "title=Watch page benchmark \(number)", base + "/api/v1/videos"])
+            let upload = try capture(
+                "/usr/bin/curl",
+                [
+                    "-sf", "-H", "Authorization: Bearer \(token)", "-F", "file=@\(clip);type=video/mp4",
+                    "-F", "title=Watch page benchmark \(number)", base + "/api/v1/videos",
+                ])
             guard let id = (try JSONSerialization.jsonObject(with: Data(upload.utf8)) as? [String: Any])?["id"] as? String else {
                 throw BenchError("upload failed: \(upload)")
             }
@@ -48,7 +60,9 @@ enum WatchPageBenchmark {
         while !waiting.isEmpty, Date() < deadline {
             for candidate in waiting {
                 let video = try capture("/usr/bin/curl", ["-sf", base + "/api/v1/videos/\(candidate)"])
-                if (try JSONSerialization.jsonObject(with: Data(video.utf8)) as? [String: Any])?["status"] as? String == "ready" { waiting.remove(candidate) }
+                if (try JSONSerialization.jsonObject(with: Data(video.utf8)) as? [String: Any])?["status"] as? String == "ready" {
+                    waiting.remove(candidate)
+                }
             }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -59,11 +73,16 @@ enum WatchPageBenchmark {
         guard let python = venv.split(separator: "\n").last.map(String.init) else { throw BenchError("no test venv") }
         let output = try capture(python, [root + "/Benchmarks/browser/watch_page.py", base, id, String(runs)])
         guard let line = output.split(separator: "\n").last,
-              let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let frame = result["median_first_frame_ms"] as? Double, let bytes = result["median_page_bytes"] as? Double else {
+            let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let frame = result["median_first_frame_ms"] as? Double, let bytes = result["median_page_bytes"] as? Double
+        else {
             throw BenchError("watch_page.py printed: \(output)")
         }
-        print("watch-page: first video frame \(formatted(frame)) ms after navigation (median of \(runs) fresh browsers; all: \(result["first_frame_ms"] ?? "")) (target < 1000 ms, absolute)")
-        print("watch-page: \(formatted(bytes / 1024)) KiB transferred without the video (median; requests counted/segments left out: \(result["requests"] ?? "")) (target < 150 KB, absolute)")
+        print(
+            "watch-page: first video frame \(formatted(frame)) ms after navigation (median of \(runs) fresh browsers; all: \(result["first_frame_ms"] ?? "")) (target < 1000 ms, absolute)"
+        )
+        print(
+            "watch-page: \(formatted(bytes / 1024)) KiB transferred without the video (median; requests counted/segments left out: \(result["requests"] ?? "")) (target < 150 KB, absolute)"
+        )
     }
 }

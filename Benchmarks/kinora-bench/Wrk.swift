@@ -34,19 +34,23 @@ struct Wrk {
         }
         let numbers = line.split(separator: " ").dropFirst().compactMap { Int($0) }
         guard numbers.count == 8 else { throw BenchError("unreadable wrk summary: \(line)") }
-        let summary = Summary(requests: numbers[0], bytes: numbers[1], seconds: Double(numbers[2]) / 1e6,
-                              errors: ["connect": numbers[3], "read": numbers[4], "write": numbers[5], "status ≥ 400": numbers[6], "timeout": numbers[7]])
+        let summary = Summary(
+            requests: numbers[0], bytes: numbers[1], seconds: Double(numbers[2]) / 1e6,
+            errors: ["connect": numbers[3], "read": numbers[4], "write": numbers[5], "status ≥ 400": numbers[6], "timeout": numbers[7]])
         let failures = summary.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         guard failures.isEmpty else {
-            throw BenchError("\(url): \(failures.joined(separator: ", ")) errors among \(summary.requests) requests (wrk \(flags.joined(separator: " ")))")
+            throw BenchError(
+                "\(url): \(failures.joined(separator: ", ")) errors among \(summary.requests) requests (wrk \(flags.joined(separator: " ")))")
         }
         guard summary.requests > 0 else { throw BenchError("\(url): wrk completed no request") }
         // Each answer carries the body and a few hundred bytes of head; answers still in flight
         // when wrk stops add at most one more per connection.
         let head = 2048
         guard summary.bytes >= summary.requests * bodyBytes,
-              summary.bytes <= (summary.requests + connections) * (bodyBytes + head) else {
-            throw BenchError("\(url): \(summary.bytes) bytes for \(summary.requests) answers of \(bodyBytes) bytes each: some answers were not the file")
+            summary.bytes <= (summary.requests + connections) * (bodyBytes + head)
+        else {
+            throw BenchError(
+                "\(url): \(summary.bytes) bytes for \(summary.requests) answers of \(bodyBytes) bytes each: some answers were not the file")
         }
         return summary.requestsPerSecond
     }
@@ -60,7 +64,8 @@ struct Wrk {
         let fields = line.split(separator: " ", maxSplits: 3).dropFirst().map(String.init)
         guard fields.count >= 2, let checked = Int(fields[0]), let bad = Int(fields[1]) else { throw BenchError("unreadable wrk check: \(line)") }
         guard bad == 0 else {
-            throw BenchError("\(url): \(bad) of \(checked) answers were not 200 with \(bodyBytes) bytes (first: \(fields.count > 2 ? fields[2] : "?"))")
+            throw BenchError(
+                "\(url): \(bad) of \(checked) answers were not 200 with \(bodyBytes) bytes (first: \(fields.count > 2 ? fields[2] : "?"))")
         }
         guard checked > 0 else { throw BenchError("\(url): wrk checked no answer") }
     }

@@ -19,36 +19,39 @@ try FileManager.default.createDirectory(atPath: benchDir, withIntermediateDirect
 defer { try? FileManager.default.removeItem(atPath: benchDir) }
 
 do {
-switch command {
-case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
-case "idle-memory": try await IdleMemory.run()
-case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000))
-case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
-case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
-case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
-case "remux": try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: option("--runs", 5))
-case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3))
-case "upload": try await UploadBenchmark.run(sizeMiB: option("--size-mib", 4096))
-case "s3-io": try await S3IO.run(sizeMiB: option("--size-mib", 1024))
-case "auth": try AuthBenchmark.run(rounds: option("--runs", 9))
-case "watch-page": try await WatchPageBenchmark.run(runs: option("--runs", 5))
-case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
-case "all":
-    try await ColdStart.run(runs: option("--runs", 15))
-    try await IdleMemory.run()
-    try await ABIOverhead.run(calls: option("--calls", 200_000))
-    try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
-    try await LadderBenchmark.run(seconds: option("--seconds", 60))
-    try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
-    try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: 5)
-    try await ServingBenchmark.run(duration: 10, rounds: 3)
-    try await UploadBenchmark.run(sizeMiB: 4096)
-    try AuthBenchmark.run(rounds: 9)
-    try await CatalogBenchmark.run(seconds: 20, rate: 200)
-default:
-    FileHandle.standardError.write(Data("usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n".utf8))
-    exit(2)
-}
+    switch command {
+    case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
+    case "idle-memory": try await IdleMemory.run()
+    case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000))
+    case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+    case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
+    case "first-playable": try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
+    case "remux": try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: option("--runs", 5))
+    case "serving": try await ServingBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3))
+    case "upload": try await UploadBenchmark.run(sizeMiB: option("--size-mib", 4096))
+    case "s3-io": try await S3IO.run(sizeMiB: option("--size-mib", 1024))
+    case "auth": try AuthBenchmark.run(rounds: option("--runs", 9))
+    case "watch-page": try await WatchPageBenchmark.run(runs: option("--runs", 5))
+    case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
+    case "all":
+        try await ColdStart.run(runs: option("--runs", 15))
+        try await IdleMemory.run()
+        try await ABIOverhead.run(calls: option("--calls", 200_000))
+        try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
+        try await LadderBenchmark.run(seconds: option("--seconds", 60))
+        try await FirstPlayableBenchmark.run(seconds: option("--seconds", 60))
+        try RemuxBenchmark.run(seconds: option("--seconds", 60), runs: 5)
+        try await ServingBenchmark.run(duration: 10, rounds: 3)
+        try await UploadBenchmark.run(sizeMiB: 4096)
+        try AuthBenchmark.run(rounds: 9)
+        try await CatalogBenchmark.run(seconds: 20, rate: 200)
+    default:
+        FileHandle.standardError.write(
+            Data(
+                "usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
+                    .utf8))
+        exit(2)
+    }
 } catch {
     FileHandle.standardError.write(Data("kinora-bench \(command): \(error)\n".utf8))
     exit(1)

@@ -9,7 +9,8 @@ public final class DASHPackager: PackagerPlugin {
         name: "DASH packager",
         vendor: "Kinora",
         version: "1.0.0",
-        description: "Writes a static MPEG-DASH MPD (isoff-live, SegmentTemplate/SegmentTimeline) for CMAF segments, following the DASH-IF interoperability points.",
+        description:
+            "Writes a static MPEG-DASH MPD (isoff-live, SegmentTemplate/SegmentTimeline) for CMAF segments, following the DASH-IF interoperability points.",
         url: "https://kinora.invalid/doc/plugins/packager-dash",
         configSchema: #"{"type":"object","additionalProperties":false,"properties":{}}"#
     )

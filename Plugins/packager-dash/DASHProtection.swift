@@ -18,17 +18,22 @@ struct DASHProtection {
         guard let first = entries.first else { return nil }
         // The segments are encrypted once, with one scheme, and every protocol describes them.
         for (i, e) in entries.enumerated() where e.scheme != first.scheme {
-            throw PluginError(.invalidArgument, "presentation.protection[\(i)].scheme: \"\(e.scheme)\" differs from protection[0]'s \"\(first.scheme)\"; the segments carry one scheme")
+            throw PluginError(
+                .invalidArgument,
+                "presentation.protection[\(i)].scheme: \"\(e.scheme)\" differs from protection[0]'s \"\(first.scheme)\"; the segments carry one scheme"
+            )
         }
         guard Self.schemes.contains(first.scheme) else {
-            throw PluginError(.unsupported, "presentation.protection[0].scheme: \"\(first.scheme)\" is not a Common Encryption scheme (cenc, cbcs, cens, cbc1)")
+            throw PluginError(
+                .unsupported, "presentation.protection[0].scheme: \"\(first.scheme)\" is not a Common Encryption scheme (cenc, cbcs, cens, cbc1)")
         }
         guard let kidIndex = entries.firstIndex(where: { $0.kid != nil }), let kid = entries[kidIndex].kid.flatMap(Check.uuid) else {
             throw PluginError(.invalidArgument, "presentation.protection[0].kid: required for DASH (cenc:default_KID)")
         }
         for (i, e) in entries.enumerated() {
             if let other = e.kid, Check.uuid(other) != kid {
-                throw PluginError(.invalidArgument, "presentation.protection[\(i)].kid: differs from protection[\(kidIndex)].kid; one key id per presentation")
+                throw PluginError(
+                    .invalidArgument, "presentation.protection[\(i)].kid: differs from protection[\(kidIndex)].kid; one key id per presentation")
             }
         }
         scheme = first.scheme
@@ -37,9 +42,11 @@ struct DASHProtection {
     }
 
     func write(_ x: inout XMLWriter) {
-        x.empty("ContentProtection", [
-            ("schemeIdUri", "urn:mpeg:dash:mp4protection:2011"), ("value", scheme), ("cenc:default_KID", defaultKID),
-        ])
+        x.empty(
+            "ContentProtection",
+            [
+                ("schemeIdUri", "urn:mpeg:dash:mp4protection:2011"), ("value", scheme), ("cenc:default_KID", defaultKID),
+            ])
         for system in systems {
             guard let id = system.systemID.flatMap(Check.uuid) else { continue }
             let attributes: [XMLWriter.Attribute] = [("schemeIdUri", "urn:uuid:\(id)"), ("cenc:default_KID", defaultKID)]

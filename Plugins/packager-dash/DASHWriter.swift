@@ -23,16 +23,18 @@ struct DASHWriter {
         let durationMs = av.map { Format.thousandths($0.end, timescale: $0.timescale) }.max() ?? 0
         let longestMs = av.flatMap { r in r.segments.map { Format.thousandths($0.duration, timescale: r.timescale) } }.max() ?? 0
         var x = XMLWriter()
-        x.open("MPD", [
-            ("xmlns", "urn:mpeg:dash:schema:mpd:2011"),
-            ("xmlns:cenc", "urn:mpeg:cenc:2013"),
-            ("xmlns:dashif", protection?.needsDashifNamespace == true ? DASHProtection.dashifNamespace : nil),
-            ("profiles", "urn:mpeg:dash:profile:isoff-live:2011"),
-            ("type", "static"),
-            ("mediaPresentationDuration", Self.isoDuration(durationMs)),
-            ("maxSegmentDuration", Self.isoDuration(longestMs)),
-            ("minBufferTime", Self.isoDuration(max(longestMs, 1000))),
-        ])
+        x.open(
+            "MPD",
+            [
+                ("xmlns", "urn:mpeg:dash:schema:mpd:2011"),
+                ("xmlns:cenc", "urn:mpeg:cenc:2013"),
+                ("xmlns:dashif", protection?.needsDashifNamespace == true ? DASHProtection.dashifNamespace : nil),
+                ("profiles", "urn:mpeg:dash:profile:isoff-live:2011"),
+                ("type", "static"),
+                ("mediaPresentationDuration", Self.isoDuration(durationMs)),
+                ("maxSegmentDuration", Self.isoDuration(longestMs)),
+                ("minBufferTime", Self.isoDuration(max(longestMs, 1000))),
+            ])
         x.open("Period", [("id", "0"), ("start", "PT0S")])
         var setID = 0
         let videoSets = Self.grouped(presentation.video) { Self.fourCC($0.codecs) }
@@ -57,21 +59,25 @@ struct DASHWriter {
 
     func writeVideoSet(_ x: inout XMLWriter, id: Int, renditions: [Rendition], main: Bool) {
         let rates = renditions.compactMap(\.frameRate)
-        x.open("AdaptationSet", [
-            ("id", "\(id)"), ("contentType", "video"), ("mimeType", "video/mp4"),
-            ("maxWidth", renditions.compactMap(\.width).max().map { "\($0)" }),
-            ("maxHeight", renditions.compactMap(\.height).max().map { "\($0)" }),
-            ("maxFrameRate", rates.count == renditions.count ? rates.max().map(Self.frameRate) : nil),
-            ("segmentAlignment", "true"), ("startWithSAP", "1"),
-        ])
+        x.open(
+            "AdaptationSet",
+            [
+                ("id", "\(id)"), ("contentType", "video"), ("mimeType", "video/mp4"),
+                ("maxWidth", renditions.compactMap(\.width).max().map { "\($0)" }),
+                ("maxHeight", renditions.compactMap(\.height).max().map { "\($0)" }),
+                ("maxFrameRate", rates.count == renditions.count ? rates.max().map(Self.frameRate) : nil),
+                ("segmentAlignment", "true"), ("startWithSAP", "1"),
+            ])
         protection?.write(&x)
         if main { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")]) }
         for r in renditions {
-            x.open("Representation", [
-                ("id", r.id), ("bandwidth", "\(r.peakBandwidth)"), ("codecs", r.codecs),
-                ("width", r.width.map { "\($0)" }), ("height", r.height.map { "\($0)" }),
-                ("frameRate", r.frameRate.map(Self.frameRate)),
-            ])
+            x.open(
+                "Representation",
+                [
+                    ("id", r.id), ("bandwidth", "\(r.peakBandwidth)"), ("codecs", r.codecs),
+                    ("width", r.width.map { "\($0)" }), ("height", r.height.map { "\($0)" }),
+                    ("frameRate", r.frameRate.map(Self.frameRate)),
+                ])
             writeSegments(&x, r)
             x.close("Representation")
         }
@@ -79,18 +85,22 @@ struct DASHWriter {
     }
 
     func writeAudioSet(_ x: inout XMLWriter, id: Int, renditions: [Rendition], main: Bool) {
-        x.open("AdaptationSet", [
-            ("id", "\(id)"), ("contentType", "audio"), ("mimeType", "audio/mp4"), ("lang", renditions.first?.language),
-            ("segmentAlignment", "true"), ("startWithSAP", "1"),
-        ])
+        x.open(
+            "AdaptationSet",
+            [
+                ("id", "\(id)"), ("contentType", "audio"), ("mimeType", "audio/mp4"), ("lang", renditions.first?.language),
+                ("segmentAlignment", "true"), ("startWithSAP", "1"),
+            ])
         protection?.write(&x)
         if let label = renditions.lazy.compactMap(\.label).first { x.element("Label", text: label) }
         if main { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")]) }
         for r in renditions {
-            x.open("Representation", [
-                ("id", r.id), ("bandwidth", "\(r.peakBandwidth)"), ("codecs", r.codecs),
-                ("audioSamplingRate", r.sampleRate.map { "\($0)" }),
-            ])
+            x.open(
+                "Representation",
+                [
+                    ("id", r.id), ("bandwidth", "\(r.peakBandwidth)"), ("codecs", r.codecs),
+                    ("audioSamplingRate", r.sampleRate.map { "\($0)" }),
+                ])
             if let channels = r.channels {
                 x.empty("AudioChannelConfiguration", [("schemeIdUri", Self.channelScheme), ("value", "\(channels)")])
             }
@@ -118,7 +128,9 @@ struct DASHWriter {
     static func templateStartNumber(_ r: Rendition) -> Int64? {
         let prefix = "\(r.id)/seg-"
         guard let first = r.segments.first?.uri, first.hasPrefix(prefix), first.hasSuffix(".m4s") else { return nil }
-        guard let start = Int64(first.dropFirst(prefix.count).dropLast(4)), start >= 0, start <= Int64(UInt32.max) - Int64(r.segments.count) else { return nil }
+        guard let start = Int64(first.dropFirst(prefix.count).dropLast(4)), start >= 0, start <= Int64(UInt32.max) - Int64(r.segments.count) else {
+            return nil
+        }
         for (k, s) in r.segments.enumerated() where s.uri != prefix + padded(start + Int64(k)) + ".m4s" { return nil }
         return start
     }
@@ -130,13 +142,15 @@ struct DASHWriter {
 
     func writeSegments(_ x: inout XMLWriter, _ r: Rendition) {
         if let start = Self.templateStartNumber(r) {
-            x.open("SegmentTemplate", [
-                ("timescale", "\(r.timescale)"),
-                // Ids and URIs never contain "$" (validated), so nothing needs "$$" escaping.
-                ("initialization", r.initURI),
-                ("media", "\(r.id)/seg-$Number%05d$.m4s"),
-                ("startNumber", "\(start)"),
-            ])
+            x.open(
+                "SegmentTemplate",
+                [
+                    ("timescale", "\(r.timescale)"),
+                    // Ids and URIs never contain "$" (validated), so nothing needs "$$" escaping.
+                    ("initialization", r.initURI),
+                    ("media", "\(r.id)/seg-$Number%05d$.m4s"),
+                    ("startNumber", "\(start)"),
+                ])
             writeTimeline(&x, r.segments)
             x.close("SegmentTemplate")
         } else {

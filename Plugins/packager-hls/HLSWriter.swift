@@ -179,8 +179,10 @@ struct HLSWriter {
     /// Header shared by media, I-frame and subtitle playlists. The target duration is the
     /// ceiling of the longest segment, so every EXTINF (rounded to 3 decimals) stays ≤ it.
     func header(targetDuration: Int64, iframesOnly: Bool = false) -> [String] {
-        ["#EXTM3U", "#EXT-X-VERSION:\(Self.version)", "#EXT-X-TARGETDURATION:\(targetDuration)",
-         "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD"]
+        [
+            "#EXTM3U", "#EXT-X-VERSION:\(Self.version)", "#EXT-X-TARGETDURATION:\(targetDuration)",
+            "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
+        ]
             + (iframesOnly ? ["#EXT-X-I-FRAMES-ONLY"] : []) + ["#EXT-X-INDEPENDENT-SEGMENTS"]
     }
 
@@ -235,12 +237,17 @@ struct Attributes {
     var text: String { items.joined(separator: ",") }
 
     static func sanitize(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { scalar -> Unicode.Scalar in
-            if scalar == "\"" { return "'" }
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                || scalar.value == 0x2028 || scalar.value == 0x2029 { return " " }
-            return scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.map { scalar -> Unicode.Scalar in
+                    if scalar == "\"" { return "'" }
+                    if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                        || scalar.value == 0x2028 || scalar.value == 0x2029
+                    {
+                        return " "
+                    }
+                    return scalar
+                }))
     }
 }
 

@@ -1,9 +1,10 @@
+import KinoraPluginKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginKit
 
 /// Thin, errno-checked wrappers over the POSIX calls the plugin needs.
 enum FileOps {

@@ -1,9 +1,10 @@
+import KinoraPluginKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginKit
 
 extension LocalStorage {
     /// Lists keys in ascending bytewise order. Folders are walked in the order their keys
@@ -26,8 +27,10 @@ extension LocalStorage {
         return ObjectPage(items: items, nextCursor: more ? items.last?.key : nil)
     }
 
-    private func walk(folder: String, prefix: String, cursor: String?, limit: Int, call: PluginCall,
-                      items: inout [ObjectInfo], more: inout Bool) throws {
+    private func walk(
+        folder: String, prefix: String, cursor: String?, limit: Int, call: PluginCall,
+        items: inout [ObjectInfo], more: inout Bool
+    ) throws {
         try call.checkCancellation()
         let absolute = folder.isEmpty ? root : root + "/" + folder
         var entries: [(sortKey: [UInt8], key: String, isFolder: Bool)] = []

@@ -1,9 +1,10 @@
+import KinoraPluginKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginKit
 
 /// `org.kinora.storage-local`: objects as files under a root folder.
 ///
@@ -25,12 +26,12 @@ public final class LocalStorage: LocalFileStoragePlugin {
         description: "Stores objects as files under a folder, with atomic replace and fsync.",
         url: "https://kinora.invalid/doc/plugins/storage-local",
         configSchema: #"""
-        {"type":"object","additionalProperties":false,"required":["root"],
-         "properties":{
-           "root":{"type":"string","minLength":1,"pattern":"^/","description":"absolute folder holding the objects"},
-           "fsync":{"type":"boolean","default":true,"description":"fsync files and folders before a put completes"},
-           "create_root":{"type":"boolean","default":true,"description":"create the root folder when missing"}}}
-        """#
+            {"type":"object","additionalProperties":false,"required":["root"],
+             "properties":{
+               "root":{"type":"string","minLength":1,"pattern":"^/","description":"absolute folder holding the objects"},
+               "fsync":{"type":"boolean","default":true,"description":"fsync files and folders before a put completes"},
+               "create_root":{"type":"boolean","default":true,"description":"create the root folder when missing"}}}
+            """#
     )
 
     static let tempFolder = ".kinora-tmp"

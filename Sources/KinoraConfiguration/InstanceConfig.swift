@@ -19,7 +19,8 @@ public struct InstanceConfig: Sendable {
         self.file = file
     }
 
-    static let schema = JSONSchema.embedded(#"""
+    static let schema = JSONSchema.embedded(
+        #"""
         {"type":"object","additionalProperties":false,"required":["plugin"],"properties":{
           "plugin":{"type":"string","pattern":"^[a-z][a-z0-9._-]*$"},
           "enabled":{"type":"boolean","default":true},
@@ -28,10 +29,11 @@ public struct InstanceConfig: Sendable {
 
     /// Instance names become file names, log labels and config references: keep them plain.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { c in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
-        }
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { c in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+            }
     }
 
     /// Reads every `*.toml` in `folder`, in name order. Files with errors are reported and skipped.

@@ -118,9 +118,11 @@ public struct JSONSchemaError: Error, Sendable, CustomStringConvertible {
 
 extension JSONSchema {
     static func path(_ base: String, key: String) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        let plain =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+            }
         if !plain { return base + "[" + JSONValue.string(key).jsonString + "]" }
         return base.isEmpty ? key : base + "." + key
     }
@@ -248,11 +250,14 @@ private final class SchemaNode: Sendable {
         switch keywords["type"] {
         case nil: types = nil
         case .string(let name) where schemaTypeNames.contains(name): types = [name]
-        case .array(let names) where !names.isEmpty && names.allSatisfy({ $0.stringValue.map(schemaTypeNames.contains) ?? false })
+        case .array(let names)
+        where !names.isEmpty && names.allSatisfy({ $0.stringValue.map(schemaTypeNames.contains) ?? false })
             && Set(names).count == names.count:
             types = names.compactMap(\.stringValue)
         case let other?:
-            problem("type", "must be one of \(schemaTypeNames.sorted().joined(separator: ", ")) or a non-empty array of distinct ones, found \(other.jsonString)")
+            problem(
+                "type",
+                "must be one of \(schemaTypeNames.sorted().joined(separator: ", ")) or a non-empty array of distinct ones, found \(other.jsonString)")
             types = nil
         }
 
@@ -260,7 +265,8 @@ private final class SchemaNode: Sendable {
         if let value = keywords["properties"] {
             if case .object(let members) = value {
                 for (name, sub) in members.sorted(by: { $0.key < $1.key }) {
-                    properties[name] = SchemaNode(sub, path: JSONSchema.path(JSONSchema.path(path, key: "properties"), key: name), problems: &problems)
+                    properties[name] = SchemaNode(
+                        sub, path: JSONSchema.path(JSONSchema.path(path, key: "properties"), key: name), problems: &problems)
                 }
             } else {
                 problem("properties", "must be an object, found \(value.typeName)")
@@ -412,9 +418,10 @@ private final class SchemaNode: Sendable {
                 }
             }
             if let items {
-                value = .array(elements.enumerated().map { i, element in
-                    items.validate(element, path: JSONSchema.path(path, index: i), &context)
-                })
+                value = .array(
+                    elements.enumerated().map { i, element in
+                        items.validate(element, path: JSONSchema.path(path, index: i), &context)
+                    })
             }
         case .object(var members):
             let keys = Set(members.keys).union(properties.keys).union(required).sorted()
@@ -447,7 +454,7 @@ private final class SchemaNode: Sendable {
     private static func value(_ value: JSONValue, hasType type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
-             ("integer", .integer), ("number", .integer), ("number", .double):
+            ("integer", .integer), ("number", .integer), ("number", .double):
             return true
         case ("integer", .double):
             return value.intValue != nil

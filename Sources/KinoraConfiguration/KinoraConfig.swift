@@ -96,7 +96,8 @@ public struct KinoraConfig: Sendable {
     }
 
     /// The JSON Schema of kinora.toml; the same validator as plugin settings, so errors read alike.
-    static let schema = JSONSchema.embedded(#"""
+    static let schema = JSONSchema.embedded(
+        #"""
         {"type":"object","additionalProperties":false,"properties":{
           "server":{"type":"object","additionalProperties":false,"properties":{
             "listen":{"type":"string","pattern":"^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$"},
@@ -188,7 +189,9 @@ public struct KinoraConfig: Sendable {
         if let threads = v["plugins"]?["worker_threads"]?.intValue { config.pluginWorkerThreads = Int(threads) }
         if let storage = v["media"]?["storage"]?.stringValue { config.mediaStorage = storage }
         if let visibility = v["media"]?["default_visibility"]?.stringValue { config.defaultVisibility = visibility }
-        if let reserved = v["channels"]?["reserved_handles"]?.arrayValue { config.reservedHandles = Set(reserved.compactMap { $0.stringValue?.lowercased() }) }
+        if let reserved = v["channels"]?["reserved_handles"]?.arrayValue {
+            config.reservedHandles = Set(reserved.compactMap { $0.stringValue?.lowercased() })
+        }
         if let max = v["uploads"]?["max_bytes"]?.intValue { config.uploadMaxBytes = max }
         if let free = v["uploads"]?["min_free_bytes"]?.intValue { config.minFreeBytes = free }
         if let fields = v["uploads"]?["max_form_fields"]?.intValue { config.uploadMaxFormFields = Int(fields) }

@@ -67,7 +67,8 @@ public struct OIDCProviderConfig: Sendable, Equatable, CustomStringConvertible {
                 let folder = (file as NSString).deletingLastPathComponent
                 let resolved = path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
                 if let text = try? String(contentsOfFile: resolved, encoding: .utf8),
-                   case let secret = text.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty {
+                    case let secret = text.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty
+                {
                     provider.clientSecret = secret
                 } else {
                     error(".client_secret_file", "\(resolved) cannot be read or is empty")
@@ -94,7 +95,8 @@ public struct OIDCProviderConfig: Sendable, Equatable, CustomStringConvertible {
 public enum BackChannelPolicy {
     public static func allows(_ url: String) -> Bool {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty else { return false }
+            let host = components.host, !host.isEmpty
+        else { return false }
         if scheme == "https" { return true }
         return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
     }

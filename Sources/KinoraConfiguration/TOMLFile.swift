@@ -1,7 +1,8 @@
+import TOMLKit
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import TOMLKit
 
 /// Reads a TOML file into a ``JSONValue`` so that it can be validated with ``JSONSchema``.
 enum TOMLFile {

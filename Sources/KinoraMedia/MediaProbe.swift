@@ -81,7 +81,8 @@ public enum MediaProbe {
             )
         }
         if let bestVideo, bestAudio == nil, FormatPolicy.imageCodecs.contains(bestVideo.codecName),
-           let decoder = check.decoder(for: bestVideo.index), decoder.packets <= 1, check.reachedEnd {
+            let decoder = check.decoder(for: bestVideo.index), decoder.packets <= 1, check.reachedEnd
+        {
             throw .stillImage("\(bestVideo.codecName) in \(input.formatName)")
         }
 

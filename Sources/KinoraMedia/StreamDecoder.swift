@@ -21,8 +21,8 @@ final class StreamDecoder {
         kind = info.kind
         frame = av_frame_alloc()
         guard let parameters = stream.pointee.codecpar,
-              let codec = avcodec_find_decoder(parameters.pointee.codec_id),
-              let context = avcodec_alloc_context3(codec)
+            let codec = avcodec_find_decoder(parameters.pointee.codec_id),
+            let context = avcodec_alloc_context3(codec)
         else {
             openError = kn_averror_decoder_not_found()
             return

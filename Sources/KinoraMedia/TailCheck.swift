@@ -13,8 +13,8 @@ enum TailCheck {
     static func shortfall(input: InputFile, declared: Double, streams: Set<Int>) -> Double? {
         let context = input.context
         guard context.pointee.duration_estimation_method == AVFMT_DURATION_FROM_STREAM,
-              !input.formatName.split(separator: ",").contains("mov"),
-              declared > 0, !streams.isEmpty
+            !input.formatName.split(separator: ",").contains("mov"),
+            declared > 0, !streams.isEmpty
         else { return nil }
         let start = context.pointee.start_time == kn_nopts() ? 0 : Double(context.pointee.start_time) / Double(kn_time_base())
         let target = Int64(max(0, start + declared - 3) * Double(kn_time_base()))

@@ -76,8 +76,10 @@ public struct Presentation: Codable, Sendable, Equatable {
         public var hlsKeyURI: String?
         public var hlsKeyFormat: String?
 
-        public init(scheme: String, kid: String? = nil, systemID: String? = nil, pssh: String? = nil,
-                    licenseURL: String? = nil, hlsKeyURI: String? = nil, hlsKeyFormat: String? = nil) {
+        public init(
+            scheme: String, kid: String? = nil, systemID: String? = nil, pssh: String? = nil,
+            licenseURL: String? = nil, hlsKeyURI: String? = nil, hlsKeyFormat: String? = nil
+        ) {
             self.scheme = scheme
             self.kid = kid
             self.systemID = systemID

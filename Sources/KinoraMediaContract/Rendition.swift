@@ -60,9 +60,11 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// Informational only: the segments follow the same rules either way.
     public var passthrough: Bool? = nil
 
-    public init(id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
-                width: Int? = nil, height: Int? = nil, frameRate: Double? = nil, channels: Int? = nil, sampleRate: Int? = nil,
-                timescale: Int64, init initURI: String, segments: [Segment], passthrough: Bool? = nil) {
+    public init(
+        id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
+        width: Int? = nil, height: Int? = nil, frameRate: Double? = nil, channels: Int? = nil, sampleRate: Int? = nil,
+        timescale: Int64, init initURI: String, segments: [Segment], passthrough: Bool? = nil
+    ) {
         self.id = id
         self.type = type
         self.codecs = codecs

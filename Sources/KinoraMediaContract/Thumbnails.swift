@@ -21,8 +21,10 @@ public struct Thumbnails: Sendable, Equatable, Codable {
     public var columns: Int
     public var rows: Int
 
-    public init(poster: String, candidates: [String], cards: [String], card: String, sprites: [String], track: String,
-                interval: Double, tileWidth: Int, tileHeight: Int, columns: Int, rows: Int) {
+    public init(
+        poster: String, candidates: [String], cards: [String], card: String, sprites: [String], track: String,
+        interval: Double, tileWidth: Int, tileHeight: Int, columns: Int, rows: Int
+    ) {
         self.poster = poster
         self.candidates = candidates
         self.cards = cards

@@ -16,8 +16,10 @@ public struct TranscodeResult: Sendable, Equatable, Codable {
 
     public static let copied = "copy"
 
-    public init(renditions: [Rendition], encoder: String, fallback: String?, thumbnails: Thumbnails? = nil,
-                passthroughRefusal: String? = nil) {
+    public init(
+        renditions: [Rendition], encoder: String, fallback: String?, thumbnails: Thumbnails? = nil,
+        passthroughRefusal: String? = nil
+    ) {
         self.renditions = renditions
         self.encoder = encoder
         self.fallback = fallback

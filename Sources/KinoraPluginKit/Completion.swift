@@ -1,9 +1,10 @@
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginABI
 
 /// Calls a completion exactly once, with ABI-shaped results that live only for the call.
 struct Completion {
@@ -33,8 +34,9 @@ struct Completion {
             return UnsafePointer(p)
         }
         var items = page.items.map {
-            kn_object_info_t(key: dup($0.key), size: $0.size, mtime_unix_ns: $0.modifiedUnixNanoseconds,
-                             etag: dup($0.etag), content_type: dup($0.contentType))
+            kn_object_info_t(
+                key: dup($0.key), size: $0.size, mtime_unix_ns: $0.modifiedUnixNanoseconds,
+                etag: dup($0.etag), content_type: dup($0.contentType))
         }
         let cursor = dup(page.nextCursor)
         items.withUnsafeMutableBufferPointer { buffer in

@@ -1,9 +1,10 @@
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginABI
 
 /// The C function tables of each interface. One table per interface per module suffices:
 /// every function finds its Swift instance through `plugin_data`.
@@ -44,45 +45,47 @@ enum InterfaceTables {
 
     nonisolated(unsafe) static let storage: UnsafeMutablePointer<kn_storage_v1_t> = {
         let table = UnsafeMutablePointer<kn_storage_v1_t>.allocate(capacity: 1)
-        table.initialize(to: kn_storage_v1_t(
-            put: { p, call, key, contentType, body, done in
-                storageOp(p, done) { s, c in
-                    let k = try StorageKey(validating: requireString(key, "key"))
-                    let type = try contentType.map { try requireString($0, "content type") }
-                    c.succeed(try s.put(key: k, contentType: type, body: PluginReader(body), call: PluginCall(call)))
-                }
-            },
-            get: { p, call, key, offset, length, sink, done in
-                storageOp(p, done) { s, c in
-                    let k = try StorageKey(validating: requireString(key, "key"))
-                    guard offset >= 0, length >= -1 else {
-                        throw PluginError(.invalidArgument, "invalid range offset \(offset) length \(length)")
+        table.initialize(
+            to: kn_storage_v1_t(
+                put: { p, call, key, contentType, body, done in
+                    storageOp(p, done) { s, c in
+                        let k = try StorageKey(validating: requireString(key, "key"))
+                        let type = try contentType.map { try requireString($0, "content type") }
+                        c.succeed(try s.put(key: k, contentType: type, body: PluginReader(body), call: PluginCall(call)))
                     }
-                    let info = try s.get(key: k, offset: offset, length: length < 0 ? nil : length,
-                                         sink: PluginWriter(sink), call: PluginCall(call))
-                    c.succeed(info)
+                },
+                get: { p, call, key, offset, length, sink, done in
+                    storageOp(p, done) { s, c in
+                        let k = try StorageKey(validating: requireString(key, "key"))
+                        guard offset >= 0, length >= -1 else {
+                            throw PluginError(.invalidArgument, "invalid range offset \(offset) length \(length)")
+                        }
+                        let info = try s.get(
+                            key: k, offset: offset, length: length < 0 ? nil : length,
+                            sink: PluginWriter(sink), call: PluginCall(call))
+                        c.succeed(info)
+                    }
+                },
+                stat: { p, call, key, done in
+                    storageOp(p, done) { s, c in
+                        c.succeed(try s.stat(key: StorageKey(validating: requireString(key, "key")), call: PluginCall(call)))
+                    }
+                },
+                remove: { p, call, key, done in
+                    storageOp(p, done) { s, c in
+                        try s.remove(key: StorageKey(validating: requireString(key, "key")), call: PluginCall(call))
+                        c.succeed()
+                    }
+                },
+                list: { p, call, prefix, cursor, limit, done in
+                    storageOp(p, done) { s, c in
+                        guard (1...1000).contains(limit) else { throw PluginError(.invalidArgument, "limit must be 1...1000") }
+                        let pre = try prefix.map { try requireString($0, "prefix") } ?? ""
+                        let cur = try cursor.map { try requireString($0, "cursor") }
+                        c.succeed(try s.list(prefix: pre, cursor: cur, limit: Int(limit), call: PluginCall(call)))
+                    }
                 }
-            },
-            stat: { p, call, key, done in
-                storageOp(p, done) { s, c in
-                    c.succeed(try s.stat(key: StorageKey(validating: requireString(key, "key")), call: PluginCall(call)))
-                }
-            },
-            remove: { p, call, key, done in
-                storageOp(p, done) { s, c in
-                    try s.remove(key: StorageKey(validating: requireString(key, "key")), call: PluginCall(call))
-                    c.succeed()
-                }
-            },
-            list: { p, call, prefix, cursor, limit, done in
-                storageOp(p, done) { s, c in
-                    guard (1...1000).contains(limit) else { throw PluginError(.invalidArgument, "limit must be 1...1000") }
-                    let pre = try prefix.map { try requireString($0, "prefix") } ?? ""
-                    let cur = try cursor.map { try requireString($0, "cursor") }
-                    c.succeed(try s.list(prefix: pre, cursor: cur, limit: Int(limit), call: PluginCall(call)))
-                }
-            }
-        ))
+            ))
         return table
     }()
 
@@ -108,64 +111,70 @@ enum InterfaceTables {
 
     nonisolated(unsafe) static let presign: UnsafeMutablePointer<kn_storage_presign_v1_t> = {
         let table = UnsafeMutablePointer<kn_storage_presign_v1_t>.allocate(capacity: 1)
-        table.initialize(to: kn_storage_presign_v1_t(presign: { p, key, method, ttl, buf, cap, err in
-            syncOp(err) {
-                guard let s = InstanceBox.of(p)?.plugin as? any PresigningStoragePlugin else {
-                    throw PluginError(.unsupported, "not a presigning storage instance")
+        table.initialize(
+            to: kn_storage_presign_v1_t(presign: { p, key, method, ttl, buf, cap, err in
+                syncOp(err) {
+                    guard let s = InstanceBox.of(p)?.plugin as? any PresigningStoragePlugin else {
+                        throw PluginError(.unsupported, "not a presigning storage instance")
+                    }
+                    let url = try s.presign(
+                        key: StorageKey(validating: requireString(key, "key")),
+                        method: requireString(method, "method"), ttlSeconds: ttl)
+                    try copyOut(url, buf, cap)
                 }
-                let url = try s.presign(key: StorageKey(validating: requireString(key, "key")),
-                                        method: requireString(method, "method"), ttlSeconds: ttl)
-                try copyOut(url, buf, cap)
-            }
-        }))
+            }))
         return table
     }()
 
     nonisolated(unsafe) static let localFile: UnsafeMutablePointer<kn_storage_localfile_v1_t> = {
         let table = UnsafeMutablePointer<kn_storage_localfile_v1_t>.allocate(capacity: 1)
-        table.initialize(to: kn_storage_localfile_v1_t(local_path: { p, key, buf, cap, err in
-            syncOp(err) {
-                guard let s = InstanceBox.of(p)?.plugin as? any LocalFileStoragePlugin else {
-                    throw PluginError(.unsupported, "not a local-file storage instance")
+        table.initialize(
+            to: kn_storage_localfile_v1_t(local_path: { p, key, buf, cap, err in
+                syncOp(err) {
+                    guard let s = InstanceBox.of(p)?.plugin as? any LocalFileStoragePlugin else {
+                        throw PluginError(.unsupported, "not a local-file storage instance")
+                    }
+                    try copyOut(s.localPath(for: StorageKey(validating: requireString(key, "key"))), buf, cap)
                 }
-                try copyOut(s.localPath(for: StorageKey(validating: requireString(key, "key"))), buf, cap)
-            }
-        }))
+            }))
         return table
     }()
 
     nonisolated(unsafe) static let moderation: UnsafeMutablePointer<kn_moderation_v1_t> = {
         let table = UnsafeMutablePointer<kn_moderation_v1_t>.allocate(capacity: 1)
-        table.initialize(to: kn_moderation_v1_t(classify: { p, call, mediaType, media, done in
-            let completion = Completion(raw: done)
-            do {
-                guard let m = InstanceBox.of(p)?.plugin as? any ModerationPlugin else {
-                    throw PluginError(.invalidArgument, "not a moderation plugin instance")
+        table.initialize(
+            to: kn_moderation_v1_t(classify: { p, call, mediaType, media, done in
+                let completion = Completion(raw: done)
+                do {
+                    guard let m = InstanceBox.of(p)?.plugin as? any ModerationPlugin else {
+                        throw PluginError(.invalidArgument, "not a moderation plugin instance")
+                    }
+                    let json = try m.classify(
+                        mediaType: requireString(mediaType, "media type"),
+                        media: PluginReader(media), call: PluginCall(call))
+                    json.withCString { completion.succeed(UnsafeRawPointer($0)) }
+                } catch {
+                    completion.fail(error)
                 }
-                let json = try m.classify(mediaType: requireString(mediaType, "media type"),
-                                          media: PluginReader(media), call: PluginCall(call))
-                json.withCString { completion.succeed(UnsafeRawPointer($0)) }
-            } catch {
-                completion.fail(error)
-            }
-        }))
+            }))
         return table
     }()
 
     nonisolated(unsafe) static let packager: UnsafeMutablePointer<kn_packager_v1_t> = {
         let table = UnsafeMutablePointer<kn_packager_v1_t>.allocate(capacity: 1)
-        table.initialize(to: kn_packager_v1_t(package: { p, call, presentation, done in
-            let completion = Completion(raw: done)
-            do {
-                guard let packager = InstanceBox.of(p)?.plugin as? any PackagerPlugin else {
-                    throw PluginError(.invalidArgument, "not a packager plugin instance")
+        table.initialize(
+            to: kn_packager_v1_t(package: { p, call, presentation, done in
+                let completion = Completion(raw: done)
+                do {
+                    guard let packager = InstanceBox.of(p)?.plugin as? any PackagerPlugin else {
+                        throw PluginError(.invalidArgument, "not a packager plugin instance")
+                    }
+                    let (files, entry) = try packager.package(presentation: requireString(presentation, "presentation"), call: PluginCall(call))
+                    completion.succeed(files: files, entry: entry)
+                } catch {
+                    completion.fail(error)
                 }
-                let (files, entry) = try packager.package(presentation: requireString(presentation, "presentation"), call: PluginCall(call))
-                completion.succeed(files: files, entry: entry)
-            } catch {
-                completion.fail(error)
-            }
-        }))
+            }))
         return table
     }()
 }

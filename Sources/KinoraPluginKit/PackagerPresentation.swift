@@ -277,7 +277,9 @@ extension PackagerPresentation {
             if let id = e.systemID, Check.uuid(id) == nil { throw fail(p + ".system_id", "must be a UUID") }
             if let pssh = e.pssh, !Check.isBase64(pssh) { throw fail(p + ".pssh", "must be base64") }
             for (key, value) in [("license_url", e.licenseURL), ("hls_key_uri", e.hlsKeyURI), ("hls_keyformat", e.hlsKeyFormat)] {
-                if let value, !Check.isAttributeSafeURI(value) { throw fail(p + "." + key, "must be a URI without quotes, spaces or control characters") }
+                if let value, !Check.isAttributeSafeURI(value) {
+                    throw fail(p + "." + key, "must be a URI without quotes, spaces or control characters")
+                }
             }
         }
     }
@@ -309,7 +311,8 @@ public enum Check {
     public static func isLanguage(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard let first = parts.first, (2...8).contains(first.utf8.count),
-              first.utf8.allSatisfy({ isAlnum($0) && $0 > 0x39 }) else { return false }
+            first.utf8.allSatisfy({ isAlnum($0) && $0 > 0x39 })
+        else { return false }
         return parts.dropFirst().allSatisfy { (1...8).contains($0.utf8.count) && $0.utf8.allSatisfy(isAlnum) }
     }
 

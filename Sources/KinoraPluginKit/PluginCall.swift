@@ -1,9 +1,10 @@
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginABI
 
 /// The context of one host call: correlation id, deadline and cancellation. It exists so a
 /// long operation can notice that the host gave up on it and stop early.

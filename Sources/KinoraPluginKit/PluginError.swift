@@ -1,9 +1,10 @@
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginABI
 
 /// A status code of the plugin ABI (`KN_OK`, `KN_E_*`), as a Swift value. The host maps each
 /// one to its own behaviour (a 404 for ``notFound``, a refused upload for ``noSpace``), so picking

@@ -1,9 +1,10 @@
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KinoraPluginABI
 
 /// The daemon's services, as a Swift plugin sees them: logging, metrics, events and secrets.
 ///
@@ -46,7 +47,8 @@ public struct PluginHost: @unchecked Sendable {
     /// - Throws: ``PluginError`` when the host could not read the secret.
     public func secret(_ name: String) throws -> [UInt8]? {
         guard let service = service(KN_HOST_SECRETS_ID, as: kn_host_secrets_v1_t.self),
-              let get = service.pointee.get else { return nil }
+            let get = service.pointee.get
+        else { return nil }
         var capacity = 256
         while true {
             var buffer = [UInt8](repeating: 0, count: capacity)
@@ -66,7 +68,8 @@ public struct PluginHost: @unchecked Sendable {
     /// Publishes an event (a JSON object) on the daemon's event bus.
     public func emit(topic: String, json: String) {
         guard let service = service(KN_HOST_EVENTS_ID, as: kn_host_events_v1_t.self),
-              let emit = service.pointee.emit else { return }
+            let emit = service.pointee.emit
+        else { return }
         _ = topic.withCString { t in json.withCString { emit(raw, t, $0) } }
     }
 
@@ -80,7 +83,8 @@ public struct PluginHost: @unchecked Sendable {
     /// - Returns: The metric, or nil when the host offers no metrics or refused the registration.
     public func metric(_ kind: Metric.Kind, name: String, help: String, labels: [String] = []) -> Metric? {
         guard let service = service(KN_HOST_METRICS_ID, as: kn_host_metrics_v1_t.self),
-              let register = service.pointee.register_metric else { return nil }
+            let register = service.pointee.register_metric
+        else { return nil }
         let cLabels = labels.map { strdup($0) }
         defer { cLabels.forEach { free($0) } }
         let handle: UInt64 = name.withCString { cname in

@@ -1,3 +1,6 @@
+import KinoraPluginABI
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,8 +11,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import KinoraPluginABI
-import Synchronization
 
 /// Builds the C structures of a plugin module from Swift plugin types.
 ///
@@ -61,30 +62,33 @@ final class ModuleState: @unchecked Sendable {
         self.types = types
         descriptors = types.map { ModuleState.makeDescriptor($0) }
         entry = .allocate(capacity: 1)
-        entry.initialize(to: kn_module_entry_t(
-            abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
-            init: { host, _, _ in
-                PluginModule.current()?.moduleHost = host
-                return KN_OK
-            },
-            deinit: { PluginModule.current()?.moduleHost = nil },
-            get_factory: { id in
-                guard let id, String(cString: id) == KN_PLUGIN_FACTORY_ID,
-                      let state = PluginModule.current() else { return nil }
-                return UnsafeRawPointer(state.factory)
-            }
-        ))
+        entry.initialize(
+            to: kn_module_entry_t(
+                abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
+                init: { host, _, _ in
+                    PluginModule.current()?.moduleHost = host
+                    return KN_OK
+                },
+                deinit: { PluginModule.current()?.moduleHost = nil },
+                get_factory: { id in
+                    guard let id, String(cString: id) == KN_PLUGIN_FACTORY_ID,
+                        let state = PluginModule.current()
+                    else { return nil }
+                    return UnsafeRawPointer(state.factory)
+                }
+            ))
         factory = .allocate(capacity: 1)
-        factory.initialize(to: kn_plugin_factory_t(
-            count: { _ in UInt32(PluginModule.current()?.descriptors.count ?? 0) },
-            get_descriptor: { _, index in
-                guard let state = PluginModule.current(), Int(index) < state.descriptors.count else { return nil }
-                return UnsafePointer(state.descriptors[Int(index)])
-            },
-            create: { _, host, pluginID, configJSON, out, err in
-                createInstance(host: host, pluginID: pluginID, configJSON: configJSON, out: out, err: err)
-            }
-        ))
+        factory.initialize(
+            to: kn_plugin_factory_t(
+                count: { _ in UInt32(PluginModule.current()?.descriptors.count ?? 0) },
+                get_descriptor: { _, index in
+                    guard let state = PluginModule.current(), Int(index) < state.descriptors.count else { return nil }
+                    return UnsafePointer(state.descriptors[Int(index)])
+                },
+                create: { _, host, pluginID, configJSON, out, err in
+                    createInstance(host: host, pluginID: pluginID, configJSON: configJSON, out: out, err: err)
+                }
+            ))
     }
 
     private static func makeDescriptor(_ type: any KinoraPlugin.Type) -> UnsafeMutablePointer<kn_plugin_descriptor_t> {
@@ -95,13 +99,14 @@ final class ModuleState: @unchecked Sendable {
         list[interfaces.count] = nil
         func dup(_ s: String?) -> UnsafePointer<CChar>? { s.map { UnsafePointer(strdup($0)) } }
         let descriptor = UnsafeMutablePointer<kn_plugin_descriptor_t>.allocate(capacity: 1)
-        descriptor.initialize(to: kn_plugin_descriptor_t(
-            abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
-            id: dup(d.id), name: dup(d.name), vendor: dup(d.vendor), version: dup(d.version),
-            description: dup(d.description), url: dup(d.url), interfaces: UnsafePointer(list),
-            config_schema_json: dup(d.configSchema),
-            flags: d.serializeCalls ? UInt64(KN_PLUGIN_FLAG_SERIALIZE_CALLS) : 0
-        ))
+        descriptor.initialize(
+            to: kn_plugin_descriptor_t(
+                abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
+                id: dup(d.id), name: dup(d.name), vendor: dup(d.vendor), version: dup(d.version),
+                description: dup(d.description), url: dup(d.url), interfaces: UnsafePointer(list),
+                config_schema_json: dup(d.configSchema),
+                flags: d.serializeCalls ? UInt64(KN_PLUGIN_FLAG_SERIALIZE_CALLS) : 0
+            ))
         return descriptor
     }
 }
@@ -141,32 +146,33 @@ private func createInstance(
         let plugin = try makePlugin(state.types[index], json: json, host: PluginHost(host))
         let raw = UnsafeMutablePointer<kn_plugin_t>.allocate(capacity: 1)
         let box = InstanceBox(plugin: plugin, raw: raw)
-        raw.initialize(to: kn_plugin_t(
-            desc: UnsafePointer(state.descriptors[index]),
-            plugin_data: Unmanaged.passRetained(box).toOpaque(),
-            start: { plugin, err in
-                guard let box = InstanceBox.of(plugin) else { return KN_E_INVALID_ARGUMENT }
-                do {
-                    try box.plugin.start()
-                    return KN_OK
-                } catch {
-                    let e = PluginError(wrapping: error)
-                    kn_error_t.fill(err, e)
-                    return e.status.rawValue
+        raw.initialize(
+            to: kn_plugin_t(
+                desc: UnsafePointer(state.descriptors[index]),
+                plugin_data: Unmanaged.passRetained(box).toOpaque(),
+                start: { plugin, err in
+                    guard let box = InstanceBox.of(plugin) else { return KN_E_INVALID_ARGUMENT }
+                    do {
+                        try box.plugin.start()
+                        return KN_OK
+                    } catch {
+                        let e = PluginError(wrapping: error)
+                        kn_error_t.fill(err, e)
+                        return e.status.rawValue
+                    }
+                },
+                stop: { plugin in InstanceBox.of(plugin)?.plugin.stop() },
+                destroy: { plugin in
+                    guard let data = plugin?.pointee.plugin_data else { return }
+                    let box = Unmanaged<InstanceBox>.fromOpaque(data).takeRetainedValue()
+                    box.raw.deinitialize(count: 1)
+                    box.raw.deallocate()
+                },
+                get_interface: { plugin, id in
+                    guard let box = InstanceBox.of(plugin), let id else { return nil }
+                    return InterfaceTables.table(for: String(cString: id), plugin: box.plugin)
                 }
-            },
-            stop: { plugin in InstanceBox.of(plugin)?.plugin.stop() },
-            destroy: { plugin in
-                guard let data = plugin?.pointee.plugin_data else { return }
-                let box = Unmanaged<InstanceBox>.fromOpaque(data).takeRetainedValue()
-                box.raw.deinitialize(count: 1)
-                box.raw.deallocate()
-            },
-            get_interface: { plugin, id in
-                guard let box = InstanceBox.of(plugin), let id else { return nil }
-                return InterfaceTables.table(for: String(cString: id), plugin: box.plugin)
-            }
-        ))
+            ))
         out.pointee = UnsafePointer(raw)
         return KN_OK
     } catch {

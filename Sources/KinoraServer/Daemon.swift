@@ -22,8 +22,12 @@ public enum Daemon {
         LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "kinora")
         let fileLimit = FileLimit.raiseToHardLimit()
-        logger.info("starting kinora \(kinoraVersion)", metadata: ["config": .string(setup.source), "data": .string(config.dataDir),
-                                                              "open_files": .stringConvertible(fileLimit)])
+        logger.info(
+            "starting kinora \(kinoraVersion)",
+            metadata: [
+                "config": .string(setup.source), "data": .string(config.dataDir),
+                "open_files": .stringConvertible(fileLimit),
+            ])
 
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
@@ -45,9 +49,10 @@ public enum Daemon {
         for service in assembly.services { app.addServices(service) }
         do {
             try await app.runService()
-        } catch where String(describing: error).contains("Address already in use") {
+        } catch  where String(describing: error).contains("Address already in use") {
             await registry.stopAll()
-            throw SetupError("\(config.listenHost):\(config.listenPort): address already in use (another kinora running? change [server] listen or --listen)")
+            throw SetupError(
+                "\(config.listenHost):\(config.listenPort): address already in use (another kinora running? change [server] listen or --listen)")
         }
         logger.info("stopped")
     }

@@ -21,8 +21,10 @@ public struct APIKeyRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         case userID = "user_id", keyHash = "key_hash", createdAt = "created_at", expiresAt = "expires_at", lastUsedAt = "last_used_at"
     }
 
-    public init(id: String, userID: String, name: String, prefix: String, keyHash: String, scopes: [String], expiresAt: Date?,
-                now: Date = Date()) {
+    public init(
+        id: String, userID: String, name: String, prefix: String, keyHash: String, scopes: [String], expiresAt: Date?,
+        now: Date = Date()
+    ) {
         self.id = id
         self.userID = userID
         self.name = name
@@ -67,8 +69,9 @@ public struct APIKeyRepository: Sendable {
     public func authenticate(keyHash: String, now: Date = Date()) throws -> (key: APIKeyRecord, owner: UserRecord)? {
         try writer.read { db in
             guard let key = try APIKeyRecord.fetchOne(db, sql: "SELECT * FROM api_keys WHERE key_hash = ?", arguments: [keyHash]),
-                  key.expiresAt.map({ $0 > now }) ?? true,
-                  let owner = try UserRecord.fetchOne(db, key: key.userID), !owner.disabled else { return nil }
+                key.expiresAt.map({ $0 > now }) ?? true,
+                let owner = try UserRecord.fetchOne(db, key: key.userID), !owner.disabled
+            else { return nil }
             return (key, owner)
         }
     }

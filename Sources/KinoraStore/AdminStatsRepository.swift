@@ -13,9 +13,10 @@ public struct AdminStatsRepository: Sendable {
 
     public func totals() throws -> Totals {
         try writer.read { db in
-            Totals(users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0,
-                   videos: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM videos") ?? 0,
-                   originalBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(original_size), 0) FROM videos WHERE original_key IS NOT NULL") ?? 0)
+            Totals(
+                users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0,
+                videos: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM videos") ?? 0,
+                originalBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(original_size), 0) FROM videos WHERE original_key IS NOT NULL") ?? 0)
         }
     }
 
@@ -36,8 +37,10 @@ public struct AdminStatsRepository: Sendable {
         let counts = try writer.read { db in
             var counts: [String: Int] = [:]
             // Dates are stored as "yyyy-MM-dd HH:mm:ss.SSS" text: the first ten characters are the day.
-            for row in try Row.fetchAll(db, sql: "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM videos WHERE created_at >= ? GROUP BY day",
-                                        arguments: [first.storageText]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM videos WHERE created_at >= ? GROUP BY day",
+                arguments: [first.storageText])
+            {
                 counts[row[0]] = row[1]
             }
             return counts

@@ -54,11 +54,13 @@ public struct CaptionRepository: Sendable {
     public func save(_ caption: CaptionRecord) throws -> Bool {
         do {
             return try writer.write { db in
-                let existing = try CaptionRecord.fetchOne(db, sql: "SELECT * FROM captions WHERE video_id = ? AND language = ?",
-                                                          arguments: [caption.videoID, caption.language])
+                let existing = try CaptionRecord.fetchOne(
+                    db, sql: "SELECT * FROM captions WHERE video_id = ? AND language = ?",
+                    arguments: [caption.videoID, caption.language])
                 if caption.isDefault {
-                    try db.execute(sql: "UPDATE captions SET is_default = 0 WHERE video_id = ? AND language <> ?",
-                                   arguments: [caption.videoID, caption.language])
+                    try db.execute(
+                        sql: "UPDATE captions SET is_default = 0 WHERE video_id = ? AND language <> ?",
+                        arguments: [caption.videoID, caption.language])
                 }
                 var record = caption
                 if let existing { record.createdAt = existing.createdAt }

@@ -73,20 +73,25 @@ public struct InvitationRepository: Sendable {
             return try writer.write { db in
                 var user = user
                 if let invitationHash {
-                    try db.execute(sql: """
-                        UPDATE invitations SET uses = uses + 1
-                        WHERE code_hash = ? AND uses < max_uses AND expires_at > ?
-                        """, arguments: [invitationHash, now])
+                    try db.execute(
+                        sql: """
+                            UPDATE invitations SET uses = uses + 1
+                            WHERE code_hash = ? AND uses < max_uses AND expires_at > ?
+                            """, arguments: [invitationHash, now])
                     guard db.changesCount == 1,
-                          let invitation = try InvitationRecord.fetchOne(db, sql: "SELECT * FROM invitations WHERE code_hash = ?",
-                                                                         arguments: [invitationHash]) else { throw InvitationUnusable() }
+                        let invitation = try InvitationRecord.fetchOne(
+                            db, sql: "SELECT * FROM invitations WHERE code_hash = ?",
+                            arguments: [invitationHash])
+                    else { throw InvitationUnusable() }
                     user.role = invitation.role
                 }
                 try user.insertAccount(db)
                 return user
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        {
             throw UsernameTaken(username: user.username)
         }
     }

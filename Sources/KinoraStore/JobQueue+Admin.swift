@@ -37,17 +37,26 @@ extension JobQueue {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
-            if let state { conditions.append("j.state = ?"); arguments += [state] }
-            if let before { conditions.append("j.id < ?"); arguments += [before] }
+            if let state {
+                conditions.append("j.state = ?")
+                arguments += [state]
+            }
+            if let before {
+                conditions.append("j.id < ?")
+                arguments += [before]
+            }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit + 1]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT j.id, j.video_id, v.title, j.kind, j.state, j.attempts, j.progress, j.step, j.error, j.created_at, j.updated_at
-                FROM jobs j JOIN videos v ON v.id = j.video_id \(filter) ORDER BY j.id DESC LIMIT ?
-                """, arguments: arguments)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT j.id, j.video_id, v.title, j.kind, j.state, j.attempts, j.progress, j.step, j.error, j.created_at, j.updated_at
+                    FROM jobs j JOIN videos v ON v.id = j.video_id \(filter) ORDER BY j.id DESC LIMIT ?
+                    """, arguments: arguments)
             let items = rows.prefix(limit).map { row in
-                AdminJob(id: row[0], videoID: row[1], videoTitle: row[2], kind: row[3], state: row[4], attempts: row[5],
-                           progress: row[6], step: row[7], error: row[8], createdAt: row[9], updatedAt: row[10])
+                AdminJob(
+                    id: row[0], videoID: row[1], videoTitle: row[2], kind: row[3], state: row[4], attempts: row[5],
+                    progress: row[6], step: row[7], error: row[8], createdAt: row[9], updatedAt: row[10])
             }
             return (Array(items), rows.count > limit ? items.last?.id : nil)
         }
@@ -69,14 +78,17 @@ extension JobQueue {
             guard let row = try Row.fetchOne(db, sql: "SELECT state, video_id FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
             let state: String = row["state"], videoID: String = row["video_id"]
             guard state == "failed" || state == "cancelled" else { return .conflict(state) }
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
-                                           arguments: [videoID]) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
+                    arguments: [videoID]) ?? 0
             guard pending == 0 else { return .videoBusy }
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'queued', attempts = 0, lease_until = NULL, error = NULL, progress = 0, step = NULL,
-                                owner = NULL, started_at = NULL, updated_at = ?
-                WHERE id = ?
-                """, arguments: [now, id])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'queued', attempts = 0, lease_until = NULL, error = NULL, progress = 0, step = NULL,
+                                    owner = NULL, started_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [now, id])
             try VideoRepository.markProcessingAgain(videoID, now: now, db)
             return .changed
         }
@@ -90,8 +102,9 @@ extension JobQueue {
             guard let row = try Row.fetchOne(db, sql: "SELECT state, video_id FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
             let state: String = row["state"], videoID: String = row["video_id"]
             guard state == "queued" || state == "running" else { return .conflict(state) }
-            try db.execute(sql: "UPDATE jobs SET state = 'cancelled', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [Self.cancelReason, now, id])
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'cancelled', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
+                arguments: [Self.cancelReason, now, id])
             try VideoRepository.markFailedUnlessReady(videoID, reason: Self.cancelReason, now: now, db)
             return .changed
         }

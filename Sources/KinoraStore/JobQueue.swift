@@ -18,18 +18,23 @@ public struct JobQueue: Sendable {
     /// Claims the oldest runnable job: queued and due, or running with an expired lease.
     public func claim(lease: TimeInterval, owner: String? = nil, now: Date = Date()) throws -> ClaimedJob? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, video_id, kind, attempts FROM jobs
-                WHERE (state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
-                   OR (state = 'running' AND lease_until < ?)
-                ORDER BY id LIMIT 1
-                """, arguments: [now.storageText, now.storageText]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, video_id, kind, attempts FROM jobs
+                        WHERE (state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
+                           OR (state = 'running' AND lease_until < ?)
+                        ORDER BY id LIMIT 1
+                        """, arguments: [now.storageText, now.storageText])
+            else { return nil }
             let id: Int64 = row["id"]
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?,
-                                started_at = ?, progress = 0
-                WHERE id = ?
-                """, arguments: [now.addingTimeInterval(lease), now, owner, now, id])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?, error = NULL, owner = ?,
+                                    started_at = ?, progress = 0
+                    WHERE id = ?
+                    """, arguments: [now.addingTimeInterval(lease), now, owner, now, id])
             return ClaimedJob(id: id, videoID: row["video_id"], kind: row["kind"], attempts: row["attempts"] + 1)
         }
     }
@@ -37,8 +42,9 @@ public struct JobQueue: Sendable {
     /// Extends the lease and records progress (0–1) and the current step.
     public func heartbeat(_ job: ClaimedJob, lease: TimeInterval, progress: Double, step: String, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET lease_until = ?, progress = ?, step = ?, updated_at = ? WHERE id = ? AND state = 'running'",
-                           arguments: [now.addingTimeInterval(lease), min(max(progress, 0), 1), step, now, job.id])
+            try $0.execute(
+                sql: "UPDATE jobs SET lease_until = ?, progress = ?, step = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+                arguments: [now.addingTimeInterval(lease), min(max(progress, 0), 1), step, now, job.id])
         }
     }
 
@@ -55,12 +61,13 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func recoverAbandoned(host: String, currentOwner: String, now: Date = Date()) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: """
-                UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?,
-                                attempts = CASE WHEN interruptions < ? THEN MAX(attempts - 1, 0) ELSE attempts END,
-                                interruptions = interruptions + 1
-                WHERE state = 'running' AND owner LIKE ? AND owner != ?
-                """, arguments: [now.storageText, Self.maxUncountedInterruptions, host + "/%", currentOwner])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?,
+                                    attempts = CASE WHEN interruptions < ? THEN MAX(attempts - 1, 0) ELSE attempts END,
+                                    interruptions = interruptions + 1
+                    WHERE state = 'running' AND owner LIKE ? AND owner != ?
+                    """, arguments: [now.storageText, Self.maxUncountedInterruptions, host + "/%", currentOwner])
             return db.changesCount
         }
     }
@@ -69,15 +76,19 @@ public struct JobQueue: Sendable {
     /// These updates only touch a job still running: one an administrator cancelled stays so.
     public func release(_ job: ClaimedJob, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
-                           arguments: [now, job.id])
+            try $0.execute(
+                sql:
+                    "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
+                arguments: [now, job.id])
         }
     }
 
     public func complete(_ job: ClaimedJob, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
-                           arguments: [now, job.id])
+            try $0.execute(
+                sql:
+                    "UPDATE jobs SET state = 'done', progress = 1, step = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
+                arguments: [now, job.id])
         }
     }
 
@@ -87,12 +98,14 @@ public struct JobQueue: Sendable {
     public func fail(_ job: ClaimedJob, reason: String, maxAttempts: Int, backoff: TimeInterval, now: Date = Date()) throws -> Bool {
         try writer.write { db in
             if job.attempts < maxAttempts {
-                try db.execute(sql: "UPDATE jobs SET state = 'queued', lease_until = ?, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
-                               arguments: [now.addingTimeInterval(backoff), reason, now, job.id])
+                try db.execute(
+                    sql: "UPDATE jobs SET state = 'queued', lease_until = ?, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+                    arguments: [now.addingTimeInterval(backoff), reason, now, job.id])
                 return db.changesCount > 0
             }
-            try db.execute(sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
-                           arguments: [reason, now, job.id])
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'failed', lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+                arguments: [reason, now, job.id])
             guard db.changesCount > 0 else { return false }
             try VideoRepository.markFailed(job.videoID, reason: reason, now: now, db)
             return false
@@ -104,8 +117,10 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueueTranscode(videoID: String, now: Date = Date()) throws -> Bool {
         try writer.write { db in
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
-                                           arguments: [videoID]) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
+                    arguments: [videoID]) ?? 0
             guard pending == 0 else { return false }
             try Self.insertTranscode(videoID: videoID, now: now, db)
             try VideoRepository.markProcessingAgain(videoID, now: nil, db)
@@ -116,8 +131,9 @@ public struct JobQueue: Sendable {
     /// Queues a transcode of `videoID` inside the caller's transaction: the one place a job
     /// row is inserted (a new video's first job is queued in the transaction that creates it).
     static func insertTranscode(videoID: String, now: Date, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
-                       arguments: [videoID, now, now])
+        try db.execute(
+            sql: "INSERT INTO jobs(video_id, kind, state, created_at, updated_at) VALUES (?, 'transcode', 'queued', ?, ?)",
+            arguments: [videoID, now, now])
     }
 
     /// Every video id with a stored original, for `retranscode --all`.

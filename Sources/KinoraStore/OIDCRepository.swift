@@ -25,8 +25,10 @@ public struct OIDCLoginRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
         case bindingHash = "binding_hash", expiresAt = "expires_at"
     }
 
-    public init(stateHash: String, provider: String, nonce: String, codeVerifier: String, redirectURI: String,
-                returnTo: String, mode: String, bindingHash: String, expiresAt: Date) {
+    public init(
+        stateHash: String, provider: String, nonce: String, codeVerifier: String, redirectURI: String,
+        returnTo: String, mode: String, bindingHash: String, expiresAt: Date
+    ) {
         self.stateHash = stateHash
         self.provider = provider
         self.nonce = nonce
@@ -91,16 +93,20 @@ public struct OIDCRepository: Sendable {
     public func addExchangeCode(hash: String, userID: String, expiresAt: Date) throws {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE expires_at <= ?", arguments: [Date().storageText])
-            try db.execute(sql: "INSERT INTO oidc_exchange_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)",
-                           arguments: [hash, userID, expiresAt])
+            try db.execute(
+                sql: "INSERT INTO oidc_exchange_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)",
+                arguments: [hash, userID, expiresAt])
         }
     }
 
     /// Deletes the code and returns its account id; nil when unknown, used or expired.
     public func takeExchangeCode(hash: String, now: Date = Date()) throws -> String? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user_id, expires_at FROM oidc_exchange_codes WHERE code_hash = ?",
-                                             arguments: [hash]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT user_id, expires_at FROM oidc_exchange_codes WHERE code_hash = ?",
+                    arguments: [hash])
+            else { return nil }
             try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE code_hash = ?", arguments: [hash])
             let expiresAt: Date = row["expires_at"]
             return expiresAt > now ? row["user_id"] : nil
@@ -125,7 +131,8 @@ public struct OIDCRepository: Sendable {
         try writer.write { db in
             if let user = try Self.linked(provider, subject, now, db) { return .linked(user) }
             guard let user = try UserRepository.holder(of: email, db),
-                  try Bool.fetchOne(db, sql: "SELECT email_verified FROM users WHERE id = ?", arguments: [user.id]) == true else { return nil }
+                try Bool.fetchOne(db, sql: "SELECT email_verified FROM users WHERE id = ?", arguments: [user.id]) == true
+            else { return nil }
             try OIDCLink(provider: provider, subject: subject, userID: user.id, createdAt: now, lastLoginAt: now).insert(db)
             return .linkedByEmail(user)
         }

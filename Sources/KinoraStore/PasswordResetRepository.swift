@@ -10,18 +10,21 @@ public struct PasswordResetRepository: Sendable {
     public func issue(userID: String, tokenHash: String, expiresAt: Date, now: Date = Date()) throws {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM password_resets WHERE user_id = ?", arguments: [userID])
-            try db.execute(sql: "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                           arguments: [tokenHash, userID, now, expiresAt])
+            try db.execute(
+                sql: "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [tokenHash, userID, now, expiresAt])
         }
     }
 
     /// The enabled account a live (unused, unexpired) token belongs to; nil otherwise.
     public func owner(tokenHash: String, now: Date = Date()) throws -> UserRecord? {
         try writer.read { db in
-            try UserRecord.fetchOne(db, sql: """
-                SELECT users.* FROM password_resets JOIN users ON users.id = password_resets.user_id
-                WHERE password_resets.token_hash = ? AND password_resets.expires_at > ? AND users.disabled = 0
-                """, arguments: [tokenHash, now])
+            try UserRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT users.* FROM password_resets JOIN users ON users.id = password_resets.user_id
+                    WHERE password_resets.token_hash = ? AND password_resets.expires_at > ? AND users.disabled = 0
+                    """, arguments: [tokenHash, now])
         }
     }
 
@@ -32,8 +35,11 @@ public struct PasswordResetRepository: Sendable {
     /// even when two requests race.
     public func redeem(tokenHash: String, newPasswordHash: String, now: Date = Date()) throws -> UserRecord? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user_id, expires_at FROM password_resets WHERE token_hash = ?",
-                                             arguments: [tokenHash]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT user_id, expires_at FROM password_resets WHERE token_hash = ?",
+                    arguments: [tokenHash])
+            else { return nil }
             try db.execute(sql: "DELETE FROM password_resets WHERE token_hash = ?", arguments: [tokenHash])
             let expiresAt: Date = row["expires_at"]
             guard expiresAt > now, let user = try UserRecord.fetchOne(db, key: row["user_id"] as String), !user.disabled else { return nil }

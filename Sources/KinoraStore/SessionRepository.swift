@@ -52,8 +52,11 @@ public struct SessionRepository: Sendable {
     /// its absolute expiry nor idle for longer than `idle`. A dead session's row is deleted on the way. Last-seen is
     /// written only when it is older than `touchAfter`, so a busy page does not write on
     /// every request.
-    public func lookup(hash: String, idle: TimeInterval, touchAfter: TimeInterval = 60, now: Date = Date()) throws
-        -> (session: SessionRecord, user: UserRecord)? {
+    public func lookup(
+        hash: String, idle: TimeInterval, touchAfter: TimeInterval = 60, now: Date = Date()
+    ) throws
+        -> (session: SessionRecord, user: UserRecord)?
+    {
         let found = try writer.read { db -> (SessionRecord, UserRecord?)? in
             guard let session = try SessionRecord.fetchOne(db, key: hash) else { return nil }
             return (session, try UserRecord.fetchOne(db, key: session.userID))
@@ -86,8 +89,9 @@ public struct SessionRepository: Sendable {
     /// The account's sessions, most recently used first, for "where am I signed in".
     public func list(userID: String) throws -> [SessionRecord] {
         try writer.read {
-            try SessionRecord.fetchAll($0, sql: "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC",
-                                       arguments: [userID])
+            try SessionRecord.fetchAll(
+                $0, sql: "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC",
+                arguments: [userID])
         }
     }
 
@@ -96,8 +100,9 @@ public struct SessionRepository: Sendable {
     public func delete(publicID: String, userID: String) throws -> Bool {
         guard publicID.count == SessionRecord.publicIDLength, publicID.allSatisfy(\.isHexDigit) else { return false }
         return try writer.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, ?) = ?",
-                           arguments: [userID, SessionRecord.publicIDLength, publicID.lowercased()])
+            try db.execute(
+                sql: "DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, ?) = ?",
+                arguments: [userID, SessionRecord.publicIDLength, publicID.lowercased()])
             return db.changesCount > 0
         }
     }
@@ -106,8 +111,9 @@ public struct SessionRepository: Sendable {
     @discardableResult
     public func deleteExpired(idle: TimeInterval, now: Date = Date()) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-                           arguments: [now.storageText, now.addingTimeInterval(-idle).storageText])
+            try db.execute(
+                sql: "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                arguments: [now.storageText, now.addingTimeInterval(-idle).storageText])
             return db.changesCount
         }
     }

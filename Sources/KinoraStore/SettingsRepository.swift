@@ -11,7 +11,8 @@ public struct SettingsRepository: Sendable {
     public func set(_ value: String, for key: String) throws {
         try writer.write {
             try $0.execute(
-                sql: "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP",
+                sql:
+                    "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP",
                 arguments: [key, value])
         }
     }

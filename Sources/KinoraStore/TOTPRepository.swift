@@ -55,8 +55,9 @@ public struct TOTPRepository: Sendable {
     /// codes. Returns false when there was no pending enrolment.
     public func enable(userID: String, step: Int64, recoveryCodeHashes: [String]) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: "UPDATE totp_secrets SET enabled = 1, last_step = ? WHERE user_id = ? AND enabled = 0",
-                           arguments: [step, userID])
+            try db.execute(
+                sql: "UPDATE totp_secrets SET enabled = 1, last_step = ? WHERE user_id = ? AND enabled = 0",
+                arguments: [step, userID])
             guard db.changesCount == 1 else { return false }
             try Self.replaceCodes(db, userID: userID, hashes: recoveryCodeHashes)
             return true
@@ -67,8 +68,9 @@ public struct TOTPRepository: Sendable {
     /// already used (or an older one was), or TOTP is not enabled.
     public func useStep(userID: String, step: Int64) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: "UPDATE totp_secrets SET last_step = ? WHERE user_id = ? AND enabled = 1 AND last_step < ?",
-                           arguments: [step, userID, step])
+            try db.execute(
+                sql: "UPDATE totp_secrets SET last_step = ? WHERE user_id = ? AND enabled = 1 AND last_step < ?",
+                arguments: [step, userID, step])
             return db.changesCount == 1
         }
     }

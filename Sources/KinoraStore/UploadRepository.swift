@@ -33,8 +33,10 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         case ingestStatus = "ingest_status", ingestError = "ingest_error"
     }
 
-    public init(id: String, length: Int64, metadata: [String: String], filePath: String, expiresAt: Date, ownerID: String? = nil,
-                now: Date = Date()) {
+    public init(
+        id: String, length: Int64, metadata: [String: String], filePath: String, expiresAt: Date, ownerID: String? = nil,
+        now: Date = Date()
+    ) {
         self.id = id
         self.ownerID = ownerID
         self.length = length
@@ -83,18 +85,20 @@ public struct UploadRepository: Sendable {
     /// Marks the upload complete: it became `videoID` (whose row must exist).
     public func complete(_ id: String, videoID: String, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: """
-                UPDATE uploads SET video_id = ?, upload_offset = length, ingest_status = NULL, ingest_error = NULL, updated_at = ? WHERE id = ?
-                """,
-                           arguments: [videoID, now, id])
+            try $0.execute(
+                sql: """
+                    UPDATE uploads SET video_id = ?, upload_offset = length, ingest_status = NULL, ingest_error = NULL, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [videoID, now, id])
         }
     }
 
     /// Records why the ingest of the complete file failed (`status`: the HTTP status it failed with).
     public func setIngestFailure(_ id: String, status: Int, reason: String, now: Date = Date()) throws {
         try writer.write {
-            try $0.execute(sql: "UPDATE uploads SET ingest_status = ?, ingest_error = ?, updated_at = ? WHERE id = ? AND video_id IS NULL",
-                           arguments: [status, reason, now, id])
+            try $0.execute(
+                sql: "UPDATE uploads SET ingest_status = ?, ingest_error = ?, updated_at = ? WHERE id = ? AND video_id IS NULL",
+                arguments: [status, reason, now, id])
         }
     }
 
@@ -102,10 +106,12 @@ public struct UploadRepository: Sendable {
     /// refused: a daemon killed during their final ingest leaves these behind.
     public func awaitingIngest(limit: Int = 500) throws -> [UploadRecord] {
         try writer.read {
-            try UploadRecord.fetchAll($0, sql: """
-                SELECT * FROM uploads WHERE video_id IS NULL AND upload_offset = length AND (ingest_status IS NULL OR ingest_status >= 500)
-                ORDER BY updated_at LIMIT ?
-                """, arguments: [limit])
+            try UploadRecord.fetchAll(
+                $0,
+                sql: """
+                    SELECT * FROM uploads WHERE video_id IS NULL AND upload_offset = length AND (ingest_status IS NULL OR ingest_status >= 500)
+                    ORDER BY updated_at LIMIT ?
+                    """, arguments: [limit])
         }
     }
 
@@ -117,8 +123,9 @@ public struct UploadRepository: Sendable {
     /// Incomplete uploads whose expiry is past `now`, oldest first.
     public func expired(before now: Date = Date(), limit: Int = 500) throws -> [UploadRecord] {
         try writer.read {
-            try UploadRecord.fetchAll($0, sql: "SELECT * FROM uploads WHERE video_id IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-                                      arguments: [now.storageText, limit])
+            try UploadRecord.fetchAll(
+                $0, sql: "SELECT * FROM uploads WHERE video_id IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                arguments: [now.storageText, limit])
         }
     }
 

@@ -29,8 +29,10 @@ extension UserRepository {
                 try user.insertAccount(db)
                 try Self.setEmail(id: user.id, email, db)
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        {
             throw UsernameTaken(username: user.username)
         }
     }
@@ -38,7 +40,8 @@ extension UserRepository {
     public func email(id: String) throws -> UserEmail? {
         try writer.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT email, email_verified FROM users WHERE id = ?", arguments: [id]),
-                  let address: String = row["email"] else { return nil }
+                let address: String = row["email"]
+            else { return nil }
             return UserEmail(address: address, verified: row["email_verified"])
         }
     }
@@ -53,7 +56,8 @@ extension UserRepository {
     }
 
     static func setEmail(id: String, _ email: UserEmail?, _ db: Database) throws {
-        try db.execute(sql: "UPDATE users SET email = ?, email_verified = ? WHERE id = ?",
-                       arguments: [email?.address, email?.verified ?? false, id])
+        try db.execute(
+            sql: "UPDATE users SET email = ?, email_verified = ? WHERE id = ?",
+            arguments: [email?.address, email?.verified ?? false, id])
     }
 }

@@ -19,8 +19,10 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
         case displayName = "display_name", passwordHash = "password_hash", createdAt = "created_at"
     }
 
-    public init(id: String, username: String, displayName: String? = nil, role: String, passwordHash: String,
-                disabled: Bool = false, now: Date = Date()) {
+    public init(
+        id: String, username: String, displayName: String? = nil, role: String, passwordHash: String,
+        disabled: Bool = false, now: Date = Date()
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName ?? username
@@ -87,8 +89,10 @@ public struct UserRepository: Sendable {
             try writer.write { db in
                 try user.insertAccount(db)
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        {
             throw UsernameTaken(username: user.username)
         }
     }
@@ -135,7 +139,8 @@ public struct UserRepository: Sendable {
                 return .reused
             }
             guard token.expiresAt > now,
-                  let user = try UserRecord.fetchOne(db, key: token.userID), !user.disabled else { return .invalid }
+                let user = try UserRecord.fetchOne(db, key: token.userID), !user.disabled
+            else { return .invalid }
             try db.execute(sql: "UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?", arguments: [hash])
             let next = RefreshTokenRecord(tokenHash: nextHash, userID: user.id, familyID: token.familyID, expiresAt: expiresAt, now: now)
             try next.insert(db)

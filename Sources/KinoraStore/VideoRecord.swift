@@ -45,10 +45,12 @@ public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         case publishAt = "publish_at", listedAt = "listed_at"
     }
 
-    public init(id: String, title: String, visibility: String, status: String = "processing", originalKey: String?,
-                originalName: String?, originalSize: Int64, duration: Double?, width: Int?, height: Int?, mediaInfo: String?,
-                ownerID: String? = nil, channelID: String? = nil, description: String = "", categoryID: String? = nil,
-                language: String? = nil, license: String? = nil, publishAt: Date? = nil, now: Date = Date()) {
+    public init(
+        id: String, title: String, visibility: String, status: String = "processing", originalKey: String?,
+        originalName: String?, originalSize: Int64, duration: Double?, width: Int?, height: Int?, mediaInfo: String?,
+        ownerID: String? = nil, channelID: String? = nil, description: String = "", categoryID: String? = nil,
+        language: String? = nil, license: String? = nil, publishAt: Date? = nil, now: Date = Date()
+    ) {
         self.id = id
         self.title = title
         self.visibility = visibility

@@ -34,8 +34,11 @@ public struct VideoRepository: Sendable {
     /// running attempt scaled by the share still to do (nil until there is progress to go by).
     public func jobProgress(videoID: String, now: Date = Date()) throws -> (state: String, progress: Double, step: String?, etaSeconds: Int?)? {
         try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1",
-                                             arguments: [videoID]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1",
+                    arguments: [videoID])
+            else { return nil }
             let state: String = row["state"]
             let progress: Double = row["progress"]
             var eta: Int?
@@ -86,26 +89,31 @@ extension VideoRepository {
 extension VideoRepository {
     /// The last attempt failed: the video shows `reason`.
     static func markFailed(_ id: String, reason: String, now: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
-                       arguments: [reason, now, id])
+        try db.execute(
+            sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+            arguments: [reason, now, id])
     }
 
     /// Cancelled: the video fails with `reason` unless it is already published (a re-transcode
     /// of a ready video leaves the old renditions playing).
     static func markFailedUnlessReady(_ id: String, reason: String, now: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'",
-                       arguments: [reason, now, id])
+        try db.execute(
+            sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'",
+            arguments: [reason, now, id])
     }
 
     /// Queued again: a failed video is processing once more and its error is cleared.
     /// - Parameter now: the time to record, or nil to leave `updated_at` as it is.
     static func markProcessingAgain(_ id: String, now: Date?, _ db: Database) throws {
         if let now {
-            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [now, id])
+            try db.execute(
+                sql:
+                    "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
+                arguments: [now, id])
         } else {
-            try db.execute(sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
-                           arguments: [id])
+            try db.execute(
+                sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
+                arguments: [id])
         }
     }
 }

@@ -13,7 +13,8 @@ import KinoraMedia
 /// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
-    static let usage = "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
+    static let usage =
+        "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -35,7 +36,9 @@ enum TranscodeCommand {
             case "--encoder":
                 options.encoder = value(argument)
             case "--rungs":
-                let list = value(argument).split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "p", with: "")) }
+                let list = value(argument).split(separator: ",").map {
+                    Int($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "p", with: ""))
+                }
                 guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { fail(usage: "--rungs takes short sides: 240,360,720") }
                 options.onlyShortSides = list.compactMap { $0 }
             case "--first-pass-only":
@@ -62,8 +65,10 @@ enum TranscodeCommand {
         let cancellation = TranscodeCancellation()
         installCancellation(cancellation)
         do {
-            let result = try Transcoder.transcode(input: positional[0], output: positional[1], options: options,
-                                                  cancellation: cancellation) { progress in
+            let result = try Transcoder.transcode(
+                input: positional[0], output: positional[1], options: options,
+                cancellation: cancellation
+            ) { progress in
                 printLine(WorkerProgress(progress: progress.fraction, step: progress.step))
             }
             reply(WorkerReply.success(result))

@@ -39,7 +39,10 @@ func reply<Success: Codable & Sendable>(_ reply: WorkerReply<Success>) -> Never 
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage) | \(AvatarCommand.usage)\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "usage: kinora-media probe FILE [--max-duration S] [--max-width W] [--max-height H] [--max-streams N] | versions | \(TranscodeCommand.usage) | \(AvatarCommand.usage)\n"
+                .utf8))
     exit(2)
 }
 

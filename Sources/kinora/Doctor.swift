@@ -29,16 +29,24 @@ struct Doctor: AsyncParsableCommand {
         }
         let probePath = FileManager.default.fileExists(atPath: setup.config.dataDir) ? setup.config.dataDir : "."
         if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: probePath),
-           let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value {
-            print("free disk: \(free >> 30) GiB at \(probePath)" + (free < setup.config.minFreeBytes ? "  (below [uploads] min_free_bytes: uploads are refused)" : ""))
+            let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value
+        {
+            print(
+                "free disk: \(free >> 30) GiB at \(probePath)"
+                    + (free < setup.config.minFreeBytes ? "  (below [uploads] min_free_bytes: uploads are refused)" : ""))
             if free < setup.config.minFreeBytes { problems.append("free disk below [uploads] min_free_bytes") }
         }
 
         let worker = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/kinora-media"
-        let resolvedWorker = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { ($0 as NSString).deletingLastPathComponent + "/kinora-media" } ?? worker
+        let resolvedWorker =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map {
+                ($0 as NSString).deletingLastPathComponent + "/kinora-media"
+            } ?? worker
         if let report = try? await MediaWorker(executable: resolvedWorker).versions(), let json = try? JSONValue(parsing: report) {
             let ffmpeg = json["ffmpeg"]
-            print("ffmpeg:    \(ffmpeg?["ffmpeg"]?.stringValue ?? "?") (libavformat \(ffmpeg?["libavformat"]?.stringValue ?? "?"), libavcodec \(ffmpeg?["libavcodec"]?.stringValue ?? "?"))")
+            print(
+                "ffmpeg:    \(ffmpeg?["ffmpeg"]?.stringValue ?? "?") (libavformat \(ffmpeg?["libavformat"]?.stringValue ?? "?"), libavcodec \(ffmpeg?["libavcodec"]?.stringValue ?? "?"))"
+            )
             let encoders = json["encoders"]?.objectValue ?? [:]
             print("encoders:  " + encoders.keys.sorted().map { "\($0) \(encoders[$0]?.boolValue == true ? "yes" : "no")" }.joined(separator: ", "))
             if encoders["libx264"]?.boolValue != true { problems.append("libx264 is not available") }

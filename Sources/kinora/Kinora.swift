@@ -9,7 +9,10 @@ struct Kinora: AsyncParsableCommand {
         commandName: "kinora",
         abstract: "Kinora, a self-hosted video platform in one daemon.",
         version: kinoraVersion,
-        subcommands: [Serve.self, Migrate.self, PluginCommand.self, ConfigCommand.self, StorageCommand.self, VideoCommand.self, UserCommand.self, RoutesCommand.self, Doctor.self, Version.self])
+        subcommands: [
+            Serve.self, Migrate.self, PluginCommand.self, ConfigCommand.self, StorageCommand.self, VideoCommand.self, UserCommand.self,
+            RoutesCommand.self, Doctor.self, Version.self,
+        ])
 }
 
 /// Options shared by every command that reads the configuration.

@@ -10,7 +10,8 @@ struct PluginCommand: AsyncParsableCommand {
         commandName: "plugin", abstract: "Inspect plugin modules.", subcommands: [List.self, Check.self, Conformance.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load every module in the plugin folders and list them with the configured instances.")
+        static let configuration = CommandConfiguration(
+            abstract: "Load every module in the plugin folders and list them with the configured instances.")
 
         @OptionGroup var options: ConfigOptions
         @Flag(help: "Print JSON (the same document as GET /api/v1/plugins).") var json = false
@@ -64,7 +65,8 @@ struct PluginCommand: AsyncParsableCommand {
                     print("  interfaces:  \(plugin.interfaces.joined(separator: ", "))")
                     print("  settings:    \(plugin.configSchemaJSON == nil ? "none" : "JSON Schema")")
                     if let schema = plugin.configSchemaJSON, let value = try? JSONValue(parsing: schema),
-                       let properties = value["properties"]?.objectValue {
+                        let properties = value["properties"]?.objectValue
+                    {
                         for key in properties.keys.sorted() {
                             let property = properties[key]
                             let type = property?["type"]?.stringValue ?? "any"
@@ -87,7 +89,8 @@ extension PluginCommand {
 
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The storage instance (plugins.d/<instance>.toml).") var instance: String
-        @Option(name: .customLong("case"), help: "Run only these cases (repeatable): \(StorageConformance.cases.map(\.name).joined(separator: ", ")).")
+        @Option(
+            name: .customLong("case"), help: "Run only these cases (repeatable): \(StorageConformance.cases.map(\.name).joined(separator: ", ")).")
         var cases: [String] = []
 
         func run() async throws {

@@ -64,7 +64,8 @@ struct StorageCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "cors",
                 abstract: "Apply the bucket CORS rules a browser player needs for redirected segments.",
-                discussion: "GET and HEAD from the origins, Range and If-None-Match allowed, Content-Length, Content-Range, ETag and Accept-Ranges exposed.")
+                discussion:
+                    "GET and HEAD from the origins, Range and If-None-Match allowed, Content-Length, Content-Range, ETag and Accept-Ranges exposed.")
 
             @OptionGroup var options: ConfigOptions
             @Argument(help: "The S3 storage instance.") var instance: String

@@ -17,7 +17,9 @@ extension UserCommand {
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-password",
-            abstract: "Print a one-time password reset token for an account (valid 1 hour; works while the daemon runs). The holder sets a new password with POST /api/v1/auth/password-reset.")
+            abstract:
+                "Print a one-time password reset token for an account (valid 1 hour; works while the daemon runs). The holder sets a new password with POST /api/v1/auth/password-reset."
+        )
 
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The username (any case).") var name: String
@@ -32,7 +34,9 @@ extension UserCommand {
 
     struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set an account's password and sign it out everywhere (works while the daemon runs). Without --password-stdin a strong password is generated and printed once.")
+            abstract:
+                "Set an account's password and sign it out everywhere (works while the daemon runs). Without --password-stdin a strong password is generated and printed once."
+        )
 
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The username (any case).") var name: String

@@ -33,7 +33,8 @@ struct UserCommand: AsyncParsableCommand {
             let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
             _ = try CLIError.wrap { try database.migrate() }
             let user = try CLIError.wrap {
-                try Accounts.create(in: database, username: name, role: Role(rawValue: role)!, password: password, displayName: displayName, email: email)
+                try Accounts.create(
+                    in: database, username: name, role: Role(rawValue: role)!, password: password, displayName: displayName, email: email)
             }
             print("created \(user.role) \(user.username) (id \(user.id))")
             if !passwordStdin { print("password: \(password)") }

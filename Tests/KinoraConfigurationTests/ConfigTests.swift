@@ -13,7 +13,8 @@ import Testing
     @Test func mainConfigReadsEveryKey() throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("config")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try write("""
+        try write(
+            """
             [server]
             listen = "[::1]:9000"
             public_url = "https://video.example.com"
@@ -80,7 +81,8 @@ import Testing
         let dir = try TestEnvironment.makeTemporaryDirectory("config")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/kinora.toml"
-        try write("""
+        try write(
+            """
             [server]
             listen = 8420
             colour = "red"
@@ -160,7 +162,8 @@ import Testing
         #expect(KinoraConfig().maxConnectionsPerAddress == 256)
         try write("[server]\nheader_timeout_seconds = 0\nidle_timeout_seconds = -1\nmax_connections_per_address = 0\n", to: path)
         let errors = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
-        #expect(Set(errors?.errors.map { $0.key ?? "" } ?? [])
+        #expect(
+            Set(errors?.errors.map { $0.key ?? "" } ?? [])
                 == ["server.header_timeout_seconds", "server.idle_timeout_seconds", "server.max_connections_per_address"])
     }
 }

@@ -49,9 +49,10 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         #expect(try problems(["exclusiveMaximum": 1.5], 2) == ["must be < 1.5 (found 2)"])
         #expect(try problems(["minimum": 0, "maximum": 5], 6) == ["must be ≤ 5 (found 6)"])
         // Exact even where Double cannot tell the integers apart.
-        #expect(try problems(["maximum": 9_007_199_254_740_992], 9_007_199_254_740_993) == [
-            "must be ≤ 9007199254740992 (found 9007199254740993)",
-        ])
+        #expect(
+            try problems(["maximum": 9_007_199_254_740_992], 9_007_199_254_740_993) == [
+                "must be ≤ 9007199254740992 (found 9007199254740993)"
+            ])
         #expect(try problems(["maximum": 9.007199254740992e15], 9_007_199_254_740_993).count == 1)
         #expect(try problems(["minimum": 1], "text") == [])  // bounds apply to numbers only
     }
@@ -60,9 +61,10 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         #expect(try problems(["maxLength": 3], "😀😀😀") == [])
         #expect(try problems(["maxLength": 3], "abcd") == ["must be at most 3 characters"])
         #expect(try problems(["minLength": 1], "") == ["must be at least 1 character"])
-        #expect(try problems(["maxLength": 64], .string(String(repeating: "é", count: 65))) == [
-            "must be at most 64 characters",
-        ])
+        #expect(
+            try problems(["maxLength": 64], .string(String(repeating: "é", count: 65))) == [
+                "must be at most 64 characters"
+            ])
         // "e" + combining acute is one Character but two code points.
         #expect(try problems(["maxLength": 1], "e\u{301}") == ["must be at most 1 character"])
     }
@@ -73,9 +75,10 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         #expect(try problems(["pattern": "b"], "abc") == [])  // unanchored search
         #expect(try problems(["pattern": "^\\d{2,3}$"], "1234").count == 1)
         #expect(try problems(["pattern": "^.$"], "😀") == [])
-        #expect(try problems(["type": "array", "items": ["pattern": "^x"]], ["xa", "ya", "xb"]) == [
-            "[1]: does not match pattern ^x",
-        ])
+        #expect(
+            try problems(["type": "array", "items": ["pattern": "^x"]], ["xa", "ya", "xb"]) == [
+                "[1]: does not match pattern ^x"
+            ])
     }
 
     @Test func enumAndConst() throws {
@@ -111,13 +114,15 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         ]
         #expect(try problems(schema, ["root": "/srv"]) == [])
         #expect(try problems(schema, [:]) == ["root: required key is missing"])
-        #expect(try problems(schema, ["root": 1, "fsynk": true]) == [
-            "fsynk: unknown key (allowed: fsync, root)", "root: expected string, found integer",
-        ])
+        #expect(
+            try problems(schema, ["root": 1, "fsynk": true]) == [
+                "fsynk: unknown key (allowed: fsync, root)", "root: expected string, found integer",
+            ])
         #expect(try problems(["additionalProperties": false], ["a": 1]) == ["a: unknown key (no keys are allowed)"])
-        #expect(try problems(["additionalProperties": ["type": "integer"]], ["a": 1, "b": "x"]) == [
-            "b: expected integer, found string",
-        ])
+        #expect(
+            try problems(["additionalProperties": ["type": "integer"]], ["a": 1, "b": "x"]) == [
+                "b: expected integer, found string"
+            ])
         #expect(try problems(["properties": ["a": ["type": "integer"]]], ["a": 1, "other": "ok"]) == [])
     }
 
@@ -140,12 +145,13 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
             "servers": [["host": "a"], ["host": "b", "port": 70000], ["port": 1], ["host": ""]],
             "labels": ["a.b": 1, "ok": "x"],
         ]
-        #expect(try problems(schema, value, at: "settings") == [
-            #"settings.labels["a.b"]: expected string, found integer"#,
-            "settings.servers[1].port: must be ≤ 65535 (found 70000)",
-            "settings.servers[2].host: required key is missing",
-            "settings.servers[3].host: must be at least 1 character",
-        ])
+        #expect(
+            try problems(schema, value, at: "settings") == [
+                #"settings.labels["a.b"]: expected string, found integer"#,
+                "settings.servers[1].port: must be ≤ 65535 (found 70000)",
+                "settings.servers[2].host: required key is missing",
+                "settings.servers[3].host: must be at least 1 character",
+            ])
         let violation = try JSONSchema(schema).validate(["servers": 1], at: "settings").violations
         #expect(violation == [JSONSchemaViolation(path: "settings.servers", message: "expected array, found integer")])
         #expect(try problems(["type": "object"], "x", at: "settings") == ["settings: expected object, found string"])
@@ -172,10 +178,11 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         ])
         let result = schema.validate(["fsync": false, "mirrors": [["weight": 5], [:]]], at: "settings")
         #expect(result.isValid)
-        #expect(result.value == [
-            "root": "/srv/media", "part_size": 8_388_608, "fsync": false,
-            "limits": ["rate": 10], "mirrors": [["weight": 5], ["weight": 1]],
-        ])
+        #expect(
+            result.value == [
+                "root": "/srv/media", "part_size": 8_388_608, "fsync": false,
+                "limits": ["rate": 10], "mirrors": [["weight": 5], ["weight": 1]],
+            ])
         #expect(schema.validate(["limits": ["rate": 3, "burst": 4]]).value["limits"] == ["rate": 3, "burst": 4])
         #expect(schema.validate([:]).value["part_size"] == 8_388_608)
         // Violations elsewhere do not stop defaults from being filled.
@@ -193,10 +200,11 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
 
     @Test func quotesKeysThatAreNotBareKeys() throws {
         let schema: JSONValue = ["additionalProperties": ["type": "integer"]]
-        #expect(try problems(schema, ["": "x", "é": "x", "a b": "x", "ok-key_1": "x"], at: "t") == [
-            #"t[""]: expected integer, found string"#, #"t["a b"]: expected integer, found string"#,
-            "t.ok-key_1: expected integer, found string", #"t["é"]: expected integer, found string"#,
-        ])
+        #expect(
+            try problems(schema, ["": "x", "é": "x", "a b": "x", "ok-key_1": "x"], at: "t") == [
+                #"t[""]: expected integer, found string"#, #"t["a b"]: expected integer, found string"#,
+                "t.ok-key_1: expected integer, found string", #"t["é"]: expected integer, found string"#,
+            ])
     }
 
     @Test func booleanSchemas() throws {
@@ -222,9 +230,10 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
     }
 
     @Test func rejectsUnsupportedKeywords() throws {
-        #expect(schemaErrors(["oneOf": [], "properties": ["a": ["$ref": "#/x"]]]) == [
-            #"unsupported keyword "oneOf""#, #"properties.a: unsupported keyword "$ref""#,
-        ])
+        #expect(
+            schemaErrors(["oneOf": [], "properties": ["a": ["$ref": "#/x"]]]) == [
+                #"unsupported keyword "oneOf""#, #"properties.a: unsupported keyword "$ref""#,
+            ])
         do {
             _ = try JSONSchema(["minProperties": 1])
             Issue.record("expected an error")
@@ -244,15 +253,17 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         #expect(schemaErrors(["additionalProperties": "no"]) == ["additionalProperties: a schema must be an object or a boolean, found string"])
         #expect(schemaErrors(["enum": []]) == ["enum: must be a non-empty array, found []"])
         #expect(schemaErrors(["minimum": "1"]) == ["minimum: must be a number, found string"])
-        #expect(schemaErrors(["exclusiveMinimum": true]) == [
-            "exclusiveMinimum: must be a number, found boolean (the draft-04 boolean form is not supported)",
-        ])
+        #expect(
+            schemaErrors(["exclusiveMinimum": true]) == [
+                "exclusiveMinimum: must be a number, found boolean (the draft-04 boolean form is not supported)"
+            ])
         #expect(schemaErrors(["minLength": -1]) == ["minLength: must be a non-negative integer, found -1"])
         #expect(schemaErrors(["maxItems": 1.5]) == ["maxItems: must be a non-negative integer, found 1.5"])
         #expect(schemaErrors(["maxItems": 2.0]) == [])
         #expect(schemaErrors(["uniqueItems": 1]) == ["uniqueItems: must be a boolean, found integer"])
         #expect(schemaErrors(["items": [["type": "string"]]]) == ["items: must be a single schema (the array form is not supported)"])
-        #expect(schemaErrors(["title": 1, "examples": "x"]) == ["examples: must be an array, found string", "title: must be a string, found integer"])
+        #expect(
+            schemaErrors(["title": 1, "examples": "x"]) == ["examples: must be an array, found string", "title: must be a string, found integer"])
         #expect(schemaErrors(5) == ["a schema must be an object or a boolean, found integer"])
     }
 
@@ -260,9 +271,10 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
         #expect(schemaErrors(["minimum": 5, "maximum": 1]) == ["minimum (5) is greater than maximum (1)"])
         #expect(schemaErrors(["minLength": 5, "maxLength": 1]) == ["minLength (5) is greater than maxLength (1)"])
         #expect(schemaErrors(["minItems": 2, "maxItems": 1]) == ["minItems (2) is greater than maxItems (1)"])
-        #expect(schemaErrors(["required": ["a"], "additionalProperties": false]) == [
-            #"required: "a" is required but not in properties, and additionalProperties is false"#,
-        ])
+        #expect(
+            schemaErrors(["required": ["a"], "additionalProperties": false]) == [
+                #"required: "a" is required but not in properties, and additionalProperties is false"#
+            ])
     }
 
     @Test func rejectsInvalidPattern() {
@@ -271,15 +283,18 @@ private func schemaErrors(_ schema: JSONValue) -> [String] {
     }
 
     @Test func rejectsDefaultsThatDoNotValidate() {
-        #expect(schemaErrors(["type": "integer", "minimum": 1, "default": 0]) == [
-            "default: default is invalid: must be ≥ 1 (found 0)",
-        ])
-        #expect(schemaErrors(["properties": ["root": ["type": "string", "default": 5]]]) == [
-            "properties.root.default: default is invalid: expected string, found integer",
-        ])
-        #expect(schemaErrors(["type": "object", "properties": ["a": ["type": "integer"]], "default": ["a": "x"]]) == [
-            "default: default is invalid: a: expected integer, found string",
-        ])
+        #expect(
+            schemaErrors(["type": "integer", "minimum": 1, "default": 0]) == [
+                "default: default is invalid: must be ≥ 1 (found 0)"
+            ])
+        #expect(
+            schemaErrors(["properties": ["root": ["type": "string", "default": 5]]]) == [
+                "properties.root.default: default is invalid: expected string, found integer"
+            ])
+        #expect(
+            schemaErrors(["type": "object", "properties": ["a": ["type": "integer"]], "default": ["a": "x"]]) == [
+                "default: default is invalid: a: expected integer, found string"
+            ])
         #expect(schemaErrors(["type": "string", "pattern": "^[a-z]+$", "default": "ok"]) == [])
     }
 

@@ -67,8 +67,9 @@ import Testing
     }
 
     @Test func errorDescriptionNamesTheOffset() {
-        #expect(JSONParseError(offset: 12, message: "unexpected character 'x'").description
-            == "unexpected character 'x' at offset 12")
+        #expect(
+            JSONParseError(offset: 12, message: "unexpected character 'x'").description
+                == "unexpected character 'x' at offset 12")
     }
 
     @Test func limitsNestingDepth() throws {

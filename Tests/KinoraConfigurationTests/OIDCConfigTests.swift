@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func providersReadWithDefaultsAndSecretFiles() throws {
-        let (config, errors, _) = try load("""
+        let (config, errors, _) = try load(
+            """
             [oidc.corp]
             issuer = "https://login.example.com/realms/corp/"
             client_id = "kinora"
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func badProvidersAreErrorsNamingTheKey() throws {
-        let (_, errors, dir) = try load("""
+        let (_, errors, dir) = try load(
+            """
             [oidc.corp]
             issuer = "http://login.example.com"
             client_id = "kinora"
@@ -74,7 +76,8 @@ import Testing
         #expect(found.allSatisfy { $0.file == dir + "/kinora.toml" })
 
         // Once the schema holds, the checks it cannot express.
-        let (_, second, _) = try load("""
+        let (_, second, _) = try load(
+            """
             [oidc.corp]
             issuer = "http://login.example.com"
             client_id = "kinora"

@@ -31,8 +31,9 @@ import Testing
         try routes.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try TestEnvironment.run(try TestEnvironment.testPython(), [TestEnvironment.pythonFixture("check_openapi.py"), specPath, file])
         guard let line = result.output.split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let problems = object["problems"] as? [String] else {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let problems = object["problems"] as? [String]
+        else {
             throw TestFailure("check_openapi.py failed (\(result.status)):\n\(result.output)")
         }
         return (result.status, problems)
@@ -66,8 +67,10 @@ import Testing
 
         try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
         try "[data]\ndir = \"\(dir)/other-data\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
-        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
-        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(
+            toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(
+            toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
         let broken = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["routes", "--config", dir + "/etc/kinora.toml"])
         #expect(broken.status == 0, "\(broken.output)")
         #expect(broken.output == plain.output, "the route list changed with the plugin configuration")
@@ -108,7 +111,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The limiter would answer most generated requests 429 and leave the routes untested.
         try "[data]\ndir = \"\(dir)/data\"\n[rate_limit]\nenabled = false\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml", "--share-dir", TestEnvironment.repositoryRoot + "/share"])
+        let daemon = try DaemonProcess(
+            dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml", "--share-dir", TestEnvironment.repositoryRoot + "/share"])
         try await daemon.start()
         let python = try TestEnvironment.testPython()
         let schemathesis = (python as NSString).deletingLastPathComponent + "/schemathesis"
@@ -118,16 +122,21 @@ import Testing
         let added = try AuthTests.addUser(daemon, "carol", role: "creator", password: "creator password 1")
         #expect(added.status == 0, "\(added.output)")
         let creator = try AuthTests.tokens(try AuthTests.login(daemon, "carol", "creator password 1")).access
-        for (caller, credentials) in [("as admin", ["-H", "Authorization: Bearer \(daemon.adminToken)"]),
-                                      ("as a creator", ["-H", "Authorization: Bearer \(creator)"]), ("anonymous", [])] {
-            let result = try await TestEnvironment.runOffPool(schemathesis, [
-                "run", "http://127.0.0.1:\(daemon.port)/api/openapi.yaml",
-                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
-                "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "20261125",
-                // One worker: Hypothesis' lambda-source cache is not thread-safe and, with two,
-                // now and then fails a run with "AST constructor recursion depth mismatch".
-                "--generation-database", "none", "--no-color", "--request-timeout", "10",
-            ] + credentials, environment: environment)
+        for (caller, credentials) in [
+            ("as admin", ["-H", "Authorization: Bearer \(daemon.adminToken)"]),
+            ("as a creator", ["-H", "Authorization: Bearer \(creator)"]), ("anonymous", []),
+        ] {
+            let result = try await TestEnvironment.runOffPool(
+                schemathesis,
+                [
+                    "run", "http://127.0.0.1:\(daemon.port)/api/openapi.yaml",
+                    "--checks",
+                    "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+                    "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "20261125",
+                    // One worker: Hypothesis' lambda-source cache is not thread-safe and, with two,
+                    // now and then fails a run with "AST constructor recursion depth mismatch".
+                    "--generation-database", "none", "--no-color", "--request-timeout", "10",
+                ] + credentials, environment: environment)
             #expect(result.status == 0, "schemathesis \(caller):\n\(result.output.suffix(6000))")
             #expect(result.output.contains("passed"), "\(result.output.suffix(2000))")
         }

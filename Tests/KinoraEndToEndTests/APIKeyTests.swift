@@ -5,8 +5,9 @@ import Testing
 /// API keys: made once, limited by scopes, revocable, dead with a disabled owner.
 @Suite struct APIKeyTests {
     static func makeKey(_ daemon: DaemonProcess, _ credential: [String: String], _ object: [String: Any]) throws -> HTTPResult {
-        try daemon.request("POST", "/api/v1/me/api-keys", headers: AccountAdminTests.json(credential),
-                           body: Array(try JSONSerialization.data(withJSONObject: object)))
+        try daemon.request(
+            "POST", "/api/v1/me/api-keys", headers: AccountAdminTests.json(credential),
+            body: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
     static func key(_ result: HTTPResult) throws -> String {
@@ -34,8 +35,10 @@ import Testing
         // Refusals when making keys.
         let adminScope = try Self.makeKey(daemon, kit, ["name": "nope", "scopes": ["admin"]])
         #expect(adminScope.status == 403, "only admins make admin keys")
-        for (body, field) in [(["name": "x", "scopes": ["root"]], "scopes"), (["name": "x", "scopes": [String]()], "scopes"),
-                              (["name": "", "scopes": ["read"]], "name"), (["name": "x", "scopes": ["read"], "expires_in_days": 0], "expires_in_days")] as [([String: Any], String)] {
+        for (body, field) in [
+            (["name": "x", "scopes": ["root"]], "scopes"), (["name": "x", "scopes": [String]()], "scopes"),
+            (["name": "", "scopes": ["read"]], "name"), (["name": "x", "scopes": ["read"], "expires_in_days": 0], "expires_in_days"),
+        ] as [([String: Any], String)] {
             let refused = try Self.makeKey(daemon, kit, body)
             #expect(refused.status == 422 && (refused.json as? [String: Any])?["field"] as? String == field, "\(body): \(refused.body)")
         }
@@ -48,7 +51,8 @@ import Testing
         // A read key cannot upload, write, or make keys.
         let upload = try daemon.request("POST", "/api/v1/uploads", headers: Self.tusCreate.merging(["X-API-Key": readKey]) { $1 })
         #expect(upload.status == 403 && AuthTests.type(upload) == "insufficient-scope", "\(upload.body)")
-        let multipart = try daemon.request("POST", "/api/v1/videos", headers: ["X-API-Key": readKey, "Content-Type": "multipart/form-data; boundary=x"])
+        let multipart = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["X-API-Key": readKey, "Content-Type": "multipart/form-data; boundary=x"])
         #expect(multipart.status == 403 && AuthTests.type(multipart) == "insufficient-scope")
         #expect(AuthTests.type(try Self.makeKey(daemon, ["X-API-Key": readKey], ["name": "child", "scopes": ["read"]])) == "insufficient-scope")
 
@@ -81,8 +85,9 @@ import Testing
 
         // A disabled owner's keys stop working.
         let kitID = try #require((try daemon.get("/api/v1/me", headers: kit).json as? [String: Any])?["id"] as? String)
-        let disable = try daemon.request("PATCH", "/api/v1/users/\(kitID)", headers: AccountAdminTests.json(["X-API-Key": opsAdmin]),
-                                         body: Array(#"{"disabled": true}"#.utf8))
+        let disable = try daemon.request(
+            "PATCH", "/api/v1/users/\(kitID)", headers: AccountAdminTests.json(["X-API-Key": opsAdmin]),
+            body: Array(#"{"disabled": true}"#.utf8))
         #expect(disable.status == 200, "\(disable.body)")
         #expect(try daemon.get("/api/v1/me", headers: ["X-API-Key": kitAll]).status == 401)
         #expect(try await daemon.stop() == 0)
@@ -101,18 +106,21 @@ import Testing
         let kit = AuthTests.bearer(try AuthTests.tokens(try AuthTests.login(daemon, "kit", "kit's long password")).access)
         let kitID = try #require((try daemon.get("/api/v1/me", headers: kit).json as? [String: Any])?["id"] as? String)
         let picture = try AvatarAndDeletionTests.picture(dir + "/face.png", width: 96, height: 96)
-        #expect(try daemon.request("PUT", "/api/v1/me/avatar", headers: kit.merging(["Content-Type": "image/png"]) { $1 }, body: picture).status == 200)
+        #expect(
+            try daemon.request("PUT", "/api/v1/me/avatar", headers: kit.merging(["Content-Type": "image/png"]) { $1 }, body: picture).status == 200)
 
         let uploadKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "uploader", "scopes": ["upload"]]))
         let readKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "reader", "scopes": ["read"]]))
         let writeKey = try Self.key(try Self.makeKey(daemon, kit, ["name": "writer", "scopes": ["write"]]))
         func progress(_ key: String) throws -> HTTPResult {
             // No such video: a key with the scope gets past the scope check to the 404.
-            try daemon.request("POST", "/api/v1/videos/no-such-video/progress", headers: AccountAdminTests.json(["X-API-Key": key]),
-                               body: Array(#"{"position": 1}"#.utf8))
+            try daemon.request(
+                "POST", "/api/v1/videos/no-such-video/progress", headers: AccountAdminTests.json(["X-API-Key": key]),
+                body: Array(#"{"position": 1}"#.utf8))
         }
         let byUploader = try progress(uploadKey)
-        #expect(byUploader.status == 403 && AuthTests.type(byUploader) == "insufficient-scope"
+        #expect(
+            byUploader.status == 403 && AuthTests.type(byUploader) == "insufficient-scope"
                 && (byUploader.json as? [String: Any])?["scope"] as? String == "write", "\(byUploader.status) \(byUploader.body)")
         #expect(AuthTests.type(try progress(readKey)) == "insufficient-scope")
         let byWriter = try progress(writeKey)

@@ -38,13 +38,16 @@ import Testing
         let one = try AuthTests.tokens(try AuthTests.login(daemon, "dana", "dana's first password"))
         let two = try AuthTests.tokens(try AuthTests.login(daemon, "dana", "dana's first password"))
 
-        let wrong = try Self.send(daemon, "POST", "/api/v1/me/password", one.access,
-                                  ["current_password": "not it at all", "new_password": "dana's second password"])
+        let wrong = try Self.send(
+            daemon, "POST", "/api/v1/me/password", one.access,
+            ["current_password": "not it at all", "new_password": "dana's second password"])
         #expect(wrong.status == 403 && AuthTests.type(wrong) == "wrong-password", "\(wrong.body)")
-        let weak = try Self.send(daemon, "POST", "/api/v1/me/password", one.access, ["current_password": "dana's first password", "new_password": "dana"])
+        let weak = try Self.send(
+            daemon, "POST", "/api/v1/me/password", one.access, ["current_password": "dana's first password", "new_password": "dana"])
         #expect(weak.status == 422 && (weak.json as? [String: Any])?["field"] as? String == "new_password", "\(weak.body)")
-        let changed = try Self.send(daemon, "POST", "/api/v1/me/password", one.access,
-                                    ["current_password": "dana's first password", "new_password": "dana's second password"])
+        let changed = try Self.send(
+            daemon, "POST", "/api/v1/me/password", one.access,
+            ["current_password": "dana's first password", "new_password": "dana's second password"])
         #expect(changed.status == 200, "\(changed.body)")
         let fresh = try AuthTests.tokens(changed)
         for old in [one.refresh, two.refresh] {
@@ -76,11 +79,13 @@ import Testing
         let printed = try Self.kinora(["user", "reset-password", "DANA", "--data-dir", daemon.dataDir])
         #expect(printed.status == 0, "\(printed.output)")
         let cliToken = try #require(printed.output.split(separator: "\n").last.map(String.init))
-        #expect(try AuthTests.post(daemon, "/api/v1/auth/password-reset", ["token": cliToken, "new_password": "dana's fifth password"]).status == 204)
+        #expect(
+            try AuthTests.post(daemon, "/api/v1/auth/password-reset", ["token": cliToken, "new_password": "dana's fifth password"]).status == 204)
         let set = try Self.kinora(["user", "passwd", "dana", "--password-stdin", "--data-dir", daemon.dataDir], stdin: "dana's sixth password\n")
         #expect(set.status == 0, "\(set.output)")
         #expect(try AuthTests.login(daemon, "dana", "dana's sixth password").status == 200)
-        #expect(try Self.kinora(["user", "passwd", "nobody", "--password-stdin", "--data-dir", daemon.dataDir], stdin: "whatever long one").status != 0)
+        #expect(
+            try Self.kinora(["user", "passwd", "nobody", "--password-stdin", "--data-dir", daemon.dataDir], stdin: "whatever long one").status != 0)
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.contains(token) && !daemon.log.contains("dana's third password"))
     }

@@ -32,8 +32,10 @@ import Testing
     }
 
     /// Polls off the cooperative pool: a state such as `running` may last only a few seconds.
-    static func waitForJob(_ daemon: DaemonProcess, video: String, timeout: Duration = .seconds(60),
-                           until done: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
+    static func waitForJob(
+        _ daemon: DaemonProcess, video: String, timeout: Duration = .seconds(60),
+        until done: @escaping @Sendable ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
         let found = try await TestEnvironment.pollOffPool(timeout: timeout) { () -> JobRow? in
             try job(daemon, video: video).flatMap { done($0) ? JobRow(fields: $0) : nil }
         }
@@ -51,7 +53,8 @@ import Testing
     /// Removes the stored original, so the next transcode of the video fails for real.
     static func removeOriginal(_ daemon: DaemonProcess, video: String) throws {
         let root = daemon.dataDir
-        let found = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }.filter { $0.hasSuffix("videos/\(video)/original") } ?? []
+        let found =
+            FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }.filter { $0.hasSuffix("videos/\(video)/original") } ?? []
         guard let path = found.first else { throw TestFailure("no stored original of \(video) under \(root)") }
         try FileManager.default.removeItem(atPath: root + "/" + path)
     }
@@ -88,11 +91,14 @@ import Testing
         // Once the worker claimed it, and a moment later (its media process working), cancel it:
         // all from a thread of its own, since a poll or a sleep on the shared pool can wait there
         // longer than the transcode runs.
-        let (id, cancelled) = try #require(try await TestEnvironment.pollOffPool(timeout: .seconds(60)) { () -> (Int, HTTPResult)? in
-            guard let job = try Self.job(daemon, video: video), job["state"] as? String == "running", let id = job["id"] as? Int else { return nil }
-            Thread.sleep(forTimeInterval: 1.5)
-            return (id, try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel"))
-        }, "the job of \(video) was never seen running")
+        let (id, cancelled) = try #require(
+            try await TestEnvironment.pollOffPool(timeout: .seconds(60)) { () -> (Int, HTTPResult)? in
+                guard let job = try Self.job(daemon, video: video), job["state"] as? String == "running", let id = job["id"] as? Int else {
+                    return nil
+                }
+                Thread.sleep(forTimeInterval: 1.5)
+                return (id, try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel"))
+            }, "the job of \(video) was never seen running")
         #expect(cancelled.status == 200, "\(cancelled.body)")
         #expect((cancelled.json as? [String: Any])?["error"] as? String == "cancelled by an administrator")
         let stopped = await DaemonProcess.poll(timeout: .seconds(10)) { daemon.log.contains("transcode cancelled by an administrator") ? true : nil }
@@ -104,17 +110,21 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         #expect(try Self.job(daemon, video: video)?["state"] as? String == "cancelled")
         let again = try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel")
-        #expect(again.status == 409 && again.body.contains("job-state") && again.headers["content-type"] == "application/problem+json", "\(again.body)")
+        #expect(
+            again.status == 409 && again.body.contains("job-state") && again.headers["content-type"] == "application/problem+json", "\(again.body)")
 
         // Retried without its original, it fails for real; the reason is kept and listed.
         try Self.removeOriginal(daemon, video: video)
         let retried = try Self.post(daemon, "/api/v1/admin/jobs/\(id)/retry")
         let queued = try #require(retried.json as? [String: Any])
-        #expect(retried.status == 200 && ["queued", "running"].contains(queued["state"] as? String) && queued["attempts"] as? Int == 0, "\(retried.body)")
+        #expect(
+            retried.status == 200 && ["queued", "running"].contains(queued["state"] as? String) && queued["attempts"] as? Int == 0, "\(retried.body)")
         let failed = try await Self.waitForJob(daemon, video: video) { $0["state"] as? String == "failed" }
         let reason = try #require(failed["error"] as? String)
         #expect(!reason.isEmpty && reason != "cancelled by an administrator" && failed["attempts"] as? Int == 1, "\(failed)")
-        #expect(try daemon.get("/api/v1/videos/\(video)", headers: Self.admin(daemon)).json.flatMap { ($0 as? [String: Any])?["error"] as? String } == reason)
+        #expect(
+            try daemon.get("/api/v1/videos/\(video)", headers: Self.admin(daemon)).json.flatMap { ($0 as? [String: Any])?["error"] as? String }
+                == reason)
         #expect(try Self.jobs(daemon, "?state=failed").map { $0["id"] as? Int } == [id])
         #expect(try Self.jobs(daemon, "?state=running").isEmpty)
         #expect(try Self.post(daemon, "/api/v1/admin/jobs/\(id)/cancel").status == 409)
@@ -183,12 +193,15 @@ import Testing
 
         let dashboard = try daemon.get("/admin", headers: Self.admin(daemon)).body
         #expect(dashboard.contains("<svg class=\"chart\"") && dashboard.contains("<rect "), "no chart")
-        #expect(dashboard.contains("<div class=\"count-failed some\"><dt><a href=\"/admin/jobs?state=failed\">failed</a></dt><dd>1</dd>"), "\(dashboard)")
+        #expect(
+            dashboard.contains("<div class=\"count-failed some\"><dt><a href=\"/admin/jobs?state=failed\">failed</a></dt><dd>1</dd>"), "\(dashboard)")
         #expect(dashboard.contains("Free in the data folder"))
 
         let jobs = try daemon.get("/admin/jobs?state=failed", headers: Self.admin(daemon)).body
         #expect(jobs.contains("data-job-id=\"\(job)\"") && jobs.contains("Broken &lt;b&gt;clip&lt;/b&gt;") && !jobs.contains("<b>clip"), "\(jobs)")
-        #expect(jobs.contains("<td class=\"reason\" data-label=\"Reason\">\(Self.escaped(reason))</td>"), "the failure's reason is not shown: \(reason)\n\(jobs)")
+        #expect(
+            jobs.contains("<td class=\"reason\" data-label=\"Reason\">\(Self.escaped(reason))</td>"),
+            "the failure's reason is not shown: \(reason)\n\(jobs)")
         #expect(jobs.contains("<option value=\"failed\" selected>Failed</option>"))
         #expect(!(try daemon.get("/admin/jobs?state=done", headers: Self.admin(daemon)).body.contains("data-job-id=\"\(job)\"")))
         #expect(try daemon.get("/admin/jobs?state=nonsense", headers: Self.admin(daemon)).status == 200)
@@ -209,18 +222,23 @@ import Testing
         let root = try StudioTests.token(daemon, "root", role: "admin")
         _ = try StudioTests.token(daemon, "vic", role: "viewer")
         // vic also signs in from a browser, whose session the admin ends in the flow.
-        let vicSession = try daemon.request("POST", "/api/v1/auth/session", headers: [
-            "Content-Type": "application/json", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-        ], body: Array(#"{"username": "vic", "password": "vic's long password"}"#.utf8))
+        let vicSession = try daemon.request(
+            "POST", "/api/v1/auth/session",
+            headers: [
+                "Content-Type": "application/json", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            ], body: Array(#"{"username": "vic", "password": "vic's long password"}"#.utf8))
         #expect(vicSession.status == 200, "\(vicSession.status) \(vicSession.body)")
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("admin_flows.py"), "http://127.0.0.1:\(daemon.port)", "root", "root's long password",
-            String(job), reason, shots,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("admin_flows.py"), "http://127.0.0.1:\(daemon.port)", "root", "root's long password",
+                String(job), reason, shots,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the admin flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the admin flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         // What the browser changed, as the API sees it.
         let users = try daemon.get("/api/v1/users?role=creator", headers: AuthTests.bearer(root)).json as? [String: Any]
         #expect((users?["items"] as? [[String: Any]])?.contains { $0["username"] as? String == "vic" } == true, "\(users ?? [:])")

@@ -8,10 +8,13 @@ import Testing
     static let problems = "https://kinora.invalid/problems/"
 
     /// `kinora user add`, the password on stdin when given.
-    static func addUser(_ daemon: DaemonProcess, _ name: String, role: String, password: String?, extra: [String] = []) throws -> (status: Int32, output: String) {
+    static func addUser(
+        _ daemon: DaemonProcess, _ name: String, role: String, password: String?, extra: [String] = []
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
-        process.arguments = ["user", "add", name, "--role", role, "--data-dir", daemon.dataDir] + (password == nil ? [] : ["--password-stdin"]) + extra
+        process.arguments =
+            ["user", "add", name, "--role", role, "--data-dir", daemon.dataDir] + (password == nil ? [] : ["--password-stdin"]) + extra
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -26,8 +29,9 @@ import Testing
     }
 
     static func post(_ daemon: DaemonProcess, _ path: String, _ object: [String: Any]) throws -> HTTPResult {
-        try daemon.request("POST", path, headers: ["Content-Type": "application/json"],
-                           body: Array(try JSONSerialization.data(withJSONObject: object)))
+        try daemon.request(
+            "POST", path, headers: ["Content-Type": "application/json"],
+            body: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
     static func login(_ daemon: DaemonProcess, _ username: String, _ password: String) throws -> HTTPResult {
@@ -53,7 +57,8 @@ import Testing
 
         let added = try Self.addUser(daemon, "Alice", role: "creator", password: "correct horse battery")
         #expect(added.status == 0, "\(added.output)")
-        #expect(try Self.addUser(daemon, "alice", role: "viewer", password: "another password").status != 0, "usernames are unique whatever their case")
+        #expect(
+            try Self.addUser(daemon, "alice", role: "viewer", password: "another password").status != 0, "usernames are unique whatever their case")
 
         let ok = try Self.login(daemon, "alice", "correct horse battery")
         #expect(ok.status == 200, "\(ok.body)")
@@ -93,8 +98,9 @@ import Testing
         #expect(try daemon.get("/api/v1/me", headers: Self.bearer(second.access)).status == 200)
         let replay = try Self.post(daemon, "/api/v1/auth/refresh", ["refresh_token": first.refresh])
         #expect(replay.status == 401 && Self.type(replay) == "invalid-refresh-token")
-        #expect(try Self.post(daemon, "/api/v1/auth/refresh", ["refresh_token": second.refresh]).status == 401,
-                "reuse revoked the whole family, the newest token too")
+        #expect(
+            try Self.post(daemon, "/api/v1/auth/refresh", ["refresh_token": second.refresh]).status == 401,
+            "reuse revoked the whole family, the newest token too")
 
         // Logout revokes the presented token's family only; everywhere revokes every family.
         let a = try Self.tokens(try Self.login(daemon, "alice", "correct horse battery"))

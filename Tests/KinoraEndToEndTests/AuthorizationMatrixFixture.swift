@@ -28,7 +28,9 @@ extension AuthorizationMatrixTests {
 
         static func make(_ daemon: DaemonProcess, dir: String) async throws -> Fixture {
             let fixture = Fixture(daemon: daemon, clip: try VideoUploadTests.makeClip(dir + "/clip.mp4", seconds: 1))
-            for (name, role) in [("vic", "viewer"), ("alice", "creator"), ("bob", "creator"), ("mod", "moderator"), ("root", "admin"), ("zed", "viewer")] {
+            for (name, role) in [
+                ("vic", "viewer"), ("alice", "creator"), ("bob", "creator"), ("mod", "moderator"), ("root", "admin"), ("zed", "viewer"),
+            ] {
                 let added = try AuthTests.addUser(daemon, name, role: role, password: fixture.password(name))
                 guard added.status == 0 else { throw TestFailure("user add \(name): \(added.output)") }
                 fixture.tokens[name] = try AuthTests.tokens(try AuthTests.login(daemon, name, fixture.password(name))).access
@@ -41,11 +43,13 @@ extension AuthorizationMatrixTests {
             fixture.upload = try fixture.freshUpload()
             fixture.playlist = try fixture.freshPlaylist(withItem: true)
             let png = dir + "/avatar.png"
-            let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=300x200", "-frames:v", "1", png])
+            let made = try TestEnvironment.run(
+                "/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=300x200", "-frames:v", "1", png])
             guard made.status == 0 else { throw TestFailure("ffmpeg could not make the avatar: \(made.output)") }
             fixture.avatar = Array(try Data(contentsOf: URL(fileURLWithPath: png)))
-            let put = try daemon.request("PUT", "/api/v1/me/avatar", headers: fixture.credentials(.owner).merging(["Content-Type": "image/png"]) { $1 },
-                                         body: fixture.avatar)
+            let put = try daemon.request(
+                "PUT", "/api/v1/me/avatar", headers: fixture.credentials(.owner).merging(["Content-Type": "image/png"]) { $1 },
+                body: fixture.avatar)
             guard (200..<300).contains(put.status) else { throw TestFailure("avatar fixture: \(put.status) \(put.body)") }
             // Streams and events of a published video: wait until it is ready.
             let deadline = ContinuousClock.now + .seconds(90)
@@ -99,8 +103,9 @@ extension AuthorizationMatrixTests {
         /// The public id of a new browser session of the caller's (signed in as a browser would).
         func session(of caller: Caller) throws -> String {
             let name = Self.names[caller] ?? ""
-            let login = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"],
-                                           body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": password(name)])))
+            let login = try daemon.request(
+                "POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"],
+                body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": password(name)])))
             guard login.status == 200 else { throw TestFailure("session fixture: \(login.status) \(login.body)") }
             let items = (try send("GET", "/api/v1/me/sessions", as: caller).json as? [String: Any])?["items"] as? [[String: Any]]
             guard let id = items?.first?["id"] as? String else { throw TestFailure("session fixture: no session listed") }
@@ -139,8 +144,9 @@ extension AuthorizationMatrixTests {
 
         /// The private video with a French track to delete.
         func captionedPrivateVideo() throws -> String {
-            let put = try daemon.request("PUT", "/api/v1/videos/\(privateVideo)/captions/fr",
-                                         headers: credentials(.owner).merging(["Content-Type": "text/vtt"]) { $1 }, body: Self.vtt)
+            let put = try daemon.request(
+                "PUT", "/api/v1/videos/\(privateVideo)/captions/fr",
+                headers: credentials(.owner).merging(["Content-Type": "text/vtt"]) { $1 }, body: Self.vtt)
             guard (200..<300).contains(put.status) else { throw TestFailure("caption fixture: \(put.status) \(put.body)") }
             return privateVideo
         }
@@ -158,16 +164,21 @@ extension AuthorizationMatrixTests {
         /// A new viewer account (through open sign-up), for the admin to delete.
         func freshAccount() throws -> String {
             let name = unique("gone")
-            let tokens = try AuthTests.tokens(try daemon.request("POST", "/api/v1/auth/signup", headers: ["Content-Type": "application/json"],
-                                                                 body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": "a long enough password"]))))
+            let tokens = try AuthTests.tokens(
+                try daemon.request(
+                    "POST", "/api/v1/auth/signup", headers: ["Content-Type": "application/json"],
+                    body: Array(try JSONSerialization.data(withJSONObject: ["username": name, "password": "a long enough password"]))))
             let me = try #require(try daemon.get("/api/v1/me", headers: AuthTests.bearer(tokens.access)).json as? [String: Any])
             return try #require(me["id"] as? String)
         }
 
         /// A new tus upload of the owner's, 100 bytes long, nothing sent yet.
         func freshUpload() throws -> String {
-            let result = try daemon.request("POST", "/api/v1/uploads", headers: credentials(.owner).merging(["Tus-Resumable": "1.0.0", "Upload-Length": "100"]) { $1 })
-            guard result.status == 201, let location = result.headers["location"] else { throw TestFailure("tus fixture: \(result.status) \(result.body)") }
+            let result = try daemon.request(
+                "POST", "/api/v1/uploads", headers: credentials(.owner).merging(["Tus-Resumable": "1.0.0", "Upload-Length": "100"]) { $1 })
+            guard result.status == 201, let location = result.headers["location"] else {
+                throw TestFailure("tus fixture: \(result.status) \(result.body)")
+            }
             return String(location.split(separator: "/").last ?? "")
         }
     }

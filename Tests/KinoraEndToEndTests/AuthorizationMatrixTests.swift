@@ -55,28 +55,45 @@ import Testing
         // The admin console's API. The fixture's one job is done: retrying or cancelling it is a conflict.
         Row(route: "GET /api/v1/admin/overview", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/overview") },
         Row(route: "GET /api/v1/admin/jobs", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/jobs?state=done") },
-        Row(route: "POST /api/v1/admin/jobs/{id}/retry", expect: [401, 403, 403, 403, 403, 409]) { f, _ in Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/retry") },
-        Row(route: "POST /api/v1/admin/jobs/{id}/cancel", expect: [401, 403, 403, 403, 403, 409]) { f, _ in Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/cancel") },
+        Row(route: "POST /api/v1/admin/jobs/{id}/retry", expect: [401, 403, 403, 403, 403, 409]) { f, _ in
+            Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/retry")
+        },
+        Row(route: "POST /api/v1/admin/jobs/{id}/cancel", expect: [401, 403, 403, 403, 403, 409]) { f, _ in
+            Call(path: "/api/v1/admin/jobs/\(try f.doneJob())/cancel")
+        },
 
         // Credentials: anyone may present them; what answers is the credential's own check.
-        Row(route: "POST /api/v1/auth/login", expect: everyone) { f, _ in try json("/api/v1/auth/login", ["username": "zed", "password": f.password("zed")]) },
-        Row(route: "POST /api/v1/auth/refresh", expect: everyone) { f, _ in try json("/api/v1/auth/refresh", ["refresh_token": try f.refreshToken()]) },
-        Row(route: "POST /api/v1/auth/logout", expect: [204, 204, 204, 204, 204, 204]) { f, _ in try json("/api/v1/auth/logout", ["refresh_token": try f.refreshToken()]) },
+        Row(route: "POST /api/v1/auth/login", expect: everyone) { f, _ in
+            try json("/api/v1/auth/login", ["username": "zed", "password": f.password("zed")])
+        },
+        Row(route: "POST /api/v1/auth/refresh", expect: everyone) { f, _ in try json("/api/v1/auth/refresh", ["refresh_token": try f.refreshToken()])
+        },
+        Row(route: "POST /api/v1/auth/logout", expect: [204, 204, 204, 204, 204, 204]) { f, _ in
+            try json("/api/v1/auth/logout", ["refresh_token": try f.refreshToken()])
+        },
         Row(route: "POST /api/v1/auth/signup", expect: [201, 201, 201, 201, 201, 201]) { f, _ in
             try json("/api/v1/auth/signup", ["username": f.unique("new"), "password": "a long enough password"])
         },
         Row(route: "POST /api/v1/auth/password-reset", expect: [401, 401, 401, 401, 401, 401]) { _, _ in
             try json("/api/v1/auth/password-reset", ["token": "not-a-reset-token", "new_password": "a long enough password"])
         },
-        Row(route: "POST /api/v1/auth/session", expect: everyone) { f, _ in try json("/api/v1/auth/session", ["username": "zed", "password": f.password("zed")]) },
+        Row(route: "POST /api/v1/auth/session", expect: everyone) { f, _ in
+            try json("/api/v1/auth/session", ["username": "zed", "password": f.password("zed")])
+        },
         // A bearer token is no browser session.
         Row(route: "GET /api/v1/auth/session", expect: [401, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/session") },
         // Logging out is idempotent: without a session there is nothing to end.
         Row(route: "DELETE /api/v1/auth/session", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/auth/session") },
         Row(route: "GET /api/v1/auth/oidc/providers", expect: everyone) { _, _ in Call(path: "/api/v1/auth/oidc/providers") },
-        Row(route: "GET /api/v1/auth/oidc/{provider}/start", expect: [404, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/oidc/none/start") },
-        Row(route: "GET /api/v1/auth/oidc/{provider}/callback", expect: [404, 404, 404, 404, 404, 404]) { _, _ in Call(path: "/api/v1/auth/oidc/none/callback?code=x&state=y") },
-        Row(route: "POST /api/v1/auth/oidc/exchange", expect: [400, 400, 400, 400, 400, 400]) { _, _ in try json("/api/v1/auth/oidc/exchange", ["code": "not-a-code"]) },
+        Row(route: "GET /api/v1/auth/oidc/{provider}/start", expect: [404, 404, 404, 404, 404, 404]) { _, _ in
+            Call(path: "/api/v1/auth/oidc/none/start")
+        },
+        Row(route: "GET /api/v1/auth/oidc/{provider}/callback", expect: [404, 404, 404, 404, 404, 404]) { _, _ in
+            Call(path: "/api/v1/auth/oidc/none/callback?code=x&state=y")
+        },
+        Row(route: "POST /api/v1/auth/oidc/exchange", expect: [400, 400, 400, 400, 400, 400]) { _, _ in
+            try json("/api/v1/auth/oidc/exchange", ["code": "not-a-code"])
+        },
 
         // The caller's own account.
         Row(route: "GET /api/v1/me", expect: signedIn) { _, _ in Call(path: "/api/v1/me") },
@@ -84,7 +101,9 @@ import Testing
             try json("/api/v1/me/password", ["current_password": "not the password", "new_password": "a long enough password"])
         },
         Row(route: "GET /api/v1/me/api-keys", expect: signedIn) { _, _ in Call(path: "/api/v1/me/api-keys") },
-        Row(route: "POST /api/v1/me/api-keys", expect: [401, 201, 201, 201, 201, 201]) { _, _ in try json("/api/v1/me/api-keys", ["name": "ci", "scopes": ["read"]]) },
+        Row(route: "POST /api/v1/me/api-keys", expect: [401, 201, 201, 201, 201, 201]) { _, _ in
+            try json("/api/v1/me/api-keys", ["name": "ci", "scopes": ["read"]])
+        },
         Row(route: "DELETE /api/v1/me/api-keys/{id}", expect: [401, 204, 204, 204, 204, 204]) { f, caller in
             Call(path: "/api/v1/me/api-keys/\(try f.apiKey(of: caller == .anonymous ? .owner : caller))")
         },
@@ -98,39 +117,61 @@ import Testing
             Call(path: "/api/v1/users/\(f.ids["zed"]!)/sessions")
         },
         Row(route: "POST /api/v1/me/totp", expect: signedIn) { _, _ in Call(path: "/api/v1/me/totp") },
-        Row(route: "POST /api/v1/me/totp/confirm", expect: [401, 422, 422, 422, 422, 422]) { _, _ in try json("/api/v1/me/totp/confirm", ["code": "000000"]) },
+        Row(route: "POST /api/v1/me/totp/confirm", expect: [401, 422, 422, 422, 422, 422]) { _, _ in
+            try json("/api/v1/me/totp/confirm", ["code": "000000"])
+        },
         Row(route: "POST /api/v1/me/totp/recovery-codes", expect: [401, 409, 409, 409, 409, 409]) { f, caller in
             try json("/api/v1/me/totp/recovery-codes", ["password": f.password(caller)])
         },
         // Ends the enrolment the POST row above started.
-        Row(route: "DELETE /api/v1/me/totp", expect: [401, 204, 204, 204, 204, 204]) { f, caller in try json("/api/v1/me/totp", ["password": f.password(caller)]) },
+        Row(route: "DELETE /api/v1/me/totp", expect: [401, 204, 204, 204, 204, 204]) { f, caller in
+            try json("/api/v1/me/totp", ["password": f.password(caller)])
+        },
 
         // Account administration.
         Row(route: "GET /api/v1/users", expect: adminOnly) { _, _ in Call(path: "/api/v1/users") },
         Row(route: "GET /api/v1/users/{id}", expect: adminOnly) { f, _ in Call(path: "/api/v1/users/\(f.ids["zed"]!)") },
         Row(route: "PATCH /api/v1/users/{id}", expect: adminOnly) { f, _ in try json("/api/v1/users/\(f.ids["zed"]!)", ["display_name": "Zed"]) },
-        Row(route: "POST /api/v1/users/{id}/password-reset", expect: [401, 403, 403, 403, 403, 201]) { f, _ in Call(path: "/api/v1/users/\(f.ids["zed"]!)/password-reset") },
+        Row(route: "POST /api/v1/users/{id}/password-reset", expect: [401, 403, 403, 403, 403, 201]) { f, _ in
+            Call(path: "/api/v1/users/\(f.ids["zed"]!)/password-reset")
+        },
         Row(route: "GET /api/v1/invitations", expect: adminOnly) { _, _ in Call(path: "/api/v1/invitations") },
         Row(route: "POST /api/v1/invitations", expect: [401, 403, 403, 403, 403, 201]) { _, _ in try json("/api/v1/invitations", [:]) },
-        Row(route: "DELETE /api/v1/invitations/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/invitations/\(try f.invitation())") },
+        Row(route: "DELETE /api/v1/invitations/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in
+            Call(path: "/api/v1/invitations/\(try f.invitation())")
+        },
 
         // Catalog: categories are the admins', channels their owners'.
         Row(route: "GET /api/v1/categories", expect: everyone) { _, _ in Call(path: "/api/v1/categories") },
-        Row(route: "POST /api/v1/categories", expect: [401, 403, 403, 403, 403, 201]) { f, _ in try json("/api/v1/categories", ["id": f.unique("cat"), "name": "Category"]) },
+        Row(route: "POST /api/v1/categories", expect: [401, 403, 403, 403, 403, 201]) { f, _ in
+            try json("/api/v1/categories", ["id": f.unique("cat"), "name": "Category"])
+        },
         Row(route: "PATCH /api/v1/categories/{id}", expect: adminOnly) { _, _ in try json("/api/v1/categories/music", ["name": "Music!"]) },
-        Row(route: "DELETE /api/v1/categories/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/categories/\(try f.category())") },
-        Row(route: "POST /api/v1/channels", expect: uploaders) { f, _ in try json("/api/v1/channels", ["handle": f.unique("ch"), "name": "Another channel"]) },
+        Row(route: "DELETE /api/v1/categories/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in
+            Call(path: "/api/v1/categories/\(try f.category())")
+        },
+        Row(route: "POST /api/v1/channels", expect: uploaders) { f, _ in
+            try json("/api/v1/channels", ["handle": f.unique("ch"), "name": "Another channel"])
+        },
         Row(route: "GET /api/v1/channels/{id}", expect: everyone) { f, _ in Call(path: "/api/v1/channels/\(f.channel)") },
-        Row(route: "PATCH /api/v1/channels/{id}", expect: [401, 403, 200, 403, 403, 200]) { f, _ in try json("/api/v1/channels/\(f.channel)", ["description": "Updated"]) },
-        Row(route: "DELETE /api/v1/channels/{id}", expect: [401, 403, 204, 403, 403, 204]) { f, _ in Call(path: "/api/v1/channels/\(try f.emptyChannel())") },
+        Row(route: "PATCH /api/v1/channels/{id}", expect: [401, 403, 200, 403, 403, 200]) { f, _ in
+            try json("/api/v1/channels/\(f.channel)", ["description": "Updated"])
+        },
+        Row(route: "DELETE /api/v1/channels/{id}", expect: [401, 403, 204, 403, 403, 204]) { f, _ in
+            Call(path: "/api/v1/channels/\(try f.emptyChannel())")
+        },
         Row(route: "GET /api/v1/search", expect: everyone) { _, _ in Call(path: "/api/v1/search?q=matrix") },
 
         // Videos: the private one exists only for its owner and admins.
         Row(route: "GET /api/v1/videos", expect: everyone) { _, _ in Call(path: "/api/v1/videos") },
         Row(route: "POST /api/v1/videos", expect: uploaders) { f, _ in f.uploadCall() },
         Row(route: "GET /api/v1/videos/{id}", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)") },
-        Row(route: "PATCH /api/v1/videos/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in try json("/api/v1/videos/\(f.privateVideo)", ["description": "Edited"]) },
-        Row(route: "DELETE /api/v1/videos/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/videos/\(try f.freshPrivateVideo())") },
+        Row(route: "PATCH /api/v1/videos/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/videos/\(f.privateVideo)", ["description": "Edited"])
+        },
+        Row(route: "DELETE /api/v1/videos/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/videos/\(try f.freshPrivateVideo())")
+        },
         Row(route: "GET /api/v1/videos/{id}/events", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/events") },
         Row(route: "GET /api/v1/videos/{id}/captions", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/captions") },
         // The owner adds the track (201); the admin then replaces it (200).
@@ -142,7 +183,9 @@ import Testing
         },
         Row(route: "GET /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
         Row(route: "HEAD /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
-        Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
+        Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in
+            Call(path: "/streams/\(f.privateVideo)/master.m3u8")
+        },
 
         // The web UI's pages and static files: pages for everyone, a hidden video's watch page
         // only for its owner and admins (the HTML 404 page for everyone else).
@@ -178,7 +221,9 @@ import Testing
         Row(route: "PATCH /api/v1/me", expect: signedIn) { _, _ in try json("/api/v1/me", ["bio": "Matrix"]) },
         // A wrong password: deleting oneself needs the right one, whoever one is.
         Row(route: "DELETE /api/v1/me", expect: [401, 403, 403, 403, 403, 403]) { _, _ in try json("/api/v1/me", ["password": "not the password"]) },
-        Row(route: "PUT /api/v1/me/avatar", expect: signedIn) { f, _ in Call(path: "/api/v1/me/avatar", body: f.avatar, headers: ["Content-Type": "image/png"]) },
+        Row(route: "PUT /api/v1/me/avatar", expect: signedIn) { f, _ in
+            Call(path: "/api/v1/me/avatar", body: f.avatar, headers: ["Content-Type": "image/png"])
+        },
         Row(route: "GET /api/v1/users/{id}/avatar", expect: everyone) { f, _ in Call(path: "/api/v1/users/\(f.ids["alice"]!)/avatar?size=64") },
         Row(route: "DELETE /api/v1/me/avatar", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/avatar") },
         Row(route: "GET /api/v1/me/preferences", expect: signedIn) { _, _ in Call(path: "/api/v1/me/preferences") },
@@ -188,21 +233,32 @@ import Testing
         },
         Row(route: "GET /api/v1/me/history", expect: signedIn) { _, _ in Call(path: "/api/v1/me/history") },
         // Only the owner and the admin could watch the private video, so only theirs has it.
-        Row(route: "DELETE /api/v1/me/history/{video_id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/me/history/\(f.privateVideo)") },
+        Row(route: "DELETE /api/v1/me/history/{video_id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/me/history/\(f.privateVideo)")
+        },
         Row(route: "DELETE /api/v1/me/history", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/history") },
-        Row(route: "PUT /api/v1/channels/{id}/subscription", expect: [401, 201, 201, 201, 201, 201]) { f, _ in Call(path: "/api/v1/channels/\(f.channel)/subscription") },
+        Row(route: "PUT /api/v1/channels/{id}/subscription", expect: [401, 201, 201, 201, 201, 201]) { f, _ in
+            Call(path: "/api/v1/channels/\(f.channel)/subscription")
+        },
         Row(route: "GET /api/v1/me/subscriptions", expect: signedIn) { _, _ in Call(path: "/api/v1/me/subscriptions") },
         Row(route: "GET /api/v1/me/feed", expect: signedIn) { _, _ in Call(path: "/api/v1/me/feed") },
-        Row(route: "DELETE /api/v1/channels/{id}/subscription", expect: [401, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/channels/\(f.channel)/subscription") },
-        Row(route: "DELETE /api/v1/users/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/users/\(try f.freshAccount())") },
+        Row(route: "DELETE /api/v1/channels/{id}/subscription", expect: [401, 204, 204, 204, 204, 204]) { f, _ in
+            Call(path: "/api/v1/channels/\(f.channel)/subscription")
+        },
+        Row(route: "DELETE /api/v1/users/{id}", expect: [401, 403, 403, 403, 403, 204]) { f, _ in Call(path: "/api/v1/users/\(try f.freshAccount())")
+        },
 
         // Playlists: a private one exists only for its owner and admins.
         Row(route: "GET /api/v1/me/playlists", expect: signedIn) { _, _ in Call(path: "/api/v1/me/playlists") },
         Row(route: "GET /api/v1/users/{id}/playlists", expect: everyone) { f, _ in Call(path: "/api/v1/users/\(f.ids["alice"]!)/playlists") },
         Row(route: "POST /api/v1/playlists", expect: [401, 201, 201, 201, 201, 201]) { _, _ in try json("/api/v1/playlists", ["title": "Mine"]) },
         Row(route: "GET /api/v1/playlists/{id}", expect: hidden) { f, _ in Call(path: "/api/v1/playlists/\(f.playlist)") },
-        Row(route: "PATCH /api/v1/playlists/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in try json("/api/v1/playlists/\(f.playlist)", ["description": "Edited"]) },
-        Row(route: "DELETE /api/v1/playlists/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in Call(path: "/api/v1/playlists/\(try f.freshPlaylist(withItem: false))") },
+        Row(route: "PATCH /api/v1/playlists/{id}", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/playlists/\(f.playlist)", ["description": "Edited"])
+        },
+        Row(route: "DELETE /api/v1/playlists/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/playlists/\(try f.freshPlaylist(withItem: false))")
+        },
         Row(route: "POST /api/v1/playlists/{id}/items", expect: [401, 404, 201, 404, 404, 201]) { f, _ in
             try json("/api/v1/playlists/\(try f.freshPlaylist(withItem: false))/items", ["video_id": f.privateVideo])
         },
@@ -216,13 +272,16 @@ import Testing
         // tus: an upload exists for its creator and admins only.
         Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },
         Row(route: "OPTIONS /api/v1/uploads/{id}", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/uploads/\(f.upload)") },
-        Row(route: "POST /api/v1/uploads", expect: uploaders) { _, _ in Call(path: "/api/v1/uploads", headers: ["Tus-Resumable": "1.0.0", "Upload-Length": "100"]) },
+        Row(route: "POST /api/v1/uploads", expect: uploaders) { _, _ in
+            Call(path: "/api/v1/uploads", headers: ["Tus-Resumable": "1.0.0", "Upload-Length": "100"])
+        },
         Row(route: "HEAD /api/v1/uploads/{id}", expect: [401, 403, 200, 404, 403, 200]) { f, _ in
             Call(path: "/api/v1/uploads/\(f.upload)", headers: ["Tus-Resumable": "1.0.0"])
         },
         Row(route: "PATCH /api/v1/uploads/{id}", expect: [401, 403, 204, 404, 403, 204]) { f, _ in
-            Call(path: "/api/v1/uploads/\(try f.freshUpload())", body: Array(repeating: 7, count: 10),
-                 headers: ["Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"])
+            Call(
+                path: "/api/v1/uploads/\(try f.freshUpload())", body: Array(repeating: 7, count: 10),
+                headers: ["Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"])
         },
         Row(route: "DELETE /api/v1/uploads/{id}", expect: [401, 403, 204, 404, 403, 204]) { f, _ in
             Call(path: "/api/v1/uploads/\(try f.freshUpload())", headers: ["Tus-Resumable": "1.0.0"])
@@ -258,9 +317,11 @@ import Testing
         for row in Self.rows {
             for caller in Caller.allCases {
                 let call = try row.call(fixture, caller)
-                let result = try daemon.request(row.method, call.path, headers: call.headers.merging(fixture.credentials(caller)) { $1 }, body: call.body)
+                let result = try daemon.request(
+                    row.method, call.path, headers: call.headers.merging(fixture.credentials(caller)) { $1 }, body: call.body)
                 if result.status != row.expect[caller.rawValue] {
-                    mismatches.append("\(row.route) as \(caller): \(result.status), expected \(row.expect[caller.rawValue]) \(result.body.prefix(160))")
+                    mismatches.append(
+                        "\(row.route) as \(caller): \(result.status), expected \(row.expect[caller.rawValue]) \(result.body.prefix(160))")
                 }
             }
         }

@@ -6,16 +6,25 @@ import Testing
 /// deletion that leaves no row and no object behind.
 @Suite struct AvatarAndDeletionTests {
     static func picture(_ path: String, width: Int, height: Int) throws -> [UInt8] {
-        let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height)",
-                                                               "-frames:v", "1", path])
+        let made = try TestEnvironment.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height)",
+                "-frames:v", "1", path,
+            ])
         guard made.status == 0 else { throw TestFailure("ffmpeg: \(made.output)") }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     /// The width and height ffprobe reads from a stored file.
     static func dimensions(_ path: String) throws -> String {
-        try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                                                     "-of", "csv=p=0", path]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestEnvironment.run(
+            "/usr/bin/ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                "-of", "csv=p=0", path,
+            ]
+        ).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func sql(_ daemon: DaemonProcess, _ query: String) throws -> String {
@@ -49,7 +58,8 @@ import Testing
         #expect(served.status == 200 && served.headers["content-type"] == "image/jpeg")
         #expect(served.headers["cache-control"]?.contains("immutable") == true)
         let etag = try #require(served.headers["etag"])
-        #expect(try daemon.get("/api/v1/users/\(erin.id)/avatar?size=64", headers: ["If-None-Match": etag]).status == 200, "another size, another tag")
+        #expect(
+            try daemon.get("/api/v1/users/\(erin.id)/avatar?size=64", headers: ["If-None-Match": etag]).status == 200, "another size, another tag")
         #expect(try daemon.get("/api/v1/users/\(erin.id)/avatar", headers: ["If-None-Match": etag]).status == 304)
         #expect(try daemon.get("/api/v1/users/\(erin.id)/avatar?size=100").status == 400)
 
@@ -87,12 +97,14 @@ import Testing
         #expect(try SocialTests.call(daemon, "DELETE", "/api/v1/me", frank.token, ["password": "frank password"]).status == 204)
 
         let id = frank.id
-        for query in ["SELECT COUNT(*) FROM users WHERE id = '\(id)'", "SELECT COUNT(*) FROM refresh_tokens WHERE user_id = '\(id)'",
-                      "SELECT COUNT(*) FROM user_preferences WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE user_id = '\(id)'",
-                      "SELECT COUNT(*) FROM video_viewers WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM playlists WHERE owner_id = '\(id)'",
-                      "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = '\(playlistID)'", "SELECT COUNT(*) FROM account_deletions",
-                      "SELECT COUNT(*) FROM channels WHERE owner_id = '\(id)'", "SELECT COUNT(*) FROM subscriptions WHERE channel_id = '\(channelID)'",
-                      "SELECT COUNT(*) FROM videos WHERE id = '\(own)' OR owner_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE video_id = '\(own)'"] {
+        for query in [
+            "SELECT COUNT(*) FROM users WHERE id = '\(id)'", "SELECT COUNT(*) FROM refresh_tokens WHERE user_id = '\(id)'",
+            "SELECT COUNT(*) FROM user_preferences WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE user_id = '\(id)'",
+            "SELECT COUNT(*) FROM video_viewers WHERE user_id = '\(id)'", "SELECT COUNT(*) FROM playlists WHERE owner_id = '\(id)'",
+            "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = '\(playlistID)'", "SELECT COUNT(*) FROM account_deletions",
+            "SELECT COUNT(*) FROM channels WHERE owner_id = '\(id)'", "SELECT COUNT(*) FROM subscriptions WHERE channel_id = '\(channelID)'",
+            "SELECT COUNT(*) FROM videos WHERE id = '\(own)' OR owner_id = '\(id)'", "SELECT COUNT(*) FROM watch_history WHERE video_id = '\(own)'",
+        ] {
             #expect(try Self.sql(daemon, query) == "0", "\(query)")
         }
         #expect(!FileManager.default.fileExists(atPath: daemon.dataDir + "/media/avatars/\(id)"))
@@ -123,7 +135,10 @@ import Testing
         #expect(try await daemon.stop() == 0)
         // What the first step leaves when the process dies right after it: the account disabled
         // and its deletion recorded, every object and row still there.
-        _ = try Self.sql(daemon, "UPDATE users SET disabled = 1 WHERE id = '\(ivy.id)'; INSERT INTO account_deletions(user_id, requested_at) VALUES ('\(ivy.id)', '2026-01-01 00:00:00.000')")
+        _ = try Self.sql(
+            daemon,
+            "UPDATE users SET disabled = 1 WHERE id = '\(ivy.id)'; INSERT INTO account_deletions(user_id, requested_at) VALUES ('\(ivy.id)', '2026-01-01 00:00:00.000')"
+        )
         #expect(try Self.sql(daemon, "SELECT COUNT(*) FROM account_deletions") == "1")
 
         let restarted = try DaemonProcess(dataDir: daemon.dataDir)

@@ -8,8 +8,10 @@ import Testing
     static let english = "WEBVTT\n\n1\n00:00.000 --> 00:01.500\nHello\n\n00:00:01.500 --> 00:00:03.000 align:start\nWorld\n"
     static let french = "WEBVTT - sous-titres\n\n00:00.000 --> 00:03.000\nBonjour à tous\n"
 
-    static func putCaption(_ daemon: DaemonProcess, _ id: String, _ language: String, _ body: String, query: String = "",
-                           contentType: String? = "text/vtt", token: String? = "") throws -> HTTPResult {
+    static func putCaption(
+        _ daemon: DaemonProcess, _ id: String, _ language: String, _ body: String, query: String = "",
+        contentType: String? = "text/vtt", token: String? = ""
+    ) throws -> HTTPResult {
         var headers: [String: String] = [:]
         if let contentType { headers["Content-Type"] = contentType }
         if let token { headers["Authorization"] = "Bearer \(token.isEmpty ? daemon.adminToken : token)" }
@@ -118,9 +120,11 @@ import Testing
         // The PyPI m3u8 parser reads the master with its subtitle group, held to the HLS rules.
         let problems = try TestEnvironment.hlsProblems(masterURL: "\(base)/master.m3u8", duration: 3)
         #expect(problems.isEmpty, "\(problems)")
-        let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", "\(base)/master.m3u8"])
+        let probe = try TestEnvironment.run(
+            "/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", "\(base)/master.m3u8"])
         #expect(probe.status == 0 && probe.output.contains("video"), "\(probe.output)")
-        let text = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", "\(base)/text-fr/media.m3u8"])
+        let text = try TestEnvironment.run(
+            "/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", "\(base)/text-fr/media.m3u8"])
         #expect(text.status == 0 && text.output.contains("webvtt"), "\(text.output)")
 
         // DASH: a text adaptation set per language, and the MPD stays schema-valid.
@@ -134,7 +138,9 @@ import Testing
         let many = ["de", "es", "it", "ja", "ko", "nl", "pl", "sv"]
         let statuses = Self.concurrently(many.count) { i in (try? Self.putCaption(daemon, id, many[i], Self.english))?.status ?? 0 }
         #expect(statuses.allSatisfy { $0 == 201 }, "\(statuses)")
-        let crowded = try await Self.eventually(daemon, "/streams/\(id)/master.m3u8") { result in many.allSatisfy { result.body.contains("LANGUAGE=\"\($0)\"") } }
+        let crowded = try await Self.eventually(daemon, "/streams/\(id)/master.m3u8") { result in
+            many.allSatisfy { result.body.contains("LANGUAGE=\"\($0)\"") }
+        }
         #expect(many.allSatisfy { crowded.body.contains("LANGUAGE=\"\($0)\"") }, "\(crowded.body)")
         for language in many { #expect(try Self.deleteCaption(daemon, id, language).status == 204) }
 
@@ -179,7 +185,8 @@ import Testing
         let srt = "1\n00:00:00,000 --> 00:00:01,000\nHello\n"
         Self.expectProblem(try Self.putCaption(daemon, id, "en", srt, contentType: "application/x-subrip"), 415, "unsupported-media-type")
         Self.expectProblem(try Self.putCaption(daemon, id, "en", Self.english, contentType: nil), 415, "unsupported-media-type")
-        Self.expectProblem(try Self.putCaption(daemon, id, "en", Self.english, contentType: "text/vtt; charset=iso-8859-1"), 415, "unsupported-media-type")
+        Self.expectProblem(
+            try Self.putCaption(daemon, id, "en", Self.english, contentType: "text/vtt; charset=iso-8859-1"), 415, "unsupported-media-type")
         #expect(try Self.putCaption(daemon, id, "en", Self.english, contentType: "Text/VTT; charset=UTF-8").status == 201)
         #expect(Self.expectProblem(try Self.putCaption(daemon, id, "it", srt), 422, "bad-captions").contains("line 1"))
         let badTiming = "WEBVTT\n\n00:00.000 --> 00:01.000\nUno\n\n00:00:01.000 -> 00:00:02.000\nDue\n"

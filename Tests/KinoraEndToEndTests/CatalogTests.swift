@@ -29,8 +29,9 @@ import Testing
     }
 
     static func json(_ daemon: DaemonProcess, _ method: String, _ path: String, _ object: Any, headers: [String: String]) throws -> HTTPResult {
-        try daemon.request(method, path, headers: headers.merging(["Content-Type": "application/json"]) { $1 },
-                           body: Array(try JSONSerialization.data(withJSONObject: object)))
+        try daemon.request(
+            method, path, headers: headers.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
     static func object(_ result: HTTPResult) throws -> [String: Any] {
@@ -63,7 +64,8 @@ import Testing
         #expect(try Self.upload(daemon, clip, token: nil).status == 401)
 
         // Without a channel, a creator's upload lands in the default channel made with the account.
-        let created = try Self.upload(daemon, clip, fields: ["visibility": "private", "title": "Secret", "tags": "Diary, Private Stuff"], token: alice.token)
+        let created = try Self.upload(
+            daemon, clip, fields: ["visibility": "private", "title": "Secret", "tags": "Diary, Private Stuff"], token: alice.token)
         let video = try Self.object(created)
         let id = try #require(video["id"] as? String)
         #expect(created.status == 201 && video["owner"] as? String == alice.id)
@@ -79,8 +81,11 @@ import Testing
         }
         #expect(try Self.json(daemon, "PATCH", "/api/v1/videos/\(id)", ["title": "Mine"], headers: bob.headers).status == 404)
         #expect(try daemon.request("DELETE", "/api/v1/videos/\(id)", headers: bob.headers).status == 404)
-        #expect(try daemon.request("PUT", "/api/v1/videos/\(id)/captions/en", headers: bob.headers.merging(["Content-Type": "text/vtt"]) { $1 },
-                                   body: Array("WEBVTT\n".utf8)).status == 404)
+        #expect(
+            try daemon.request(
+                "PUT", "/api/v1/videos/\(id)/captions/en", headers: bob.headers.merging(["Content-Type": "text/vtt"]) { $1 },
+                body: Array("WEBVTT\n".utf8)
+            ).status == 404)
         for headers in [alice.headers, root.headers] {
             #expect(try daemon.get("/api/v1/videos/\(id)", headers: headers).status == 200)
         }
@@ -152,18 +157,22 @@ import Testing
         let id = try #require(uploaded["id"] as? String)
         let path = "/api/v1/videos/\(id)"
         // Each bad field is named.
-        for (body, field) in [(["language": "not a tag!"], "language"), (["tags": [String(repeating: "x", count: 41)]], "tags"),
-                              (["category": "nope"], "category"), (["publish_at": "tomorrow"], "publish_at"),
-                              (["visibility": "everyone"], "visibility"), (["license": String(repeating: "L", count: 65)], "license"),
-                              (["title": ""], "title"), (["colour": "red"], "colour")] as [([String: Any], String)] {
+        for (body, field) in [
+            (["language": "not a tag!"], "language"), (["tags": [String(repeating: "x", count: 41)]], "tags"),
+            (["category": "nope"], "category"), (["publish_at": "tomorrow"], "publish_at"),
+            (["visibility": "everyone"], "visibility"), (["license": String(repeating: "L", count: 65)], "license"),
+            (["title": ""], "title"), (["colour": "red"], "colour"),
+        ] as [([String: Any], String)] {
             let result = try Self.json(daemon, "PATCH", path, body, headers: alice.headers)
             #expect(result.status == 422 && AuthTests.type(result) == "invalid-field" && Self.field(result) == field, "\(field): \(result.body)")
         }
         #expect(try daemon.request("PATCH", path, headers: alice.headers, body: Array("not json".utf8)).status == 400)
-        let patched = try Self.json(daemon, "PATCH", path, [
-            "title": "Dovetail joints", "description": "Cutting them by hand", "tags": ["Woodworking", " Hand  Tools "],
-            "category": "crafts", "language": "pt-br", "license": "CC-BY-4.0",
-        ], headers: alice.headers)
+        let patched = try Self.json(
+            daemon, "PATCH", path,
+            [
+                "title": "Dovetail joints", "description": "Cutting them by hand", "tags": ["Woodworking", " Hand  Tools "],
+                "category": "crafts", "language": "pt-br", "license": "CC-BY-4.0",
+            ], headers: alice.headers)
         let video = try Self.object(patched)
         #expect(patched.status == 200 && video["title"] as? String == "Dovetail joints" && video["language"] as? String == "pt-BR")
         #expect(video["tags"] as? [String] == ["woodworking", "hand tools"] && video["category"] as? String == "crafts")

@@ -41,7 +41,9 @@ import Testing
         let second = ContinuousClock.now
         #expect(idle.waitForClose(timeout: .seconds(10)), "an idle connection was still open after 10 s")
         let idleWait = ContinuousClock.now - second
-        #expect(idleWait >= .milliseconds(1500) && idleWait < .seconds(8), "idle connection closed after \(idleWait) (first answer \(ContinuousClock.now - answered) ago)")
+        #expect(
+            idleWait >= .milliseconds(1500) && idleWait < .seconds(8),
+            "idle connection closed after \(idleWait) (first answer \(ContinuousClock.now - answered) ago)")
 
         #expect(try daemon.get("/healthz").status == 200)
         #expect(try await daemon.stop() == 0)
@@ -70,7 +72,8 @@ import Testing
         #expect(slow.allSatisfy { $0.read(timeout: .zero) == .timedOut }, "the capped address's first 20 connections were closed")
         // The warning reaches the log through a pipe: give it a moment.
         let warned = await DaemonProcess.poll(timeout: .seconds(5)) {
-            daemon.log.contains("refused connections over the per-address limit of 20 ([server] max_connections_per_address): 127.0.0.1 (1)") ? true : nil
+            daemon.log.contains("refused connections over the per-address limit of 20 ([server] max_connections_per_address): 127.0.0.1 (1)")
+                ? true : nil
         }
         #expect(warned == true, "\(daemon.log)")
 

@@ -13,17 +13,27 @@ import Testing
     }
 
     func create(_ daemon: DaemonProcess, length: Int, filename: String) throws -> String {
-        let created = try daemon.request("POST", "/api/v1/uploads", headers: tus(daemon.adminToken, [
-            "Upload-Length": String(length), "Upload-Metadata": "filename " + Data(filename.utf8).base64EncodedString(),
-        ]))
-        guard created.status == 201, let location = created.headers["location"] else { throw TestFailure("create: \(created.status) \(created.body)") }
+        let created = try daemon.request(
+            "POST", "/api/v1/uploads",
+            headers: tus(
+                daemon.adminToken,
+                [
+                    "Upload-Length": String(length), "Upload-Metadata": "filename " + Data(filename.utf8).base64EncodedString(),
+                ]))
+        guard created.status == 201, let location = created.headers["location"] else {
+            throw TestFailure("create: \(created.status) \(created.body)")
+        }
         return location
     }
 
     func patch(_ daemon: DaemonProcess, _ location: String, offset: Int, _ bytes: ArraySlice<UInt8>) throws -> HTTPResult {
-        try daemon.request("PATCH", location, headers: tus(daemon.adminToken, [
-            "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream",
-        ]), body: Array(bytes))
+        try daemon.request(
+            "PATCH", location,
+            headers: tus(
+                daemon.adminToken,
+                [
+                    "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream",
+                ]), body: Array(bytes))
     }
 
     func head(_ daemon: DaemonProcess, _ location: String) throws -> HTTPResult {
@@ -59,12 +69,14 @@ import Testing
         let port = daemon.port
         let headers = tus(daemon.adminToken, ["Content-Type": "application/offset+octet-stream"])
         Self.sendAndForget {
-            _ = try HTTPResult.fetch(port: port, method: "PATCH", path: video, headers: headers.merging(["Upload-Offset": String(clip.count - 1000)]) { $1 },
-                                     body: Array(clip.suffix(1000)))
+            _ = try HTTPResult.fetch(
+                port: port, method: "PATCH", path: video, headers: headers.merging(["Upload-Offset": String(clip.count - 1000)]) { $1 },
+                body: Array(clip.suffix(1000)))
         }
         Self.sendAndForget {
-            _ = try HTTPResult.fetch(port: port, method: "PATCH", path: text, headers: headers.merging(["Upload-Offset": String(notes.count - 5)]) { $1 },
-                                     body: Array(notes.suffix(5)))
+            _ = try HTTPResult.fetch(
+                port: port, method: "PATCH", path: text, headers: headers.merging(["Upload-Offset": String(notes.count - 5)]) { $1 },
+                body: Array(notes.suffix(5)))
         }
         try await worker.waitUntilHeld(2)
 
@@ -88,7 +100,8 @@ import Testing
         let finished = try #require(done, "no video after the restart:\n\(restarted.log)")
         #expect(finished.headers["upload-offset"] == String(clip.count))
         let id = try #require(finished.headers["kinora-video-id"])
-        let shown = try #require(try restarted.get("/api/v1/videos/\(id)", headers: ["Authorization": "Bearer \(restarted.adminToken)"]).json as? [String: Any])
+        let shown = try #require(
+            try restarted.get("/api/v1/videos/\(id)", headers: ["Authorization": "Bearer \(restarted.adminToken)"]).json as? [String: Any])
         #expect(shown["original_name"] as? String == "clip.mp4" && shown["width"] as? Int == 320, "\(shown)")
 
         // The file that is no video is refused now, and says so to whoever asks.
@@ -114,8 +127,9 @@ import Testing
     func job(_ daemon: DaemonProcess, video: String) throws -> Job? {
         let list = try daemon.get("/api/v1/admin/jobs", headers: ["Authorization": "Bearer \(daemon.adminToken)"]).json as? [String: Any]
         guard let item = (list?["items"] as? [[String: Any]])?.first(where: { $0["video_id"] as? String == video }) else { return nil }
-        return Job(id: item["id"] as? Int ?? 0, state: item["state"] as? String ?? "", attempts: item["attempts"] as? Int ?? 0,
-                   error: item["error"] as? String)
+        return Job(
+            id: item["id"] as? Int ?? 0, state: item["state"] as? String ?? "", attempts: item["attempts"] as? Int ?? 0,
+            error: item["error"] as? String)
     }
 
     @Test func aKillDuringATranscodeDoesNotUseUpAnAttempt() async throws {

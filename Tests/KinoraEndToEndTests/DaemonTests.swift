@@ -52,7 +52,8 @@ import Testing
         let first = try DaemonProcess(dataDir: dir)
         try await first.start()
         let token = try String(contentsOfFile: dir + "/admin-token", encoding: .utf8)
-        let clash = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["serve", "--data-dir", dir + "/other", "--listen", "127.0.0.1:\(first.port)"])
+        let clash = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable, ["serve", "--data-dir", dir + "/other", "--listen", "127.0.0.1:\(first.port)"])
         #expect(clash.status != 0)
         #expect(clash.output.contains("127.0.0.1:\(first.port): address already in use"), "\(clash.output)")
         #expect(try await first.stop() == 0)
@@ -73,18 +74,23 @@ import Testing
         #expect(serve.output.contains(dir + "/etc/kinora.toml: server.listen:"), "\(serve.output)")
 
         try "[media]\nstorage = \"media\"\n".write(toFile: dir + "/etc/kinora.toml", atomically: true, encoding: .utf8)
-        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = 7\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = 7\n".write(
+            toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
         let check = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
         #expect(check.status != 0)
         #expect(check.output.contains(dir + "/etc/plugins.d/media.toml: settings.root: expected string"), "\(check.output)")
 
-        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(
+            toFile: dir + "/etc/plugins.d/media.toml", atomically: true, encoding: .utf8)
         // A regular expression the schema accepts but the plugin cannot compile: config check
         // creates the instance, so the plugin's own refusal is reported too.
-        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"(unclosed\"]\n".write(toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"(unclosed\"]\n".write(
+            toFile: dir + "/etc/plugins.d/words.toml", atomically: true, encoding: .utf8)
         let pluginSide = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
         #expect(pluginSide.status != 0)
-        #expect(pluginSide.output.contains(dir + "/etc/plugins.d/words.toml: plugin org.kinora.moderation-wordlist refused the settings"), "\(pluginSide.output)")
+        #expect(
+            pluginSide.output.contains(dir + "/etc/plugins.d/words.toml: plugin org.kinora.moderation-wordlist refused the settings"),
+            "\(pluginSide.output)")
         try FileManager.default.removeItem(atPath: dir + "/etc/plugins.d/words.toml")
         let good = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
         #expect(good.status == 0, "\(good.output)")
@@ -131,7 +137,11 @@ extension DaemonTests {
         #expect(list.output.contains("org.kinora.storage-local") && list.output.contains("org.kinora.moderation-wordlist"))
         #expect(list.output.contains("media  org.kinora.storage-local  started"))
         let migrate = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
-        #expect(migrate.status == 0 && migrate.output.contains("applied: 0001-settings, 0002-videos-and-jobs, 0003-presentation, 0004-uploads, 0005-job-owner, 0006-job-started"))
+        #expect(
+            migrate.status == 0
+                && migrate.output.contains(
+                    "applied: 0001-settings, 0002-videos-and-jobs, 0003-presentation, 0004-uploads, 0005-job-owner, 0006-job-started")
+        )
         let again = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["migrate", "--data-dir", dir])
         #expect(again.output.contains("database is up to date"))
     }
@@ -143,8 +153,10 @@ extension DaemonTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/plugins.d", withIntermediateDirectories: true)
         try "[data]\ndir = \"\(dir)/data\"\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
-        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(toFile: dir + "/plugins.d/media.toml", atomically: true, encoding: .utf8)
-        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(toFile: dir + "/plugins.d/words.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\n".write(
+            toFile: dir + "/plugins.d/media.toml", atomically: true, encoding: .utf8)
+        try "plugin = \"org.kinora.moderation-wordlist\"\n[settings]\npatterns = [\"([unclosed\"]\n".write(
+            toFile: dir + "/plugins.d/words.toml", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
         try await daemon.start()
         #expect(try daemon.get("/healthz").status == 200)

@@ -27,7 +27,8 @@ import Testing
         #expect((limited.json as? [String: Any])?["type"] as? String == "https://kinora.invalid/problems/rate-limited")
         // Other classes have buckets of their own.
         #expect(try daemon.get("/streams/nosuchvideo/master.m3u8").status == 404)
-        let login = try daemon.request("POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"], body: Array(#"{"username":"a","password":"b"}"#.utf8))
+        let login = try daemon.request(
+            "POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"], body: Array(#"{"username":"a","password":"b"}"#.utf8))
         #expect(login.status == 401)
 
         // A body over the limit is refused by its declared length, before it is read.

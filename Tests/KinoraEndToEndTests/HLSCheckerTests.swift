@@ -25,8 +25,10 @@ struct HLSCheckerTests {
         seg-00001.m4s
         """.write(toFile: dir + "/240p/media.m3u8", atomically: true, encoding: .utf8)
         let problems = try TestEnvironment.hlsProblems(masterURL: dir + "/master.m3u8", duration: 6.6).joined(separator: "\n")
-        for expected in ["EXT-X-INDEPENDENT-SEGMENTS", "AVERAGE-BANDWIDTH", "FRAME-RATE", "I-frame playlists",
-                         "not VOD", "EXT-X-ENDLIST", "EXT-X-MAP", "exceeds EXT-X-TARGETDURATION"] {
+        for expected in [
+            "EXT-X-INDEPENDENT-SEGMENTS", "AVERAGE-BANDWIDTH", "FRAME-RATE", "I-frame playlists",
+            "not VOD", "EXT-X-ENDLIST", "EXT-X-MAP", "exceeds EXT-X-TARGETDURATION",
+        ] {
             #expect(problems.contains(expected), "missing \(expected) in:\n\(problems)")
         }
     }

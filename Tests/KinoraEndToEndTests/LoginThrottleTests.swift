@@ -23,12 +23,15 @@ import Testing
         return daemon
     }
 
-    static func login(_ daemon: DaemonProcess, _ user: String, _ password: String, from address: String, totp: String? = nil,
-                      route: String = "/api/v1/auth/login") throws -> HTTPResult {
+    static func login(
+        _ daemon: DaemonProcess, _ user: String, _ password: String, from address: String, totp: String? = nil,
+        route: String = "/api/v1/auth/login"
+    ) throws -> HTTPResult {
         var body = ["username": user, "password": password]
         body["totp"] = totp
-        return try daemon.request("POST", route, headers: ["Content-Type": "application/json", "X-Forwarded-For": address],
-                                  body: Array(try JSONSerialization.data(withJSONObject: body)))
+        return try daemon.request(
+            "POST", route, headers: ["Content-Type": "application/json", "X-Forwarded-For": address],
+            body: Array(try JSONSerialization.data(withJSONObject: body)))
     }
 
     /// Runs `count` requests at once, each on a thread of its own (the cooperative pool has two).
@@ -66,8 +69,10 @@ import Testing
         // The account-wide wait (2 s by default) would let a sixth guess through if the loaded
         // test machine took that long to deliver the burst: 60 s keeps the count exact.
         let daemon = try await Self.start(dir, auth: "login_delay_seconds = 60")
-        #expect(try Auth.addUser(daemon, "ivy", role: "viewer", password: "ivys long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
-        #expect(try Auth.addUser(daemon, "jack", role: "viewer", password: "jacks long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
+        #expect(
+            try Auth.addUser(daemon, "ivy", role: "viewer", password: "ivys long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
+        #expect(
+            try Auth.addUser(daemon, "jack", role: "viewer", password: "jacks long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
 
         // 20 wrong passwords at once from one address: 5 are checked (401), the rest are
         // refused before any bcrypt (429).
@@ -88,8 +93,9 @@ import Testing
         let (totp, step, _) = try TOTPTests.enable(daemon, access, username: "jack")
         let wrong = String((Int(totp.code(step: step))! + 500_000) % 1_000_000).leftPadded(6)
         let codes = await Self.concurrently(40) { index in
-            try Self.login(daemon, "jack", "jacks long password", from: index % 2 == 0 ? "198.51.100.1" : "198.51.100.2", totp: wrong,
-                           route: index % 4 < 2 ? "/api/v1/auth/login" : "/api/v1/auth/session")
+            try Self.login(
+                daemon, "jack", "jacks long password", from: index % 2 == 0 ? "198.51.100.1" : "198.51.100.2", totp: wrong,
+                route: index % 4 < 2 ? "/api/v1/auth/login" : "/api/v1/auth/session")
         }
         let codeCounts = Self.statuses(codes)
         let checked = [0, 1].map { parity in codes.indices.filter { $0 % 2 == parity && (try? codes[$0].get().status) == 401 }.count }.sorted()
@@ -143,12 +149,14 @@ import Testing
         let dir = try TestEnvironment.makeTemporaryDirectory("throttle")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let daemon = try await Self.start(dir)
-        #expect(try Auth.addUser(daemon, "mia", role: "viewer", password: "mias long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
+        #expect(
+            try Auth.addUser(daemon, "mia", role: "viewer", password: "mias long password", extra: ["--config", dir + "/kinora.toml"]).status == 0)
         let access = try Auth.tokens(try Auth.login(daemon, "mia", "mias long password")).access
         let from = "192.0.2.30"
         func send(_ method: String, _ path: String, _ body: [String: Any]) throws -> HTTPResult {
-            try daemon.request(method, path, headers: Auth.bearer(access).merging(["Content-Type": "application/json", "X-Forwarded-For": from]) { $1 },
-                               body: Array(try JSONSerialization.data(withJSONObject: body)))
+            try daemon.request(
+                method, path, headers: Auth.bearer(access).merging(["Content-Type": "application/json", "X-Forwarded-For": from]) { $1 },
+                body: Array(try JSONSerialization.data(withJSONObject: body)))
         }
 
         // Account deletion, the password change and the sign-in draw on one budget of 5.

@@ -12,20 +12,20 @@ import Testing
     static func start(_ provider: OIDCProviderProcess, dir: String) async throws -> DaemonProcess {
         let config = dir + "/kinora.toml"
         try """
-            [oidc.mock]
-            issuer = "\(provider.issuer)"
-            client_id = "kinora"
-            client_secret = "\(secret)"
-            display_name = "Mock SSO"
+        [oidc.mock]
+        issuer = "\(provider.issuer)"
+        client_id = "kinora"
+        client_secret = "\(secret)"
+        display_name = "Mock SSO"
 
-            [oidc.strict]
-            issuer = "\(provider.issuer)/"
-            client_id = "kinora-strict"
-            client_secret_file = "strict-secret"
-            token_auth_method = "client_secret_post"
-            link_by_email = false
-            create_accounts = false
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        [oidc.strict]
+        issuer = "\(provider.issuer)/"
+        client_id = "kinora-strict"
+        client_secret_file = "strict-secret"
+        token_auth_method = "client_secret_post"
+        link_by_email = false
+        create_accounts = false
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         try "strict-secret-value\n".write(toFile: dir + "/strict-secret", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", config])
         try await daemon.start()
@@ -38,16 +38,19 @@ import Testing
         var cookie: String
     }
 
-    static func begin(_ daemon: DaemonProcess, _ provider: OIDCProviderProcess, name: String = "mock", query: String = "mode=json",
-                      cookie: String? = nil) throws -> Started {
+    static func begin(
+        _ daemon: DaemonProcess, _ provider: OIDCProviderProcess, name: String = "mock", query: String = "mode=json",
+        cookie: String? = nil
+    ) throws -> Started {
         let start = try daemon.get("/api/v1/auth/oidc/\(name)/start?\(query)", headers: cookie.map { ["Cookie": $0] } ?? [:])
         #expect(start.status == 302, "\(start.body)")
         let location = try #require(start.headers["location"])
         #expect(location.hasPrefix(provider.issuer + "/oauth2/authorize?"))
         let setCookie = try #require(start.headers["set-cookie"])
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"))
-        return Started(authorizePath: String(location.dropFirst(provider.issuer.count)),
-                       cookie: String(setCookie.prefix { $0 != ";" }))
+        return Started(
+            authorizePath: String(location.dropFirst(provider.issuer.count)),
+            cookie: String(setCookie.prefix { $0 != ";" }))
     }
 
     /// The provider's form: choose `subject` (or deny); answers the callback path on the daemon.
@@ -55,8 +58,9 @@ import Testing
         let page = try provider.request("GET", started.authorizePath)
         #expect(page.status == 200 && page.body.contains("name=\"sub\""), "\(page.status) \(page.body.prefix(300))")
         let form = subject.map { "sub=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "action=deny"
-        let chosen = try provider.request("POST", started.authorizePath, headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                          body: Array(form.utf8))
+        let chosen = try provider.request(
+            "POST", started.authorizePath, headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array(form.utf8))
         #expect(chosen.status == 302, "\(chosen.body.prefix(300))")
         let back = try #require(chosen.headers["location"])
         let base = "http://127.0.0.1:\(port)"
@@ -96,8 +100,12 @@ import Testing
         #expect(AuthTests.type(try daemon.get("/api/v1/auth/oidc/nope/start")) == "oidc-provider-unknown")
 
         // First login: an account is created and linked; the second finds the same account.
-        try provider.setUser("carol-sub", claims: ["email": "carol@example.com", "email_verified": true,
-                                                   "preferred_username": "carol", "name": "Carol C"])
+        try provider.setUser(
+            "carol-sub",
+            claims: [
+                "email": "carol@example.com", "email_verified": true,
+                "preferred_username": "carol", "name": "Carol C",
+            ])
         let first = try Self.signIn(daemon, provider, as: "carol-sub")
         #expect(first.status == 200 && first.headers["cache-control"] == "no-store", "\(first.body)")
         let carol = try Self.me(daemon, first)
@@ -124,7 +132,8 @@ import Testing
         let nonce = try #require(forged.authorizePath.range(of: #"nonce=[a-z2-7]+"#, options: .regularExpression))
         forged.authorizePath.replaceSubrange(nonce, with: "nonce=forged")
         let wrongNonce = try daemon.get(try Self.authorize(provider, forged, as: "carol-sub", port: daemon.port), headers: ["Cookie": forged.cookie])
-        #expect(wrongNonce.status == 401 && AuthTests.type(wrongNonce) == "oidc-token-invalid" && wrongNonce.body.contains("nonce"), "\(wrongNonce.body)")
+        #expect(
+            wrongNonce.status == 401 && AuthTests.type(wrongNonce) == "oidc-token-invalid" && wrongNonce.body.contains("nonce"), "\(wrongNonce.body)")
 
         // A payload changed under its signature, and an unsigned token.
         try provider.tamper("payload")
@@ -138,7 +147,8 @@ import Testing
         // The user says no at the provider.
         let denied = try Self.begin(daemon, provider)
         let refusal = try daemon.get(try Self.authorize(provider, denied, as: nil, port: daemon.port), headers: ["Cookie": denied.cookie])
-        #expect(refusal.status == 401 && AuthTests.type(refusal) == "oidc-provider-error" && refusal.body.contains("access_denied"), "\(refusal.body)")
+        #expect(
+            refusal.status == 401 && AuthTests.type(refusal) == "oidc-provider-error" && refusal.body.contains("access_denied"), "\(refusal.body)")
 
         // A provider that neither links by email nor creates accounts.
         let strict = try Self.signIn(daemon, provider, as: "carol-sub", name: "strict")
@@ -161,9 +171,11 @@ import Testing
 
         let added = try AuthTests.addUser(daemon, "dave", role: "creator", password: "dave's long password", extra: ["--email", "dave@example.com"])
         #expect(added.status == 0, "\(added.output)")
-        #expect(try AuthTests.addUser(daemon, "dave2", role: "viewer", password: "another password", extra: ["--email", "DAVE@example.com"]).status != 0,
-                "emails are unique whatever their case")
-        #expect(try AuthTests.addUser(daemon, "dave3", role: "viewer", password: "another password", extra: ["--email", "not an address"]).status != 0)
+        #expect(
+            try AuthTests.addUser(daemon, "dave2", role: "viewer", password: "another password", extra: ["--email", "DAVE@example.com"]).status != 0,
+            "emails are unique whatever their case")
+        #expect(
+            try AuthTests.addUser(daemon, "dave3", role: "viewer", password: "another password", extra: ["--email", "not an address"]).status != 0)
 
         // An unverified claim of dave's address gets an account of its own, without the address.
         try provider.setUser("eve-sub", claims: ["email": "dave@example.com", "email_verified": false, "preferred_username": "dave"])
@@ -183,9 +195,11 @@ import Testing
         // Open redirects are refused before anything else happens.
         // The probe's payloads: a tab or a backslash that only appears once decoded, and the login
         // page's own ?next= (which the callback's redirect lands on) carrying one, double-encoded.
-        for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "evil", "/a#b", "/\r\nSet-Cookie: x=1",
-                       "/%09/evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "%2F%5Cevil.example", "javascript:alert(1)",
-                       "/login?next=%2F%5Cevil.example", "/login?next=%252F%255Cevil.example", "/login?next=%2F%2Fevil.example"] {
+        for target in [
+            "https://evil.example/", "//evil.example/x", "/\\evil.example", "evil", "/a#b", "/\r\nSet-Cookie: x=1",
+            "/%09/evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "%2F%5Cevil.example", "javascript:alert(1)",
+            "/login?next=%2F%5Cevil.example", "/login?next=%252F%255Cevil.example", "/login?next=%2F%2Fevil.example",
+        ] {
             let escaped = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? target
             let refused = try daemon.get("/api/v1/auth/oidc/mock/start?redirect=\(escaped)")
             #expect(refused.status == 400 && AuthTests.type(refused) == "oidc-redirect-invalid", "\(target): \(refused.status) \(refused.body)")

@@ -8,8 +8,12 @@ import Testing
     static let aligned = ["-b:v", "500k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0"]
 
     static func videoPackets(_ url: String) throws -> [String] {
-        let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size,flags,data_hash",
-                                                                 "-show_data_hash", "MD5", "-of", "csv=p=0", url])
+        let probe = try TestEnvironment.run(
+            "/usr/bin/ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size,flags,data_hash",
+                "-show_data_hash", "MD5", "-of", "csv=p=0", url,
+            ])
         guard probe.status == 0 else { throw TestFailure("ffprobe \(url): \(probe.output)") }
         return probe.output.split(separator: "\n").map(String.init)
     }
@@ -29,8 +33,12 @@ import Testing
 
         // Players read it through the master playlist; the 360p media is the upload's own packets.
         let base = "http://127.0.0.1:\(daemon.port)/streams/\(id)"
-        let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0",
-                                                                 "\(base)/master.m3u8"])
+        let probe = try TestEnvironment.run(
+            "/usr/bin/ffprobe",
+            [
+                "-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0",
+                "\(base)/master.m3u8",
+            ])
         #expect(probe.status == 0 && probe.output.contains("640,360") && probe.output.contains("audio"), "\(probe.output)")
         let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "\(base)/master.m3u8", "-map", "0", "-f", "null", "-"])
         #expect(decode.status == 0 && decode.output.isEmpty, "\(decode.output)")
@@ -49,11 +57,13 @@ import Testing
         let ids = (result["renditions"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
         #expect(good.status == 0 && result["ok"] as? Bool == true && ids == ["360p", "audio"], "\(good.output)")
 
-        _ = try PlaybackTests.makeClip(dir + "/drifting.mp4", size: "640x360", seconds: 5,
-                                       videoOptions: ["-b:v", "500k", "-g", "75", "-keyint_min", "75", "-sc_threshold", "0"])
+        _ = try PlaybackTests.makeClip(
+            dir + "/drifting.mp4", size: "640x360", seconds: 5,
+            videoOptions: ["-b:v", "500k", "-g", "75", "-keyint_min", "75", "-sc_threshold", "0"])
         let bad = try TestEnvironment.run(worker, ["transcode", dir + "/drifting.mp4", dir + "/refused", "--remux-only"])
-        #expect(bad.output.contains(#""code":"not-remuxable""#) && bad.output.contains("key frames every 2.5 s do not fall on the 4 s segment grid"),
-                "\(bad.output)")
+        #expect(
+            bad.output.contains(#""code":"not-remuxable""#) && bad.output.contains("key frames every 2.5 s do not fall on the 4 s segment grid"),
+            "\(bad.output)")
         let conflicting = try TestEnvironment.run(worker, ["transcode", dir + "/aligned.mp4", dir + "/x", "--remux-only", "--no-passthrough"])
         #expect(conflicting.status == 2 && conflicting.output.contains("--remux-only"))
     }

@@ -7,11 +7,13 @@ import Testing
 @Suite(.serialized) struct PlaybackTests {
     /// `videoOptions` go to libx264 (key frame placement, bit rate).
     static func makeClip(_ path: String, size: String, seconds: Int, videoOptions: [String] = []) throws -> [UInt8] {
-        let result = try TestEnvironment.run("/usr/bin/ffmpeg", [
-            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30:duration=\(seconds)",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-        ] + videoOptions + ["-c:a", "aac", "-shortest", path])
+        let result = try TestEnvironment.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30:duration=\(seconds)",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            ] + videoOptions + ["-c:a", "aac", "-shortest", path])
         guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.output)") }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
@@ -77,7 +79,8 @@ import Testing
         for manifest in ["master.m3u8", "manifest.mpd"] {
             let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "\(base)/\(manifest)", "-map", "0", "-f", "null", "-"])
             #expect(decode.status == 0, "\(manifest): \(decode.output)")
-            let probe = try TestEnvironment.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0", "\(base)/\(manifest)"])
+            let probe = try TestEnvironment.run(
+                "/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "csv=p=0", "\(base)/\(manifest)"])
             #expect(probe.output.contains("640,360") && probe.output.contains("audio"), "\(manifest): \(probe.output)")
         }
         // The PyPI m3u8 parser reads every playlist, held to the HLS authoring rules.
@@ -95,7 +98,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(daemon.log.components(separatedBy: "transcode finished").count == 3, "the second transcode did not finish")
-        #expect(try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["video", "retranscode", "nosuchvideo", "--data-dir", dir + "/data"]).status != 0)
+        #expect(
+            try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["video", "retranscode", "nosuchvideo", "--data-dir", dir + "/data"]).status
+                != 0)
         #expect(try await daemon.stop() == 0)
     }
 }
@@ -125,7 +130,8 @@ extension PlaybackTests {
         let rungs = (video["renditions"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
         #expect(Set(rungs) == ["240p", "360p", "480p", "720p", "audio"], "\(rungs)")
         #expect(second.log.contains("resuming 1 transcode job"), "the restart should take the job back at once")
-        let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "http://127.0.0.1:\(second.port)/streams/\(id)/master.m3u8", "-map", "0", "-f", "null", "-"])
+        let decode = try TestEnvironment.run(
+            "/usr/bin/ffmpeg", ["-v", "error", "-i", "http://127.0.0.1:\(second.port)/streams/\(id)/master.m3u8", "-map", "0", "-f", "null", "-"])
         #expect(decode.status == 0, "\(decode.output)")
         #expect(try await second.stop() == 0)
         // The killed daemon's worker noticed it was orphaned and stopped.

@@ -16,16 +16,20 @@ extension WebUITests {
         try await daemon.start()
         let (id, token) = try await Self.creatorVideo(daemon, dir: dir, title: "DASH <clip>")
         // A caption track, which the watch page must offer in its own captions menu.
-        let caption = try daemon.request("PUT", "/api/v1/videos/\(id)/captions/en", headers: AuthTests.bearer(token).merging(["Content-Type": "text/vtt"]) { $1 },
-                                         body: Array("WEBVTT\n\n00:00.000 --> 00:10.000\nHello\n".utf8))
+        let caption = try daemon.request(
+            "PUT", "/api/v1/videos/\(id)/captions/en", headers: AuthTests.bearer(token).merging(["Content-Type": "text/vtt"]) { $1 },
+            body: Array("WEBVTT\n\n00:00.000 --> 00:10.000\nHello\n".utf8))
         #expect(caption.status == 201, "\(caption.status) \(caption.body)")
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("player_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("player_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the player flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the player flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }
@@ -67,33 +71,40 @@ extension WebUITests {
         #expect(home.contains("src=\"\(chosenCard)\"") && !home.contains(chosen + "\""), "the home card shows the small picture")
         // By URL (absolute too) it works the same; back to the first candidate.
         #expect(try patch(#"{"poster":"http://127.0.0.1:\#(daemon.port)\#(candidates[0])"}"#).status == 200)
-        #expect(((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])
+        #expect(
+            ((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])
 
         // Anything else is a 422 naming the field, and changes nothing.
-        for bad in [#""poster.jpg""#, #""candidate-99.jpg""#, #""../thumbs/candidate-1.jpg""#, #""/streams/other/thumbs/candidate-1.jpg""#,
-                    #""thumbs/sprite-001.jpg""#, "null", "7", "\"\(String(repeating: "a", count: 3000))\""] {
+        for bad in [
+            #""poster.jpg""#, #""candidate-99.jpg""#, #""../thumbs/candidate-1.jpg""#, #""/streams/other/thumbs/candidate-1.jpg""#,
+            #""thumbs/sprite-001.jpg""#, "null", "7", "\"\(String(repeating: "a", count: 3000))\"",
+        ] {
             let refused = try patch(#"{"poster":\#(bad)}"#)
             let problem = refused.json as? [String: Any]
             #expect(refused.status == 422 && problem?["field"] as? String == "poster", "\(bad): \(refused.status) \(refused.body)")
             if bad == #""candidate-99.jpg""# { #expect((problem?["detail"] as? String)?.contains("candidate-1.jpg") == true, "\(refused.body)") }
         }
-        #expect(((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])
+        #expect(
+            ((try daemon.get("/api/v1/videos/\(id)").json as? [String: Any])?["thumbnails"] as? [String: Any])?["poster"] as? String == candidates[0])
         // Only the owner (and admins) choose: another creator may see this public video, not change it.
         _ = try AuthTests.addUser(daemon, "dave", role: "creator", password: "dave's long password")
         let dave = try AuthTests.tokens(try AuthTests.login(daemon, "dave", "dave's long password")).access
-        let foreign = try daemon.request("PATCH", "/api/v1/videos/\(id)", headers: AuthTests.bearer(dave).merging(["Content-Type": "application/json"]) { $1 },
-                                         body: Array(#"{"poster":"\#(name)"}"#.utf8))
+        let foreign = try daemon.request(
+            "PATCH", "/api/v1/videos/\(id)", headers: AuthTests.bearer(dave).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"poster":"\#(name)"}"#.utf8))
         #expect(foreign.status == 403, "\(foreign.body)")
 
         // An audio-only upload never has candidates: a clear 422.
         let audio = dir + "/second.m4a"
-        let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", audio])
+        let made = try TestEnvironment.run(
+            "/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", audio])
         #expect(made.status == 0, "\(made.output)")
         var form = MultipartBody()
         form.field("title", "Second")
         form.file("file", filename: "second.m4a", data: Array(try Data(contentsOf: URL(fileURLWithPath: audio))))
-        let second = try daemon.request("POST", "/api/v1/videos", headers: ["Content-Type": form.contentType, "Authorization": "Bearer \(token)"],
-                                        body: form.finished())
+        let second = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Content-Type": form.contentType, "Authorization": "Bearer \(token)"],
+            body: form.finished())
         let secondID = try #require((second.json as? [String: Any])?["id"] as? String, "\(second.body)")
         let early = try daemon.request("PATCH", "/api/v1/videos/\(secondID)", headers: json, body: Array(#"{"poster":"candidate-1.jpg"}"#.utf8))
         #expect(early.status == 422 && (early.json as? [String: Any])?["detail"] as? String == PosterText.none, "\(early.body)")
@@ -105,7 +116,8 @@ extension WebUITests {
         let more = try #require(first.body.range(of: #"href="/studio\?cursor=[^"]+""#, options: .regularExpression).map { String(first.body[$0]) })
         let next = String(more.dropFirst(6).dropLast()).replacingOccurrences(of: "&amp;", with: "&")
         let page2 = try daemon.get(next, headers: html)
-        #expect(page2.status == 200 && page2.body.contains("data-video-id=\"\(id)\"") && !page2.body.contains("data-video-id=\"\(secondID)\""), "\(next)")
+        #expect(
+            page2.status == 200 && page2.body.contains("data-video-id=\"\(id)\"") && !page2.body.contains("data-video-id=\"\(secondID)\""), "\(next)")
         #expect(!page2.body.contains("rel=\"next\"") && page2.body.contains("First page"))
         let whole = try daemon.get("/studio", headers: html)
         #expect(whole.body.contains(id) && whole.body.contains(secondID) && !whole.body.contains("rel=\"next\""))

@@ -45,7 +45,8 @@ extension Trait where Self == S3PeerScope {
         try "[media]\nstorage = \"s3\"\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         try S3Peer.instanceTOML(prefix: Self.prefix("cli"), extra: "concurrency = 4")
             .write(toFile: dir + "/plugins.d/s3.toml", atomically: true, encoding: .utf8)
-        let result = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "conformance", "s3", "--config", dir + "/kinora.toml", "--data-dir", dir + "/data"])
+        let result = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable, ["plugin", "conformance", "s3", "--config", dir + "/kinora.toml", "--data-dir", dir + "/data"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("✔ large-object"), "\(result.output)")
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("✔") }.count == StorageConformance.cases.count)
@@ -56,9 +57,13 @@ extension Trait where Self == S3PeerScope {
     @Test func signaturesMatchTheAWSExamplesAndKeysAreEncodedOnce() throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("sigv4")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let build = try TestEnvironment.run("/usr/bin/cc", ["-std=c11", "-Wall", "-I", TestEnvironment.abiInclude,
-                                                            "-I", TestEnvironment.repositoryRoot + "/Plugins/c-kit", "-I", "/usr/include/libxml2", "-o", dir + "/sigv4",
-                                                            S3Peer.fixtures + "/sigv4_vectors.c"])
+        let build = try TestEnvironment.run(
+            "/usr/bin/cc",
+            [
+                "-std=c11", "-Wall", "-I", TestEnvironment.abiInclude,
+                "-I", TestEnvironment.repositoryRoot + "/Plugins/c-kit", "-I", "/usr/include/libxml2", "-o", dir + "/sigv4",
+                S3Peer.fixtures + "/sigv4_vectors.c",
+            ])
         try #require(build.status == 0, "\(build.output)")
         let run = try TestEnvironment.run(dir + "/sigv4", [])
         #expect(run.status == 0 && run.output.contains("0 failure(s)"), "\(run.output)")
@@ -189,7 +194,9 @@ extension S3StorageTests {
         let segment = try daemon.get("/streams/\(id)/240p/seg-00001.m4s")
         #expect(segment.status == 302, "\(segment.status) \(segment.body)")
         let location = try #require(segment.headers["location"])
-        #expect(location.hasPrefix(S3Peer.endpoint + "/" + S3Peer.bucket + "/" + prefix + "/videos/\(id)/240p/seg-00001.m4s?") && location.contains("X-Amz-Signature="), "\(location)")
+        #expect(
+            location.hasPrefix(S3Peer.endpoint + "/" + S3Peer.bucket + "/" + prefix + "/videos/\(id)/240p/seg-00001.m4s?")
+                && location.contains("X-Amz-Signature="), "\(location)")
         let fetched = try S3Peer.curl(location)
         #expect(fetched.status == 200 && fetched.headers["content-length"].flatMap(Int.init).map { $0 > 1000 } == true, "\(fetched.status)")
         let base = "http://127.0.0.1:\(daemon.port)/streams/\(id)"
@@ -200,7 +207,8 @@ extension S3StorageTests {
         // The secret never leaves the config: not in the plugin report, nor in any log line.
         let plugins = try daemon.get("/api/v1/plugins", headers: ["Authorization": "Bearer \(daemon.adminToken)"])
         #expect(plugins.status == 200 && !plugins.body.contains(S3Peer.secretAccessKey))
-        let checked = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", redirecting, "--data-dir", dir + "/data"])
+        let checked = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable, ["config", "check", "--config", redirecting, "--data-dir", dir + "/data"])
         #expect(!checked.output.contains(S3Peer.secretAccessKey), "\(checked.output)")
         #expect(try await daemon.stop() == 0)
         #expect(!daemon.log.isEmpty && !daemon.log.contains(S3Peer.secretAccessKey), "the secret reached the log")
@@ -215,7 +223,8 @@ extension S3StorageTests {
         #expect(ranged.status == 206 && ranged.bytes.count == 100)
         let proxyBase = "http://127.0.0.1:\(proxy.port)/streams/\(id)"
         for manifest in ["master.m3u8", "manifest.mpd"] {
-            let decode = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-i", "\(proxyBase)/\(manifest)", "-map", "0", "-f", "null", "-"])
+            let decode = try TestEnvironment.run(
+                "/usr/bin/ffmpeg", ["-v", "error", "-i", "\(proxyBase)/\(manifest)", "-map", "0", "-f", "null", "-"])
             #expect(decode.status == 0, "proxy, \(manifest): \(decode.output)")
         }
         #expect(try await proxy.stop() == 0)
@@ -232,16 +241,21 @@ extension S3StorageTests {
         let url = try #require(try storage.presign("videos/v/240p/seg-00001.m4s", ttlSeconds: 60))
         await registry.stopAll()
 
-        let applied = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["storage", "s3", "cors", "s3", "--origin", "https://player.example", "--config", config, "--data-dir", dir + "/data"])
+        let applied = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable,
+            ["storage", "s3", "cors", "s3", "--origin", "https://player.example", "--config", config, "--data-dir", dir + "/data"])
         #expect(applied.status == 0 && applied.output.contains("CORS rules applied"), "\(applied.output)")
-        let preflight = try S3Peer.curl(url, method: "OPTIONS", headers: ["Origin": "https://player.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range"])
+        let preflight = try S3Peer.curl(
+            url, method: "OPTIONS",
+            headers: ["Origin": "https://player.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range"])
         #expect(preflight.status == 200 && preflight.headers["access-control-allow-origin"] == "https://player.example", "\(preflight)")
         let get = try S3Peer.curl(url, headers: ["Origin": "https://player.example"])
         #expect(get.status == 200 && get.headers["access-control-allow-origin"] == "https://player.example", "\(get)")
         let stranger = try S3Peer.curl(url, method: "OPTIONS", headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "GET"])
         #expect(stranger.headers["access-control-allow-origin"] == nil, "\(stranger)")
 
-        let local = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["storage", "s3", "cors", "hls", "--config", config, "--data-dir", dir + "/data"])
+        let local = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable, ["storage", "s3", "cors", "hls", "--config", config, "--data-dir", dir + "/data"])
         #expect(local.status != 0)
     }
 
@@ -249,9 +263,11 @@ extension S3StorageTests {
         let dir = try TestEnvironment.makeTemporaryDirectory("s3-migrate")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let prefix = Self.prefix("migrate")
-        let config = try Self.configFolder(dir, prefix: prefix, extraInstances: [
-            "disk": "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/disk\"\n",
-        ])
+        let config = try Self.configFolder(
+            dir, prefix: prefix,
+            extraInstances: [
+                "disk": "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/disk\"\n"
+            ])
         let (localRegistry, local) = try TestEnvironment.localStorage(root: dir + "/disk", name: "disk")
         let big = (0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         let objects: [String: [UInt8]] = [
@@ -261,7 +277,8 @@ extension S3StorageTests {
         for (key, bytes) in objects { try await local.put(key, bytes: bytes) }
         await localRegistry.stopAll()
 
-        let result = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["storage", "migrate", "--from", "disk", "--to", "s3", "--config", config, "--data-dir", dir + "/data"])
+        let result = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable, ["storage", "migrate", "--from", "disk", "--to", "s3", "--config", config, "--data-dir", dir + "/data"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("[5/5] 100%") && result.output.contains("migrated 5 object(s)"), "\(result.output)")
         let (registry, s3) = try Self.started(prefix: prefix)
@@ -269,7 +286,9 @@ extension S3StorageTests {
         for (key, bytes) in objects { #expect(try await s3.read(key, limit: 16 << 20) == bytes, "\(key)") }
         await registry.stopAll()
 
-        let again = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["storage", "migrate", "--from", "disk", "--to", "s3", "--skip-existing", "--config", config, "--data-dir", dir + "/data"])
+        let again = try TestEnvironment.run(
+            TestEnvironment.kinoraExecutable,
+            ["storage", "migrate", "--from", "disk", "--to", "s3", "--skip-existing", "--config", config, "--data-dir", dir + "/data"])
         #expect(again.status == 0 && again.output.contains("migrated 0 object(s)"), "\(again.output)")
     }
 }
@@ -325,7 +344,8 @@ extension S3StorageTests {
         // A peer that never recovers: the instance reports it as unavailable, naming SlowDown.
         let down = try FaultProxy(fails: -1)
         defer { down.stop() }
-        let (failing, client) = try S3Peer.storage(prefix: Self.prefix("retry"), extra: ["endpoint": .string(down.endpoint), "max_retries": .integer(2)])
+        let (failing, client) = try S3Peer.storage(
+            prefix: Self.prefix("retry"), extra: ["endpoint": .string(down.endpoint), "max_retries": .integer(2)])
         #expect(client == nil)
         let message = failing.instance(named: "s3")?.lastError ?? ""
         #expect(message.contains("SlowDown"), "\(message)")

@@ -12,7 +12,9 @@ import Testing
     }
 
     /// A browser's cookie header and CSRF token after a session login.
-    static func browser(_ daemon: DaemonProcess, _ user: String, _ password: String, agent: String? = nil) throws -> (headers: [String: String], csrf: String) {
+    static func browser(
+        _ daemon: DaemonProcess, _ user: String, _ password: String, agent: String? = nil
+    ) throws -> (headers: [String: String], csrf: String) {
         let login = try SessionTests.sessionLogin(daemon, user, password, headers: agent.map { ["User-Agent": $0] } ?? [:])
         let csrf = try #require((login.json as? [String: Any])?["csrf_token"] as? String, "\(login.status) \(login.body)")
         return (["Cookie": "kinora_session=\(try SessionTests.cookie(login).value)"], csrf)
@@ -28,8 +30,9 @@ import Testing
         #expect(try Auth.addUser(daemon, "root", role: "admin", password: "roots password").status == 0)
 
         let laptop = try Self.browser(daemon, "gina", "ginas password")
-        let phone = try Self.browser(daemon, "gina", "ginas password",
-                                     agent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36")
+        let phone = try Self.browser(
+            daemon, "gina", "ginas password",
+            agent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36")
         let hal = try Self.browser(daemon, "hal", "hals password")
 
         // Two sessions, the laptop's marked as this one; no cookie, no hash.
@@ -97,23 +100,27 @@ import Testing
         #expect(names?.contains("Mock SSO") == true, "\(listed.body)")
 
         let started = try OIDCTests.begin(daemon, provider, query: "redirect=%2Flogin%3Fnext%3D%252Fsettings")
-        let callback = try daemon.get(try OIDCTests.authorize(provider, started, as: "ivy-sub", port: daemon.port), headers: ["Cookie": started.cookie])
+        let callback = try daemon.get(
+            try OIDCTests.authorize(provider, started, as: "ivy-sub", port: daemon.port), headers: ["Cookie": started.cookie])
         let location = try #require(callback.headers["location"], "\(callback.status) \(callback.body)")
         let prefix = "/login?next=%2Fsettings#oidc_code="
         #expect(location.hasPrefix(prefix), "\(location)")
         let code = String(location.dropFirst(prefix.count))
 
         let body = { (object: [String: Any]) in Array(try JSONSerialization.data(withJSONObject: object)) }
-        let session = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": code]))
+        let session = try daemon.request(
+            "POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": code]))
         #expect(session.status == 200, "\(session.body)")
         #expect(((session.json as? [String: Any])?["user"] as? [String: Any])?["username"] as? String == "ivy")
         let cookie = ["Cookie": "kinora_session=\(try SessionTests.cookie(session).value)"]
         #expect(try daemon.get("/settings", headers: cookie).status == 200)
         #expect(Self.items(try daemon.get("/api/v1/me/sessions", headers: cookie)).first?["current"] as? Bool == true)
 
-        let again = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": code]))
+        let again = try daemon.request(
+            "POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": code]))
         #expect(again.status == 400 && AuthTests.type(again) == "oidc-code-invalid", "single use: \(again.body)")
-        let empty = try daemon.request("POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": 7]))
+        let empty = try daemon.request(
+            "POST", "/api/v1/auth/session", headers: ["Content-Type": "application/json"], body: try body(["oidc_code": 7]))
         #expect(empty.status == 400)
         #expect(try await daemon.stop() == 0)
     }

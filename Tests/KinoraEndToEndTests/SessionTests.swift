@@ -8,8 +8,9 @@ import Testing
     typealias Auth = AuthTests
 
     static func sessionLogin(_ daemon: DaemonProcess, _ user: String, _ password: String, headers: [String: String] = [:]) throws -> HTTPResult {
-        try daemon.request("POST", "/api/v1/auth/session", headers: headers.merging(["Content-Type": "application/json"]) { $1 },
-                           body: Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password])))
+        try daemon.request(
+            "POST", "/api/v1/auth/session", headers: headers.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password])))
     }
 
     /// The cookie value from `Set-Cookie`, and the attributes.
@@ -63,7 +64,8 @@ import Testing
         let withToken = cookie.merging(["X-CSRF-Token": csrf]) { $1 }
         let foreign = try daemon.request("POST", "/api/v1/me/totp", headers: withToken.merging(["Origin": "https://evil.example"]) { $1 })
         #expect(foreign.status == 403 && Auth.type(foreign) == "csrf-failed")
-        let sameOrigin = try daemon.request("POST", "/api/v1/me/totp", headers: withToken.merging(["Origin": "http://127.0.0.1:\(daemon.port)"]) { $1 })
+        let sameOrigin = try daemon.request(
+            "POST", "/api/v1/me/totp", headers: withToken.merging(["Origin": "http://127.0.0.1:\(daemon.port)"]) { $1 })
         #expect(sameOrigin.status == 200, "\(sameOrigin.body)")
         #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["X-CSRF-Token": reloaded]) { $1 }).status == 200)
         // Bearer tokens need no CSRF token, even with a session cookie beside them.
@@ -148,10 +150,12 @@ import Testing
         #expect(crossSite.status == 403 && Auth.type(crossSite) == "csrf-failed" && crossSite.headers["set-cookie"] == nil, "\(crossSite.body)")
         let foreign = try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Origin": "https://evil.example"])
         #expect(foreign.status == 403 && Auth.type(foreign) == "csrf-failed")
-        #expect(try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Origin": "http://video.example"]).status == 403,
-                "a plain-HTTP page is not the HTTPS site")
-        let own = try Self.sessionLogin(daemon, "ines", "ines long password",
-                                        headers: ["Origin": "https://video.example", "Sec-Fetch-Site": "same-origin"])
+        #expect(
+            try Self.sessionLogin(daemon, "ines", "ines long password", headers: ["Origin": "http://video.example"]).status == 403,
+            "a plain-HTTP page is not the HTTPS site")
+        let own = try Self.sessionLogin(
+            daemon, "ines", "ines long password",
+            headers: ["Origin": "https://video.example", "Sec-Fetch-Site": "same-origin"])
         #expect(own.status == 200, "\(own.body)")
 
         // An https public_url makes the cookie Secure, on plain loopback HTTP too.
@@ -165,7 +169,9 @@ import Testing
         #expect(httpsSelf.status == 403 && Auth.type(httpsSelf) == "csrf-failed", "\(httpsSelf.body)")
         #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "http://video.example"]) { $1 }).status == 403)
         #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "https://video.example:443"]) { $1 }).status == 200)
-        #expect(try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "http://127.0.0.1:\(daemon.port)"]) { $1 }).status == 200)
+        #expect(
+            try daemon.request("POST", "/api/v1/me/totp", headers: cookie.merging(["Origin": "http://127.0.0.1:\(daemon.port)"]) { $1 }).status == 200
+        )
         #expect(try await daemon.stop() == 0)
     }
 }

@@ -17,8 +17,9 @@ import Testing
         #expect(anonymous.status == 303 && anonymous.headers["location"] == "/login?next=/settings")
         #expect(anonymous.headers["content-security-policy"] != nil)
 
-        let patched = try daemon.request("PATCH", "/api/v1/me", headers: AuthTests.bearer(token).merging(["Content-Type": "application/json"]) { $1 },
-                                         body: Array(try JSONSerialization.data(withJSONObject: ["display_name": "<b>Dana</b>", "bio": "I & \"you\""])))
+        let patched = try daemon.request(
+            "PATCH", "/api/v1/me", headers: AuthTests.bearer(token).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(try JSONSerialization.data(withJSONObject: ["display_name": "<b>Dana</b>", "bio": "I & \"you\""])))
         #expect(patched.status == 200, "\(patched.body)")
         let page = try daemon.get("/settings", headers: AuthTests.bearer(token).merging(StudioTests.html) { $1 })
         #expect(page.status == 200 && page.headers["cache-control"] == "no-store")
@@ -42,15 +43,19 @@ import Testing
         try await daemon.start()
         _ = try StudioTests.token(daemon, "dana", role: "viewer")
         let avatar = dir + "/avatar.png"
-        let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=teal:s=320x240", "-frames:v", "1", avatar])
+        let made = try TestEnvironment.run(
+            "/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=teal:s=320x240", "-frames:v", "1", avatar])
         #expect(made.status == 0, "\(made.output)")
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("settings_flows.py"), "http://127.0.0.1:\(daemon.port)", "dana", "dana's long password", avatar, shots,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("settings_flows.py"), "http://127.0.0.1:\(daemon.port)", "dana", "dana's long password", avatar, shots,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the settings flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the settings flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }
@@ -62,22 +67,25 @@ import Testing
         try await provider.start()
         try provider.setUser("sam-sub", claims: ["email": "sam@example.com", "email_verified": true, "preferred_username": "sam", "name": "Sam"])
         try """
-            [oidc.mock]
-            issuer = "\(provider.issuer)"
-            client_id = "kinora"
-            client_secret = "\(OIDCTests.secret)"
-            display_name = "Mock SSO"
-            """.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        [oidc.mock]
+        issuer = "\(provider.issuer)"
+        client_id = "kinora"
+        client_secret = "\(OIDCTests.secret)"
+        display_name = "Mock SSO"
+        """.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml", "--share-dir", WebUITests.share])
         try await daemon.start()
         defer { if daemon.process.isRunning { daemon.killHard() } }
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("settings_flows.py"), "sso", "http://127.0.0.1:\(daemon.port)", "sam-sub", "Sam", shots,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("settings_flows.py"), "sso", "http://127.0.0.1:\(daemon.port)", "sam-sub", "Sam", shots,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the single sign-on flow failed; screenshots are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the single sign-on flow failed; screenshots are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }

@@ -51,8 +51,9 @@ import Testing
         ]
         for (body, field) in refusals {
             let refused = try attempt(body)
-            #expect(refused.status == 422 && AuthTests.type(refused) == "invalid-field" && Self.field(refused) == field,
-                    "\(body): \(refused.status) \(refused.body)")
+            #expect(
+                refused.status == 422 && AuthTests.type(refused) == "invalid-field" && Self.field(refused) == field,
+                "\(body): \(refused.status) \(refused.body)")
         }
         // A reserved name (it would become the channel @admin) has a type of its own.
         let reserved = try attempt(["username": "Admin", "password": "a fine password"])
@@ -81,8 +82,9 @@ import Testing
         #expect(uninvited.status == 403 && AuthTests.type(uninvited) == "invitation-required", "\(uninvited.body)")
         #expect(try Self.signup(daemon, ["username": "nina", "password": "nina's long password", "invitation": "made-up"]).status == 403)
 
-        let made = try daemon.request("POST", "/api/v1/invitations", headers: admin.merging(["Content-Type": "application/json"]) { $1 },
-                                      body: Array(#"{"max_uses": 2, "role": "viewer", "expires_in_days": 2}"#.utf8))
+        let made = try daemon.request(
+            "POST", "/api/v1/invitations", headers: admin.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"max_uses": 2, "role": "viewer", "expires_in_days": 2}"#.utf8))
         #expect(made.status == 201, "\(made.body)")
         let invitation = try #require(made.json as? [String: Any])
         let code = try #require(invitation["code"] as? String)
@@ -109,10 +111,12 @@ import Testing
         let singleID = try #require(single["id"] as? String)
         #expect(try daemon.request("DELETE", "/api/v1/invitations/\(singleID)", headers: admin).status == 204)
         #expect(try daemon.request("DELETE", "/api/v1/invitations/\(singleID)", headers: admin).status == 404)
-        let revoked = try Self.signup(daemon, ["username": "quinn", "password": "quinn's long password", "invitation": try #require(single["code"] as? String)])
+        let revoked = try Self.signup(
+            daemon, ["username": "quinn", "password": "quinn's long password", "invitation": try #require(single["code"] as? String)])
         #expect(revoked.status == 403)
-        let bad = try daemon.request("POST", "/api/v1/invitations", headers: admin.merging(["Content-Type": "application/json"]) { $1 },
-                                     body: Array(#"{"max_uses": 0}"#.utf8))
+        let bad = try daemon.request(
+            "POST", "/api/v1/invitations", headers: admin.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"max_uses": 0}"#.utf8))
         #expect(bad.status == 422 && Self.field(bad) == "max_uses")
 
         // Invitations are for admins only.

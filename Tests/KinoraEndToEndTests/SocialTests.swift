@@ -39,8 +39,12 @@ import Testing
     /// the bootstrap token's when nil; returns the video's id.
     static func uploadClip(_ daemon: DaemonProcess, dir: String, token: String? = nil, fields: [String: String] = [:]) throws -> String {
         let path = dir + "/clip-\(UUID().uuidString).mp4"
-        let made = try TestEnvironment.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1",
-                                                               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path])
+        let made = try TestEnvironment.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path,
+            ])
         guard made.status == 0 else { throw TestFailure("ffmpeg: \(made.output)") }
         let clip = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         guard let token else { return try daemon.uploadVideo(clip, fields: fields) }
@@ -76,15 +80,20 @@ import Testing
         let defaults = try Self.object(try Self.call(daemon, "GET", "/api/v1/me/preferences", alice.token))
         #expect(defaults["autoplay"] as? Bool == true && defaults["default_quality"] as? String == "auto" && defaults["language"] is NSNull)
         #expect((defaults["email_notifications"] as? [String: Bool]) == ["comments": true, "subscriptions": true, "mentions": true, "digest": false])
-        let put = try Self.call(daemon, "PUT", "/api/v1/me/preferences", alice.token,
-                                ["language": "PT-br", "default_quality": 720, "email_notifications": ["digest": true]])
+        let put = try Self.call(
+            daemon, "PUT", "/api/v1/me/preferences", alice.token,
+            ["language": "PT-br", "default_quality": 720, "email_notifications": ["digest": true]])
         #expect(put.status == 200, "\(put.body)")
         let second = try Self.call(daemon, "PUT", "/api/v1/me/preferences", alice.token, ["autoplay": false])
         let stored = try Self.object(second)
         #expect(stored["language"] as? String == "pt-BR" && stored["default_quality"] as? Int == 720 && stored["autoplay"] as? Bool == false)
-        #expect((stored["email_notifications"] as? [String: Bool])?["digest"] == true && (stored["email_notifications"] as? [String: Bool])?["comments"] == true)
-        for (body, field) in [(["theme": "dark"], "theme"), (["default_quality": 721], "default_quality"), (["autoplay": 1], "autoplay"),
-                              (["language": "not a tag"], "language"), (["email_notifications": ["spam": true]], "email_notifications.spam")] as [([String: Any], String)] {
+        #expect(
+            (stored["email_notifications"] as? [String: Bool])?["digest"] == true
+                && (stored["email_notifications"] as? [String: Bool])?["comments"] == true)
+        for (body, field) in [
+            (["theme": "dark"], "theme"), (["default_quality": 721], "default_quality"), (["autoplay": 1], "autoplay"),
+            (["language": "not a tag"], "language"), (["email_notifications": ["spam": true]], "email_notifications.spam"),
+        ] as [([String: Any], String)] {
             let refused = try Self.call(daemon, "PUT", "/api/v1/me/preferences", alice.token, body)
             #expect(try refused.status == 422 && (Self.object(refused))["field"] as? String == field, "\(body): \(refused.body)")
         }
@@ -108,7 +117,8 @@ import Testing
         let beat = try Self.call(daemon, "POST", "/api/v1/videos/\(first)/progress", carol.token, ["position": 0.4])
         #expect(beat.status == 200, "\(beat.body)")
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)")))["views"] as? Int == 1, "the first heartbeat counts a view")
-        #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(carol.token))))["resume_position"] as? Double == 0.4)
+        #expect(
+            (try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(carol.token))))["resume_position"] as? Double == 0.4)
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)", headers: AuthTests.bearer(dave.token))))["resume_position"] is NSNull)
         #expect((try Self.object(try daemon.get("/api/v1/videos/\(first)")))["resume_position"] == nil)
         // Past the end: clamped to the duration, and completed, so nothing to resume.
@@ -137,8 +147,9 @@ import Testing
         #expect(try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", carol.token, ["video_id": first]).status == 201)
         #expect(try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", carol.token, ["video_id": second, "position": 0]).status == 201)
         #expect(try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", carol.token, ["video_id": first]).status == 409)
-        #expect(try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", carol.token, ["video_id": hidden]).status == 422,
-                "a private video of someone else cannot be added")
+        #expect(
+            try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", carol.token, ["video_id": hidden]).status == 422,
+            "a private video of someone else cannot be added")
         #expect(try Self.call(daemon, "POST", "/api/v1/playlists/\(playlist)/items", dave.token, ["video_id": first]).status == 403)
         func order(_ token: String?) throws -> [String] {
             ((try Self.object(try Self.call(daemon, "GET", "/api/v1/playlists/\(playlist)", token)))["items"] as? [[String: Any]] ?? [])
@@ -158,14 +169,17 @@ import Testing
         #expect(try order(nil) == [first])
 
         // Privacy: private is 404 to others; public ones are listed on the owner's page.
-        #expect(try Self.call(daemon, "PATCH", "/api/v1/playlists/\(playlist)", carol.token, ["visibility": "private", "title": "Mine"]).status == 200)
+        #expect(
+            try Self.call(daemon, "PATCH", "/api/v1/playlists/\(playlist)", carol.token, ["visibility": "private", "title": "Mine"]).status == 200)
         #expect(try Self.call(daemon, "GET", "/api/v1/playlists/\(playlist)", dave.token).status == 404)
         #expect(try Self.call(daemon, "PATCH", "/api/v1/playlists/\(playlist)", dave.token, ["title": "x"]).status == 404)
         #expect(try Self.call(daemon, "GET", "/api/v1/playlists/\(playlist)", daemon.adminToken).status == 200)
         #expect(((try Self.object(try daemon.get("/api/v1/users/\(carol.id)/playlists")))["items"] as? [Any])?.isEmpty == true)
         #expect(((try Self.object(try Self.call(daemon, "GET", "/api/v1/me/playlists", carol.token)))["items"] as? [Any])?.count == 1)
         #expect(try Self.call(daemon, "PATCH", "/api/v1/playlists/\(playlist)", carol.token, ["visibility": "public"]).status == 200)
-        #expect(((try Self.object(try daemon.get("/api/v1/users/\(carol.id)/playlists")))["items"] as? [[String: Any]])?.first?["title"] as? String == "Mine")
+        #expect(
+            ((try Self.object(try daemon.get("/api/v1/users/\(carol.id)/playlists")))["items"] as? [[String: Any]])?.first?["title"] as? String
+                == "Mine")
         #expect(try Self.call(daemon, "DELETE", "/api/v1/playlists/\(playlist)", dave.token).status == 403)
         #expect(try Self.call(daemon, "DELETE", "/api/v1/playlists/\(playlist)", carol.token).status == 204)
         #expect(try Self.call(daemon, "GET", "/api/v1/playlists/\(playlist)", carol.token).status == 404)

@@ -101,12 +101,14 @@ import Testing
         try Data(segment).write(to: URL(fileURLWithPath: folder + "/720p/seg-00002.m4s"))
         let playlist = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/720p/media.m3u8")))
 
-        let answers = try Self.pipelined(port: daemon.port, [
-            ("/streams/\(id)/720p/seg-00002.m4s", [:]),
-            ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=1000000-1000099"]),
-            ("/streams/\(id)/720p/media.m3u8", [:]),
-            ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=-3"]),
-        ])
+        let answers = try Self.pipelined(
+            port: daemon.port,
+            [
+                ("/streams/\(id)/720p/seg-00002.m4s", [:]),
+                ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=1000000-1000099"]),
+                ("/streams/\(id)/720p/media.m3u8", [:]),
+                ("/streams/\(id)/720p/seg-00002.m4s", ["Range": "bytes=-3"]),
+            ])
         #expect(answers.map(\.status) == [200, 206, 200, 206])
         #expect(answers[0].body == segment)
         #expect(answers[1].body == Array(segment[1_000_000...1_000_099]))
@@ -154,7 +156,8 @@ import Testing
         while answers.count < requests.count {
             if let end = received[start...].firstRange(of: Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: received[start..<end.lowerBound], as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 if received.count >= end.upperBound + length {
                     guard let status = Int(head.dropFirst("HTTP/1.1 ".count).prefix(3)) else { throw TestFailure("bad head: \(head)") }

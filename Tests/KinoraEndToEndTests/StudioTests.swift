@@ -36,7 +36,8 @@ import Testing
         #expect(refused.status == 403 && refused.body.contains("You cannot upload videos"), "\(refused.status) \(refused.body)")
 
         let list = try daemon.get("/studio", headers: AuthTests.bearer(owner))
-        #expect(list.status == 200 && list.body.contains("/studio/videos/\(id)") && list.body.contains("Studio &lt;b&gt;clip&lt;/b&gt;"), "\(list.body)")
+        #expect(
+            list.status == 200 && list.body.contains("/studio/videos/\(id)") && list.body.contains("Studio &lt;b&gt;clip&lt;/b&gt;"), "\(list.body)")
         #expect(list.body.contains(">Ready<") && !list.body.contains("<b>clip"))
         #expect(!(try daemon.get("/studio", headers: AuthTests.bearer(other)).body.contains(id)), "another creator's studio lists the video")
 
@@ -44,7 +45,9 @@ import Testing
         #expect(upload.status == 200 && upload.body.contains("id=\"upload-file\"") && upload.body.contains("/static/js/studio-upload.js"))
 
         let edit = try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(owner))
-        #expect(edit.status == 200 && edit.body.contains("value=\"Studio &lt;b&gt;clip&lt;/b&gt;\"") && edit.body.contains("<option value=\"public\" selected>Public</option>"))
+        #expect(
+            edit.status == 200 && edit.body.contains("value=\"Studio &lt;b&gt;clip&lt;/b&gt;\"")
+                && edit.body.contains("<option value=\"public\" selected>Public</option>"))
         #expect(try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(daemon.adminToken)).status == 200)
         // Someone else's video, visible or not, is the same 404 page as an unknown one.
         let foreign = try daemon.get("/studio/videos/\(id)", headers: AuthTests.bearer(other))
@@ -64,12 +67,15 @@ import Testing
         let clip = dir + "/studio clip.mp4"
         _ = try PlaybackTests.makeClip(clip, size: "640x360", seconds: 12)
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("studio_flows.py"), "http://127.0.0.1:\(daemon.port)", "carol", "carol's long password", clip, shots,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("studio_flows.py"), "http://127.0.0.1:\(daemon.port)", "carol", "carol's long password", clip, shots,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the studio flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the studio flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }

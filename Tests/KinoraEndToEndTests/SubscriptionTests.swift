@@ -12,7 +12,8 @@ import Testing
         _ = try SocialTests.uploadClip(daemon, dir: dir, token: sam.token, fields: ["title": "Hidden", "visibility": "unlisted"])
         let newer = try SocialTests.uploadClip(daemon, dir: dir, token: sam.token, fields: ["title": "Newer"])
         _ = try SocialTests.uploadClip(daemon, dir: dir, fields: ["title": "Not followed"])
-        let channel = try #require(((try SocialTests.object(try daemon.get("/api/v1/videos/\(older)")))["channel"] as? [String: Any])?["id"] as? String)
+        let channel = try #require(
+            ((try SocialTests.object(try daemon.get("/api/v1/videos/\(older)")))["channel"] as? [String: Any])?["id"] as? String)
 
         #expect(try SocialTests.call(daemon, "PUT", "/api/v1/channels/\(channel)/subscription").status == 401)
         #expect(try SocialTests.call(daemon, "PUT", "/api/v1/channels/nochannel/subscription", tina.token).status == 404)

@@ -9,8 +9,10 @@ import Testing
     @Test func theTestGeneratorMatchesRFC6238() {
         // RFC 6238 appendix B, SHA-1, 8 digits, seed "12345678901234567890".
         let totp = TestTOTP(key: Array("12345678901234567890".utf8))
-        let vectors: [(Int64, String)] = [(59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
-                                         (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130")]
+        let vectors: [(Int64, String)] = [
+            (59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
+            (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130"),
+        ]
         for (time, code) in vectors { #expect(totp.code(step: time / 30, digits: 8) == code, "T = \(time)") }
         #expect(TestTOTP(base32: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?.key == Array("12345678901234567890".utf8))
     }
@@ -19,15 +21,19 @@ import Testing
         try #require(try daemon.get("/api/v1/me", headers: Auth.bearer(access)).json as? [String: Any])
     }
 
-    static func login(_ daemon: DaemonProcess, _ user: String, _ password: String, totp: String? = nil, route: String = "/api/v1/auth/login") throws -> HTTPResult {
+    static func login(
+        _ daemon: DaemonProcess, _ user: String, _ password: String, totp: String? = nil, route: String = "/api/v1/auth/login"
+    ) throws -> HTTPResult {
         var body = ["username": user, "password": password]
         body["totp"] = totp
         return try Auth.post(daemon, route, body)
     }
 
-    static func send(_ daemon: DaemonProcess, _ method: String, _ path: String, _ access: String, _ object: [String: Any] = [:]) throws -> HTTPResult {
-        try daemon.request(method, path, headers: Auth.bearer(access).merging(["Content-Type": "application/json"]) { $1 },
-                           body: Array(try JSONSerialization.data(withJSONObject: object)))
+    static func send(_ daemon: DaemonProcess, _ method: String, _ path: String, _ access: String, _ object: [String: Any] = [:]) throws -> HTTPResult
+    {
+        try daemon.request(
+            method, path, headers: Auth.bearer(access).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
     /// Enrols and confirms; returns the generator, the confirming step and the recovery codes.

@@ -34,7 +34,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let short = try PlaybackTests.makeClip(dir + "/short.mp4", size: "320x240", seconds: 2)
         let long = try PlaybackTests.makeClip(dir + "/long.mp4", size: "640x360", seconds: 60, videoOptions: ["-preset", "ultrafast"])
-        try "[transcode]\nconcurrent_jobs = \(jobs)\n[rate_limit]\nenabled = false\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
+        try "[transcode]\nconcurrent_jobs = \(jobs)\n[rate_limit]\nenabled = false\n".write(
+            toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         let environment = singletonThreads.map { ["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT": String($0)] } ?? [:]
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"], environment: environment)
         try await daemon.start()
@@ -71,8 +72,9 @@ import Testing
             #expect(result?.status == 200 && time < .seconds(1), "\(path): \(result?.status ?? 0) after \(time) with the workers stopped")
         }
         let (login, loginTime) = Self.timed { try? AuthTests.login(daemon, "viewer1", "viewer password") }
-        #expect(login?.status == 200 && loginTime < max(.seconds(1), baselineTime * 3),
-                "login: \(login?.status ?? 0) after \(loginTime) with the workers stopped (\(baselineTime) before)")
+        #expect(
+            login?.status == 200 && loginTime < max(.seconds(1), baselineTime * 3),
+            "login: \(login?.status ?? 0) after \(loginTime) with the workers stopped (\(baselineTime) before)")
         // A new upload is still probed, by a worker of its own.
         let (probed, probeTime) = Self.timed { try? daemon.uploadVideo(short) }
         #expect(probed != nil && probeTime < .seconds(10), "an upload took \(probeTime) with the workers stopped")

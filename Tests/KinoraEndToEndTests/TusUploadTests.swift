@@ -37,8 +37,10 @@ import Testing
         return (created, location)
     }
 
-    func patch(_ daemon: DaemonProcess, _ location: String, offset: Int, _ bytes: ArraySlice<UInt8>, token: String,
-               checksum: String? = nil) throws -> HTTPResult {
+    func patch(
+        _ daemon: DaemonProcess, _ location: String, offset: Int, _ bytes: ArraySlice<UInt8>, token: String,
+        checksum: String? = nil
+    ) throws -> HTTPResult {
         var extra = ["Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream"]
         if let checksum { extra["Upload-Checksum"] = checksum }
         return try daemon.request("PATCH", location, headers: headers(token, extra), body: Array(bytes))
@@ -76,11 +78,14 @@ import Testing
         #expect(try daemon.request("POST", "/api/v1/uploads", headers: headers(token, ["Upload-Defer-Length": "1"])).status == 400)
         #expect(try daemon.request("POST", "/api/v1/uploads", headers: headers(token)).status == 400, "Upload-Length is required")
         #expect(try create(daemon, length: 10, metadata: ["visibility": "everyone"], token: token).0.status == 400)
-        #expect(try daemon.request("POST", "/api/v1/uploads", headers: headers(token, ["Upload-Length": "10", "Upload-Metadata": "title %%%"])).status == 400)
+        #expect(
+            try daemon.request("POST", "/api/v1/uploads", headers: headers(token, ["Upload-Length": "10", "Upload-Metadata": "title %%%"])).status
+                == 400)
 
         // Create, with the metadata keys Kinora honours.
         let title = "Tus <clip> ✓ \"quoted\""
-        let (created, location) = try create(daemon, length: clip.count, metadata: ["filename": "holiday.mp4", "title": title, "visibility": "unlisted"], token: token)
+        let (created, location) = try create(
+            daemon, length: clip.count, metadata: ["filename": "holiday.mp4", "title": title, "visibility": "unlisted"], token: token)
         #expect(created.status == 201, "\(created.body)\n\(daemon.log)")
         #expect(created.headers["tus-resumable"] == "1.0.0" && created.headers["upload-expires"]?.hasSuffix("GMT") == true)
         let uploadID = String(location.dropFirst("/api/v1/uploads/".count))
@@ -106,7 +111,8 @@ import Testing
         #expect(badChecksum.status == 460, "\(badChecksum.status) \(badChecksum.body)")
         #expect(try head(daemon, location, token: token).headers["upload-offset"] == String(third), "a mismatched chunk must not advance the offset")
         #expect((try FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) == third, "the refused bytes were not cut back")
-        let wrongType = try daemon.request("PATCH", location, headers: headers(token, ["Upload-Offset": String(third), "Content-Type": "video/mp4"]), body: Array(chunks[1]))
+        let wrongType = try daemon.request(
+            "PATCH", location, headers: headers(token, ["Upload-Offset": String(third), "Content-Type": "video/mp4"]), body: Array(chunks[1]))
         #expect(wrongType.status == 415)
         let unknownAlgorithm = try patch(daemon, location, offset: third, chunks[1], token: token, checksum: "crc32 AAAAAA==")
         #expect(unknownAlgorithm.status == 400)
@@ -140,7 +146,9 @@ import Testing
         #expect(try daemon.request("DELETE", otherLocation, headers: headers(token)).status == 204)
         #expect(try head(daemon, otherLocation, token: token).status == 404)
         #expect(try patch(daemon, otherLocation, offset: third, chunks[1], token: token).status == 404)
-        #expect(!FileManager.default.fileExists(atPath: dir + "/data/" + otherLocation.replacingOccurrences(of: "/api/v1/uploads/", with: "uploads/tus/")))
+        #expect(
+            !FileManager.default.fileExists(atPath: dir + "/data/" + otherLocation.replacingOccurrences(of: "/api/v1/uploads/", with: "uploads/tus/"))
+        )
 
         // A finished upload that is not a video: refused by the shared ingest, nothing kept.
         let notes = Array("just some notes, not a video\n".utf8)
@@ -151,10 +159,14 @@ import Testing
         #expect(try head(daemon, notesLocation, token: token).status == 404)
 
         // creation-with-upload: the whole file in the POST.
-        let oneShot = try daemon.request("POST", "/api/v1/uploads", headers: headers(token, [
-            "Upload-Length": String(clip.count), "Content-Type": "application/offset+octet-stream",
-            "Upload-Metadata": Self.metadata(["title": "one shot"]),
-        ]), body: clip)
+        let oneShot = try daemon.request(
+            "POST", "/api/v1/uploads",
+            headers: headers(
+                token,
+                [
+                    "Upload-Length": String(clip.count), "Content-Type": "application/offset+octet-stream",
+                    "Upload-Metadata": Self.metadata(["title": "one shot"]),
+                ]), body: clip)
         #expect(oneShot.status == 201 && oneShot.headers["upload-offset"] == String(clip.count), "\(oneShot.status) \(oneShot.body)")
         let oneShotVideo = try #require(oneShot.headers["kinora-video-id"])
         #expect((try daemon.get("/api/v1/videos/\(oneShotVideo)").json as? [String: Any])?["title"] as? String == "one shot")
@@ -223,7 +235,8 @@ extension TusUploadTests {
         let script = TestEnvironment.pythonFixture("tus_client.py")
         let result = try TestEnvironment.run(python, [script] + arguments)
         guard result.status == 0, let line = result.output.split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else {
             throw TestFailure("tuspy \(arguments.first ?? "") failed (\(result.status)):\n\(result.output)")
         }
         return object
@@ -241,7 +254,8 @@ extension TusUploadTests {
         let token = daemon.adminToken
 
         // The first client sends two of four chunks, then goes away.
-        let started = try tusClient(python, ["start", "http://127.0.0.1:\(daemon.port)/", token, dir + "/clip.mp4", store, String(chunk), "2", "from tuspy"])
+        let started = try tusClient(
+            python, ["start", "http://127.0.0.1:\(daemon.port)/", token, dir + "/clip.mp4", store, String(chunk), "2", "from tuspy"])
         #expect(started["offset"] as? Int == 2 * chunk, "\(started)")
         let url = try #require(started["url"] as? String)
         #expect(url.contains("/api/v1/uploads/"))

@@ -11,7 +11,8 @@ import Testing
     static func peakResidentKiB(_ daemon: DaemonProcess) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else {
             throw TestFailure("no VmHWM in /proc/\(daemon.process.processIdentifier)/status")
         }
         return kib
@@ -22,8 +23,9 @@ import Testing
     }
 
     func post(_ daemon: DaemonProcess, _ form: MultipartBody) throws -> HTTPResult {
-        try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(daemon.adminToken)", "Content-Type": form.contentType],
-                           body: form.finished())
+        try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(daemon.adminToken)", "Content-Type": form.contentType],
+            body: form.finished())
     }
 
     @Test func formsOfThousandsOfFieldsAreRefusedAndMemoryStaysFlat() async throws {
@@ -82,14 +84,18 @@ import Testing
         try "[uploads]\nmin_free_bytes = \(reserve)\n".write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
         try await daemon.start()
-        let created = try daemon.request("POST", "/api/v1/uploads", headers: [
-            "Tus-Resumable": "1.0.0", "Authorization": "Bearer \(daemon.adminToken)", "Upload-Length": String(length),
-        ])
+        let created = try daemon.request(
+            "POST", "/api/v1/uploads",
+            headers: [
+                "Tus-Resumable": "1.0.0", "Authorization": "Bearer \(daemon.adminToken)", "Upload-Length": String(length),
+            ])
         #expect(created.status == 507 && Self.problemType(created) == "insufficient-storage", "\(created.status) \(created.body)")
         // Half the size fits twice: accepted.
-        let half = try daemon.request("POST", "/api/v1/uploads", headers: [
-            "Tus-Resumable": "1.0.0", "Authorization": "Bearer \(daemon.adminToken)", "Upload-Length": String(length / 4),
-        ])
+        let half = try daemon.request(
+            "POST", "/api/v1/uploads",
+            headers: [
+                "Tus-Resumable": "1.0.0", "Authorization": "Bearer \(daemon.adminToken)", "Upload-Length": String(length / 4),
+            ])
         #expect(half.status == 201, "\(half.status) \(half.body)")
         #expect(try await daemon.stop() == 0)
     }

@@ -7,17 +7,21 @@ import Testing
 @Suite(.serialized) struct VideoUploadTests {
     /// A short clip made with the ffmpeg CLI (fails loudly when ffmpeg is missing).
     static func makeClip(_ path: String, seconds: Int = 2) throws -> [UInt8] {
-        let result = try TestEnvironment.run("/usr/bin/ffmpeg", [
-            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=\(seconds)",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
-        ])
+        let result = try TestEnvironment.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=\(seconds)",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
+            ])
         guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.output)") }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    func upload(_ daemon: DaemonProcess, data: [UInt8], filename: String = "clip.mp4", fields: [String: String] = [:],
-                token: String? = nil) throws -> HTTPResult {
+    func upload(
+        _ daemon: DaemonProcess, data: [UInt8], filename: String = "clip.mp4", fields: [String: String] = [:],
+        token: String? = nil
+    ) throws -> HTTPResult {
         var form = MultipartBody()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { form.field(name, value) }
         form.file("file", filename: filename, data: data)
@@ -60,10 +64,12 @@ import Testing
         #expect(try daemon.get("/api/v1/videos/\(privateID)", headers: ["Authorization": "Bearer \(token)"]).status == 200)
         let publicList = try #require(try daemon.get("/api/v1/videos").json as? [String: Any])
         #expect((publicList["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
-        let adminList = try #require(try daemon.get("/api/v1/videos?limit=1&all=true", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
+        let adminList = try #require(
+            try daemon.get("/api/v1/videos?limit=1&all=true", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((adminList["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [privateID])
         let cursor = try #require(adminList["next_cursor"] as? String)
-        let nextPage = try #require(try daemon.get("/api/v1/videos?limit=1&all=true&cursor=\(cursor)", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
+        let nextPage = try #require(
+            try daemon.get("/api/v1/videos?limit=1&all=true&cursor=\(cursor)", headers: ["Authorization": "Bearer \(token)"]).json as? [String: Any])
         #expect((nextPage["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
         #expect(try daemon.get("/api/v1/videos?cursor=garbage").status == 400)
 
@@ -98,7 +104,8 @@ import Testing
         let huge = try upload(daemon, data: clip + clip + clip, token: token)
         #expect(huge.status == 413, "\(huge.body)")
 
-        let notMultipart = try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": "video/mp4"], body: clip)
+        let notMultipart = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": "video/mp4"], body: clip)
         #expect(notMultipart.status == 400)
 
         let badVisibility = try upload(daemon, data: clip, fields: ["visibility": "everyone"], token: token)
@@ -108,13 +115,15 @@ import Testing
         var twoFiles = MultipartBody()
         twoFiles.file("file", filename: "a.mp4", data: clip)
         twoFiles.file("file", filename: "b.mp4", data: clip)
-        let doubled = try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": twoFiles.contentType],
-                                         body: twoFiles.finished())
+        let doubled = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": twoFiles.contentType],
+            body: twoFiles.finished())
         #expect(doubled.status == 400 && doubled.body.contains("one part named"), "\(doubled.body)")
         var cut = MultipartBody()
         cut.file("file", filename: "a.mp4", data: clip)
-        let unterminated = try daemon.request("POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": cut.contentType],
-                                              body: cut.bytes)
+        let unterminated = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Authorization": "Bearer \(token)", "Content-Type": cut.contentType],
+            body: cut.bytes)
         #expect(unterminated.status == 400 && unterminated.body.contains("closing boundary"), "\(unterminated.body)")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/data/uploads"))?.filter { $0.hasPrefix("upload-") } ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")

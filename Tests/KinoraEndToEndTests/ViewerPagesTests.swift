@@ -34,8 +34,9 @@ import Testing
         let other = try upload("Second clip", "public")
         let hidden = try upload("Hidden clip", "private")
         let channel = try #require(CatalogTests.ids(try daemon.get("/api/v1/me/channels", headers: creator.headers)).first)
-        let patched = try CatalogTests.json(daemon, "PATCH", "/api/v1/channels/\(channel)", ["name": "<i>Carol</i> TV", "description": "Clips <script>x</script>"],
-                                            headers: creator.headers)
+        let patched = try CatalogTests.json(
+            daemon, "PATCH", "/api/v1/channels/\(channel)", ["name": "<i>Carol</i> TV", "description": "Clips <script>x</script>"],
+            headers: creator.headers)
         #expect(patched.status == 200, "\(patched.body)")
         _ = try await PlaybackTests.waitUntilReady(daemon, id: ready)
         return World(daemon: daemon, creator: creator, viewer: viewer, ready: ready, other: other, hidden: hidden, channel: channel)
@@ -49,7 +50,8 @@ import Testing
 
         let channel = try daemon.get("/channel/carol", headers: Self.html)
         #expect(channel.status == 200 && channel.headers["content-security-policy"] != nil)
-        #expect(channel.body.contains("&lt;i&gt;Carol&lt;/i&gt; TV") && channel.body.contains("Clips &lt;script&gt;x&lt;/script&gt;"), "\(channel.body)")
+        #expect(
+            channel.body.contains("&lt;i&gt;Carol&lt;/i&gt; TV") && channel.body.contains("Clips &lt;script&gt;x&lt;/script&gt;"), "\(channel.body)")
         #expect(!channel.body.contains("<i>Carol") && !channel.body.contains("<script>x"))
         #expect(channel.body.contains("0 subscribers") && channel.body.contains("href=\"/login?next=/channel/carol\""))
         #expect(channel.body.contains("/watch/\(w.ready)") && channel.body.contains("/watch/\(w.other)") && !channel.body.contains(w.hidden))
@@ -67,7 +69,9 @@ import Testing
         let badCursor = try daemon.get("/channel/carol?cursor=garbage", headers: Self.html)
         #expect(badCursor.status == 400 && badCursor.body.contains("not valid") && badCursor.body.contains("href=\"/channel/carol\""))
         // Cards link the channel.
-        #expect(try daemon.get("/", headers: Self.html).body.contains("<a class=\"card-channel\" href=\"/channel/carol\">&lt;i&gt;Carol&lt;/i&gt; TV</a>"))
+        #expect(
+            try daemon.get("/", headers: Self.html).body.contains("<a class=\"card-channel\" href=\"/channel/carol\">&lt;i&gt;Carol&lt;/i&gt; TV</a>")
+        )
 
         // Signed-in: a subscribe toggle; subscribing shows in the count, the feed and home.
         #expect(try daemon.get("/channel/carol", headers: w.viewer.headers).body.contains("data-subscribed=\"false\""))
@@ -104,7 +108,9 @@ import Testing
         #expect(progress.status == 200, "\(progress.body)")
         #expect(try daemon.get("/", headers: Self.html).body.contains(">Popular<"))
         let history = try daemon.get("/history", headers: w.viewer.headers)
-        #expect(history.status == 200 && history.body.contains("href=\"/watch/\(w.ready)?t=2\"") && history.body.contains("&lt;b&gt;Ready&lt;/b&gt; &amp; clip"))
+        #expect(
+            history.status == 200 && history.body.contains("href=\"/watch/\(w.ready)?t=2\"")
+                && history.body.contains("&lt;b&gt;Ready&lt;/b&gt; &amp; clip"))
         #expect(history.body.contains("<progress class=\"watch-progress\" max=\"4\" value=\"2\"") && history.body.contains("id=\"history-clear\""))
         #expect(try daemon.get("/history?cursor=garbage", headers: w.viewer.headers).status == 400)
         #expect(try daemon.get("/history", headers: w.creator.headers).body.contains("You have not watched anything yet."))
@@ -117,17 +123,24 @@ import Testing
         let w = try await Self.world(dir)
         let daemon = w.daemon
 
-        let created = try CatalogTests.json(daemon, "POST", "/api/v1/playlists", ["title": "<script>list</script>", "visibility": "private"], headers: w.viewer.headers)
+        let created = try CatalogTests.json(
+            daemon, "POST", "/api/v1/playlists", ["title": "<script>list</script>", "visibility": "private"], headers: w.viewer.headers)
         let playlist = try #require(try CatalogTests.object(created)["id"] as? String)
         for video in [w.other, w.ready] {
-            #expect(try CatalogTests.json(daemon, "POST", "/api/v1/playlists/\(playlist)/items", ["video_id": video], headers: w.viewer.headers).status == 201)
+            #expect(
+                try CatalogTests.json(daemon, "POST", "/api/v1/playlists/\(playlist)/items", ["video_id": video], headers: w.viewer.headers).status
+                    == 201)
         }
         let mine = try daemon.get("/playlists", headers: w.viewer.headers)
-        #expect(mine.status == 200 && mine.body.contains("href=\"/playlists/\(playlist)\">&lt;script&gt;list&lt;/script&gt;</a>") && !mine.body.contains("<script>list"))
+        #expect(
+            mine.status == 200 && mine.body.contains("href=\"/playlists/\(playlist)\">&lt;script&gt;list&lt;/script&gt;</a>")
+                && !mine.body.contains("<script>list"))
         #expect(mine.body.contains("2 videos") && mine.body.contains("id=\"playlist-create\""))
 
         let page = try daemon.get("/playlists/\(playlist)", headers: w.viewer.headers)
-        #expect(page.status == 200 && page.body.contains("id=\"playlist-edit\"") && page.body.contains("<option value=\"private\" selected>Private</option>"))
+        #expect(
+            page.status == 200 && page.body.contains("id=\"playlist-edit\"")
+                && page.body.contains("<option value=\"private\" selected>Private</option>"))
         let firstItem = try #require(page.body.range(of: "/watch/\(w.other)?list=\(playlist)"))
         let secondItem = try #require(page.body.range(of: "/watch/\(w.ready)?list=\(playlist)"))
         #expect(firstItem.lowerBound < secondItem.lowerBound, "items in the playlist's order")
@@ -162,16 +175,20 @@ import Testing
         try await daemon.start()
         let (video, token) = try await WebUITests.creatorVideo(daemon, dir: dir, title: "Flow <clip>")
         // A second video for ordering the playlist; it need not finish processing.
-        let added = try CatalogTests.upload(daemon, try VideoUploadTests.makeClip(dir + "/second.mp4"), fields: ["title": "Second clip"], token: token)
+        let added = try CatalogTests.upload(
+            daemon, try VideoUploadTests.makeClip(dir + "/second.mp4"), fields: ["title": "Second clip"], token: token)
         let second = try #require(try CatalogTests.object(added)["id"] as? String)
         _ = try CatalogTests.account(daemon, "vic", role: "viewer")
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("viewer_flows.py"), "http://127.0.0.1:\(daemon.port)", video, "vic", "password for vic", shots, second,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("viewer_flows.py"), "http://127.0.0.1:\(daemon.port)", video, "vic", "password for vic", shots, second,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the viewer flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the viewer flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }

@@ -9,9 +9,13 @@ import Testing
     static let share = TestEnvironment.repositoryRoot + "/share"
 
     /// A creator's public upload of a clip with two renditions (240p and 360p), ready to play.
-    static func creatorVideo(_ daemon: DaemonProcess, dir: String, title: String, visibility: String = "public") async throws -> (id: String, token: String) {
+    static func creatorVideo(
+        _ daemon: DaemonProcess, dir: String, title: String, visibility: String = "public"
+    ) async throws -> (id: String, token: String) {
         let added = try AuthTests.addUser(daemon, "carol", role: "creator", password: "carol's long password")
-        guard added.status == 0 || added.output.contains("exists") || added.output.contains("taken") else { throw TestFailure("user add: \(added.output)") }
+        guard added.status == 0 || added.output.contains("exists") || added.output.contains("taken") else {
+            throw TestFailure("user add: \(added.output)")
+        }
         let token = try AuthTests.tokens(try AuthTests.login(daemon, "carol", "carol's long password")).access
         let clip = try PlaybackTests.makeClip(dir + "/clip-\(visibility).mp4", size: "640x360", seconds: 12)
         var form = MultipartBody()
@@ -19,8 +23,9 @@ import Testing
         form.field("description", "A test clip.\nSecond line <b>not bold</b>.")
         form.field("visibility", visibility)
         form.file("file", filename: "clip.mp4", data: clip)
-        let created = try daemon.request("POST", "/api/v1/videos", headers: ["Content-Type": form.contentType, "Authorization": "Bearer \(token)"],
-                                         body: form.finished())
+        let created = try daemon.request(
+            "POST", "/api/v1/videos", headers: ["Content-Type": form.contentType, "Authorization": "Bearer \(token)"],
+            body: form.finished())
         let id = try #require((created.json as? [String: Any])?["id"] as? String, "\(created.status) \(created.body)")
         _ = try await PlaybackTests.waitUntilReady(daemon, id: id)
         return (id, token)
@@ -32,16 +37,21 @@ import Testing
         try await daemon.start()
         let (id, _) = try await Self.creatorVideo(daemon, dir: dir, title: "Browser <clip>")
         // Sign-up is by invitation out of the box; the browser signs a newcomer up with this code.
-        let invited = try daemon.request("POST", "/api/v1/invitations", headers: AuthTests.bearer(daemon.adminToken).merging(["Content-Type": "application/json"]) { $1 },
-                                         body: Array("{}".utf8))
+        let invited = try daemon.request(
+            "POST", "/api/v1/invitations", headers: AuthTests.bearer(daemon.adminToken).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array("{}".utf8))
         let invitation = try #require((invited.json as? [String: Any])?["code"] as? String, "\(invited.status) \(invited.body)")
         let shots = dir + "/screenshots"
-        let result = try await TestEnvironment.runOffPool(try TestEnvironment.testPython(), [
-            TestEnvironment.pythonFixture("browser_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots, invitation,
-        ])
+        let result = try await TestEnvironment.runOffPool(
+            try TestEnvironment.testPython(),
+            [
+                TestEnvironment.pythonFixture("browser_flows.py"), "http://127.0.0.1:\(daemon.port)", id, "carol", "carol's long password", shots,
+                invitation,
+            ])
         let report = result.output.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(result.status == 0 && report?["ok"] as? Bool == true,
-                "the browser flows failed; screenshots of each page are in \(shots)\n\(result.output)")
+        #expect(
+            result.status == 0 && report?["ok"] as? Bool == true,
+            "the browser flows failed; screenshots of each page are in \(shots)\n\(result.output)")
         try await daemon.stop()
         if result.status == 0 { try? FileManager.default.removeItem(atPath: dir) }
     }
@@ -68,8 +78,9 @@ import Testing
         #expect(try daemon.get("/search?q=" + String(repeating: "a", count: 300), headers: html).body.contains("limited to 200 characters"))
 
         // A hidden video's page is the very 404 page of an unknown one; its owner sees it.
-        let patched = try daemon.request("PATCH", "/api/v1/videos/\(id)", headers: AuthTests.bearer(token).merging(["Content-Type": "application/json"]) { $1 },
-                                         body: Array(#"{"visibility":"private"}"#.utf8))
+        let patched = try daemon.request(
+            "PATCH", "/api/v1/videos/\(id)", headers: AuthTests.bearer(token).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"visibility":"private"}"#.utf8))
         #expect(patched.status == 200, "\(patched.body)")
         let hidden = try daemon.get("/watch/\(id)", headers: html)
         let unknown = try daemon.get("/watch/nosuchvideo", headers: html)

@@ -23,8 +23,11 @@ import Testing
         let (registry, hls, _) = try Self.packagers()
         let (files, entry) = try await hls.package(presentation: media.presentation)
         #expect(entry == "master.m3u8")
-        #expect(Set(files.map(\.name)) == ["master.m3u8", "180p/media.m3u8", "180p/iframes.m3u8", "360p/media.m3u8",
-                                           "360p/iframes.m3u8", "aac/media.m3u8", "sub-en/media.m3u8"])
+        #expect(
+            Set(files.map(\.name)) == [
+                "master.m3u8", "180p/media.m3u8", "180p/iframes.m3u8", "360p/media.m3u8",
+                "360p/iframes.m3u8", "aac/media.m3u8", "sub-en/media.m3u8",
+            ])
         #expect(files.allSatisfy { $0.mediaType == "application/vnd.apple.mpegurl" })
         try Self.write(files, to: scratch)
 
@@ -70,8 +73,12 @@ import Testing
                 let sample = scratch + "/iframe.mp4"
                 try (initBytes + segment.subdata(in: offset..<offset + length)).write(to: URL(fileURLWithPath: sample))
                 // (-v fatal: the cut fragment's mdat is short by design, which ffprobe reports.)
-                let frames = try Tool.run("ffprobe", ["-v", "fatal", "-count_frames", "-select_streams", "v:0",
-                                                      "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", sample])
+                let frames = try Tool.run(
+                    "ffprobe",
+                    [
+                        "-v", "fatal", "-count_frames", "-select_streams", "v:0",
+                        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", sample,
+                    ])
                 #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(id)/\(uri) @\(offset)")
             }
         }
@@ -102,13 +109,19 @@ import Testing
         #expect(try x.string("/*[local-name()='MPD']/@profiles") == "urn:mpeg:dash:profile:isoff-live:2011")
         let longest = media.renditions.values.map { Double($0.durations.reduce(0, +)) / Double($0.timescale) }.max() ?? 0
         let declared = try x.string("/*[local-name()='MPD']/@mediaPresentationDuration")
-        #expect(declared.hasPrefix("PT") && Double(declared.dropFirst(2).dropLast()).map { abs($0 - longest) < 0.0006 } == true, "\(declared) vs \(longest)")
+        #expect(
+            declared.hasPrefix("PT") && Double(declared.dropFirst(2).dropLast()).map { abs($0 - longest) < 0.0006 } == true,
+            "\(declared) vs \(longest)")
         let videoSet = "//*[local-name()='AdaptationSet'][@contentType='video']"
         #expect(try x.string(videoSet + "/@segmentAlignment") == "true" && x.string(videoSet + "/@startWithSAP") == "1")
-        #expect(try x.string(videoSet + "/@maxWidth") == "640" && x.string(videoSet + "/@maxHeight") == "360" && x.string(videoSet + "/@maxFrameRate") == "30")
+        #expect(
+            try x.string(videoSet + "/@maxWidth") == "640" && x.string(videoSet + "/@maxHeight") == "360"
+                && x.string(videoSet + "/@maxFrameRate") == "30")
         let audioSet = "//*[local-name()='AdaptationSet'][@contentType='audio']"
         #expect(try x.string(audioSet + "/@lang") == "en" && x.string(audioSet + "/@segmentAlignment") == "true")
-        #expect(try x.string(audioSet + "//*[local-name()='AudioChannelConfiguration']/@schemeIdUri") == "urn:mpeg:dash:23003:3:audio_channel_configuration:2011")
+        #expect(
+            try x.string(audioSet + "//*[local-name()='AudioChannelConfiguration']/@schemeIdUri")
+                == "urn:mpeg:dash:23003:3:audio_channel_configuration:2011")
         #expect(try x.string(audioSet + "//*[local-name()='AudioChannelConfiguration']/@value") == "2")
         #expect(try x.string(audioSet + "/*[local-name()='Label']") == "Director's \"cut\" <&> commentary")
         let textSet = "//*[local-name()='AdaptationSet'][@contentType='text']"
@@ -195,15 +208,21 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let (registry, hls, dash) = try Self.packagers()
         let kid = "0123456789abcdef0123456789ABCDEF"
-        let fairplay: JSONValue = ["scheme": "cbcs", "kid": .string(kid), "system_id": "94ce86fb-07ff-4f43-adb8-93d2fa968ca2",
-                                   "hls_key_uri": "skd://key-42", "hls_keyformat": "com.apple.streamingkeydelivery"]
-        let widevine: JSONValue = ["scheme": "cbcs", "kid": .string(kid), "system_id": "edef8ba979d64acea3c827dcd51d21ed",
-                                   "pssh": "AAAAQXBzc2gAAAAA7e+LqXnWSs6jyCfc1R0h7QAAACEiGVlUX01FRElBXzQ=", "license_url": "https://lic.example/wv?a=1&b=2"]
+        let fairplay: JSONValue = [
+            "scheme": "cbcs", "kid": .string(kid), "system_id": "94ce86fb-07ff-4f43-adb8-93d2fa968ca2",
+            "hls_key_uri": "skd://key-42", "hls_keyformat": "com.apple.streamingkeydelivery",
+        ]
+        let widevine: JSONValue = [
+            "scheme": "cbcs", "kid": .string(kid), "system_id": "edef8ba979d64acea3c827dcd51d21ed",
+            "pssh": "AAAAQXBzc2gAAAAA7e+LqXnWSs6jyCfc1R0h7QAAACEiGVlUX01FRElBXzQ=", "license_url": "https://lic.example/wv?a=1&b=2",
+        ]
         let protected = Self.setting(Self.minimal(), "protection", [fairplay, widevine])
 
         let master = try #require(try await hls.package(presentation: protected).files.first { $0.name == "master.m3u8" })
         let masterText = String(decoding: master.data, as: UTF8.self)
-        #expect(masterText.contains("#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI=\"skd://key-42\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\""))
+        #expect(
+            masterText.contains(
+                "#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI=\"skd://key-42\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\""))
         let mediaText = try #require(try await hls.package(presentation: protected).files.first { $0.name == "v/media.m3u8" }).data
         #expect(String(decoding: mediaText, as: UTF8.self).contains("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://key-42\""))
 
@@ -278,8 +297,10 @@ extension PackagerTests {
         let registry = PluginRegistry(environment: HostEnvironment(logger: TestEnvironment.quietLogger(), version: "test"), workerThreads: 2)
         try registry.loadModule(at: hlsModule)
         try registry.loadModule(at: dashModule)
-        let errors = registry.createInstances([InstanceConfig(name: "hls", pluginID: "org.kinora.packager-hls"),
-                                               InstanceConfig(name: "dash", pluginID: "org.kinora.packager-dash")])
+        let errors = registry.createInstances([
+            InstanceConfig(name: "hls", pluginID: "org.kinora.packager-hls"),
+            InstanceConfig(name: "dash", pluginID: "org.kinora.packager-dash"),
+        ])
         guard errors.isEmpty else { throw TestFailure("packagers refused: \(errors)") }
         registry.startAll()
         let clients = registry.packagers
@@ -308,15 +329,23 @@ extension PackagerTests {
     /// A small synthetic presentation: video "v" and "v2", audio "a".
     static func minimal() -> JSONValue {
         func rendition(_ id: String, _ extra: [String: JSONValue]) -> JSONValue {
-            var r: [String: JSONValue] = ["id": .string(id), "bandwidth": 500_000, "timescale": 90000, "init": .string("\(id)/init.mp4"),
-                                          "segments": [["uri": .string("\(id)/seg-00001.m4s"), "start": 0, "duration": 360_000, "size": 200_000],
-                                                       ["uri": .string("\(id)/seg-00002.m4s"), "start": 360_000, "duration": 180_000, "size": 90000]]]
+            var r: [String: JSONValue] = [
+                "id": .string(id), "bandwidth": 500_000, "timescale": 90000, "init": .string("\(id)/init.mp4"),
+                "segments": [
+                    ["uri": .string("\(id)/seg-00001.m4s"), "start": 0, "duration": 360_000, "size": 200_000],
+                    ["uri": .string("\(id)/seg-00002.m4s"), "start": 360_000, "duration": 180_000, "size": 90000],
+                ],
+            ]
             r.merge(extra) { $1 }
             return .object(r)
         }
         let video: [String: JSONValue] = ["type": "video", "codecs": "avc1.64001f", "width": 1280, "height": 720, "frame_rate": 29.97]
-        return ["renditions": [rendition("v", video), rendition("v2", video.merging(["width": 640, "height": 360]) { $1 }),
-                               rendition("a", ["type": "audio", "codecs": "mp4a.40.2", "language": "en", "channels": 2, "sample_rate": 48000])]]
+        return [
+            "renditions": [
+                rendition("v", video), rendition("v2", video.merging(["width": 640, "height": 360]) { $1 }),
+                rendition("a", ["type": "audio", "codecs": "mp4a.40.2", "language": "en", "channels": 2, "sample_rate": 48000]),
+            ]
+        ]
     }
 
     static func editing(_ index: Int, _ edit: (inout [String: JSONValue]) -> Void) -> JSONValue {
@@ -350,18 +379,24 @@ struct Media {
 
     static func make(in folder: String) throws -> Media {
         func hls(_ id: String) -> [String] {
-            ["-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4", "-start_number", "1",
-             "-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", "\(folder)/\(id)/seg-%05d.m4s", "\(folder)/\(id)/ffmpeg.m3u8"]
+            [
+                "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4", "-start_number", "1",
+                "-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", "\(folder)/\(id)/seg-%05d.m4s", "\(folder)/\(id)/ffmpeg.m3u8",
+            ]
         }
         let gop = ["-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-an"]
         for id in ["180p", "360p", "aac", "subtitles"] {
             try FileManager.default.createDirectory(atPath: folder + "/" + id, withIntermediateDirectories: true)
         }
-        try Tool.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=11",
-                                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=11"]
-            + ["-map", "0:v", "-s", "320x180", "-profile:v", "high", "-b:v", "300k"] + gop + hls("180p")
-            + ["-map", "0:v", "-profile:v", "main", "-b:v", "800k"] + gop + hls("360p")
-            + ["-map", "1:a", "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-vn"] + hls("aac"))
+        try Tool.run(
+            "ffmpeg",
+            [
+                "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=11",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=11",
+            ]
+                + ["-map", "0:v", "-s", "320x180", "-profile:v", "high", "-b:v", "300k"] + gop + hls("180p")
+                + ["-map", "0:v", "-profile:v", "main", "-b:v", "800k"] + gop + hls("360p")
+                + ["-map", "1:a", "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-vn"] + hls("aac"))
         try "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nHello\n\n00:00:05.000 --> 00:00:09.000\n<b>World</b> & more\n"
             .write(toFile: folder + "/subtitles/en.vtt", atomically: true, encoding: .utf8)
 
@@ -376,8 +411,13 @@ struct Media {
             let initBytes = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id)/init.mp4"))
             let first = "\(folder)/\(id)/probe.mp4"
             try (initBytes + Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id)/\(entries[0].1)"))).write(to: URL(fileURLWithPath: first))
-            let stream = try Tool.keyValues(Tool.run("ffprobe", ["-v", "error", "-select_streams", "0", "-show_entries",
-                "stream=codec_type,codec_name,profile,time_base,width,height,sample_rate,channels", "-of", "default=nw=1", first]))
+            let stream = try Tool.keyValues(
+                Tool.run(
+                    "ffprobe",
+                    [
+                        "-v", "error", "-select_streams", "0", "-show_entries",
+                        "stream=codec_type,codec_name,profile,time_base,width,height,sample_rate,channels", "-of", "default=nw=1", first,
+                    ]))
             let timescale = Int64(stream["time_base"]?.split(separator: "/").last ?? "") ?? 0
             guard timescale > 0 else { throw TestFailure("no time base for \(id): \(stream)") }
             let isVideo = stream["codec_type"] == "video"
@@ -390,7 +430,9 @@ struct Media {
                 let path = "\(folder)/\(id)/\(name)"
                 let duration = Int64((seconds * Double(timescale)).rounded())
                 let size = Int64(try Data(contentsOf: URL(fileURLWithPath: path)).count)
-                var segment: [String: JSONValue] = ["uri": .string("\(id)/\(name)"), "start": .integer(start), "duration": .integer(duration), "size": .integer(size)]
+                var segment: [String: JSONValue] = [
+                    "uri": .string("\(id)/\(name)"), "start": .integer(start), "duration": .integer(duration), "size": .integer(size),
+                ]
                 if isVideo { segment["iframe"] = try keyFrameRange(initBytes, segment: path, scratch: first) }
                 segments.append(.object(segment))
                 durations.append(duration)
@@ -398,9 +440,11 @@ struct Media {
                 start += duration
             }
             renditions[id] = Rendition(codecs: codecs, timescale: timescale, durations: durations, sizes: sizes)
-            var r: [String: JSONValue] = ["id": .string(id), "type": .string(isVideo ? "video" : "audio"), "codecs": .string(codecs),
-                                          "timescale": .integer(timescale), "init": .string("\(id)/init.mp4"), "segments": .array(segments),
-                                          "some_future_key": ["x": true]]
+            var r: [String: JSONValue] = [
+                "id": .string(id), "type": .string(isVideo ? "video" : "audio"), "codecs": .string(codecs),
+                "timescale": .integer(timescale), "init": .string("\(id)/init.mp4"), "segments": .array(segments),
+                "some_future_key": ["x": true],
+            ]
             if isVideo {
                 r["width"] = .integer(Int64(stream["width"] ?? "") ?? 0)
                 r["height"] = .integer(Int64(stream["height"] ?? "") ?? 0)
@@ -420,8 +464,12 @@ struct Media {
         }
         let presentation: JSONValue = [
             "video_id": "test-video", "segment_duration": 4.0, "published": true, "renditions": .array(json),
-            "text_tracks": [["id": "sub-en", "language": "en", "label": "English \"SDH\" & <more>", "default": false,
-                             "uri": "subtitles/en.vtt", "duration": 11.0]],
+            "text_tracks": [
+                [
+                    "id": "sub-en", "language": "en", "label": "English \"SDH\" & <more>", "default": false,
+                    "uri": "subtitles/en.vtt", "duration": 11.0,
+                ]
+            ],
         ]
         return Media(presentation: presentation, renditions: renditions)
     }
@@ -439,8 +487,13 @@ struct Media {
     /// init + segment.
     static func keyFrameRange(_ initBytes: Data, segment: String, scratch: String) throws -> JSONValue {
         try (initBytes + Data(contentsOf: URL(fileURLWithPath: segment))).write(to: URL(fileURLWithPath: scratch))
-        let packet = try Tool.keyValues(Tool.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
-                                                            "-show_entries", "packet=pos,size,flags", "-of", "default=nw=1", scratch]))
+        let packet = try Tool.keyValues(
+            Tool.run(
+                "ffprobe",
+                [
+                    "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+                    "-show_entries", "packet=pos,size,flags", "-of", "default=nw=1", scratch,
+                ]))
         guard packet["flags"]?.hasPrefix("K") == true, let pos = Int64(packet["pos"] ?? ""), let size = Int64(packet["size"] ?? "") else {
             throw TestFailure("first packet of \(segment) is not a key frame: \(packet)")
         }
@@ -480,8 +533,12 @@ enum Tool {
     static func inputOptions(_ manifest: String) -> [String] { ["-allowed_extensions", "ALL"] }
 
     static func probeStreams(_ manifest: String) throws -> [(type: String, codec: String, size: String)] {
-        let output = try run("ffprobe", ["-v", "error"] + inputOptions(manifest) + ["-show_entries", "stream=codec_type,codec_name,width,height",
-                                                                               "-of", "compact=p=0:nk=0", manifest])
+        let output = try run(
+            "ffprobe",
+            ["-v", "error"] + inputOptions(manifest) + [
+                "-show_entries", "stream=codec_type,codec_name,width,height",
+                "-of", "compact=p=0:nk=0", manifest,
+            ])
         return output.split(separator: "\n").map { line in
             let v = keyValues(line.split(separator: "|").joined(separator: "\n"))
             return (v["codec_type"] ?? "", v["codec_name"] ?? "", "\(v["width"] ?? "")x\(v["height"] ?? "")")
@@ -490,8 +547,11 @@ enum Tool {
 
     /// Decodes every stream; any error message fails.
     static func decode(_ manifest: String) throws {
-        let output = try run("ffmpeg", ["-v", "error", "-nostdin"] + inputOptions(manifest) + ["-i", manifest, "-map", "0", "-c:s", "copy", "-f", "null", "-"])
-        guard output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw TestFailure("ffmpeg reported errors for \(manifest):\n\(output)") }
+        let output = try run(
+            "ffmpeg", ["-v", "error", "-nostdin"] + inputOptions(manifest) + ["-i", manifest, "-map", "0", "-c:s", "copy", "-f", "null", "-"])
+        guard output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw TestFailure("ffmpeg reported errors for \(manifest):\n\(output)")
+        }
     }
 
     /// Schema validation where a copy of the schema is configured (``DASHSchema``).
@@ -536,8 +596,13 @@ enum HLS {
         let lines = text.split(separator: "\n").map(String.init)
         let target = try #require(lines.first { $0.hasPrefix("#EXT-X-TARGETDURATION:") }.flatMap { Int($0.dropFirst(22)) }, "\(name)")
         let durations = lines.filter { $0.hasPrefix("#EXTINF:") }.compactMap { Double($0.dropFirst(8).prefix { $0 != "," }) }
-        #expect(!durations.isEmpty && durations.allSatisfy { $0 <= Double(target) && $0.rounded() <= Double(target) }, "\(name): \(durations) > \(target)")
-        #expect(lines.filter { $0.hasPrefix("#EXTINF:") }.allSatisfy { $0.split(separator: ":")[1].split(separator: ",")[0].split(separator: ".").last?.count == 3 })
+        #expect(
+            !durations.isEmpty && durations.allSatisfy { $0 <= Double(target) && $0.rounded() <= Double(target) }, "\(name): \(durations) > \(target)"
+        )
+        #expect(
+            lines.filter { $0.hasPrefix("#EXTINF:") }.allSatisfy {
+                $0.split(separator: ":")[1].split(separator: ",")[0].split(separator: ".").last?.count == 3
+            })
         #expect(lines.first == "#EXTM3U" && lines.last == "#EXT-X-ENDLIST", "\(name)")
         #expect(lines.contains("#EXT-X-PLAYLIST-TYPE:VOD") && lines.contains("#EXT-X-MEDIA-SEQUENCE:0") && lines.contains("#EXT-X-VERSION:7"))
         if !name.hasPrefix("sub-") { #expect(lines.contains("#EXT-X-MAP:URI=\"init.mp4\""), "\(name)") }

@@ -32,15 +32,20 @@ import Testing
         sources += try FileManager.default.contentsOfDirectory(atPath: kit).filter { $0.hasSuffix(".c") }.sorted().map { kit + "/" + $0 }
         try TestEnvironment.compileCPlugin(sources[0], output: module, extraFlags: ["-I" + kit] + Array(sources.dropFirst()))
         let exported = try TestEnvironment.run("/usr/bin/nm", ["-D", "--defined-only", module]).output
-        #expect(exported.split(separator: "\n").filter { $0.contains(" T ") }.map { $0.split(separator: " ").last ?? "" } == ["kinora_module_entry_v1"])
+        #expect(
+            exported.split(separator: "\n").filter { $0.contains(" T ") }.map { $0.split(separator: " ").last ?? "" } == ["kinora_module_entry_v1"])
 
         let registry = registry()
         let loaded = try registry.loadModule(at: module)
         #expect(loaded.abi.hasPrefix("1."))
         #expect(loaded.plugins.map(\.id) == ["org.kinora.moderation-wordlist"])
-        let errors = registry.createInstances([InstanceConfig(name: "words", pluginID: "org.kinora.moderation-wordlist", settings: [
-            "words": ["merde", "spam"], "patterns": ["fr[e3]e +money"], "label": "blocklist",
-        ])])
+        let errors = registry.createInstances([
+            InstanceConfig(
+                name: "words", pluginID: "org.kinora.moderation-wordlist",
+                settings: [
+                    "words": ["merde", "spam"], "patterns": ["fr[e3]e +money"], "label": "blocklist",
+                ])
+        ])
         #expect(errors.isEmpty)
         registry.startAll()
         let classifier = try #require(registry.moderation(named: "words"))
@@ -116,8 +121,11 @@ import Testing
         let registry = registry()
         try registry.loadModule(at: TestEnvironment.storageLocalModule)
         let errors = registry.createInstances([
-            InstanceConfig(name: "media", pluginID: "org.kinora.storage-local", settings: ["root": 42, "colour": "blue"], file: "/etc/kinora/plugins.d/media.toml"),
-            InstanceConfig(name: "other", pluginID: "org.kinora.storage-local", settings: ["root": "relative/path"], file: "/etc/kinora/plugins.d/other.toml"),
+            InstanceConfig(
+                name: "media", pluginID: "org.kinora.storage-local", settings: ["root": 42, "colour": "blue"],
+                file: "/etc/kinora/plugins.d/media.toml"),
+            InstanceConfig(
+                name: "other", pluginID: "org.kinora.storage-local", settings: ["root": "relative/path"], file: "/etc/kinora/plugins.d/other.toml"),
             InstanceConfig(name: "ghost", pluginID: "org.example.nothing", file: "/etc/kinora/plugins.d/ghost.toml"),
         ])
         let messages = errors.map(\.description)
@@ -125,8 +133,9 @@ import Testing
         #expect(messages.contains { $0.hasPrefix("/etc/kinora/plugins.d/other.toml: settings.root:") && $0.contains("pattern") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("/etc/kinora/plugins.d/ghost.toml: plugin:") && $0.contains("org.example.nothing") }, "\(messages)")
         #expect(registry.instances.isEmpty)
-        #expect(registry.validate(InstanceConfig(name: "m", pluginID: "org.kinora.storage-local", settings: ["root": "/srv", "colour": 1]))
-            .map(\.key) == ["settings.colour"])
+        #expect(
+            registry.validate(InstanceConfig(name: "m", pluginID: "org.kinora.storage-local", settings: ["root": "/srv", "colour": 1]))
+                .map(\.key) == ["settings.colour"])
     }
 
     @Test func aPluginMayCompleteFromItsOwnThreadAfterReturning() async throws {

@@ -63,7 +63,9 @@ import Testing
     @Test func anUnwritableRootFailsTheInstanceWithAReason() async throws {
         let registry = PluginRegistry(environment: HostEnvironment(logger: TestEnvironment.quietLogger(), version: "test"), workerThreads: 1)
         try registry.loadModule(at: TestEnvironment.storageLocalModule)
-        registry.createInstances([InstanceConfig(name: "media", pluginID: "org.kinora.storage-local", settings: ["root": "/proc/kinora-cannot-exist"])])
+        registry.createInstances([
+            InstanceConfig(name: "media", pluginID: "org.kinora.storage-local", settings: ["root": "/proc/kinora-cannot-exist"])
+        ])
         registry.startAll()
         let instance = try #require(registry.instance(named: "media"))
         #expect(instance.state == .failed)

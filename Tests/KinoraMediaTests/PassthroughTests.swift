@@ -10,19 +10,26 @@ struct PassthroughTests {
     /// about 500 kb/s (the 360p rung allows 1.5 x 800 kb/s), with AAC.
     func source(_ media: TestMedia, _ name: String, keyInterval: Int, audio: String = "aac") throws -> String {
         let path = media.path(name)
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=9",
-                          "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=9",
-                          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-b:v", "500k",
-                          "-g", "\(keyInterval)", "-keyint_min", "\(keyInterval)", "-sc_threshold", "0",
-                          "-c:a", audio, "-shortest", path])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=9",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=9",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-b:v", "500k",
+            "-g", "\(keyInterval)", "-keyint_min", "\(keyInterval)", "-sc_threshold", "0",
+            "-c:a", audio, "-shortest", path,
+        ])
         return path
     }
 
     /// size, key flag and MD5 of every video packet, in decode order.
     func videoPackets(_ path: String) throws -> [String] {
-        try TestMedia.run(tool: "ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size,flags,data_hash",
-                                            "-show_data_hash", "MD5", "-of", "csv=p=0", path])
-            .split(separator: "\n").map(String.init)
+        try TestMedia.run(
+            tool: "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size,flags,data_hash",
+                "-show_data_hash", "MD5", "-of", "csv=p=0", path,
+            ]
+        )
+        .split(separator: "\n").map(String.init)
     }
 
     func seconds(_ rendition: Rendition) -> [Double] {
@@ -126,21 +133,27 @@ struct PassthroughTests {
     func otherRefusals() throws {
         let media = try TestMedia()
         let heavy = media.path("heavy.mp4")
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
-                          "-pix_fmt", "yuv420p", "-qp", "0", "-g", "60", heavy])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-qp", "0", "-g", "60", heavy,
+        ])
         let options = TranscodeOptions(preset: "ultrafast", onlyShortSides: [360])
         let refused = try Transcoder.transcode(input: heavy, output: media.path("heavy"), options: options).passthroughRefusal ?? ""
         #expect(refused.contains("over 1.5x the 360p rung's 0.8 Mb/s"), "\(refused)")
 
         let odd = media.path("odd.mp4")
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x362:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
-                          "-pix_fmt", "yuv420p", "-b:v", "300k", "-g", "60", odd])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=640x362:rate=30:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-b:v", "300k", "-g", "60", odd,
+        ])
         let oddRefusal = try Transcoder.transcode(input: odd, output: media.path("odd"), options: options).passthroughRefusal
         #expect(oddRefusal == "the source's 640x362 is not the 360p rung's 636x360")
 
         let variable = media.path("vfr.mkv")
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4", "-vf", "settb=1/1000,setpts='if(lt(N,60),N/30,2+(N-60)/25)/TB'",
-                          "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "300k", "-g", "60", "-fps_mode", "passthrough", variable])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4", "-vf", "settb=1/1000,setpts='if(lt(N,60),N/30,2+(N-60)/25)/TB'",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "300k", "-g", "60", "-fps_mode", "passthrough", variable,
+        ])
         let vfr = try Transcoder.transcode(input: variable, output: media.path("vfr"), options: options).passthroughRefusal ?? ""
         #expect(vfr.hasPrefix("the frame rate is not constant (frame intervals from 33 to "), "\(vfr)")
     }

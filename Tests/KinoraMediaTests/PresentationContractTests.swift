@@ -11,15 +11,23 @@ import Testing
     static let daemonPresentation = Presentation(
         videoID: "f3a9c0d2e4b6a8c0d2e4",
         renditions: [
-            Rendition(id: "720p", type: .video, codecs: "avc1.64001f", bandwidth: 2_800_000, averageBandwidth: 2_400_000,
-                      width: 1280, height: 720, frameRate: 30, timescale: 90000, init: "720p/init.mp4",
-                      segments: [.init(uri: "720p/seg-00001.m4s", start: 0, duration: 360_000, size: 1_234_567,
-                                       iframe: .init(offset: 0, size: 45678))],
-                      passthrough: true),
-            Rendition(id: "audio", type: .audio, codecs: "mp4a.40.2", bandwidth: 130_000, averageBandwidth: 128_000,
-                      channels: 2, sampleRate: 48000, timescale: 48000, init: "audio/init.mp4",
-                      segments: [.init(uri: "audio/seg-00001.m4s", start: 0, duration: 192_000, size: 64000,
-                                       iframe: .init(offset: 0, size: 1200))]),
+            Rendition(
+                id: "720p", type: .video, codecs: "avc1.64001f", bandwidth: 2_800_000, averageBandwidth: 2_400_000,
+                width: 1280, height: 720, frameRate: 30, timescale: 90000, init: "720p/init.mp4",
+                segments: [
+                    .init(
+                        uri: "720p/seg-00001.m4s", start: 0, duration: 360_000, size: 1_234_567,
+                        iframe: .init(offset: 0, size: 45678))
+                ],
+                passthrough: true),
+            Rendition(
+                id: "audio", type: .audio, codecs: "mp4a.40.2", bandwidth: 130_000, averageBandwidth: 128_000,
+                channels: 2, sampleRate: 48000, timescale: 48000, init: "audio/init.mp4",
+                segments: [
+                    .init(
+                        uri: "audio/seg-00001.m4s", start: 0, duration: 192_000, size: 64000,
+                        iframe: .init(offset: 0, size: 1200))
+                ]),
         ],
         textTracks: [.init(language: "en", label: "English", isDefault: false, duration: 61.2, size: 2048)])
 

@@ -62,8 +62,10 @@ struct ThumbnailTests {
         let media = try TestMedia()
         let source = media.path("small-aligned.mp4")
         // 426x240 is the 240p rung itself; key frames every second sit on a 1 s grid.
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25:duration=3", "-c:v", "libx264", "-preset", "veryfast",
-                          "-pix_fmt", "yuv420p", "-b:v", "200k", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", source])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25:duration=3", "-c:v", "libx264", "-preset", "veryfast",
+            "-pix_fmt", "yuv420p", "-b:v", "200k", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", source,
+        ])
         let result = try transcode(source, media)
         #expect(result.renditions.first?.passthrough == true, "the rung should be copied: \(result.passthroughRefusal ?? "")")
         let thumbnails = try #require(result.thumbnails)
@@ -84,14 +86,16 @@ struct ThumbnailTests {
     func notAsked() throws {
         let media = try TestMedia()
         let source = try media.video("clip.mp4", size: "320x240", seconds: 1, audio: false)
-        let result = try Transcoder.transcode(input: source, output: media.path("out"),
-                                              options: TranscodeOptions(segmentSeconds: 1, preset: "ultrafast", firstPassOnly: true))
+        let result = try Transcoder.transcode(
+            input: source, output: media.path("out"),
+            options: TranscodeOptions(segmentSeconds: 1, preset: "ultrafast", firstPassOnly: true))
         #expect(result.thumbnails == nil)
         #expect(!FileManager.default.fileExists(atPath: media.path("out") + "/thumbs"))
     }
 
     func transcode(_ source: String, _ media: TestMedia) throws -> TranscodeResult {
-        try Transcoder.transcode(input: source, output: media.path("out"),
-                                 options: TranscodeOptions(segmentSeconds: 1, preset: "ultrafast", firstPassOnly: true, thumbnails: true))
+        try Transcoder.transcode(
+            input: source, output: media.path("out"),
+            options: TranscodeOptions(segmentSeconds: 1, preset: "ultrafast", firstPassOnly: true, thumbnails: true))
     }
 }

@@ -31,9 +31,11 @@ struct TranscoderTests {
     func ladder720() throws {
         let media = try TestMedia()
         let source = media.path("source.mp4")
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
-                          "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=10",
-                          "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", source])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=10",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", source,
+        ])
         let output = media.path("out")
         let progress = ProgressLog()
         let result = try Transcoder.transcode(input: source, output: output, options: TranscodeOptions()) { progress.add($0) }
@@ -75,8 +77,13 @@ struct TranscoderTests {
                 // Every segment starts with a key frame; `iframe` ends with that frame.
                 let probe = media.path("probe.mp4")
                 try (initBytes + bytes).write(to: URL(fileURLWithPath: probe))
-                let packet = try keyValues(TestMedia.run(tool: "ffprobe", ["-v", "error", "-select_streams", "0", "-read_intervals", "%+#1",
-                                                                           "-show_entries", "packet=pos,size,flags", "-of", "default=nw=1", probe]))
+                let packet = try keyValues(
+                    TestMedia.run(
+                        tool: "ffprobe",
+                        [
+                            "-v", "error", "-select_streams", "0", "-read_intervals", "%+#1",
+                            "-show_entries", "packet=pos,size,flags", "-of", "default=nw=1", probe,
+                        ]))
                 #expect(packet["flags"]?.hasPrefix("K") == true, "\(segment.uri): \(packet)")
                 if rendition.type == .video, let pos = Int64(packet["pos"] ?? ""), let size = Int64(packet["size"] ?? "") {
                     #expect(segment.iframe?.size == pos - Int64(initBytes.count) + size, "\(segment.uri)")
@@ -93,8 +100,13 @@ struct TranscoderTests {
                 #expect(rendition.codecs == "avc1.6400" + String(format: "%02x", level), "\(rendition.id)")
                 #expect(stream["width"] as? Int == rendition.width && stream["height"] as? Int == rendition.height)
                 #expect(stream["pix_fmt"] as? String == "yuv420p")
-                let keyFrames = try TestMedia.run(tool: "ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags",
-                                                                   "-of", "csv=p=0", joined]).split(separator: "\n").filter { $0.hasPrefix("K") }
+                let keyFrames = try TestMedia.run(
+                    tool: "ffprobe",
+                    [
+                        "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags",
+                        "-of", "csv=p=0", joined,
+                    ]
+                ).split(separator: "\n").filter { $0.hasPrefix("K") }
                 #expect(keyFrames.count == rendition.segments.count, "\(rendition.id): key frames only at segment starts")
             } else {
                 #expect(stream["codec_name"] as? String == "aac" && stream["profile"] as? String == "LC")
@@ -120,8 +132,9 @@ struct TranscoderTests {
     @Test("odd 321x241: even dimensions")
     func oddSize() throws {
         let media = try TestMedia()
-        let source = try media.video("odd.mkv", size: "321x241", seconds: 2, audio: false,
-                                     videoOptions: ["-pix_fmt", "yuv444p"], outputOptions: [])
+        let source = try media.video(
+            "odd.mkv", size: "321x241", seconds: 2, audio: false,
+            videoOptions: ["-pix_fmt", "yuv444p"], outputOptions: [])
         let result = try quick(source, media)
         #expect(result.renditions.map { "\($0.id) \($0.width ?? 0)x\($0.height ?? 0)" } == ["240p 320x240"])
         try expectSize(media, result, "240p", "320x240")
@@ -182,12 +195,18 @@ struct TranscoderTests {
         try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=120:duration=2", "-c:v", "libx264", "-preset", "ultrafast", fast])
         let capped = try quick(fast, media, folder: "fast")
         #expect(capped.renditions.first?.frameRate == 60)
-        let frames = try TestMedia.run(tool: "ffprobe", ["-v", "error", "-count_packets", "-show_entries", "stream=nb_read_packets",
-                                                        "-of", "csv=p=0", concatenate(media, capped, "240p", folder: "fast")])
+        let frames = try TestMedia.run(
+            tool: "ffprobe",
+            [
+                "-v", "error", "-count_packets", "-show_entries", "stream=nb_read_packets",
+                "-of", "csv=p=0", concatenate(media, capped, "240p", folder: "fast"),
+            ])
         #expect(frames.trimmingCharacters(in: .whitespacesAndNewlines) == "120")
         let interlaced = media.path("interlaced.mkv")
-        try media.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
-                          "-flags", "+ildct+ilme", "-x264-params", "tff=1", "-field_order", "tt", interlaced])
+        try media.ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+            "-flags", "+ildct+ilme", "-x264-params", "tff=1", "-field_order", "tt", interlaced,
+        ])
         let deinterlaced = try quick(interlaced, media, folder: "interlaced")
         #expect(deinterlaced.renditions.first?.frameRate == 25)
         #expect(abs((deinterlaced.renditions.first?.duration ?? 0) - 2) < 0.05)
@@ -206,8 +225,9 @@ struct TranscoderTests {
 
         let media = try TestMedia()
         let source = try media.video("clip.mp4", size: "320x240", seconds: 1, audio: false)
-        let result = try Transcoder.transcode(input: source, output: media.path("out"),
-                                              options: TranscodeOptions(preset: "ultrafast", encoder: "h264_nvenc"))
+        let result = try Transcoder.transcode(
+            input: source, output: media.path("out"),
+            options: TranscodeOptions(preset: "ultrafast", encoder: "h264_nvenc"))
         #expect(result.encoder == "libx264" && result.fallback?.contains("h264_nvenc") == true)
     }
 

@@ -39,9 +39,10 @@ import Testing
         stream.height = 1080
         stream.rotation = 90
         stream.codecString = "avc1.640028"
-        let info = MediaInfo(container: "mov,mp4,m4a,3gp,3g2,mj2", containerLongName: nil, duration: 12.5, bitRate: nil,
-                             fileSize: 1000, streams: [stream], bestVideoIndex: 0, bestAudioIndex: nil,
-                             hasDecodableVideo: true, hasDecodableAudio: false)
+        let info = MediaInfo(
+            container: "mov,mp4,m4a,3gp,3g2,mj2", containerLongName: nil, duration: 12.5, bitRate: nil,
+            fileSize: 1000, streams: [stream], bestVideoIndex: 0, bestAudioIndex: nil,
+            hasDecodableVideo: true, hasDecodableAudio: false)
         let text = try MediaJSON.encode(WorkerReply.success(ProbeSuccess(info: ProbeReport(info))))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let flat = try #require(object["info"] as? [String: Any])

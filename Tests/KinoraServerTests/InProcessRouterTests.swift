@@ -75,11 +75,14 @@ import Testing
                 return response.headers[.location] ?? ""
             }
             #expect(location.hasPrefix("/api/v1/uploads/"))
-            try await client.execute(uri: location, method: .head, headers: [tusResumable: "1.0.0", .authorization: daemon.adminAuthorization]) { response in
+            try await client.execute(uri: location, method: .head, headers: [tusResumable: "1.0.0", .authorization: daemon.adminAuthorization]) {
+                response in
                 #expect(response.headers[uploadOffset] == "0")
             }
-            let patch: HTTPFields = [tusResumable: "1.0.0", uploadOffset: "4", .contentType: "application/offset+octet-stream",
-                                     .authorization: daemon.adminAuthorization]
+            let patch: HTTPFields = [
+                tusResumable: "1.0.0", uploadOffset: "4", .contentType: "application/offset+octet-stream",
+                .authorization: daemon.adminAuthorization,
+            ]
             try await client.execute(uri: location, method: .patch, headers: patch, body: ByteBuffer(string: "abc")) { response in
                 #expect(response.status == .conflict)
                 #expect(Self.problemType(response.body) == "offset-mismatch")

@@ -42,11 +42,12 @@ struct MultipartStreamTests {
     @Test func partsComeOutTheSameWhereverTheBodyIsCut() throws {
         // A file body full of near-delimiters: CRs, CRLFs, "--" and a boundary prefix.
         let tricky = Array("\r\r\n-\r\n--\r\n--\(Self.boundary.dropLast())x\r\n--\(Self.boundary.prefix(5))".utf8) + (0..<300).map { UInt8($0 % 256) }
-        let bytes = Self.body([
-            ("Content-Disposition: form-data; name=\"title\"\r\n", Array("Hello, world".utf8)),
-            ("Content-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\nContent-Type: video/mp4\r\n", tricky),
-            ("Content-Disposition: form-data; name=\"empty\"\r\n", []),
-        ], preamble: "ignored preamble\r\n", epilogue: "ignored epilogue")
+        let bytes = Self.body(
+            [
+                ("Content-Disposition: form-data; name=\"title\"\r\n", Array("Hello, world".utf8)),
+                ("Content-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\nContent-Type: video/mp4\r\n", tricky),
+                ("Content-Disposition: form-data; name=\"empty\"\r\n", []),
+            ], preamble: "ignored preamble\r\n", epilogue: "ignored epilogue")
         let expected = try Self.parse(bytes, chunks: [bytes.count])
         #expect(expected.count == 3)
         #expect(expected[0].headers["content-disposition"] == "form-data; name=\"title\"" && expected[0].body == Array("Hello, world".utf8))

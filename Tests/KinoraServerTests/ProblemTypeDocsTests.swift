@@ -19,8 +19,9 @@ import Testing
             return (String(match.1), Int(match.2)!, String(match.3))
         }
         let table = Self.expected.map { "| `\($0.type)` | \($0.status) | \($0.title) |" }.joined(separator: "\n")
-        #expect(rows.map { "\($0.0) \($0.1) \($0.2)" } == Self.expected.map { "\($0.type) \($0.status) \($0.title)" },
-                "README.md's problem type table should read:\n\(table)")
+        #expect(
+            rows.map { "\($0.0) \($0.1) \($0.2)" } == Self.expected.map { "\($0.type) \($0.status) \($0.title)" },
+            "README.md's problem type table should read:\n\(table)")
     }
 
     @Test func theOpenAPIDocumentListsEveryType() throws {
@@ -37,7 +38,8 @@ import Testing
             }
             listed.append(String(match.1))
         }
-        let block = Self.expected.map { "        - type: \($0.type)\n          status: \($0.status)\n          title: \"\($0.title)\"" }.joined(separator: "\n")
+        let block = Self.expected.map { "        - type: \($0.type)\n          status: \($0.status)\n          title: \"\($0.title)\"" }.joined(
+            separator: "\n")
         #expect(listed == Self.expected.map(\.type), "share/openapi.yaml's x-problem-types should read:\n\(block)")
     }
 }

@@ -14,7 +14,9 @@ import Testing
         "/%",
     ]
 
-    static let own = ["/", "/settings", "/videos?sort=new", "/login?next=%2Fsettings", "/watch/abc?t=30", "/search?q=caf%C3%A9%20au%20lait", "/login?next="]
+    static let own = [
+        "/", "/settings", "/videos?sort=new", "/login?next=%2Fsettings", "/watch/abc?t=30", "/search?q=caf%C3%A9%20au%20lait", "/login?next=",
+    ]
 
     @Test func onlyPathsOfThisSitePass() {
         for target in Self.offsite {

@@ -12,8 +12,10 @@ import Testing
     @Test func concurrentSignUpsNeverOveruseAnInvitation() async throws {
         let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try database.invitations.create(InvitationRecord(id: "i1", codeHash: "code", role: "creator", maxUses: 3, createdBy: nil,
-                                                         expiresAt: Date().addingTimeInterval(3600)))
+        try database.invitations.create(
+            InvitationRecord(
+                id: "i1", codeHash: "code", role: "creator", maxUses: 3, createdBy: nil,
+                expiresAt: Date().addingTimeInterval(3600)))
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for n in 0..<12 {
                 group.addTask {
@@ -32,10 +34,14 @@ import Testing
         let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let invitations = database.invitations
-        try invitations.create(InvitationRecord(id: "i1", codeHash: "live", role: "viewer", maxUses: 1, createdBy: nil,
-                                                expiresAt: Date().addingTimeInterval(3600)))
-        try invitations.create(InvitationRecord(id: "i2", codeHash: "old", role: "viewer", maxUses: 5, createdBy: nil,
-                                                expiresAt: Date().addingTimeInterval(-1)))
+        try invitations.create(
+            InvitationRecord(
+                id: "i1", codeHash: "live", role: "viewer", maxUses: 1, createdBy: nil,
+                expiresAt: Date().addingTimeInterval(3600)))
+        try invitations.create(
+            InvitationRecord(
+                id: "i2", codeHash: "old", role: "viewer", maxUses: 5, createdBy: nil,
+                expiresAt: Date().addingTimeInterval(-1)))
         try database.users.create(user("u0", "taken"))
         #expect(throws: UsernameTaken.self) { try invitations.signUp(user("u1", "TAKEN"), invitationHash: "live") }
         #expect(try invitations.find(id: "i1")?.uses == 0, "a failed sign-up gives the use back")
@@ -104,7 +110,8 @@ import Testing
 
         try resets.issue(userID: "u1", tokenHash: "third", expiresAt: now.addingTimeInterval(3600), now: now)
         try database.sessions.create(SessionRecord(tokenHash: "s", userID: "u1", csrfToken: "c", expiresAt: now.addingTimeInterval(3600)))
-        try database.apiKeys.create(APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
+        try database.apiKeys.create(
+            APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
         #expect(try resets.redeem(tokenHash: "third", newPasswordHash: "new-hash")?.id == "u1")
         #expect(try database.users.find(id: "u1")?.passwordHash == "new-hash")
         #expect(try database.users.refreshToken(hash: "r")?.revoked == true)
@@ -124,9 +131,12 @@ import Testing
         let keys = database.apiKeys
         try database.users.create(user("u1", "frank", role: "creator"))
         try database.users.create(user("u2", "gina"))
-        try keys.create(APIKeyRecord(id: "k1", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "h1", scopes: ["read", "upload"], expiresAt: nil))
-        try keys.create(APIKeyRecord(id: "k2", userID: "u1", name: "old", prefix: "knk_zzzzzzzz", keyHash: "h2", scopes: ["read"],
-                                     expiresAt: Date().addingTimeInterval(-1)))
+        try keys.create(
+            APIKeyRecord(id: "k1", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "h1", scopes: ["read", "upload"], expiresAt: nil))
+        try keys.create(
+            APIKeyRecord(
+                id: "k2", userID: "u1", name: "old", prefix: "knk_zzzzzzzz", keyHash: "h2", scopes: ["read"],
+                expiresAt: Date().addingTimeInterval(-1)))
         let found = try #require(try keys.authenticate(keyHash: "h1"))
         #expect(found.owner.id == "u1" && found.key.scopeList == ["read", "upload"])
         #expect(try keys.authenticate(keyHash: "h2") == nil, "expired")
@@ -153,7 +163,8 @@ import Testing
         for hash in ["here", "there"] {
             try database.sessions.create(SessionRecord(tokenHash: hash, userID: "u1", csrfToken: "c", expiresAt: expiry))
         }
-        try database.apiKeys.create(APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
+        try database.apiKeys.create(
+            APIKeyRecord(id: "k", userID: "u1", name: "ci", prefix: "knk_abcdefgh", keyHash: "kh", scopes: ["read"], expiresAt: nil))
         try database.users.setPassword(id: "u1", hash: "new-hash", keepingSession: "here")
         #expect(try database.sessions.list(userID: "u1").map(\.tokenHash) == ["here"])
         #expect(try database.apiKeys.list(userID: "u1").count == 1, "API keys stay")

@@ -6,8 +6,10 @@ import Testing
 @Suite struct CaptionRepositoryTests {
     func database() throws -> (KinoraDatabase, String) {
         let (database, dir) = try TestEnvironment.migratedDatabase("captions")
-        try database.videos.create(VideoRecord(id: "v", title: "V", visibility: "public", originalKey: nil, originalName: nil,
-                                               originalSize: 1, duration: 2, width: nil, height: nil, mediaInfo: nil))
+        try database.videos.create(
+            VideoRecord(
+                id: "v", title: "V", visibility: "public", originalKey: nil, originalName: nil,
+                originalSize: 1, duration: 2, width: nil, height: nil, mediaInfo: nil))
         return (database, dir)
     }
 
@@ -19,8 +21,9 @@ import Testing
         #expect(try captions.save(CaptionRecord(videoID: "v", language: "en", label: "English", isDefault: false, size: 20)))
         #expect(try captions.list(videoID: "v").map(\.language) == ["en", "fr"])
 
-        let replaced = CaptionRecord(videoID: "v", language: "en", label: "English (CC)", isDefault: true, size: 30,
-                                     now: Date().addingTimeInterval(60))
+        let replaced = CaptionRecord(
+            videoID: "v", language: "en", label: "English (CC)", isDefault: true, size: 30,
+            now: Date().addingTimeInterval(60))
         #expect(try captions.save(replaced) == false, "same language: a replacement, not a new track")
         let en = try #require(try captions.find(videoID: "v", language: "en"))
         #expect(en.label == "English (CC)" && en.size == 30 && en.isDefault)

@@ -23,12 +23,15 @@ struct CatalogFixture {
 
     /// A video listed `minute` minutes after the fixture's start.
     @discardableResult
-    func video(_ id: String, minute: Double = 0, title: String? = nil, visibility: String = "public", owner: String? = nil,
-               channel: String? = nil, description: String = "", tags: [String] = [], duration: Double = 60,
-               publishAt: Date? = nil) throws -> VideoRecord {
-        var record = VideoRecord(id: id, title: title ?? "Video \(id)", visibility: visibility, originalKey: nil, originalName: nil,
-                                 originalSize: 1, duration: duration, width: 320, height: 180, mediaInfo: nil, ownerID: owner,
-                                 channelID: channel, description: description, now: start.addingTimeInterval(minute * 60))
+    func video(
+        _ id: String, minute: Double = 0, title: String? = nil, visibility: String = "public", owner: String? = nil,
+        channel: String? = nil, description: String = "", tags: [String] = [], duration: Double = 60,
+        publishAt: Date? = nil
+    ) throws -> VideoRecord {
+        var record = VideoRecord(
+            id: id, title: title ?? "Video \(id)", visibility: visibility, originalKey: nil, originalName: nil,
+            originalSize: 1, duration: duration, width: 320, height: 180, mediaInfo: nil, ownerID: owner,
+            channelID: channel, description: description, now: start.addingTimeInterval(minute * 60))
         record.setPublishAt(publishAt)
         try database.videos.create(record, tags: tags)
         return record

@@ -59,11 +59,15 @@ import Testing
         defer { fixture.remove() }
         try fixture.database.writer.write { db in
             for index in 0..<20_000 {
-                try db.execute(sql: """
-                    INSERT INTO videos(id, title, visibility, status, original_size, created_at, updated_at, listed_at, views, duration)
-                    VALUES (?, ?, ?, 'ready', 1, ?, ?, ?, ?, 60)
-                    """, arguments: ["v\(index)", "Video \(index)", index % 4 == 0 ? "private" : "public",
-                                     fixture.start.addingTimeInterval(Double(index)), fixture.start, fixture.start.addingTimeInterval(Double(index)), index % 977])
+                try db.execute(
+                    sql: """
+                        INSERT INTO videos(id, title, visibility, status, original_size, created_at, updated_at, listed_at, views, duration)
+                        VALUES (?, ?, ?, 'ready', 1, ?, ?, ?, ?, 60)
+                        """,
+                    arguments: [
+                        "v\(index)", "Video \(index)", index % 4 == 0 ? "private" : "public",
+                        fixture.start.addingTimeInterval(Double(index)), fixture.start, fixture.start.addingTimeInterval(Double(index)), index % 977,
+                    ])
             }
         }
         for sort in VideoQuery.Sort.allCases {

@@ -10,8 +10,18 @@ import Testing
         let path = dir + "/kinora.sqlite"
         do {
             let database = try KinoraDatabase(path: path)
-            #expect(try database.pendingMigrations() == ["0001-settings", "0002-videos-and-jobs", "0003-presentation", "0004-uploads", "0005-job-owner", "0006-job-started", "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc", "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions"])
-            #expect(try database.migrate() == ["0001-settings", "0002-videos-and-jobs", "0003-presentation", "0004-uploads", "0005-job-owner", "0006-job-started", "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc", "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions"])
+            #expect(
+                try database.pendingMigrations() == [
+                    "0001-settings", "0002-videos-and-jobs", "0003-presentation", "0004-uploads", "0005-job-owner", "0006-job-started",
+                    "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc",
+                    "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions",
+                ])
+            #expect(
+                try database.migrate() == [
+                    "0001-settings", "0002-videos-and-jobs", "0003-presentation", "0004-uploads", "0005-job-owner", "0006-job-started",
+                    "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc",
+                    "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions",
+                ])
             #expect(try database.migrate().isEmpty)
             try database.settings.set("first", for: "install.id")
             #expect(try database.settings.setIfAbsent("second", for: "install.id") == "first")

@@ -7,8 +7,10 @@ import Testing
     func setUp() throws -> (KinoraDatabase, String) {
         let (database, dir) = try TestEnvironment.migratedDatabase("jobs")
         for id in ["a", "b"] {
-            try database.videos.create(VideoRecord(id: id, title: id, visibility: "public", originalKey: nil, originalName: nil,
-                                                   originalSize: 1, duration: 1, width: 1, height: 1, mediaInfo: nil))
+            try database.videos.create(
+                VideoRecord(
+                    id: id, title: id, visibility: "public", originalKey: nil, originalName: nil,
+                    originalSize: 1, duration: 1, width: 1, height: 1, mediaInfo: nil))
         }
         return (database, dir)
     }

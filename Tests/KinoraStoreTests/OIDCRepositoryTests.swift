@@ -9,8 +9,9 @@ import Testing
     }
 
     func login(_ state: String, expiresAt: Date) -> OIDCLoginRecord {
-        OIDCLoginRecord(stateHash: state, provider: "corp", nonce: "n", codeVerifier: "v", redirectURI: "http://x/cb",
-                        returnTo: "/", mode: "json", bindingHash: "b", expiresAt: expiresAt)
+        OIDCLoginRecord(
+            stateHash: state, provider: "corp", nonce: "n", codeVerifier: "v", redirectURI: "http://x/cb",
+            returnTo: "/", mode: "json", bindingHash: "b", expiresAt: expiresAt)
     }
 
     @Test func loginsAndExchangeCodesWorkOnceAndExpire() throws {
@@ -40,7 +41,9 @@ import Testing
         try database.users.create(user("u2", "bob"), email: UserEmail(address: "bob@example.com", verified: false))
         try database.users.create(user("u3", "carol"))
         try database.users.create(user("u4", "dan"))
-        #expect(throws: EmailTaken.self) { try database.users.create(user("u5", "alice2"), email: UserEmail(address: "alice@EXAMPLE.com", verified: true)) }
+        #expect(throws: EmailTaken.self) {
+            try database.users.create(user("u5", "alice2"), email: UserEmail(address: "alice@EXAMPLE.com", verified: true))
+        }
         #expect(try database.users.find(username: "alice2") == nil, "nothing is kept of a refused account")
         #expect(try database.users.email(id: "u1") == UserEmail(address: "Alice@Example.com", verified: true))
         #expect(try database.users.email(id: "u3") == nil, "accounts without an email do not collide")
@@ -52,12 +55,17 @@ import Testing
         #expect(try oidc.links(userID: "u1").map(\.subject) == ["s-alice"])
 
         // New accounts get a free username, and the email only when nobody has it.
-        let made = try oidc.createLinked(provider: "corp", subject: "s-new", user: user("u6", "alice"),
-                                         email: UserEmail(address: "ALICE@example.com", verified: true))
-        guard case .created(let created) = made else { Issue.record("\(made)"); return }
+        let made = try oidc.createLinked(
+            provider: "corp", subject: "s-new", user: user("u6", "alice"),
+            email: UserEmail(address: "ALICE@example.com", verified: true))
+        guard case .created(let created) = made else {
+            Issue.record("\(made)")
+            return
+        }
         #expect(created.username == "alice-2" && created.displayName == "alice-2")
         #expect(try database.users.email(id: "u6") == nil)
-        #expect(try oidc.createLinked(provider: "corp", subject: "s-new", user: user("u7", "x"), email: nil) == .linked(created),
-                "a subject is linked once")
+        #expect(
+            try oidc.createLinked(provider: "corp", subject: "s-new", user: user("u7", "x"), email: nil) == .linked(created),
+            "a subject is linked once")
     }
 }

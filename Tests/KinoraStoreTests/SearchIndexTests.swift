@@ -28,7 +28,10 @@ import Testing
         let fixture = try CatalogFixture()
         defer { fixture.remove() }
         try fixture.video("a", title: "Alpha OR beta \"quoted\" NEAR(x y)", description: "a title")
-        for text in ["\"", "\"unterminated", "a OR", "NOT", "*", "alpha*)", "title:alpha", "NEAR(", "^alpha", "-alpha", "(", "alpha AND", "'; DROP TABLE videos; --", "\u{0}"] {
+        for text in [
+            "\"", "\"unterminated", "a OR", "NOT", "*", "alpha*)", "title:alpha", "NEAR(", "^alpha", "-alpha", "(", "alpha AND",
+            "'; DROP TABLE videos; --", "\u{0}",
+        ] {
             _ = try fixture.database.videos.search(text, limit: 10, cursor: nil)
         }
         #expect(try ids(fixture, "title:alpha") == ["a"], "a column filter is just two words")

@@ -38,9 +38,12 @@ import Testing
         try database.users.create(UserRecord(id: "u2", username: "erin", role: "viewer", passwordHash: "$2b$12$notarealhash"))
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         let older = String(repeating: "a", count: 64), newer = String(repeating: "b", count: 64)
-        try database.sessions.create(SessionRecord(tokenHash: older, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600), now: start))
-        try database.sessions.create(SessionRecord(tokenHash: newer, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600),
-                                                   now: start.addingTimeInterval(10)))
+        try database.sessions.create(
+            SessionRecord(tokenHash: older, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600), now: start))
+        try database.sessions.create(
+            SessionRecord(
+                tokenHash: newer, userID: "u1", csrfToken: "c", expiresAt: start.addingTimeInterval(3600),
+                now: start.addingTimeInterval(10)))
         let listed = try database.sessions.list(userID: "u1")
         #expect(listed.map(\.publicID) == [String(repeating: "b", count: 16), String(repeating: "a", count: 16)])
         #expect(try database.sessions.list(userID: "u2").isEmpty)
@@ -57,9 +60,12 @@ import Testing
         let (database, dir) = try database()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let expires = Date().addingTimeInterval(3600)
-        try database.sessions.create(SessionRecord(tokenHash: "h1", userID: "u1", csrfToken: "c", expiresAt: expires, userAgent: "Mozilla/5.0 (X11; Linux x86_64)"))
-        try database.sessions.create(SessionRecord(tokenHash: "h2", userID: "u1", csrfToken: "c", expiresAt: expires,
-                                                   userAgent: String(repeating: "x", count: 2000)))
+        try database.sessions.create(
+            SessionRecord(tokenHash: "h1", userID: "u1", csrfToken: "c", expiresAt: expires, userAgent: "Mozilla/5.0 (X11; Linux x86_64)"))
+        try database.sessions.create(
+            SessionRecord(
+                tokenHash: "h2", userID: "u1", csrfToken: "c", expiresAt: expires,
+                userAgent: String(repeating: "x", count: 2000)))
         try database.sessions.create(SessionRecord(tokenHash: "h3", userID: "u1", csrfToken: "c", expiresAt: expires))
         let agents = Dictionary(uniqueKeysWithValues: try database.sessions.list(userID: "u1").map { ($0.tokenHash, $0.userAgent) })
         #expect(agents["h1"] == "Mozilla/5.0 (X11; Linux x86_64)")

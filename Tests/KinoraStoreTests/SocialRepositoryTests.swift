@@ -10,8 +10,10 @@ import Testing
     }
 
     func addVideo(_ database: KinoraDatabase, _ id: String, duration: Double = 100) throws {
-        try database.videos.create(VideoRecord(id: id, title: "Video " + id, visibility: "public", originalKey: nil, originalName: nil,
-                                               originalSize: 1, duration: duration, width: 320, height: 180, mediaInfo: nil))
+        try database.videos.create(
+            VideoRecord(
+                id: id, title: "Video " + id, visibility: "public", originalKey: nil, originalName: nil,
+                originalSize: 1, duration: duration, width: 320, height: 180, mediaInfo: nil))
     }
 
     @Test func playlistItemsKeepTheirOrderThroughAddsRemovesAndReorders() throws {
@@ -51,10 +53,13 @@ import Testing
         try database.playlists.create(PlaylistRecord(id: "p1", ownerID: "u1", title: "Big", description: "", visibility: "private"))
         try database.writer.write { db in
             for index in 0..<PlaylistRepository.maxItems {
-                try db.execute(sql: "INSERT INTO videos(id, title, visibility, status, original_size, created_at, updated_at) VALUES (?, 't', 'public', 'ready', 0, ?, ?)",
-                               arguments: ["v\(index)", Date(), Date()])
-                try db.execute(sql: "INSERT INTO playlist_items(playlist_id, video_id, position, added_at) VALUES ('p1', ?, ?, ?)",
-                               arguments: ["v\(index)", index, Date()])
+                try db.execute(
+                    sql:
+                        "INSERT INTO videos(id, title, visibility, status, original_size, created_at, updated_at) VALUES (?, 't', 'public', 'ready', 0, ?, ?)",
+                    arguments: ["v\(index)", Date(), Date()])
+                try db.execute(
+                    sql: "INSERT INTO playlist_items(playlist_id, video_id, position, added_at) VALUES ('p1', ?, ?, ?)",
+                    arguments: ["v\(index)", index, Date()])
             }
         }
         try addVideo(database, "one-more")
@@ -101,7 +106,8 @@ import Testing
         #expect(throws: LastAdmin.self) { try database.accountDeletions.begin(userID: "admin1") }
         #expect(try database.users.find(id: "admin1")?.disabled == false)
 
-        try database.users.addRefreshToken(RefreshTokenRecord(tokenHash: "h1", userID: "u1", familyID: "f1", expiresAt: Date().addingTimeInterval(60)))
+        try database.users.addRefreshToken(
+            RefreshTokenRecord(tokenHash: "h1", userID: "u1", familyID: "f1", expiresAt: Date().addingTimeInterval(60)))
         try database.history.record(userID: "u1", videoID: "a", position: 3, completed: false)
         _ = try database.preferences.update(userID: "u1") { _ in #"{"autoplay":false}"# }
         try database.playlists.create(PlaylistRecord(id: "p1", ownerID: "u1", title: "Mine", description: "", visibility: "public"))
@@ -113,9 +119,11 @@ import Testing
         #expect(try database.accountDeletions.pending() == ["u1"])
         try database.accountDeletions.finish(userID: "u1")
         #expect(try database.accountDeletions.pending().isEmpty)
-        let owned = [("users", "id", "u1"), ("user_preferences", "user_id", "u1"), ("watch_history", "user_id", "u1"),
-                     ("video_viewers", "user_id", "u1"), ("playlists", "owner_id", "u1"), ("playlist_items", "playlist_id", "p1"),
-                     ("refresh_tokens", "user_id", "u1")]
+        let owned = [
+            ("users", "id", "u1"), ("user_preferences", "user_id", "u1"), ("watch_history", "user_id", "u1"),
+            ("video_viewers", "user_id", "u1"), ("playlists", "owner_id", "u1"), ("playlist_items", "playlist_id", "p1"),
+            ("refresh_tokens", "user_id", "u1"),
+        ]
         let leftovers = try database.writer.read { db in
             try owned.map { table, column, value in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(column) = ?", arguments: [value]) ?? -1

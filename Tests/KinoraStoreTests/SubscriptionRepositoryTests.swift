@@ -17,9 +17,11 @@ import Testing
         try database.channels.create(unfollowed)
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         func video(_ id: String, channel: ChannelRecord, visibility: String = "public", at offset: Double, publishAt: Date? = nil) throws {
-            try database.videos.create(VideoRecord(id: id, title: id, visibility: visibility, originalKey: nil, originalName: nil, originalSize: 1,
-                                                   duration: 1, width: 2, height: 2, mediaInfo: nil, ownerID: channel.ownerID,
-                                                   channelID: channel.id, publishAt: publishAt, now: start.addingTimeInterval(offset)))
+            try database.videos.create(
+                VideoRecord(
+                    id: id, title: id, visibility: visibility, originalKey: nil, originalName: nil, originalSize: 1,
+                    duration: 1, width: 2, height: 2, mediaInfo: nil, ownerID: channel.ownerID,
+                    channelID: channel.id, publishAt: publishAt, now: start.addingTimeInterval(offset)))
         }
         try video("a", channel: followed, at: 1)
         try video("b", channel: followed, at: 2)

@@ -7,16 +7,19 @@ import Testing
     @Test func anUploadKeepsItsOffsetMetadataAndVideo() throws {
         let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let upload = UploadRecord(id: "u1", length: 100, metadata: ["title": "Été \"quoted\"", "filename": "a.mp4"],
-                                  filePath: "uploads/tus/u1", expiresAt: Date().addingTimeInterval(3600))
+        let upload = UploadRecord(
+            id: "u1", length: 100, metadata: ["title": "Été \"quoted\"", "filename": "a.mp4"],
+            filePath: "uploads/tus/u1", expiresAt: Date().addingTimeInterval(3600))
         try database.uploads.create(upload)
         try database.uploads.setOffset("u1", 40)
         var stored = try #require(try database.uploads.find("u1"))
         #expect(stored.offset == 40 && stored.length == 100 && !stored.isComplete)
         #expect(stored.metadataValues == ["title": "Été \"quoted\"", "filename": "a.mp4"])
 
-        try database.videos.create(VideoRecord(id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
-                                               originalSize: 100, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try database.videos.create(
+            VideoRecord(
+                id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
+                originalSize: 100, duration: nil, width: nil, height: nil, mediaInfo: nil))
         try database.uploads.complete("u1", videoID: "v1")
         stored = try #require(try database.uploads.find("u1"))
         #expect(stored.videoID == "v1" && stored.offset == 100)
@@ -35,8 +38,10 @@ import Testing
         }
         try database.uploads.setIngestFailure("failed", status: 503, reason: "Media storage is not available.")
         try database.uploads.setIngestFailure("refused", status: 422, reason: "Not a usable video.")
-        try database.videos.create(VideoRecord(id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
-                                               originalSize: 10, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try database.videos.create(
+            VideoRecord(
+                id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
+                originalSize: 10, duration: nil, width: nil, height: nil, mediaInfo: nil))
         try database.uploads.complete("done", videoID: "v1")
         #expect(Set(try database.uploads.awaitingIngest().map(\.id)) == ["whole", "failed"])
         let refused = try #require(try database.uploads.find("refused"))
@@ -53,8 +58,10 @@ import Testing
         let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let now = Date()
-        try database.uploads.create(UploadRecord(id: "old", length: 5, metadata: [:], filePath: "uploads/tus/old", expiresAt: now.addingTimeInterval(-1)))
-        try database.uploads.create(UploadRecord(id: "new", length: 5, metadata: [:], filePath: "uploads/tus/new", expiresAt: now.addingTimeInterval(60)))
+        try database.uploads.create(
+            UploadRecord(id: "old", length: 5, metadata: [:], filePath: "uploads/tus/old", expiresAt: now.addingTimeInterval(-1)))
+        try database.uploads.create(
+            UploadRecord(id: "new", length: 5, metadata: [:], filePath: "uploads/tus/new", expiresAt: now.addingTimeInterval(60)))
         #expect(try database.uploads.expired(before: now).map(\.id) == ["old"])
         #expect(try database.uploads.allIDs() == ["old", "new"])
         #expect(try database.uploads.delete("old"))

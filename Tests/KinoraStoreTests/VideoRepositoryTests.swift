@@ -5,8 +5,9 @@ import Testing
 
 @Suite struct VideoRepositoryTests {
     func video(_ id: String, visibility: String = "public") -> VideoRecord {
-        VideoRecord(id: id, title: "Video \(id)", visibility: visibility, originalKey: "videos/\(id)/original",
-                    originalName: "\(id).mp4", originalSize: 10, duration: 2, width: 320, height: 180, mediaInfo: nil)
+        VideoRecord(
+            id: id, title: "Video \(id)", visibility: visibility, originalKey: "videos/\(id)/original",
+            originalName: "\(id).mp4", originalSize: 10, duration: 2, width: 320, height: 180, mediaInfo: nil)
     }
 
     @Test func creatingAVideoQueuesItsTranscode() throws {

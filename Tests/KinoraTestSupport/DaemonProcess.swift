@@ -13,8 +13,10 @@ public final class DaemonProcess: @unchecked Sendable {
     /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media` beside
     /// it). `fileLimit`: the daemon runs with `ulimit -n` set to it (through /bin/sh, which execs
     /// the daemon: the process id stays the daemon's).
-    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:],
-                executable: String = TestEnvironment.kinoraExecutable, fileLimit: Int? = nil) throws {
+    public init(
+        dataDir: String, arguments: [String] = [], environment: [String: String] = [:],
+        executable: String = TestEnvironment.kinoraExecutable, fileLimit: Int? = nil
+    ) throws {
         self.dataDir = dataDir
         let serve = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"] + arguments
         if let fileLimit {
@@ -45,7 +47,8 @@ public final class DaemonProcess: @unchecked Sendable {
         enum Outcome: Sendable { case listening(Int), exited }
         let outcome = await Self.poll(timeout: timeout) { [self] () -> Outcome? in
             if let range = log.range(of: "listening on http://127.0.0.1:"),
-               let port = Int(log[range.upperBound...].prefix { $0.isNumber }) {
+                let port = Int(log[range.upperBound...].prefix { $0.isNumber })
+            {
                 return .listening(port)
             }
             return process.isRunning ? nil : .exited
@@ -112,9 +115,11 @@ public final class DaemonProcess: @unchecked Sendable {
         var form = MultipartBody()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { form.field(name, value) }
         form.file("file", filename: filename, data: data)
-        let created = try request("POST", "/api/v1/videos", headers: [
-            "Content-Type": form.contentType, "Authorization": "Bearer \(adminToken)",
-        ], body: form.finished())
+        let created = try request(
+            "POST", "/api/v1/videos",
+            headers: [
+                "Content-Type": form.contentType, "Authorization": "Bearer \(adminToken)",
+            ], body: form.finished())
         guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
             throw TestFailure("upload failed: \(created.status) \(created.body)")
         }
@@ -197,8 +202,9 @@ public struct HTTPResult: Sendable {
         var result: [UInt8] = []
         var index = 0
         while let lineEnd = bytes[index...].firstRange(of: [13, 10]),
-              let size = Int(String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self), radix: 16), size > 0,
-              lineEnd.upperBound + size <= bytes.count {
+            let size = Int(String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self), radix: 16), size > 0,
+            lineEnd.upperBound + size <= bytes.count
+        {
             result += bytes[lineEnd.upperBound..<(lineEnd.upperBound + size)]
             index = lineEnd.upperBound + size + 2
             guard index < bytes.count else { break }
@@ -220,7 +226,9 @@ public struct MultipartBody {
     }
 
     public mutating func file(_ name: String, filename: String, contentType: String = "application/octet-stream", data: [UInt8]) {
-        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        bytes += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8
+        )
         bytes += data
         bytes += Array("\r\n".utf8)
     }

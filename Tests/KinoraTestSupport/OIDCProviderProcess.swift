@@ -55,8 +55,9 @@ public final class OIDCProviderProcess: @unchecked Sendable {
 
     /// Sets the claims the provider puts in the ID token of `subject`.
     public func setUser(_ subject: String, claims: [String: Any]) throws {
-        let result = try request("PUT", "/users/\(subject)", headers: ["Content-Type": "application/json"],
-                                 body: Array(try JSONSerialization.data(withJSONObject: claims)))
+        let result = try request(
+            "PUT", "/users/\(subject)", headers: ["Content-Type": "application/json"],
+            body: Array(try JSONSerialization.data(withJSONObject: claims)))
         guard result.status == 204 else { throw TestFailure("PUT /users/\(subject): \(result.status) \(result.body)") }
     }
 

@@ -17,12 +17,18 @@ public final class RawConnection: @unchecked Sendable {
             let bound = withUnsafePointer(to: &local) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0 else { close(fd); throw TestFailure("bind to \(sourceAddress): errno \(errno)") }
+            guard bound == 0 else {
+                close(fd)
+                throw TestFailure("bind to \(sourceAddress): errno \(errno)")
+            }
         }
         // A connect the server's full backlog leaves unanswered fails after this, not minutes.
         var timeout = timeval(tv_sec: 3, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard Self.connectLoopback(fd, port: port) == 0 else { close(fd); throw TestFailure("connect to 127.0.0.1:\(port): errno \(errno)") }
+        guard Self.connectLoopback(fd, port: port) == 0 else {
+            close(fd)
+            throw TestFailure("connect to 127.0.0.1:\(port): errno \(errno)")
+        }
     }
 
     /// `connect(2)` of `fd` to 127.0.0.1:`port`: 0, or -1 with `errno` set.
@@ -84,7 +90,8 @@ public final class RawConnection: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             if let headEnd = received.firstRange(of: Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 if received.count >= headEnd.upperBound + length {
                     received.removeSubrange(..<(headEnd.upperBound + length))

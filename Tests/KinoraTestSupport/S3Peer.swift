@@ -43,12 +43,17 @@ public enum S3Peer {
     }
 
     /// A registry with storage-s3 loaded and one started instance (or the reason it failed).
-    public static func storage(prefix: String, name: String = "s3", bucket: String = bucket,
-                               extra: [String: JSONValue] = [:]) throws -> (PluginRegistry, StorageClient?) {
+    public static func storage(
+        prefix: String, name: String = "s3", bucket: String = bucket,
+        extra: [String: JSONValue] = [:]
+    ) throws -> (PluginRegistry, StorageClient?) {
         let registry = PluginRegistry(environment: HostEnvironment(logger: TestEnvironment.quietLogger(), version: "test"), workerThreads: 8)
         try registry.loadModule(at: module)
-        let errors = registry.createInstances([InstanceConfig(name: name, pluginID: "org.kinora.storage-s3",
-                                                              settings: settings(prefix: prefix, bucket: bucket, extra: extra))])
+        let errors = registry.createInstances([
+            InstanceConfig(
+                name: name, pluginID: "org.kinora.storage-s3",
+                settings: settings(prefix: prefix, bucket: bucket, extra: extra))
+        ])
         guard errors.isEmpty else { throw TestFailure("storage-s3 refused its settings: \(errors)") }
         registry.startAll()
         return (registry, registry.storage(named: name))
@@ -92,7 +97,9 @@ public enum S3Peer {
     }
 
     /// An HTTP request with curl: status, headers (lower-cased names) and body bytes.
-    public static func curl(_ url: String, method: String = "GET", headers: [String: String] = [:]) throws -> (status: Int, headers: [String: String], body: String) {
+    public static func curl(
+        _ url: String, method: String = "GET", headers: [String: String] = [:]
+    ) throws -> (status: Int, headers: [String: String], body: String) {
         let dir = try TestEnvironment.makeTemporaryDirectory("curl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var args = ["-s", "-o", dir + "/body", "-D", dir + "/headers", "-X", method, url]
@@ -103,7 +110,11 @@ public enum S3Peer {
         var status = 0
         var fields: [String: String] = [:]
         for line in headerText.split(separator: "\r\n") {
-            if line.hasPrefix("HTTP/") { status = Int(line.split(separator: " ")[1]) ?? 0; fields = [:]; continue }
+            if line.hasPrefix("HTTP/") {
+                status = Int(line.split(separator: " ")[1]) ?? 0
+                fields = [:]
+                continue
+            }
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }

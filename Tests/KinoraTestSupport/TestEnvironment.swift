@@ -39,16 +39,22 @@ public enum TestEnvironment {
     public static func localStorage(root: String, name: String = "media") throws -> (PluginRegistry, StorageClient) {
         let registry = PluginRegistry(environment: HostEnvironment(logger: quietLogger(), version: "test"), workerThreads: 4)
         try registry.loadModule(at: storageLocalModule)
-        let errors = registry.createInstances([InstanceConfig(name: name, pluginID: "org.kinora.storage-local", settings: .object(["root": .string(root)]))])
+        let errors = registry.createInstances([
+            InstanceConfig(name: name, pluginID: "org.kinora.storage-local", settings: .object(["root": .string(root)]))
+        ])
         guard errors.isEmpty else { throw TestFailure("storage-local refused: \(errors)") }
         registry.startAll()
-        guard let client = registry.storage(named: name) else { throw TestFailure("storage-local instance did not start: \(registry.instances.map { $0.lastError ?? "" })") }
+        guard let client = registry.storage(named: name) else {
+            throw TestFailure("storage-local instance did not start: \(registry.instances.map { $0.lastError ?? "" })")
+        }
         return (registry, client)
     }
 
     /// Runs a program to completion and returns its exit status and combined output.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -64,8 +70,12 @@ public enum TestEnvironment {
 
     /// Compiles a C plugin fixture with `cc` alone, as a third party would.
     public static func compileCPlugin(_ source: String, output: String, extraFlags: [String] = []) throws {
-        let result = try run("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-Werror", "-Wl,-z,defs",
-                                             "-I", abiInclude, "-o", output, source] + extraFlags)
+        let result = try run(
+            "/usr/bin/cc",
+            [
+                "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-Werror", "-Wl,-z,defs",
+                "-I", abiInclude, "-o", output, source,
+            ] + extraFlags)
         guard result.status == 0 else { throw TestFailure("cc failed for \(source):\n\(result.output)") }
     }
 

@@ -22,8 +22,9 @@ extension TestEnvironment {
     public static func hlsProblems(masterURL: String, duration: Double) throws -> [String] {
         let result = try run(try testPython(), [pythonFixture("check_hls.py"), masterURL, String(duration)])
         guard let line = result.output.split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let problems = object["problems"] as? [String] else {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let problems = object["problems"] as? [String]
+        else {
             throw TestFailure("check_hls.py failed (\(result.status)):\n\(result.output)")
         }
         return problems

@@ -25,13 +25,16 @@ public struct APIKeys: Sendable {
 
     /// Makes a key for `user` with already-checked scopes, valid `expiresInDays` (1 to 3650)
     /// or for ever. Answers the record and the key itself.
-    public func create(for user: UserRecord, name: String, scopes: [String], expiresInDays: Int?, now: Date = Date()) throws -> (APIKeyRecord, key: String) {
+    public func create(
+        for user: UserRecord, name: String, scopes: [String], expiresInDays: Int?, now: Date = Date()
+    ) throws -> (APIKeyRecord, key: String) {
         let name = try Self.checkName(name)
         let expiresAt = try expiresInDays.map { try Accounts.days($0, in: 1...3650, field: "expires_in_days", from: now) }
         let key = Self.keyPrefix + Secrets.newToken().token
-        let record = APIKeyRecord(id: RandomID.make(bytes: 10), userID: user.id, name: name,
-                                  prefix: String(key.prefix(Self.keyPrefix.count + 8)),
-                                  keyHash: Secrets.hash(key), scopes: scopes, expiresAt: expiresAt)
+        let record = APIKeyRecord(
+            id: RandomID.make(bytes: 10), userID: user.id, name: name,
+            prefix: String(key.prefix(Self.keyPrefix.count + 8)),
+            keyHash: Secrets.hash(key), scopes: scopes, expiresAt: expiresAt)
         try database.apiKeys.create(record)
         return (record, key)
     }

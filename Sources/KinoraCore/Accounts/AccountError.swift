@@ -122,8 +122,9 @@ public enum AccountError: DomainError, Equatable, CustomStringConvertible {
         case .totpEnabled: "two-factor authentication is on; disable it first to enrol a new device"
         case .totpNotEnabled: "this account has no two-factor authentication"
         case .noTotpEnrolment: "start with POST /api/v1/me/totp, then confirm with a code from the authenticator app"
-        case .invalidField(_, let detail), .badRequest(let detail, _), .needsCredentials(let detail), .insufficientScope(let detail), .forbidden(let detail),
-             .notFound(let detail):
+        case .invalidField(_, let detail), .badRequest(let detail, _), .needsCredentials(let detail), .insufficientScope(let detail),
+            .forbidden(let detail),
+            .notFound(let detail):
             detail
         case .noSession: "this request carries no session cookie (bearer tokens have no session)"
         }

@@ -31,8 +31,9 @@ public enum Accounts {
     public static func checkUsername(_ name: String) throws(InvalidAccount) {
         let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
         guard (3...32).contains(name.count), allowed, name.first.map({ $0.isLetter || $0.isNumber }) == true else {
-            throw InvalidAccount(field: "username",
-                                 description: "usernames are 3 to 32 characters: letters, digits, '.', '_', '-', starting with a letter or digit")
+            throw InvalidAccount(
+                field: "username",
+                description: "usernames are 3 to 32 characters: letters, digits, '.', '_', '-', starting with a letter or digit")
         }
     }
 
@@ -40,7 +41,9 @@ public enum Accounts {
     public static func checkPassword(_ password: String, username: String, field: String = "password") throws(InvalidAccount) {
         guard password.count >= 10 else { throw InvalidAccount(field: field, description: "the password must have at least 10 characters") }
         // bcrypt reads at most 72 bytes: longer passwords would be silently truncated.
-        guard password.utf8.count <= 72 else { throw InvalidAccount(field: field, description: "the password must have at most 72 bytes (bcrypt's limit)") }
+        guard password.utf8.count <= 72 else {
+            throw InvalidAccount(field: field, description: "the password must have at most 72 bytes (bcrypt's limit)")
+        }
         guard password.lowercased() != username.lowercased() else {
             throw InvalidAccount(field: field, description: "the password must not be the username")
         }
@@ -52,13 +55,16 @@ public enum Accounts {
     /// Hashes the password (bcrypt, cost 12) and inserts the account; an `email` given here is
     /// taken as verified (an admin typed it).
     @discardableResult
-    public static func create(in database: KinoraDatabase, username: String, role: Role, password: String,
-                              displayName: String? = nil, email: String? = nil) throws -> UserRecord {
+    public static func create(
+        in database: KinoraDatabase, username: String, role: Role, password: String,
+        displayName: String? = nil, email: String? = nil
+    ) throws -> UserRecord {
         try checkUsername(username)
         try checkPassword(password, username: username)
         if let email { try checkEmail(email) }
-        let user = UserRecord(id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
-                              passwordHash: Bcrypt.hash(password, cost: bcryptCost))
+        let user = UserRecord(
+            id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
+            passwordHash: Bcrypt.hash(password, cost: bcryptCost))
         try database.users.create(user, email: email.map { UserEmail(address: $0, verified: true) })
         return user
     }

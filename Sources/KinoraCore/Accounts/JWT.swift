@@ -52,8 +52,9 @@ public struct JWTSigner: Sendable {
         // needs no JSON parse on the path of every authenticated request.
         if parts[0] != Self.header {
             guard let headerBytes = Self.decodeBase64URL(parts[0]),
-                  let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
-                  header["alg"] as? String == "HS256" else { throw .malformed }
+                let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
+                header["alg"] as? String == "HS256"
+            else { throw .malformed }
         }
         let input = Array(parts[0].utf8) + [UInt8(ascii: ".")] + Array(parts[1].utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: input, using: key) else { throw .badSignature }

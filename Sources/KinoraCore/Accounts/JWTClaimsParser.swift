@@ -43,14 +43,18 @@ extension JWTSigner.Claims {
             }
             skipSpace()
             guard i < bytes.count else { return nil }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
             guard bytes[i] == UInt8(ascii: "}") else { return nil }
             i += 1
             break
         }
         skipSpace()
         guard i == bytes.count, let sub = strings["sub"], let role = strings["role"], let iat = ints["iat"], let exp = ints["exp"],
-              let jti = strings["jti"] else { return nil }
+            let jti = strings["jti"]
+        else { return nil }
         self.init(sub: sub, role: role, iat: iat, exp: exp, jti: jti)
     }
 }

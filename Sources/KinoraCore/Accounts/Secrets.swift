@@ -49,7 +49,8 @@ public enum Secrets {
     /// Whether a masked token unmasks to `secret`, in constant time.
     public static func csrfMatches(_ presented: String, secret: String) -> Bool {
         guard let expected = JWTSigner.decodeBase64URL(secret[...]), !expected.isEmpty,
-              let masked = JWTSigner.decodeBase64URL(presented[...]), masked.count == 2 * expected.count else { return false }
+            let masked = JWTSigner.decodeBase64URL(presented[...]), masked.count == 2 * expected.count
+        else { return false }
         var difference: UInt8 = 0
         for index in expected.indices { difference |= masked[index] ^ masked[expected.count + index] ^ expected[index] }
         return difference == 0

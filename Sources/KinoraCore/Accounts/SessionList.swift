@@ -47,8 +47,10 @@ public struct SessionList: Sendable {
     public func start(userID: String, lifetime: TimeInterval, userAgent: String?, now: Date = Date()) throws -> (token: String, csrf: String) {
         let (token, hash) = Secrets.newToken()
         let csrfSecret = Secrets.newToken().token
-        try database.sessions.create(SessionRecord(tokenHash: hash, userID: userID, csrfToken: csrfSecret,
-                                                   expiresAt: now.addingTimeInterval(lifetime), now: now, userAgent: userAgent))
+        try database.sessions.create(
+            SessionRecord(
+                tokenHash: hash, userID: userID, csrfToken: csrfSecret,
+                expiresAt: now.addingTimeInterval(lifetime), now: now, userAgent: userAgent))
         return (token, Secrets.maskCSRF(csrfSecret))
     }
 

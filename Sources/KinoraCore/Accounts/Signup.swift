@@ -45,8 +45,9 @@ public struct Signup: Sendable {
         let invitation = invitation.flatMap { $0.isEmpty ? nil : $0 }
         if mode == .invite, invitation == nil { throw AccountError.invitationRequired }
 
-        let draft = UserRecord(id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
-                               passwordHash: try await Accounts.hash(password))
+        let draft = UserRecord(
+            id: RandomID.make(bytes: 10), username: username, displayName: displayName, role: role.rawValue,
+            passwordHash: try await Accounts.hash(password))
         let user: UserRecord
         do {
             user = try database.invitations.signUp(draft, invitationHash: invitation.map(Secrets.hash))

@@ -40,8 +40,9 @@ public struct TokenIssuer: Sendable {
     /// Starts a new refresh-token family for `user`, with an access token.
     public func issue(for user: UserRecord) throws -> IssuedTokens {
         let refresh = Secrets.newToken()
-        try database.users.addRefreshToken(RefreshTokenRecord(
-            tokenHash: refresh.hash, userID: user.id, familyID: RandomID.make(bytes: 10), expiresAt: Date().addingTimeInterval(refreshLifetime)))
+        try database.users.addRefreshToken(
+            RefreshTokenRecord(
+                tokenHash: refresh.hash, userID: user.id, familyID: RandomID.make(bytes: 10), expiresAt: Date().addingTimeInterval(refreshLifetime)))
         return IssuedTokens(accessToken: try accessToken(for: user), refreshToken: refresh.token, expiresIn: accessLifetime)
     }
 
@@ -49,8 +50,10 @@ public struct TokenIssuer: Sendable {
     /// family: one of the two presenters stole it.
     public func refresh(_ presented: String, logger: Logger) throws -> IssuedTokens {
         let next = Secrets.newToken()
-        switch try database.users.rotate(hash: Secrets.hash(presented), nextHash: next.hash,
-                                         expiresAt: Date().addingTimeInterval(refreshLifetime)) {
+        switch try database.users.rotate(
+            hash: Secrets.hash(presented), nextHash: next.hash,
+            expiresAt: Date().addingTimeInterval(refreshLifetime))
+        {
         case .rotated(let user, _):
             return IssuedTokens(accessToken: try accessToken(for: user), refreshToken: next.token, expiresIn: accessLifetime)
         case .reused:

@@ -37,7 +37,8 @@ public struct TwoFactor: SecondFactorChecking {
         let digits = presented.filter { !$0.isWhitespace }
         if digits.count == 6, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) {
             guard let secret = try? open(record.sealedSecret, userID: userID),
-                  let step = matchingStep(code: digits, secret: secret, now: now) else { return .rejected }
+                let step = matchingStep(code: digits, secret: secret, now: now)
+            else { return .rejected }
             return try database.totp.useStep(userID: userID, step: step) ? .accepted : .rejected
         }
         let used = try database.totp.useRecoveryCode(userID: userID, hash: Secrets.recoveryCodeHash(presented, userID: userID))
@@ -65,7 +66,9 @@ public struct TwoFactor: SecondFactorChecking {
             throw AccountError.enrolmentCodeMismatch
         }
         let recovery = Secrets.newRecoveryCodes(count: Self.recoveryCodeCount)
-        guard try database.totp.enable(userID: user.id, step: step, recoveryCodeHashes: recovery.map { Secrets.recoveryCodeHash($0, userID: user.id) }) else {
+        guard
+            try database.totp.enable(userID: user.id, step: step, recoveryCodeHashes: recovery.map { Secrets.recoveryCodeHash($0, userID: user.id) })
+        else {
             throw AccountError.totpEnabled
         }
         return recovery

@@ -11,8 +11,9 @@ public struct JobAdministration: Sendable {
     /// `state` when it is a job state (or nil), else `invalid-parameter`.
     public static func state(_ state: String?) throws -> String? {
         if let state, !JobQueue.states.contains(state) {
-            throw Refused(.invalidParameter, "state must be one of \(JobQueue.states.joined(separator: ", "))",
-                          extra: ["parameter": "state"], title: "Invalid state")
+            throw Refused(
+                .invalidParameter, "state must be one of \(JobQueue.states.joined(separator: ", "))",
+                extra: ["parameter": "state"], title: "Invalid state")
         }
         return state
     }

@@ -33,15 +33,18 @@ public struct CaptionService: Sendable {
 
     /// Saves the `bytes` as `video`'s captions in `language`, replacing any track of that
     /// language. The caller checked that the video may be changed.
-    public func save(_ bytes: [UInt8], video: VideoRecord, language: LanguageTag, label: String?, isDefault: Bool,
-              requestID: String, logger: Logger) async throws -> Saved {
+    public func save(
+        _ bytes: [UInt8], video: VideoRecord, language: LanguageTag, label: String?, isDefault: Bool,
+        requestID: String, logger: Logger
+    ) async throws -> Saved {
         let storage = try storage.require()
         let summary = try Captions.validate(bytes)
         // The file first, then the row: a recorded track always has its file.
         let key = VideoObjects(video.id).caption(language.value)
         try await storage.put(key, contentType: "text/vtt", bytes: bytes, requestID: requestID)
-        let caption = CaptionRecord(videoID: video.id, language: language.value, label: label ?? language.displayName,
-                                    isDefault: isDefault, size: Int64(bytes.count))
+        let caption = CaptionRecord(
+            videoID: video.id, language: language.value, label: label ?? language.displayName,
+            isDefault: isDefault, size: Int64(bytes.count))
         let created: Bool
         do {
             created = try database.captions.save(caption)
@@ -57,9 +60,11 @@ public struct CaptionService: Sendable {
             try? await storage.removeAll(prefix: VideoObjects(video.id).folder)
             throw CaptionError.videoGone(video.id)
         }
-        logger.info("captions saved", metadata: [
-            "video": .string(video.id), "language": .string(language.value), "cues": .stringConvertible(summary.cues),
-        ])
+        logger.info(
+            "captions saved",
+            metadata: [
+                "video": .string(video.id), "language": .string(language.value), "cues": .stringConvertible(summary.cues),
+            ])
         return Saved(caption: caption, created: created)
     }
 

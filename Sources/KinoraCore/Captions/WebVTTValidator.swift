@@ -85,7 +85,8 @@ public enum WebVTTValidator {
         if !head.contains("-->") {
             timing += 1
             guard timing < block.endIndex, block[timing].contains("-->") else {
-                throw Failure(line: firstLine, reason: "\(quote(head)) starts a block that is not a cue (no \"-->\" timing line) nor NOTE, STYLE or REGION")
+                throw Failure(
+                    line: firstLine, reason: "\(quote(head)) starts a block that is not a cue (no \"-->\" timing line) nor NOTE, STYLE or REGION")
             }
         }
         let timingLine = firstLine + timing - block.startIndex
@@ -94,8 +95,9 @@ public enum WebVTTValidator {
             throw Failure(line: timingLine, reason: "the cue ends (\(format(end))) before it starts (\(format(start)))")
         }
         if let text = block[(timing + 1)...].firstIndex(where: { $0.contains("-->") }) {
-            throw Failure(line: firstLine + text - block.startIndex,
-                          reason: "\"-->\" in cue text (a missing blank line before the next cue?)")
+            throw Failure(
+                line: firstLine + text - block.startIndex,
+                reason: "\"-->\" in cue text (a missing blank line before the next cue?)")
         }
         return end
     }
@@ -135,8 +137,9 @@ public enum WebVTTValidator {
             return Int64(s)
         }
         guard let seconds = digits(secondsParts[0], count: 2...2), seconds < 60,
-              let millis = digits(secondsParts[1], count: 3...3),
-              let minutes = digits(parts[parts.count - 2], count: 2...2), minutes < 60 else { return nil }
+            let millis = digits(secondsParts[1], count: 3...3),
+            let minutes = digits(parts[parts.count - 2], count: 2...2), minutes < 60
+        else { return nil }
         var hours: Int64 = 0
         if parts.count == 3 {
             guard let h = digits(parts[0], count: 2...10) else { return nil }

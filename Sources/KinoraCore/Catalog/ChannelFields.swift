@@ -47,7 +47,8 @@ public struct ChannelFields: Sendable, Equatable {
                 fields.description = ""
             } else {
                 guard let text = value.stringValue, text.count <= ChannelRecord.maxDescriptionLength,
-                      !text.containsControlCharacters(allowingNewlines: true) else {
+                    !text.containsControlCharacters(allowingNewlines: true)
+                else {
                     throw InvalidField("description", "description must be at most \(ChannelRecord.maxDescriptionLength) characters")
                 }
                 fields.description = text

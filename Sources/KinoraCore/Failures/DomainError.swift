@@ -45,8 +45,10 @@ public struct Refused: DomainError, CustomStringConvertible {
     public var title: String
     public var retryAfter: Int?
 
-    public init(_ type: ProblemType, _ detail: String? = nil, extra: [String: String] = [:],
-                refusal: Refusal? = nil, title: String? = nil, retryAfter: Int? = nil) {
+    public init(
+        _ type: ProblemType, _ detail: String? = nil, extra: [String: String] = [:],
+        refusal: Refusal? = nil, title: String? = nil, retryAfter: Int? = nil
+    ) {
         self.problemType = type
         self.detail = detail
         self.extra = extra

@@ -115,12 +115,23 @@ public enum ProblemType: String, CaseIterable, Sendable {
     /// The usual answer to this type; an error may override it (``DomainError/refusal``).
     public var refusal: Refusal {
         switch self {
-        case .accountDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount, .signupClosed, .wrongPassword: .forbidden
-        case .accountGone, .bootstrapRetired, .invalidApiKey, .invalidCredentials, .invalidRefreshToken, .invalidResetToken, .invalidTotp, .oidcProviderError, .oidcTokenInvalid, .tokenExpired, .totpRequired, .unauthorized: .unauthenticated
-        case .alreadyInPlaylist, .categoryExists, .channelNotEmpty, .handleTaken, .jobState, .lastAdmin, .noTotpEnrolment, .offsetMismatch, .playlistFull, .totpEnabled, .totpNotEnabled, .usernameTaken: .conflict
+        case .accountDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
+            .signupClosed, .wrongPassword:
+            .forbidden
+        case .accountGone, .bootstrapRetired, .invalidApiKey, .invalidCredentials, .invalidRefreshToken, .invalidResetToken, .invalidTotp,
+            .oidcProviderError, .oidcTokenInvalid, .tokenExpired, .totpRequired, .unauthorized:
+            .unauthenticated
+        case .alreadyInPlaylist, .categoryExists, .channelNotEmpty, .handleTaken, .jobState, .lastAdmin, .noTotpEnrolment, .offsetMismatch,
+            .playlistFull, .totpEnabled, .totpNotEnabled, .usernameTaken:
+            .conflict
         case .badApiSpec, .badWebTemplate, .internalError, .mediaWorkerFailed, .noWebTemplate, .uploadStorage, .writeFailed: .internalError
-        case .badCaptions, .badImage, .empty, .handleReserved, .invalidField, .noDecodableStream, .notAPermutation, .notMedia, .stillImage, .tooLarge, .tooLong, .tooManyStreams, .truncated, .unknownField, .unreadable, .uploadRefused: .unprocessable
-        case .badChecksum, .badCursor, .badDefault, .badHeader, .badLabel, .badLanguage, .badMetadata, .badRequest, .badUpload, .badVisibility, .deferLengthUnsupported, .emptyUpload, .incompleteBody, .invalidParameter, .missingUploadLength, .missingUploadOffset, .oidcCodeInvalid, .oidcRedirectInvalid, .oidcStateInvalid, .unsupportedChecksum: .badRequest
+        case .badCaptions, .badImage, .empty, .handleReserved, .invalidField, .noDecodableStream, .notAPermutation, .notMedia, .stillImage, .tooLarge,
+            .tooLong, .tooManyStreams, .truncated, .unknownField, .unreadable, .uploadRefused:
+            .unprocessable
+        case .badChecksum, .badCursor, .badDefault, .badHeader, .badLabel, .badLanguage, .badMetadata, .badRequest, .badUpload, .badVisibility,
+            .deferLengthUnsupported, .emptyUpload, .incompleteBody, .invalidParameter, .missingUploadLength, .missingUploadOffset, .oidcCodeInvalid,
+            .oidcRedirectInvalid, .oidcStateInvalid, .unsupportedChecksum:
+            .badRequest
         case .badContentType, .unsupportedMediaType: .unsupportedMediaType
         case .beyondUploadLength, .fieldTooLarge, .fieldsTooLarge, .payloadTooLarge, .tooManyFields: .tooLarge
         case .checksumMismatch: .checksumMismatch
@@ -145,7 +156,9 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .alreadyInPlaylist: "Already in the playlist"
         case .badApiSpec: "API description unreadable"
         case .badCaptions: "Not a valid WebVTT file"
-        case .badChecksum, .badHeader, .badMetadata, .deferLengthUnsupported, .incompleteBody, .missingUploadLength, .missingUploadOffset, .unsupportedChecksum: "Invalid tus request"
+        case .badChecksum, .badHeader, .badMetadata, .deferLengthUnsupported, .incompleteBody, .missingUploadLength, .missingUploadOffset,
+            .unsupportedChecksum:
+            "Invalid tus request"
         case .badContentType: "Unsupported Content-Type"
         case .badCursor: "Invalid cursor"
         case .badDefault: "Invalid default flag"

@@ -15,8 +15,10 @@ extension MediaWorker {
     /// Runs the worker's transcode, reporting progress (0–1, step) as lines arrive. Cancelling
     /// the task terminates the worker, which removes its partial output; a task cancelled
     /// before this call never starts it.
-    public func transcode(input: String, output: String, options: [String],
-                          progress: @escaping @Sendable (Double, String) -> Void) async throws -> TranscodeResult {
+    public func transcode(
+        input: String, output: String, options: [String],
+        progress: @escaping @Sendable (Double, String) -> Void
+    ) async throws -> TranscodeResult {
         let worker = WorkerProcess(executable: executable, arguments: ["transcode", input, output] + options)
         let final = NIOLockedValueBox<WorkerReply<TranscodeResult>?>(nil)
         let exit = try await worker.run { line in
@@ -27,9 +29,10 @@ extension MediaWorker {
             }
         }
         guard exit.exitedNormally, let final = final.withLockedValue({ $0 }) else {
-            throw TranscodeFailure(description: exit.reason == .uncaughtSignal
-                ? "the media worker was killed by signal \(exit.status) while transcoding this file"
-                : "the media worker exited with status \(exit.status) without a result")
+            throw TranscodeFailure(
+                description: exit.reason == .uncaughtSignal
+                    ? "the media worker was killed by signal \(exit.status) while transcoding this file"
+                    : "the media worker exited with status \(exit.status) without a result")
         }
         switch final {
         case .success(let result): return result

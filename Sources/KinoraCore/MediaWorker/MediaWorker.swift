@@ -39,8 +39,9 @@ public struct MediaWorker: Sendable {
             throw MediaWorkerError.refused(refusal)
         case .success(let success):
             let report = success.info
-            return ProbedMedia(duration: report.info.duration, displayWidth: report.displayWidth,
-                               displayHeight: report.displayHeight, json: try MediaJSON.encode(report))
+            return ProbedMedia(
+                duration: report.info.duration, displayWidth: report.displayWidth,
+                displayHeight: report.displayHeight, json: try MediaJSON.encode(report))
         }
     }
 
@@ -58,7 +59,10 @@ public struct MediaWorker: Sendable {
         }
         let output = NIOLockedValueBox(Data())
         let exit = try await WorkerProcess(executable: executable, arguments: arguments).run(timeLimit: timeout) { line in
-            output.withLockedValue { $0.append(line); $0.append(0x0A) }
+            output.withLockedValue {
+                $0.append(line)
+                $0.append(0x0A)
+            }
         }
         guard exit.exitedNormally, exit.status == 0 else {
             let how = exit.reason == .uncaughtSignal ? "was killed by signal \(exit.status)" : "exited with \(exit.status)"

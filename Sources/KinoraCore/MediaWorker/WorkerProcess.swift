@@ -1,8 +1,9 @@
 import Foundation
+import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOConcurrencyHelpers
 
 /// One run of a child program (the media worker), awaited without holding a thread of any
 /// pool: a thread of its own reads the child's standard output to its end, and the process's

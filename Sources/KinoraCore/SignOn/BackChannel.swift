@@ -30,8 +30,10 @@ enum BackChannel {
         try await send("POST", url, headers: headers, body: body)
     }
 
-    static func send(_ method: String, _ url: String, headers: [String], body: [UInt8],
-                     timeoutMilliseconds: Int = 10_000, maxBytes: Int = 1 << 20) async throws(BackChannelError) -> BackChannelReply {
+    static func send(
+        _ method: String, _ url: String, headers: [String], body: [UInt8],
+        timeoutMilliseconds: Int = 10_000, maxBytes: Int = 1 << 20
+    ) async throws(BackChannelError) -> BackChannelReply {
         guard BackChannelPolicy.allows(url) else {
             throw BackChannelError(description: "\(url) is neither https nor loopback http")
         }
@@ -43,16 +45,19 @@ enum BackChannel {
         return try result.get()
     }
 
-    private static func perform(_ method: String, _ url: String, _ headers: [String], _ body: [UInt8],
-                                _ timeout: Int, _ maxBytes: Int) -> Result<BackChannelReply, BackChannelError> {
+    private static func perform(
+        _ method: String, _ url: String, _ headers: [String], _ body: [UInt8],
+        _ timeout: Int, _ maxBytes: Int
+    ) -> Result<BackChannelReply, BackChannelError> {
         let lines = headers.map { strdup($0) }
         defer { lines.forEach { free($0) } }
         var response = kinora_http_response()
         defer { kinora_http_response_free(&response) }
         let status = lines.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
             body.withUnsafeBufferPointer { bytes in
-                kinora_http_request(method, url, pointers.baseAddress, pointers.count, bytes.baseAddress, bytes.count,
-                                    timeout, maxBytes, &response)
+                kinora_http_request(
+                    method, url, pointers.baseAddress, pointers.count, bytes.baseAddress, bytes.count,
+                    timeout, maxBytes, &response)
             }
         }
         guard status == 0 else {

@@ -15,10 +15,11 @@ struct IDToken: Sendable {
     init(_ token: String) throws(OIDCError) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = JWTSigner.decodeBase64URL(parts[0]), let payload = JWTSigner.decodeBase64URL(parts[1]),
-              let signature = JWTSigner.decodeBase64URL(parts[2]),
-              let headerJSON = try? JSONValue(parsing: String(decoding: header, as: UTF8.self)),
-              let payloadJSON = try? JSONValue(parsing: String(decoding: payload, as: UTF8.self)),
-              headerJSON.objectValue != nil, payloadJSON.objectValue != nil else {
+            let signature = JWTSigner.decodeBase64URL(parts[2]),
+            let headerJSON = try? JSONValue(parsing: String(decoding: header, as: UTF8.self)),
+            let payloadJSON = try? JSONValue(parsing: String(decoding: payload, as: UTF8.self)),
+            headerJSON.objectValue != nil, payloadJSON.objectValue != nil
+        else {
             throw .tokenInvalid("the ID token is not a signed JWT (three base64url parts of JSON)")
         }
         self.header = headerJSON
@@ -65,8 +66,9 @@ struct IDToken: Sendable {
             throw .tokenInvalid("the ID token has no valid subject (sub)")
         }
         let verified = payload["email_verified"]?.boolValue ?? (payload["email_verified"]?.stringValue == "true")
-        return IDTokenClaims(subject: subject, email: payload["email"]?.stringValue, emailVerified: verified,
-                             preferredUsername: payload["preferred_username"]?.stringValue, name: payload["name"]?.stringValue)
+        return IDTokenClaims(
+            subject: subject, email: payload["email"]?.stringValue, emailVerified: verified,
+            preferredUsername: payload["preferred_username"]?.stringValue, name: payload["name"]?.stringValue)
     }
 
     private func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -42,8 +42,9 @@ struct JSONWebKey: Sendable {
         case .p256(let point):
             // JWS ES256 signatures are r ‖ s (RFC 7518 §3.4), the raw representation.
             guard algorithm == "ES256", signature.count == 64,
-                  let key = try? P256.Signing.PublicKey(rawRepresentation: point),
-                  let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
+                let key = try? P256.Signing.PublicKey(rawRepresentation: point),
+                let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
             return key.isValidSignature(ecdsa, for: input)
         }
     }
@@ -74,14 +75,16 @@ struct JSONWebKeySet: Sendable {
         switch jwk["kty"]?.stringValue {
         case "RSA":
             guard let n = jwk["n"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }),
-                  let e = jwk["e"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }),
-                  let key = try? _RSA.Signing.PublicKey(n: n, e: e), key.keySizeInBits >= 2048 else { return nil }
+                let e = jwk["e"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }),
+                let key = try? _RSA.Signing.PublicKey(n: n, e: e), key.keySizeInBits >= 2048
+            else { return nil }
             return JSONWebKey(kid: kid, alg: alg, material: .rsa(key))
         case "EC":
             guard jwk["crv"]?.stringValue == "P-256",
-                  let x = jwk["x"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }), x.count == 32,
-                  let y = jwk["y"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }), y.count == 32,
-                  (try? P256.Signing.PublicKey(rawRepresentation: x + y)) != nil else { return nil }
+                let x = jwk["x"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }), x.count == 32,
+                let y = jwk["y"]?.stringValue.flatMap({ JWTSigner.decodeBase64URL($0[...]) }), y.count == 32,
+                (try? P256.Signing.PublicKey(rawRepresentation: x + y)) != nil
+            else { return nil }
             return JSONWebKey(kid: kid, alg: alg, material: .p256(x + y))
         default:
             return nil

@@ -22,7 +22,8 @@ public enum OIDCError: DomainError, CustomStringConvertible {
         switch self {
         case .unknownProvider(let name): "unknown provider \(name)"
         case .badRedirect(let why), .badRequest(let why), .stateInvalid(let why), .providerUnavailable(let why),
-             .exchangeFailed(let why), .tokenInvalid(let why), .noAccount(let why): why
+            .exchangeFailed(let why), .tokenInvalid(let why), .noAccount(let why):
+            why
         case .providerError(let code, let text): "the provider answered \(code)" + (text.map { ": \($0)" } ?? "")
         case .accountDisabled: "the account is disabled"
         case .codeInvalid: "the code is unknown, expired or already used"

@@ -26,7 +26,8 @@ actor OIDCProvider {
         let url = config.issuer + "/.well-known/openid-configuration"
         let document = try await fetchJSON(url, what: "the discovery document")
         guard let issuer = document["issuer"]?.stringValue, let authorization = document["authorization_endpoint"]?.stringValue,
-              let token = document["token_endpoint"]?.stringValue, let jwks = document["jwks_uri"]?.stringValue else {
+            let token = document["token_endpoint"]?.stringValue, let jwks = document["jwks_uri"]?.stringValue
+        else {
             throw .providerUnavailable("the discovery document of \(config.name) lacks issuer, authorization_endpoint, token_endpoint or jwks_uri")
         }
         // The document must be the issuer's own (OpenID Connect Discovery §4.3).
@@ -36,8 +37,9 @@ actor OIDCProvider {
         for endpoint in [authorization, token, jwks] where !BackChannelPolicy.allows(endpoint) {
             throw .providerUnavailable("the provider \(config.name) names an endpoint that is neither https nor loopback http")
         }
-        let found = ProviderMetadata(issuer: issuer, authorizationEndpoint: authorization, tokenEndpoint: token, jwksURI: jwks,
-                                     tokenAuthMethods: document["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue))
+        let found = ProviderMetadata(
+            issuer: issuer, authorizationEndpoint: authorization, tokenEndpoint: token, jwksURI: jwks,
+            tokenAuthMethods: document["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue))
         metadata = found
         return found
     }
@@ -96,9 +98,10 @@ actor OIDCProvider {
             keys = try await fetchKeys()
             refreshed = true
         }
-        throw .tokenInvalid(token.kid != nil && keys?.candidates(kid: token.kid, algorithm: algorithm).isEmpty == true
-                            ? "the ID token is signed with a key the provider does not publish"
-                            : "the ID token's signature does not verify")
+        throw .tokenInvalid(
+            token.kid != nil && keys?.candidates(kid: token.kid, algorithm: algorithm).isEmpty == true
+                ? "the ID token is signed with a key the provider does not publish"
+                : "the ID token's signature does not verify")
     }
 
     private func fetchKeys() async throws(OIDCError) -> JSONWebKeySet {

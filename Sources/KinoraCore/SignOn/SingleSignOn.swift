@@ -49,8 +49,10 @@ public struct SingleSignOn: Sendable {
     /// a path of this site; `callbackBase` (this site's base URL) is asked for only once the
     /// provider is reachable, so an unreachable provider is reported first; `binding` is the
     /// browser's earlier one, kept so two tabs do not undo each other.
-    public func start(provider name: String, returnTo: String, mode: String, callbackBase: () throws(OIDCError) -> String,
-                      binding: String?) async throws(OIDCError) -> Authorization {
+    public func start(
+        provider name: String, returnTo: String, mode: String, callbackBase: () throws(OIDCError) -> String,
+        binding: String?
+    ) async throws(OIDCError) -> Authorization {
         let provider = try provider(name)
         guard mode == "redirect" || mode == "json" else { throw .badRequest("mode is \"redirect\" (the default) or \"json\"") }
         let metadata = try await provider.discover()
@@ -58,9 +60,10 @@ public struct SingleSignOn: Sendable {
         let state = RandomID.make(bytes: 32), nonce = RandomID.make(bytes: 32), verifier = RandomID.make(bytes: 32)
         let binding = binding.flatMap { $0.count == 52 ? $0 : nil } ?? RandomID.make(bytes: 32)
         do {
-            try database.oidc.addLogin(OIDCLoginRecord(
-                stateHash: Secrets.hash(state), provider: name, nonce: nonce, codeVerifier: verifier, redirectURI: redirectURI,
-                returnTo: returnTo, mode: mode, bindingHash: Secrets.hash(binding), expiresAt: Date().addingTimeInterval(Self.loginLifetime)))
+            try database.oidc.addLogin(
+                OIDCLoginRecord(
+                    stateHash: Secrets.hash(state), provider: name, nonce: nonce, codeVerifier: verifier, redirectURI: redirectURI,
+                    returnTo: returnTo, mode: mode, bindingHash: Secrets.hash(binding), expiresAt: Date().addingTimeInterval(Self.loginLifetime)))
         } catch {
             throw .providerUnavailable("the login could not be recorded")
         }
@@ -87,8 +90,10 @@ public struct SingleSignOn: Sendable {
     /// The provider's callback: the login is taken first, whatever else the callback says (a
     /// state works once), then checked against the provider and the browser's binding; the
     /// code is traded, the ID token verified and the identity resolved to an account.
-    public func finish(provider name: String, state: String?, error: String?, errorDescription: String?, code: String?,
-                       binding: String?, logger: Logger) async throws(OIDCError) -> SignedOn {
+    public func finish(
+        provider name: String, state: String?, error: String?, errorDescription: String?, code: String?,
+        binding: String?, logger: Logger
+    ) async throws(OIDCError) -> SignedOn {
         let provider = try provider(name)
         let login: OIDCLoginRecord?
         do {

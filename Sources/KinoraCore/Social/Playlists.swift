@@ -56,7 +56,8 @@ public struct Playlists: Sendable {
         try BodyFields.refuseUnknownKeys(body, allowed: Self.fields)
         let title = try BodyFields.text(body, "title", max: Self.maxTitle, allowEmpty: false)
         let description = try BodyFields.text(body, "description", max: Self.maxDescription, multiline: true, trimmed: false)
-        guard let updated = try database.playlists.update(playlist.id, title: title, description: description, visibility: try Self.visibility(body)) else {
+        guard let updated = try database.playlists.update(playlist.id, title: title, description: description, visibility: try Self.visibility(body))
+        else {
             throw PlaylistError.notFound(id: playlist.id)
         }
         return updated
@@ -72,7 +73,8 @@ public struct Playlists: Sendable {
         try BodyFields.refuseUnknownKeys(body, allowed: ["video_id", "position"])
         // Only a video the caller can see may be added: no probing of private ids.
         guard let videoID = body["video_id"]?.stringValue, videoID.count <= 64,
-              let video = try database.videos.find(videoID), VideoVisibility.canSee(video, viewer) else {
+            let video = try database.videos.find(videoID), VideoVisibility.canSee(video, viewer)
+        else {
             throw InvalidField("video_id", "video_id must name a video you can see")
         }
         var position: Int?

@@ -19,7 +19,9 @@ public func requireFreeSpace(at path: String, incoming: Int64, reserve: Int64) t
     guard let free = freeBytes(at: path) else { return }
     if free - incoming < reserve {
         throw InsufficientStorage(
-            detail: "\(free >> 20) MiB free at \(path); this needs \(incoming >> 20) MiB and keeps \(reserve >> 20) MiB in reserve ([uploads] min_free_bytes)")
+            detail:
+                "\(free >> 20) MiB free at \(path); this needs \(incoming >> 20) MiB and keeps \(reserve >> 20) MiB in reserve ([uploads] min_free_bytes)"
+        )
     }
 }
 

@@ -1,8 +1,9 @@
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOCore
-import NIOPosix
 
 /// The partial file of one tus upload, opened for one PATCH: positioned writes, truncation back
 /// to a known offset, fsync. Every system call runs on the upload file pool.
@@ -42,8 +43,11 @@ public struct TusFile: Sendable {
                 if n < 0 {
                     if errno == EINTR { continue }
                     let full = errno == ENOSPC || errno == EDQUOT
-                    throw WriteFailed(diskFull: full, description: full ? "the disk filled up while receiving the upload"
-                                                                       : "writing the upload failed: \(String(cString: strerror(errno)))")
+                    throw WriteFailed(
+                        diskFull: full,
+                        description: full
+                            ? "the disk filled up while receiving the upload"
+                            : "writing the upload failed: \(String(cString: strerror(errno)))")
                 }
                 done += n
             }

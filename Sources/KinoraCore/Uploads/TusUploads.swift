@@ -45,8 +45,9 @@ public struct TusUploads: Sendable {
         try requireFreeSpace(at: folder, incoming: length * ingestCopies, reserve: config.minFreeBytes)
         let id = RandomID.make(bytes: 16)
         let now = Date()
-        let upload = UploadRecord(id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
-                                  expiresAt: now.addingTimeInterval(expiry), ownerID: ownerID, now: now)
+        let upload = UploadRecord(
+            id: id, length: length, metadata: metadata, filePath: Self.relativeFolder + "/" + id,
+            expiresAt: now.addingTimeInterval(expiry), ownerID: ownerID, now: now)
         try database.uploads.create(upload)
         return upload
     }
@@ -64,9 +65,11 @@ public struct TusUploads: Sendable {
 
     /// Appends a PATCH body (`declaredLength` from Content-Length when sent) at `offset`, then
     /// ingests the file if it is now complete. Returns the upload as stored afterwards.
-    public func receive<Body: AsyncSequence>(_ upload: UploadRecord, offset: Int64, body: Body, declaredLength: Int64?,
-                                      checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String,
-                                      logger: Logger) async throws -> UploadRecord where Body.Element == ByteBuffer {
+    public func receive<Body: AsyncSequence>(
+        _ upload: UploadRecord, offset: Int64, body: Body, declaredLength: Int64?,
+        checksum: (TusChecksum.Algorithm, [UInt8])?, requestID: String,
+        logger: Logger
+    ) async throws -> UploadRecord where Body.Element == ByteBuffer {
         guard locks.acquire(upload.id) else { throw UploadError.busy }
         defer { locks.release(upload.id) }
         // Read again under the lock: a request that finished meanwhile moved the offset.
@@ -90,8 +93,9 @@ public struct TusUploads: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             // This body, and the copy the final ingest makes of the whole file.
             try requireFreeSpace(at: folder, incoming: (declaredLength ?? remaining) + upload.length, reserve: config.minFreeBytes)
-            let written = try await append(body, to: path(of: upload), at: upload.offset, remaining: remaining,
-                                           checksum: checksum, upload: upload)
+            let written = try await append(
+                body, to: path(of: upload), at: upload.offset, remaining: remaining,
+                checksum: checksum, upload: upload)
             if written > 0 {
                 upload.offset += written
                 try database.uploads.setOffset(upload.id, upload.offset)
@@ -105,9 +109,11 @@ public struct TusUploads: Sendable {
     /// checksum, fsyncs. Returns the bytes now durably appended; a refused body is cut back
     /// off the file and thrown. A body the client broke off keeps what arrived (when no
     /// checksum asked for all of it), so the client resumes from there.
-    private func append<Body: AsyncSequence>(_ body: Body, to path: String, at start: Int64, remaining: Int64,
-                                             checksum: (TusChecksum.Algorithm, [UInt8])?,
-                                             upload: UploadRecord) async throws -> Int64 where Body.Element == ByteBuffer {
+    private func append<Body: AsyncSequence>(
+        _ body: Body, to path: String, at start: Int64, remaining: Int64,
+        checksum: (TusChecksum.Algorithm, [UInt8])?,
+        upload: UploadRecord
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
         let file: TusFile
         do {
             file = try await TusFile.open(path, at: start)
@@ -146,7 +152,8 @@ public struct TusUploads: Sendable {
                 written += Int64(pending.count)
             }
         } catch let error as TusFile.WriteFailed {
-            failure = error.diskFull
+            failure =
+                error.diskFull
                 ? UploadError.diskFull(title: "Not enough disk space", detail: error.description)
                 : UploadError.storageFailed(error.description)
         }
@@ -236,14 +243,17 @@ public struct TusUploads: Sendable {
         for upload in waiting where locks.acquire(upload.id) {
             defer { locks.release(upload.id) }
             guard FileManager.default.fileExists(atPath: path(of: upload)) else {
-                try? database.uploads.setIngestFailure(upload.id, status: 410, reason: "the uploaded file is missing from \(Self.relativeFolder); upload it again")
+                try? database.uploads.setIngestFailure(
+                    upload.id, status: 410, reason: "the uploaded file is missing from \(Self.relativeFolder); upload it again")
                 continue
             }
             do {
                 let done = try await finish(upload, requestID: "recovery-" + upload.id, logger: logger, keepRefusal: true)
-                logger.info("tus upload ingested after an interrupted start", metadata: ["upload": .string(upload.id), "video": .string(done.videoID ?? "")])
+                logger.info(
+                    "tus upload ingested after an interrupted start", metadata: ["upload": .string(upload.id), "video": .string(done.videoID ?? "")])
             } catch {
-                logger.warning("tus upload could not be ingested after a restart: \(IngestFailure.reason(error))", metadata: ["upload": .string(upload.id)])
+                logger.warning(
+                    "tus upload could not be ingested after a restart: \(IngestFailure.reason(error))", metadata: ["upload": .string(upload.id)])
             }
         }
     }

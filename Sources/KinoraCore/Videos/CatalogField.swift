@@ -47,7 +47,9 @@ public enum CatalogField {
     /// At most 5000 characters; line breaks and tabs are the only control characters allowed.
     public static func description(_ value: String) throws(Invalid) -> String {
         guard value.count <= maxDescriptionLength, !value.containsControlCharacters(allowingNewlines: true) else {
-            throw Invalid(field: "description", detail: "description must be at most \(maxDescriptionLength) characters without control characters other than line breaks and tabs")
+            throw Invalid(
+                field: "description",
+                detail: "description must be at most \(maxDescriptionLength) characters without control characters other than line breaks and tabs")
         }
         return value
     }

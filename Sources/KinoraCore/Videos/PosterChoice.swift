@@ -14,18 +14,22 @@ public enum PosterChoice {
     /// (`/streams/{id}/thumbs/candidate-2.jpg`, absolute or not).
     public static func apply(_ value: String, to video: VideoRecord) throws(CatalogField.Invalid) -> String {
         guard let json = video.thumbnails.flatMap({ try? JSONValue(parsing: $0) }), case .object(var members) = json,
-              let candidates = json["candidates"]?.arrayValue?.compactMap(\.stringValue), !candidates.isEmpty else {
-            throw CatalogField.Invalid(field: "poster", detail: "this video has no thumbnail candidates (yet); a poster can be chosen once processing made them")
+            let candidates = json["candidates"]?.arrayValue?.compactMap(\.stringValue), !candidates.isEmpty
+        else {
+            throw CatalogField.Invalid(
+                field: "poster", detail: "this video has no thumbnail candidates (yet); a poster can be chosen once processing made them")
         }
         let wanted = value.count <= 2048 ? path(of: value, video: video.id) : nil
         guard let wanted, let chosen = candidates.first(where: { $0 == wanted || $0 == "thumbs/" + wanted }) else {
             let names = candidates.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-            throw CatalogField.Invalid(field: "poster", detail: "poster must name one of this video's thumbnail candidates (\(names.joined(separator: ", "))) or its URL")
+            throw CatalogField.Invalid(
+                field: "poster", detail: "poster must name one of this video's thumbnail candidates (\(names.joined(separator: ", "))) or its URL")
         }
         members["poster"] = .string(chosen)
         // The card picture follows: the same frame, small (absent for older transcodes).
         if let cards = json["cards"]?.arrayValue?.compactMap(\.stringValue), cards.count == candidates.count,
-           let index = candidates.firstIndex(of: chosen) {
+            let index = candidates.firstIndex(of: chosen)
+        {
             members["card"] = .string(cards[index])
         }
         return JSONValue.object(members).jsonString

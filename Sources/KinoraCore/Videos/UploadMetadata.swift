@@ -28,7 +28,9 @@ public struct UploadMetadata: Sendable {
     /// uploader's own unless the uploader is an admin, and the video belongs to the channel's
     /// owner. Throws ``CatalogField/Invalid`` (400) naming the field, ``Refused`` `forbidden`
     /// for another's channel and `unauthorized` when the uploader's account is gone.
-    public static func resolve(_ fields: [String: String], uploaderID: String?, database: KinoraDatabase, defaultVisibility: String) throws -> UploadMetadata {
+    public static func resolve(
+        _ fields: [String: String], uploaderID: String?, database: KinoraDatabase, defaultVisibility: String
+    ) throws -> UploadMetadata {
         do {
             return try resolveFields(fields, uploaderID: uploaderID, database: database, defaultVisibility: defaultVisibility)
         } catch let invalid as CatalogField.Invalid {
@@ -36,8 +38,10 @@ public struct UploadMetadata: Sendable {
         }
     }
 
-    private static func resolveFields(_ fields: [String: String], uploaderID: String?, database: KinoraDatabase,
-                                      defaultVisibility: String) throws -> UploadMetadata {
+    private static func resolveFields(
+        _ fields: [String: String], uploaderID: String?, database: KinoraDatabase,
+        defaultVisibility: String
+    ) throws -> UploadMetadata {
         var metadata = UploadMetadata(visibility: try CatalogField.visibility(fields["visibility"] ?? defaultVisibility))
         if let title = fields["title"], !title.trimmingCharacters(in: .whitespaces).isEmpty { metadata.title = try CatalogField.title(title) }
         if let description = fields["description"] { metadata.description = try CatalogField.description(description) }

@@ -53,11 +53,14 @@ public struct VideoIngest: Sendable {
 
     /// A received upload: its form `fields` checked for the uploader (nil: the bootstrap
     /// token), then the file ingested. Returns the new video as shown.
-    public func ingestUpload(file path: String, size: Int64, originalName: String?, fields: [String: String], uploaderID: String?,
-                      requestID: String, logger: Logger) async throws -> VideoRecord {
+    public func ingestUpload(
+        file path: String, size: Int64, originalName: String?, fields: [String: String], uploaderID: String?,
+        requestID: String, logger: Logger
+    ) async throws -> VideoRecord {
         let metadata = try UploadMetadata.resolve(fields, uploaderID: uploaderID, database: database, defaultVisibility: config.defaultVisibility)
-        return try await ingest(file: path, size: size, details: Details(originalName: originalName, metadata: metadata),
-                                requestID: requestID, logger: logger)
+        return try await ingest(
+            file: path, size: size, details: Details(originalName: originalName, metadata: metadata),
+            requestID: requestID, logger: logger)
     }
 
     /// Ingests the complete file at `path` (`size` bytes). The caller still owns the file and

@@ -18,7 +18,9 @@ public struct VideoPatch: Sendable {
         self.database = database
     }
 
-    public static let fields: Set<String> = ["title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel", "poster"]
+    public static let fields: Set<String> = [
+        "title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel", "poster",
+    ]
 
     /// Applies `object` to `video`, which the caller may change (its owner, or an admin:
     /// `byAdmin`). Returns the video as stored afterwards.

@@ -1,8 +1,9 @@
+import KinoraPluginABI
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import KinoraPluginABI
 
 /// What every host context shares: the logger, the daemon version, metrics, events, secrets.
 /// One object, handed to the registry, so every module and instance sees the same services.
@@ -51,21 +52,22 @@ final class HostContext: @unchecked Sendable {
         if let instance { logger[metadataKey: "plugin.instance"] = .string(instance) }
         self.logger = logger
         raw = .allocate(capacity: 1)
-        raw.initialize(to: kn_host_t(
-            abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
-            host_data: nil,
-            name: UnsafePointer(strdup("kinora")),
-            version: UnsafePointer(strdup(environment.version)),
-            instance: instance.map { UnsafePointer(strdup($0)) },
-            log: { host, level, message in
-                guard let context = HostContext.of(host), let message else { return }
-                context.log(level: level, String(cString: message))
-            },
-            get_service: { host, id in
-                guard HostContext.of(host) != nil, let id else { return nil }
-                return HostServiceTables.table(for: String(cString: id))
-            }
-        ))
+        raw.initialize(
+            to: kn_host_t(
+                abi: kn_version_t(major: UInt32(KN_ABI_MAJOR), minor: UInt32(KN_ABI_MINOR), patch: 0),
+                host_data: nil,
+                name: UnsafePointer(strdup("kinora")),
+                version: UnsafePointer(strdup(environment.version)),
+                instance: instance.map { UnsafePointer(strdup($0)) },
+                log: { host, level, message in
+                    guard let context = HostContext.of(host), let message else { return }
+                    context.log(level: level, String(cString: message))
+                },
+                get_service: { host, id in
+                    guard HostContext.of(host) != nil, let id else { return nil }
+                    return HostServiceTables.table(for: String(cString: id))
+                }
+            ))
         raw.pointee.host_data = Unmanaged.passRetained(self).toOpaque()
     }
 
@@ -75,13 +77,14 @@ final class HostContext: @unchecked Sendable {
     }
 
     func log(level: Int32, _ message: String) {
-        let swiftLevel: Logger.Level = switch level {
-        case ...KN_LOG_TRACE: .trace
-        case KN_LOG_DEBUG: .debug
-        case KN_LOG_INFO: .info
-        case KN_LOG_WARN: .warning
-        default: .error
-        }
+        let swiftLevel: Logger.Level =
+            switch level {
+            case ...KN_LOG_TRACE: .trace
+            case KN_LOG_DEBUG: .debug
+            case KN_LOG_INFO: .info
+            case KN_LOG_WARN: .warning
+            default: .error
+            }
         logger.log(level: swiftLevel, "\(message)")
     }
 }

@@ -1,5 +1,5 @@
-import Metrics
 import KinoraPluginABI
+import Metrics
 import NIOConcurrencyHelpers
 
 /// Metrics registered by plugins, forwarded to swift-metrics (and so to `/metrics`) with the
@@ -25,7 +25,8 @@ public final class PluginMetrics: Sendable {
 
     func register(kind: Int32, name: String, help: String, labels: [String], instance: String) -> UInt64 {
         guard (KN_METRIC_COUNTER...KN_METRIC_HISTOGRAM).contains(kind), Self.isValidName(name),
-              labels.allSatisfy(Self.isValidName) else { return 0 }
+            labels.allSatisfy(Self.isValidName)
+        else { return 0 }
         let fullName = "kinora_plugin_" + name
         return registrations.withLockedValue { list in
             // The same name twice must keep its kind: Prometheus refuses a family with two types.
@@ -36,9 +37,11 @@ public final class PluginMetrics: Sendable {
     }
 
     func record(_ handle: UInt64, labelValues: (Int) -> [String], value: Double) {
-        guard handle > 0, let registration = registrations.withLockedValue({ list in
-            Int(handle) <= list.count ? list[Int(handle) - 1] : nil
-        }) else { return }
+        guard handle > 0,
+            let registration = registrations.withLockedValue({ list in
+                Int(handle) <= list.count ? list[Int(handle) - 1] : nil
+            })
+        else { return }
         let values = labelValues(registration.labels.count)
         let dimensions = [("instance", registration.instance)] + Array(zip(registration.labels, values))
         switch registration.kind {
@@ -55,6 +58,8 @@ public final class PluginMetrics: Sendable {
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else {
             return false
         }
-        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        return name.utf8.allSatisfy {
+            $0 == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
     }
 }

@@ -1,7 +1,8 @@
+import KinoraConfiguration
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import KinoraConfiguration
 
 /// Secrets for plugins, kept out of config files and logs. A secret named `s3-key` is read
 /// from the environment variable `KINORA_SECRET_S3_KEY`, else from the file `s3-key` in the

@@ -21,9 +21,11 @@ public final class LoadedModule: @unchecked Sendable {
     let schemas: [String: JSONSchema]
     let moduleHost: HostContext
 
-    init(path: String, abi: String, plugins: [PluginDescriptorInfo], entry: UnsafePointer<kn_module_entry_t>,
-         factory: UnsafePointer<kn_plugin_factory_t>, descriptors: [UnsafePointer<kn_plugin_descriptor_t>],
-         schemas: [String: JSONSchema], moduleHost: HostContext) {
+    init(
+        path: String, abi: String, plugins: [PluginDescriptorInfo], entry: UnsafePointer<kn_module_entry_t>,
+        factory: UnsafePointer<kn_plugin_factory_t>, descriptors: [UnsafePointer<kn_plugin_descriptor_t>],
+        schemas: [String: JSONSchema], moduleHost: HostContext
+    ) {
         self.path = path
         self.abi = abi
         self.plugins = plugins

@@ -1,13 +1,18 @@
+import KinoraConfiguration
+import KinoraPluginABI
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import KinoraPluginABI
-import KinoraConfiguration
 
 /// Loads one module file and checks it against the ABI before anything else touches it.
 enum ModuleLoader {
     static func load(path rawPath: String, environment: HostEnvironment) throws(PluginLoadError) -> LoadedModule {
-        let path = realpath(rawPath, nil).map { p in defer { free(p) }; return String(cString: p) } ?? rawPath
+        let path =
+            realpath(rawPath, nil).map { p in
+                defer { free(p) }
+                return String(cString: p)
+            } ?? rawPath
         try checkELF(path)
 
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
@@ -72,8 +77,9 @@ enum ModuleLoader {
             descriptors.append(descriptor)
             infos.append(info)
         }
-        return LoadedModule(path: path, abi: abi, plugins: infos, entry: entry, factory: factory,
-                            descriptors: descriptors, schemas: schemas, moduleHost: moduleHost)
+        return LoadedModule(
+            path: path, abi: abi, plugins: infos, entry: entry, factory: factory,
+            descriptors: descriptors, schemas: schemas, moduleHost: moduleHost)
     }
 
     /// Refuses anything that is not a 64-bit ELF shared object before dlopen sees it, so the

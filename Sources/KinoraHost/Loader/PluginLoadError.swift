@@ -22,7 +22,7 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
     public var path: String {
         switch self {
         case .unreadable(let p, _), .notSharedObject(let p, _), .dlopenFailed(let p, _), .entryMissing(let p), .abiMismatch(let p, _, _),
-             .initFailed(let p, _), .noFactory(let p), .badDescriptor(let p, _), .duplicatePluginID(_, let p, _):
+            .initFailed(let p, _), .noFactory(let p), .badDescriptor(let p, _), .duplicatePluginID(_, let p, _):
             p
         }
     }

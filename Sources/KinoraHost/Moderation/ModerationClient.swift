@@ -38,13 +38,16 @@ public struct ModerationClient: Sendable {
             bridge.finish()
         }
         defer { producer.cancel() }
-        return try await instance.invoke(requestID: requestID, strings: ["text/plain; charset=utf-8"], { plugin, call, s, done in
-            table.pointee.classify?(plugin, call, s[0], bridge.reader(sizeHint: Int64(bytes.count)), done)
-        }, decode: { result in
-            guard let text = result?.assumingMemoryBound(to: CChar.self) else {
-                throw PluginCallError(status: .internal, message: "classify completed without a result", instance: instanceName)
-            }
-            return try JSONValue(parsing: String(cString: text))
-        }, finished: { bridge.consumerFinished() })
+        return try await instance.invoke(
+            requestID: requestID, strings: ["text/plain; charset=utf-8"],
+            { plugin, call, s, done in
+                table.pointee.classify?(plugin, call, s[0], bridge.reader(sizeHint: Int64(bytes.count)), done)
+            },
+            decode: { result in
+                guard let text = result?.assumingMemoryBound(to: CChar.self) else {
+                    throw PluginCallError(status: .internal, message: "classify completed without a result", instance: instanceName)
+                }
+                return try JSONValue(parsing: String(cString: text))
+            }, finished: { bridge.consumerFinished() })
     }
 }

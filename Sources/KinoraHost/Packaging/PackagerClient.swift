@@ -50,18 +50,22 @@ public struct PackagerClient: Sendable {
     public func package(presentationJSON: String, requestID: String? = nil) async throws -> (files: [PackagedFile], entry: String) {
         let table = self.table
         let instanceName = instance.name
-        return try await instance.invoke(requestID: requestID, strings: [presentationJSON], { plugin, call, s, done in
-            table.pointee.package?(plugin, call, s[0], done)
-        }, decode: { result in
-            guard let set = result?.assumingMemoryBound(to: kn_manifest_set_t.self).pointee, let entry = set.entry else {
-                throw PluginCallError(status: .internal, message: "package completed without manifests", instance: instanceName)
-            }
-            let files = (0..<set.count).map { i -> PackagedFile in
-                let file = set.files[i]
-                let bytes = file.data.map { Array(UnsafeBufferPointer(start: $0, count: file.size)) } ?? []
-                return PackagedFile(name: file.name.map { String(cString: $0) } ?? "", mediaType: file.media_type.map { String(cString: $0) } ?? "", data: bytes)
-            }
-            return (files, String(cString: entry))
-        })
+        return try await instance.invoke(
+            requestID: requestID, strings: [presentationJSON],
+            { plugin, call, s, done in
+                table.pointee.package?(plugin, call, s[0], done)
+            },
+            decode: { result in
+                guard let set = result?.assumingMemoryBound(to: kn_manifest_set_t.self).pointee, let entry = set.entry else {
+                    throw PluginCallError(status: .internal, message: "package completed without manifests", instance: instanceName)
+                }
+                let files = (0..<set.count).map { i -> PackagedFile in
+                    let file = set.files[i]
+                    let bytes = file.data.map { Array(UnsafeBufferPointer(start: $0, count: file.size)) } ?? []
+                    return PackagedFile(
+                        name: file.name.map { String(cString: $0) } ?? "", mediaType: file.media_type.map { String(cString: $0) } ?? "", data: bytes)
+                }
+                return (files, String(cString: entry))
+            })
     }
 }

@@ -1,6 +1,6 @@
 import Dispatch
-import Metrics
 import KinoraPluginABI
+import Metrics
 import NIOConcurrencyHelpers
 
 /// One configured instance of a plugin (`plugins.d/<name>.toml`), and the only way the rest
@@ -36,8 +36,10 @@ public final class PluginInstance: @unchecked Sendable {
     private let serializer: DispatchSemaphore?
     private let status = NIOLockedValueBox((state: State.created, lastError: String?.none, inFlight: 0, calls: 0, errors: 0))
 
-    init(name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
-         raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy) {
+    init(
+        name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
+        raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy
+    ) {
         self.playback = playback
         self.name = name
         pluginID = descriptor.id
@@ -101,7 +103,7 @@ public final class PluginInstance: @unchecked Sendable {
             let result: R = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
                     // `finished` runs inside the completion: the streams it captures stay alive
-                        // until the plugin is done with them, even when it completes late.
+                    // until the plugin is done with them, even when it completes late.
                     let state = CallState(requestID: requestID, deadline: deadline, strings: strings) { status, err, result in
                         finished?()
                         serializer?.signal()

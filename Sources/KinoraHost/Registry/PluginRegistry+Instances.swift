@@ -75,8 +75,9 @@ extension PluginRegistry {
         guard status == KN_OK, let raw = out else {
             throw ConfigError(file: file, "plugin \(config.pluginID) refused the settings: \(PluginCallError.message(from: err, status: status))")
         }
-        return PluginInstance(name: config.name, descriptor: module.plugins[index], module: module, configFile: config.file, raw: raw, pool: pool,
-                              playback: StoragePlayback(settings: settings))
+        return PluginInstance(
+            name: config.name, descriptor: module.plugins[index], module: module, configFile: config.file, raw: raw, pool: pool,
+            playback: StoragePlayback(settings: settings))
     }
 
     /// Starts every created instance in order. An instance that fails to start is destroyed

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import KinoraConfiguration
 import KinoraPluginABI
 import Logging
 import NIOConcurrencyHelpers
-import KinoraConfiguration
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every loaded module and configured instance, and the answers to "the storage instance
 /// named X" or "all moderation instances".
@@ -36,8 +37,11 @@ public final class PluginRegistry: Sendable {
 
     public let environment: HostEnvironment
     public let pool: PluginCallPool
-    private let state = NIOLockedValueBox((modules: [LoadedModule](), failures: [ModuleFailure](), instances: [PluginInstance](),
-                                           instanceErrors: [ConfigError]()))
+    private let state = NIOLockedValueBox(
+        (
+            modules: [LoadedModule](), failures: [ModuleFailure](), instances: [PluginInstance](),
+            instanceErrors: [ConfigError]()
+        ))
 
     public init(environment: HostEnvironment, workerThreads: Int) {
         self.environment = environment
@@ -83,7 +87,11 @@ public final class PluginRegistry: Sendable {
         var seen = Set<String>()
         for folder in folders {
             for file in Self.moduleFiles(in: folder) {
-                let resolved = realpath(file, nil).map { p in defer { free(p) }; return String(cString: p) } ?? file
+                let resolved =
+                    realpath(file, nil).map { p in
+                        defer { free(p) }
+                        return String(cString: p)
+                    } ?? file
                 guard seen.insert(resolved).inserted else { continue }
                 do {
                     try loadModule(at: file)
@@ -111,7 +119,9 @@ public final class PluginRegistry: Sendable {
                 }
             }
             state.withLockedValue { $0.modules.append(module) }
-            logger.info("loaded plugin module", metadata: ["module": .string(module.path), "plugins": .string(module.plugins.map(\.id).joined(separator: ","))])
+            logger.info(
+                "loaded plugin module",
+                metadata: ["module": .string(module.path), "plugins": .string(module.plugins.map(\.id).joined(separator: ","))])
             return module
         } catch {
             state.withLockedValue { $0.failures.append(ModuleFailure(path: error.path, reason: error.description)) }

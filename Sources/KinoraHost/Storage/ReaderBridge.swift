@@ -83,9 +83,11 @@ final class ReaderBridge: @unchecked Sendable {
 
     /// A `kn_reader_t` whose ctx is this bridge, valid while the bridge is alive.
     func reader(sizeHint: Int64) -> kn_reader_t {
-        kn_reader_t(ctx: Unmanaged.passUnretained(self).toOpaque(), read: { ctx, buffer, cap in
-            guard let ctx, let buffer else { return Int64(KN_E_INVALID_ARGUMENT) }
-            return Unmanaged<ReaderBridge>.fromOpaque(ctx).takeUnretainedValue().read(into: buffer, capacity: cap)
-        }, size_hint: sizeHint, fd: -1)
+        kn_reader_t(
+            ctx: Unmanaged.passUnretained(self).toOpaque(),
+            read: { ctx, buffer, cap in
+                guard let ctx, let buffer else { return Int64(KN_E_INVALID_ARGUMENT) }
+                return Unmanaged<ReaderBridge>.fromOpaque(ctx).takeUnretainedValue().read(into: buffer, capacity: cap)
+            }, size_hint: sizeHint, fd: -1)
     }
 }

@@ -13,7 +13,8 @@ extension StorageClient {
     /// Throws `.unsupported` for an instance that is not an S3 one. Blocks on the network.
     public func applyBucketCORS(origins: [String]) throws {
         guard let table = instance.interface(Self.s3CORSInterface, as: S3CORSTable.self), let apply = table.pointee.apply else {
-            throw PluginCallError(status: .unsupported, message: "instance \(name) (\(instance.pluginID)) has no bucket CORS rules to set", instance: name)
+            throw PluginCallError(
+                status: .unsupported, message: "instance \(name) (\(instance.pluginID)) has no bucket CORS rules to set", instance: name)
         }
         var err = kn_error_t()
         let status = origins.joined(separator: "\n").withCString { apply(instance.raw, $0, &err) }

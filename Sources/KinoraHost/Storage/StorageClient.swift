@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import KinoraPluginABI
 import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Async access to a `kinora.storage/1` instance. Every operation runs on the plugin call
 /// pool; byte streams never sit whole in memory.
@@ -38,9 +39,11 @@ public struct StorageClient: Sendable {
         let reader = FileReader(fd: fd)
         let size = Int64(st.st_size)
         let table = self.table
-        return try await instance.invoke(requestID: requestID, strings: [key, contentType], { plugin, call, s, done in
-            table.pointee.put?(plugin, call, s[0], s[1], reader.reader(sizeHint: size), done)
-        }, decode: StoredObject.decode, finished: { withExtendedLifetime(reader) {} })
+        return try await instance.invoke(
+            requestID: requestID, strings: [key, contentType],
+            { plugin, call, s, done in
+                table.pointee.put?(plugin, call, s[0], s[1], reader.reader(sizeHint: size), done)
+            }, decode: StoredObject.decode, finished: { withExtendedLifetime(reader) {} })
     }
 
     /// Stores the bytes of `body`, streaming: at most a few chunks are buffered at once.
@@ -61,9 +64,11 @@ public struct StorageClient: Sendable {
             }
         }
         defer { producer.cancel() }
-        return try await instance.invoke(requestID: requestID, strings: [key, contentType], { plugin, call, s, done in
-            table.pointee.put?(plugin, call, s[0], s[1], bridge.reader(sizeHint: sizeHint ?? -1), done)
-        }, decode: StoredObject.decode, finished: { bridge.consumerFinished() })
+        return try await instance.invoke(
+            requestID: requestID, strings: [key, contentType],
+            { plugin, call, s, done in
+                table.pointee.put?(plugin, call, s[0], s[1], bridge.reader(sizeHint: sizeHint ?? -1), done)
+            }, decode: StoredObject.decode, finished: { bridge.consumerFinished() })
     }
 
     /// Stores a small byte array.
@@ -81,9 +86,11 @@ public struct StorageClient: Sendable {
     ) async throws -> StoredObject {
         let writer = SinkWriter(sink)
         let table = self.table
-        return try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
-            table.pointee.get?(plugin, call, s[0], offset, length ?? -1, writer.writer(), done)
-        }, decode: StoredObject.decode, finished: { withExtendedLifetime(writer) {} })
+        return try await instance.invoke(
+            requestID: requestID, strings: [key],
+            { plugin, call, s, done in
+                table.pointee.get?(plugin, call, s[0], offset, length ?? -1, writer.writer(), done)
+            }, decode: StoredObject.decode, finished: { withExtendedLifetime(writer) {} })
     }
 
     /// Reads a whole (small) object into memory, refusing more than `limit` bytes.
@@ -95,29 +102,36 @@ public struct StorageClient: Sendable {
 
     public func stat(_ key: String, requestID: String? = nil) async throws -> StoredObject {
         let table = self.table
-        return try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
-            table.pointee.stat?(plugin, call, s[0], done)
-        }, decode: StoredObject.decode)
+        return try await instance.invoke(
+            requestID: requestID, strings: [key],
+            { plugin, call, s, done in
+                table.pointee.stat?(plugin, call, s[0], done)
+            }, decode: StoredObject.decode)
     }
 
     public func remove(_ key: String, requestID: String? = nil) async throws {
         let table = self.table
-        try await instance.invoke(requestID: requestID, strings: [key], { plugin, call, s, done in
-            table.pointee.remove?(plugin, call, s[0], done)
-        }, decode: { _ in () })
+        try await instance.invoke(
+            requestID: requestID, strings: [key],
+            { plugin, call, s, done in
+                table.pointee.remove?(plugin, call, s[0], done)
+            }, decode: { _ in () })
     }
 
     public func list(prefix: String = "", cursor: String? = nil, limit: Int = 1000, requestID: String? = nil) async throws -> StoredPage {
         let table = self.table
-        return try await instance.invoke(requestID: requestID, strings: [prefix, cursor], { plugin, call, s, done in
-            table.pointee.list?(plugin, call, s[0], s[1], UInt32(clamping: limit), done)
-        }, decode: { result in
-            guard let list = result?.assumingMemoryBound(to: kn_object_list_t.self).pointee else {
-                throw PluginCallError(status: .internal, message: "list completed without a result", instance: "?")
-            }
-            let items = (0..<list.count).map { StoredObject(list.items[$0]) }
-            return StoredPage(objects: items, nextCursor: list.next_cursor.map { String(cString: $0) })
-        })
+        return try await instance.invoke(
+            requestID: requestID, strings: [prefix, cursor],
+            { plugin, call, s, done in
+                table.pointee.list?(plugin, call, s[0], s[1], UInt32(clamping: limit), done)
+            },
+            decode: { result in
+                guard let list = result?.assumingMemoryBound(to: kn_object_list_t.self).pointee else {
+                    throw PluginCallError(status: .internal, message: "list completed without a result", instance: "?")
+                }
+                let items = (0..<list.count).map { StoredObject(list.items[$0]) }
+                return StoredPage(objects: items, nextCursor: list.next_cursor.map { String(cString: $0) })
+            })
     }
 
     /// Removes every object whose key starts with `prefix` (a video's folder, for instance).
@@ -152,7 +166,8 @@ public struct StorageClient: Sendable {
     /// can open and send it directly; nil otherwise.
     public func localPath(_ key: String) throws -> String? {
         guard let table = instance.interface(KN_STORAGE_LOCALFILE_ID, as: kn_storage_localfile_v1_t.self),
-              let localPath = table.pointee.local_path else { return nil }
+            let localPath = table.pointee.local_path
+        else { return nil }
         return try Self.stringResult(instance: name) { buffer, cap, err in
             key.withCString { localPath(instance.raw, $0, buffer, cap, err) }
         }
@@ -161,14 +176,17 @@ public struct StorageClient: Sendable {
     /// A presigned URL when the plugin offers `kinora.storage.presign/1`; nil otherwise.
     public func presign(_ key: String, method: String = "GET", ttlSeconds: Int64) throws -> String? {
         guard let table = instance.interface(KN_STORAGE_PRESIGN_ID, as: kn_storage_presign_v1_t.self),
-              let presign = table.pointee.presign else { return nil }
+            let presign = table.pointee.presign
+        else { return nil }
         return try Self.stringResult(instance: name) { buffer, cap, err in
             key.withCString { k in method.withCString { presign(instance.raw, k, $0, ttlSeconds, buffer, cap, err) } }
         }
     }
 
     /// Calls a "write a string into my buffer" function, growing the buffer once if asked.
-    static func stringResult(instance: String, _ body: (UnsafeMutablePointer<CChar>, Int, UnsafeMutablePointer<kn_error_t>) -> kn_status_t) throws -> String {
+    static func stringResult(
+        instance: String, _ body: (UnsafeMutablePointer<CChar>, Int, UnsafeMutablePointer<kn_error_t>) -> kn_status_t
+    ) throws -> String {
         var capacity = 4096
         for _ in 0..<2 {
             var buffer = [CChar](repeating: 0, count: capacity)
@@ -184,4 +202,3 @@ public struct StorageClient: Sendable {
         throw PluginCallError(status: .internal, message: "result does not fit", instance: instance)
     }
 }
-

@@ -21,7 +21,7 @@ public struct StorageMigration: Sendable {
     /// }
     /// ```
     public struct Progress: Sendable {
-        public var index: Int          // 1-based
+        public var index: Int  // 1-based
         public var count: Int
         public var key: String
         public var size: Int64
@@ -67,8 +67,10 @@ public struct StorageMigration: Sendable {
                 copied += 1
             }
             done += object.size
-            progress(Progress(index: index + 1, count: objects.count, key: object.key, size: object.size,
-                              bytesDone: done, bytesTotal: total, skipped: skipped))
+            progress(
+                Progress(
+                    index: index + 1, count: objects.count, key: object.key, size: object.size,
+                    bytesDone: done, bytesTotal: total, skipped: skipped))
         }
         return copied
     }

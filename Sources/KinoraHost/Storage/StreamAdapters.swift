@@ -1,8 +1,9 @@
+import KinoraPluginABI
+import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import KinoraPluginABI
-import NIOConcurrencyHelpers
 
 /// A `kn_reader_t` over an open file; also offers the fd so the plugin can copy in-kernel.
 final class FileReader: Sendable {
@@ -10,14 +11,16 @@ final class FileReader: Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func reader(sizeHint: Int64) -> kn_reader_t {
-        kn_reader_t(ctx: UnsafeMutableRawPointer(bitPattern: Int(fd) + 1), read: { ctx, buffer, cap in
-            let fd = Int32(Int(bitPattern: ctx) - 1)
-            while true {
-                let n = Glibc.read(fd, buffer, cap)
-                if n >= 0 { return Int64(n) }
-                if errno != EINTR { return Int64(KN_E_IO) }
-            }
-        }, size_hint: sizeHint, fd: fd)
+        kn_reader_t(
+            ctx: UnsafeMutableRawPointer(bitPattern: Int(fd) + 1),
+            read: { ctx, buffer, cap in
+                let fd = Int32(Int(bitPattern: ctx) - 1)
+                while true {
+                    let n = Glibc.read(fd, buffer, cap)
+                    if n >= 0 { return Int64(n) }
+                    if errno != EINTR { return Int64(KN_E_IO) }
+                }
+            }, size_hint: sizeHint, fd: fd)
     }
 }
 
@@ -27,16 +30,18 @@ final class SinkWriter: Sendable {
     init(_ sink: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) { self.sink = sink }
 
     func writer() -> kn_writer_t {
-        kn_writer_t(ctx: Unmanaged.passUnretained(self).toOpaque(), write: { ctx, buffer, length in
-            guard let ctx else { return KN_E_INVALID_ARGUMENT }
-            let writer = Unmanaged<SinkWriter>.fromOpaque(ctx).takeUnretainedValue()
-            do {
-                try writer.sink(UnsafeRawBufferPointer(start: buffer, count: length))
-                return KN_OK
-            } catch {
-                return KN_E_CANCELLED
-            }
-        })
+        kn_writer_t(
+            ctx: Unmanaged.passUnretained(self).toOpaque(),
+            write: { ctx, buffer, length in
+                guard let ctx else { return KN_E_INVALID_ARGUMENT }
+                let writer = Unmanaged<SinkWriter>.fromOpaque(ctx).takeUnretainedValue()
+                do {
+                    try writer.sink(UnsafeRawBufferPointer(start: buffer, count: length))
+                    return KN_OK
+                } catch {
+                    return KN_E_CANCELLED
+                }
+            })
     }
 }
 

@@ -36,7 +36,9 @@ public enum AvatarMaker {
         }
         let width = Int(parameters.pointee.width), height = Int(parameters.pointee.height)
         guard width > 0, height > 0 else { throw Failure("the picture has no size") }
-        guard width * height <= maxPixels else { throw Failure("the picture is \(width)x\(height); at most \(maxPixels / 1_000_000) megapixels are accepted") }
+        guard width * height <= maxPixels else {
+            throw Failure("the picture is \(width)x\(height); at most \(maxPixels / 1_000_000) megapixels are accepted")
+        }
         let frame = try decodeFirstPicture(input, stream: stream, index: index)
         defer {
             var owned: UnsafeMutablePointer<AVFrame>? = frame
@@ -56,7 +58,9 @@ public enum AvatarMaker {
     }
 
     /// The first picture the decoder gives, read from at most a few dozen packets.
-    static func decodeFirstPicture(_ input: InputFile, stream: UnsafeMutablePointer<AVStream>, index: Int) throws(Failure) -> UnsafeMutablePointer<AVFrame> {
+    static func decodeFirstPicture(
+        _ input: InputFile, stream: UnsafeMutablePointer<AVStream>, index: Int
+    ) throws(Failure) -> UnsafeMutablePointer<AVFrame> {
         guard let parameters = stream.pointee.codecpar, let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw Failure("no decoder for this picture")
         }

@@ -45,8 +45,9 @@ final class Picture {
         guard let frame else { return }
         let target = size ?? (width, height)
         guard x >= 0, y >= 0, x + target.width <= width, y + target.height <= height else { return }
-        scaler = sws_getCachedContext(scaler, source.pointee.width, source.pointee.height, AVPixelFormat(rawValue: source.pointee.format),
-                                      Int32(target.width), Int32(target.height), Self.format, Int32(SWS_BICUBIC), nil, nil, nil)
+        scaler = sws_getCachedContext(
+            scaler, source.pointee.width, source.pointee.height, AVPixelFormat(rawValue: source.pointee.format),
+            Int32(target.width), Int32(target.height), Self.format, Int32(SWS_BICUBIC), nil, nil, nil)
         guard let scaler else { throw .filterFailed("no scaler for the thumbnails") }
         let planes: [UnsafeMutablePointer<UInt8>?] = [
             frame.pointee.data.0.map { $0 + y * Int(frame.pointee.linesize.0) + x },

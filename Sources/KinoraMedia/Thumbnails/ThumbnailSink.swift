@@ -64,10 +64,11 @@ final class ThumbnailSink {
             throw .writeFailed("thumbs/\(poster): \(error.localizedDescription)")
         }
         let prefix = Self.folderName + "/"
-        return Thumbnails(poster: prefix + poster, candidates: candidates.map { prefix + $0.file }, cards: candidates.map { prefix + $0.card },
-                          card: prefix + best.card, sprites: sprites.map { prefix + $0 },
-                          track: prefix + trackName, interval: plan.interval, tileWidth: plan.tileWidth, tileHeight: plan.tileHeight,
-                          columns: plan.columns, rows: plan.rows)
+        return Thumbnails(
+            poster: prefix + poster, candidates: candidates.map { prefix + $0.file }, cards: candidates.map { prefix + $0.card },
+            card: prefix + best.card, sprites: sprites.map { prefix + $0 },
+            track: prefix + trackName, interval: plan.interval, tileWidth: plan.tileWidth, tileHeight: plan.tileHeight,
+            columns: plan.columns, rows: plan.rows)
     }
 
     private func takeCandidate(_ frame: UnsafeMutablePointer<AVFrame>) throws(TranscodeError) {

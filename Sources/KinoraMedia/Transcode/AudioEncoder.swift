@@ -34,8 +34,10 @@ final class AudioEncoder {
         let opened = avcodec_open2(encoder, codec, nil)
         guard opened >= 0 else { throw .encodeFailed(Self.id, "the AAC encoder could not be opened: \(FFmpegErrorText.phrase(opened))") }
         let extradata = encoder.pointee.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(encoder.pointee.extradata_size))) } ?? []
-        codecString = CodecString.make(codec: AV_CODEC_ID_AAC, profile: Int(encoder.pointee.profile), level: nil,
-                                       extradata: extradata) ?? "mp4a.40.2"
+        codecString =
+            CodecString.make(
+                codec: AV_CODEC_ID_AAC, profile: Int(encoder.pointee.profile), level: nil,
+                extradata: extradata) ?? "mp4a.40.2"
         try SegmentFile.makeFolder(folder)
         writer = try CMAFWriter(id: Self.id, folder: folder, encoder: encoder)
     }

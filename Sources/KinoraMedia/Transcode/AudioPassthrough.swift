@@ -20,16 +20,18 @@ final class AudioPassthrough {
     private var writtenSegment = -1
 
     /// The copying writer when the source's audio is AAC-LC mono or stereo; nil otherwise.
-    static func make(input: InputFile, info: MediaInfo, grid: SegmentGrid, folder: String,
-                     creating: (String) -> Void) throws(TranscodeError) -> AudioPassthrough? {
+    static func make(
+        input: InputFile, info: MediaInfo, grid: SegmentGrid, folder: String,
+        creating: (String) -> Void
+    ) throws(TranscodeError) -> AudioPassthrough? {
         guard let stream = info.bestAudio, let avStream = input.stream(stream.index),
-              let parameters = avStream.pointee.codecpar
+            let parameters = avStream.pointee.codecpar
         else { return nil }
         let p = parameters.pointee
         // The profile from the AudioSpecificConfig (object type 2 = LC): an input opened on its
         // header alone has no profile in its parameters yet.
         guard p.codec_id == AV_CODEC_ID_AAC, p.extradata_size >= 2, let config = p.extradata, config[0] >> 3 == 2,
-              (1...2).contains(p.ch_layout.nb_channels), p.sample_rate > 0
+            (1...2).contains(p.ch_layout.nb_channels), p.sample_rate > 0
         else { return nil }
         creating(AudioEncoder.id)
         return try AudioPassthrough(stream: avStream, index: stream.index, grid: grid, folder: folder + "/" + AudioEncoder.id)
@@ -47,8 +49,10 @@ final class AudioPassthrough {
         channels = Int(p.ch_layout.nb_channels)
         sampleRate = Int(p.sample_rate)
         let extradata = p.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.extradata_size))) } ?? []
-        codecString = CodecString.make(codec: AV_CODEC_ID_AAC, profile: p.profile >= 0 ? Int(p.profile) : nil, level: nil,
-                                       extradata: extradata) ?? "mp4a.40.2"
+        codecString =
+            CodecString.make(
+                codec: AV_CODEC_ID_AAC, profile: p.profile >= 0 ? Int(p.profile) : nil, level: nil,
+                extradata: extradata) ?? "mp4a.40.2"
         try SegmentFile.makeFolder(folder)
         writer = try CMAFWriter(id: AudioEncoder.id, folder: folder, timeBase: AVRational(num: 1, den: p.sample_rate), frameRate: nil) { target in
             guard avcodec_parameters_copy(target, parameters) >= 0 else { return false }
@@ -90,8 +94,9 @@ final class AudioPassthrough {
     }
 
     func rendition() -> Rendition {
-        var rendition = TranscodeJob.rendition(id: AudioEncoder.id, type: .audio, codecs: codecString, timescale: timescale,
-                                               segments: segments)
+        var rendition = TranscodeJob.rendition(
+            id: AudioEncoder.id, type: .audio, codecs: codecString, timescale: timescale,
+            segments: segments)
         rendition.channels = channels
         rendition.sampleRate = sampleRate
         return rendition

@@ -39,8 +39,10 @@ final class CMAFWriter {
 
     /// Opens the muxer for a stream that `describe` fills in (from an encoder, or copied from
     /// a source stream), with packets timed in `timeBase`, and writes `<folder>/init.mp4`.
-    init(id: String, folder: String, timeBase: AVRational, frameRate: AVRational?,
-         describe: (UnsafeMutablePointer<AVCodecParameters>) -> Bool) throws(TranscodeError) {
+    init(
+        id: String, folder: String, timeBase: AVRational, frameRate: AVRational?,
+        describe: (UnsafeMutablePointer<AVCodecParameters>) -> Bool
+    ) throws(TranscodeError) {
         self.id = id
         self.folder = folder
         encoderTimeBase = timeBase
@@ -54,11 +56,15 @@ final class CMAFWriter {
             throw .muxFailed("out of memory")
         }
         let opaque = Unmanaged.passUnretained(sink).toOpaque()
-        guard let io = avio_alloc_context(buffer, Int32(bufferSize), 1, opaque, nil, { opaque, data, size in
-            guard let opaque, let data, size > 0 else { return 0 }
-            Unmanaged<ByteSink>.fromOpaque(opaque).takeUnretainedValue().append(data, count: Int(size))
-            return size
-        }, nil) else {
+        guard
+            let io = avio_alloc_context(
+                buffer, Int32(bufferSize), 1, opaque, nil,
+                { opaque, data, size in
+                    guard let opaque, let data, size > 0 else { return 0 }
+                    Unmanaged<ByteSink>.fromOpaque(opaque).takeUnretainedValue().append(data, count: Int(size))
+                    return size
+                }, nil)
+        else {
             var unused: UnsafeMutableRawPointer? = UnsafeMutableRawPointer(buffer)
             av_freep(&unused)
             throw .muxFailed("out of memory")

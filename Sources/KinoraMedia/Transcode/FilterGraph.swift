@@ -61,11 +61,14 @@ final class FilterGraph {
 
     /// Video: `decoder`'s pictures, deinterlaced when `deinterlace`, turned `rotation`
     /// degrees clockwise, at a constant `frameRate` (frames dropped or repeated).
-    static func video(decoder: UnsafeMutablePointer<AVCodecContext>, timeBase: AVRational, rotation: Int,
-                      deinterlace: Bool, frameRate: AVRational) throws(TranscodeError) -> FilterGraph {
+    static func video(
+        decoder: UnsafeMutablePointer<AVCodecContext>, timeBase: AVRational, rotation: Int,
+        deinterlace: Bool, frameRate: AVRational
+    ) throws(TranscodeError) -> FilterGraph {
         let c = decoder.pointee
         let sar = c.sample_aspect_ratio.num > 0 && c.sample_aspect_ratio.den > 0 ? c.sample_aspect_ratio : AVRational(num: 1, den: 1)
-        let arguments = "video_size=\(c.width)x\(c.height):pix_fmt=\(c.pix_fmt.rawValue):time_base=\(timeBase.num)/\(timeBase.den)"
+        let arguments =
+            "video_size=\(c.width)x\(c.height):pix_fmt=\(c.pix_fmt.rawValue):time_base=\(timeBase.num)/\(timeBase.den)"
             + ":pixel_aspect=\(sar.num)/\(sar.den)"
         var filters: [String] = []
         if deinterlace { filters.append("yadif=mode=send_frame:parity=auto:deint=interlaced") }
@@ -76,8 +79,9 @@ final class FilterGraph {
         default: break
         }
         filters.append("fps=fps=\(frameRate.num)/\(frameRate.den)")
-        return try FilterGraph(sourceFilter: "buffer", sourceArguments: arguments, sinkFilter: "buffersink",
-                               description: filters.joined(separator: ","))
+        return try FilterGraph(
+            sourceFilter: "buffer", sourceArguments: arguments, sinkFilter: "buffersink",
+            description: filters.joined(separator: ","))
     }
 
     /// Audio: `decoder`'s samples as 48 kHz stereo planar float in frames of `frameSize`.
@@ -94,7 +98,8 @@ final class FilterGraph {
             return String(cString: kn_channel_layout_describe(&layout, base, 128))
         }
         let format = av_get_sample_fmt_name(decoder.pointee.sample_fmt).map { String(cString: $0) } ?? "fltp"
-        let arguments = "time_base=\(timeBase.num)/\(timeBase.den):sample_rate=\(decoder.pointee.sample_rate)"
+        let arguments =
+            "time_base=\(timeBase.num)/\(timeBase.den):sample_rate=\(decoder.pointee.sample_rate)"
             + ":sample_fmt=\(format):channel_layout=\(described)"
         let graph = try FilterGraph(
             sourceFilter: "abuffer", sourceArguments: arguments, sinkFilter: "abuffersink",

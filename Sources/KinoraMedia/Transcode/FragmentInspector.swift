@@ -13,7 +13,9 @@ struct FragmentInspector: Equatable {
     enum Failure: Error, CustomStringConvertible {
         case malformed(String)
         var description: String {
-            switch self { case .malformed(let why): "malformed fragment: \(why)" }
+            switch self {
+            case .malformed(let why): "malformed fragment: \(why)"
+            }
         }
     }
 
@@ -67,8 +69,9 @@ struct FragmentInspector: Equatable {
         }
         guard let decodeTime else { throw .malformed("no tfdt") }
         guard let firstSize, count > 0 else { throw .malformed("no samples") }
-        return FragmentInspector(baseDecodeTime: decodeTime, duration: duration, sampleCount: count,
-                                 firstSampleEnd: Int64(mdatPayload) + firstSize)
+        return FragmentInspector(
+            baseDecodeTime: decodeTime, duration: duration, sampleCount: count,
+            firstSampleEnd: Int64(mdatPayload) + firstSize)
     }
 
     struct Box {

@@ -36,8 +36,10 @@ public struct Ladder: Sendable, Equatable {
             let long = Double(max(width, height)) * Double(step.shortSide) / Double(shortSide)
             let short = even(Double(step.shortSide))
             let longSide = even(long)
-            rungs.append(Rung(id: LadderStep.renditionID(shortSide: short), width: landscape ? longSide : short,
-                              height: landscape ? short : longSide, bitRate: step.bitRate))
+            rungs.append(
+                Rung(
+                    id: LadderStep.renditionID(shortSide: short), width: landscape ? longSide : short,
+                    height: landscape ? short : longSide, bitRate: step.bitRate))
         }
         if rungs.isEmpty {
             let w = evenDown(width), h = evenDown(height)

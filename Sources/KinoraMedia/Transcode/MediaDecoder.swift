@@ -17,8 +17,8 @@ final class MediaDecoder {
         timeBase = stream.pointee.time_base
         frame = av_frame_alloc()
         guard let parameters = stream.pointee.codecpar,
-              let codec = avcodec_find_decoder(parameters.pointee.codec_id),
-              let context = avcodec_alloc_context3(codec)
+            let codec = avcodec_find_decoder(parameters.pointee.codec_id),
+            let context = avcodec_alloc_context3(codec)
         else {
             throw .unreadable("no decoder for stream \(index)")
         }
@@ -78,7 +78,8 @@ final class MediaDecoder {
 
     private func noteError(_ code: Int32, packet: UnsafeMutablePointer<AVPacket>?) throws(TranscodeError) {
         errorRun += 1
-        guard errorRun > Self.maxErrorRun || (code != kn_averror_invaliddata() && code != kn_averror(EINVAL) && code != kn_averror_patch_welcome()) else { return }
+        guard errorRun > Self.maxErrorRun || (code != kn_averror_invaliddata() && code != kn_averror(EINVAL) && code != kn_averror_patch_welcome())
+        else { return }
         var position = ""
         if let packet, packet.pointee.pts != kn_nopts() {
             position = " at \(Self.clock(Double(packet.pointee.pts) * av_q2d(timeBase)))"

@@ -42,8 +42,10 @@ enum PassthroughEligibility {
     }
 
     /// The checks that need no packet: codec, layout, geometry. nil when they pass.
-    static func staticRefusal(stream: MediaStreamInfo, parameters: UnsafePointer<AVCodecParameters>,
-                              size: (width: Int, height: Int), top: Ladder.Rung, cap: Int) -> String? {
+    static func staticRefusal(
+        stream: MediaStreamInfo, parameters: UnsafePointer<AVCodecParameters>,
+        size: (width: Int, height: Int), top: Ladder.Rung, cap: Int
+    ) -> String? {
         let p = parameters.pointee
         guard p.codec_id == AV_CODEC_ID_H264 else { return "the video is \(stream.codecName), not H.264" }
         let extradata = p.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.extradata_size))) } ?? []
@@ -78,8 +80,9 @@ enum PassthroughEligibility {
             return .refuse("some video packets carry no timestamps")
         }
         guard first.isKey else { return .refuse("the video does not start with a key frame") }
-        var plan = PassthroughPlan(streamIndex: streamIndex, rung: top, frameRate: frameRate, grid: grid,
-                                   timeBase: scan.timeBase, zero: first.pts, delay: 0)
+        var plan = PassthroughPlan(
+            streamIndex: streamIndex, rung: top, frameRate: frameRate, grid: grid,
+            timeBase: scan.timeBase, zero: first.pts, delay: 0)
         let fps = Double(frameRate.num) / Double(frameRate.den)
         let tick = av_q2d(scan.timeBase)
 
@@ -109,8 +112,9 @@ enum PassthroughEligibility {
         let seconds = Double(packets.count) / fps
         let bitRate = Double(packets.reduce(0) { $0 + $1.size }) * 8 / seconds
         if bitRate > Double(top.bitRate) * bitRateTolerance {
-            return .refuse("the video's \(megabits(bitRate)) Mb/s is over \(decimal(bitRateTolerance))x the \(top.id) rung's "
-                           + "\(megabits(Double(top.bitRate))) Mb/s")
+            return .refuse(
+                "the video's \(megabits(bitRate)) Mb/s is over \(decimal(bitRateTolerance))x the \(top.id) rung's "
+                    + "\(megabits(Double(top.bitRate))) Mb/s")
         }
         if let why = keyFrameRefusal(packets: packets, frames: frames, grid: grid, fps: fps) { return .refuse(why) }
         return .copy(plan)

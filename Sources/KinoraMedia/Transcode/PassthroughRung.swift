@@ -21,8 +21,10 @@ final class PassthroughRung {
         self.packet = packet
         let p = parameters.pointee
         let extradata = p.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.extradata_size))) } ?? []
-        codecString = CodecString.make(codec: AV_CODEC_ID_H264, profile: Int(p.profile), level: Int(p.level),
-                                       extradata: extradata) ?? "avc1.640028"
+        codecString =
+            CodecString.make(
+                codec: AV_CODEC_ID_H264, profile: Int(p.profile), level: Int(p.level),
+                extradata: extradata) ?? "avc1.640028"
         try SegmentFile.makeFolder(folder)
         let outputTimeBase = AVRational(num: plan.frameRate.den, den: plan.frameRate.num)
         writer = try CMAFWriter(id: id, folder: folder, timeBase: outputTimeBase, frameRate: plan.frameRate) { target in
@@ -66,9 +68,10 @@ final class PassthroughRung {
 
     func rendition() -> Rendition {
         let rate = Double(plan.frameRate.num) / Double(plan.frameRate.den)
-        var rendition = TranscodeJob.rendition(id: plan.rung.id, type: .video, codecs: codecString, timescale: timescale,
-                                               segments: segments, width: plan.rung.width, height: plan.rung.height,
-                                               frameRate: (rate * 1000).rounded() / 1000)
+        var rendition = TranscodeJob.rendition(
+            id: plan.rung.id, type: .video, codecs: codecString, timescale: timescale,
+            segments: segments, width: plan.rung.width, height: plan.rung.height,
+            frameRate: (rate * 1000).rounded() / 1000)
         rendition.passthrough = true
         return rendition
     }
@@ -78,22 +81,26 @@ extension PassthroughRung {
     /// What `TranscodeJob` gets: the copied rung, or nil with the reason it is encoded instead
     /// (no reason when the top rung was not asked for or passthrough is off). Remux-only
     /// turns a refusal into `TranscodeError.notRemuxable`.
-    static func prepare(path: String, input: InputFile, stream: MediaStreamInfo, size: (width: Int, height: Int), ladder: Ladder,
-                        options: TranscodeOptions, grid: SegmentGrid, frameRate: AVRational, folder: String,
-                        cancellation: TranscodeCancellation?, creating: (String) -> Void) throws(TranscodeError) -> (rung: PassthroughRung?, refusal: String?) {
+    static func prepare(
+        path: String, input: InputFile, stream: MediaStreamInfo, size: (width: Int, height: Int), ladder: Ladder,
+        options: TranscodeOptions, grid: SegmentGrid, frameRate: AVRational, folder: String,
+        cancellation: TranscodeCancellation?, creating: (String) -> Void
+    ) throws(TranscodeError) -> (rung: PassthroughRung?, refusal: String?) {
         if options.remuxOnly, !options.passthrough { throw .invalidOptions("remux-only needs passthrough") }
         guard options.passthrough,
-              let top = Ladder.make(sourceWidth: size.width, sourceHeight: size.height, steps: options.steps).rungs.last,
-              ladder.rungs.contains(where: { $0.id == top.id }),
-              let parameters = input.stream(stream.index)?.pointee.codecpar
+            let top = Ladder.make(sourceWidth: size.width, sourceHeight: size.height, steps: options.steps).rungs.last,
+            ladder.rungs.contains(where: { $0.id == top.id }),
+            let parameters = input.stream(stream.index)?.pointee.codecpar
         else { return (nil, nil) }
 
         func refuse(_ reason: String) throws(TranscodeError) -> (rung: PassthroughRung?, refusal: String?) {
             if options.remuxOnly { throw .notRemuxable(reason) }
             return (nil, reason)
         }
-        if let reason = PassthroughEligibility.staticRefusal(stream: stream, parameters: parameters, size: size, top: top,
-                                                             cap: options.maxFrameRate) {
+        if let reason = PassthroughEligibility.staticRefusal(
+            stream: stream, parameters: parameters, size: size, top: top,
+            cap: options.maxFrameRate)
+        {
             return try refuse(reason)
         }
         let scan: VideoPacketScan

@@ -30,8 +30,10 @@ final class TranscodeJob {
     /// Frames each rung may lag behind the decoder.
     static let queueCapacity = 8
 
-    init(path: String, folder: String, info: MediaInfo, options: TranscodeOptions, cancellation: TranscodeCancellation?,
-         progress: @escaping @Sendable (TranscodeProgress) -> Void, creating: (String) -> Void) throws(TranscodeError) {
+    init(
+        path: String, folder: String, info: MediaInfo, options: TranscodeOptions, cancellation: TranscodeCancellation?,
+        progress: @escaping @Sendable (TranscodeProgress) -> Void, creating: (String) -> Void
+    ) throws(TranscodeError) {
         self.info = info
         self.options = options
         self.cancellation = cancellation
@@ -45,34 +47,40 @@ final class TranscodeJob {
         }
         let grid: SegmentGrid
         if options.remuxOnly {
-            (grid, passthrough, audioCopy) = try RemuxOnly.prepare(path: path, input: input, info: info, options: options, folder: folder,
-                                                               cancellation: cancellation, creating: creating)
+            (grid, passthrough, audioCopy) = try RemuxOnly.prepare(
+                path: path, input: input, info: info, options: options, folder: folder,
+                cancellation: cancellation, creating: creating)
         } else if let stream = info.bestVideo, info.hasDecodableVideo, let avStream = input.stream(stream.index) {
             let choice = try EncoderChoice.choose(options.encoder)
             encoderChoice = choice
             let decoder = try MediaDecoder(stream: avStream, index: stream.index)
             guard let context = decoder.context else { throw .unreadable("no video decoder") }
             let frameRate = Self.outputFrameRate(stream, cap: options.maxFrameRate)
-            let graph = try FilterGraph.video(decoder: context, timeBase: avStream.pointee.time_base, rotation: stream.rotation,
-                                              deinterlace: stream.isInterlaced, frameRate: frameRate)
+            let graph = try FilterGraph.video(
+                decoder: context, timeBase: avStream.pointee.time_base, rotation: stream.rotation,
+                deinterlace: stream.isInterlaced, frameRate: frameRate)
             video = (decoder, graph, frameRate)
-            grid = SegmentGrid(seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
-                               frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
+            grid = SegmentGrid(
+                seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
+                frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
             let size = Self.displaySize(stream, context: context)
             let ladder = options.ladder(sourceWidth: size.width, sourceHeight: size.height)
             if options.thumbnails {
                 creating(ThumbnailSink.folderName)
-                thumbnails = try ThumbnailSink(folder: folder + "/" + ThumbnailSink.folderName, duration: duration,
-                                               width: size.width, height: size.height)
+                thumbnails = try ThumbnailSink(
+                    folder: folder + "/" + ThumbnailSink.folderName, duration: duration,
+                    width: size.width, height: size.height)
             }
             (passthrough, passthroughRefusal) = try PassthroughRung.prepare(
                 path: path, input: input, stream: stream, size: size, ladder: ladder, options: options, grid: grid,
                 frameRate: frameRate, folder: folder, cancellation: cancellation, creating: creating)
             for rung in ladder.rungs where rung.id != passthrough?.plan.rung.id {
                 creating(rung.id)
-                rungs.append(try VideoRungEncoder(rung: rung, encoderName: choice.name, preset: options.preset, frameRate: frameRate,
-                                                  grid: grid, folder: folder + "/" + rung.id, stop: stop,
-                                                  queueCapacity: Self.queueCapacity))
+                rungs.append(
+                    try VideoRungEncoder(
+                        rung: rung, encoderName: choice.name, preset: options.preset, frameRate: frameRate,
+                        grid: grid, folder: folder + "/" + rung.id, stop: stop,
+                        queueCapacity: Self.queueCapacity))
             }
         } else {
             grid = SegmentGrid(seconds: options.segmentSeconds, totalSeconds: info.duration)
@@ -251,39 +259,48 @@ final class TranscodeJob {
         var renditions: [Rendition] = []
         for rung in rungs {
             let rate = Double(rung.frameRate.num) / Double(rung.frameRate.den)
-            renditions.append(Self.rendition(id: rung.rung.id, type: .video, codecs: rung.codecString,
-                                             timescale: rung.timescale, segments: rung.segments,
-                                             width: rung.rung.width, height: rung.rung.height,
-                                             frameRate: (rate * 1000).rounded() / 1000))
+            renditions.append(
+                Self.rendition(
+                    id: rung.rung.id, type: .video, codecs: rung.codecString,
+                    timescale: rung.timescale, segments: rung.segments,
+                    width: rung.rung.width, height: rung.rung.height,
+                    frameRate: (rate * 1000).rounded() / 1000))
         }
         if let passthrough {
             // Lowest first, as the packagers list them.
             let copied = passthrough.rendition()
-            renditions.insert(copied, at: renditions.firstIndex { ($0.width ?? 0) * ($0.height ?? 0) > (copied.width ?? 0) * (copied.height ?? 0) } ?? renditions.count)
+            renditions.insert(
+                copied,
+                at: renditions.firstIndex { ($0.width ?? 0) * ($0.height ?? 0) > (copied.width ?? 0) * (copied.height ?? 0) } ?? renditions.count)
         }
         if let audioCopy { renditions.append(audioCopy.rendition()) }
         if let audio {
-            var rendition = Self.rendition(id: AudioEncoder.id, type: .audio, codecs: audio.encoder.codecString,
-                                           timescale: audio.encoder.timescale, segments: audio.encoder.segments)
+            var rendition = Self.rendition(
+                id: AudioEncoder.id, type: .audio, codecs: audio.encoder.codecString,
+                timescale: audio.encoder.timescale, segments: audio.encoder.segments)
             rendition.channels = 2
             rendition.sampleRate = Int(AudioEncoder.sampleRate)
             renditions.append(rendition)
         }
         let encoder = encoderChoice == nil && passthrough != nil ? TranscodeResult.copied : encoderChoice?.name ?? EncoderChoice.software
-        return TranscodeResult(renditions: renditions, encoder: encoder,
-                               fallback: encoderChoice?.fallbackReason, passthroughRefusal: passthroughRefusal)
+        return TranscodeResult(
+            renditions: renditions, encoder: encoder,
+            fallback: encoderChoice?.fallbackReason, passthroughRefusal: passthroughRefusal)
     }
 
-    static func rendition(id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],
-                          width: Int? = nil, height: Int? = nil, frameRate: Double? = nil) -> Rendition {
+    static func rendition(
+        id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],
+        width: Int? = nil, height: Int? = nil, frameRate: Double? = nil
+    ) -> Rendition {
         func rate(_ bytes: Int64, _ ticks: Int64) -> Int64 {
             ticks > 0 ? Int64((Double(bytes) * 8 * Double(timescale) / Double(ticks)).rounded(.up)) : 0
         }
         let peak = segments.map { rate($0.size, $0.duration) }.max() ?? 0
         let average = rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration })
-        return Rendition(id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
-                         width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,
-                         timescale: timescale, init: "\(id)/init.mp4", segments: segments)
+        return Rendition(
+            id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
+            width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,
+            timescale: timescale, init: "\(id)/init.mp4", segments: segments)
     }
 
     /// The source's average frame rate (snapped to a standard rate when within 0.5 %),

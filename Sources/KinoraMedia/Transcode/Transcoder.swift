@@ -53,8 +53,10 @@ public enum Transcoder {
 
         var created: [String] = []
         do {
-            let job = try TranscodeJob(path: path, folder: folder, info: info, options: options,
-                                       cancellation: cancellation, progress: progress) { created.append($0) }
+            let job = try TranscodeJob(
+                path: path, folder: folder, info: info, options: options,
+                cancellation: cancellation, progress: progress
+            ) { created.append($0) }
             let result = try job.run()
             progress(TranscodeProgress(fraction: 1, step: "done"))
             return result

@@ -21,8 +21,10 @@ final class VideoRungEncoder: @unchecked Sendable {
     private var writtenSegment = -1
     private(set) var failure: TranscodeError?
 
-    init(rung: Ladder.Rung, encoderName: String, preset: String, frameRate: AVRational, grid: SegmentGrid,
-         folder: String, stop: SharedFailure, queueCapacity: Int) throws(TranscodeError) {
+    init(
+        rung: Ladder.Rung, encoderName: String, preset: String, frameRate: AVRational, grid: SegmentGrid,
+        folder: String, stop: SharedFailure, queueCapacity: Int
+    ) throws(TranscodeError) {
         self.rung = rung
         self.frameRate = frameRate
         self.grid = grid
@@ -65,8 +67,10 @@ final class VideoRungEncoder: @unchecked Sendable {
             throw .encodeFailed(rung.id, "\(encoderName) could not be opened: \(FFmpegErrorText.phrase(opened))")
         }
         let extradata = encoder.pointee.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(encoder.pointee.extradata_size))) } ?? []
-        codecString = CodecString.make(codec: AV_CODEC_ID_H264, profile: Int(encoder.pointee.profile),
-                                       level: Int(encoder.pointee.level), extradata: extradata) ?? "avc1.640028"
+        codecString =
+            CodecString.make(
+                codec: AV_CODEC_ID_H264, profile: Int(encoder.pointee.profile),
+                level: Int(encoder.pointee.level), extradata: extradata) ?? "avc1.640028"
         try SegmentFile.makeFolder(folder)
         writer = try CMAFWriter(id: rung.id, folder: folder, encoder: encoder)
     }
@@ -107,10 +111,11 @@ final class VideoRungEncoder: @unchecked Sendable {
     }
 
     private func encode(_ source: UnsafeMutablePointer<AVFrame>, index: Int64) throws(TranscodeError) {
-        scaler = sws_getCachedContext(scaler, source.pointee.width, source.pointee.height,
-                                      AVPixelFormat(rawValue: source.pointee.format),
-                                      Int32(rung.width), Int32(rung.height), encoder?.pointee.pix_fmt ?? AV_PIX_FMT_YUV420P,
-                                      Int32(SWS_BICUBIC), nil, nil, nil)
+        scaler = sws_getCachedContext(
+            scaler, source.pointee.width, source.pointee.height,
+            AVPixelFormat(rawValue: source.pointee.format),
+            Int32(rung.width), Int32(rung.height), encoder?.pointee.pix_fmt ?? AV_PIX_FMT_YUV420P,
+            Int32(SWS_BICUBIC), nil, nil, nil)
         guard let scaler, let encoder else { throw .encodeFailed(rung.id, "no scaler for \(source.pointee.width)x\(source.pointee.height)") }
         // One output picture per rung, reused: the encoder copies what it keeps, so the buffer
         // is writable again after each send (make_writable copies only when it is not).

@@ -46,8 +46,10 @@ struct AdminAPIRoutes {
     }
 
     static func object(_ job: AdminJob) -> [String: Any] {
-        ["id": job.id, "video_id": job.videoID, "video_title": job.videoTitle, "kind": job.kind, "state": job.state,
-         "attempts": job.attempts, "progress": job.progress, "step": job.step ?? NSNull(), "error": job.error ?? NSNull(),
-         "created_at": AccountRequests.iso(job.createdAt), "updated_at": AccountRequests.iso(job.updatedAt)]
+        [
+            "id": job.id, "video_id": job.videoID, "video_title": job.videoTitle, "kind": job.kind, "state": job.state,
+            "attempts": job.attempts, "progress": job.progress, "step": job.step ?? NSNull(), "error": job.error ?? NSNull(),
+            "created_at": AccountRequests.iso(job.createdAt), "updated_at": AccountRequests.iso(job.updatedAt),
+        ]
     }
 }

@@ -40,8 +40,10 @@ struct AdminOverview {
             if instance.state != .started {
                 problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
             }
-            return ["name": instance.name, "plugin": instance.pluginID, "state": instance.state.rawValue,
-                    "last_error": instance.lastError ?? NSNull()]
+            return [
+                "name": instance.name, "plugin": instance.pluginID, "state": instance.state.rawValue,
+                "last_error": instance.lastError ?? NSNull(),
+            ]
         }
         problems += registry.instanceErrors.map(\.description)
         return ["ready": problems.isEmpty, "database": reachable, "plugins": plugins, "problems": problems]
@@ -99,8 +101,14 @@ struct AdminOverview {
     func recentErrors() throws -> [[String: Any]] {
         var errors: [(at: Date?, entry: [String: Any])] = []
         for job in try database.adminStats.recentFailures(limit: 10) {
-            errors.append((job.updatedAt, ["source": "job", "at": AccountRequests.iso(job.updatedAt), "job_id": job.id,
-                                           "video_id": job.videoID, "message": job.error ?? job.state]))
+            errors.append(
+                (
+                    job.updatedAt,
+                    [
+                        "source": "job", "at": AccountRequests.iso(job.updatedAt), "job_id": job.id,
+                        "video_id": job.videoID, "message": job.error ?? job.state,
+                    ]
+                ))
         }
         for instance in registry.instances {
             if let error = instance.lastError {

@@ -57,7 +57,9 @@ struct APIKeyRoutes {
         var scopes = Set<APIScope>()
         for text in names {
             guard let scope = APIScope(rawValue: text) else {
-                throw AccountError.invalidField(field: "scopes", detail: "unknown scope \"\(text.prefix(32))\"; scopes are \(APIScope.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw AccountError.invalidField(
+                    field: "scopes",
+                    detail: "unknown scope \"\(text.prefix(32))\"; scopes are \(APIScope.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             scopes.insert(scope)
         }
@@ -66,14 +68,17 @@ struct APIKeyRoutes {
             throw AccountError.forbidden("only admins may create keys with the \"admin\" scope")
         }
         if let own = context.apiKeyScopes, !scopes.isSubset(of: own) {
-            throw AccountError.insufficientScope("a key made with an API key can have only that key's scopes (\(APIScope.names(own).joined(separator: ", ")))")
+            throw AccountError.insufficientScope(
+                "a key made with an API key can have only that key's scopes (\(APIScope.names(own).joined(separator: ", ")))")
         }
         return scopes
     }
 
     static func object(_ key: APIKeyRecord) -> [String: Any] {
-        ["id": key.id, "name": key.name, "prefix": key.prefix, "scopes": key.scopeList,
-         "created_at": AccountRequests.iso(key.createdAt), "expires_at": key.expiresAt.map(AccountRequests.iso) ?? NSNull(),
-         "last_used_at": key.lastUsedAt.map(AccountRequests.iso) ?? NSNull()]
+        [
+            "id": key.id, "name": key.name, "prefix": key.prefix, "scopes": key.scopeList,
+            "created_at": AccountRequests.iso(key.createdAt), "expires_at": key.expiresAt.map(AccountRequests.iso) ?? NSNull(),
+            "last_used_at": key.lastUsedAt.map(AccountRequests.iso) ?? NSNull(),
+        ]
     }
 }

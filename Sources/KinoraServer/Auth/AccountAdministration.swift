@@ -1,7 +1,6 @@
-import KinoraCore
-import KinoraHost
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 
 /// Every account route beyond login: sign-up, invitations, passwords, user admin, API keys.

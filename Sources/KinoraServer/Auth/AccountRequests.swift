@@ -15,8 +15,10 @@ enum AccountRequests {
 
     /// The account as the admin routes show it.
     static func userObject(_ user: UserRecord) -> [String: Any] {
-        ["id": user.id, "username": user.username, "display_name": user.displayName, "role": user.role,
-         "disabled": user.disabled, "created_at": iso(user.createdAt)]
+        [
+            "id": user.id, "username": user.username, "display_name": user.displayName, "role": user.role,
+            "disabled": user.disabled, "created_at": iso(user.createdAt),
+        ]
     }
 
     static func noStore(_ response: Response) -> Response {

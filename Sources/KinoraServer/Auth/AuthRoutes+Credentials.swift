@@ -28,7 +28,9 @@ extension AuthRoutes {
     /// The account as `GET /api/v1/me` and the session routes show it.
     func profile(_ user: UserRecord) throws -> [String: Any] {
         let email = try database.users.email(id: user.id)
-        let links = try database.oidc.links(userID: user.id).map { ["provider": $0.provider, "linked_at": ISO8601DateFormatter().string(from: $0.createdAt)] }
+        let links = try database.oidc.links(userID: user.id).map {
+            ["provider": $0.provider, "linked_at": ISO8601DateFormatter().string(from: $0.createdAt)]
+        }
         return [
             "id": user.id, "username": user.username, "display_name": user.displayName, "role": user.role,
             "created_at": ISO8601DateFormatter().string(from: user.createdAt),

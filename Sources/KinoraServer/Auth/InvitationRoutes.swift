@@ -26,8 +26,9 @@ struct InvitationRoutes {
         router.post("api/v1/invitations") { request, context in
             try Access.admin.check(context)
             let body = try await request.decodeJSON(as: Body.self, emptyAsObject: true)
-            let (invitation, code) = try invitations.create(role: body.role, maxUses: body.maxUses, expiresInDays: body.expiresInDays,
-                                                            createdBy: context.principal?.userID)
+            let (invitation, code) = try invitations.create(
+                role: body.role, maxUses: body.maxUses, expiresInDays: body.expiresInDays,
+                createdBy: context.principal?.userID)
             var object = Self.object(invitation)
             object["code"] = code
             return AccountRequests.noStore(try JSONResponse.make(.created, object))
@@ -44,9 +45,11 @@ struct InvitationRoutes {
     }
 
     static func object(_ invitation: InvitationRecord) -> [String: Any] {
-        ["id": invitation.id, "role": invitation.role, "max_uses": invitation.maxUses, "uses": invitation.uses,
-         "remaining_uses": invitation.remainingUses, "created_by": invitation.createdBy ?? NSNull(),
-         "created_at": AccountRequests.iso(invitation.createdAt), "expires_at": AccountRequests.iso(invitation.expiresAt),
-         "expired": invitation.expiresAt <= Date()]
+        [
+            "id": invitation.id, "role": invitation.role, "max_uses": invitation.maxUses, "uses": invitation.uses,
+            "remaining_uses": invitation.remainingUses, "created_by": invitation.createdBy ?? NSNull(),
+            "created_at": AccountRequests.iso(invitation.createdAt), "expires_at": AccountRequests.iso(invitation.expiresAt),
+            "expired": invitation.expiresAt <= Date(),
+        ]
     }
 }

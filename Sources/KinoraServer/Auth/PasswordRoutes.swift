@@ -43,9 +43,12 @@ struct PasswordRoutes {
             let user = try UserAdministration(database: database) {}.user(id: context.parameters.get("id") ?? "")
             let issued = try Accounts.issueResetToken(in: database, userID: user.id)
             context.logger.info("password reset token issued for \(user.username)")
-            return AccountRequests.noStore(try JSONResponse.make(.created, [
-                "user_id": user.id, "username": user.username, "token": issued.token, "expires_at": AccountRequests.iso(issued.expiresAt),
-            ]))
+            return AccountRequests.noStore(
+                try JSONResponse.make(
+                    .created,
+                    [
+                        "user_id": user.id, "username": user.username, "token": issued.token, "expires_at": AccountRequests.iso(issued.expiresAt),
+                    ]))
         }
         router.post("api/v1/auth/password-reset") { request, context in
             try Access.anyone.check(context)
@@ -61,8 +64,9 @@ struct PasswordRoutes {
     func change(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let user = try AccountRequests.account(context, database: database)
         let body = try await request.decodeJSON(as: ChangeBody.self, emptyAsObject: true)
-        try await changes.change(user, current: body.currentPassword, new: body.newPassword,
-                                 keepingSession: context.sessionTokenHash, address: context.clientAddress)
+        try await changes.change(
+            user, current: body.currentPassword, new: body.newPassword,
+            keepingSession: context.sessionTokenHash, address: context.clientAddress)
         context.logger.info("password changed for \(user.username); its refresh tokens and other sessions are ended")
         return try auth.issueTokens(for: user)
     }

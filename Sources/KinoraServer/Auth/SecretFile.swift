@@ -23,7 +23,9 @@ enum SecretFile {
         let linkError = errno
         unlink(temp)
         if !linked, linkError != EEXIST { throw SetupError("\(path): cannot write \(what): \(String(cString: strerror(linkError)))") }
-        guard let stored = BootstrapToken.readToken(path) else { throw SetupError("\(path) holds no valid \(what.dropFirst(4)); delete the file to make a new one") }
+        guard let stored = BootstrapToken.readToken(path) else {
+            throw SetupError("\(path) holds no valid \(what.dropFirst(4)); delete the file to make a new one")
+        }
         return stored
     }
 }

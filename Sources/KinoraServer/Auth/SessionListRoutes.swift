@@ -41,10 +41,12 @@ struct SessionListRoutes {
 
     func answer(_ live: [SessionRecord], current: SessionRecord?) throws -> Response {
         let items: [[String: Any]] = live.map { session -> [String: Any] in
-            ["id": session.publicID, "created_at": AccountRequests.iso(session.createdAt),
-             "last_seen_at": AccountRequests.iso(session.lastSeenAt), "expires_at": AccountRequests.iso(session.expiresAt),
-             "current": session.tokenHash == current?.tokenHash,
-             "user_agent": session.userAgent.map { UserAgentSummary.describe($0) as Any } ?? NSNull()]
+            [
+                "id": session.publicID, "created_at": AccountRequests.iso(session.createdAt),
+                "last_seen_at": AccountRequests.iso(session.lastSeenAt), "expires_at": AccountRequests.iso(session.expiresAt),
+                "current": session.tokenHash == current?.tokenHash,
+                "user_agent": session.userAgent.map { UserAgentSummary.describe($0) as Any } ?? NSNull(),
+            ]
         }
         var response = try JSONResponse.make(.ok, ["items": items])
         response.headers[.cacheControl] = "no-store"

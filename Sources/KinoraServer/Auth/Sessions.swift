@@ -21,8 +21,10 @@ struct Sessions: Sendable {
     /// The origins accepted in `Origin`: the request's own and `[server] public_url`'s.
     let origins: SameOrigin
 
-    init(database: KinoraDatabase, idle: TimeInterval, lifetime: TimeInterval, cookieSecure: Bool,
-         trustedProxies: Set<String>, publicURL: String?) {
+    init(
+        database: KinoraDatabase, idle: TimeInterval, lifetime: TimeInterval, cookieSecure: Bool,
+        trustedProxies: Set<String>, publicURL: String?
+    ) {
         self.database = database
         self.idle = idle
         self.lifetime = lifetime
@@ -48,8 +50,9 @@ struct Sessions: Sendable {
     // MARK: The cookie
 
     func cookie(_ token: String, _ request: Request, _ context: KinoraRequestContext) -> Cookie {
-        Cookie(name: Self.cookieName, value: token, maxAge: Int(lifetime), path: "/",
-               secure: isSecure(request, context), httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: Self.cookieName, value: token, maxAge: Int(lifetime), path: "/",
+            secure: isSecure(request, context), httpOnly: true, sameSite: .lax)
     }
 
     func expiredCookie(_ request: Request, _ context: KinoraRequestContext) -> Cookie {
@@ -68,8 +71,10 @@ struct Sessions: Sendable {
     /// sets the principal (with the account's current role); unsafe methods must then carry
     /// the CSRF token and no foreign `Origin`. A dead or forged cookie leaves the request
     /// anonymous and the response clears it.
-    func authenticate(_ request: Request, _ context: KinoraRequestContext,
-                      next: (Request, KinoraRequestContext) async throws -> Response) async throws -> Response {
+    func authenticate(
+        _ request: Request, _ context: KinoraRequestContext,
+        next: (Request, KinoraRequestContext) async throws -> Response
+    ) async throws -> Response {
         guard let (session, user) = try current(request), let role = Role(rawValue: user.role) else {
             return try await clearingCookie(request, context) { try await next(request, context) }
         }

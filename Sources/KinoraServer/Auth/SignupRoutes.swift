@@ -32,8 +32,9 @@ struct SignupRoutes {
             try Access.anyone.check(context)
             try await signup.admit(address: context.clientAddress)
             let body = try await request.decodeJSON(as: Body.self, emptyAsObject: true)
-            let user = try await signup.create(username: body.username, password: body.password, displayName: body.displayName,
-                                               invitation: body.invitation)
+            let user = try await signup.create(
+                username: body.username, password: body.password, displayName: body.displayName,
+                invitation: body.invitation)
             context.logger.info("account \(user.username) signed up as \(user.role)")
             return try auth.issueTokens(for: user, status: .created)
         }

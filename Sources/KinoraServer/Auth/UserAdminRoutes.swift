@@ -28,7 +28,8 @@ struct UserAdminRoutes {
             try Access.admin.check(context)
             let query = request.uri.queryParameters
             let page = try administration.list(role: query.get("role"), limit: query.get("limit", as: Int.self), cursor: query.get("cursor"))
-            return try JSONResponse.make(.ok, ["items": page.users.map(AccountRequests.userObject), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+            return try JSONResponse.make(
+                .ok, ["items": page.users.map(AccountRequests.userObject), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
         router.get("api/v1/users/:id") { _, context in
             try Access.admin.check(context)

@@ -63,8 +63,10 @@ struct ChannelRoutes {
     }
 
     static func object(_ channel: ChannelRecord) -> [String: Any] {
-        ["id": channel.id, "handle": channel.handle, "name": channel.name, "description": channel.description,
-         "owner": channel.ownerID, "created_at": RFC3339.string(channel.createdAt)]
+        [
+            "id": channel.id, "handle": channel.handle, "name": channel.name, "description": channel.description,
+            "owner": channel.ownerID, "created_at": RFC3339.string(channel.createdAt),
+        ]
     }
 }
 

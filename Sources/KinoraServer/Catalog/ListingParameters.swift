@@ -41,7 +41,9 @@ enum ListingParameters {
         }
         if let tag = value("tag") {
             let normalized = VideoTags.normalize(tag: tag)
-            guard !normalized.isEmpty, normalized.count <= VideoTags.maxLength else { throw invalid("tag", "tag must be 1 to \(VideoTags.maxLength) characters") }
+            guard !normalized.isEmpty, normalized.count <= VideoTags.maxLength else {
+                throw invalid("tag", "tag must be 1 to \(VideoTags.maxLength) characters")
+            }
             query.tag = normalized
         }
         query.minDuration = try seconds("min_duration", value("min_duration"))

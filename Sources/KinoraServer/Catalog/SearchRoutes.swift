@@ -14,9 +14,11 @@ struct SearchRoutes {
             func value(_ name: String) -> String? { parameters.get(name).flatMap { $0.isEmpty ? nil : $0 } }
             let q = try VideoSearch.words(parameters.get("q") ?? "")
             let page = try VideoSearch(database: database).search(q, limit: try ListingParameters.limit(value("limit")), cursor: value("cursor"))
-            return try JSONResponse.make(.ok, [
-                "items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull(), "total": page.total,
-            ] as [String: Any])
+            return try JSONResponse.make(
+                .ok,
+                [
+                    "items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull(), "total": page.total,
+                ] as [String: Any])
         }
     }
 }

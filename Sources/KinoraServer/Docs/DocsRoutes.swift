@@ -15,14 +15,19 @@ struct DocsRoutes {
     func register(on router: Router<KinoraRequestContext>) {
         router.get("api/openapi.yaml") { _, _ in
             let text = try await spec.text()
-            return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("api/docs") { _, _ in
             let page = try await spec.referencePage()
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300",
-                                                   .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: page)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300",
+                    .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: page)))
         }
     }
 }
@@ -39,8 +44,9 @@ actor APISpec {
     func text() throws -> [UInt8] {
         if let cachedText { return cachedText }
         guard let path, let data = FileManager.default.contents(atPath: path) else {
-            throw Problem(.noApiSpec,
-                          detail: "openapi.yaml was not found in the share folder (\(path ?? "none found"); see --share-dir)")
+            throw Problem(
+                .noApiSpec,
+                detail: "openapi.yaml was not found in the share folder (\(path ?? "none found"); see --share-dir)")
         }
         cachedText = Array(data)
         return Array(data)
@@ -53,8 +59,9 @@ actor APISpec {
         do {
             page = try APIReferencePage.render(yaml: text)
         } catch {
-            throw Problem(.badApiSpec,
-                          detail: "openapi.yaml could not be read: \(error)")
+            throw Problem(
+                .badApiSpec,
+                detail: "openapi.yaml could not be read: \(error)")
         }
         cachedPage = Array(page.utf8)
         return cachedPage!

@@ -25,10 +25,12 @@ struct APIKeyAuthenticator: Sendable {
     /// revoked, expired or whose owner is disabled, 403 when the key lacks the request's scope.
     func authenticate(_ key: String, _ request: Request, _ context: inout KinoraRequestContext) throws {
         guard key.hasPrefix(Self.keyPrefix), key.utf8.count <= 128,
-              let found = try database.apiKeys.authenticate(keyHash: Secrets.hash(key)),
-              let role = Role(rawValue: found.owner.role) else {
-            throw Problem(.invalidApiKey,
-                          detail: "the API key is unknown, revoked or expired, or its account is disabled")
+            let found = try database.apiKeys.authenticate(keyHash: Secrets.hash(key)),
+            let role = Role(rawValue: found.owner.role)
+        else {
+            throw Problem(
+                .invalidApiKey,
+                detail: "the API key is unknown, revoked or expired, or its account is disabled")
         }
         let (record, owner) = found
         let scopes = Set(record.scopeList.compactMap(APIScope.init(rawValue:)))
@@ -36,8 +38,9 @@ struct APIKeyAuthenticator: Sendable {
         // endpoint in it), so the matched pattern is known here.
         let needed = APIScope.required(method: request.method, route: context.endpointPath)
         guard scopes.contains(needed) else {
-            throw Problem(.insufficientScope,
-                          detail: "this request needs an API key with the \"\(needed.rawValue)\" scope", extra: ["scope": needed.rawValue])
+            throw Problem(
+                .insufficientScope,
+                detail: "this request needs an API key with the \"\(needed.rawValue)\" scope", extra: ["scope": needed.rawValue])
         }
         if record.needsTouch() {
             // Best effort: a busy database must not fail the request over a usage timestamp.

@@ -14,51 +14,63 @@ extension APIScope {
     }()
 
     private static let declared: [(APIScope, [String])] = [
-        (.read, [
-            "GET /", "GET /watch/{id}", "GET /search", "GET /settings", "GET /login", "GET /signup", "GET /static/**",
-            "GET /reset-password", "GET /studio", "GET /studio/upload", "GET /studio/videos/{id}", "GET /channel/{handle}",
-            "GET /feed", "GET /history", "GET /playlists", "GET /playlists/{id}",
-            "GET /api/docs", "GET /api/openapi.yaml", "GET /healthz", "GET /readyz", "GET /metrics",
-            "GET /api/v1/auth/session", "GET /api/v1/auth/oidc/providers", "GET /api/v1/auth/oidc/{provider}/start",
-            "GET /api/v1/auth/oidc/{provider}/callback",
-            "GET /api/v1/me", "GET /api/v1/me/api-keys", "GET /api/v1/me/channels", "GET /api/v1/me/sessions",
-            "GET /api/v1/me/preferences", "GET /api/v1/me/history", "GET /api/v1/me/subscriptions", "GET /api/v1/me/feed",
-            "GET /api/v1/me/playlists",
-            "GET /api/v1/categories", "GET /api/v1/channels/{id}", "GET /api/v1/search",
-            "GET /api/v1/videos", "GET /api/v1/videos/{id}", "GET /api/v1/videos/{id}/events", "GET /api/v1/videos/{id}/captions",
-            "GET /streams/{video}/**", "HEAD /streams/{video}/**", "OPTIONS /streams/{video}/**",
-            "GET /api/v1/profiles/{username}", "GET /api/v1/users/{id}/avatar", "GET /api/v1/users/{id}/playlists",
-            "GET /api/v1/playlists/{id}",
-        ]),
-        (.write, [
-            "POST /api/v1/auth/login", "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "POST /api/v1/auth/signup",
-            "POST /api/v1/auth/password-reset", "POST /api/v1/auth/session", "DELETE /api/v1/auth/session",
-            "POST /api/v1/auth/oidc/exchange",
-            "PATCH /api/v1/me", "DELETE /api/v1/me", "POST /api/v1/me/password", "POST /api/v1/me/api-keys",
-            "DELETE /api/v1/me/api-keys/{id}", "DELETE /api/v1/me/sessions/{id}",
-            "POST /api/v1/me/totp", "POST /api/v1/me/totp/confirm", "POST /api/v1/me/totp/recovery-codes", "DELETE /api/v1/me/totp",
-            "PUT /api/v1/me/avatar", "DELETE /api/v1/me/avatar", "PUT /api/v1/me/preferences",
-            "POST /api/v1/videos/{id}/progress", "DELETE /api/v1/me/history/{video_id}", "DELETE /api/v1/me/history",
-            "PUT /api/v1/channels/{id}/subscription", "DELETE /api/v1/channels/{id}/subscription",
-            "POST /api/v1/channels", "PATCH /api/v1/channels/{id}", "DELETE /api/v1/channels/{id}",
-            "PATCH /api/v1/videos/{id}", "DELETE /api/v1/videos/{id}",
-            "PUT /api/v1/videos/{id}/captions/{lang}", "DELETE /api/v1/videos/{id}/captions/{lang}",
-            "POST /api/v1/playlists", "PATCH /api/v1/playlists/{id}", "DELETE /api/v1/playlists/{id}",
-            "POST /api/v1/playlists/{id}/items", "DELETE /api/v1/playlists/{id}/items/{video_id}", "PUT /api/v1/playlists/{id}/order",
-        ]),
-        (.upload, [
-            "POST /api/v1/videos",
-            "OPTIONS /api/v1/uploads", "POST /api/v1/uploads",
-            "OPTIONS /api/v1/uploads/{id}", "HEAD /api/v1/uploads/{id}", "PATCH /api/v1/uploads/{id}", "DELETE /api/v1/uploads/{id}",
-        ]),
-        (.admin, [
-            "GET /admin", "GET /admin/plugins", "GET /admin/jobs", "GET /admin/users", "GET /admin/categories",
-            "GET /api/v1/plugins", "GET /api/v1/admin/overview", "GET /api/v1/admin/jobs",
-            "POST /api/v1/admin/jobs/{id}/retry", "POST /api/v1/admin/jobs/{id}/cancel",
-            "GET /api/v1/users", "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}", "DELETE /api/v1/users/{id}",
-            "POST /api/v1/users/{id}/password-reset", "GET /api/v1/users/{id}/sessions", "DELETE /api/v1/users/{id}/sessions",
-            "GET /api/v1/invitations", "POST /api/v1/invitations", "DELETE /api/v1/invitations/{id}",
-            "POST /api/v1/categories", "PATCH /api/v1/categories/{id}", "DELETE /api/v1/categories/{id}",
-        ]),
+        (
+            .read,
+            [
+                "GET /", "GET /watch/{id}", "GET /search", "GET /settings", "GET /login", "GET /signup", "GET /static/**",
+                "GET /reset-password", "GET /studio", "GET /studio/upload", "GET /studio/videos/{id}", "GET /channel/{handle}",
+                "GET /feed", "GET /history", "GET /playlists", "GET /playlists/{id}",
+                "GET /api/docs", "GET /api/openapi.yaml", "GET /healthz", "GET /readyz", "GET /metrics",
+                "GET /api/v1/auth/session", "GET /api/v1/auth/oidc/providers", "GET /api/v1/auth/oidc/{provider}/start",
+                "GET /api/v1/auth/oidc/{provider}/callback",
+                "GET /api/v1/me", "GET /api/v1/me/api-keys", "GET /api/v1/me/channels", "GET /api/v1/me/sessions",
+                "GET /api/v1/me/preferences", "GET /api/v1/me/history", "GET /api/v1/me/subscriptions", "GET /api/v1/me/feed",
+                "GET /api/v1/me/playlists",
+                "GET /api/v1/categories", "GET /api/v1/channels/{id}", "GET /api/v1/search",
+                "GET /api/v1/videos", "GET /api/v1/videos/{id}", "GET /api/v1/videos/{id}/events", "GET /api/v1/videos/{id}/captions",
+                "GET /streams/{video}/**", "HEAD /streams/{video}/**", "OPTIONS /streams/{video}/**",
+                "GET /api/v1/profiles/{username}", "GET /api/v1/users/{id}/avatar", "GET /api/v1/users/{id}/playlists",
+                "GET /api/v1/playlists/{id}",
+            ]
+        ),
+        (
+            .write,
+            [
+                "POST /api/v1/auth/login", "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "POST /api/v1/auth/signup",
+                "POST /api/v1/auth/password-reset", "POST /api/v1/auth/session", "DELETE /api/v1/auth/session",
+                "POST /api/v1/auth/oidc/exchange",
+                "PATCH /api/v1/me", "DELETE /api/v1/me", "POST /api/v1/me/password", "POST /api/v1/me/api-keys",
+                "DELETE /api/v1/me/api-keys/{id}", "DELETE /api/v1/me/sessions/{id}",
+                "POST /api/v1/me/totp", "POST /api/v1/me/totp/confirm", "POST /api/v1/me/totp/recovery-codes", "DELETE /api/v1/me/totp",
+                "PUT /api/v1/me/avatar", "DELETE /api/v1/me/avatar", "PUT /api/v1/me/preferences",
+                "POST /api/v1/videos/{id}/progress", "DELETE /api/v1/me/history/{video_id}", "DELETE /api/v1/me/history",
+                "PUT /api/v1/channels/{id}/subscription", "DELETE /api/v1/channels/{id}/subscription",
+                "POST /api/v1/channels", "PATCH /api/v1/channels/{id}", "DELETE /api/v1/channels/{id}",
+                "PATCH /api/v1/videos/{id}", "DELETE /api/v1/videos/{id}",
+                "PUT /api/v1/videos/{id}/captions/{lang}", "DELETE /api/v1/videos/{id}/captions/{lang}",
+                "POST /api/v1/playlists", "PATCH /api/v1/playlists/{id}", "DELETE /api/v1/playlists/{id}",
+                "POST /api/v1/playlists/{id}/items", "DELETE /api/v1/playlists/{id}/items/{video_id}", "PUT /api/v1/playlists/{id}/order",
+            ]
+        ),
+        (
+            .upload,
+            [
+                "POST /api/v1/videos",
+                "OPTIONS /api/v1/uploads", "POST /api/v1/uploads",
+                "OPTIONS /api/v1/uploads/{id}", "HEAD /api/v1/uploads/{id}", "PATCH /api/v1/uploads/{id}", "DELETE /api/v1/uploads/{id}",
+            ]
+        ),
+        (
+            .admin,
+            [
+                "GET /admin", "GET /admin/plugins", "GET /admin/jobs", "GET /admin/users", "GET /admin/categories",
+                "GET /api/v1/plugins", "GET /api/v1/admin/overview", "GET /api/v1/admin/jobs",
+                "POST /api/v1/admin/jobs/{id}/retry", "POST /api/v1/admin/jobs/{id}/cancel",
+                "GET /api/v1/users", "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}", "DELETE /api/v1/users/{id}",
+                "POST /api/v1/users/{id}/password-reset", "GET /api/v1/users/{id}/sessions", "DELETE /api/v1/users/{id}/sessions",
+                "GET /api/v1/invitations", "POST /api/v1/invitations", "DELETE /api/v1/invitations/{id}",
+                "POST /api/v1/categories", "PATCH /api/v1/categories/{id}", "DELETE /api/v1/categories/{id}",
+            ]
+        ),
     ]
 }

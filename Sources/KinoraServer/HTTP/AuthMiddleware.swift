@@ -48,8 +48,9 @@ struct AuthMiddleware: RouterMiddleware {
         do {
             claims = try signer.verify(token)
         } catch JWTSigner.Failure.expired {
-            throw Problem(.tokenExpired,
-                          detail: "the access token has expired; get a new one from POST /api/v1/auth/refresh")
+            throw Problem(
+                .tokenExpired,
+                detail: "the access token has expired; get a new one from POST /api/v1/auth/refresh")
         } catch {
             throw Problem.unauthorized("the bearer token is not valid")
         }

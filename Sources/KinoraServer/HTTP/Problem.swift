@@ -27,15 +27,16 @@ public struct Problem: HTTPResponseError, Sendable {
     /// of the list that says the same; a status the list has no type for keeps its code under
     /// the generic type of its class.
     init(framework status: HTTPResponse.Status, detail: String?) {
-        let type: ProblemType = switch status.code {
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404: .notFound
-        case 405: .methodNotAllowed
-        case 413: .payloadTooLarge
-        case 400..<500: .badRequest
-        default: .internalError
-        }
+        let type: ProblemType =
+            switch status.code {
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404: .notFound
+            case 405: .methodNotAllowed
+            case 413: .payloadTooLarge
+            case 400..<500: .badRequest
+            default: .internalError
+            }
         self.init(status, type: type.rawValue, title: status.reasonPhrase.isEmpty ? type.title : status.reasonPhrase, detail: detail)
     }
 

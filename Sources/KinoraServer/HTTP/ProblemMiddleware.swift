@@ -24,28 +24,33 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError {
             // Hummingbird's own (no route, wrong method, malformed request): problem+json too.
-            let problem = Problem(framework: error.status,
-                                  detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
+            let problem = Problem(
+                framework: error.status,
+                detail: error.status == .notFound ? "no route for \(request.method) \(request.uri.path)" : nil)
             response = try problem.response(from: request, context: context)
         } catch is InvalidCursor {
-            response = try Problem(.badCursor, detail: "use the next_cursor of an earlier page", extra: ["parameter": "cursor"]).response(from: request, context: context)
+            response = try Problem(.badCursor, detail: "use the next_cursor of an earlier page", extra: ["parameter": "cursor"]).response(
+                from: request, context: context)
         } catch let error as any DomainError {
             response = try Problem(error).response(from: request, context: context)
         } catch let error as HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed: \(String(describing: error))")
-            let problem = Problem(.internalError,
-                                  detail: "the error was logged with request id \(context.requestID)")
+            let problem = Problem(
+                .internalError,
+                detail: "the error was logged with request id \(context.requestID)")
             response = try problem.response(from: request, context: context)
         }
         response.headers[.requestID] = context.requestID
         let elapsed = ContinuousClock.now - started
         HTTPMetrics.record(method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
-        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
-            "client": .string(clientAddress(request, context)),
-            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
-        ])
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code)",
+            metadata: [
+                "client": .string(clientAddress(request, context)),
+                "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ])
         return response
     }
 
@@ -55,7 +60,6 @@ struct EdgeMiddleware: RouterMiddleware {
         guard trustedProxies.contains(peer), let forwarded = request.headers[.forwardedFor] else { return peer }
         return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
     }
-
 
     /// 16 hex digits, never the same twice in a process: a counter from a random start, mixed
     /// by a bijection (SplitMix64's finaliser) so consecutive ids do not look consecutive.

@@ -71,7 +71,8 @@ enum RequestBodyDecoder {
             let field = path(context.codingPath)
             return field.isEmpty ? ("the body must be a JSON object", nil) : ("\"\(field)\" must be \(describe(type))", field)
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? ("the body must be a JSON object", nil) : ("\"\(path(context.codingPath))\" is not valid", path(context.codingPath))
+            return context.codingPath.isEmpty
+                ? ("the body must be a JSON object", nil) : ("\"\(path(context.codingPath))\" is not valid", path(context.codingPath))
         @unknown default:
             return ("the body must be a JSON object", nil)
         }

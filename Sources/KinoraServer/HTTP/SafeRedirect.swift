@@ -24,7 +24,8 @@ public enum SafeRedirect {
     /// `/login?next=<path>`, or plain `/login` when `next` does not pass ``path(_:publicURL:)``.
     public static func loginLocation(next: String) -> String {
         guard path(next) != nil,
-              let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_."))) else {
+            let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.")))
+        else {
             return "/login"
         }
         return "/login?next=" + encoded
@@ -38,13 +39,15 @@ public enum SafeRedirect {
         for form in [target, decoded] where !form.hasPrefix("/") || form.hasPrefix("//") { return false }
         guard decoded.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" }) else { return false }
         guard let resolved = URL(string: target, relativeTo: base)?.absoluteURL,
-              resolved.scheme?.lowercased() == base.scheme?.lowercased(),
-              resolved.host?.lowercased() == base.host?.lowercased(), resolved.port == base.port else { return false }
+            resolved.scheme?.lowercased() == base.scheme?.lowercased(),
+            resolved.host?.lowercased() == base.host?.lowercased(), resolved.port == base.port
+        else { return false }
         for item in URLComponents(string: target)?.queryItems ?? [] where nestedParameters.contains(item.name.lowercased()) {
             guard let value = item.value, !value.isEmpty else { continue }
             // The nested value as the next page reads it (decoded once), held to the same rules.
             guard let encoded = value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "#"))),
-                  check(encoded, base: base, depth: depth + 1) else { return false }
+                check(encoded, base: base, depth: depth + 1)
+            else { return false }
         }
         return true
     }

@@ -55,21 +55,24 @@ struct OIDCRoutes {
         try signOn.checkProvider(name)
         let query = request.uri.queryParameters
         let returnTo = try Self.checkRedirect(query.get("redirect") ?? "/", publicURL: publicURL)
-        let started = try await signOn.start(provider: name, returnTo: returnTo, mode: query.get("mode") ?? "redirect",
-                                             callbackBase: { () throws(OIDCError) -> String in try publicBase(request) },
-                                             binding: Self.cookie(request))
+        let started = try await signOn.start(
+            provider: name, returnTo: returnTo, mode: query.get("mode") ?? "redirect",
+            callbackBase: { () throws(OIDCError) -> String in try publicBase(request) },
+            binding: Self.cookie(request))
         var response = Response(status: .found, headers: [.location: started.location, .cacheControl: "no-store"])
         let secure = started.redirectURI.hasPrefix("https:") ? "; Secure" : ""
-        response.headers[.setCookie] = "\(Self.cookieName)=\(started.binding); Path=\(Self.cookiePath); Max-Age=\(Int(SingleSignOn.loginLifetime)); HttpOnly; SameSite=Lax\(secure)"
+        response.headers[.setCookie] =
+            "\(Self.cookieName)=\(started.binding); Path=\(Self.cookiePath); Max-Age=\(Int(SingleSignOn.loginLifetime)); HttpOnly; SameSite=Lax\(secure)"
         return response
     }
 
     func callback(_ request: Request, _ context: KinoraRequestContext) async throws(OIDCError) -> Response {
         let name = context.parameters.get("provider") ?? ""
         let query = request.uri.queryParameters
-        let signedOn = try await signOn.finish(provider: name, state: query.get("state"), error: query.get("error"),
-                                               errorDescription: query.get("error_description"), code: query.get("code"),
-                                               binding: Self.cookie(request), logger: context.logger)
+        let signedOn = try await signOn.finish(
+            provider: name, state: query.get("state"), error: query.get("error"),
+            errorDescription: query.get("error_description"), code: query.get("code"),
+            binding: Self.cookie(request), logger: context.logger)
         let user = signedOn.user
         context.logger.info("oidc: signed in", metadata: ["provider": .string(name), "user": .string(user.id), "account": .string(signedOn.how)])
 
@@ -107,9 +110,11 @@ struct OIDCRoutes {
         do {
             return try await body()
         } catch let error as OIDCError {
-            context.logger.warning("oidc: \(error.description)", metadata: [
-                "provider": .string(context.parameters.get("provider") ?? "-"), "problem": .string(error.problemType.rawValue),
-            ])
+            context.logger.warning(
+                "oidc: \(error.description)",
+                metadata: [
+                    "provider": .string(context.parameters.get("provider") ?? "-"), "problem": .string(error.problemType.rawValue),
+                ])
             throw error
         }
     }
@@ -118,7 +123,8 @@ struct OIDCRoutes {
     private func publicBase(_ request: Request) throws(OIDCError) -> String {
         if let publicURL { return publicURL }
         guard let host = request.head.authority, !host.isEmpty,
-              host.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) }) else {
+            host.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) })
+        else {
             throw .badRequest("the Host header is missing or invalid (set [server] public_url)")
         }
         return "http://" + host
@@ -128,8 +134,9 @@ struct OIDCRoutes {
     /// (and its one-time code) elsewhere, directly or through the login page's own `next`.
     static func checkRedirect(_ path: String, publicURL: String?) throws(OIDCError) -> String {
         guard let safe = SafeRedirect.path(path, publicURL: publicURL) else {
-            throw .badRedirect("redirect must be a path of this site starting with a single '/' (no scheme, host, '//', '\\', '#', "
-                               + "spaces or control characters, also once percent-decoded, and the same for a next= inside it)")
+            throw .badRedirect(
+                "redirect must be a path of this site starting with a single '/' (no scheme, host, '//', '\\', '#', "
+                    + "spaces or control characters, also once percent-decoded, and the same for a next= inside it)")
         }
         return safe
     }

@@ -44,7 +44,8 @@ final class RateLimiter: Sendable {
     private static func sweep(_ table: inout [String: Bucket], now: Double, limits: [RateLimitConfig.RateClass: RateLimitConfig.RateLimit]) {
         table = table.filter { key, bucket in
             guard let name = key.split(separator: "|", maxSplits: 1).first,
-                  let rateClass = RateLimitConfig.RateClass(rawValue: String(name)), let limit = limits[rateClass] else { return false }
+                let rateClass = RateLimitConfig.RateClass(rawValue: String(name)), let limit = limits[rateClass]
+            else { return false }
             return bucket.tokens + (now - bucket.updated) * limit.perSecond < limit.burst
         }
     }

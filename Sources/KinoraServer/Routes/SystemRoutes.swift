@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
 import KinoraConfiguration
+import KinoraCore
 import KinoraHost
 import KinoraStore
 import Prometheus
-import KinoraCore
 
 /// /healthz, /readyz and /metrics.
 struct SystemRoutes {
@@ -30,8 +30,9 @@ struct SystemRoutes {
                     if !databaseReachable { counts.append("the database is not reachable") }
                     if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
                     if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
-                    throw Problem(.notReady,
-                                  detail: counts.joined(separator: "; ") + " (details for admins)")
+                    throw Problem(
+                        .notReady,
+                        detail: counts.joined(separator: "; ") + " (details for admins)")
                 }
                 var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
                 for instance in unready {
@@ -47,8 +48,9 @@ struct SystemRoutes {
             if metricsAccess == .admin { try Access.admin.check(context) }
             var buffer: [UInt8] = []
             prometheus.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
 }

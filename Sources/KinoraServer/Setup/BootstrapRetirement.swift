@@ -63,6 +63,9 @@ extension BootstrapToken {
     /// Called when the presented token matched: refuses it once retired.
     func checkNotRetired() throws {
         guard let retirement, retirement.isRetired else { return }
-        throw Refused(.bootstrapRetired, "the bootstrap admin token stopped working when an admin account was made; log in as an admin (POST /api/v1/auth/login) and use that access token")
+        throw Refused(
+            .bootstrapRetired,
+            "the bootstrap admin token stopped working when an admin account was made; log in as an admin (POST /api/v1/auth/login) and use that access token"
+        )
     }
 }

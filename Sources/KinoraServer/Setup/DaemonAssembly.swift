@@ -23,43 +23,49 @@ public struct DaemonAssembly {
     public init(_ setup: ResolvedSetup, logger: Logger, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         let config = setup.config
 
-            try Paths.makeDirectory(config.dataDir)
-            let database = try KinoraDatabase(path: config.dataDir + "/kinora.sqlite")
-            let applied = try database.migrate()
-            if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
-            let token = try BootstrapToken.prepare(dataDir: config.dataDir, database: database, logger: logger)
+        try Paths.makeDirectory(config.dataDir)
+        let database = try KinoraDatabase(path: config.dataDir + "/kinora.sqlite")
+        let applied = try database.migrate()
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
+        let token = try BootstrapToken.prepare(dataDir: config.dataDir, database: database, logger: logger)
 
-            let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
-            let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
-            registry.loadModules(from: setup.pluginFolders)
-            registry.createInstances(setup.instances)
-            let configErrors = setup.instanceErrors + setup.crossCheck(registry)
-            for error in configErrors { logger.error("\(error.description)") }
-            registry.recordInstanceErrors(configErrors)
-            registry.startAll()
+        let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
+        let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
+        registry.loadModules(from: setup.pluginFolders)
+        registry.createInstances(setup.instances)
+        let configErrors = setup.instanceErrors + setup.crossCheck(registry)
+        for error in configErrors { logger.error("\(error.description)") }
+        registry.recordInstanceErrors(configErrors)
+        registry.startAll()
 
-            let router = Router(context: KinoraRequestContext.self)
-            router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
-            let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir))
-            // Refresh tokens past their expiry can never be used again; the dummy hash that makes an
-            // unknown user's login cost what a known one's does is computed now, not on a request,
-            // on a thread of its own: bcrypt at cost 12 would otherwise add ~250 ms to every start.
-            let expired = try database.users.deleteExpiredTokens()
-            if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
-            try database.passwordResets.deleteExpired()
-            Thread.detachNewThread { _ = Accounts.dummyHash }
-            let sessions = Sessions(database: database, idle: config.sessionIdleMinutes * 60, lifetime: config.sessionDays * 86400,
-                                    cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
-            try database.sessions.deleteExpired(idle: sessions.idle)
-            router.add(middleware: AuthMiddleware(bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
-                                                  sessions: sessions, accounts: AccountStates(database: database)))
-            router.add(middleware: EdgeLimitsMiddleware(limiter: RateLimiter(config.rateLimit),
-                                                        maxBodyBytes: config.maxBodyBytes))
-            let media = MediaWorker.beside(Paths.executableDirectory())
-            let wiring = RouteWiring(setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
-                                     twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir), sessions: sessions, media: media)
-            let registered = wiring.register(on: router)
-            let social = registered.social, tusUploads = registered.tusUploads
+        let router = Router(context: KinoraRequestContext.self)
+        router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
+        let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir))
+        // Refresh tokens past their expiry can never be used again; the dummy hash that makes an
+        // unknown user's login cost what a known one's does is computed now, not on a request,
+        // on a thread of its own: bcrypt at cost 12 would otherwise add ~250 ms to every start.
+        let expired = try database.users.deleteExpiredTokens()
+        if expired > 0 { logger.info("removed \(expired) expired refresh tokens") }
+        try database.passwordResets.deleteExpired()
+        Thread.detachNewThread { _ = Accounts.dummyHash }
+        let sessions = Sessions(
+            database: database, idle: config.sessionIdleMinutes * 60, lifetime: config.sessionDays * 86400,
+            cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
+        try database.sessions.deleteExpired(idle: sessions.idle)
+        router.add(
+            middleware: AuthMiddleware(
+                bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
+                sessions: sessions, accounts: AccountStates(database: database)))
+        router.add(
+            middleware: EdgeLimitsMiddleware(
+                limiter: RateLimiter(config.rateLimit),
+                maxBodyBytes: config.maxBodyBytes))
+        let media = MediaWorker.beside(Paths.executableDirectory())
+        let wiring = RouteWiring(
+            setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
+            twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir), sessions: sessions, media: media)
+        let registered = wiring.register(on: router)
+        let social = registered.social, tusUploads = registered.tusUploads
 
         // Account deletions a crash or a storage outage cut short are finished now.
         Task { await social.deletion.resumePending(logger: logger) }

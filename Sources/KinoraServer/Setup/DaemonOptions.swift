@@ -1,8 +1,9 @@
+import KinoraConfiguration
+import KinoraHost
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import KinoraHost
-import KinoraConfiguration
 
 /// Command-line overrides, applied on top of the config file (or the embedded defaults).
 public struct DaemonOptions: Sendable {

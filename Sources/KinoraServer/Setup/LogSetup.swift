@@ -21,8 +21,10 @@ struct JSONLogHandler: PlainMetadataLogHandler {
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         var object: [String: Any] = [
             "time": Date().formatted(.iso8601),
             "level": level.rawValue,

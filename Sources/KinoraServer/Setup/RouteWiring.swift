@@ -52,14 +52,17 @@ struct RouteWiring {
     @discardableResult
     func register(on router: Router<KinoraRequestContext>) -> Registered {
         let config = setup.config
-        let auth = AuthRoutes(database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
-                              refreshLifetime: config.refreshTokenDays * 86400,
-                              twoFactor: TwoFactor(key: twoFactorKey, database: database),
-                              passwords: PasswordChecks(throttle: LoginThrottle(policy: .init(config))))
+        let auth = AuthRoutes(
+            database: database, tokens: AccessTokens(signer: signer, lifetime: config.accessTokenSeconds),
+            refreshLifetime: config.refreshTokenDays * 86400,
+            twoFactor: TwoFactor(key: twoFactorKey, database: database),
+            passwords: PasswordChecks(throttle: LoginThrottle(policy: .init(config))))
         auth.register(on: router)
         AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
-        OIDCRoutes(database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
-                   reservedHandles: config.reservedHandles).register(on: router)
+        OIDCRoutes(
+            database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
+            reservedHandles: config.reservedHandles
+        ).register(on: router)
         SessionRoutes(auth: auth, sessions: sessions).register(on: router)
         SessionListRoutes(database: database, sessions: sessions).register(on: router)
         TOTPRoutes(auth: auth).register(on: router)
@@ -73,8 +76,9 @@ struct RouteWiring {
         ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
         CategoryRoutes(database: database).register(on: router)
         SearchRoutes(database: database).register(on: router)
-        let tusUploads = TusUploads(database: database, config: config,
-                                    ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
+        let tusUploads = TusUploads(
+            database: database, config: config,
+            ingest: VideoIngest(database: database, registry: registry, config: config, media: media))
         TusRoutes(uploads: tusUploads).register(on: router)
         DocsRoutes(shareDir: setup.shareDir).register(on: router)
         let social = SocialRoutes(database: database, registry: registry, config: config, media: media, passwords: auth.passwords)

@@ -1,7 +1,8 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
 
 /// Text log lines on stderr, in swift-log's `StreamLogHandler` layout (time, level, label,
 /// `key=value` metadata sorted by key, source, message). Unlike it, the metadata is formatted

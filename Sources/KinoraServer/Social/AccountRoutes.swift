@@ -20,8 +20,9 @@ struct AccountRoutes {
             // A stolen access token alone must not be enough to delete the account; guesses
             // count in the one password throttle, so this route is no password oracle.
             guard let user = try database.users.find(id: me.id) else { throw AccountError.accountNoLongerExists }
-            try await passwords.confirm(password, of: user, address: context.clientAddress,
-                                        wrong: .invalidPassword(detail: "the password is wrong; deleting the account needs its current password"))
+            try await passwords.confirm(
+                password, of: user, address: context.clientAddress,
+                wrong: .invalidPassword(detail: "the password is wrong; deleting the account needs its current password"))
             try await delete(me.id, context)
             return Response(status: .noContent)
         }

@@ -73,14 +73,16 @@ struct AvatarRoutes {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: input))
         } catch {
-            throw IngestFailure.isDiskFull(error) ? IngestFailure.problem(error)
+            throw IngestFailure.isDiskFull(error)
+                ? IngestFailure.problem(error)
                 : Problem(.writeFailed, detail: IngestFailure.reason(error))
         }
         try await media.avatar(input, folder: folder)
         do {
             for size in Self.sizes {
-                try await storage.put(Self.key(userID: me.id, size: size), contentType: "image/jpeg", file: "\(folder)/\(size).jpg",
-                                      requestID: context.requestID)
+                try await storage.put(
+                    Self.key(userID: me.id, size: size), contentType: "image/jpeg", file: "\(folder)/\(size).jpg",
+                    requestID: context.requestID)
             }
         } catch {
             throw IngestFailure.problem(error)
@@ -90,10 +92,12 @@ struct AvatarRoutes {
         updated.avatarVersion = RandomID.make(bytes: 5)
         try database.profiles.setAvatarVersion(id: me.id, updated.avatarVersion)
         context.logger.info("avatar stored", metadata: ["user": .string(me.id)])
-        return try JSONResponse.make(.ok, [
-            "avatar_url": ProfileRoutes.avatarURL(updated).map { $0 as Any } ?? NSNull(),
-            "sizes": Dictionary(uniqueKeysWithValues: Self.sizes.map { (String($0), ProfileRoutes.avatarURL(updated, size: $0) ?? "") }),
-        ])
+        return try JSONResponse.make(
+            .ok,
+            [
+                "avatar_url": ProfileRoutes.avatarURL(updated).map { $0 as Any } ?? NSNull(),
+                "sizes": Dictionary(uniqueKeysWithValues: Self.sizes.map { (String($0), ProfileRoutes.avatarURL(updated, size: $0) ?? "") }),
+            ])
     }
 
     func serve(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
@@ -108,7 +112,9 @@ struct AvatarRoutes {
         let etag = "\"\(version)-\(size)\""
         // A URL naming the current version never changes content; others may, soon.
         let cacheControl = request.uri.queryParameters.get("v") == version ? "public, max-age=31536000, immutable" : "public, max-age=300"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
+        {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cacheControl])
         }
         let bytes: [UInt8]
@@ -117,7 +123,8 @@ struct AvatarRoutes {
         } catch let error as PluginCallError where error.status == .notFound {
             throw Problem(.notFound, detail: "no avatar for user \(id.prefix(64))")
         }
-        return Response(status: .ok, headers: [.contentType: "image/jpeg", .eTag: etag, .cacheControl: cacheControl],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "image/jpeg", .eTag: etag, .cacheControl: cacheControl],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

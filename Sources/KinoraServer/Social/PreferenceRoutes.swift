@@ -29,6 +29,7 @@ struct PreferenceRoutes {
     }
 
     static func response(_ preferences: Preferences) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: preferences.effective.jsonString)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: preferences.effective.jsonString)))
     }
 }

@@ -40,7 +40,8 @@ struct SubscriptionRoutes {
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
             let page = try subscriptions.feed(me, limit: SocialHTTP.limit(request), cursor: SocialHTTP.cursor(request))
-            return try JSONResponse.make(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
+            return try JSONResponse.make(
+                .ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()])
         }
     }
 }

@@ -20,7 +20,8 @@ struct StreamPath: Sendable {
     static func allowed(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): true
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+            true
         default: false
         }
     }
@@ -35,7 +36,8 @@ struct StreamPath: Sendable {
             }
         }
         guard let last = components.last, let dot = last.lastIndex(of: "."),
-              let type = Self.types[String(last[last.index(after: dot)...]).lowercased()] else { return nil }
+            let type = Self.types[String(last[last.index(after: dot)...]).lowercased()]
+        else { return nil }
         relative = components.joined(separator: "/")
         mediaType = type.mediaType
         isImmutable = type.immutable
@@ -61,12 +63,21 @@ enum ByteRange: Equatable {
             return
         }
         if parts[0].isEmpty {
-            guard let suffix = Int64(parts[1]), suffix > 0 else { self = .unsatisfiable; return }
+            guard let suffix = Int64(parts[1]), suffix > 0 else {
+                self = .unsatisfiable
+                return
+            }
             self = size == 0 ? .unsatisfiable : .partial(max(0, size - suffix)...(size - 1))
             return
         }
-        guard let start = Int64(parts[0]), start >= 0 else { self = .whole; return }
-        guard start < size else { self = .unsatisfiable; return }
+        guard let start = Int64(parts[0]), start >= 0 else {
+            self = .whole
+            return
+        }
+        guard start < size else {
+            self = .unsatisfiable
+            return
+        }
         let end = parts[1].isEmpty ? size - 1 : min(Int64(parts[1]) ?? -1, size - 1)
         self = end < start ? .unsatisfiable : .partial(start...end)
     }

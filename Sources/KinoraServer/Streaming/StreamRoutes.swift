@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Hummingbird
+import KinoraConfiguration
 import KinoraCore
 import KinoraHost
 import KinoraMediaContract
 import KinoraStore
 import NIOCore
 import NIOPosix
-import KinoraConfiguration
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
 /// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the
@@ -56,14 +57,17 @@ final class StreamRoutes: Sendable {
     func serve(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let id = context.parameters.get("video") ?? ""
         guard let path = StreamPath(context.parameters.getCatchAll()) else { throw Problem.notFound("no such stream file") }
-        let access = try id.count > 64 ? nil : cache.video(id) {
-            guard var video = try database.videos.find(id) else { return nil }
-            // Only what access needs stays cached (up to 10,000 entries).
-            video.mediaInfo = nil
-            video.thumbnails = nil
-            video.description = ""
-            return StreamCache.VideoAccessInfo(video: video, published: try database.videos.isPublished(id))
-        }
+        let access =
+            try id.count > 64
+            ? nil
+            : cache.video(id) {
+                guard var video = try database.videos.find(id) else { return nil }
+                // Only what access needs stays cached (up to 10,000 entries).
+                video.mediaInfo = nil
+                video.thumbnails = nil
+                video.description = ""
+                return StreamCache.VideoAccessInfo(video: video, published: try database.videos.isPublished(id))
+            }
         // Private and not-yet-published videos: their owner and admins only, 404 for the rest.
         guard let access, VideoVisibility.canSee(access.video, context.viewer) else {
             throw VideoAccessError.notFound(id: id)
@@ -77,12 +81,15 @@ final class StreamRoutes: Sendable {
         var headers = baseHeaders
         headers[.contentType] = path.mediaType
         let isPrivate = VideoVisibility.isRestricted(access.video)
-        headers[.cacheControl] = path.isImmutable ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
-                                                  : (isPrivate ? Self.privateShort : Self.publicShort)
+        headers[.cacheControl] =
+            path.isImmutable
+            ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
+            : (isPrivate ? Self.privateShort : Self.publicShort)
         // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a
         // short-lived presigned URL; manifests stay here, their relative URIs need this origin.
         if path.isSegment, case .redirect(let lifetime) = storage.instance.playback,
-           let url = try? storage.presign(key, ttlSeconds: lifetime) {
+            let url = try? storage.presign(key, ttlSeconds: lifetime)
+        {
             var redirect = baseHeaders
             redirect[.acceptRanges] = nil
             redirect[.location] = url
@@ -136,8 +143,11 @@ final class StreamRoutes: Sendable {
             // Small files (manifests, init segments) are read whole and kept a second: a hot
             // one is read once a second, whatever the request rate.
             defer { try? handle.close() }
-            let body = size == 0 ? ByteBuffer() : try await FileBody.fileIO
-                .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
+            let body =
+                size == 0
+                ? ByteBuffer()
+                : try await FileBody.fileIO
+                    .read(fileHandle: handle, fromOffset: 0, byteCount: Int(size), allocator: ByteBufferAllocator())
             cache.store(key, body: body, etag: etag)
             return try respond(size: Int64(body.readableBytes), etag: etag, request: request, headers: headers) { range in
                 ResponseBody(byteBuffer: body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
@@ -161,12 +171,16 @@ final class StreamRoutes: Sendable {
     }
 
     /// Conditional and ranged answers shared by both paths.
-    func respond(size: Int64, etag: String?, request: Request, headers: HTTPFields,
-                 body: (ClosedRange<Int64>) -> ResponseBody) throws -> Response {
+    func respond(
+        size: Int64, etag: String?, request: Request, headers: HTTPFields,
+        body: (ClosedRange<Int64>) -> ResponseBody
+    ) throws -> Response {
         var headers = headers
         if let etag {
             headers[.eTag] = etag
-            if let match = request.headers[.ifNoneMatch], match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+            if let match = request.headers[.ifNoneMatch],
+                match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+            {
                 return Response(status: .notModified, headers: headers)
             }
         }
@@ -203,9 +217,11 @@ struct RangeNotSatisfiable: HTTPResponseError {
     let headers: HTTPFields
     var status: HTTPResponse.Status { .rangeNotSatisfiable }
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try Problem(.rangeNotSatisfiable,
-                                   detail: headers[.contentRange].map { "object is \($0.dropFirst("bytes */".count)) bytes" })
-            .response(from: request, context: context)
+        var response = try Problem(
+            .rangeNotSatisfiable,
+            detail: headers[.contentRange].map { "object is \($0.dropFirst("bytes */".count)) bytes" }
+        )
+        .response(from: request, context: context)
         for field in headers where field.name != .contentType && field.name != .contentLength { response.headers[field.name] = field.value }
         return response
     }

@@ -1,5 +1,5 @@
-import KinoraCore
 import Foundation
+import KinoraCore
 import Logging
 import ServiceLifecycle
 

@@ -24,7 +24,8 @@ enum Tus {
         for pair in header.split(separator: ",", omittingEmptySubsequences: true) {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
             guard let key = parts.first.map(String.init), !key.isEmpty, parts.count <= 2,
-                  key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "," }) else {
+                key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "," })
+            else {
                 throw badRequest(.badMetadata, "Upload-Metadata must be comma-separated \"key base64value\" pairs")
             }
             guard result[key] == nil else { throw badRequest(.badMetadata, "Upload-Metadata repeats the key \"\(key)\"") }
@@ -47,7 +48,8 @@ enum Tus {
             throw badRequest(.badChecksum, "Upload-Checksum must be \"<algorithm> <base64 digest>\"")
         }
         guard let algorithm = TusChecksum.Algorithm(rawValue: parts[0].lowercased()) else {
-            throw badRequest(.unsupportedChecksum, "Upload-Checksum algorithm \"\(parts[0])\" is not supported; use one of \(TusChecksum.Algorithm.list)")
+            throw badRequest(
+                .unsupportedChecksum, "Upload-Checksum algorithm \"\(parts[0])\" is not supported; use one of \(TusChecksum.Algorithm.list)")
         }
         guard let digest = Data(base64Encoded: String(parts[1])), digest.count == algorithm.digestBytes else {
             throw badRequest(.badChecksum, "the Upload-Checksum digest is not a base64 \(algorithm.rawValue) digest")

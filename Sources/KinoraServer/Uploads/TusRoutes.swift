@@ -51,12 +51,14 @@ struct TusRoutes {
     }
 
     func discovery() -> Response {
-        Response(status: .noContent, headers: [
-            .tusVersion: Tus.version,
-            .tusExtension: Tus.extensions,
-            .tusMaxSize: String(uploads.ingest.limits.maxBytes),
-            .tusChecksumAlgorithm: TusChecksum.Algorithm.list,
-        ])
+        Response(
+            status: .noContent,
+            headers: [
+                .tusVersion: Tus.version,
+                .tusExtension: Tus.extensions,
+                .tusMaxSize: String(uploads.ingest.limits.maxBytes),
+                .tusChecksumAlgorithm: TusChecksum.Algorithm.list,
+            ])
     }
 
     func create(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
@@ -75,8 +77,9 @@ struct TusRoutes {
         // creation-with-upload: the body is the first chunk. A refusal still names the upload.
         if withBody {
             do {
-                upload = try await uploads.receive(upload, offset: 0, body: request.body, declaredLength: contentLength(request),
-                                                   checksum: checksum, requestID: context.requestID, logger: context.logger)
+                upload = try await uploads.receive(
+                    upload, offset: 0, body: request.body, declaredLength: contentLength(request),
+                    checksum: checksum, requestID: context.requestID, logger: context.logger)
             } catch {
                 guard var problem = (error as? any DomainError).map({ Problem($0) }) ?? (error as? Problem) else { throw error }
                 if (try? uploads.database.uploads.find(upload.id)) != nil { problem.extra["location"] = location }
@@ -98,8 +101,9 @@ struct TusRoutes {
         }
         let checksum = try request.headers[.uploadChecksum].map(Tus.parseChecksum)
         let upload = try ownUpload(context)
-        let updated = try await uploads.receive(upload, offset: offset, body: request.body, declaredLength: contentLength(request),
-                                                checksum: checksum, requestID: context.requestID, logger: context.logger)
+        let updated = try await uploads.receive(
+            upload, offset: offset, body: request.body, declaredLength: contentLength(request),
+            checksum: checksum, requestID: context.requestID, logger: context.logger)
         var headers = state(of: updated)
         headers[.cacheControl] = nil
         headers[.uploadLength] = nil
@@ -127,7 +131,8 @@ struct TusRoutes {
             }
             if let error = upload.ingestError {
                 // A header value is one line of visible ASCII.
-                headers[.kinoraUploadError] = String(error.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(300))
+                headers[.kinoraUploadError] = String(
+                    error.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }.prefix(300))
             }
         }
         return headers

@@ -27,8 +27,9 @@ public struct MultipartFormFields: Sendable {
     public mutating func begin(_ name: String) throws {
         count += 1
         guard count <= maxFields else {
-            throw Problem(.tooManyFields,
-                          detail: "an upload carries at most \(maxFields) text fields ([uploads] max_form_fields)")
+            throw Problem(
+                .tooManyFields,
+                detail: "an upload carries at most \(maxFields) text fields ([uploads] max_form_fields)")
         }
         try add(name.utf8.count)
         self.name = name
@@ -39,8 +40,9 @@ public struct MultipartFormFields: Sendable {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
         guard name != nil else { return }
         guard current.count + bytes.count <= maxFieldBytes else {
-            throw Problem(.fieldTooLarge,
-                          detail: "a text field is limited to \(maxFieldBytes) bytes")
+            throw Problem(
+                .fieldTooLarge,
+                detail: "a text field is limited to \(maxFieldBytes) bytes")
         }
         try add(bytes.count)
         current.append(contentsOf: bytes)
@@ -56,8 +58,9 @@ public struct MultipartFormFields: Sendable {
     private mutating func add(_ bytes: Int) throws {
         totalBytes += bytes
         guard totalBytes <= maxTotalBytes else {
-            throw Problem(.fieldsTooLarge,
-                          detail: "an upload's text fields are limited to \(maxTotalBytes) bytes in all ([uploads] max_form_bytes)")
+            throw Problem(
+                .fieldsTooLarge,
+                detail: "an upload's text fields are limited to \(maxTotalBytes) bytes in all ([uploads] max_form_bytes)")
         }
     }
 }

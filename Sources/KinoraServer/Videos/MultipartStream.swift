@@ -1,8 +1,9 @@
+import Foundation
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import NIOCore
 
 /// A streaming `multipart/form-data` (RFC 7578 / RFC 2046) reader: fed the body as it
 /// arrives, it reports each part's headers and its bytes as slices of the buffers it was

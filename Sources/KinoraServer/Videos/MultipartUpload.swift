@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Hummingbird
+import KinoraCore
 import KinoraStore
 import NIOCore
 import NIOPosix
-import KinoraCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A `multipart/form-data` upload received into a temporary file: the `file` part streams to
 /// disk (memory stays flat whatever the size) and small text fields are kept.

@@ -25,8 +25,9 @@ struct VideoEvents {
                     break
                 }
                 let job = try database.videos.jobProgress(videoID: current.id)
-                let object = VideoJSON.object(current, job: job.map { ($0.state, $0.progress, $0.step) },
-                                              presentation: try database.videos.presentation(current.id), etaSeconds: job?.etaSeconds)
+                let object = VideoJSON.object(
+                    current, job: job.map { ($0.state, $0.progress, $0.step) },
+                    presentation: try database.videos.presentation(current.id), etaSeconds: job?.etaSeconds)
                 let summary: [String: Any] = [
                     "id": current.id, "status": current.status, "playable": object["playable"] ?? false,
                     "progress": object["progress"] ?? [:], "error": current.error ?? NSNull(),
@@ -49,8 +50,10 @@ struct VideoEvents {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: [
-            .contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no",
-        ], body: body)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no",
+            ], body: body)
     }
 }

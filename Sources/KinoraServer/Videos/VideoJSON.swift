@@ -7,23 +7,27 @@ import KinoraStore
 enum VideoJSON {
     /// The full shape, from everything the store read in one go.
     static func object(_ details: VideoDetails) -> [String: Any] {
-        object(details.video, job: details.job.map { ($0.state, $0.progress, $0.step) }, presentation: details.presentation,
-               etaSeconds: details.job?.etaSeconds, captions: details.captions, channel: details.channel, tags: details.tags)
+        object(
+            details.video, job: details.job.map { ($0.state, $0.progress, $0.step) }, presentation: details.presentation,
+            etaSeconds: details.job?.etaSeconds, captions: details.captions, channel: details.channel, tags: details.tags)
     }
 
-    static func object(_ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil,
-                       etaSeconds: Int? = nil, captions: [CaptionRecord] = [], channel: ChannelRecord? = nil, tags: [String] = []) -> [String: Any] {
+    static func object(
+        _ video: VideoRecord, job: (state: String, progress: Double, step: String?)?, presentation: String? = nil,
+        etaSeconds: Int? = nil, captions: [CaptionRecord] = [], channel: ChannelRecord? = nil, tags: [String] = []
+    ) -> [String: Any] {
         let published = presentation.flatMap { try? JSONValue(parsing: $0) }
-        let renditions: [[String: Any]] = published?["renditions"]?.arrayValue?.map { rendition in
-            var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
-            entry["codecs"] = rendition["codecs"]?.stringValue
-            entry["bandwidth"] = rendition["bandwidth"]?.intValue.map { Int($0) }
-            entry["average_bandwidth"] = rendition["average_bandwidth"]?.intValue.map { Int($0) }
-            entry["width"] = rendition["width"]?.intValue.map { Int($0) }
-            entry["height"] = rendition["height"]?.intValue.map { Int($0) }
-            if rendition["passthrough"]?.boolValue == true { entry["passthrough"] = true }
-            return entry
-        } ?? []
+        let renditions: [[String: Any]] =
+            published?["renditions"]?.arrayValue?.map { rendition in
+                var entry: [String: Any] = ["id": rendition["id"]?.stringValue ?? "", "type": rendition["type"]?.stringValue ?? ""]
+                entry["codecs"] = rendition["codecs"]?.stringValue
+                entry["bandwidth"] = rendition["bandwidth"]?.intValue.map { Int($0) }
+                entry["average_bandwidth"] = rendition["average_bandwidth"]?.intValue.map { Int($0) }
+                entry["width"] = rendition["width"]?.intValue.map { Int($0) }
+                entry["height"] = rendition["height"]?.intValue.map { Int($0) }
+                if rendition["passthrough"]?.boolValue == true { entry["passthrough"] = true }
+                return entry
+            } ?? []
         var object: [String: Any] = [
             "id": video.id,
             "title": video.title,

@@ -41,14 +41,16 @@ struct VideoRoutes {
             let query = try ListingParameters.query(request, context)
             let page: VideoPage
             page = try database.videos.list(query)
-            return try JSONResponse.make(.ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
+            return try JSONResponse.make(
+                .ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
         }
         // Metadata changes: the owner and admins.
         router.patch("api/v1/videos/:id") { request, context in
             try Access.authenticated.check(context)
             let video = try VideoAccess.editableVideo(context, database: database)
             let fields = try await request.jsonMembers()
-            let details = try VideoPatch(database: database).apply(fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger)
+            let details = try VideoPatch(database: database).apply(
+                fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger)
             return try JSONResponse.make(.ok, VideoJSON.object(details))
         }
         // Deleting removes the video's objects from storage, then the row: the owner and admins.
@@ -72,9 +74,11 @@ struct VideoRoutes {
         let fields = MultipartFormFields(maxFields: config.uploadMaxFormFields, maxTotalBytes: config.uploadMaxFormBytes)
         let upload = try await MultipartUpload.receive(request, into: ingest.uploadFolder, limits: ingest.limits, fields: fields)
         defer { try? FileManager.default.removeItem(atPath: upload.filePath) }
-        let record = try await ingest.ingestUpload(file: upload.filePath, size: upload.fileSize, originalName: upload.fileName, fields: upload.fields,
-                                                   uploaderID: context.principal?.userID, requestID: context.requestID, logger: context.logger)
-        let shown = try database.videos.details(id: record.id).map(VideoJSON.object)
+        let record = try await ingest.ingestUpload(
+            file: upload.filePath, size: upload.fileSize, originalName: upload.fileName, fields: upload.fields,
+            uploaderID: context.principal?.userID, requestID: context.requestID, logger: context.logger)
+        let shown =
+            try database.videos.details(id: record.id).map(VideoJSON.object)
             ?? VideoJSON.object(record, job: (state: "queued", progress: 0, step: nil))
         var response = try JSONResponse.make(.created, shown)
         response.headers[.location] = "/api/v1/videos/\(record.id)"

@@ -20,8 +20,10 @@ enum AdminChart {
                 "showLabel": index % 2 == (series.count - 1) % 2,
             ]
         }
-        return ["bars": bars, "viewBox": "0 0 \(Int(width)) \(Int(height))", "baseline": format(plotBottom), "labelY": format(height - 8),
-                "total": series.reduce(0) { $0 + $1.value }, "empty": series.allSatisfy { $0.value == 0 }, "days": series.count]
+        return [
+            "bars": bars, "viewBox": "0 0 \(Int(width)) \(Int(height))", "baseline": format(plotBottom), "labelY": format(height - 8),
+            "total": series.reduce(0) { $0 + $1.value }, "empty": series.allSatisfy { $0.value == 0 }, "days": series.count,
+        ]
     }
 
     static func format(_ value: Double) -> String {

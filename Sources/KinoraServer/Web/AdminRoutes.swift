@@ -46,8 +46,9 @@ struct AdminRoutes {
             try Access.anyone.check(context)
             if let refused = try await gate(context, path: "/admin/categories") { return refused }
             let categories = try database.categories.list().map { ["id": $0.id, "name": $0.name] }
-            return try await web.page("admin-categories", context, title: "Categories – Admin",
-                                      ["categories": categories, "empty": categories.isEmpty, "nav": AdminViews.nav("categories")])
+            return try await web.page(
+                "admin-categories", context, title: "Categories – Admin",
+                ["categories": categories, "empty": categories.isEmpty, "nav": AdminViews.nav("categories")])
         }
     }
 

@@ -5,8 +5,10 @@ import KinoraStore
 /// What the admin console's templates show: plain strings and numbers prepared here, so the
 /// templates only print with `{{ }}` escaping.
 enum AdminViews {
-    static let sections = [("dashboard", "Dashboard", "/admin"), ("plugins", "Plugins", "/admin/plugins"), ("jobs", "Jobs", "/admin/jobs"),
-                           ("users", "Users", "/admin/users"), ("categories", "Categories", "/admin/categories")]
+    static let sections = [
+        ("dashboard", "Dashboard", "/admin"), ("plugins", "Plugins", "/admin/plugins"), ("jobs", "Jobs", "/admin/jobs"),
+        ("users", "Users", "/admin/users"), ("categories", "Categories", "/admin/categories"),
+    ]
 
     /// The console's own navigation, with the current section marked for `aria-current`.
     static func nav(_ current: String) -> [[String: Any]] {
@@ -85,8 +87,10 @@ enum AdminViews {
         }
         let refused = report["refused_modules"] as? [[String: String]] ?? []
         let configErrors = report["config_errors"] as? [String] ?? []
-        return ["nav": nav("plugins"), "modules": modules, "noModules": modules.isEmpty, "instances": instances, "noInstances": instances.isEmpty,
-                "refused": refused, "configErrors": configErrors, "configOK": configErrors.isEmpty && refused.isEmpty]
+        return [
+            "nav": nav("plugins"), "modules": modules, "noModules": modules.isEmpty, "instances": instances, "noInstances": instances.isEmpty,
+            "refused": refused, "configErrors": configErrors, "configOK": configErrors.isEmpty && refused.isEmpty,
+        ]
     }
 
     static func jobs(_ items: [AdminJob], state: String?, next: Int64?) -> [String: Any] {
@@ -111,9 +115,12 @@ enum AdminViews {
     static func users(_ users: [UserRecord], me: String?) -> [String: Any] {
         let rows = users.map { user -> [String: Any] in
             // The display name only when it says more than the username.
-            ["id": user.id, "username": user.username, "displayName": user.displayName == user.username ? "" : user.displayName, "disabled": user.disabled, "me": user.id == me,
-             "created": AccountRequests.iso(user.createdAt),
-             "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == user.role] as [String: Any] }]
+            [
+                "id": user.id, "username": user.username, "displayName": user.displayName == user.username ? "" : user.displayName,
+                "disabled": user.disabled, "me": user.id == me,
+                "created": AccountRequests.iso(user.createdAt),
+                "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == user.role] as [String: Any] },
+            ]
         }
         return ["nav": nav("users"), "users": rows]
     }

@@ -38,10 +38,12 @@ actor StaticFiles {
         guard !segments.isEmpty, segments.count <= 8, path.count <= 200 else { return nil }
         for segment in segments {
             guard let first = segment.first, first != ".",
-                  segment.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else { return nil }
+                segment.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+            else { return nil }
         }
         guard let ext = segments.last?.split(separator: ".").last.map({ String($0).lowercased() }), let type = types[ext],
-              segments.last?.contains(".") == true else { return nil }
+            segments.last?.contains(".") == true
+        else { return nil }
         return (path, type)
     }
 
@@ -54,7 +56,8 @@ actor StaticFiles {
         let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
         var file = File(body: ByteBuffer(data: data), etag: "\"\(digest)\"", contentType: type)
         if let ext = path.split(separator: ".").last.map({ String($0).lowercased() }), Self.compressible.contains(ext),
-           let packed = Gzip.compress(Array(data)), packed.count < data.count {
+            let packed = Gzip.compress(Array(data)), packed.count < data.count
+        {
             file.gzipped = (ByteBuffer(bytes: packed), "\"\(digest)-gz\"")
         }
         files[path] = file
@@ -75,7 +78,8 @@ actor StaticFiles {
         headers[.eTag] = etag
         // Revalidated after an hour: an upgrade changes the files under the same names.
         headers[.cacheControl] = "public, max-age=3600"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = file.contentType

@@ -29,7 +29,8 @@ struct StudioRoutes {
             let id = context.parameters.get("id") ?? ""
             guard context.principal != nil else { return Self.signIn(next: "/studio/videos/\(id.prefix(64))") }
             guard let details = try VideoLookup(database: database).details(id, to: context.viewer),
-                  VideoVisibility.canEdit(details.video, context.viewer) else {
+                VideoVisibility.canEdit(details.video, context.viewer)
+            else {
                 return try await web.notFound(context)
             }
             let video = StudioViews.edit(details)
@@ -43,7 +44,9 @@ struct StudioRoutes {
         let parameters = request.uri.queryParameters
         let limit = parameters.get("limit").map { Int($0) ?? 0 } ?? 100
         let cursor = parameters.get("cursor")
-        guard (1...100).contains(limit), (cursor?.count ?? 0) <= 512 else { return try await badPage(context, "This page of your videos does not exist. Start again from the first page.") }
+        guard (1...100).contains(limit), (cursor?.count ?? 0) <= 512 else {
+            return try await badPage(context, "This page of your videos does not exist. Start again from the first page.")
+        }
         var rows: [[String: Any]] = []
         var next: String?
         if let userID = context.principal?.userID {
@@ -70,7 +73,8 @@ struct StudioRoutes {
     }
 
     func badPage(_ context: KinoraRequestContext, _ message: String) async throws -> Response {
-        try await web.page("studio", context, title: "Studio", ["videos": [[String: Any]](), "empty": false, "later": true, "problem": message], status: .badRequest)
+        try await web.page(
+            "studio", context, title: "Studio", ["videos": [[String: Any]](), "empty": false, "later": true, "problem": message], status: .badRequest)
     }
 
     /// nil when the caller may upload; otherwise the answer: sign in first, or a page saying

@@ -20,7 +20,9 @@ enum StudioViews {
         page["rawTitle"] = video.title
         page["description"] = video.description
         page["tags"] = details.tags.joined(separator: ", ")
-        page["visibilities"] = StudioRoutes.visibilities.map { ["value": $0, "label": $0.capitalized, "selected": $0 == video.visibility] as [String: Any] }
+        page["visibilities"] = StudioRoutes.visibilities.map {
+            ["value": $0, "label": $0.capitalized, "selected": $0 == video.visibility] as [String: Any]
+        }
         if let error = video.error, video.status == "failed" { page["error"] = error }
         // The poster choice: each candidate frame as a radio, the current poster's checked.
         let thumbnails = VideoJSON.thumbnails(video)

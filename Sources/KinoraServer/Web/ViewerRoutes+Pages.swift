@@ -13,10 +13,16 @@ extension ViewerRoutes {
         query.sort = .mostViewed
         query.limit = Self.rowCount
         let popular = try database.videos.list(query).items.filter { $0.video.views > 0 }
-        if !popular.isEmpty { object["popular"] = popular.map(WebViews.card); object["hasPopular"] = true }
+        if !popular.isEmpty {
+            object["popular"] = popular.map(WebViews.card)
+            object["hasPopular"] = true
+        }
         if let userID = context.principal?.userID {
             let feed = try database.subscriptions.feed(userID: userID, limit: Self.rowCount, cursor: nil).items
-            if !feed.isEmpty { object["subscriptions"] = feed.map(WebViews.card); object["hasSubscriptions"] = true }
+            if !feed.isEmpty {
+                object["subscriptions"] = feed.map(WebViews.card)
+                object["hasSubscriptions"] = true
+            }
         }
         return object
     }
@@ -44,7 +50,8 @@ extension ViewerRoutes {
         var seen: Set<String> = [current]
         var object: [String: Any] = ["social": social]
         if let listID = request.uri.queryParameters.get("list"), listID.count <= 64, let playlist = try database.playlists.find(listID),
-           PlaylistVisibility.canSee(playlist, context.viewer) {
+            PlaylistVisibility.canSee(playlist, context.viewer)
+        {
             let videos = try playlistVideos(playlist, context)
             // The heading names the playlist only when its videos follow.
             if let index = videos.firstIndex(where: { $0.video.id == current }), index + 1 < videos.count {
@@ -74,7 +81,10 @@ extension ViewerRoutes {
                 upNext.append(WebViews.card(item))
             }
         }
-        if !upNext.isEmpty { object["upNext"] = upNext; object["hasUpNext"] = true }
+        if !upNext.isEmpty {
+            object["upNext"] = upNext
+            object["hasUpNext"] = true
+        }
         return object
     }
 }

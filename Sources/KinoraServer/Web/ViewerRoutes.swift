@@ -49,7 +49,8 @@ struct ViewerRoutes {
             if let userID = context.principal?.userID {
                 let page: FeedPage
                 do {
-                    page = try database.subscriptions.feed(userID: userID, limit: WebRoutes.cardsPerPage, cursor: request.uri.queryParameters.get("cursor"))
+                    page = try database.subscriptions.feed(
+                        userID: userID, limit: WebRoutes.cardsPerPage, cursor: request.uri.queryParameters.get("cursor"))
                 } catch is InvalidCursor {
                     return try await badCursor(context, back: "/feed")
                 }
@@ -67,8 +68,9 @@ struct ViewerRoutes {
             if let userID = context.principal?.userID {
                 let page: WatchHistory.Page
                 do {
-                    page = try WatchHistory(database: database).page(userID: userID, viewer: context.viewer, limit: WebRoutes.cardsPerPage,
-                                                                     cursor: request.uri.queryParameters.get("cursor"))
+                    page = try WatchHistory(database: database).page(
+                        userID: userID, viewer: context.viewer, limit: WebRoutes.cardsPerPage,
+                        cursor: request.uri.queryParameters.get("cursor"))
                 } catch is InvalidCursor {
                     return try await badCursor(context, back: "/history")
                 }
@@ -86,8 +88,9 @@ struct ViewerRoutes {
             try Access.anyone.check(context)
             guard context.principal != nil else { return StudioRoutes.signIn(next: "/playlists") }
             let mine = try myPlaylists(context).map(ViewerViews.playlist)
-            return try await web.page("playlists", context, title: "Playlists",
-                                      ["playlists": mine, "empty": mine.isEmpty, "visibilities": ViewerViews.visibilities(selected: "private")])
+            return try await web.page(
+                "playlists", context, title: "Playlists",
+                ["playlists": mine, "empty": mine.isEmpty, "visibilities": ViewerViews.visibilities(selected: "private")])
         }
         router.get("playlists/:id") { _, context in
             try Access.anyone.check(context)
@@ -128,9 +131,10 @@ struct ViewerRoutes {
 
     /// A cursor this site did not make: a 400 page with the way back to the first page.
     func badCursor(_ context: KinoraRequestContext, back: String) async throws -> Response {
-        try await web.page("viewer-message", context, title: "Bad page link",
-                           ["heading": "This page link is not valid", "text": "It may come from an older version of the page.", "back": back],
-                           status: .badRequest)
+        try await web.page(
+            "viewer-message", context, title: "Bad page link",
+            ["heading": "This page link is not valid", "text": "It may come from an older version of the page.", "back": back],
+            status: .badRequest)
     }
 
     static func encoded(_ text: String) -> String {

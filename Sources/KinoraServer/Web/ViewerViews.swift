@@ -22,8 +22,10 @@ enum ViewerViews {
     /// which comes back to `returnTo`.
     static func subscription(_ channel: ChannelRecord, subscribed: Bool?, returnTo: String) -> [String: Any] {
         guard let subscribed else { return ["channelID": channel.id, "signIn": SafeRedirect.loginLocation(next: returnTo)] }
-        return ["channelID": channel.id, "signedIn": true, "subscribed": subscribed,
-                "label": subscribed ? "Unsubscribe" : "Subscribe", "state": subscribed ? "true" : "false"]
+        return [
+            "channelID": channel.id, "signedIn": true, "subscribed": subscribed,
+            "label": subscribed ? "Unsubscribe" : "Subscribe", "state": subscribed ? "true" : "false",
+        ]
     }
 
     static func historyRow(_ entry: HistoryEntry, _ video: VideoRecord, channel: ChannelRecord?) -> [String: Any] {
@@ -46,7 +48,9 @@ enum ViewerViews {
     }
 
     static func playlist(_ playlist: PlaylistRecord) -> [String: Any] {
-        ["id": playlist.id, "title": playlist.title, "visibility": visibilityText[playlist.visibility] ?? playlist.visibility,
-         "count": count(playlist.itemCount, "video", "videos")]
+        [
+            "id": playlist.id, "title": playlist.title, "visibility": visibilityText[playlist.visibility] ?? playlist.visibility,
+            "count": count(playlist.itemCount, "video", "videos"),
+        ]
     }
 }

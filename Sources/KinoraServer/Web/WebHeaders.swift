@@ -3,7 +3,8 @@ import HTTPTypes
 /// The security headers of every page and static file of the web UI. The policy allows no
 /// inline script or style at all, so an injected tag can run nothing even where escaping failed.
 enum WebHeaders {
-    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         + "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
     static var security: HTTPFields {

@@ -80,14 +80,19 @@ struct WebRoutes {
     }
 
     /// A page in the layout, with the signed-in account (if any) for the header.
-    func page(_ name: String, _ context: KinoraRequestContext, title: String, _ object: [String: Any],
-              status: HTTPResponse.Status = .ok) async throws -> Response {
+    func page(
+        _ name: String, _ context: KinoraRequestContext, title: String, _ object: [String: Any],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         var object = object
         object["pageTitle"] = title
         if let id = context.principal?.userID, let profile = try database.profiles.find(id: id), !profile.disabled {
             let uploads = context.principal?.isAdmin == true || context.principal?.role == .creator
-            object["user"] = ["name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username,
-                              "studio": uploads, "admin": context.principal?.isAdmin == true] as [String: Any]
+            object["user"] =
+                [
+                    "name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username,
+                    "studio": uploads, "admin": context.principal?.isAdmin == true,
+                ] as [String: Any]
         }
         let html = try await templates.render(name, object)
         return Response(status: status, headers: WebHeaders.page, body: .init(byteBuffer: ByteBuffer(string: html)))

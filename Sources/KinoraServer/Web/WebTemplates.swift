@@ -27,8 +27,9 @@ actor WebTemplates {
     func loaded() async throws -> MustacheLibrary {
         if let library { return library }
         guard let directory, FileManager.default.fileExists(atPath: directory + "/layout.mustache") else {
-            throw Problem(.noWebTemplates,
-                          detail: "the web templates were not found in the share folder (\(directory ?? "none found"); see --share-dir)")
+            throw Problem(
+                .noWebTemplates,
+                detail: "the web templates were not found in the share folder (\(directory ?? "none found"); see --share-dir)")
         }
         let made: MustacheLibrary
         do {

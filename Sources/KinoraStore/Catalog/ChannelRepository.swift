@@ -49,8 +49,10 @@ public struct ChannelRepository: Sendable {
     /// upload always has a home even after its owner deleted every channel or became a creator.
     public func defaultChannel(for user: UserRecord) throws -> ChannelRecord {
         try writer.write { db in
-            if let channel = try ChannelRecord.fetchOne(db, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid LIMIT 1",
-                                                        arguments: [user.id]) {
+            if let channel = try ChannelRecord.fetchOne(
+                db, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid LIMIT 1",
+                arguments: [user.id])
+            {
                 return channel
             }
             return try Self.insertDefault(for: user, db)

@@ -37,17 +37,18 @@ extension Migrations {
         // One index per sort, led by visibility so the public listing is a range scan, and the
         // same without it for admins' all=true; and one per filter that narrows a lot (channel,
         // owner, category), ordered for "newest".
-        try db.execute(sql: """
-            CREATE INDEX videos_public_newest ON videos(visibility, listed_at, id);
-            CREATE INDEX videos_public_views ON videos(visibility, views, id);
-            CREATE INDEX videos_public_title ON videos(visibility, title COLLATE NOCASE, id);
-            CREATE INDEX videos_listed ON videos(listed_at, id);
-            CREATE INDEX videos_views ON videos(views, id);
-            CREATE INDEX videos_title ON videos(title COLLATE NOCASE, id);
-            CREATE INDEX videos_channel ON videos(channel_id, listed_at, id);
-            CREATE INDEX videos_owner ON videos(owner_id, listed_at, id);
-            CREATE INDEX videos_category ON videos(category_id, listed_at, id);
-            """)
+        try db.execute(
+            sql: """
+                CREATE INDEX videos_public_newest ON videos(visibility, listed_at, id);
+                CREATE INDEX videos_public_views ON videos(visibility, views, id);
+                CREATE INDEX videos_public_title ON videos(visibility, title COLLATE NOCASE, id);
+                CREATE INDEX videos_listed ON videos(listed_at, id);
+                CREATE INDEX videos_views ON videos(views, id);
+                CREATE INDEX videos_title ON videos(title COLLATE NOCASE, id);
+                CREATE INDEX videos_channel ON videos(channel_id, listed_at, id);
+                CREATE INDEX videos_owner ON videos(owner_id, listed_at, id);
+                CREATE INDEX videos_category ON videos(category_id, listed_at, id);
+                """)
         // The latest job of a video is read for every video shown; without this it was a scan.
         try db.create(index: "jobs_video", on: "jobs", columns: ["video_id", "id"])
         // Tags, normalized lower case; position keeps the order the creator gave.
@@ -61,19 +62,20 @@ extension Migrations {
         // Full-text search. The FTS rowid comes from video_search_docs (an INTEGER PRIMARY KEY,
         // which VACUUM keeps, unlike the implicit rowid of videos); deleting a video cascades
         // to its doc row, whose trigger drops the indexed text.
-        try db.execute(sql: """
-            CREATE TABLE video_search_docs(
-                docid INTEGER PRIMARY KEY,
-                video_id TEXT NOT NULL UNIQUE REFERENCES videos(id) ON DELETE CASCADE);
-            CREATE VIRTUAL TABLE video_search USING fts5(title, description, tags, channel,
-                tokenize = 'unicode61 remove_diacritics 2');
-            CREATE TRIGGER video_search_docs_delete AFTER DELETE ON video_search_docs BEGIN
-                DELETE FROM video_search WHERE rowid = old.docid;
-            END;
-            INSERT INTO video_search_docs(video_id) SELECT id FROM videos;
-            INSERT INTO video_search(rowid, title, description, tags, channel)
-                SELECT d.docid, v.title, '', '', '' FROM video_search_docs d JOIN videos v ON v.id = d.video_id;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE video_search_docs(
+                    docid INTEGER PRIMARY KEY,
+                    video_id TEXT NOT NULL UNIQUE REFERENCES videos(id) ON DELETE CASCADE);
+                CREATE VIRTUAL TABLE video_search USING fts5(title, description, tags, channel,
+                    tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TRIGGER video_search_docs_delete AFTER DELETE ON video_search_docs BEGIN
+                    DELETE FROM video_search WHERE rowid = old.docid;
+                END;
+                INSERT INTO video_search_docs(video_id) SELECT id FROM videos;
+                INSERT INTO video_search(rowid, title, description, tags, channel)
+                    SELECT d.docid, v.title, '', '', '' FROM video_search_docs d JOIN videos v ON v.id = d.video_id;
+                """)
         // Who started a tus upload: its video belongs to them once complete.
         try db.alter(table: "uploads") { t in t.add(column: "owner_id", .text).references("users", onDelete: .cascade) }
     }

@@ -40,25 +40,33 @@ public struct VideoDetails: Sendable {
         let arguments = StatementArguments(ids)
         let channels = try ChannelRepository.fetch(ids: videos.compactMap(\.channelID), db)
         var tags: [String: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT video_id, tag FROM video_tags WHERE video_id IN (\(marks)) ORDER BY video_id, position",
-                                    arguments: arguments) {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT video_id, tag FROM video_tags WHERE video_id IN (\(marks)) ORDER BY video_id, position",
+            arguments: arguments)
+        {
             tags[row["video_id"], default: []].append(row["tag"])
         }
         var jobs: [String: JobSummary] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT video_id, state, progress, step, started_at FROM jobs
-            WHERE id IN (SELECT MAX(id) FROM jobs WHERE video_id IN (\(marks)) GROUP BY video_id)
-            """, arguments: arguments) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT video_id, state, progress, step, started_at FROM jobs
+                WHERE id IN (SELECT MAX(id) FROM jobs WHERE video_id IN (\(marks)) GROUP BY video_id)
+                """, arguments: arguments)
+        {
             jobs[row["video_id"]] = JobSummary(row: row, now: now)
         }
         var captions: [String: [CaptionRecord]] = [:]
-        for caption in try CaptionRecord.fetchAll(db, sql: "SELECT * FROM captions WHERE video_id IN (\(marks)) ORDER BY video_id, language",
-                                                  arguments: arguments) {
+        for caption in try CaptionRecord.fetchAll(
+            db, sql: "SELECT * FROM captions WHERE video_id IN (\(marks)) ORDER BY video_id, language",
+            arguments: arguments)
+        {
             captions[caption.videoID, default: []].append(caption)
         }
         return zip(videos, rows).map { video, row in
-            VideoDetails(video: video, presentation: row["presentation"], channel: video.channelID.flatMap { channels[$0] },
-                         tags: tags[video.id] ?? [], job: jobs[video.id], captions: captions[video.id] ?? [])
+            VideoDetails(
+                video: video, presentation: row["presentation"], channel: video.channelID.flatMap { channels[$0] },
+                tags: tags[video.id] ?? [], job: jobs[video.id], captions: captions[video.id] ?? [])
         }
     }
 }

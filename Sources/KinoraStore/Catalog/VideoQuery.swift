@@ -81,13 +81,34 @@ extension VideoRepository {
         case .all:
             break
         }
-        if let channel = query.channelID { conditions.append("v.channel_id = ?"); arguments.append(channel) }
-        if let category = query.categoryID { conditions.append("v.category_id = ?"); arguments.append(category) }
-        if let tag = query.tag { conditions.append("v.id IN (SELECT video_id FROM video_tags WHERE tag = ?)"); arguments.append(tag) }
-        if let min = query.minDuration { conditions.append("v.duration >= ?"); arguments.append(min) }
-        if let max = query.maxDuration { conditions.append("v.duration <= ?"); arguments.append(max) }
-        if let after = query.publishedAfter { conditions.append("\(date) >= ?"); arguments.append(after) }
-        if let before = query.publishedBefore { conditions.append("\(date) < ?"); arguments.append(before) }
+        if let channel = query.channelID {
+            conditions.append("v.channel_id = ?")
+            arguments.append(channel)
+        }
+        if let category = query.categoryID {
+            conditions.append("v.category_id = ?")
+            arguments.append(category)
+        }
+        if let tag = query.tag {
+            conditions.append("v.id IN (SELECT video_id FROM video_tags WHERE tag = ?)")
+            arguments.append(tag)
+        }
+        if let min = query.minDuration {
+            conditions.append("v.duration >= ?")
+            arguments.append(min)
+        }
+        if let max = query.maxDuration {
+            conditions.append("v.duration <= ?")
+            arguments.append(max)
+        }
+        if let after = query.publishedAfter {
+            conditions.append("\(date) >= ?")
+            arguments.append(after)
+        }
+        if let before = query.publishedBefore {
+            conditions.append("\(date) < ?")
+            arguments.append(before)
+        }
         let key: String
         let order: String
         switch query.sort {
@@ -138,9 +159,10 @@ public struct CatalogCursor: Sendable {
 
     init(decoding text: String, sort expected: VideoQuery.Sort) throws {
         guard let data = Data(base64URL: text),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
-              let sort = (array[0] as? String).flatMap(VideoQuery.Sort.init(rawValue:)), sort == expected,
-              let id = array[2] as? String, id.count <= 64 else { throw InvalidCursor() }
+            let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
+            let sort = (array[0] as? String).flatMap(VideoQuery.Sort.init(rawValue:)), sort == expected,
+            let id = array[2] as? String, id.count <= 64
+        else { throw InvalidCursor() }
         switch (sort, array[1]) {
         case (.mostViewed, let number as NSNumber): key = Int64(truncating: number).databaseValue
         case (.newest, let text as String), (.title, let text as String): key = text.databaseValue

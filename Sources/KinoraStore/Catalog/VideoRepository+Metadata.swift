@@ -9,12 +9,16 @@ extension VideoRepository {
     @discardableResult
     public func updateMetadata(_ video: VideoRecord, tags: [String]?, now: Date = Date()) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: """
-                UPDATE videos SET title = ?, description = ?, visibility = ?, category_id = ?, language = ?, license = ?,
-                    publish_at = ?, listed_at = ?, channel_id = ?, owner_id = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: [video.title, video.description, video.visibility, video.categoryID, video.language, video.license,
-                                 video.publishAt, video.listedAt, video.channelID, video.ownerID, now, video.id])
+            try db.execute(
+                sql: """
+                    UPDATE videos SET title = ?, description = ?, visibility = ?, category_id = ?, language = ?, license = ?,
+                        publish_at = ?, listed_at = ?, channel_id = ?, owner_id = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    video.title, video.description, video.visibility, video.categoryID, video.language, video.license,
+                    video.publishAt, video.listedAt, video.channelID, video.ownerID, now, video.id,
+                ])
             guard db.changesCount == 1 else { return false }
             if let tags { try Self.replaceTags(videoID: video.id, tags, db) }
             try VideoSearchIndex.reindex(videoID: video.id, db)

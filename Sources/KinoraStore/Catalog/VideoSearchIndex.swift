@@ -13,13 +13,14 @@ enum VideoSearchIndex {
         try db.execute(sql: "INSERT OR IGNORE INTO video_search_docs(video_id) VALUES (?)", arguments: [videoID])
         guard let docid = try Int64.fetchOne(db, sql: "SELECT docid FROM video_search_docs WHERE video_id = ?", arguments: [videoID]) else { return }
         try db.execute(sql: "DELETE FROM video_search WHERE rowid = ?", arguments: [docid])
-        try db.execute(sql: """
-            INSERT INTO video_search(rowid, title, description, tags, channel)
-            SELECT ?, v.title, v.description,
-                   COALESCE((SELECT group_concat(tag, ' ') FROM video_tags WHERE video_id = v.id), ''),
-                   COALESCE(c.name, '')
-            FROM videos v LEFT JOIN channels c ON c.id = v.channel_id WHERE v.id = ?
-            """, arguments: [docid, videoID])
+        try db.execute(
+            sql: """
+                INSERT INTO video_search(rowid, title, description, tags, channel)
+                SELECT ?, v.title, v.description,
+                       COALESCE((SELECT group_concat(tag, ' ') FROM video_tags WHERE video_id = v.id), ''),
+                       COALESCE(c.name, '')
+                FROM videos v LEFT JOIN channels c ON c.id = v.channel_id WHERE v.id = ?
+                """, arguments: [docid, videoID])
     }
 
     /// The user's text as an FTS5 query that cannot carry FTS5 syntax: words (runs of letters
@@ -58,7 +59,8 @@ extension VideoRepository {
         var offset = 0
         if let cursor {
             guard let decoded = Data(base64URL: cursor).flatMap({ String(data: $0, encoding: .utf8) }), decoded.hasPrefix("search:"),
-                  let value = Int(decoded.dropFirst("search:".count)), value > 0, value <= 100_000 else { throw InvalidCursor() }
+                let value = Int(decoded.dropFirst("search:".count)), value > 0, value <= 100_000
+            else { throw InvalidCursor() }
             offset = value
         }
         guard let match = VideoSearchIndex.matchExpression(text) else { return SearchPage(items: [], nextCursor: nil, total: 0) }
@@ -67,8 +69,9 @@ extension VideoRepository {
                 FROM video_search JOIN video_search_docs d ON d.docid = video_search.rowid JOIN videos v ON v.id = d.video_id
                 WHERE video_search MATCH ? AND v.visibility = 'public' AND v.listed_at <= ?
                 """
-            let rows = try Row.fetchAll(db, sql: "SELECT v.* \(from) ORDER BY bm25(video_search, \(VideoSearchIndex.weights)), v.id LIMIT ? OFFSET ?",
-                                        arguments: [match, now, limit + 1, offset])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT v.* \(from) ORDER BY bm25(video_search, \(VideoSearchIndex.weights)), v.id LIMIT ? OFFSET ?",
+                arguments: [match, now, limit + 1, offset])
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from)", arguments: [match, now]) ?? 0
             let items = try VideoDetails.load(Array(rows.prefix(limit)), db, now: now)
             let next = rows.count > limit ? Data("search:\(offset + limit)".utf8).base64URLEncoded() : nil

@@ -14,8 +14,10 @@ public struct AccountDeletionRepository: Sendable {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT role, disabled FROM users WHERE id = ?", arguments: [userID]) else { return false }
             if row["role"] as String == "admin", !(row["disabled"] as Bool) {
-                let others = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
-                                              arguments: [userID]) ?? 0
+                let others =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
+                        arguments: [userID]) ?? 0
                 guard others > 0 else { throw LastAdmin() }
             }
             try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [userID])

@@ -43,8 +43,10 @@ public struct HistoryRepository: Sendable {
     /// Stores a heartbeat. Within `minimumInterval` of the last stored one, a heartbeat is
     /// dropped unless it changes whether the video is completed: players send one every few
     /// seconds and the position needs no finer grain than that.
-    public func record(userID: String, videoID: String, position: Double, completed: Bool, now: Date = Date(),
-                       minimumInterval: TimeInterval = 5) throws -> Recorded {
+    public func record(
+        userID: String, videoID: String, position: Double, completed: Bool, now: Date = Date(),
+        minimumInterval: TimeInterval = 5
+    ) throws -> Recorded {
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
         return try writer.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO video_viewers(video_id, user_id) VALUES (?, ?)", arguments: [videoID, userID])
@@ -55,13 +57,15 @@ public struct HistoryRepository: Sendable {
             if let existing, now.timeIntervalSince(existing.updatedAt) < minimumInterval, existing.completed == completed {
                 return Recorded(entry: existing, countedView: firstView)
             }
-            try db.execute(sql: """
-                INSERT INTO watch_history(user_id, video_id, position, completed, updated_ms) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(user_id, video_id) DO UPDATE SET position = excluded.position, completed = excluded.completed,
-                    updated_ms = excluded.updated_ms
-                """, arguments: [userID, videoID, position, completed, nowMs])
-            let entry = HistoryEntry(videoID: videoID, position: position, completed: completed,
-                                     updatedAt: Date(timeIntervalSince1970: Double(nowMs) / 1000))
+            try db.execute(
+                sql: """
+                    INSERT INTO watch_history(user_id, video_id, position, completed, updated_ms) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(user_id, video_id) DO UPDATE SET position = excluded.position, completed = excluded.completed,
+                        updated_ms = excluded.updated_ms
+                    """, arguments: [userID, videoID, position, completed, nowMs])
+            let entry = HistoryEntry(
+                videoID: videoID, position: position, completed: completed,
+                updatedAt: Date(timeIntervalSince1970: Double(nowMs) / 1000))
             return Recorded(entry: entry, countedView: firstView)
         }
     }
@@ -85,10 +89,12 @@ public struct HistoryRepository: Sendable {
             afterVideo = parts[1]
         }
         return try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM watch_history WHERE user_id = ? AND (updated_ms < ? OR (updated_ms = ? AND video_id < ?))
-                ORDER BY updated_ms DESC, video_id DESC LIMIT ?
-                """, arguments: [userID, afterMs, afterMs, afterVideo, limit + 1])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM watch_history WHERE user_id = ? AND (updated_ms < ? OR (updated_ms = ? AND video_id < ?))
+                    ORDER BY updated_ms DESC, video_id DESC LIMIT ?
+                    """, arguments: [userID, afterMs, afterMs, afterVideo, limit + 1])
             let entries = rows.prefix(limit).map(HistoryEntry.init)
             var next: String?
             if rows.count > limit, let last = rows.prefix(limit).last {

@@ -67,10 +67,14 @@ public struct PlaylistRepository: Sendable {
 
     public func create(_ playlist: PlaylistRecord) throws {
         try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO playlists(id, owner_id, title, description, visibility, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [playlist.id, playlist.ownerID, playlist.title, playlist.description, playlist.visibility,
-                                 playlist.createdAt, playlist.updatedAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO playlists(id, owner_id, title, description, visibility, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    playlist.id, playlist.ownerID, playlist.title, playlist.description, playlist.visibility,
+                    playlist.createdAt, playlist.updatedAt,
+                ])
         }
     }
 
@@ -101,8 +105,10 @@ public struct PlaylistRepository: Sendable {
     /// The items in order.
     public func items(_ id: String) throws -> [PlaylistItem] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT video_id, position, added_at FROM playlist_items WHERE playlist_id = ? ORDER BY position, added_at",
-                             arguments: [id]).map { PlaylistItem(videoID: $0["video_id"], position: $0["position"], addedAt: $0["added_at"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT video_id, position, added_at FROM playlist_items WHERE playlist_id = ? ORDER BY position, added_at",
+                arguments: [id]
+            ).map { PlaylistItem(videoID: $0["video_id"], position: $0["position"], addedAt: $0["added_at"]) }
         }
     }
 
@@ -114,14 +120,16 @@ public struct PlaylistRepository: Sendable {
                 try Self.compact(db, id)
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM playlist_items WHERE playlist_id = ?", arguments: [id]) ?? 0
                 guard count < Self.maxItems else { throw PlaylistChangeError.full(limit: Self.maxItems) }
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM playlist_items WHERE playlist_id = ? AND video_id = ?", arguments: [id, videoID]) == true {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM playlist_items WHERE playlist_id = ? AND video_id = ?", arguments: [id, videoID]) == true
+                {
                     throw PlaylistChangeError.alreadyInPlaylist
                 }
                 let at = position ?? count
                 guard (0...count).contains(at) else { throw PlaylistChangeError.positionOutOfRange(count: count) }
                 try db.execute(sql: "UPDATE playlist_items SET position = position + 1 WHERE playlist_id = ? AND position >= ?", arguments: [id, at])
-                try db.execute(sql: "INSERT INTO playlist_items(playlist_id, video_id, position, added_at) VALUES (?, ?, ?, ?)",
-                               arguments: [id, videoID, at, now])
+                try db.execute(
+                    sql: "INSERT INTO playlist_items(playlist_id, video_id, position, added_at) VALUES (?, ?, ?, ?)",
+                    arguments: [id, videoID, at, now])
                 try Self.touch(db, id, now)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
@@ -150,8 +158,9 @@ public struct PlaylistRepository: Sendable {
                 throw PlaylistChangeError.notAPermutation
             }
             for (position, videoID) in videoIDs.enumerated() {
-                try db.execute(sql: "UPDATE playlist_items SET position = ? WHERE playlist_id = ? AND video_id = ?",
-                               arguments: [position, id, videoID])
+                try db.execute(
+                    sql: "UPDATE playlist_items SET position = ? WHERE playlist_id = ? AND video_id = ?",
+                    arguments: [position, id, videoID])
             }
             try Self.touch(db, id, now)
         }
@@ -166,24 +175,27 @@ public struct PlaylistRepository: Sendable {
         }
         return try writer.read { db in
             let filter = publicOnly ? " AND p.visibility = 'public'" : ""
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.rowid AS row_position, p.*, (SELECT COUNT(*) FROM playlist_items i WHERE i.playlist_id = p.id) AS item_count
-                FROM playlists p WHERE p.owner_id = ?\(filter) AND p.rowid < ? ORDER BY p.rowid DESC LIMIT ?
-                """, arguments: [ownerID, after, limit + 1])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.rowid AS row_position, p.*, (SELECT COUNT(*) FROM playlist_items i WHERE i.playlist_id = p.id) AS item_count
+                    FROM playlists p WHERE p.owner_id = ?\(filter) AND p.rowid < ? ORDER BY p.rowid DESC LIMIT ?
+                    """, arguments: [ownerID, after, limit + 1])
             var next: String?
             if rows.count > limit { next = String(rows[limit - 1]["row_position"] as Int64) }
             return PlaylistPage(playlists: rows.prefix(limit).map(PlaylistRecord.init), nextCursor: next)
         }
     }
 
-
     /// Renumbers the items 0…n-1 in their order (a deleted video leaves a gap).
     static func compact(_ db: Database, _ id: String) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT video_id, position FROM playlist_items WHERE playlist_id = ? ORDER BY position, added_at",
-                                    arguments: [id])
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT video_id, position FROM playlist_items WHERE playlist_id = ? ORDER BY position, added_at",
+            arguments: [id])
         for (position, row) in rows.enumerated() where row["position"] as Int != position {
-            try db.execute(sql: "UPDATE playlist_items SET position = ? WHERE playlist_id = ? AND video_id = ?",
-                           arguments: [position, id, row["video_id"] as String])
+            try db.execute(
+                sql: "UPDATE playlist_items SET position = ? WHERE playlist_id = ? AND video_id = ?",
+                arguments: [position, id, row["video_id"] as String])
         }
     }
 

@@ -16,10 +16,11 @@ public struct PreferenceRepository: Sendable {
         try writer.write { db in
             let current = try String.fetchOne(db, sql: "SELECT json FROM user_preferences WHERE user_id = ?", arguments: [userID])
             let next = try change(current)
-            try db.execute(sql: """
-                INSERT INTO user_preferences(user_id, json, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(user_id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
-                """, arguments: [userID, next, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO user_preferences(user_id, json, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(user_id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+                    """, arguments: [userID, next, now])
             return next
         }
     }

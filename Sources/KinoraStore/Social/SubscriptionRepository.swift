@@ -22,8 +22,9 @@ public struct SubscriptionRepository: Sendable {
     public func subscribe(userID: String, channelID: String, now: Date = Date()) throws -> Bool {
         do {
             return try writer.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO subscriptions(user_id, channel_id, created_at) VALUES (?, ?, ?)",
-                               arguments: [userID, channelID, now])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO subscriptions(user_id, channel_id, created_at) VALUES (?, ?, ?)",
+                    arguments: [userID, channelID, now])
                 return db.changesCount > 0
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
@@ -124,7 +125,8 @@ public struct FeedCursor: Sendable {
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard encoded.count <= 200, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-              let bar = text.firstIndex(of: "|"), let millis = Int64(text[..<bar]), !text[text.index(after: bar)...].isEmpty else {
+            let bar = text.firstIndex(of: "|"), let millis = Int64(text[..<bar]), !text[text.index(after: bar)...].isEmpty
+        else {
             throw InvalidCursor()
         }
         key = Date(timeIntervalSince1970: Double(millis) / 1000)

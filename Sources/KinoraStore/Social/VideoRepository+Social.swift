@@ -13,10 +13,12 @@ extension VideoRepository {
     /// Videos an account owns, directly or through its channels (bootstrap uploads have no owner).
     public func ids(ownedBy userID: String) throws -> [String] {
         try writer.read {
-            try String.fetchAll($0, sql: """
-                SELECT id FROM videos WHERE owner_id = ?
-                UNION SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id WHERE c.owner_id = ?
-                """, arguments: [userID, userID])
+            try String.fetchAll(
+                $0,
+                sql: """
+                    SELECT id FROM videos WHERE owner_id = ?
+                    UNION SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id WHERE c.owner_id = ?
+                    """, arguments: [userID, userID])
         }
     }
 }

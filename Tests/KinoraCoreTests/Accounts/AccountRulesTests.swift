@@ -39,7 +39,10 @@ import Testing
         #expect(AccountError.wrongPassword(field: "current_password").extra == ["field": "current_password"])
         #expect(AccountError.usernameTaken("kit").extra == ["field": "username"])
         #expect(AccountError.badRequest("no").extra.isEmpty)
-        #expect(throws: AccountError.invalidField(field: "display_name", detail: "the display name must have 1 to 64 characters and no control characters")) {
+        #expect(
+            throws: AccountError.invalidField(
+                field: "display_name", detail: "the display name must have 1 to 64 characters and no control characters")
+        ) {
             try Accounts.checkDisplayName("   ")
         }
         #expect(try Accounts.checkDisplayName("  Kit ") == "Kit")
@@ -71,7 +74,9 @@ import Testing
         let codes = Secrets.newRecoveryCodes(count: 10)
         #expect(codes.count == 10 && Set(codes).count == 10)
         #expect(codes.allSatisfy { $0.wholeMatch(of: /[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}/) != nil })
-        #expect(Secrets.recoveryCodeHash(codes[0].uppercased(), userID: "u") == Secrets.recoveryCodeHash(codes[0].replacingOccurrences(of: "-", with: ""), userID: "u"))
+        #expect(
+            Secrets.recoveryCodeHash(codes[0].uppercased(), userID: "u")
+                == Secrets.recoveryCodeHash(codes[0].replacingOccurrences(of: "-", with: ""), userID: "u"))
         #expect(Secrets.newTOTPSecret().count == 32 && Secrets.generatePassword().count == 20)
     }
 

@@ -39,7 +39,9 @@ import Testing
     }
 
     @Test func anInvalidFileNamesTheLineToFix() {
-        #expect(throws: CaptionError.invalid(WebVTTValidator.Failure(line: 1, reason: "a WebVTT file starts with the line \"WEBVTT\" (found \"hello\")"))) {
+        #expect(
+            throws: CaptionError.invalid(WebVTTValidator.Failure(line: 1, reason: "a WebVTT file starts with the line \"WEBVTT\" (found \"hello\")"))
+        ) {
             try Captions.validate(Array("hello\n".utf8))
         }
         let refusal = CaptionError.invalid(WebVTTValidator.Failure(line: 3, reason: "NUL character"))

@@ -15,8 +15,9 @@ final class ChannelFieldsTests: XCTestCase {
     }
 
     func testHandlesAreKeptLowerCase() throws {
-        XCTAssertEqual(try ChannelFields.parse(["handle": "WoodWork", "name": " Wood "], creating: true),
-                       ChannelFields(handle: "woodwork", name: "Wood"))
+        XCTAssertEqual(
+            try ChannelFields.parse(["handle": "WoodWork", "name": " Wood "], creating: true),
+            ChannelFields(handle: "woodwork", name: "Wood"))
     }
 
     func testWrongValuesNameTheirField() {

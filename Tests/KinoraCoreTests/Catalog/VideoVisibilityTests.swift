@@ -14,8 +14,9 @@ final class VideoVisibilityTests: XCTestCase {
     let anonymous = Viewer.anonymous
 
     func video(_ visibility: String, publishAt: Date? = nil) -> VideoRecord {
-        VideoRecord(id: "v1", title: "T", visibility: visibility, originalKey: nil, originalName: nil, originalSize: 0,
-                    duration: nil, width: nil, height: nil, mediaInfo: nil, ownerID: "alice", publishAt: publishAt)
+        VideoRecord(
+            id: "v1", title: "T", visibility: visibility, originalKey: nil, originalName: nil, originalSize: 0,
+            duration: nil, width: nil, height: nil, mediaInfo: nil, ownerID: "alice", publishAt: publishAt)
     }
 
     func testWhoSeesWhat() {

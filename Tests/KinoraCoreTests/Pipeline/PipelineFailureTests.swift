@@ -40,8 +40,9 @@ final class PipelineFailureTests: XCTestCase {
     }
 
     func testATranscodeFailureAndACancelAreSentences() {
-        XCTAssertEqual(IngestFailure.reason(TranscodeFailure(description: "the media worker exited with status 1 without a result")),
-                       "The media worker exited with status 1 without a result.")
+        XCTAssertEqual(
+            IngestFailure.reason(TranscodeFailure(description: "the media worker exited with status 1 without a result")),
+            "The media worker exited with status 1 without a result.")
         XCTAssertEqual(IngestFailure.reason(CancellationError()), "The work was cancelled.")
         XCTAssertEqual(IngestFailure.domainError(POSIXError(.ENOSPC)).problemType, .insufficientStorage)
     }

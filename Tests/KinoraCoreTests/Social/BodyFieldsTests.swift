@@ -5,7 +5,8 @@ import XCTest
 
 final class BodyFieldsTests: XCTestCase {
     func testUnknownKeysAreNamedFirstInOrder() {
-        XCTAssertThrowsError(try BodyFields.refuseUnknownKeys(["zeta": JSONValue.null, "beta": .null, "title": .null], allowed: ["title", "bio"])) { error in
+        XCTAssertThrowsError(try BodyFields.refuseUnknownKeys(["zeta": JSONValue.null, "beta": .null, "title": .null], allowed: ["title", "bio"])) {
+            error in
             let unknown = error as? UnknownField
             XCTAssertEqual(unknown?.field, "beta")
             XCTAssertEqual(unknown?.problemType, .unknownField)
@@ -33,7 +34,8 @@ final class BodyFieldsTests: XCTestCase {
             XCTAssertEqual(($0 as? InvalidField)?.reason, "title must be 1 to 5 characters without control characters")
         }
         XCTAssertThrowsError(try BodyFields.text(["bio": "123456"], "bio", max: 5, multiline: true)) {
-            XCTAssertEqual(($0 as? InvalidField)?.reason, "bio must be at most 5 characters without control characters other than line breaks and tabs")
+            XCTAssertEqual(
+                ($0 as? InvalidField)?.reason, "bio must be at most 5 characters without control characters other than line breaks and tabs")
         }
     }
 }

@@ -24,8 +24,9 @@ struct ServiceFixture {
 
     @discardableResult
     func video(_ id: String, visibility: String = "public", owner: String?, duration: Double = 100) throws -> VideoRecord {
-        let record = VideoRecord(id: id, title: "Video \(id)", visibility: visibility, originalKey: nil, originalName: nil, originalSize: 1,
-                                 duration: duration, width: 320, height: 180, mediaInfo: nil, ownerID: owner)
+        let record = VideoRecord(
+            id: id, title: "Video \(id)", visibility: visibility, originalKey: nil, originalName: nil, originalSize: 1,
+            duration: duration, width: 320, height: 180, mediaInfo: nil, ownerID: owner)
         try database.videos.create(record)
         return record
     }

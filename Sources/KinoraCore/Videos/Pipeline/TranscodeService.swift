@@ -16,8 +16,10 @@ public struct TranscodeService: Service {
     public var lease: TimeInterval = 60
     public var maxAttempts = 3
 
-    public init(database: KinoraDatabase, pipeline: VideoPipeline, logger: Logger, concurrency: Int = 1,
-                lease: TimeInterval = 60, maxAttempts: Int = 3) {
+    public init(
+        database: KinoraDatabase, pipeline: VideoPipeline, logger: Logger, concurrency: Int = 1,
+        lease: TimeInterval = 60, maxAttempts: Int = 3
+    ) {
         self.database = database
         self.pipeline = pipeline
         self.logger = logger
@@ -48,7 +50,8 @@ public struct TranscodeService: Service {
                 }
                 try await group.waitForAll()
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
     }
 
     func workLoop() async throws {
@@ -94,11 +97,11 @@ public struct TranscodeService: Service {
             }
             try? database.jobs.complete(job)
             logger.info("transcode finished", metadata: ["seconds": .stringConvertible((ContinuousClock.now - started).components.seconds)])
-        } catch where cancelled.withLockedValue({ $0 }) {
+        } catch  where cancelled.withLockedValue({ $0 }) {
             // The job row already says cancelled and the video failed; the work folder and the
             // worker's partial output went with the cancelled task.
             logger.info("transcode cancelled by an administrator")
-        } catch where Task.isCancelled || Task.isShuttingDownGracefully {
+        } catch  where Task.isCancelled || Task.isShuttingDownGracefully {
             // Not the file's fault: hand the job back so the next start picks it up at once.
             try? database.jobs.release(job)
             logger.info("transcode interrupted by shutdown; it resumes at the next start")
@@ -113,8 +116,10 @@ public struct TranscodeService: Service {
     /// Runs `body`, cancelling it when the daemon starts shutting down, or when an
     /// administrator cancels `job` (its row leaves `running`; checked twice a second, since a
     /// progress report may be minutes away while a large file is stored).
-    func cancelWhenShuttingDown(orCancelled job: ClaimedJob, noting cancelled: NIOLockedValueBox<Bool>,
-                                _ body: @escaping @Sendable () async throws -> Void) async throws {
+    func cancelWhenShuttingDown(
+        orCancelled job: ClaimedJob, noting cancelled: NIOLockedValueBox<Bool>,
+        _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
         let task = Task { try await body() }
         let database = self.database
         let watcher = Task {

@@ -43,8 +43,10 @@ public struct VideoPipeline: Sendable {
         // thumbnails from the frames it decodes anyway.
         progress(0, "first pass")
         let copy = config.transcodePassthrough ? [] : ["--no-passthrough"]
-        let first = try await media.transcode(input: input, output: folder + "/first",
-                                              options: ["--first-pass-only", "--thumbnails"] + copy) { fraction, step in
+        let first = try await media.transcode(
+            input: input, output: folder + "/first",
+            options: ["--first-pass-only", "--thumbnails"] + copy
+        ) { fraction, step in
             progress(fraction * 0.2, "first pass: \(step)")
         }
         try await upload(first.renditions, from: folder + "/first", video: video.id, storage: storage)

@@ -53,8 +53,9 @@ public struct Publisher: Sendable {
         let captions = try database.captions.list(videoID: video)
         let duration = try database.videos.find(video)?.duration.flatMap { $0 > 0 ? $0 : nil } ?? Presentation.duration(of: renditions)
         let textTracks = captions.map { caption in
-            Presentation.TextTrack(language: caption.language, label: caption.label, isDefault: caption.isDefault,
-                                   duration: duration, size: caption.size)
+            Presentation.TextTrack(
+                language: caption.language, label: caption.label, isDefault: caption.isDefault,
+                duration: duration, size: caption.size)
         }
         let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks))
         let objects = VideoObjects(video)

@@ -99,7 +99,8 @@ public enum StorageConformance {
 
     static func listing(_ s: StorageClient) async throws {
         // No key is a folder-prefix of another: file-system backends may refuse such pairs (see plugin.h).
-        let keys = ["l/a+", "l/a-b", "l/a.d/b", "l/a/c/d", "l/a0", "l/b-", "l/b/x y", "l/é", "l/z/deep/er/key"]
+        let keys =
+            ["l/a+", "l/a-b", "l/a.d/b", "l/a/c/d", "l/a0", "l/b-", "l/b/x y", "l/é", "l/z/deep/er/key"]
             + (0..<20).map { "l/many/\(String(format: "%03d", $0))" }
         for key in keys.shuffled() { try await s.put(key, bytes: Array(key.utf8)) }
         try await s.put("other/a", bytes: [0])
@@ -123,8 +124,10 @@ public enum StorageConformance {
     }
 
     static func hostileKeys(_ s: StorageClient) async throws {
-        let hostile = ["", "/etc/passwd", "../escape", "a/../../escape", "a//b", "a/./b", "./a", "a/", "a\\b",
-                       String(repeating: "k", count: 1025), "..", "."]
+        let hostile = [
+            "", "/etc/passwd", "../escape", "a/../../escape", "a//b", "a/./b", "./a", "a/", "a\\b",
+            String(repeating: "k", count: 1025), "..", ".",
+        ]
         for key in hostile {
             try await expectStatus(.invalidArgument, "put of key \"\(key.prefix(40))\"") { try await s.put(key, bytes: [1]) }
             try await expectStatus(.invalidArgument, "get of key \"\(key.prefix(40))\"") { _ = try await s.read(key) }

@@ -48,8 +48,9 @@ struct CaptionRoutes {
         let label = try Captions.label(query.get("label"))
         let isDefault = try Captions.flag(query.get("default"))
         let bytes = try await Captions.collect(request.body, announcedLength: request.headers[.contentLength].flatMap(Int.init))
-        let saved = try await captions.save(bytes, video: video, language: language, label: label, isDefault: isDefault,
-                                            requestID: context.requestID, logger: context.logger)
+        let saved = try await captions.save(
+            bytes, video: video, language: language, label: label, isDefault: isDefault,
+            requestID: context.requestID, logger: context.logger)
         var response = try JSONResponse.make(saved.created ? .created : .ok, CaptionJSON.object(saved.caption))
         response.headers[.location] = "/api/v1/videos/\(video.id)/captions/\(language.value)"
         return response
@@ -60,8 +61,10 @@ struct CaptionRoutes {
         let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count).trimmingCharacters(in: ["\""])
         guard parts.first == "text/vtt", charset == nil || charset == "utf-8" else {
-            throw Problem(.unsupportedMediaType, detail: "send the file as Content-Type: text/vtt (found \(contentType.map { "\"\($0.prefix(80))\"" } ?? "none"))",
-                          title: "Captions must be WebVTT")
+            throw Problem(
+                .unsupportedMediaType,
+                detail: "send the file as Content-Type: text/vtt (found \(contentType.map { "\"\($0.prefix(80))\"" } ?? "none"))",
+                title: "Captions must be WebVTT")
         }
     }
 }
