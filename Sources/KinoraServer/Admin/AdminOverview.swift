@@ -56,7 +56,7 @@ struct AdminOverview {
         var complete = true
         var listed = 0
         var reachable = true
-        if let storage = registry.storage(named: config.mediaStorage) {
+        if let storage = MediaStorage(registry: registry, name: config.mediaStorage).client {
             var cursor: String?
             do {
                 repeat {

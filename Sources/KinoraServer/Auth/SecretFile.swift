@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KinoraCore
 #endif
 
 /// A secret kept in the data folder (mode 0600): the admin token, the token signing key.
@@ -35,8 +36,7 @@ extension SecretFile {
     /// use. `what` names the key in errors.
     static func loadOrCreateKey(_ path: String, what: String) throws -> [UInt8] {
         if let existing = readKey(path) { return existing }
-        var rng = SystemRandomNumberGenerator()
-        let hex = (0..<32).map { _ in String(rng.next() as UInt8, radix: 16).leftPadded(to: 2) }.joined()
+        let hex = Secrets.hex(Secrets.randomBytes(32))
         _ = try create(path, text: hex, what: what)
         guard let stored = readKey(path) else { throw SetupError("\(path): unreadable \(what.dropFirst(4))") }
         return stored

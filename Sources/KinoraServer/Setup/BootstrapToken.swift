@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KinoraCore
 #endif
 
 /// The admin token written on first start to `<data-dir>/admin-token` (mode 0600), accepted
@@ -14,8 +15,8 @@ public struct BootstrapToken: Sendable {
     public static func loadOrCreate(dataDir: String) throws -> BootstrapToken {
         let path = dataDir + "/admin-token"
         if let existing = readToken(path) { return BootstrapToken(path: path, value: existing) }
-        var rng = SystemRandomNumberGenerator()
-        let token = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
+        // 64 hex digits, 256 bits.
+        let token = Secrets.hex(Secrets.randomBytes(32))
         let stored = try SecretFile.create(path, text: token, what: "the admin token")
         return BootstrapToken(path: path, value: stored)
     }

@@ -28,7 +28,7 @@ public struct VideoPipeline: Sendable {
 
     public func run(_ job: ClaimedJob, progress: @escaping @Sendable (Double, String) -> Void) async throws {
         guard let video = try database.videos.find(job.videoID) else { return }  // deleted meanwhile
-        guard let storage = registry.storage(named: config.mediaStorage), let originalKey = video.originalKey else {
+        guard let storage = MediaStorage(registry: registry, name: config.mediaStorage).client, let originalKey = video.originalKey else {
             throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available (not started; see /readyz)")
         }
         let folder = workFolder + "/\(video.id)-\(job.attempts)"
