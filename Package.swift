@@ -3,7 +3,7 @@ import PackageDescription
 
 // Plugins export exactly one symbol (kinora_module_entry_v1): a linker version script hides
 // everything else, so two plugins can never shadow each other's helpers.
-let pluginVersionScript = "\(Context.packageDirectory)/Plugins/kinora-plugin.map"
+let pluginVersionScript = "\(Context.packageDirectory)/SDK/c/kinora-plugin.map"
 let pluginLinkerFlags: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--version-script=\(pluginVersionScript)", "-Xlinker", "-z", "-Xlinker", "defs"])
 ]
@@ -14,7 +14,6 @@ let package = Package(
     products: [
         .executable(name: "kinora", targets: ["kinora"]),
         .executable(name: "kinora-media", targets: ["kinora-media"]),
-        .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
         .library(name: "kinora-storage-s3", type: .dynamic, targets: ["KinoraStorageS3"]),
@@ -22,6 +21,8 @@ let package = Package(
         .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
     ],
     dependencies: [
+        // The plugin SDK (plugin.h, the C and Swift kits, the conformance suites): its own package.
+        .package(name: "KinoraPluginSDK", path: "SDK"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -38,16 +39,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
-        // The C ABI: include/kinora/plugin.h is the contract every plugin compiles against.
-        .target(name: "KinoraPluginABI"),
-
         // The typed values the media worker, the daemon and the packagers exchange (renditions,
         // probe results, thumbnails, worker lines, the presentation), the ladder, the object
         // layout and the local-file ETag: one definition for every side. Depends on nothing.
         .target(name: "KinoraMediaContract"),
-
-        // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
-        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI", "KinoraMediaContract"]),
 
         // The daemon's configuration (kinora.toml, instance and sign-on files) and the JSON value
         // and JSON Schema types it and plugin configuration are checked with.
@@ -61,7 +56,7 @@ let package = Package(
             name: "KinoraHost",
             dependencies: [
                 "KinoraConfiguration",
-                "KinoraPluginABI",
+                .product(name: "KinoraPluginABI", package: "KinoraPluginSDK"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,7 +134,7 @@ let package = Package(
                 "KinoraHost",
                 "KinoraMediaContract",
                 "KinoraStore",
-                "KinoraPluginABI",
+                .product(name: "KinoraPluginABI", package: "KinoraPluginSDK"),
                 "CKinoraHTTP",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -184,37 +179,27 @@ let package = Package(
         // Bundled plugins: one dynamic library each.
         .target(
             name: "KinoraStorageLocal",
-            dependencies: ["KinoraPluginKit"],
+            dependencies: [.product(name: "KinoraPluginKit", package: "KinoraPluginSDK")],
             path: "Plugins/storage-local",
             linkerSettings: pluginLinkerFlags
         ),
         .target(
             name: "KinoraPackagerHLS",
-            dependencies: ["KinoraPluginKit"],
+            dependencies: [.product(name: "KinoraPluginKit", package: "KinoraPluginSDK")],
             path: "Plugins/packager-hls",
             exclude: ["README.md"],
             linkerSettings: pluginLinkerFlags
         ),
         .target(
             name: "KinoraPackagerDASH",
-            dependencies: ["KinoraPluginKit"],
+            dependencies: [.product(name: "KinoraPluginKit", package: "KinoraPluginSDK")],
             path: "Plugins/packager-dash",
             exclude: ["README.md"],
             linkerSettings: pluginLinkerFlags
         ),
-        // Helpers for plugins written in C (UTF-8, messages, logs, a small JSON parser),
-        // linked into each of them; every symbol stays hidden.
-        .target(
-            name: "KinoraPluginCKit",
-            dependencies: ["KinoraPluginABI"],
-            path: "Plugins/c-kit",
-            exclude: ["README.md"],
-            publicHeadersPath: ".",
-            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])]
-        ),
         .target(
             name: "KinoraModerationWordlist",
-            dependencies: ["KinoraPluginABI", "KinoraPluginCKit"],
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
             path: "Plugins/examples/moderation-wordlist",
             exclude: ["README.md"],
             publicHeadersPath: ".",
@@ -226,7 +211,7 @@ let package = Package(
         // all three dlopen'ed when the first instance is made (s3_libs.h), so not linked.
         .target(
             name: "KinoraStorageS3",
-            dependencies: ["KinoraPluginABI", "KinoraPluginCKit"],
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
             path: "Plugins/storage-s3",
             exclude: ["README.md"],
             publicHeadersPath: ".",
@@ -248,7 +233,7 @@ let package = Package(
         .executableTarget(
             name: "kinora-bench",
             dependencies: [
-                "KinoraConfiguration", "KinoraHost", "KinoraPluginABI", "KinoraServer",
+                "KinoraConfiguration", "KinoraHost", .product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), "KinoraServer",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             path: "Benchmarks/kinora-bench"
@@ -265,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "KinoraMediaTests",
             // The kit: the daemon's presentation must decode in the packagers' decoder.
-            dependencies: ["KinoraMedia", "KinoraMediaContract", "KinoraPluginKit"]
+            dependencies: ["KinoraMedia", "KinoraMediaContract", .product(name: "KinoraPluginKit", package: "KinoraPluginSDK")]
         ),
         .testTarget(
             name: "KinoraStoreTests",

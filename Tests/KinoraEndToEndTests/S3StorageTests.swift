@@ -61,7 +61,7 @@ extension Trait where Self == S3PeerScope {
             "/usr/bin/cc",
             [
                 "-std=c11", "-Wall", "-I", TestEnvironment.abiInclude,
-                "-I", TestEnvironment.repositoryRoot + "/Plugins/c-kit", "-I", "/usr/include/libxml2", "-o", dir + "/sigv4",
+                "-I", TestEnvironment.repositoryRoot + "/SDK/c/kit", "-I", "/usr/include/libxml2", "-o", dir + "/sigv4",
                 S3Peer.fixtures + "/sigv4_vectors.c",
             ])
         try #require(build.status == 0, "\(build.output)")

@@ -27,7 +27,7 @@ import Testing
         let module = scratch + "/wordlist.so"
         // Every .c file of the folder, as the plugin's README tells a third party to build it.
         let folder = TestEnvironment.repositoryRoot + "/Plugins/examples/moderation-wordlist"
-        let kit = TestEnvironment.repositoryRoot + "/Plugins/c-kit"
+        let kit = TestEnvironment.repositoryRoot + "/SDK/c/kit"
         var sources = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".c") }.sorted().map { folder + "/" + $0 }
         sources += try FileManager.default.contentsOfDirectory(atPath: kit).filter { $0.hasSuffix(".c") }.sorted().map { kit + "/" + $0 }
         try TestEnvironment.compileCPlugin(sources[0], output: module, extraFlags: ["-I" + kit] + Array(sources.dropFirst()))

@@ -67,7 +67,7 @@ import Testing
     /// The JSON between the sample's braces in `kinora/plugin.h`, without the comment's gutter.
     static func headerSample() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let header = try String(contentsOf: root.appendingPathComponent("Sources/KinoraPluginABI/include/kinora/plugin.h"), encoding: .utf8)
+        let header = try String(contentsOf: root.appendingPathComponent("SDK/c/abi/include/kinora/plugin.h"), encoding: .utf8)
         let lines = header.components(separatedBy: "\n")
         let start = try #require(lines.firstIndex(of: " *   {"), "the packager sample starts with \" *   {\"")
         let end = try #require(lines[start...].firstIndex(of: " *   }"), "the packager sample ends with \" *   }\"")

@@ -5,8 +5,8 @@
  * Built by the S3 tests with cc; includes the plugin's sources directly. Exit 0 = all hold.
  */
 #include "../../../Plugins/storage-s3/util.c"
-#include "../../../Plugins/c-kit/knc_json.c"
-#include "../../../Plugins/c-kit/knc_text.c"
+#include "../../../SDK/c/kit/knc_json.c"
+#include "../../../SDK/c/kit/knc_text.c"
 #include "../../../Plugins/storage-s3/sigv4.c"
 #include "../../../Plugins/storage-s3/libs.c"
 
