@@ -33,7 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A copy built and shipped by someone else needs an id of its own (ids are unique among the
+ * loaded plugins): cc -DWL_ID='"org.example.moderation-wordlist"' … */
+#ifndef WL_ID
 #define WL_ID "org.kinora.moderation-wordlist"
+#endif
 #define WL_VERSION "1.0.0"
 #define WL_SCORE "1.0" /* a listed term was found: a fact, not an estimate (README, Scoring) */
 #define WL_POLL_BYTES ((size_t)1 << 20)
