@@ -120,6 +120,18 @@
  *     videos/abc: Permission denied"). An empty message is replaced by the status name
  *     (kn_status_string). Never put a secret into a message.
  *
+ * The process is shared
+ *   - Plugins run inside the daemon's process. Check every allocation, bound every buffer,
+ *     and never abort(), assert() or exit() on input. C++ catches every exception at the
+ *     boundary; Rust never unwinds across extern "C"; a Swift trap is a crash.
+ *   - Leave process-wide state alone: signal handlers and masks, setlocale(), the working
+ *     directory, umask, environment variables, resource limits, fork() without exec().
+ *   - Modules are loaded RTLD_LOCAL and must never resolve each other's symbols: export the
+ *     entry function only (-fvisibility=hidden, or a linker version script), link with
+ *     -Wl,-z,defs, bundle private libraries statically with hidden visibility, and depend on
+ *     system libraries by SONAME. A module carries its own language runtime (Swift:
+ *     -static-stdlib): the daemon's runtime is not part of this ABI.
+ *
  * Building a plugin (C), with the kinora-plugin-dev package installed:
  *   cc -std=c11 -shared -fPIC -fvisibility=hidden -Wl,-z,defs \
  *      $(pkg-config --cflags kinora-plugin) -o my-plugin.so my-plugin.c \
@@ -244,9 +256,9 @@ typedef struct kn_call {
  * - A second invocation of the same completion is a plugin bug: the host ignores it and logs
  *   it once. It never crashes the host, and never changes the first outcome.
  * - status: KN_OK or a KN_E_* code (see "Errors" above).
- * - err: NULL when status is KN_OK (ignored if not). On failure it may be NULL too: the host
- *   then uses kn_status_string(status) as the message. The plugin owns it; it need live only
- *   during this call.
+ * - err: NULL when status is KN_OK (the host ignores it then). On failure it may be NULL
+ *   too: the host then uses kn_status_string(status) as the message. The plugin owns it; it
+ *   need live only during this call.
  * - result: documented per operation; ignored on failure. The plugin owns it and it need live
  *   only during this call: the host copies what it keeps before complete() returns. */
 typedef struct kn_completion {
@@ -298,8 +310,9 @@ typedef struct kn_host {
     void *host_data;      /* host-private                                                  */
     const char *name;     /* "kinora"                                                      */
     const char *version;  /* the daemon's version, e.g. "0.1.0"                           */
-    const char *instance; /* instance name ("media" for plugins.d/media.toml); NULL for the
-                             module-level host given to init()                            */
+    const char *instance; /* instance name ("media" for plugins.d/media.toml: 1-64 letters,
+                             digits, '-' or '_'); NULL for the module-level host given to
+                             init()                                                       */
     /* [any] Never blocks. `msg` is borrowed, UTF-8. `level` is a KN_LOG_* value; `[log]
      * level` in kinora.toml filters lines, which carry the instance and module. Never pass
      * secrets to it. */
