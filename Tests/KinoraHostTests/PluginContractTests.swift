@@ -188,3 +188,17 @@ final class LogCollector: Sendable {
         }
     }
 }
+
+extension PluginContractTests {
+    @Test func registerMetricIsAcceptedInCreateAndStartOnly() async throws {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let module = try build("metrics", ["-DPROBE_METRICS"])
+        let logs = LogCollector()
+        let (registry, storage) = try started(module, logs: logs)
+        _ = try await storage.stat("metric")
+        _ = try await storage.stat("metric")
+        await registry.stopAll()
+        #expect(calls(module).filter { $0.hasPrefix("metric-") } == ["metric-create ok", "metric-start ok", "metric-call refused", "metric-call refused"])
+        #expect(logs.messages.filter { $0.contains("register_metric") }.count == 1, "\(logs.messages)")
+    }
+}

@@ -41,7 +41,7 @@ enum ModuleLoader {
         let moduleHost = environment.context(instance: nil, module: path)
         var err = kn_error_t()
         if let initialize = entry.pointee.`init` {
-            let status = path.withCString { initialize(moduleHost.raw, $0, &err) }
+            let status = moduleHost.duringMainCallback { path.withCString { initialize(moduleHost.raw, $0, &err) } }
             // No deinit() after a failed init(): the module is refused and nothing else is called.
             if status != KN_OK { throw .initFailed(path: path, message: PluginCallError.message(from: err, status: status)) }
         }

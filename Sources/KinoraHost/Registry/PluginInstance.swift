@@ -36,14 +36,17 @@ public final class PluginInstance: @unchecked Sendable {
     let pool: PluginCallPool
     /// Tags this instance's completion tickets, so shutdown can give up on exactly its calls.
     let callOwner: UInt64
+    /// The `kn_host_t` create() received, so start() runs as its [main] callback too.
+    let host: HostContext?
     private let serializer: DispatchSemaphore?
     private let status = NIOLockedValueBox((state: State.created, lastError: String?.none, inFlight: 0, calls: 0, errors: 0))
 
     init(
         name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
         raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy,
-        logger: Logger = Logger(label: "kinora.plugins")
+        logger: Logger = Logger(label: "kinora.plugins"), host: HostContext? = nil
     ) {
+        self.host = host
         callOwner = CompletionTickets.shared.register(owner: name, logger: logger)
         self.playback = playback
         self.name = name

@@ -67,9 +67,11 @@ extension PluginRegistry {
         let host = environment.context(instance: config.name, module: module.path)
         var out: UnsafePointer<kn_plugin_t>?
         var err = kn_error_t()
-        let status = config.pluginID.withCString { id in
-            settings.jsonString.withCString { json in
-                module.factory.pointee.create?(module.factory, host.raw, id, json, &out, &err) ?? KN_E_UNSUPPORTED
+        let status = host.duringMainCallback {
+            config.pluginID.withCString { id in
+                settings.jsonString.withCString { json in
+                    module.factory.pointee.create?(module.factory, host.raw, id, json, &out, &err) ?? KN_E_UNSUPPORTED
+                }
             }
         }
         guard status == KN_OK, let raw = out else {
@@ -83,7 +85,7 @@ extension PluginRegistry {
         }
         return PluginInstance(
             name: config.name, descriptor: module.plugins[index], module: module, configFile: config.file, raw: raw, pool: pool,
-            playback: StoragePlayback(settings: settings), logger: logger)
+            playback: StoragePlayback(settings: settings), logger: logger, host: host)
     }
 
     /// Starts every created instance in order. An instance that fails to start is destroyed
@@ -91,7 +93,8 @@ extension PluginRegistry {
     public func startAll() {
         for instance in instances where instance.state == .created {
             var err = kn_error_t()
-            let status = instance.raw.pointee.start?(instance.raw, &err) ?? KN_OK
+            let start = { instance.raw.pointee.start?(instance.raw, &err) ?? KN_OK }
+            let status = instance.host.map { $0.duringMainCallback(start) } ?? start()
             if status == KN_OK {
                 instance.setState(.started)
                 logger.info("plugin instance started", metadata: ["instance": .string(instance.name), "plugin": .string(instance.pluginID)])

@@ -11,6 +11,9 @@
  *   "unknown"  completes with -99, a code no header defines, and a NULL err
  *   "null-err" completes with KN_E_NOT_FOUND and a NULL err
  *   "late"     returns without completing; a thread completes 1 s later, reading the key then
+ *   "metric"   calls register_metric, which is [main], from an operation (logs "metric-call ok|refused")
+ * With PROBE_METRICS, create() and start() call register_metric too, where it is allowed
+ * ("metric-create ok|refused", "metric-start ok|refused").
  *   other keys complete OK at once. */
 #define _POSIX_C_SOURCE 200809L
 #include <kinora/plugin.h>
@@ -51,10 +54,20 @@ static void *complete_late(void *arg) {
     return NULL;
 }
 
+/* Registers a counter through the instance's host; records whether the host accepted it. */
+static void try_metric(const kn_host_t *host, const char *event, const char *name) {
+    const kn_host_metrics_v1_t *metrics = host->get_service(host, KN_HOST_METRICS_ID);
+    uint64_t handle = metrics ? metrics->register_metric(host, KN_METRIC_COUNTER, name, "probe", NULL) : 0;
+    record(event, handle ? "ok" : "refused");
+}
+
 static void op_stat(const kn_plugin_t *p, const kn_call_t *call, const char *key, kn_completion_t done) {
-    (void)p; (void)call;
+    (void)call;
     kn_object_info_t info = { key, 1, 0, NULL, NULL };
-    if (strcmp(key, "twice") == 0) {
+    if (strcmp(key, "metric") == 0) {
+        try_metric(p->plugin_data, "metric-call", "probe_late_total");
+        done.complete(done.ctx, KN_OK, NULL, &info);
+    } else if (strcmp(key, "twice") == 0) {
         kn_object_info_t first = { "first", 1, 0, NULL, NULL };
         kn_error_t err = { KN_E_IO, 0, "second completion" };
         done.complete(done.ctx, KN_OK, NULL, &first);
@@ -120,8 +133,10 @@ static const kn_plugin_descriptor_t descriptor = {
 };
 
 static kn_status_t start(const kn_plugin_t *p, kn_error_t *err) {
-    (void)p;
     record("start", NULL);
+#ifdef PROBE_METRICS
+    try_metric(p->plugin_data, "metric-start", "probe_started_total");
+#endif
 #ifdef PROBE_FAIL_START
     err->code = KN_E_UNAVAILABLE;
     snprintf(err->message, sizeof err->message, "backend unreachable");
@@ -148,9 +163,10 @@ static const kn_plugin_descriptor_t *get_descriptor(const kn_plugin_factory_t *f
 }
 static kn_status_t create(const kn_plugin_factory_t *f, const kn_host_t *host, const char *id, const char *config,
                           const kn_plugin_t **out, kn_error_t *err) {
-    (void)f; (void)host; (void)id; (void)config; (void)err;
+    (void)f; (void)id; (void)config; (void)err;
     kn_plugin_t *plugin = calloc(1, sizeof *plugin);
     if (!plugin) return KN_E_NO_MEMORY;
+    plugin->plugin_data = (void *)host; /* valid until deinit */
     plugin->desc = &descriptor;
     plugin->start = start;
     plugin->stop = stop;
@@ -158,6 +174,9 @@ static kn_status_t create(const kn_plugin_factory_t *f, const kn_host_t *host, c
     plugin->get_interface = get_interface;
     *out = plugin;
     record("create", NULL);
+#ifdef PROBE_METRICS
+    try_metric(host, "metric-create", "probe_created_total");
+#endif
     return KN_OK;
 }
 
