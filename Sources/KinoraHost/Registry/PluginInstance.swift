@@ -110,8 +110,9 @@ public final class PluginInstance: @unchecked Sendable {
         do {
             let result: R = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-                    // `finished` runs inside the completion: the streams it captures stay alive
-                    // until the plugin is done with them, even when it completes late.
+                    // `finished` runs at the plugin's completion: the streams it captures stay
+                    // alive until the plugin is done with them, even when shutdown stopped
+                    // waiting and the plugin completes late.
                     let state = CallState(
                         requestID: requestID, deadline: deadline, strings: strings, owner: callOwner, onRelease: finished
                     ) { status, err, result in

@@ -55,7 +55,7 @@ import Testing
             try await Publisher(database: database, registry: registry).publish("v1", renditions: [rendition], ready: true, storage: storage)
         }
         let reason = IngestFailure.reason(try #require(error))
-        #expect(reason.contains("no packager instance") && reason.contains("org.kinora.packager-hls"), "\(reason)")
+        #expect(reason.hasPrefix("No packager instance is started") && reason.contains("org.kinora.packager-hls"), "\(reason)")
         #expect(try database.videos.presentation("v1") == nil)
         #expect(try database.videos.find("v1")?.status == "processing")
         await registry.stopAll()
