@@ -19,10 +19,10 @@ public enum ABIChecks {
     /// One interface the host knows: its table's operations, and whether `get_interface` may
     /// answer NULL for it although the descriptor lists it (the instance's settings may not
     /// offer it, as storage-s3 without presigning).
-    struct Interface {
+    struct Interface: Sendable {
         var id: String
         var optional: Bool
-        var nullOperations: (UnsafeRawPointer) -> [String]
+        var nullOperations: @Sendable (UnsafeRawPointer) -> [String]
     }
 
     static let interfaces: [Interface] = [
