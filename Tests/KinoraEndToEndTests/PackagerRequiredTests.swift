@@ -22,7 +22,8 @@ import Testing
         let config = try setupWithoutPackager(dir)
         let check = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", config])
         #expect(check.status != 0)
-        #expect(check.output.contains(dir + "/etc/plugins.d: no packager instance is configured: uploaded videos cannot be played"), "\(check.output)")
+        #expect(
+            check.output.contains(dir + "/etc/plugins.d: no packager instance is configured: uploaded videos cannot be played"), "\(check.output)")
         #expect(check.output.contains("plugin = \"org.kinora.packager-hls\""), "\(check.output)")
 
         try "plugin = \"org.kinora.packager-hls\"\n".write(toFile: dir + "/etc/plugins.d/hls.toml", atomically: true, encoding: .utf8)

@@ -198,7 +198,8 @@ extension PluginContractTests {
         _ = try await storage.stat("metric")
         _ = try await storage.stat("metric")
         await registry.stopAll()
-        #expect(calls(module).filter { $0.hasPrefix("metric-") } == ["metric-create ok", "metric-start ok", "metric-call refused", "metric-call refused"])
+        #expect(
+            calls(module).filter { $0.hasPrefix("metric-") } == ["metric-create ok", "metric-start ok", "metric-call refused", "metric-call refused"])
         #expect(logs.messages.filter { $0.contains("register_metric") }.count == 1, "\(logs.messages)")
     }
 }

@@ -28,7 +28,9 @@ public enum ABIChecks {
     static let interfaces: [Interface] = [
         Interface(id: KN_STORAGE_ID, optional: false) { raw in
             let t = raw.assumingMemoryBound(to: kn_storage_v1_t.self).pointee
-            return names([("put", t.put == nil), ("get", t.get == nil), ("stat", t.stat == nil), ("remove", t.remove == nil), ("list", t.list == nil)])
+            return names([
+                ("put", t.put == nil), ("get", t.get == nil), ("stat", t.stat == nil), ("remove", t.remove == nil), ("list", t.list == nil),
+            ])
         },
         Interface(id: KN_STORAGE_PRESIGN_ID, optional: true) { raw in
             names([("presign", raw.assumingMemoryBound(to: kn_storage_presign_v1_t.self).pointee.presign == nil)])
@@ -49,7 +51,8 @@ public enum ABIChecks {
     /// Why the module entry is unusable ("kn_module_entry_t.deinit is NULL"), or nil. Checked
     /// before init(), so a module refused here has had nothing called.
     public static func missingInEntry(_ entry: kn_module_entry_t) -> String? {
-        sentence("kn_module_entry_t", names([("init", entry.`init` == nil), ("deinit", entry.deinit == nil), ("get_factory", entry.get_factory == nil)]))
+        sentence(
+            "kn_module_entry_t", names([("init", entry.`init` == nil), ("deinit", entry.deinit == nil), ("get_factory", entry.get_factory == nil)]))
     }
 
     /// Why the factory is unusable, or nil.

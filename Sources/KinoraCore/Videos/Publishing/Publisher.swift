@@ -116,7 +116,8 @@ public enum NoManifestWritten: Error, CustomStringConvertible, Sendable {
             "no packager instance is started, so no manifest can be written and the video cannot be played: name one in plugins.d "
                 + "(a file hls.toml holding plugin = \"org.kinora.packager-hls\"), restart, then retranscode the video"
         case .everyPackagerFailed(let failures):
-            "no manifest was written, so the video cannot be played: " + (failures.isEmpty ? "every packager wrote no file" : failures.joined(separator: "; "))
+            "no manifest was written, so the video cannot be played: "
+                + (failures.isEmpty ? "every packager wrote no file" : failures.joined(separator: "; "))
         }
     }
 
