@@ -66,6 +66,7 @@ struct Doctor: AsyncParsableCommand {
         }
         for failure in registry.moduleFailures { print("  refused: \(failure.reason)") }
         problems += (registry.instanceErrors + setup.crossCheck(registry)).map(\.description)
+        if let packager = setup.packagerCheck(registry) { problems.append(packager.description) }
         await registry.stopAll()
         if !problems.isEmpty { throw CLIError("problems:\n  " + problems.joined(separator: "\n  ")) }
         print("OK")

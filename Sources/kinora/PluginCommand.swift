@@ -105,6 +105,8 @@ struct ConfigCommand: AsyncParsableCommand {
             // such as a regular expression that does not compile; nothing touches the backend.
             problems += registry.createInstances(setup.instances).map(\.description)
             problems += setup.crossCheck(registry).map(\.description)
+            // Without a packager every upload would end unplayable: an error, with the fix.
+            if let packager = setup.packagerCheck(registry) { problems.append(packager.description) }
             await registry.stopAll()
             if problems.isEmpty {
                 print("\(setup.source): OK (\(setup.instances.count) plugin instances)")

@@ -92,6 +92,8 @@ import Testing
             pluginSide.output.contains(dir + "/etc/plugins.d/words.toml: plugin org.kinora.moderation-wordlist refused the settings"),
             "\(pluginSide.output)")
         try FileManager.default.removeItem(atPath: dir + "/etc/plugins.d/words.toml")
+        // A packager too: without one, uploads could not be played (PackagerRequiredTests).
+        try "plugin = \"org.kinora.packager-hls\"\n".write(toFile: dir + "/etc/plugins.d/hls.toml", atomically: true, encoding: .utf8)
         let good = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", dir + "/etc/kinora.toml"])
         #expect(good.status == 0, "\(good.output)")
     }

@@ -1,5 +1,6 @@
 import KinoraPluginABI
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -43,6 +44,10 @@ final class HostContext: @unchecked Sendable {
     let instance: String?
     let logger: Logger
     let raw: UnsafeMutablePointer<kn_host_t>
+    /// True while the host is inside this context's [main] callback (init, create, start): the
+    /// only time the plugin may call [main] host functions such as register_metric.
+    private let inMainCallback = Atomic<Bool>(false)
+    private let outsideMainLogged = Atomic<Bool>(false)
 
     init(environment: HostEnvironment, instance: String?, module: String) {
         self.environment = environment
@@ -69,6 +74,22 @@ final class HostContext: @unchecked Sendable {
                 }
             ))
         raw.pointee.host_data = Unmanaged.passRetained(self).toOpaque()
+    }
+
+    /// Runs `body` (a call of the plugin's init, create or start) as this context's [main] callback.
+    func duringMainCallback<R>(_ body: () throws -> R) rethrows -> R {
+        inMainCallback.store(true, ordering: .releasing)
+        defer { inMainCallback.store(false, ordering: .releasing) }
+        return try body()
+    }
+
+    /// Whether a [main] host function may run now; a call outside is refused, logged once.
+    func allowsMainCall(_ function: String) -> Bool {
+        if inMainCallback.load(ordering: .acquiring) { return true }
+        if !outsideMainLogged.exchange(true, ordering: .relaxed) {
+            logger.error("plugin bug: \(function) is [main] and may only be called from init, create or start; refused (logged once)")
+        }
+        return false
     }
 
     static func of(_ host: UnsafePointer<kn_host_t>?) -> HostContext? {

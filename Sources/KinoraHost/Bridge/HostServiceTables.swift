@@ -18,7 +18,7 @@ enum HostServiceTables {
         table.initialize(
             to: kn_host_metrics_v1_t(
                 register_metric: { host, kind, name, help, labels in
-                    guard let context = HostContext.of(host), let name else { return 0 }
+                    guard let context = HostContext.of(host), let name, context.allowsMainCall("register_metric") else { return 0 }
                     var labelNames: [String] = []
                     if var cursor = labels {
                         while let label = cursor.pointee, labelNames.count < 16 {

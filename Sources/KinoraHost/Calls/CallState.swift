@@ -8,23 +8,31 @@ import Glibc
 
 /// Everything one in-flight plugin call owns: the `kn_call_t` it lends the plugin, the
 /// cancellation flag and the completion that resumes the awaiting task. Lives until the
-/// completion has fired (the ABI lets a plugin complete after the operation returns).
+/// plugin's completion has fired (the ABI lets a plugin complete after the operation
+/// returns), even when the host stopped waiting for it at shutdown.
 final class CallState: @unchecked Sendable {
-    // `raw`, `requestID` and `onComplete` are written once in init; the flags are atomics.
+    // `raw`, `requestID`, the closures and `owner` are written once in init; the flag is atomic.
     let raw: UnsafeMutablePointer<kn_call_t>
     private let requestID: UnsafeMutablePointer<CChar>?
     /// C copies of the operation's string arguments (keys, content types), freed with the state.
     let strings: [UnsafePointer<CChar>?]
+    /// Which instance the call belongs to (``CompletionTickets`` owner tag), for shutdown and logs.
+    let owner: UInt64
     private let cancelled = Atomic<Bool>(false)
-    private let completed = Atomic<Bool>(false)
     private let onComplete: (kn_status_t, UnsafePointer<kn_error_t>?, UnsafeRawPointer?) -> Void
+    /// Runs when the plugin is really done with the call's streams: at its completion, which for
+    /// a call given up at shutdown may come late or never.
+    private let onRelease: (() -> Void)?
 
     init(
-        requestID: String?, deadline: ContinuousClock.Instant?, strings: [String?] = [],
+        requestID: String?, deadline: ContinuousClock.Instant?, strings: [String?] = [], owner: UInt64 = 0,
+        onRelease: (() -> Void)? = nil,
         onComplete: @escaping (kn_status_t, UnsafePointer<kn_error_t>?, UnsafeRawPointer?) -> Void
     ) {
         self.requestID = requestID.flatMap { strdup($0) }
         self.strings = strings.map { $0.flatMap { UnsafePointer(strdup($0)) } }
+        self.owner = owner
+        self.onRelease = onRelease
         self.onComplete = onComplete
         raw = .allocate(capacity: 1)
         raw.initialize(
@@ -50,20 +58,42 @@ final class CallState: @unchecked Sendable {
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    /// The `kn_completion_t` to hand the plugin; it keeps this state alive until it fires.
+    /// The `kn_completion_t` to hand the plugin. Its ctx is a ticket, not this object's
+    /// address: a second (buggy) invocation finds no ticket and is ignored instead of touching
+    /// freed memory. Call once per call.
     func completion() -> kn_completion_t {
         kn_completion_t(
-            ctx: Unmanaged.passRetained(self).toOpaque(),
+            ctx: CompletionTickets.shared.issue(self),
             complete: { ctx, status, err, result in
-                guard let ctx else { return }
-                let state = Unmanaged<CallState>.fromOpaque(ctx).takeUnretainedValue()
-                // A buggy plugin completing twice must not resume a continuation twice or over-release.
-                guard state.completed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
-                    return
-                }
-                state.onComplete(status, err, result)
-                Unmanaged<CallState>.fromOpaque(ctx).release()
+                // The ticket is redeemed once; a second completion, or a late one after the host
+                // gave up at shutdown, gets nil and is ignored (and logged).
+                guard let state = CompletionTickets.shared.redeem(ctx) else { return }
+                state.finish(status: status, err: err, result: result)
             })
+    }
+
+    /// The plugin's completion: its streams are released, then the awaiting task resumes.
+    private func finish(status: kn_status_t, err: UnsafePointer<kn_error_t>?, result: UnsafeRawPointer?) {
+        onRelease?()
+        onComplete(status, err, result)
+    }
+
+    /// The host stops waiting (shutdown): the awaiting task resumes with `unavailable`, but the
+    /// key strings, the `kn_call_t` and the streams stay valid until the plugin completes.
+    func abandon() {
+        cancel()
+        var err = kn_error_t()
+        err.code = KN_E_UNAVAILABLE
+        Self.setMessage(&err, "the daemon shut down before the plugin completed the call")
+        onComplete(KN_E_UNAVAILABLE, &err, nil)
+    }
+
+    /// The late completion of an abandoned call: only the streams are released now.
+    func releaseLate() { onRelease?() }
+
+    static func setMessage(_ err: inout kn_error_t, _ text: String) {
+        let bytes = Array(text.utf8.prefix(Int(KN_ERROR_MESSAGE_MAX) - 1)) + [0]
+        withUnsafeMutableBytes(of: &err.message) { $0.copyBytes(from: bytes) }
     }
 
     private static func unixNanoseconds(_ deadline: ContinuousClock.Instant) -> Int64 {

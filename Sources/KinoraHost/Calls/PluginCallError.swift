@@ -53,16 +53,25 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "plugin instance \(instance): \(status): \(message)" }
 
+    /// A failure as the plugin reported it. `err` may be NULL (the header allows it): the
+    /// message is then the status's own name. Positive codes are reserved and unknown negative
+    /// ones are not in this ABI: both are `internal`, and the message says what was returned.
     init(_ status: kn_status_t, _ err: UnsafePointer<kn_error_t>?, instance: String) {
-        self.status = PluginStatusCode(rawValue: status >= 0 ? KN_E_INTERNAL : status)
+        self.status = Self.normalized(status)
         if let err {
             message = Self.message(from: err.pointee, status: status)
             detail = err.pointee.detail
         } else {
-            message = String(cString: kn_status_string(status))
+            message = Self.statusText(status)
             detail = 0
         }
         self.instance = instance
+    }
+
+    /// The status the host acts on: a code of this ABI, else `internal` (a positive code, `KN_OK`
+    /// reported as a failure, or a negative code no header defines).
+    public static func normalized(_ status: kn_status_t) -> PluginStatusCode {
+        (KN_E_NO_SPACE...KN_E_INVALID_ARGUMENT).contains(status) ? PluginStatusCode(rawValue: status) : .internal
     }
 
     /// The message of a caller-owned error struct, never trusting it to be terminated.
@@ -72,6 +81,16 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable {
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return text.isEmpty ? String(cString: kn_status_string(status)) : text
+        return text.isEmpty ? statusText(status) : text
+    }
+
+    /// The status's name; for a code outside the ABI, also which code it was, so the plugin's
+    /// author can find the bug.
+    static func statusText(_ status: kn_status_t) -> String {
+        let name = String(cString: kn_status_string(status))
+        guard !(KN_E_NO_SPACE...KN_E_INVALID_ARGUMENT).contains(status) else { return name }
+        return status > 0
+            ? "\(name) (the plugin returned status \(status); positive codes are reserved)"
+            : "\(name) (the plugin returned unknown status \(status))"
     }
 }

@@ -35,14 +35,31 @@ enum ModuleLoader {
         }
         let abi = "\(entry.pointee.abi.major).\(entry.pointee.abi.minor).\(entry.pointee.abi.patch)"
 
+        // Before init(): a module refused here has had nothing called.
+        if let missing = ABIChecks.missingInEntry(entry.pointee) { throw .badDescriptor(path: path, reason: missing) }
+
         let moduleHost = environment.context(instance: nil, module: path)
         var err = kn_error_t()
         if let initialize = entry.pointee.`init` {
-            let status = path.withCString { initialize(moduleHost.raw, $0, &err) }
+            let status = moduleHost.duringMainCallback { path.withCString { initialize(moduleHost.raw, $0, &err) } }
+            // No deinit() after a failed init(): the module is refused and nothing else is called.
             if status != KN_OK { throw .initFailed(path: path, message: PluginCallError.message(from: err, status: status)) }
         }
+        do throws(PluginLoadError) {
+            return try inspect(path: path, abi: abi, entry: entry, moduleHost: moduleHost)
+        } catch {
+            // init() succeeded, so the module gets its deinit() even though it is refused.
+            entry.pointee.deinit?()
+            throw error
+        }
+    }
+
+    private static func inspect(
+        path: String, abi: String, entry: UnsafePointer<kn_module_entry_t>, moduleHost: HostContext
+    ) throws(PluginLoadError) -> LoadedModule {
         guard let factoryRaw = entry.pointee.get_factory?(KN_PLUGIN_FACTORY_ID) else { throw .noFactory(path: path) }
         let factory = factoryRaw.assumingMemoryBound(to: kn_plugin_factory_t.self)
+        if let missing = ABIChecks.missingInFactory(factory.pointee) { throw .badDescriptor(path: path, reason: missing) }
 
         let count = factory.pointee.count?(factory) ?? 0
         guard count > 0, count < 1000 else { throw .badDescriptor(path: path, reason: "the factory lists \(count) plugins") }

@@ -1,5 +1,6 @@
 import Dispatch
 import KinoraPluginABI
+import Logging
 import Metrics
 import NIOConcurrencyHelpers
 
@@ -33,13 +34,20 @@ public final class PluginInstance: @unchecked Sendable {
     public let playback: StoragePlayback
     let raw: UnsafePointer<kn_plugin_t>
     let pool: PluginCallPool
+    /// Tags this instance's completion tickets, so shutdown can give up on exactly its calls.
+    let callOwner: UInt64
+    /// The `kn_host_t` create() received, so start() runs as its [main] callback too.
+    let host: HostContext?
     private let serializer: DispatchSemaphore?
     private let status = NIOLockedValueBox((state: State.created, lastError: String?.none, inFlight: 0, calls: 0, errors: 0))
 
     init(
         name: String, descriptor: PluginDescriptorInfo, module: LoadedModule, configFile: String?,
-        raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy
+        raw: UnsafePointer<kn_plugin_t>, pool: PluginCallPool, playback: StoragePlayback = .proxy,
+        logger: Logger = Logger(label: "kinora.plugins"), host: HostContext? = nil
     ) {
+        self.host = host
+        callOwner = CompletionTickets.shared.register(owner: name, logger: logger)
         self.playback = playback
         self.name = name
         pluginID = descriptor.id
@@ -102,10 +110,12 @@ public final class PluginInstance: @unchecked Sendable {
         do {
             let result: R = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-                    // `finished` runs inside the completion: the streams it captures stay alive
-                    // until the plugin is done with them, even when it completes late.
-                    let state = CallState(requestID: requestID, deadline: deadline, strings: strings) { status, err, result in
-                        finished?()
+                    // `finished` runs at the plugin's completion: the streams it captures stay
+                    // alive until the plugin is done with them, even when shutdown stopped
+                    // waiting and the plugin completes late.
+                    let state = CallState(
+                        requestID: requestID, deadline: deadline, strings: strings, owner: callOwner, onRelease: finished
+                    ) { status, err, result in
                         serializer?.signal()
                         if status == KN_OK {
                             continuation.resume(with: Result { try decode(result) })
@@ -120,7 +130,7 @@ public final class PluginInstance: @unchecked Sendable {
                         guard active else {
                             var err = kn_error_t()
                             err.code = KN_E_UNAVAILABLE
-                            withUnsafeMutableBytes(of: &err.message) { $0.copyBytes(from: Array("the daemon is shutting down".utf8) + [0]) }
+                            CallState.setMessage(&err, "the daemon is shutting down")
                             completion.complete(completion.ctx, KN_E_UNAVAILABLE, &err, nil)
                             return
                         }
@@ -143,10 +153,18 @@ public final class PluginInstance: @unchecked Sendable {
     }
 
     /// Waits (bounded) until no call is in flight, so stop() never races an operation.
-    func drain(timeout: Duration) async {
+    /// - Returns: How many calls are still in flight when the wait ends (0: all completed).
+    @discardableResult
+    func drain(timeout: Duration) async -> Int {
         let deadline = ContinuousClock.now + timeout
         while status.withLockedValue({ $0.inFlight }) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        return status.withLockedValue { $0.inFlight }
     }
+
+    /// Stops waiting for the calls still in flight (shutdown, after ``drain(timeout:)``): their
+    /// tasks resume with `unavailable`, and what the plugin borrowed stays valid, so its late
+    /// completion is accepted and ignored.
+    func abandonCalls() { CompletionTickets.shared.abandon(owner: callOwner) }
 }

@@ -115,6 +115,7 @@ public final class PluginRegistry: Sendable {
             let module = try ModuleLoader.load(path: path, environment: environment)
             for plugin in module.plugins {
                 if let other = modules.first(where: { $0.plugins.contains { $0.id == plugin.id } }) {
+                    module.deinitialize()  // its init() succeeded: refused, but owed its deinit()
                     throw PluginLoadError.duplicatePluginID(id: plugin.id, path: module.path, firstPath: other.path)
                 }
             }

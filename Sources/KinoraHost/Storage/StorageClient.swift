@@ -150,7 +150,7 @@ public struct StorageClient: Sendable {
         let outcome = NIOLockedValueBox<Result<StoredObject, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let instanceName = name
-        let state = CallState(requestID: nil, deadline: nil, strings: [key]) { status, err, result in
+        let state = CallState(requestID: nil, deadline: nil, strings: [key], owner: instance.callOwner) { status, err, result in
             outcome.withLockedValue {
                 $0 = status == KN_OK ? Result { try StoredObject.decode(result) } : .failure(PluginCallError(status, err, instance: instanceName))
             }

@@ -6,9 +6,13 @@ import Glibc
 #endif
 
 /// A `kn_reader_t` over an open file; also offers the fd so the plugin can copy in-kernel.
+/// It reads a duplicate of the caller's descriptor, closed when the reader goes (after the
+/// plugin's completion): a plugin still reading after shutdown gave up on its call never reads
+/// a descriptor number the daemon has closed and reused.
 final class FileReader: Sendable {
     let fd: Int32
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32) { self.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0) }
+    deinit { if fd >= 0 { close(fd) } }
 
     func reader(sizeHint: Int64) -> kn_reader_t {
         kn_reader_t(

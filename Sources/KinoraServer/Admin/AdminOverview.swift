@@ -46,6 +46,7 @@ struct AdminOverview {
             ]
         }
         problems += registry.instanceErrors.map(\.description)
+        if let playback = registry.playbackProblem { problems.append(playback) }
         return ["ready": problems.isEmpty, "database": reachable, "plugins": plugins, "problems": problems]
     }
 

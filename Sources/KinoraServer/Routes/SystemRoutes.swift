@@ -24,12 +24,15 @@ struct SystemRoutes {
             let databaseReachable = await database.isReachable()
             let unready = registry.instances.filter { $0.state != .started }
             let configErrors = registry.instanceErrors
-            guard databaseReachable, unready.isEmpty, configErrors.isEmpty else {
+            // No packager: uploads would never play. Plain words, fit for anonymous callers.
+            let playback = registry.playbackProblem
+            guard databaseReachable, unready.isEmpty, configErrors.isEmpty, playback == nil else {
                 guard context.principal?.isAdmin == true else {
                     var counts: [String] = []
                     if !databaseReachable { counts.append("the database is not reachable") }
                     if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
                     if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
+                    if let playback { counts.append(playback) }
                     throw Problem(
                         .notReady,
                         detail: counts.joined(separator: "; ") + " (details for admins)")
@@ -39,6 +42,7 @@ struct SystemRoutes {
                     problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
                 }
                 problems += configErrors.map(\.description)
+                if let playback { problems.append(playback) }
                 throw Problem(.notReady, detail: problems.joined(separator: "; "))
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))

@@ -37,6 +37,8 @@ public struct DaemonAssembly {
         for error in configErrors { logger.error("\(error.description)") }
         registry.recordInstanceErrors(configErrors)
         registry.startAll()
+        // Checked after start: a packager that failed to start leaves uploads unplayable too.
+        if let packager = setup.packagerCheck(registry) { logger.error("\(packager.description)") }
 
         let router = Router(context: KinoraRequestContext.self)
         router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))

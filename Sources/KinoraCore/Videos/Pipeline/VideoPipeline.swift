@@ -31,6 +31,9 @@ public struct VideoPipeline: Sendable {
         guard let storage = MediaStorage(registry: registry, name: config.mediaStorage).client, let originalKey = video.originalKey else {
             throw TranscodeFailure(description: "media storage \"\(config.mediaStorage)\" is not available (not started; see /readyz)")
         }
+        // Without a packager nothing could ever play the result: fail before spending the
+        // transcode, with the reason (and the fix) stored for administrators.
+        guard !registry.packagers.isEmpty else { throw NoManifestWritten.noPackager }
         let folder = workFolder + "/\(video.id)-\(job.attempts)"
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -118,6 +121,7 @@ public struct VideoPipeline: Sendable {
     /// Writes every packager's manifests for `renditions` and the video's captions, then
     /// records the presentation (``Publisher`` serialises this with caption changes).
     func publish(_ video: String, renditions: [Rendition], ready: Bool, storage: StorageClient) async throws {
-        try await Publisher(database: database, registry: registry).publish(video, renditions: renditions, ready: ready, storage: storage)
+        try await Publisher(database: database, registry: registry, logger: logger).publish(
+            video, renditions: renditions, ready: ready, storage: storage)
     }
 }

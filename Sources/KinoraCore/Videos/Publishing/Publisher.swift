@@ -2,6 +2,7 @@ import Foundation
 import KinoraHost
 import KinoraMediaContract
 import KinoraStore
+import Logging
 
 /// Writes a video's manifests: builds the packager presentation from its renditions and its
 /// caption tracks, runs every packager, stores what they write, then records the presentation.
@@ -16,11 +17,15 @@ public struct Publisher: Sendable {
     public let database: KinoraDatabase
     public let registry: PluginRegistry
     public var locks: PublishLocks = .shared
+    public var logger: Logger
 
-    public init(database: KinoraDatabase, registry: PluginRegistry, locks: PublishLocks = .shared) {
+    public init(
+        database: KinoraDatabase, registry: PluginRegistry, locks: PublishLocks = .shared, logger: Logger = Logger(label: "kinora.publisher")
+    ) {
         self.database = database
         self.registry = registry
         self.locks = locks
+        self.logger = logger
     }
 
     /// Where a caption's file is, relative to the video's folder (``VideoObjects``).
@@ -59,12 +64,65 @@ public struct Publisher: Sendable {
         }
         let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks))
         let objects = VideoObjects(video)
-        for packager in registry.packagers {
-            let (files, _) = try await packager.package(presentationJSON: presentation)
+        // Recording the presentation is what makes a video playable (and ready): only once at
+        // least one packager's manifests are stored, or players would be sent to a 404.
+        let packagers = registry.packagers
+        guard !packagers.isEmpty else { throw NoManifestWritten.noPackager }
+        var written = 0
+        var failures: [String] = []
+        for packager in packagers {
+            let files: [PackagedFile]
+            do {
+                (files, _) = try await packager.package(presentationJSON: presentation)
+            } catch let error where !Self.isCancellation(error) {
+                // One protocol failing leaves the others playable; it is logged, not hidden.
+                let reason = NoManifestWritten.describe(error, packager: packager.instance.name)
+                failures.append(reason)
+                logger.error("\(reason)", metadata: ["video": .string(video)])
+                continue
+            }
             for file in files {
                 try await storage.put(objects.key(file.name), contentType: file.mediaType, bytes: file.data)
             }
+            if !files.isEmpty { written += 1 }
         }
+        guard written > 0 else { throw NoManifestWritten.everyPackagerFailed(failures) }
         try database.videos.publish(video, presentation: presentation, ready: ready)
+    }
+
+    private static func isCancellation(_ error: any Error) -> Bool {
+        error is CancellationError || (error as? PluginCallError)?.status == .cancelled
+    }
+}
+
+/// No manifest could be written for a video, so it is not made playable: the transcode job
+/// fails with this as its reason (shown to administrators), rather than a video that is
+/// `ready` but answers 404 to every player.
+///
+/// ```swift
+/// do {
+///     try await publisher.publish(id, renditions: renditions, ready: true, storage: storage)
+/// } catch let error as NoManifestWritten {
+///     logger.error("\(error)")  // says which packager failed, or that none is configured
+/// }
+/// ```
+public enum NoManifestWritten: Error, CustomStringConvertible, Sendable {
+    case noPackager
+    case everyPackagerFailed([String])
+
+    public var description: String {
+        switch self {
+        case .noPackager:
+            "no packager instance is started, so no manifest can be written and the video cannot be played: name one in plugins.d "
+                + "(a file hls.toml holding plugin = \"org.kinora.packager-hls\"), restart, then retranscode the video"
+        case .everyPackagerFailed(let failures):
+            "no manifest was written, so the video cannot be played: "
+                + (failures.isEmpty ? "every packager wrote no file" : failures.joined(separator: "; "))
+        }
+    }
+
+    static func describe(_ error: any Error, packager: String) -> String {
+        if let plugin = error as? PluginCallError { return "packager \"\(packager)\" failed (\(plugin.status)): \(plugin.message)" }
+        return "packager \"\(packager)\" failed: \(error)"
     }
 }
