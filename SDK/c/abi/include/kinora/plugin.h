@@ -337,7 +337,8 @@ typedef struct kn_host_metrics_v1 {
      * Registers a metric of `kind` (KN_METRIC_*); `name` must match [a-z_][a-z0-9_]* and is
      * prefixed by the host with "kinora_plugin_"; label names match the same pattern.
      * `label_names` is NULL-terminated (may be NULL). Returns a handle, or 0 on failure (bad
-     * name, kind clash with an earlier registration of the same name). */
+     * name, kind clash with an earlier registration of the same name, or a call from outside
+     * init(), create() or start(), which the host also logs once). */
     uint64_t (*register_metric)(const kn_host_t *host, int32_t kind, const char *name,
                                 const char *help, const char *const *label_names);
     /* [any] Counter: adds `value`, truncated to a whole number. Gauge: sets it. Histogram:
@@ -532,10 +533,11 @@ typedef struct kn_module_entry {
      * (as in CLAP): init() releases whatever it acquired before failing. */
     kn_status_t (*init)(const kn_host_t *host, const char *module_path, kn_error_t *err);
     /* [main & initialized] Once, after every instance of the module is destroyed. Nothing
-     * of the module is called afterwards. Not called after a failed init(), nor for a
-     * module the host refused after init() (bad factory or descriptor, duplicate id): the
-     * host calls nothing more of a refused module. Not called either when an instance of
-     * the module kept calls in flight past the shutdown wait (see destroy()). */
+     * of the module is called afterwards. Not called after a failed init(). Called, right
+     * away, for a module the host refused after a successful init() (no factory, a bad
+     * descriptor, a duplicate id, a NULL function): what init() acquired is released, and
+     * nothing more of the module is called. Not called when an instance of the module kept
+     * calls in flight past the shutdown wait (see destroy()). */
     void (*deinit)(void);
     /* [any & initialized] The factory for `factory_id` (KN_PLUGIN_FACTORY_ID), or NULL for
      * any other id. Returns the same pointer every time, valid until deinit(). */
