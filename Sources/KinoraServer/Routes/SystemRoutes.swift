@@ -26,13 +26,9 @@ struct SystemRoutes {
             let configErrors = registry.instanceErrors
             guard databaseReachable, unready.isEmpty, configErrors.isEmpty else {
                 guard context.principal?.isAdmin == true else {
-                    var counts: [String] = []
-                    if !databaseReachable { counts.append("the database is not reachable") }
-                    if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
-                    if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
                     throw Problem(
                         .notReady,
-                        detail: counts.joined(separator: "; ") + " (details for admins)")
+                        detail: Self.anonymousSummary(databaseReachable: databaseReachable, unready: unready, configErrors: configErrors.count))
                 }
                 var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
                 for instance in unready {
@@ -52,5 +48,32 @@ struct SystemRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
+    }
+
+    /// What anonymous callers read on a 503: what kind of thing is wrong and how much of it,
+    /// never a path, a plugin id or a plugin's message (those name files, buckets and hosts).
+    /// Instances are described by the kind of interface they serve: "1 plugin instance failed
+    /// to start (storage)".
+    static func anonymousSummary(databaseReachable: Bool, unready: [PluginInstance], configErrors: Int) -> String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? "1 \(one)" : "\(n) \(many)" }
+        func kinds(_ instances: [PluginInstance]) -> String {
+            // "kinora.storage/1" → "storage": the interface kind, which the header defines, not the plugin.
+            let names = Set(instances.flatMap { $0.descriptor.interfaces }.compactMap { id -> String? in
+                guard id.hasPrefix("kinora."), let slash = id.firstIndex(of: "/") else { return nil }
+                return String(id[id.index(id.startIndex, offsetBy: 7)..<slash])
+            })
+            return names.isEmpty ? "" : " (\(names.sorted().joined(separator: ", ")))"
+        }
+        var parts: [String] = databaseReachable ? [] : ["the database is not reachable"]
+        let failed = unready.filter { $0.state == .failed }
+        let other = unready.filter { $0.state != .failed }
+        if !failed.isEmpty {
+            parts.append(count(failed.count, "plugin instance failed to start", "plugin instances failed to start") + kinds(failed))
+        }
+        if !other.isEmpty { parts.append(count(other.count, "plugin instance is not running", "plugin instances are not running") + kinds(other)) }
+        if configErrors > 0 {
+            parts.append(count(configErrors, "plugin configuration error", "plugin configuration errors"))
+        }
+        return parts.joined(separator: "; ") + " (details for admins)"
     }
 }
