@@ -49,9 +49,10 @@ public struct ModuleInspection: Sendable, Codable, Equatable {
         do throws(PluginLoadError) {
             let module = try ModuleLoader.load(path: path, environment: environment)
             module.deinitialize()
-            return ModuleInspection(path: module.path, module: InstalledModule(module), refusal: nil)
+            // Answered under the path asked about, so the parent matches answers to its files.
+            return ModuleInspection(path: path, module: InstalledModule(module), refusal: nil)
         } catch {
-            return ModuleInspection(path: error.path, module: nil, refusal: error.description)
+            return ModuleInspection(path: path, module: nil, refusal: error.description)
         }
     }
 }
