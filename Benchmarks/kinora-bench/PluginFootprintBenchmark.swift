@@ -50,7 +50,7 @@ enum PluginFootprintBenchmark {
         try await Task.sleep(for: .seconds(3))
         let pid = daemon.process.processIdentifier
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+        let maps = readWhole("/proc/\(pid)/maps")
         daemon.stop()
         let rssKB = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { line in
             Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
@@ -119,6 +119,17 @@ enum PluginFootprintBenchmark {
     static var repositoryRoot: String {
         // Benchmarks/kinora-bench/PluginFootprintBenchmark.swift → the repository root.
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// A /proc file read to its end (its stat size is 0, which Foundation's readers trust).
+    static func readWhole(_ path: String) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while case let n = read(fd, &chunk, chunk.count), n > 0 { bytes += chunk[0..<n] }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -77,7 +77,7 @@ import Testing
         #expect(admin.status == 503 && detail.contains("plugin instance archive is failed") && detail.contains(dir + "/blocker"), "\(detail)")
 
         // The daemon mapped the modules its instances use, not the S3 one, yet lists it.
-        let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+        let maps = readProcFile("/proc/\(daemon.process.processIdentifier)/maps")
         #expect(maps.contains("libkinora-storage-local.so") && !maps.contains("libkinora-storage-s3.so"))
         let report = try daemon.get("/api/v1/plugins", headers: ["Authorization": "Bearer \(daemon.adminToken)"]).json as? [String: Any]
         let modules = report?["modules"] as? [[String: Any]] ?? []
@@ -86,4 +86,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/data/plugin-modules.json"), "the inspection is cached in the data folder")
         #expect(try await daemon.stop() == 0)
     }
+}
+
+/// The whole of a /proc file: Foundation's String(contentsOfFile:) trusts the size stat reports
+/// (0 for /proc), and a big maps file came back cut short.
+func readProcFile(_ path: String) -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -35,7 +35,7 @@ import Testing
             inspector: CachingInspector(cacheFile: scratch + "/cache.json", inner: ChildProcessInspector(executable: TestEnvironment.kinoraExecutable)))
         #expect(refused.isEmpty, "\(refused.map(\.reason))")
         #expect(Set(registry.installedModules.flatMap { $0.plugins.map(\.id) }) == ["org.kinora.moderation-wordlist", "org.kinora.storage-local"])
-        #expect(registry.installedModules.first { $0.path == unused }?.plugins.first?.interfaces == ["kinora.storage/1"])
+        #expect(registry.installedModules.first { $0.path == unused }?.plugins.first?.interfaces.contains("kinora.storage/1") == true)
         #expect(registry.modules.isEmpty, "inspection must not load anything in this process")
 
         let errors = registry.createInstances([
@@ -45,7 +45,7 @@ import Testing
         registry.startAll()
         #expect(registry.instance(named: "words")?.state == .started)
         #expect(registry.isLoaded(used) && !registry.isLoaded(unused))
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        let maps = readProcFile("/proc/self/maps")
         #expect(maps.contains(used))
         #expect(!maps.contains(unused), "the unused module is mapped")
         await registry.stopAll()
@@ -133,4 +133,20 @@ import Testing
         #expect(cache.inspect([bad]).first?.refusal != nil)
         #expect(counting.asked == [[bad], [bad]])
     }
+}
+
+/// The whole of a /proc file: Foundation's String(contentsOfFile:) trusts the size stat reports
+/// (0 for /proc), and a big maps file came back cut short.
+func readProcFile(_ path: String) -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

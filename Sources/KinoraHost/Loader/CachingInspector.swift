@@ -82,7 +82,7 @@ public struct CachingInspector: ModuleInspector {
                 misses.append(path)
             }
         }
-        for result in inner.inspect(misses) {
+        for result in misses.isEmpty ? [] : inner.inspect(misses) {
             results[result.path] = result
             if let module = result.module, let identity = identities[result.path] {
                 entries.append(Entry(file: identity, module: module))
