@@ -57,10 +57,11 @@ struct SystemRoutes {
     static func anonymousSummary(databaseReachable: Bool, unready: [PluginInstance], configErrors: Int) -> String {
         func count(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? "1 \(one)" : "\(n) \(many)" }
         func kinds(_ instances: [PluginInstance]) -> String {
-            // "kinora.storage/1" → "storage": the interface kind, which the header defines, not the plugin.
+            // "kinora.storage/1", "kinora.storage.localfile/1" → "storage": the interface kind, which
+            // the header defines, not anything the plugin or the operator named.
             let names = Set(instances.flatMap { $0.descriptor.interfaces }.compactMap { id -> String? in
-                guard id.hasPrefix("kinora."), let slash = id.firstIndex(of: "/") else { return nil }
-                return String(id[id.index(id.startIndex, offsetBy: 7)..<slash])
+                guard id.hasPrefix("kinora.") else { return nil }
+                return id.dropFirst(7).split(whereSeparator: { $0 == "." || $0 == "/" }).first.map(String.init)
             })
             return names.isEmpty ? "" : " (\(names.sorted().joined(separator: ", ")))"
         }
