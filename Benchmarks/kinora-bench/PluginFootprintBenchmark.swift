@@ -79,8 +79,10 @@ enum PluginFootprintBenchmark {
             let output = folder + "/libbench-extra-\(index).so"
             let result = try runProgram(
                 "/usr/bin/cc",
-                ["-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", repositoryRoot + "/SDK/c/abi/include", "-o", output, source,
-                 "-Wl,--no-as-needed"] + libraries.map { "-l" + $0 })
+                [
+                    "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", repositoryRoot + "/SDK/c/abi/include", "-o", output, source,
+                    "-Wl,--no-as-needed",
+                ] + libraries.map { "-l" + $0 })
             guard result.status == 0 else { throw BenchError("cc failed for \(source):\n\(result.output)") }
         }
         let needed = try runProgram("/usr/bin/readelf", ["-d", folder + "/libbench-extra-1.so"]).output

@@ -140,7 +140,6 @@ struct PluginCommand: AsyncParsableCommand {
     }
 }
 
-
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Validate configuration.", subcommands: [Check.self])

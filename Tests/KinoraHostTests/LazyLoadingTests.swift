@@ -32,7 +32,8 @@ import Testing
         let registry = registry()
         let refused = registry.discoverModules(
             from: [folder],
-            inspector: CachingInspector(cacheFile: scratch + "/cache.json", inner: ChildProcessInspector(executable: TestEnvironment.kinoraExecutable)))
+            inspector: CachingInspector(
+                cacheFile: scratch + "/cache.json", inner: ChildProcessInspector(executable: TestEnvironment.kinoraExecutable)))
         #expect(refused.isEmpty, "\(refused.map(\.reason))")
         #expect(Set(registry.installedModules.flatMap { $0.plugins.map(\.id) }) == ["org.kinora.moderation-wordlist", "org.kinora.storage-local"])
         #expect(registry.installedModules.first { $0.path == unused }?.plugins.first?.interfaces.contains("kinora.storage/1") == true)

@@ -70,4 +70,3 @@ public struct ChildProcessInspector: ModuleInspector {
         return .success(results)
     }
 }
-

@@ -59,10 +59,11 @@ struct SystemRoutes {
         func kinds(_ instances: [PluginInstance]) -> String {
             // "kinora.storage/1", "kinora.storage.localfile/1" → "storage": the interface kind, which
             // the header defines, not anything the plugin or the operator named.
-            let names = Set(instances.flatMap { $0.descriptor.interfaces }.compactMap { id -> String? in
-                guard id.hasPrefix("kinora.") else { return nil }
-                return id.dropFirst(7).split(whereSeparator: { $0 == "." || $0 == "/" }).first.map(String.init)
-            })
+            let names = Set(
+                instances.flatMap { $0.descriptor.interfaces }.compactMap { id -> String? in
+                    guard id.hasPrefix("kinora.") else { return nil }
+                    return id.dropFirst(7).split(whereSeparator: { $0 == "." || $0 == "/" }).first.map(String.init)
+                })
             return names.isEmpty ? "" : " (\(names.sorted().joined(separator: ", ")))"
         }
         var parts: [String] = databaseReachable ? [] : ["the database is not reachable"]
