@@ -74,6 +74,27 @@ import Testing
     }
 }
 
+extension LazyLoadingTests {
+    @Test func aModuleThatCrashesOrHangsWhileInspectedIsRefusedAndTheOthersAreListed() throws {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let (folder, _, _) = try installTwoModules()
+        let source = TestEnvironment.repositoryRoot + "/Tests/Fixtures/plugins/misbehaving_init.c"
+        try TestEnvironment.compileCPlugin(source, output: folder + "/a-crash.so", extraFlags: ["-DCRASH"])
+        try TestEnvironment.compileCPlugin(source, output: folder + "/b-hang.so", extraFlags: ["-DHANG"])
+        let registry = registry()
+        let started = Date()
+        let inspector = ChildProcessInspector(executable: TestEnvironment.kinoraExecutable, timeoutSeconds: 2)
+        let refused = registry.discoverModules(from: [folder], inspector: inspector)
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(refused.count == 2)
+        let crash = refused.first { $0.path.hasSuffix("a-crash.so") }?.reason ?? ""
+        let hang = refused.first { $0.path.hasSuffix("b-hang.so") }?.reason ?? ""
+        #expect(crash.contains("inspection crashed (signal 6)"), "\(crash)")
+        #expect(hang.contains("inspection timed out after 2 s"), "\(hang)")
+        #expect(Set(registry.installedModules.flatMap { $0.plugins.map(\.id) }) == ["org.kinora.moderation-wordlist", "org.kinora.storage-local"])
+    }
+}
+
 /// The inspection cache: a restart inspects only what changed, and a broken cache costs
 /// nothing but a fresh inspection.
 @Suite struct InspectionCacheTests {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Inspects module files in a child process: `EXECUTABLE plugin inspect --json -- FILE…`, all
 /// files in one child. The daemon thereby learns every installed module's descriptors without
@@ -16,10 +17,14 @@ import Foundation
 public struct ChildProcessInspector: ModuleInspector {
     public var executable: String
     public var secretFolders: [String]
+    /// How long one child may take; a module whose init never returns is then refused, not
+    /// waited for forever (the daemon would never listen).
+    public var timeoutSeconds: Double
 
-    public init(executable: String, secretFolders: [String] = []) {
+    public init(executable: String, secretFolders: [String] = [], timeoutSeconds: Double = 30) {
         self.executable = executable
         self.secretFolders = secretFolders
+        self.timeoutSeconds = timeoutSeconds
     }
 
     /// The arguments the inspecting child receives; `kinora plugin inspect` parses exactly these.
@@ -56,8 +61,19 @@ public struct ChildProcessInspector: ModuleInspector {
         } catch {
             return .failure(ChildFailure(text: "cannot start the inspecting child \(executable): \(error)"))
         }
+        let timedOut = NIOLockedValueBox(false)
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem {
+            timedOut.withLockedValue { $0 = true }
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
+        if timedOut.withLockedValue({ $0 }) {
+            return .failure(ChildFailure(text: "inspection timed out after \(Int(timeoutSeconds)) s (the module's init did not return)"))
+        }
         if process.terminationReason == .uncaughtSignal {
             return .failure(ChildFailure(text: "inspection crashed (signal \(process.terminationStatus)) while loading the module"))
         }
