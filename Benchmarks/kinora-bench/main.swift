@@ -22,6 +22,7 @@ do {
     switch command {
     case "cold-start": try await ColdStart.run(runs: option("--runs", 15))
     case "idle-memory": try await IdleMemory.run()
+    case "plugin-footprint": try await PluginFootprintBenchmark.run(runs: option("--runs", 15))
     case "abi-overhead": try await ABIOverhead.run(calls: option("--calls", 200_000))
     case "storage-io": try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
     case "ladder": try await LadderBenchmark.run(seconds: option("--seconds", 60))
@@ -36,6 +37,7 @@ do {
     case "all":
         try await ColdStart.run(runs: option("--runs", 15))
         try await IdleMemory.run()
+        try await PluginFootprintBenchmark.run(runs: option("--runs", 15))
         try await ABIOverhead.run(calls: option("--calls", 200_000))
         try await StorageIO.run(sizeMiB: option("--size-mib", 1024))
         try await LadderBenchmark.run(seconds: option("--seconds", 60))
@@ -48,7 +50,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: kinora-bench [all|cold-start|idle-memory|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
+                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
                     .utf8))
         exit(2)
     }

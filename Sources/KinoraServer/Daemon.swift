@@ -31,7 +31,9 @@ public enum Daemon {
 
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
-        let assembly = try DaemonAssembly(setup, logger: logger, prometheus: prometheus)
+        // This runs only inside the kinora executable, whose hidden `plugin inspect` the child answers.
+        let inspector = ChildProcessInspector(executable: "/proc/self/exe", secretFolders: setup.secretFolders)
+        let assembly = try DaemonAssembly(setup, logger: logger, prometheus: prometheus, moduleInspector: inspector)
         let registry = assembly.registry
 
         var app = Application(

@@ -176,3 +176,14 @@ import Testing
         #expect(Set(registry.moduleFailures.map { ($0.path as NSString).lastPathComponent }) == ["junk.so", "wrong_abi.so"])
     }
 }
+
+extension PluginLoadingTests {
+    @Test func aDescriptorOfAnotherABIMajorIsRefusedNamingThePluginAndTheFile() throws {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let module = try buildFixture("descriptor_abi")
+        let error = #expect(throws: PluginLoadError.self) { try registry().loadModule(at: module) }
+        let message = error?.description ?? ""
+        #expect(message.contains("descriptor_abi.so") && message.contains("org.example.from-the-future"), "message was: \(message)")
+        #expect(message.contains("wants 1") && message.contains("has 2"), "message was: \(message)")
+    }
+}

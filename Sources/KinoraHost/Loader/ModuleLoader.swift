@@ -74,10 +74,11 @@ enum ModuleLoader {
             guard PluginDescriptorInfo.isValidID(info.id) else {
                 throw .badDescriptor(path: path, reason: "plugin id \"\(info.id)\" is not reverse-DNS ([a-z][a-z0-9._-]*)")
             }
-            guard !info.name.isEmpty else { throw .badDescriptor(path: path, reason: "plugin \(info.id) has no name") }
+            // Named by id: one module may hold plugins built against different SDK versions.
             guard descriptor.pointee.abi.major == UInt32(KN_ABI_MAJOR) else {
-                throw .abiMismatch(path: path, wanted: UInt32(KN_ABI_MAJOR), found: descriptor.pointee.abi.major)
+                throw .descriptorABIMismatch(path: path, pluginID: info.id, wanted: UInt32(KN_ABI_MAJOR), found: descriptor.pointee.abi.major)
             }
+            guard !info.name.isEmpty else { throw .badDescriptor(path: path, reason: "plugin \(info.id) has no name") }
             guard !info.interfaces.isEmpty else {
                 throw .badDescriptor(path: path, reason: "plugin \(info.id) lists no interfaces")
             }

@@ -10,7 +10,7 @@ import KinoraPluginABI
 ///     }
 /// }
 /// ```
-public struct PluginDescriptorInfo: Sendable, Hashable {
+public struct PluginDescriptorInfo: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var vendor: String?

@@ -14,6 +14,8 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
     case dlopenFailed(path: String, reason: String)
     case entryMissing(path: String)
     case abiMismatch(path: String, wanted: UInt32, found: UInt32)
+    /// The module's entry speaks the host's ABI but one of its plugin descriptors does not.
+    case descriptorABIMismatch(path: String, pluginID: String, wanted: UInt32, found: UInt32)
     case initFailed(path: String, message: String)
     case noFactory(path: String)
     case badDescriptor(path: String, reason: String)
@@ -22,6 +24,7 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
     public var path: String {
         switch self {
         case .unreadable(let p, _), .notSharedObject(let p, _), .dlopenFailed(let p, _), .entryMissing(let p), .abiMismatch(let p, _, _),
+            .descriptorABIMismatch(let p, _, _, _),
             .initFailed(let p, _), .noFactory(let p), .badDescriptor(let p, _), .duplicatePluginID(_, let p, _):
             p
         }
@@ -39,6 +42,8 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
             "\(path): entry symbol kinora_module_entry_v1 is missing (not a Kinora plugin, or its symbols are hidden)"
         case .abiMismatch(let path, let wanted, let found):
             "\(path): plugin ABI major version mismatch: host wants \(wanted), module has \(found)"
+        case .descriptorABIMismatch(let path, let id, let wanted, let found):
+            "\(path): plugin \(id): descriptor ABI major version mismatch: host wants \(wanted), the descriptor has \(found)"
         case .initFailed(let path, let message):
             "\(path): module init failed: \(message)"
         case .noFactory(let path):

@@ -31,7 +31,7 @@ extension PluginRegistry {
     public func validate(_ config: InstanceConfig) -> [ConfigError] {
         let file = config.file ?? "(embedded default instance \(config.name))"
         guard let (module, _) = plugin(config.pluginID) else {
-            return [ConfigError(file: file, key: "plugin", "no loaded module provides plugin \"\(config.pluginID)\" (known: \(knownPluginIDs))")]
+            return [ConfigError(file: file, key: "plugin", unknownPluginMessage(config.pluginID))]
         }
         guard let schema = module.schemas[config.pluginID] else {
             if let object = config.settings.objectValue, !object.isEmpty {
@@ -42,17 +42,8 @@ extension PluginRegistry {
         return schema.validate(config.settings, at: "settings").violations.map { ConfigError(file: file, key: $0.path, $0.message) }
     }
 
-    private var knownPluginIDs: String {
-        let ids = modules.flatMap { $0.plugins.map(\.id) }.sorted()
-        return ids.isEmpty ? "none" : ids.joined(separator: ", ")
-    }
-
-    private func plugin(_ id: String) -> (LoadedModule, Int)? {
-        for module in modules {
-            if let index = module.plugins.firstIndex(where: { $0.id == id }) { return (module, index) }
-        }
-        return nil
-    }
+    /// Loads the plugin's module on first use (see ``discoverModules(from:inspector:)``).
+    private func plugin(_ id: String) -> (LoadedModule, Int)? { module(providing: id) }
 
     private func createInstance(_ config: InstanceConfig) throws(ConfigError) -> PluginInstance {
         let file = config.file ?? "(embedded default instance \(config.name))"

@@ -40,7 +40,8 @@ public final class PluginRegistry: Sendable {
     private let state = NIOLockedValueBox(
         (
             modules: [LoadedModule](), failures: [ModuleFailure](), instances: [PluginInstance](),
-            instanceErrors: [ConfigError]()
+            instanceErrors: [ConfigError](), installed: [InstalledModule](),
+            unavailable: [String: String]()
         ))
 
     public init(environment: HostEnvironment, workerThreads: Int) {
@@ -54,6 +55,14 @@ public final class PluginRegistry: Sendable {
     public var moduleFailures: [ModuleFailure] { state.withLockedValue { $0.failures } }
     public var instances: [PluginInstance] { state.withLockedValue { $0.instances } }
     public var instanceErrors: [ConfigError] { state.withLockedValue { $0.instanceErrors } }
+    /// Every module found in the plugin folders and not refused, loaded or not (see
+    /// ``discoverModules(from:inspector:)``); listings show these.
+    public var installedModules: [InstalledModule] { state.withLockedValue { $0.installed } }
+
+    /// True when the module at `path` is mapped into this process.
+    public func isLoaded(_ path: String) -> Bool {
+        state.withLockedValue { $0.modules.contains { $0.path == path } }
+    }
 
     public func instance(named name: String) -> PluginInstance? {
         state.withLockedValue { $0.instances.first { $0.name == name } }
@@ -84,23 +93,76 @@ public final class PluginRegistry: Sendable {
     @discardableResult
     public func loadModules(from folders: [String]) -> [PluginLoadError] {
         var errors: [PluginLoadError] = []
-        var seen = Set<String>()
-        for folder in folders {
-            for file in Self.moduleFiles(in: folder) {
-                let resolved =
-                    realpath(file, nil).map { p in
-                        defer { free(p) }
-                        return String(cString: p)
-                    } ?? file
-                guard seen.insert(resolved).inserted else { continue }
-                do {
-                    try loadModule(at: file)
-                } catch {
-                    errors.append(error)
-                }
+        for file in Self.moduleFiles(inFolders: folders) {
+            do {
+                try loadModule(at: file)
+            } catch {
+                errors.append(error)
             }
         }
         return errors
+    }
+
+    /// Lists every `*.so` in `folders` with the descriptors `inspector` reports, WITHOUT loading
+    /// any: a module is loaded when ``createInstances(_:)`` meets an instance of one of its
+    /// plugins. Refusals (and a plugin id offered by two files) are kept in ``moduleFailures``,
+    /// logged, and returned.
+    @discardableResult
+    public func discoverModules(from folders: [String], inspector: any ModuleInspector) -> [ModuleFailure] {
+        var refused: [ModuleFailure] = []
+        for result in inspector.inspect(Self.moduleFiles(inFolders: folders)) {
+            let failure: ModuleFailure? = state.withLockedValue { state in
+                guard let module = result.module else {
+                    return ModuleFailure(path: result.path, reason: result.refusal ?? "\(result.path): refused")
+                }
+                for plugin in module.plugins {
+                    if let other = state.installed.first(where: { $0.path != module.path && $0.plugins.contains { $0.id == plugin.id } }) {
+                        return ModuleFailure(
+                            path: module.path,
+                            reason: PluginLoadError.duplicatePluginID(id: plugin.id, path: module.path, firstPath: other.path).description)
+                    }
+                }
+                if !state.installed.contains(where: { $0.path == module.path }) { state.installed.append(module) }
+                return nil
+            }
+            if let failure {
+                state.withLockedValue { $0.failures.append(failure) }
+                logger.error("refused plugin module: \(failure.reason)")
+                refused.append(failure)
+            }
+        }
+        return refused
+    }
+
+    /// The loaded module providing plugin `id`, loading the installed module that offers it on
+    /// first use. Nil when no module offers it or its module is refused when loaded.
+    func module(providing id: String) -> (LoadedModule, Int)? {
+        for module in modules {
+            if let index = module.plugins.firstIndex(where: { $0.id == id }) { return (module, index) }
+        }
+        guard let installed = installedModules.first(where: { $0.plugins.contains { $0.id == id } }) else { return nil }
+        do {
+            let module = try loadModule(at: installed.path)
+            guard let index = module.plugins.firstIndex(where: { $0.id == id }) else { return nil }
+            return (module, index)
+        } catch {
+            // Inspected fine but refused now (changed since, or a library went missing): it is
+            // no longer an installed module, and the refusal is in moduleFailures.
+            state.withLockedValue { state in
+                state.installed.removeAll { $0.path == installed.path }
+                for plugin in installed.plugins { state.unavailable[plugin.id] = error.description }
+            }
+            return nil
+        }
+    }
+
+    /// Why no instance of plugin `id` can be made, for the instance's config error.
+    func unknownPluginMessage(_ id: String) -> String {
+        let known = installedModules.flatMap { $0.plugins.map(\.id) }.sorted()
+        if let reason = state.withLockedValue({ $0.unavailable[id] }) {
+            return "plugin \"\(id)\" is unavailable: its module was refused: \(reason)"
+        }
+        return "no installed module provides plugin \"\(id)\" (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
     }
 
     /// Loads one module; refuses it (with the reason kept) if any check fails.
@@ -113,13 +175,21 @@ public final class PluginRegistry: Sendable {
     public func loadModule(at path: String) throws(PluginLoadError) -> LoadedModule {
         do throws(PluginLoadError) {
             let module = try ModuleLoader.load(path: path, environment: environment)
+            let others = modules.map(InstalledModule.init) + installedModules.filter { $0.path != module.path }
             for plugin in module.plugins {
-                if let other = modules.first(where: { $0.plugins.contains { $0.id == plugin.id } }) {
+                if let other = others.first(where: { $0.plugins.contains { $0.id == plugin.id } }) {
                     module.deinitialize()  // its init() succeeded: refused, but owed its deinit()
                     throw PluginLoadError.duplicatePluginID(id: plugin.id, path: module.path, firstPath: other.path)
                 }
             }
-            state.withLockedValue { $0.modules.append(module) }
+            state.withLockedValue { state in
+                state.modules.append(module)
+                if let index = state.installed.firstIndex(where: { $0.path == module.path }) {
+                    state.installed[index] = InstalledModule(module)  // what the loaded file says wins
+                } else {
+                    state.installed.append(InstalledModule(module))
+                }
+            }
             logger.info(
                 "loaded plugin module",
                 metadata: ["module": .string(module.path), "plugins": .string(module.plugins.map(\.id).joined(separator: ","))])
@@ -143,5 +213,22 @@ public final class PluginRegistry: Sendable {
 
     static func moduleFiles(in folder: String) -> [String] {
         folderEntries(folder, suffix: ".so").map { folder + "/" + $0 }
+    }
+
+    /// The `*.so` files of `folders`, resolved (realpath) and each listed once.
+    static func moduleFiles(inFolders folders: [String]) -> [String] {
+        var seen = Set<String>()
+        var files: [String] = []
+        for folder in folders {
+            for file in moduleFiles(in: folder) {
+                let resolved =
+                    realpath(file, nil).map { p in
+                        defer { free(p) }
+                        return String(cString: p)
+                    } ?? file
+                if seen.insert(resolved).inserted { files.append(resolved) }
+            }
+        }
+        return files
     }
 }

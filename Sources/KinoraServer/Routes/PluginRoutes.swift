@@ -18,10 +18,12 @@ struct PluginRoutes {
 /// The plugin inventory as JSON-ready dictionaries; shared by the API and `kinora plugin list --json`.
 public enum PluginReport {
     public static func make(_ registry: PluginRegistry) -> [String: Any] {
-        let modules: [[String: Any]] = registry.modules.map { module in
+        // Every installed module, loaded or not: only those an instance uses are mapped.
+        let modules: [[String: Any]] = registry.installedModules.map { module in
             [
                 "path": module.path,
                 "abi": module.abi,
+                "loaded": registry.isLoaded(module.path),
                 "plugins": module.plugins.map { plugin -> [String: Any] in
                     var entry: [String: Any] = ["id": plugin.id, "name": plugin.name, "interfaces": plugin.interfaces]
                     entry["version"] = plugin.version

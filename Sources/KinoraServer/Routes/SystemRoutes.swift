@@ -28,14 +28,10 @@ struct SystemRoutes {
             let playback = registry.playbackProblem
             guard databaseReachable, unready.isEmpty, configErrors.isEmpty, playback == nil else {
                 guard context.principal?.isAdmin == true else {
-                    var counts: [String] = []
-                    if !databaseReachable { counts.append("the database is not reachable") }
-                    if !unready.isEmpty { counts.append("\(unready.count) plugin instance(s) not started") }
-                    if !configErrors.isEmpty { counts.append("\(configErrors.count) plugin configuration error(s)") }
-                    if let playback { counts.append(playback) }
                     throw Problem(
                         .notReady,
-                        detail: counts.joined(separator: "; ") + " (details for admins)")
+                        detail: Self.anonymousSummary(
+                            databaseReachable: databaseReachable, unready: unready, configErrors: configErrors.count, playback: playback))
                 }
                 var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
                 for instance in unready {
@@ -56,5 +52,36 @@ struct SystemRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
+    }
+
+    /// What anonymous callers read on a 503: what kind of thing is wrong and how much of it,
+    /// never a path, a plugin id or a plugin's message (those name files, buckets and hosts).
+    /// Instances are described by the kind of interface they serve: "1 plugin instance failed
+    /// to start (storage)".
+    static func anonymousSummary(databaseReachable: Bool, unready: [PluginInstance], configErrors: Int, playback: String?) -> String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? "1 \(one)" : "\(n) \(many)" }
+        func kinds(_ instances: [PluginInstance]) -> String {
+            // "kinora.storage/1", "kinora.storage.localfile/1" → "storage": the interface kind, which
+            // the header defines, not anything the plugin or the operator named.
+            let names = Set(
+                instances.flatMap { $0.descriptor.interfaces }.compactMap { id -> String? in
+                    guard id.hasPrefix("kinora.") else { return nil }
+                    return id.dropFirst(7).split(whereSeparator: { $0 == "." || $0 == "/" }).first.map(String.init)
+                })
+            return names.isEmpty ? "" : " (\(names.sorted().joined(separator: ", ")))"
+        }
+        var parts: [String] = databaseReachable ? [] : ["the database is not reachable"]
+        let failed = unready.filter { $0.state == .failed }
+        let other = unready.filter { $0.state != .failed }
+        if !failed.isEmpty {
+            parts.append(count(failed.count, "plugin instance failed to start", "plugin instances failed to start") + kinds(failed))
+        }
+        if !other.isEmpty { parts.append(count(other.count, "plugin instance is not running", "plugin instances are not running") + kinds(other)) }
+        if configErrors > 0 {
+            parts.append(count(configErrors, "plugin configuration error", "plugin configuration errors"))
+        }
+        // Already plain words ("no packager instance is configured: …"), fit for anyone.
+        if let playback { parts.append(playback) }
+        return parts.joined(separator: "; ") + " (details for admins)"
     }
 }

@@ -20,7 +20,13 @@ public struct DaemonAssembly {
     /// Stopped in reverse order after the server: transcoding and the tus sweep, then plugins.
     public let services: [any Service]
 
-    public init(_ setup: ResolvedSetup, logger: Logger, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+    /// - Parameter moduleInspector: How installed modules are inspected without being loaded; `kinora serve`
+    ///   passes a child of its own executable. With nil (tests running the daemon in process) every
+    ///   module is loaded, as no child executable is at hand.
+    public init(
+        _ setup: ResolvedSetup, logger: Logger, prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        moduleInspector: (any ModuleInspector)? = nil
+    ) throws {
         let config = setup.config
 
         try Paths.makeDirectory(config.dataDir)
@@ -31,7 +37,13 @@ public struct DaemonAssembly {
 
         let environment = HostEnvironment(logger: logger, version: kinoraVersion, secrets: SecretStore(folders: setup.secretFolders))
         let registry = PluginRegistry(environment: environment, workerThreads: config.pluginWorkerThreads)
-        registry.loadModules(from: setup.pluginFolders)
+        if let moduleInspector {
+            // Only modules an instance names are mapped; the others are listed from the cache.
+            let inspector = CachingInspector(cacheFile: config.dataDir + "/plugin-modules.json", inner: moduleInspector)
+            registry.discoverModules(from: setup.pluginFolders, inspector: inspector)
+        } else {
+            registry.loadModules(from: setup.pluginFolders)
+        }
         registry.createInstances(setup.instances)
         let configErrors = setup.instanceErrors + setup.crossCheck(registry)
         for error in configErrors { logger.error("\(error.description)") }

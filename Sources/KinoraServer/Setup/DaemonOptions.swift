@@ -86,7 +86,7 @@ public struct ResolvedSetup: Sendable {
         guard let media = instances.first(where: { $0.name == config.mediaStorage && $0.enabled }) else {
             return [ConfigError(file: file, key: "media.storage", "no enabled plugin instance named \"\(config.mediaStorage)\"")]
         }
-        let plugin = registry.modules.flatMap(\.plugins).first { $0.id == media.pluginID }
+        let plugin = registry.installedModules.flatMap(\.plugins).first { $0.id == media.pluginID }
         if let plugin, !plugin.interfaces.contains("kinora.storage/1") {
             return [ConfigError(file: file, key: "media.storage", "instance \"\(media.name)\" (\(media.pluginID)) is not a storage plugin")]
         }
