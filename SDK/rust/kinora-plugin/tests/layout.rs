@@ -1,6 +1,6 @@
 //! The Rust bindings must match the C header byte for byte. This test compiles a C program
 //! against `kinora/plugin.h` with `cc`, which prints the size and alignment of every struct,
-//! the offset of every field and the value of every constant; the Rust side prints the same
+//! the offset and size of every field and the value of every constant; the Rust side prints the same
 //! lines from `sys`, and the two listings must be equal. It also checks that no struct of the
 //! header is missing from the list, so a struct added to the header fails here until bound.
 //!
@@ -12,11 +12,15 @@ use std::mem::{align_of, size_of, MaybeUninit};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Lines "type size N align A" and "type.field offset O", with the C program's printf calls.
+/// Lines "type size N align A" and "type.field offset O size S", with the C program's printf calls.
 struct Listing {
     rust: Vec<String>,
     c: Vec<String>,
     structs: Vec<String>,
+}
+
+fn pointee_size<T>(_: *const T) -> usize {
+    size_of::<T>()
 }
 
 macro_rules! structs {
@@ -29,10 +33,12 @@ macro_rules! structs {
             let value = MaybeUninit::<$ty>::uninit();
             let base = value.as_ptr() as usize;
             // addr_of! takes the field's address without reading the uninitialized memory.
-            let field = unsafe { std::ptr::addr_of!((*value.as_ptr()).$field) } as usize;
-            $listing.rust.push(format!("{}.{} offset {}", stringify!($ty), stringify!($field), field - base));
+            let field = unsafe { std::ptr::addr_of!((*value.as_ptr()).$field) };
+            $listing.rust.push(format!(
+                "{}.{} offset {} size {}", stringify!($ty), stringify!($field), field as usize - base, pointee_size(field)));
             $listing.c.push(format!(
-                "printf(\"{0}.{1} offset %zu\\n\", offsetof({0}, {1}));", stringify!($ty), stringify!($field)));
+                "printf(\"{0}.{1} offset %zu size %zu\\n\", offsetof({0}, {1}), sizeof((({0} *)0)->{1}));",
+                stringify!($ty), stringify!($field)));
         )*
     )*};
 }
