@@ -10,6 +10,8 @@ use std::ptr;
 use std::sync::{Mutex, MutexGuard};
 
 struct State {
+    // Boxed: the host holds pointers to the descriptors inside.
+    #[allow(clippy::vec_box)]
     classes: Vec<Box<ClassData>>,
     deinit_hook: Option<fn()>,
 }
@@ -32,11 +34,8 @@ static ENTRY: sys::kn_module_entry_t = sys::kn_module_entry_t {
     get_factory: Some(module_get_factory),
 };
 
-static FACTORY: sys::kn_plugin_factory_t = sys::kn_plugin_factory_t {
-    count: Some(factory_count),
-    get_descriptor: Some(factory_get_descriptor),
-    create: Some(factory_create),
-};
+static FACTORY: sys::kn_plugin_factory_t =
+    sys::kn_plugin_factory_t { count: Some(factory_count), get_descriptor: Some(factory_get_descriptor), create: Some(factory_create) };
 
 /// What `export_module!` calls: remembers the module's builder and returns the entry table.
 #[doc(hidden)]

@@ -117,7 +117,8 @@ impl From<io::Error> for Error {
 /// ```
 pub struct Reader<'a> {
     raw: sys::kn_reader_t,
-    // The cursor of a `from_bytes` reader; `raw.ctx` points into this box.
+    // The cursor of a `from_bytes` reader; `raw.ctx` points into this box, so it must not move.
+    #[allow(clippy::redundant_allocation)]
     _slice_cursor: Option<Box<&'a [u8]>>,
     _borrow: std::marker::PhantomData<&'a mut ()>,
 }

@@ -228,8 +228,9 @@ impl Parser<'_> {
         let b = text.as_bytes();
         // Rust's float parser is laxer than JSON ("1.", ".5", "+1", "01"): refuse those first.
         let digits = if b.first() == Some(&b'-') { &b[1..] } else { b };
-        let well_formed = digits.first().map_or(false, |c| c.is_ascii_digit())
-            && !(digits.len() > 1 && digits[0] == b'0' && digits[1].is_ascii_digit())
+        let leading_zero = digits.len() > 1 && digits[0] == b'0' && digits[1].is_ascii_digit();
+        let well_formed = matches!(digits.first(), Some(c) if c.is_ascii_digit())
+            && !leading_zero
             && !text.contains(".e")
             && !text.contains(".E")
             && !text.ends_with('.');

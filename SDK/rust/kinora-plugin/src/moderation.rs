@@ -39,7 +39,7 @@ impl Verdict {
 
     /// Adds a label; the score is clamped to [0, 1] (NaN becomes 0).
     pub fn add(&mut self, name: &str, score: f64, matches: Vec<String>) {
-        let score = if score.is_nan() { 0.0 } else { score.max(0.0).min(1.0) };
+        let score = if score.is_nan() { 0.0 } else { score.clamp(0.0, 1.0) };
         self.labels.push(Label { name: name.to_string(), score, matches });
     }
 

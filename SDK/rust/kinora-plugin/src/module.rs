@@ -71,16 +71,7 @@ pub struct Descriptor {
 impl Descriptor {
     /// `id` is reverse-DNS (`[a-z][a-z0-9._-]*`, at most 128 bytes), `name` a human name.
     pub fn new(id: &str, name: &str) -> Descriptor {
-        Descriptor {
-            id: id.to_string(),
-            name: name.to_string(),
-            vendor: None,
-            version: None,
-            description: None,
-            url: None,
-            schema: None,
-            flags: 0,
-        }
+        Descriptor { id: id.to_string(), name: name.to_string(), vendor: None, version: None, description: None, url: None, schema: None, flags: 0 }
     }
     pub fn vendor(mut self, vendor: &str) -> Self {
         self.vendor = Some(vendor.to_string());
@@ -129,6 +120,9 @@ impl Descriptor {
     }
 }
 
+/// The module's init hook: the module-level host and the module's path.
+pub type InitHook = fn(Host, &str) -> Result<(), Error>;
+
 /// A plugin type with its descriptor and the interfaces it offers. Add interfaces with
 /// `.moderation()` / `.storage()` (available when the type implements the trait).
 pub struct PluginClass<T> {
@@ -164,9 +158,11 @@ impl<T: Plugin> PluginClass<T> {
 /// ```
 #[derive(Default)]
 pub struct Module {
+    // Boxed: instances and the host keep pointers to a class, which must not move.
+    #[allow(clippy::vec_box)]
     classes: Vec<Box<ClassData>>,
     problems: Vec<String>,
-    init_hook: Option<fn(Host, &str) -> Result<(), Error>>,
+    init_hook: Option<InitHook>,
     deinit_hook: Option<fn()>,
 }
 
@@ -255,7 +251,7 @@ impl Module {
 
     /// Runs in the host's init() (`[main]`, fast, no network) with the module-level host and
     /// the module's path. An error refuses the module.
-    pub fn on_init(mut self, hook: fn(Host, &str) -> Result<(), Error>) -> Module {
+    pub fn on_init(mut self, hook: InitHook) -> Module {
         self.init_hook = Some(hook);
         self
     }
@@ -268,10 +264,8 @@ impl Module {
 }
 
 impl Module {
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn into_parts(
-        self,
-    ) -> (Vec<Box<ClassData>>, Vec<String>, Option<fn(Host, &str) -> Result<(), Error>>, Option<fn()>) {
+    #[allow(clippy::vec_box, clippy::type_complexity)]
+    pub(crate) fn into_parts(self) -> (Vec<Box<ClassData>>, Vec<String>, Option<InitHook>, Option<fn()>) {
         (self.classes, self.problems, self.init_hook, self.deinit_hook)
     }
 }
@@ -307,9 +301,7 @@ pub(crate) unsafe fn instance<'a, T>(plugin: *const sys::kn_plugin_t) -> &'a T {
     &(*((*plugin).plugin_data as *const Instance<T>)).value
 }
 
-unsafe fn create_instance<T: Plugin>(
-    class: *const ClassData, host: *const sys::kn_host_t, config: &str,
-) -> Result<*const sys::kn_plugin_t, Error> {
+unsafe fn create_instance<T: Plugin>(class: *const ClassData, host: *const sys::kn_host_t, config: &str) -> Result<*const sys::kn_plugin_t, Error> {
     let value = T::create(Host::from_raw(host), config)?;
     let raw = sys::kn_plugin_t {
         desc: &(*class).raw,
@@ -354,7 +346,7 @@ unsafe extern "C" fn instance_get_interface(plugin: *const sys::kn_plugin_t, id:
         return ptr::null();
     }
     // Not generic over T: the class is found through the descriptor, the first field of ClassData.
-    let class = &*((*plugin).desc as *const sys::kn_plugin_descriptor_t as *const ClassData);
+    let class = &*((*plugin).desc as *const ClassData);
     let id = CStr::from_ptr(id).to_bytes();
     if id == sys::KN_STORAGE_ID.as_bytes() {
         if let Some(t) = class.storage.as_ref() {
@@ -367,4 +359,30 @@ unsafe extern "C" fn instance_get_interface(plugin: *const sys::kn_plugin_t, id:
         }
     }
     ptr::null()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+    impl Plugin for Nothing {
+        fn create(_: Host, _: &str) -> Result<Self, Error> {
+            Ok(Nothing)
+        }
+    }
+
+    #[test]
+    fn a_malformed_module_is_refused_with_every_reason() {
+        let module = Module::new()
+            .plugin(PluginClass::<Nothing>::new(Descriptor::new("Org.Bad Id", "Bad")))
+            .plugin(PluginClass::<Nothing>::new(Descriptor::new("org.ok", "")))
+            .plugin(PluginClass::<Nothing>::new(Descriptor::new("org.ok", "Again")));
+        let (_, problems, _, _) = module.into_parts();
+        let text = problems.join("\n");
+        assert!(text.contains("plugin id \"Org.Bad Id\" is not [a-z][a-z0-9._-]*"), "{}", text);
+        assert!(text.contains("plugin org.ok: the name is empty"), "{}", text);
+        assert!(text.contains("plugin id org.ok is declared twice"), "{}", text);
+        assert!(text.contains("plugin org.ok offers no interface"), "{}", text);
+    }
 }

@@ -168,8 +168,12 @@ fn finish_info(done: Completion, result: Result<ObjectInfo, Error>) {
 }
 
 unsafe extern "C" fn put<T: StoragePlugin>(
-    plugin: *const sys::kn_plugin_t, call: *const sys::kn_call_t, key: *const c_char, content_type: *const c_char,
-    body: sys::kn_reader_t, done: sys::kn_completion_t,
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    key: *const c_char,
+    content_type: *const c_char,
+    body: sys::kn_reader_t,
+    done: sys::kn_completion_t,
 ) {
     let done = Completion::from_raw(done);
     let result = guard(|| {
@@ -180,8 +184,13 @@ unsafe extern "C" fn put<T: StoragePlugin>(
 }
 
 unsafe extern "C" fn get<T: StoragePlugin>(
-    plugin: *const sys::kn_plugin_t, call: *const sys::kn_call_t, key: *const c_char, offset: i64, length: i64,
-    sink: sys::kn_writer_t, done: sys::kn_completion_t,
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    key: *const c_char,
+    offset: i64,
+    length: i64,
+    sink: sys::kn_writer_t,
+    done: sys::kn_completion_t,
 ) {
     let done = Completion::from_raw(done);
     let result = guard(|| {
@@ -192,7 +201,10 @@ unsafe extern "C" fn get<T: StoragePlugin>(
 }
 
 unsafe extern "C" fn stat<T: StoragePlugin>(
-    plugin: *const sys::kn_plugin_t, call: *const sys::kn_call_t, key: *const c_char, done: sys::kn_completion_t,
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    key: *const c_char,
+    done: sys::kn_completion_t,
 ) {
     let done = Completion::from_raw(done);
     let result = guard(|| instance::<T>(plugin).stat(&Call::from_raw(call), text(key).unwrap_or("")));
@@ -200,7 +212,10 @@ unsafe extern "C" fn stat<T: StoragePlugin>(
 }
 
 unsafe extern "C" fn remove<T: StoragePlugin>(
-    plugin: *const sys::kn_plugin_t, call: *const sys::kn_call_t, key: *const c_char, done: sys::kn_completion_t,
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    key: *const c_char,
+    done: sys::kn_completion_t,
 ) {
     let done = Completion::from_raw(done);
     match guard(|| instance::<T>(plugin).remove(&Call::from_raw(call), text(key).unwrap_or(""))) {
@@ -210,8 +225,12 @@ unsafe extern "C" fn remove<T: StoragePlugin>(
 }
 
 unsafe extern "C" fn list<T: StoragePlugin>(
-    plugin: *const sys::kn_plugin_t, call: *const sys::kn_call_t, prefix: *const c_char, cursor: *const c_char,
-    limit: u32, done: sys::kn_completion_t,
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    prefix: *const c_char,
+    cursor: *const c_char,
+    limit: u32,
+    done: sys::kn_completion_t,
 ) {
     let done = Completion::from_raw(done);
     let result = guard(|| instance::<T>(plugin).list(&Call::from_raw(call), text(prefix).unwrap_or(""), text(cursor), limit));

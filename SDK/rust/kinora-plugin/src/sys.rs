@@ -93,8 +93,7 @@ pub struct kn_call_t {
 #[derive(Clone, Copy)]
 pub struct kn_completion_t {
     pub ctx: *mut c_void,
-    pub complete:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, status: kn_status_t, err: *const kn_error_t, result: *const c_void)>,
+    pub complete: Option<unsafe extern "C" fn(ctx: *mut c_void, status: kn_status_t, err: *const kn_error_t, result: *const c_void)>,
 }
 
 #[repr(C)]
@@ -142,16 +141,9 @@ pub const KN_METRIC_HISTOGRAM: i32 = 2;
 #[derive(Clone, Copy)]
 pub struct kn_host_metrics_v1_t {
     pub register_metric: Option<
-        unsafe extern "C" fn(
-            host: *const kn_host_t,
-            kind: i32,
-            name: *const c_char,
-            help: *const c_char,
-            label_names: *const *const c_char,
-        ) -> u64,
+        unsafe extern "C" fn(host: *const kn_host_t, kind: i32, name: *const c_char, help: *const c_char, label_names: *const *const c_char) -> u64,
     >,
-    pub record:
-        Option<unsafe extern "C" fn(host: *const kn_host_t, metric: u64, label_values: *const *const c_char, value: f64)>,
+    pub record: Option<unsafe extern "C" fn(host: *const kn_host_t, metric: u64, label_values: *const *const c_char, value: f64)>,
 }
 
 pub const KN_HOST_EVENTS_ID: &str = "kinora.host.events/1";
@@ -167,15 +159,7 @@ pub const KN_HOST_SECRETS_ID: &str = "kinora.host.secrets/1";
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct kn_host_secrets_v1_t {
-    pub get: Option<
-        unsafe extern "C" fn(
-            host: *const kn_host_t,
-            name: *const c_char,
-            buf: *mut u8,
-            cap: usize,
-            out_len: *mut usize,
-        ) -> kn_status_t,
-    >,
+    pub get: Option<unsafe extern "C" fn(host: *const kn_host_t, name: *const c_char, buf: *mut u8, cap: usize, out_len: *mut usize) -> kn_status_t>,
 }
 
 // ---- Plugins, descriptors and factories -------------------------------------------------
@@ -214,8 +198,7 @@ pub const KN_PLUGIN_FACTORY_ID: &str = "kinora.plugin-factory/1";
 #[derive(Clone, Copy)]
 pub struct kn_plugin_factory_t {
     pub count: Option<unsafe extern "C" fn(factory: *const kn_plugin_factory_t) -> u32>,
-    pub get_descriptor:
-        Option<unsafe extern "C" fn(factory: *const kn_plugin_factory_t, index: u32) -> *const kn_plugin_descriptor_t>,
+    pub get_descriptor: Option<unsafe extern "C" fn(factory: *const kn_plugin_factory_t, index: u32) -> *const kn_plugin_descriptor_t>,
     pub create: Option<
         unsafe extern "C" fn(
             factory: *const kn_plugin_factory_t,
@@ -234,8 +217,7 @@ pub struct kn_plugin_factory_t {
 #[derive(Clone, Copy)]
 pub struct kn_module_entry_t {
     pub abi: kn_version_t,
-    pub init:
-        Option<unsafe extern "C" fn(host: *const kn_host_t, module_path: *const c_char, err: *mut kn_error_t) -> kn_status_t>,
+    pub init: Option<unsafe extern "C" fn(host: *const kn_host_t, module_path: *const c_char, err: *mut kn_error_t) -> kn_status_t>,
     pub deinit: Option<unsafe extern "C" fn()>,
     pub get_factory: Option<unsafe extern "C" fn(factory_id: *const c_char) -> *const c_void>,
 }
@@ -290,12 +272,8 @@ pub struct kn_storage_v1_t {
             done: kn_completion_t,
         ),
     >,
-    pub stat: Option<
-        unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, key: *const c_char, done: kn_completion_t),
-    >,
-    pub remove: Option<
-        unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, key: *const c_char, done: kn_completion_t),
-    >,
+    pub stat: Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, key: *const c_char, done: kn_completion_t)>,
+    pub remove: Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, key: *const c_char, done: kn_completion_t)>,
     pub list: Option<
         unsafe extern "C" fn(
             plugin: *const kn_plugin_t,
@@ -332,13 +310,7 @@ pub const KN_STORAGE_LOCALFILE_ID: &str = "kinora.storage.localfile/1";
 #[derive(Clone, Copy)]
 pub struct kn_storage_localfile_v1_t {
     pub local_path: Option<
-        unsafe extern "C" fn(
-            plugin: *const kn_plugin_t,
-            key: *const c_char,
-            path_buf: *mut c_char,
-            cap: usize,
-            err: *mut kn_error_t,
-        ) -> kn_status_t,
+        unsafe extern "C" fn(plugin: *const kn_plugin_t, key: *const c_char, path_buf: *mut c_char, cap: usize, err: *mut kn_error_t) -> kn_status_t,
     >,
 }
 
@@ -366,14 +338,8 @@ pub struct kn_manifest_set_t {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct kn_packager_v1_t {
-    pub package: Option<
-        unsafe extern "C" fn(
-            plugin: *const kn_plugin_t,
-            call: *const kn_call_t,
-            presentation_json: *const c_char,
-            done: kn_completion_t,
-        ),
-    >,
+    pub package:
+        Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, presentation_json: *const c_char, done: kn_completion_t)>,
 }
 
 // ---- kinora.moderation/1 ----------------------------------------------------------------

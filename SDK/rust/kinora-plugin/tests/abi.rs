@@ -50,9 +50,7 @@ impl ModerationPlugin for Flagger {
 }
 
 fn module() -> Module {
-    Module::new().plugin(
-        PluginClass::<Flagger>::new(Descriptor::new("org.test.flagger", "Flagger").version("2.0.0").serialize_calls()).moderation(),
-    )
+    Module::new().plugin(PluginClass::<Flagger>::new(Descriptor::new("org.test.flagger", "Flagger").version("2.0.0").serialize_calls()).moderation())
 }
 
 export_module!(module);

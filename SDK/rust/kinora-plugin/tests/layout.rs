@@ -4,8 +4,8 @@
 //! lines from `sys`, and the two listings must be equal. It also checks that no struct of the
 //! header is missing from the list, so a struct added to the header fails here until bound.
 //!
-//! The header is taken from `$KINORA_PLUGIN_INCLUDE` (e.g. /usr/include for an installed
-//! kinora-plugin-dev) or else from `../../c/abi/include` next to this crate.
+//! The header is taken from `$KINORA_PLUGIN_INCLUDE`, else from `../../c/abi/include` next to
+//! this crate (a checkout), else from /usr/include (an installed kinora-plugin-dev).
 
 use kinora_plugin::sys::*;
 use std::mem::{align_of, size_of, MaybeUninit};
@@ -108,7 +108,14 @@ fn listing() -> Listing {
 fn include_dir() -> PathBuf {
     match std::env::var_os("KINORA_PLUGIN_INCLUDE") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../c/abi/include"),
+        None => {
+            let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../c/abi/include");
+            if checkout.join("kinora/plugin.h").exists() {
+                checkout
+            } else {
+                PathBuf::from("/usr/include") // the crate source installed beside the header
+            }
+        }
     }
 }
 
@@ -117,8 +124,8 @@ fn every_struct_field_and_constant_matches_the_c_header() {
     let l = listing();
     let include = include_dir();
     let header = include.join("kinora/plugin.h");
-    let header_text = std::fs::read_to_string(&header)
-        .unwrap_or_else(|e| panic!("cannot read {} ({}); set KINORA_PLUGIN_INCLUDE", header.display(), e));
+    let header_text =
+        std::fs::read_to_string(&header).unwrap_or_else(|e| panic!("cannot read {} ({}); set KINORA_PLUGIN_INCLUDE", header.display(), e));
 
     // Every `} name_t;` typedef'd struct in the header must be in the listing above.
     let declared: Vec<String> = header_text
@@ -133,10 +140,8 @@ fn every_struct_field_and_constant_matches_the_c_header() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("layout");
     std::fs::create_dir_all(&dir).unwrap();
     let source = dir.join("layout.c");
-    let program = format!(
-        "#include <stdio.h>\n#include <stddef.h>\n#include <kinora/plugin.h>\nint main(void) {{\n{}\nreturn 0;\n}}\n",
-        l.c.join("\n")
-    );
+    let program =
+        format!("#include <stdio.h>\n#include <stddef.h>\n#include <kinora/plugin.h>\nint main(void) {{\n{}\nreturn 0;\n}}\n", l.c.join("\n"));
     std::fs::write(&source, program).unwrap();
     let binary = dir.join("layout");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
@@ -154,12 +159,8 @@ fn every_struct_field_and_constant_matches_the_c_header() {
     let c_lines: Vec<String> = String::from_utf8(run.stdout).unwrap().lines().map(str::to_string).collect();
 
     assert_eq!(c_lines.len(), l.rust.len());
-    let mismatches: Vec<String> = c_lines
-        .iter()
-        .zip(l.rust.iter())
-        .filter(|(c, r)| c != r)
-        .map(|(c, r)| format!("  C:    {}\n  Rust: {}", c, r))
-        .collect();
+    let mismatches: Vec<String> =
+        c_lines.iter().zip(l.rust.iter()).filter(|(c, r)| c != r).map(|(c, r)| format!("  C:    {}\n  Rust: {}", c, r)).collect();
     assert!(mismatches.is_empty(), "layout differs from {}:\n{}", header.display(), mismatches.join("\n"));
     // A sanity floor: the listing really covers the header (23 structs, ~90 fields).
     assert!(l.rust.len() > 150, "{} lines", l.rust.len());

@@ -72,7 +72,8 @@ impl ModerationPlugin for Keywords {
         }
         let bytes = media.read_all(self.max_bytes)?; // a reader failure keeps its own code
         call.check()?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::invalid_argument(format!("the text is not UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| Error::invalid_argument(format!("the text is not UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
         let mut verdict = Verdict::new();
         let found = self.matches(&text);
         if !found.is_empty() {
