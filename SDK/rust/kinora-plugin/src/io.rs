@@ -119,7 +119,7 @@ pub struct Reader<'a> {
     raw: sys::kn_reader_t,
     // The cursor of a `from_bytes` reader; `raw.ctx` points into this box, so it must not move.
     #[allow(clippy::redundant_allocation)]
-    _slice_cursor: Option<Box<&'a [u8]>>,
+    slice_cursor: Option<Box<&'a [u8]>>,
     _borrow: std::marker::PhantomData<&'a mut ()>,
 }
 
@@ -129,7 +129,7 @@ impl<'a> Reader<'a> {
     /// # Safety
     /// `raw` stays valid for `'a` (the duration of the call).
     pub unsafe fn from_raw(raw: sys::kn_reader_t) -> Reader<'a> {
-        Reader { raw, _slice_cursor: None, _borrow: std::marker::PhantomData }
+        Reader { raw, slice_cursor: None, _borrow: std::marker::PhantomData }
     }
 
     /// A reader over a byte slice, for tests.
@@ -144,13 +144,23 @@ impl<'a> Reader<'a> {
         let mut cursor: Box<&'a [u8]> = Box::new(bytes);
         let ctx = &mut *cursor as *mut &[u8] as *mut c_void;
         let raw = sys::kn_reader_t { ctx, read: Some(read_slice), size_hint: bytes.len() as i64, fd: -1 };
-        Reader { raw, _slice_cursor: Some(cursor), _borrow: std::marker::PhantomData }
+        Reader { raw, slice_cursor: Some(cursor), _borrow: std::marker::PhantomData }
     }
 
     /// Total bytes when the host knows them.
     pub fn size_hint(&self) -> Option<u64> {
         if self.raw.size_hint >= 0 {
             Some(self.raw.size_hint as u64)
+        } else {
+            None
+        }
+    }
+
+    /// The host's optional fast path: a readable regular file positioned at 0, owned by the
+    /// host (never close it). Read through this `Reader` or through the fd, not both.
+    pub fn raw_fd(&self) -> Option<std::os::raw::c_int> {
+        if self.raw.fd >= 0 && self.slice_cursor.is_none() {
+            Some(self.raw.fd)
         } else {
             None
         }
