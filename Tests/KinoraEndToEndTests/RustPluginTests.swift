@@ -88,7 +88,7 @@ import Testing
     }
 
     // NEEDS `kinora plugin classify` (issue 15, added on another branch): until that command is
-    // merged this test fails at run time with the CLI's "unknown command" output.
+    // merged this test fails at run time: the CLI refuses the arguments (status 64).
     @Test func classifyThroughTheProductFlagsAKeyword_needsPluginClassify() throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("rust-plugin")
         defer { try? FileManager.default.removeItem(atPath: dir) }
