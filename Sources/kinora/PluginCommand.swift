@@ -7,7 +7,7 @@ import Logging
 
 struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Inspect plugin modules.", subcommands: [List.self, Check.self, Conformance.self])
+        commandName: "plugin", abstract: "Inspect plugin modules.", subcommands: [List.self, Check.self, Conformance.self, Classify.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

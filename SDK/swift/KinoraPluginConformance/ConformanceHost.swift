@@ -18,18 +18,21 @@ import Darwin
 /// import KinoraPluginConformance
 /// import Testing
 ///
+/// // One host per module per process, as in the daemon; each test makes its own instance.
+/// let host = try! ConformanceHost(modulePath: ".build/debug/libMyStorage.so", secrets: ["token": "s3cr3t"])
+///
 /// @Test(arguments: StorageConformance.cases.filter { !$0.measuresMemory })
 /// func storage(_ check: ConformanceCase) async throws {
-///     let host = try ConformanceHost(modulePath: ".build/release/libMyStorage.so", secrets: ["token": "s3cr3t"])
-///     defer { host.close() }
 ///     let instance = try host.start(pluginID: "org.example.storage-memory", config: #"{"capacity":100}"#)
+///     defer { instance.close() }  // stop() and destroy()
 ///     try await check.run(instance.plugin)
 ///     #expect(!host.logLines.contains { $0.contains("s3cr3t") })
 /// }
 /// ```
 ///
-/// Close instances (or the host) before the test ends; ``close()`` stops and destroys every
-/// instance still open, then calls the module's `deinit`.
+/// Every [main] call (create, start, stop, destroy, deinit) runs under one lock, so parallel
+/// tests may share the host. ``close()`` stops and destroys every instance still open, then
+/// calls the module's `deinit`; after it the host makes no more instances.
 public final class ConformanceHost: @unchecked Sendable {
     // Mutable state sits in `state`; the C structures are written once in init.
     struct State {
@@ -45,6 +48,9 @@ public final class ConformanceHost: @unchecked Sendable {
     let secrets: [String: [UInt8]]
     let echo: Bool
     let state = Mutex(State())
+    /// Held around every [main] call (create, start, stop, destroy), which the daemon makes
+    /// from one control thread: tests running in parallel must not call them concurrently.
+    let control = Mutex(())
     let moduleHost: UnsafeMutablePointer<kn_host_t>
 
     /// Loads the module at `modulePath` (`dlopen` with RTLD_NOW | RTLD_LOCAL) and initialises it.
@@ -116,20 +122,21 @@ public final class ConformanceHost: @unchecked Sendable {
     /// - Throws: ``ConformanceFailure`` with the plugin's message when create() or start()
     ///   fails; an instance whose start() failed is destroyed before this throws.
     public func start(pluginID: String, config: String = "{}", name: String = "test") throws -> ConformanceInstance {
+        guard !state.withLock({ $0.closed }) else { throw ConformanceFailure("the host is closed: its module's deinit() ran") }
         let host = UnsafeMutablePointer<kn_host_t>.allocate(capacity: 1)
         host.initialize(to: HostTables.makeHost(owner: self, instance: strdup(name)))
         guard let create = pluginFactory.pointee.create else { throw ConformanceFailure("the factory's create is NULL") }
         var out: UnsafePointer<kn_plugin_t>?
         var err = kn_error_t()
-        let status = create(pluginFactory, UnsafePointer(host), pluginID, config, &out, &err)
+        let status = control.withLock { _ in create(pluginFactory, UnsafePointer(host), pluginID, config, &out, &err) }
         guard status == KN_OK, let raw = out else {
             throw ConformanceFailure("create \(pluginID): \(PluginCallFailure(status: status == KN_OK ? KN_E_INTERNAL : status, message: messageText(&err)))")
         }
-        let instance = ConformanceInstance(raw: raw, host: host)
+        let instance = ConformanceInstance(raw: raw, host: host, owner: self)
         var startErr = kn_error_t()
-        let started = raw.pointee.start?(raw, &startErr) ?? KN_E_INTERNAL
+        let started = control.withLock { _ in raw.pointee.start?(raw, &startErr) ?? KN_E_INTERNAL }
         guard started == KN_OK else {
-            raw.pointee.destroy?(raw)  // the contract: destroy() for every created instance
+            control.withLock { _ in raw.pointee.destroy?(raw) }  // the contract: destroy() for every created instance
             throw ConformanceFailure("start \(pluginID): \(PluginCallFailure(status: started, message: messageText(&startErr)))")
         }
         instance.started = true
@@ -146,7 +153,7 @@ public final class ConformanceHost: @unchecked Sendable {
         }
         guard let instances else { return }
         instances.forEach { $0.close() }
-        entry.pointee.deinit?()
+        control.withLock { _ in entry.pointee.deinit?() }
     }
 
     func log(_ level: Int32, _ instance: String?, _ message: String) {
@@ -168,19 +175,23 @@ public final class ConformanceInstance: @unchecked Sendable {
     // `started`/`closed` change only in start() and close(), which a test calls from one task.
     public let plugin: PluginUnderTest
     let host: UnsafeMutablePointer<kn_host_t>
+    let owner: ConformanceHost
     var started = false
     private let closed = Mutex(false)
 
-    init(raw: UnsafePointer<kn_plugin_t>, host: UnsafeMutablePointer<kn_host_t>) {
+    init(raw: UnsafePointer<kn_plugin_t>, host: UnsafeMutablePointer<kn_host_t>, owner: ConformanceHost) {
         plugin = PluginUnderTest(raw)
         self.host = host
+        self.owner = owner
     }
 
     /// stop() (the instance started) then destroy(); later calls do nothing.
     public func close() {
         guard closed.withLock({ c in defer { c = true }; return !c }) else { return }
-        if started { plugin.raw.pointee.stop?(plugin.raw) }
-        plugin.raw.pointee.destroy?(plugin.raw)
+        owner.control.withLock { _ in
+            if started { plugin.raw.pointee.stop?(plugin.raw) }
+            plugin.raw.pointee.destroy?(plugin.raw)
+        }
         // The kn_host_t stays allocated: the header keeps it valid until the module's deinit.
     }
 }
