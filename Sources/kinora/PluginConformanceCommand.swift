@@ -17,8 +17,12 @@ extension PluginCommand {
         @Argument(help: "The instance (plugins.d/<instance>.toml).") var instance: String
         @Option(
             name: .customLong("case"),
-            help: "Run only these cases (repeatable): \(KinoraPluginConformance.Conformance.suites.flatMap(\.cases).map(\.name).joined(separator: ", ")).")
+            help:
+                ArgumentHelp(stringLiteral: "Run only these cases (repeatable): " + Self.caseNames + ".")
+        )
         var cases: [String] = []
+
+        static let caseNames = KinoraPluginConformance.Conformance.suites.flatMap(\.cases).map(\.name).joined(separator: ", ")
 
         func run() async throws {
             let (registry, started) = try await PluginCommand.startInstance(instance, options: options)
@@ -33,7 +37,9 @@ extension PluginCommand {
             guard unknown.isEmpty else {
                 await registry.stopAll()
                 throw CLIError(
-                    "\(instance): unknown case(s) \(unknown.sorted().joined(separator: ", ")); this instance has \(available.map(\.name).joined(separator: ", "))")
+                    "\(instance): unknown case(s) \(unknown.sorted().joined(separator: ", ")); "
+                        + "this instance has \(available.map(\.name).joined(separator: ", "))"
+                )
             }
             // The storage suite asserts exact listings: it needs a backend holding nothing else.
             let storage = started.implements(KN_STORAGE_ID) ? try StorageDriver(plugin) : nil

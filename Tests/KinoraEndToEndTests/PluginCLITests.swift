@@ -60,7 +60,11 @@ import Testing
         #expect(labels.first?["name"] as? String == "profanity" && (labels.first?["score"] as? Double ?? 0) > 0.5, "\(file.output)")
 
         let stdin = try TestEnvironment.run(
-            "/bin/sh", ["-c", "echo 'a clean sentence' | \"$0\" plugin classify words - --config \"$1\"", TestEnvironment.kinoraExecutable, dir + "/etc/kinora.toml"])
+            "/bin/sh",
+            [
+                "-c", "echo 'a clean sentence' | \"$0\" plugin classify words - --config \"$1\"", TestEnvironment.kinoraExecutable,
+                dir + "/etc/kinora.toml",
+            ])
         #expect(stdin.status == 0, "\(stdin.output)")
         let clean = try #require(try JSONSerialization.jsonObject(with: Data(stdin.output.utf8)) as? [String: Any], "\(stdin.output)")
         #expect((clean["labels"] as? [Any])?.isEmpty == true, "\(stdin.output)")
@@ -72,7 +76,9 @@ import Testing
         let missing = try kinora(["classify", "words", dir + "/nope.txt"])
         #expect(missing.status != 0 && missing.output.contains("\(dir)/nope.txt: No such file or directory"), "\(missing.output)")
         let packager = try kinora(["classify", "hls", dir + "/comment.txt"])
-        #expect(packager.status != 0 && packager.output.contains("hls: not a moderation instance (org.kinora.packager-hls implements kinora.packager/1)"), "\(packager.output)")
+        #expect(
+            packager.status != 0 && packager.output.contains("hls: not a moderation instance (org.kinora.packager-hls implements kinora.packager/1)"),
+            "\(packager.output)")
         let ghost = try kinora(["classify", "ghost", dir + "/comment.txt"])
         #expect(ghost.status != 0 && ghost.output.contains("ghost: no instance of that name"), "\(ghost.output)")
         let image = try kinora(["classify", "words", "--type", "image/jpeg", dir + "/comment.txt"])

@@ -120,11 +120,13 @@ enum Thread {
     static func detach(_ body: @escaping () -> Void) {
         var thread = pthread_t()
         let job = Unmanaged.passRetained(Job(body)).toOpaque()
-        let started = pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
-            job.body()
-            return nil
-        }, job)
+        let started = pthread_create(
+            &thread, nil,
+            { arg in
+                let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+                job.body()
+                return nil
+            }, job)
         if started == 0 {
             pthread_detach(thread)
         } else {

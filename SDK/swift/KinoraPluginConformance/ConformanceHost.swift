@@ -75,7 +75,9 @@ public final class ConformanceHost: @unchecked Sendable {
     /// ```swift
     /// let host = try ConformanceHost(entry: kinora_module_entry_v1)
     /// ```
-    public init(entry function: kn_module_entry_fn, path: String = "(linked)", secrets: [String: String] = [:], echo: Bool = false)
+    public init(
+        entry function: kn_module_entry_fn, path: String = "(linked)", secrets: [String: String] = [:], echo: Bool = false
+    )
         throws
     {
         guard let entry = function() else { throw ConformanceFailure("\(path): \(KN_ENTRY_SYMBOL) returned NULL") }
@@ -93,7 +95,9 @@ public final class ConformanceHost: @unchecked Sendable {
         moduleHost.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()
         var err = kn_error_t()
         let status = path.withCString { initialise(UnsafePointer(moduleHost), $0, &err) }
-        guard status == KN_OK else { throw ConformanceFailure("\(path): init failed: \(PluginCallFailure(status: status, message: messageText(&err)))") }
+        guard status == KN_OK else {
+            throw ConformanceFailure("\(path): init failed: \(PluginCallFailure(status: status, message: messageText(&err)))")
+        }
         guard let table = KN_PLUGIN_FACTORY_ID.withCString({ getFactory($0) }) else {
             entry.pointee.deinit?()
             throw ConformanceFailure("\(path): the module has no \(KN_PLUGIN_FACTORY_ID)")
@@ -130,7 +134,8 @@ public final class ConformanceHost: @unchecked Sendable {
         var err = kn_error_t()
         let status = control.withLock { _ in create(pluginFactory, UnsafePointer(host), pluginID, config, &out, &err) }
         guard status == KN_OK, let raw = out else {
-            throw ConformanceFailure("create \(pluginID): \(PluginCallFailure(status: status == KN_OK ? KN_E_INTERNAL : status, message: messageText(&err)))")
+            throw ConformanceFailure(
+                "create \(pluginID): \(PluginCallFailure(status: status == KN_OK ? KN_E_INTERNAL : status, message: messageText(&err)))")
         }
         let instance = ConformanceInstance(raw: raw, host: host, owner: self)
         var startErr = kn_error_t()
@@ -160,7 +165,10 @@ public final class ConformanceHost: @unchecked Sendable {
         let names = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]
         let line = "\(names.indices.contains(Int(level)) ? names[Int(level)] : "LEVEL\(level)") \(instance ?? "module"): \(message)"
         state.withLock { $0.logLines.append(line) }
-        if echo { _ = line.withCString { write(2, $0, strlen($0)) }; _ = write(2, "\n", 1) }
+        if echo {
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            _ = write(2, "\n", 1)
+        }
     }
 }
 
@@ -187,7 +195,12 @@ public final class ConformanceInstance: @unchecked Sendable {
 
     /// stop() (the instance started) then destroy(); later calls do nothing.
     public func close() {
-        guard closed.withLock({ c in defer { c = true }; return !c }) else { return }
+        guard
+            closed.withLock({ c in
+                defer { c = true }
+                return !c
+            })
+        else { return }
         owner.control.withLock { _ in
             if started { plugin.raw.pointee.stop?(plugin.raw) }
             plugin.raw.pointee.destroy?(plugin.raw)

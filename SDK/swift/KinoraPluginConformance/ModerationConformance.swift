@@ -66,7 +66,9 @@ public enum ModerationConformance {
         let verdict: ResultJSON
         do { verdict = try ResultJSON.parse(json) } catch { throw ConformanceFailure("the verdict is not JSON (\(error)): \(json.prefix(200))") }
         guard case .object = verdict else { throw ConformanceFailure("the verdict is not a JSON object: \(json.prefix(200))") }
-        guard case .array(let labels) = verdict["labels"] else { throw ConformanceFailure("the verdict has no \"labels\" array: \(json.prefix(200))") }
+        guard case .array(let labels) = verdict["labels"] else {
+            throw ConformanceFailure("the verdict has no \"labels\" array: \(json.prefix(200))")
+        }
         var previous = Double.infinity
         for (i, label) in labels.enumerated() {
             guard case .string(let name) = label["name"], !name.isEmpty else { throw ConformanceFailure("labels[\(i)] has no name") }
@@ -78,7 +80,9 @@ public enum ModerationConformance {
     }
 
     static func textVerdict(_ plugin: PluginUnderTest) throws {
-        let text = "Hello, this is an ordinary comment about a video. Ünïcödé and emoji 🎬 included.\n" + String(repeating: "filler words ", count: 2000)
+        let text =
+            "Hello, this is an ordinary comment about a video. Ünïcödé and emoji 🎬 included.\n"
+            + String(repeating: "filler words ", count: 2000)
         try checkVerdict(try classify(plugin, text: text))
     }
 

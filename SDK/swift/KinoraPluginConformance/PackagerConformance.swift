@@ -81,7 +81,8 @@ public enum PackagerConformance {
                     let f = set.files[i]
                     let data = f.size == 0 ? [] : Array(UnsafeBufferPointer(start: f.data, count: f.size))
                     files.append(
-                        PackagedFile(name: f.name.map { String(cString: $0) } ?? "", mediaType: f.media_type.map { String(cString: $0) } ?? "", data: data))
+                        PackagedFile(
+                            name: f.name.map { String(cString: $0) } ?? "", mediaType: f.media_type.map { String(cString: $0) } ?? "", data: data))
                 }
                 return PackagedManifests(files: files, entry: set.entry.map { String(cString: $0) } ?? "")
             }

@@ -118,7 +118,9 @@ public enum StorageConformance {
     }
 
     static func hostileKeys(_ s: StorageDriver) throws {
-        let hostile = ["", "/etc/passwd", "../escape", "a/../../escape", "a//b", "a/./b", "./a", "a/", "a\\b", String(repeating: "k", count: 1025), "..", "."]
+        let hostile = [
+            "", "/etc/passwd", "../escape", "a/../../escape", "a//b", "a/./b", "./a", "a/", "a\\b", String(repeating: "k", count: 1025), "..", ".",
+        ]
         for key in hostile {
             let shown = "\"\(key.prefix(40))\""
             try expectStatus(KN_E_INVALID_ARGUMENT, "put of key \(shown)") { try s.put(key, bytes: [1]) }

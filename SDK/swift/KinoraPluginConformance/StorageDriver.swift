@@ -40,7 +40,9 @@ public struct StorageDriver: @unchecked Sendable {
             throw ConformanceFailure("the instance returns no \(KN_STORAGE_ID) table")
         }
         let t = table.pointee
-        for (name, missing) in [("put", t.put == nil), ("get", t.get == nil), ("stat", t.stat == nil), ("remove", t.remove == nil), ("list", t.list == nil)]
+        for (name, missing) in [
+            ("put", t.put == nil), ("get", t.get == nil), ("stat", t.stat == nil), ("remove", t.remove == nil), ("list", t.list == nil),
+        ]
         where missing {
             throw ConformanceFailure("\(KN_STORAGE_ID): the table's \(name) is NULL")
         }
@@ -76,7 +78,9 @@ public struct StorageDriver: @unchecked Sendable {
 
     /// Streams `[offset, offset+length)` (nil: to the end) into `sink`; returns the whole object's info.
     @discardableResult
-    public func get(_ key: String, offset: Int64 = 0, length: Int64? = nil, sink: @escaping (UnsafeRawBufferPointer) throws -> Void)
+    public func get(
+        _ key: String, offset: Int64 = 0, length: Int64? = nil, sink: @escaping (UnsafeRawBufferPointer) throws -> Void
+    )
         throws -> StoredObjectInfo
     {
         let writer = WriterBox(sink)

@@ -23,8 +23,12 @@ import Testing
     @Test func decodesNestedStructsArraysDictionariesAndOptionals() throws {
         let s = try JSONValueDecoder().decode(Settings.self, from: Self.good)
         #expect(
-            s == Settings(root: "/srv", fsync: nil, ratio: 2, small: -128, limits: [.init(name: "a", bytes: 4_294_967_295)], tags: ["x": "y"], optionalList: nil))
-        let withNull = try JSONValueDecoder().decode(Settings.self, from: Self.good.replacingFirst("{", with: #"{"fsync":null,"optionalList":[1,2],"#))
+            s
+                == Settings(
+                    root: "/srv", fsync: nil, ratio: 2, small: -128, limits: [.init(name: "a", bytes: 4_294_967_295)], tags: ["x": "y"],
+                    optionalList: nil))
+        let withNull = try JSONValueDecoder().decode(
+            Settings.self, from: Self.good.replacingFirst("{", with: #"{"fsync":null,"optionalList":[1,2],"#))
         #expect(withNull.fsync == nil && withNull.optionalList == [1, 2])
     }
 
@@ -83,7 +87,9 @@ import Testing
                 return (error as? PluginError)?.message ?? "\(error)"
             }
         }
-        #expect(message(sample.replacingFirst(#""timescale":90000"#, with: #""timescale":"fast""#)) == "presentation.renditions[0].timescale: expected an integer")
+        #expect(
+            message(sample.replacingFirst(#""timescale":90000"#, with: #""timescale":"fast""#))
+                == "presentation.renditions[0].timescale: expected an integer")
         #expect(message(sample.replacingFirst(#""uri":"720p/seg-00001.m4s","#, with: "")) == "presentation.renditions[0].segments[0].uri: required")
         #expect(message("[]") == "presentation: expected an object")
         #expect(message("{").hasPrefix("presentation: not a valid JSON object (expected a string key but found end of input at byte 1)"))

@@ -4,7 +4,8 @@ import Testing
 /// The kit's own JSON parser: what it accepts, what it refuses, and where it says the problem is.
 @Suite struct JSONValueTests {
     @Test func parsesEveryKindOfValue() throws {
-        let v = try JSONValue(parsing: #" {"s":"a\"b\\c\n\u00e9\ud83c\udfac","i":-42,"big":9007199254740993,"d":1.5e3,"t":true,"f":false,"n":null,"a":[1,[2],{}]} "#)
+        let v = try JSONValue(
+            parsing: #" {"s":"a\"b\\c\n\u00e9\ud83c\udfac","i":-42,"big":9007199254740993,"d":1.5e3,"t":true,"f":false,"n":null,"a":[1,[2],{}]} "#)
         #expect(v["s"]?.stringValue == "a\"b\\c\né🎬")
         #expect(v["i"] == .integer(-42))
         #expect(v["big"] == .integer(9_007_199_254_740_993), "integers stay exact beyond 2^53")
