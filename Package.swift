@@ -165,6 +165,8 @@ let package = Package(
                 "KinoraCore",
                 "KinoraServer",
                 "KinoraStore",
+                // `kinora plugin conformance` and `classify` drive instances through the SDK's suites.
+                .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -219,11 +221,13 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
-        // Test helpers, and the storage conformance suite every storage plugin instance must pass.
+        // Test helpers (the conformance suites themselves are in the SDK package).
         .target(
             name: "KinoraTestSupport",
             dependencies: [
                 "KinoraConfiguration", "KinoraHost", "KinoraServer", "KinoraStore",
+                // ChunkSequence makes the conformance suites' test data for the daemon's StorageClient.
+                .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
                 // InProcessDaemon drives the daemon's router in Hummingbird's router test mode.
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -245,7 +249,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraHostTests",
-            dependencies: ["KinoraConfiguration", "KinoraHost", "KinoraTestSupport"]
+            dependencies: [
+                "KinoraConfiguration", "KinoraHost", "KinoraTestSupport", .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
+            ]
         ),
         .testTarget(
             name: "KinoraMediaTests",
@@ -267,7 +273,10 @@ let package = Package(
         .testTarget(
             name: "KinoraEndToEndTests",
             // Crypto: the TOTP tests compute codes themselves (HMAC-SHA1, RFC 6238).
-            dependencies: ["KinoraTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "KinoraTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
+            ]
         ),
     ]
 )

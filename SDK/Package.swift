@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KinoraPluginABI", targets: ["KinoraPluginABI"]),
         .library(name: "KinoraPluginCKit", targets: ["KinoraPluginCKit"]),
         .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
+        .library(name: "KinoraPluginConformance", targets: ["KinoraPluginConformance"]),
     ],
     targets: [
         // The C ABI: c/abi/include/kinora/plugin.h is the contract every plugin compiles against.
@@ -28,6 +29,14 @@ let package = Package(
         ),
 
         // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
+        // Foundation-free, so a static-stdlib plugin stays small (JSON is parsed by the kit).
         .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI"], path: "swift/KinoraPluginKit"),
+
+        // The conformance suites (storage, packager, moderation) over any plugin's raw C
+        // tables, and a small host for a plugin's own tests. Only the ABI: it must not pull the
+        // kit into a test of a plugin written in another language.
+        .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI"], path: "swift/KinoraPluginConformance"),
+
+        .testTarget(name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit"], path: "swift/Tests/KinoraPluginKitTests"),
     ]
 )

@@ -7,7 +7,8 @@ import Logging
 
 struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Inspect plugin modules.", subcommands: [List.self, Check.self, Conformance.self, Inspect.self])
+        commandName: "plugin", abstract: "Inspect plugin modules.",
+        subcommands: [List.self, Check.self, Conformance.self, Classify.self, Inspect.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

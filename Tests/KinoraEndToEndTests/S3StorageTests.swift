@@ -1,6 +1,7 @@
 import Foundation
 import KinoraConfiguration
 import KinoraHost
+import KinoraPluginConformance
 import KinoraTestSupport
 import Testing
 
@@ -32,9 +33,10 @@ extension Trait where Self == S3PeerScope {
     // MARK: the conformance suite, unchanged, each case in its own empty prefix
 
     @Test(arguments: StorageConformance.cases.filter { !$0.measuresMemory })
-    func conformance(_ check: StorageConformance.Case) async throws {
+    func conformance(_ check: ConformanceCase) async throws {
         let (registry, storage) = try Self.started(prefix: Self.prefix("conf-\(check.name)"))
-        try await check.run(storage)
+        // The suite drives the instance's raw C tables, as it would any plugin's.
+        try await check.run(PluginUnderTest(storage.instance.rawPlugin))
         await registry.stopAll()
     }
 
@@ -125,7 +127,7 @@ extension Trait where Self == S3PeerScope {
         #expect(info.size == 23 << 20)
         let digest = Digest()
         try await storage.get("whole.bin") { digest.update($0) }
-        #expect(digest.value == ChunkSequence.digest(chunks: 23, chunkSize: 1 << 20, seed: 7))
+        #expect(digest.value == TestData.digest(chunks: 23, chunkSize: 1 << 20, seed: 7))
         let head = try S3Peer.aws(["s3api", "head-object", "--bucket", S3Peer.bucket, "--key", prefix + "/whole.bin"])
         #expect(head.output.contains("-5\\\""), "five parts: \(head.output)")
         await registry.stopAll()

@@ -1,6 +1,7 @@
 import Foundation
 import KinoraConfiguration
 import KinoraHost
+import KinoraPluginConformance
 import KinoraTestSupport
 import Testing
 
@@ -10,11 +11,12 @@ import Testing
     // The memory-measuring case runs alone in its own process (below): other suites running
     // in this one would move its resident-memory figure.
     @Test(arguments: StorageConformance.cases.filter { !$0.measuresMemory })
-    func conformance(_ check: StorageConformance.Case) async throws {
+    func conformance(_ check: ConformanceCase) async throws {
         let root = try TestEnvironment.makeTemporaryDirectory("storage-local")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (registry, storage) = try TestEnvironment.localStorage(root: root)
-        try await check.run(storage)
+        // The suite drives the instance's raw C tables, as it would any plugin's.
+        try await check.run(PluginUnderTest(storage.instance.rawPlugin))
         await registry.stopAll()
     }
 

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 // The `kinora.packager/1` presentation (kinora/plugin.h), decoded and validated, for every
 // packager plugin written with the kit. Unknown keys are ignored by construction (Decodable
 // skips them), so the host can add information without a packager/2.
@@ -184,7 +178,7 @@ extension PackagerPresentation {
     public static func parse(_ json: String) throws -> PackagerPresentation {
         let presentation: PackagerPresentation
         do {
-            presentation = try JSONDecoder().decode(PackagerPresentation.self, from: Data(json.utf8))
+            presentation = try JSONValueDecoder().decode(PackagerPresentation.self, from: json)
         } catch let error as DecodingError {
             throw PluginError(.invalidArgument, describe(error))
         }
@@ -208,15 +202,7 @@ extension PackagerPresentation {
         }
     }
 
-    public static func typeName(_ type: Any.Type) -> String {
-        let name = "\(type)"
-        if type == String.self { return "a string" }
-        if type == Bool.self { return "a boolean" }
-        if type == Double.self { return "a number" }
-        if type == Int64.self { return "an integer" }
-        if name.hasPrefix("Array") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
-        return "an object"
-    }
+    public static func typeName(_ type: Any.Type) -> String { JSONValueDecoder.typeName(type) }
 
     public func validate() throws {
         func fail(_ path: String, _ message: String) -> PluginError { PluginError(.invalidArgument, "\(path): \(message)") }

@@ -6,11 +6,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Builds the C structures of a plugin module from Swift plugin types.
 ///
@@ -185,23 +180,22 @@ private func createInstance(
 private func makePlugin<P: KinoraPlugin>(_ type: P.Type, json: String, host: PluginHost) throws -> P {
     let settings: P.Settings
     do {
-        settings = try JSONDecoder().decode(P.Settings.self, from: Data(json.utf8))
+        settings = try JSONValueDecoder().decode(P.Settings.self, from: json)
     } catch let error as DecodingError {
         throw PluginError(.config, describe(error))
     }
     return try P(settings: settings, host: host)
 }
 
-/// "settings.root: expected String" rather than DecodingError's debug dump.
+/// "settings.root: expected a string, found a number" rather than DecodingError's debug dump.
 private func describe(_ error: DecodingError) -> String {
     func path(_ keys: [any CodingKey]) -> String {
-        (["settings"] + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
+        keys.reduce("settings") { path, key in key.intValue.map { "\(path)[\($0)]" } ?? "\(path).\(key.stringValue)" }
     }
     switch error {
     case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): required key is missing"
-    case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type)"
-    case .valueNotFound(let type, let context): return "\(path(context.codingPath)): expected \(type), found null"
-    case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        return "\(path(context.codingPath)): \(context.debugDescription)"
     @unknown default: return "settings: \(error)"
     }
 }
