@@ -87,9 +87,7 @@ import Testing
         #expect(check.output.contains(dir + "/plugins.d/keywords.toml: settings.words"), "\(check.output)")
     }
 
-    // NEEDS `kinora plugin classify` (issue 15, added on another branch): until that command is
-    // merged this test fails at run time: the CLI refuses the arguments (status 64).
-    @Test func classifyThroughTheProductFlagsAKeyword_needsPluginClassify() throws {
+    @Test func classifyThroughTheProductFlagsAKeyword() throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("rust-plugin")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = try Self.setup(dir, words: ["spoiler"])
