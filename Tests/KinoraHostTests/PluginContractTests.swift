@@ -140,14 +140,15 @@ import Testing
         let logs = LogCollector()
         let (registry, storage) = try started(module, logs: logs)
         let held = Task { try await storage.stat("late") }
-        // The plugin holds the call (it completes 1 s later, from its own thread).
+        // The plugin holds the call until this test lets it complete, from its own thread.
         for _ in 0..<200 where !calls(module).contains("holding late") { try await Task.sleep(for: .milliseconds(5)) }
         #expect(calls(module).contains("holding late"))
 
         let begun = ContinuousClock.now
         await registry.stopAll(wait: .milliseconds(200))
         let took = ContinuousClock.now - begun
-        #expect(took >= .milliseconds(200) && took < .milliseconds(800), "shutdown took \(took)")
+        // Not a timing test: the wait is honoured, and shutdown does not wait for the stuck call.
+        #expect(took >= .milliseconds(200) && took < .seconds(5), "shutdown took \(took)")
         // stop() ran; destroy() and the module's deinit() did not: the plugin still uses its memory.
         #expect(calls(module) == ["init", "create", "start", "holding late", "stop"])
         #expect(logs.messages.contains { $0.contains("calls in flight") }, "\(logs.messages)")
@@ -155,6 +156,7 @@ import Testing
         #expect(error?.status == .unavailable)
 
         // The late completion arrives after shutdown; the key it reads was kept valid.
+        FileManager.default.createFile(atPath: URL(fileURLWithPath: module).resolvingSymlinksInPath().path + ".log.release", contents: Data())
         for _ in 0..<300 where !calls(module).contains("late-completed") { try await Task.sleep(for: .milliseconds(10)) }
         #expect(calls(module) == ["init", "create", "start", "holding late", "stop", "late-completing late", "late-completed"])
         #expect(logs.messages.contains { $0.contains("after shutdown") }, "\(logs.messages)")

@@ -10,7 +10,9 @@
  *   "positive" completes with the reserved status 5 and a NULL err
  *   "unknown"  completes with -99, a code no header defines, and a NULL err
  *   "null-err" completes with KN_E_NOT_FOUND and a NULL err
- *   "late"     returns without completing; a thread completes 1 s later, reading the key then
+ *   "late"     returns without completing; a thread completes once the test creates
+ *              "<module path>.log.release" (so "late" means after whatever the test did first),
+ *              reading the key then
  *   "metric"   calls register_metric, which is [main], from an operation (logs "metric-call ok|refused")
  * With PROBE_METRICS, create() and start() call register_metric too, where it is allowed
  * ("metric-create ok|refused", "metric-start ok|refused").
@@ -44,8 +46,14 @@ typedef struct late_job {
 
 static void *complete_late(void *arg) {
     late_job_t *job = arg;
-    struct timespec pause = { 1, 0 };
-    nanosleep(&pause, NULL);
+    char release[sizeof log_path + 16];
+    snprintf(release, sizeof release, "%s.release", log_path);
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    for (int i = 0; i < 6000; i++) { /* at most a minute, so a failed test leaves no thread forever */
+        FILE *file = fopen(release, "r");
+        if (file) { fclose(file); break; }
+        nanosleep(&pause, NULL);
+    }
     kn_object_info_t info = { job->key, 1, 0, NULL, NULL };
     record("late-completing", job->key);
     job->done.complete(job->done.ctx, KN_OK, NULL, &info);
