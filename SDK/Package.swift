@@ -1,4 +1,6 @@
 // swift-tools-version:6.0
+// SPDX-License-Identifier: Apache-2.0 (see LICENSE at the root of the Kinora sources). Plugins
+// built with this SDK may be distributed under any license.
 import PackageDescription
 
 // The Kinora plugin SDK: the C ABI (plugin.h), the C kit, the Swift kit and the conformance
