@@ -37,7 +37,8 @@ let package = Package(
         // The conformance suites (storage, packager, moderation) over any plugin's raw C
         // tables, and a small host for a plugin's own tests. Only the ABI: it must not pull the
         // kit into a test of a plugin written in another language.
-        .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI"], path: "swift/KinoraPluginConformance"),
+        // It reads plugin results with the kit's JSON reader; it never uses the kit's entry machinery.
+        .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI", "KinoraPluginKit"], path: "swift/KinoraPluginConformance"),
 
         .testTarget(name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit"], path: "swift/Tests/KinoraPluginKitTests"),
     ]

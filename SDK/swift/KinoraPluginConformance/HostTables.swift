@@ -1,4 +1,5 @@
 import KinoraPluginABI
+import KinoraPluginKit
 
 #if canImport(Glibc)
 import Glibc
@@ -69,7 +70,7 @@ enum HostTables {
         table.initialize(
             to: kn_host_events_v1_t(emit: { host, topic, json in
                 guard let owner = HostTables.owner(host), let topic, let json else { return KN_E_INVALID_ARGUMENT }
-                guard (try? ResultJSON.parse(String(cString: json))) != nil else { return KN_E_INVALID_ARGUMENT }
+                guard (try? JSONValue(parsing: String(cString: json))) != nil else { return KN_E_INVALID_ARGUMENT }
                 owner.state.withLock { $0.events.append((String(cString: topic), String(cString: json))) }
                 return KN_OK
             }))

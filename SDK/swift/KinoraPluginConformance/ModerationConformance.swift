@@ -1,4 +1,5 @@
 import KinoraPluginABI
+import KinoraPluginKit
 
 #if canImport(Glibc)
 import Glibc
@@ -63,8 +64,8 @@ public enum ModerationConformance {
     /// Checks the shape of a verdict: an object whose `labels` is an array of objects with a
     /// string `name` and a `score` in [0,1], in non-increasing score order.
     public static func checkVerdict(_ json: String) throws {
-        let verdict: ResultJSON
-        do { verdict = try ResultJSON.parse(json) } catch { throw ConformanceFailure("the verdict is not JSON (\(error)): \(json.prefix(200))") }
+        let verdict: JSONValue
+        do { verdict = try JSONValue(parsing: json) } catch { throw ConformanceFailure("the verdict is not JSON (\(error)): \(json.prefix(200))") }
         guard case .object = verdict else { throw ConformanceFailure("the verdict is not a JSON object: \(json.prefix(200))") }
         guard case .array(let labels) = verdict["labels"] else {
             throw ConformanceFailure("the verdict has no \"labels\" array: \(json.prefix(200))")
@@ -72,7 +73,7 @@ public enum ModerationConformance {
         var previous = Double.infinity
         for (i, label) in labels.enumerated() {
             guard case .string(let name) = label["name"], !name.isEmpty else { throw ConformanceFailure("labels[\(i)] has no name") }
-            guard case .number(let score) = label["score"] else { throw ConformanceFailure("labels[\(i)] (\(name)) has no numeric score") }
+            guard let score = label["score"]?.doubleValue else { throw ConformanceFailure("labels[\(i)] (\(name)) has no numeric score") }
             try expect((0...1).contains(score), "labels[\(i)] (\(name)) has score \(score), outside [0,1]")
             try expect(score <= previous, "labels[\(i)] (\(name)) scores \(score), above the label before it: not highest first")
             previous = score
