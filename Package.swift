@@ -48,7 +48,11 @@ let package = Package(
         // and JSON Schema types it and plugin configuration are checked with.
         .target(
             name: "KinoraConfiguration",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                // JSONValue: the SDK's, so settings are read by the same parser as in plugins.
+                .product(name: "KinoraJSON", package: "KinoraPluginSDK"),
+            ]
         ),
 
         // Loading, checking, configuring and calling plugins.

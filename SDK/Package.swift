@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KinoraPluginABI", targets: ["KinoraPluginABI"]),
         .library(name: "KinoraPluginCKit", targets: ["KinoraPluginCKit"]),
         .library(name: "KinoraPluginKit", targets: ["KinoraPluginKit"]),
+        .library(name: "KinoraJSON", targets: ["KinoraJSON"]),
         .library(name: "KinoraPluginConformance", targets: ["KinoraPluginConformance"]),
     ],
     targets: [
@@ -30,15 +31,18 @@ let package = Package(
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])]
         ),
 
+        // JSON values and a strict parser in the standard library alone: the one JSON reader of
+        // the kit, the conformance suites and the daemon's configuration.
+        .target(name: "KinoraJSON", path: "swift/KinoraJSON"),
+
         // Swift helpers so a Swift plugin implements a protocol and never touches pointers.
-        // Foundation-free, so a static-stdlib plugin stays small (JSON is parsed by the kit).
-        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI"], path: "swift/KinoraPluginKit"),
+        // Foundation-free, so a static-stdlib plugin stays small.
+        .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI", "KinoraJSON"], path: "swift/KinoraPluginKit"),
 
         // The conformance suites (storage, packager, moderation) over any plugin's raw C
-        // tables, and a small host for a plugin's own tests. Only the ABI: it must not pull the
-        // kit into a test of a plugin written in another language.
-        // It reads plugin results with the kit's JSON reader; it never uses the kit's entry machinery.
-        .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI", "KinoraPluginKit"], path: "swift/KinoraPluginConformance"),
+        // tables, and a small host for a plugin's own tests. The ABI and JSON only: it must not
+        // pull the kit into a test of a plugin written in another language.
+        .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI", "KinoraJSON"], path: "swift/KinoraPluginConformance"),
 
         .testTarget(name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit"], path: "swift/Tests/KinoraPluginKitTests"),
     ]

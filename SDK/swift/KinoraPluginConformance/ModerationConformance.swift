@@ -1,5 +1,5 @@
 import KinoraPluginABI
-import KinoraPluginKit
+import KinoraJSON
 
 #if canImport(Glibc)
 import Glibc

@@ -15,7 +15,7 @@ public struct JSONValueDecoder: Sendable {
     public init() {}
 
     /// - Throws: `DecodingError.dataCorrupted` with an empty path when `json` does not parse
-    ///   (its underlying error is the ``JSONSyntaxError``), or any other `DecodingError`.
+    ///   (its underlying error is the ``JSONParseError``), or any other `DecodingError`.
     public func decode<T: Decodable>(_ type: T.Type, from json: String) throws -> T {
         let value: JSONValue
         do {

@@ -68,7 +68,7 @@ import Testing
         let notObject = Self.failure(Self.good.replacingFirst(#"[{"name":"a","bytes":4294967295}]"#, with: "[3]"))
         #expect(notObject?.kind == "typeMismatch" && notObject?.path == ".limits[0]" && notObject?.message == "expected an object, found a number")
         let syntax = Self.failure("{\"root\":")
-        #expect(syntax?.kind == "dataCorrupted" && syntax?.path == "" && syntax?.message == "unexpected end of input at byte 8")
+        #expect(syntax?.kind == "dataCorrupted" && syntax?.path == "" && syntax?.message == "unexpected end of input at offset 8")
     }
 
     @Test func thePresentationParsesWithoutFoundationAndNamesTheBadKey() throws {
@@ -92,7 +92,7 @@ import Testing
                 == "presentation.renditions[0].timescale: expected an integer")
         #expect(message(sample.replacingFirst(#""uri":"720p/seg-00001.m4s","#, with: "")) == "presentation.renditions[0].segments[0].uri: required")
         #expect(message("[]") == "presentation: expected an object")
-        #expect(message("{").hasPrefix("presentation: not a valid JSON object (expected a string key but found end of input at byte 1)"))
+        #expect(message("{").hasPrefix("presentation: not a valid JSON object (expected a string key but found end of input at offset 1)"))
         #expect(message(sample.replacingFirst(#""width":1280"#, with: #""width":null"#)) == "presentation.renditions[0].width: required for video")
     }
 }

@@ -1,7 +1,7 @@
 import KinoraPluginKit
 import Testing
 
-/// The kit's own JSON parser: what it accepts, what it refuses, and where it says the problem is.
+/// The SDK's JSON parser (KinoraJSON, which the kit re-exports): what it accepts, what it refuses, and where it says the problem is.
 @Suite struct JSONValueTests {
     @Test func parsesEveryKindOfValue() throws {
         let v = try JSONValue(
@@ -16,26 +16,26 @@ import Testing
     }
 
     @Test(arguments: [
-        ("", "unexpected end of input at byte 0"),
-        ("{\"a\":}", "unexpected '}' at byte 5"),
-        ("[1,]", "unexpected ']' at byte 3"),
-        ("{\"a\":1,\"a\":2}", "duplicate key \"a\" at byte 7"),
-        ("01", "leading zeros are not allowed at byte 0"),
-        ("\"a\u{01}\"", "control character 0x1 in a string at byte 2"),
-        ("\"\\ud800\"", "lone high surrogate at byte 1"),
-        ("[1] x", "unexpected 'x' after the value at byte 4"),
-        ("1e999", "number 1e999 is out of range at byte 0"),
-        ("{\"a\" 1}", "expected ':' but found '1' at byte 5"),
-        ("tru", "unexpected 't' at byte 0"),
+        ("", "unexpected end of input at offset 0"),
+        ("{\"a\":}", "unexpected character '}' at offset 5"),
+        ("[1,]", "trailing comma in array at offset 3"),
+        ("{\"a\":1,\"a\":2}", "duplicate key \"a\" at offset 7"),
+        ("01", "leading zeros are not allowed at offset 0"),
+        ("\"a\u{01}\"", "unescaped control character U+0001 in string at offset 2"),
+        ("\"\\ud800\"", "lone high surrogate \\uD800 at offset 1"),
+        ("[1] x", "unexpected character 'x' after the JSON value at offset 4"),
+        ("1e999", "number 1e999 is out of range at offset 0"),
+        ("{\"a\" 1}", "expected ':' but found character '1' at offset 5"),
+        ("tru", "unexpected end of input at offset 3"),
     ])
     func refusesMalformedTextNamingTheByte(_ text: String, _ message: String) {
-        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: text) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
         do { _ = try JSONValue(parsing: text) } catch { #expect(error.description == message) }
     }
 
     @Test func refusesNestingDeeperThanTheLimit() {
         let deep = String(repeating: "[", count: JSONValue.maximumDepth + 1) + String(repeating: "]", count: JSONValue.maximumDepth + 1)
-        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: deep) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect((try? JSONValue(parsing: fine)) != nil)
     }
