@@ -114,15 +114,16 @@ extension PlaybackTests {
         try await first.start()
         let id = try first.uploadVideo(clip)
         // Wait until the ladder is under way (the first pass is published), then pull the plug.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
+        // Polled on a thread of its own: other tests' blocking work on the cooperative pool must
+        // not make this poll miss the ladder's few seconds.
+        let reached = try await TestEnvironment.pollOffPool(timeout: .seconds(120), interval: .milliseconds(50)) { () -> String? in
             let video = try first.get("/api/v1/videos/\(id)").json as? [String: Any]
             let step = (video?["progress"] as? [String: Any])?["step"] as? String ?? ""
-            if step.hasPrefix("ladder") { break }
-            #expect(video?["status"] as? String != "ready", "transcode finished before it could be interrupted")
-            try await Task.sleep(for: .milliseconds(100))
+            if step.hasPrefix("ladder") { return "ladder" }
+            return video?["status"] as? String == "ready" ? "ready" : nil
         }
         first.killHard()
+        #expect(reached == "ladder", "transcode finished before it could be interrupted (\(reached ?? "timed out"))")
 
         let second = try DaemonProcess(dataDir: dir + "/data")
         try await second.start()

@@ -9,24 +9,25 @@ import Testing
     static let pluginID = "org.kinora.example.moderation-keywords"
 
     /// Runs SDK/rust/check once per test process and returns the built module's path. A
-    /// machine without cargo fails here, loudly: CI installs it (`.ci/setup`).
-    static func builtModule() throws -> String {
-        try RustBuild.shared.module {
-            let script = TestEnvironment.repositoryRoot + "/SDK/rust/check"
-            guard FileManager.default.isExecutableFile(atPath: script) else { throw TestFailure("\(script) is missing or not executable") }
-            let result = try TestEnvironment.run("/bin/bash", [script])
-            let lines = result.output.split(separator: "\n").map(String.init)
-            guard result.status == 0, let so = lines.last, so.hasSuffix(".so"), FileManager.default.fileExists(atPath: so) else {
-                throw TestFailure("SDK/rust/check failed (status \(result.status)):\n\(result.output.suffix(6000))")
-            }
-            return so
+    /// machine without cargo fails here, loudly: CI installs it (`.ci/setup`). The build takes
+    /// a minute or more, so it runs off the cooperative pool that every other test shares.
+    static let build = Task<String, Error> {
+        let script = TestEnvironment.repositoryRoot + "/SDK/rust/check"
+        guard FileManager.default.isExecutableFile(atPath: script) else { throw TestFailure("\(script) is missing or not executable") }
+        let result = try await TestEnvironment.runOffPool("/bin/bash", [script])
+        let lines = result.output.split(separator: "\n").map(String.init)
+        guard result.status == 0, let so = lines.last, so.hasSuffix(".so"), FileManager.default.fileExists(atPath: so) else {
+            throw TestFailure("SDK/rust/check failed (status \(result.status)):\n\(result.output.suffix(6000))")
         }
+        return so
     }
+
+    static func builtModule() async throws -> String { try await build.value }
 
     /// A config folder: kinora.toml naming a modules folder that holds the Rust module, and a
     /// plugins.d with media storage, both packagers and a `keywords` instance of the example.
-    static func setup(_ dir: String, words: [String]) throws -> String {
-        let module = try builtModule()
+    static func setup(_ dir: String, words: [String]) async throws -> String {
+        let module = try await builtModule()
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/plugins.d", withIntermediateDirectories: true)
         // A copy, not the cargo output itself: a later build must never rewrite a mapped module.
@@ -43,9 +44,9 @@ import Testing
         return dir + "/kinora.toml"
     }
 
-    @Test func pluginCheckShowsTheRustDescriptor() throws {
-        let module = try Self.builtModule()
-        let check = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "check", module])
+    @Test func pluginCheckShowsTheRustDescriptor() async throws {
+        let module = try await Self.builtModule()
+        let check = try await TestEnvironment.runOffPool(TestEnvironment.kinoraExecutable, ["plugin", "check", module])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("OK, plugin ABI 1.0"), "\(check.output)")
         #expect(check.output.contains("id:          \(Self.pluginID)"), "\(check.output)")
@@ -56,9 +57,9 @@ import Testing
     @Test func theDaemonStartsTheRustInstance() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("rust-plugin")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try Self.setup(dir, words: ["spoiler", "free money"])
+        let config = try await Self.setup(dir, words: ["spoiler", "free money"])
 
-        let list = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "list", "--config", config])
+        let list = try await TestEnvironment.runOffPool(TestEnvironment.kinoraExecutable, ["plugin", "list", "--config", config])
         #expect(list.status == 0, "\(list.output)")
         #expect(list.output.contains(dir + "/plugins/kinora-moderation-keywords.so  ABI 1.0"), "\(list.output)")
         #expect(list.output.contains("keywords  \(Self.pluginID)  started"), "\(list.output)")
@@ -76,49 +77,33 @@ import Testing
         #expect(daemon.log.contains("flagging 2 keyword(s)"), "the plugin logs through the host: \(daemon.log)")
     }
 
-    @Test func settingsTheSchemaRefusesNameTheFileAndKey() throws {
+    @Test func settingsTheSchemaRefusesNameTheFileAndKey() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("rust-plugin")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try Self.setup(dir, words: [])
+        let config = try await Self.setup(dir, words: [])
         try "plugin = \"\(Self.pluginID)\"\n[settings]\nwords = \"spoiler\"\n".write(
             toFile: dir + "/plugins.d/keywords.toml", atomically: true, encoding: .utf8)
-        let check = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["config", "check", "--config", config])
+        let check = try await TestEnvironment.runOffPool(TestEnvironment.kinoraExecutable, ["config", "check", "--config", config])
         #expect(check.status != 0)
         #expect(check.output.contains(dir + "/plugins.d/keywords.toml: settings.words"), "\(check.output)")
     }
 
-    @Test func classifyThroughTheProductFlagsAKeyword() throws {
+    @Test func classifyThroughTheProductFlagsAKeyword() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("rust-plugin")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try Self.setup(dir, words: ["spoiler"])
+        let config = try await Self.setup(dir, words: ["spoiler"])
         try "Big SPOILER ahead: he was a ghost all along.\n".write(toFile: dir + "/text.txt", atomically: true, encoding: .utf8)
-        let flagged = try TestEnvironment.run(
+        let flagged = try await TestEnvironment.runOffPool(
             TestEnvironment.kinoraExecutable, ["plugin", "classify", "keywords", "--config", config, "--type", "text/plain", dir + "/text.txt"])
         #expect(flagged.status == 0, "\(flagged.output)")
         #expect(flagged.output.contains("\"keywords\"") && flagged.output.contains("\"spoiler\""), "\(flagged.output)")
         try "Nothing to see here.\n".write(toFile: dir + "/clean.txt", atomically: true, encoding: .utf8)
-        let clean = try TestEnvironment.run(
+        let clean = try await TestEnvironment.runOffPool(
             TestEnvironment.kinoraExecutable, ["plugin", "classify", "keywords", "--config", config, "--type", "text/plain", dir + "/clean.txt"])
         #expect(clean.status == 0, "\(clean.output)")
         #expect(!clean.output.contains("\"spoiler\""), "\(clean.output)")
-        let image = try TestEnvironment.run(
+        let image = try await TestEnvironment.runOffPool(
             TestEnvironment.kinoraExecutable, ["plugin", "classify", "keywords", "--config", config, "--type", "image/png", dir + "/clean.txt"])
         #expect(image.status != 0 && image.output.contains("unsupported"), "\(image.output)")
-    }
-}
-
-/// The path of the module built by SDK/rust/check, computed once per process.
-final class RustBuild: @unchecked Sendable {
-    static let shared = RustBuild()
-    private let lock = NSLock()
-    private var built: String?
-
-    func module(_ build: () throws -> String) throws -> String {
-        try lock.withLock {
-            if let built { return built }
-            let path = try build()
-            built = path
-            return path
-        }
     }
 }

@@ -147,8 +147,9 @@ import Testing
         let begun = ContinuousClock.now
         await registry.stopAll(wait: .milliseconds(200))
         let took = ContinuousClock.now - begun
-        // Not a timing test: the wait is honoured, and shutdown does not wait for the stuck call.
-        #expect(took >= .milliseconds(200) && took < .seconds(5), "shutdown took \(took)")
+        // Not a timing test: the wait is honoured, and shutdown returned although the call is
+        // still held (the plugin completes only when this test lets it, below).
+        #expect(took >= .milliseconds(200), "shutdown took \(took)")
         // stop() ran; destroy() and the module's deinit() did not: the plugin still uses its memory.
         #expect(calls(module) == ["init", "create", "start", "holding late", "stop"])
         #expect(logs.messages.contains { $0.contains("calls in flight") }, "\(logs.messages)")

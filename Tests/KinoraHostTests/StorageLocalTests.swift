@@ -113,16 +113,16 @@ extension StorageLocalTests {
 }
 
 extension StorageLocalTests {
-    @Test func theWholeConformanceSuitePassesThroughTheCLIIncludingTheLargeObject() throws {
+    @Test func theWholeConformanceSuitePassesThroughTheCLIIncludingTheLargeObject() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("conformance-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let result = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "conformance", "media", "--data-dir", dir])
+        let result = try await TestEnvironment.runOffPool(TestEnvironment.kinoraExecutable, ["plugin", "conformance", "media", "--data-dir", dir])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("✔ large-object"), "\(result.output)")
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("✔") }.count == StorageConformance.cases.count)
 
         try "x".write(toFile: dir + "/media/leftover", atomically: true, encoding: .utf8)
-        let busy = try TestEnvironment.run(TestEnvironment.kinoraExecutable, ["plugin", "conformance", "media", "--data-dir", dir])
+        let busy = try await TestEnvironment.runOffPool(TestEnvironment.kinoraExecutable, ["plugin", "conformance", "media", "--data-dir", dir])
         #expect(busy.status != 0 && busy.output.contains("not empty"))
     }
 }

@@ -49,7 +49,7 @@ static void *complete_late(void *arg) {
     char release[sizeof log_path + 16];
     snprintf(release, sizeof release, "%s.release", log_path);
     struct timespec pause = { 0, 10 * 1000 * 1000 };
-    for (int i = 0; i < 6000; i++) { /* at most a minute, so a failed test leaves no thread forever */
+    for (int i = 0; i < 60000; i++) { /* at most 10 minutes: a failed test leaves no thread forever */
         FILE *file = fopen(release, "r");
         if (file) { fclose(file); break; }
         nanosleep(&pause, NULL);
