@@ -209,6 +209,9 @@ import Testing
         let plugins = try daemon.get("/admin/plugins", headers: Self.admin(daemon)).body
         #expect(plugins.contains("data-instance=\"media\"") && plugins.contains(">started<") && plugins.contains("ABI "), "\(plugins)")
         #expect(plugins.contains("id=\"config-ok\""))
+        // Every installed module is listed; only those an instance uses are mapped.
+        #expect(plugins.contains("data-module=\"libkinora-storage-local.so\" data-loaded=\"true\""), "\(plugins)")
+        #expect(plugins.contains("data-module=\"libkinora-storage-s3.so\" data-loaded=\"false\"") && plugins.contains("not loaded: no instance uses it"))
         let users = try daemon.get("/admin/users", headers: Self.admin(daemon)).body
         #expect(users.contains("data-username=\"carol\"") && users.contains("<option value=\"creator\" selected>creator</option>"), "\(users)")
         try await daemon.stop()
