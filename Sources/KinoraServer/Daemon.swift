@@ -22,6 +22,7 @@ public enum Daemon {
         LogSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "kinora")
         let fileLimit = FileLimit.raiseToHardLimit()
+        FileLimit.closeDescriptors(atOrAbove: fileLimit)
         logger.info(
             "starting kinora \(kinoraVersion)",
             metadata: [

@@ -19,4 +19,20 @@ enum FileLimit {
         raised.rlim_cur = wanted
         return setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 ? wanted : limit.rlim_cur
     }
+
+    /// Closes inherited descriptors numbered at or above the limit in force. The daemon cannot
+    /// have opened them itself, and posix_spawn refuses (EBADF) to set up a child while one is
+    /// open: a parent that leaked high descriptors into a daemon started under a low limit
+    /// would otherwise stop it from starting its module-inspecting child.
+    static func closeDescriptors(atOrAbove limit: rlim_t) {
+        guard limit > 0, let folder = opendir("/proc/self/fd") else { return }
+        let own = dirfd(folder)
+        var inherited: [Int32] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if let fd = Int32(name), fd != own, rlim_t(fd) >= limit { inherited.append(fd) }
+        }
+        closedir(folder)
+        for fd in inherited { close(fd) }
+    }
 }
