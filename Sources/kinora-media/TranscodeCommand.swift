@@ -1,7 +1,7 @@
 import Foundation
 import KinoraMedia
 
-/// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
+/// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--keyframe-seconds 2] [--preset veryfast]
 ///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails] [--no-audio]
 ///  [--no-passthrough] [--remux-only]`
 ///
@@ -14,7 +14,7 @@ import KinoraMedia
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
     static let usage =
-        "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
+        "transcode INPUT OUTDIR [--segment-seconds S] [--keyframe-seconds K] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -31,6 +31,9 @@ enum TranscodeCommand {
             case "--segment-seconds":
                 guard let seconds = Double(value(argument)) else { fail(usage: "--segment-seconds takes a number") }
                 options.segmentSeconds = seconds
+            case "--keyframe-seconds":
+                guard let seconds = Double(value(argument)) else { fail(usage: "--keyframe-seconds takes a number") }
+                options.keyframeSeconds = seconds
             case "--preset":
                 options.preset = value(argument)
             case "--encoder":

@@ -74,9 +74,9 @@ final class AudioEncoder {
             if received == kn_averror_eagain() || received == kn_averror_eof() { return }
             guard received >= 0 else { throw .encodeFailed(Self.id, FFmpegErrorText.phrase(received)) }
             defer { av_packet_unref(packet) }
-            // Packet timestamps lead the input by the encoder's priming (initial_padding).
-            let position = packet.pointee.pts + Int64(encoder.pointee.initial_padding)
-            let segment = grid.segment(ofSample: position, sampleRate: Int(Self.sampleRate))
+            // Packet timestamps are on the presentation clock: the priming packet starts at
+            // -initial_padding, and the writer's edit list trims it.
+            let segment = grid.segment(ofAudioFrameAt: packet.pointee.pts, frameSize: Int64(frameSize), sampleRate: Int(Self.sampleRate))
             let starts = segment > writtenSegment
             if starts { writtenSegment = segment }
             try writer.write(packet, startsSegment: starts)

@@ -61,7 +61,7 @@ final class TranscodeJob {
                 deinterlace: stream.isInterlaced, frameRate: frameRate)
             video = (decoder, graph, frameRate)
             grid = SegmentGrid(
-                seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
+                seconds: options.segmentSeconds, keyframeSeconds: options.effectiveKeyframeSeconds, frameRateNumerator: Int64(frameRate.num),
                 frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
             let size = Self.displaySize(stream, context: context)
             let ladder = options.ladder(sourceWidth: size.width, sourceHeight: size.height)
@@ -292,11 +292,8 @@ final class TranscodeJob {
         id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],
         width: Int? = nil, height: Int? = nil, frameRate: Double? = nil
     ) -> Rendition {
-        func rate(_ bytes: Int64, _ ticks: Int64) -> Int64 {
-            ticks > 0 ? Int64((Double(bytes) * 8 * Double(timescale) / Double(ticks)).rounded(.up)) : 0
-        }
-        let peak = segments.map { rate($0.size, $0.duration) }.max() ?? 0
-        let average = rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration })
+        let peak = PeakBitRate.apple(segments, timescale: timescale)
+        let average = PeakBitRate.rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration }, timescale: timescale)
         return Rendition(
             id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
             width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,
