@@ -99,7 +99,7 @@ struct TimelineTests {
         // Key frames on the 4 s grid, so the copy qualifies (240p is the top rung).
         let source = media.path("copyable.mp4")
         try media.ffmpeg([
-            "-i", flash, "-c:v", "libx264", "-preset", "ultrafast", "-s", "426x240", "-force_key_frames", "expr:eq(mod(n,60),0)",
+            "-i", flash, "-vf", "scale=426:240,setsar=1", "-c:v", "libx264", "-preset", "ultrafast", "-force_key_frames", "expr:eq(mod(n,60),0)",
             "-x264-params", "scenecut=0:open-gop=0", "-c:a", "copy", source,
         ])
         let result = try Transcoder.transcode(input: source, output: media.path("copy"), options: TranscodeOptions(remuxOnly: true))
