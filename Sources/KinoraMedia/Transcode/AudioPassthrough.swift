@@ -9,6 +9,8 @@ final class AudioPassthrough {
     let codecString: String
     let channels: Int
     let sampleRate: Int
+    /// The copied stream's language and name, as the encoded tracks get them.
+    var label = AudioLabel(language: "und", name: "Audio 1", isDefault: true)
     private let sourceTimeBase: AVRational
     private let grid: SegmentGrid
     private let writer: CMAFWriter
@@ -36,10 +38,13 @@ final class AudioPassthrough {
             (1...2).contains(p.ch_layout.nb_channels), p.sample_rate > 0
         else { return nil }
         creating(AudioEncoder.id)
-        return try AudioPassthrough(
+        let copy = try AudioPassthrough(
             stream: avStream, index: stream.index, grid: grid,
             zero: av_rescale_q(videoZero.pts, videoZero.timeBase, AVRational(num: 1, den: p.sample_rate)),
             folder: folder + "/" + AudioEncoder.id)
+        let title = av_dict_get(avStream.pointee.metadata, "title", nil, 0)?.pointee.value.map { String(cString: $0) }
+        copy.label = AudioLabel.make([stream], titles: [title])[0]
+        return copy
     }
 
     private init(stream: UnsafeMutablePointer<AVStream>, index: Int, grid: SegmentGrid, zero: Int64, folder: String) throws(TranscodeError) {
@@ -104,6 +109,9 @@ final class AudioPassthrough {
             segments: segments)
         rendition.channels = channels
         rendition.sampleRate = sampleRate
+        rendition.language = label.language
+        rendition.name = label.name
+        rendition.isDefault = true
         return rendition
     }
 }

@@ -39,6 +39,10 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var remuxOnly: Bool
     /// Encode the audio too (off for a ladder pass whose audio the first pass already made).
     public var audio: Bool
+    /// Source audio streams kept, each its own rendition (the first ones in file order).
+    public var maxAudioTracks: Int
+    /// A 5.1 AAC rendition beside the stereo one of each stream with 6 or more channels.
+    public var surround: Bool
 
     public init(
         segmentSeconds: Double = 4,
@@ -53,7 +57,9 @@ public struct TranscodeOptions: Sendable, Equatable {
         thumbnails: Bool = false,
         passthrough: Bool = true,
         remuxOnly: Bool = false,
-        audio: Bool = true
+        audio: Bool = true,
+        maxAudioTracks: Int = 8,
+        surround: Bool = true
     ) {
         self.segmentSeconds = segmentSeconds
         self.keyframeSeconds = keyframeSeconds
@@ -68,6 +74,8 @@ public struct TranscodeOptions: Sendable, Equatable {
         self.passthrough = passthrough
         self.remuxOnly = remuxOnly
         self.audio = audio
+        self.maxAudioTracks = maxAudioTracks
+        self.surround = surround
     }
 
     /// Why these timing options cannot be used, or nil: the segment duration 0.5–60 s, the key
