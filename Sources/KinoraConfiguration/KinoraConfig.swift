@@ -39,6 +39,16 @@ public struct KinoraConfig: Sendable {
     public var transcodePassthrough = true
     /// Tries a transcode job gets before it and its video fail (later tries wait 30 s × attempt).
     public var transcodeMaxAttempts = 3
+    /// Seconds per media segment (HLS and DASH share them): 4, or 6 as Apple suggests.
+    public var transcodeSegmentSeconds: Double = 4
+    /// Seconds between IDR frames (Apple's HLS Authoring Specification 1.13: 2); divides the
+    /// segment duration.
+    public var transcodeKeyframeSeconds: Double = 2
+    /// Audio streams of a source kept as their own renditions (the first ones, in file order).
+    public var transcodeMaxAudioTracks = 8
+    /// Also keep a 5.1 (AAC, 6 channels) rendition of each source audio stream with 6 or more
+    /// channels, beside its stereo one.
+    public var transcodeSurround = true
     /// Origins allowed to fetch /streams/ from a player on another site; empty: no CORS headers.
     public var streamCORSOrigins = ["*"]
     /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
@@ -123,7 +133,11 @@ public struct KinoraConfig: Sendable {
           "transcode":{"type":"object","additionalProperties":false,"properties":{
             "concurrent_jobs":{"type":"integer","minimum":1,"maximum":64},
             "passthrough":{"type":"boolean"},
-            "max_attempts":{"type":"integer","minimum":1,"maximum":10}}},
+            "max_attempts":{"type":"integer","minimum":1,"maximum":10},
+            "segment_seconds":{"type":"number","minimum":1,"maximum":10},
+            "keyframe_seconds":{"type":"number","minimum":0.5,"maximum":10},
+            "max_audio_tracks":{"type":"integer","minimum":1,"maximum":32},
+            "surround":{"type":"boolean"}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
             "cors_origins":{"type":"array","items":{"type":"string","minLength":1}},
             "cache_bytes":{"type":"integer","minimum":0}}},
@@ -200,6 +214,13 @@ public struct KinoraConfig: Sendable {
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let copy = v["transcode"]?["passthrough"]?.boolValue { config.transcodePassthrough = copy }
         if let attempts = v["transcode"]?["max_attempts"]?.intValue { config.transcodeMaxAttempts = Int(attempts) }
+        if let seconds = v["transcode"]?["segment_seconds"]?.doubleValue { config.transcodeSegmentSeconds = seconds }
+        if let seconds = v["transcode"]?["keyframe_seconds"]?.doubleValue { config.transcodeKeyframeSeconds = seconds }
+        if let tracks = v["transcode"]?["max_audio_tracks"]?.intValue { config.transcodeMaxAudioTracks = Int(tracks) }
+        if let surround = v["transcode"]?["surround"]?.boolValue { config.transcodeSurround = surround }
+        if let problem = config.transcodeTimingProblem {
+            throw ConfigErrors([ConfigError(file: path, key: problem.key, problem.message)])
+        }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
@@ -227,6 +248,30 @@ public struct KinoraConfig: Sendable {
         if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
         config.oidcProviders = oidc.providers
         return config
+    }
+
+    /// Why `[transcode] segment_seconds` / `keyframe_seconds` do not fit together, naming the
+    /// key to change: every segment must start with an IDR frame.
+    var transcodeTimingProblem: (key: String, message: String)? {
+        if transcodeKeyframeSeconds > transcodeSegmentSeconds {
+            return (
+                "transcode.keyframe_seconds",
+                "\(Self.seconds(transcodeKeyframeSeconds)) is longer than transcode.segment_seconds (\(Self.seconds(transcodeSegmentSeconds))): every segment must start with a key frame"
+            )
+        }
+        let ratio = transcodeSegmentSeconds / transcodeKeyframeSeconds
+        if abs(ratio - ratio.rounded()) > 1e-6 {
+            return (
+                "transcode.segment_seconds",
+                "\(Self.seconds(transcodeSegmentSeconds)) is not a whole multiple of transcode.keyframe_seconds (\(Self.seconds(transcodeKeyframeSeconds))): every segment must start with a key frame"
+            )
+        }
+        return nil
+    }
+
+    /// "4", "2.5": seconds as written in kinora.toml.
+    public static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     /// "127.0.0.1:8420" or "[::1]:8420" → host and port.

@@ -20,9 +20,12 @@ public struct Rendition: Sendable, Equatable, Codable {
     public struct Segment: Sendable, Equatable, Codable {
         /// "720p/seg-00001.m4s", relative to the presentation.
         public var uri: String
-        /// In `timescale` units: the fragment's base media decode time.
+        /// In `timescale` units: when the fragment's first picture or sample is shown, on the
+        /// timeline after the init segment's edit list (the one both tracks share, from 0; the
+        /// trimmed AAC priming makes the first audio segment start at 0 too).
         public var start: Int64
-        /// In `timescale` units: the sum of the fragment's sample durations.
+        /// In `timescale` units: how long the fragment is shown (the next one starts where it
+        /// ends; the first audio segment is shorter than its samples by the trimmed priming).
         public var duration: Int64
         /// Bytes.
         public var size: Int64
@@ -37,12 +40,14 @@ public struct Rendition: Sendable, Equatable, Codable {
         }
     }
 
-    /// "240p" … "2160p", or "audio".
+    /// "240p" … "2160p"; "audio" (a source's single audio stream, stereo), "audio-<language>"
+    /// and "audio-<language>-6ch" (several streams, surround), "-2", "-3" added on a clash.
     public var id: String
     public var type: Kind
     /// RFC 6381 ("avc1.64001f", "mp4a.40.2").
     public var codecs: String
-    /// Peak segment bit rate (bits per second).
+    /// Peak bit rate (bits per second) by Apple's rule: the largest of any run of consecutive
+    /// segments lasting 0.5 to 1.5 target durations.
     public var bandwidth: Int64
     /// Average bit rate over all segments.
     public var averageBandwidth: Int64
@@ -59,6 +64,14 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// True when the video was copied from the source rather than encoded; absent otherwise.
     /// Informational only: the segments follow the same rules either way.
     public var passthrough: Bool? = nil
+    /// Audio only, each absent when nil (a presentation without them reads as before):
+    /// the BCP 47 language ("en", "fr", "und"), what a menu shows ("English", "Français",
+    /// "English (5.1)"), true on the one rendition per `group` a player picks first, and the
+    /// group, one per codec and channel layout ("aac-2ch", "aac-6ch"; absent means "aac-2ch").
+    public var language: String? = nil
+    public var name: String? = nil
+    public var isDefault: Bool? = nil
+    public var group: String? = nil
 
     public init(
         id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
@@ -96,7 +109,8 @@ public struct Rendition: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, codecs, bandwidth, width, height, channels, timescale, segments, passthrough
+        case id, type, codecs, bandwidth, width, height, channels, timescale, segments, passthrough, language, name, group
+        case isDefault = "default"
         case averageBandwidth = "average_bandwidth"
         case frameRate = "frame_rate"
         case sampleRate = "sample_rate"

@@ -1,9 +1,9 @@
 import Foundation
 import KinoraMedia
 
-/// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--preset veryfast]
+/// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--keyframe-seconds 2] [--preset veryfast]
 ///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails] [--no-audio]
-///  [--no-passthrough] [--remux-only]`
+///  [--no-passthrough] [--remux-only] [--max-audio-tracks 8] [--no-surround]`
 ///
 /// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s (and OUTDIR/thumbs/ with
 /// `--thumbnails`); prints one JSON object a line:
@@ -14,7 +14,7 @@ import KinoraMedia
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
     static let usage =
-        "transcode INPUT OUTDIR [--segment-seconds S] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only]"
+        "transcode INPUT OUTDIR [--segment-seconds S] [--keyframe-seconds K] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only] [--max-audio-tracks N] [--no-surround]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -31,6 +31,9 @@ enum TranscodeCommand {
             case "--segment-seconds":
                 guard let seconds = Double(value(argument)) else { fail(usage: "--segment-seconds takes a number") }
                 options.segmentSeconds = seconds
+            case "--keyframe-seconds":
+                guard let seconds = Double(value(argument)) else { fail(usage: "--keyframe-seconds takes a number") }
+                options.keyframeSeconds = seconds
             case "--preset":
                 options.preset = value(argument)
             case "--encoder":
@@ -51,6 +54,11 @@ enum TranscodeCommand {
                 options.passthrough = false
             case "--remux-only":
                 options.remuxOnly = true
+            case "--max-audio-tracks":
+                guard let count = Int(value(argument)), count >= 1 else { fail(usage: "--max-audio-tracks takes a number from 1") }
+                options.maxAudioTracks = count
+            case "--no-surround":
+                options.surround = false
             default:
                 if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
                 positional.append(argument)

@@ -166,4 +166,33 @@ import Testing
             Set(errors?.errors.map { $0.key ?? "" } ?? [])
                 == ["server.header_timeout_seconds", "server.idle_timeout_seconds", "server.max_connections_per_address"])
     }
+    @Test func transcodeTimingAndAudioKeysParseAndAreValidated() throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kinora.toml"
+        let defaults = KinoraConfig()
+        #expect(defaults.transcodeSegmentSeconds == 4 && defaults.transcodeKeyframeSeconds == 2)
+        #expect(defaults.transcodeMaxAudioTracks == 8 && defaults.transcodeSurround)
+        try write("[transcode]\nsegment_seconds = 6\nkeyframe_seconds = 2\nmax_audio_tracks = 2\nsurround = false\n", to: path)
+        let config = try KinoraConfig.load(path)
+        #expect(config.transcodeSegmentSeconds == 6 && config.transcodeKeyframeSeconds == 2)
+        #expect(config.transcodeMaxAudioTracks == 2 && !config.transcodeSurround)
+
+        // Every segment must start with an IDR frame: the error names the file and the key.
+        try write("[transcode]\nsegment_seconds = 5\n", to: path)
+        let uneven = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(
+            uneven?.description
+                == path + ": transcode.segment_seconds: 5 is not a whole multiple of transcode.keyframe_seconds (2): every segment must start with a key frame")
+        try write("[transcode]\nsegment_seconds = 4\nkeyframe_seconds = 6\n", to: path)
+        let longer = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(longer?.errors.map(\.key) == ["transcode.keyframe_seconds"])
+        #expect(longer?.description.contains("longer than transcode.segment_seconds (4)") == true)
+        try write("[transcode]\nsegment_seconds = 0\nkeyframe_seconds = \"2\"\nmax_audio_tracks = 0\n", to: path)
+        let bad = #expect(throws: ConfigErrors.self) { try KinoraConfig.load(path) }
+        #expect(
+            Set(bad?.errors.map { $0.key ?? "" } ?? [])
+                == ["transcode.segment_seconds", "transcode.keyframe_seconds", "transcode.max_audio_tracks"])
+        #expect(bad?.errors.allSatisfy { $0.file == path } == true)
+    }
 }

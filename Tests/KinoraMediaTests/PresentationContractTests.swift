@@ -64,6 +64,25 @@ import Testing
         #expect(try Self.keyPaths(sample) == sent)
     }
 
+    @Test func audioLabelsAreOptionalAndAbsentWhenNil() throws {
+        // A presentation recorded before audio labels existed reads and writes back unchanged.
+        let old = try MediaJSON.encode(Self.daemonPresentation)
+        for key in ["language", "name", "default", "group"] {
+            #expect(!(try Self.keyPaths(old)).contains("renditions[]." + key))
+        }
+        var labelled = Self.daemonPresentation
+        labelled.renditions[1].language = "fr"
+        labelled.renditions[1].name = "Français"
+        labelled.renditions[1].isDefault = true
+        labelled.renditions[1].group = "aac-2ch"
+        let json = try MediaJSON.encode(labelled)
+        #expect(try Self.keyPaths(json).isSuperset(of: ["renditions[].language", "renditions[].name", "renditions[].default", "renditions[].group"]))
+        #expect(try MediaJSON.decode(Presentation.self, from: json) == labelled)
+        #expect(try MediaJSON.decode(Presentation.self, from: old) == Self.daemonPresentation)
+        // The packagers' tolerant decoder accepts the labelled shape too.
+        #expect(try PackagerPresentation.parse(json).audio.map(\.id) == ["audio"])
+    }
+
     /// The JSON between the sample's braces in `kinora/plugin.h`, without the comment's gutter.
     static func headerSample() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -93,6 +93,11 @@ final class TestMedia {
 
     @discardableResult
     static func run(tool: String, _ arguments: [String], workingDirectory: URL? = nil) throws -> String {
+        String(decoding: try runData(tool: tool, arguments, workingDirectory: workingDirectory), as: UTF8.self)
+    }
+
+    /// The tool's standard output as bytes (decoded samples, for instance).
+    static func runData(tool: String, _ arguments: [String], workingDirectory: URL? = nil) throws -> Data {
         guard let executable = find(tool) else {
             throw ToolFailure(description: "\(tool) is not installed (apt install ffmpeg): the media tests need it")
         }
@@ -114,7 +119,7 @@ final class TestMedia {
             let message = String(decoding: errorData, as: UTF8.self)
             throw ToolFailure(description: "\(tool) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)")
         }
-        return String(decoding: outputData, as: UTF8.self)
+        return outputData
     }
 
     static func find(_ tool: String) -> String? {

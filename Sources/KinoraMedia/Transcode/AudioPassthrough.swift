@@ -9,19 +9,23 @@ final class AudioPassthrough {
     let codecString: String
     let channels: Int
     let sampleRate: Int
+    /// The copied stream's language and name, as the encoded tracks get them.
+    var label = AudioLabel(language: "und", name: "Audio 1", isDefault: true)
     private let sourceTimeBase: AVRational
     private let grid: SegmentGrid
     private let writer: CMAFWriter
     private var packet: UnsafeMutablePointer<AVPacket>?
-    /// The first packet's pts (in samples): sample 0 of the output. Counting from the first
-    /// packet, priming included, is how `AudioEncoder` counts (its packets' pts plus the
-    /// encoder's padding), so both cut their segments at the same sample positions.
-    private var zero: Int64?
+    /// The copied video's first picture, in samples of this stream: sample 0 of the output, so
+    /// the source's own A/V offset is kept and its priming (packets the source's edit list put
+    /// before 0) lands before 0, where the writer's edit list trims it.
+    private let zero: Int64
+    private let frameSize: Int64
     private var writtenSegment = -1
 
     /// The copying writer when the source's audio is AAC-LC mono or stereo; nil otherwise.
+    /// `videoZero`: the copied video's first picture (pts, time base).
     static func make(
-        input: InputFile, info: MediaInfo, grid: SegmentGrid, folder: String,
+        input: InputFile, info: MediaInfo, grid: SegmentGrid, videoZero: (pts: Int64, timeBase: AVRational), folder: String,
         creating: (String) -> Void
     ) throws(TranscodeError) -> AudioPassthrough? {
         guard let stream = info.bestAudio, let avStream = input.stream(stream.index),
@@ -34,18 +38,26 @@ final class AudioPassthrough {
             (1...2).contains(p.ch_layout.nb_channels), p.sample_rate > 0
         else { return nil }
         creating(AudioEncoder.id)
-        return try AudioPassthrough(stream: avStream, index: stream.index, grid: grid, folder: folder + "/" + AudioEncoder.id)
+        let copy = try AudioPassthrough(
+            stream: avStream, index: stream.index, grid: grid,
+            zero: av_rescale_q(videoZero.pts, videoZero.timeBase, AVRational(num: 1, den: p.sample_rate)),
+            folder: folder + "/" + AudioEncoder.id)
+        let title = av_dict_get(avStream.pointee.metadata, "title", nil, 0)?.pointee.value.map { String(cString: $0) }
+        copy.label = AudioLabel.make([stream], titles: [title])[0]
+        return copy
     }
 
-    private init(stream: UnsafeMutablePointer<AVStream>, index: Int, grid: SegmentGrid, folder: String) throws(TranscodeError) {
+    private init(stream: UnsafeMutablePointer<AVStream>, index: Int, grid: SegmentGrid, zero: Int64, folder: String) throws(TranscodeError) {
         streamIndex = index
         self.grid = grid
+        self.zero = zero
         sourceTimeBase = stream.pointee.time_base
         guard let parameters = stream.pointee.codecpar, let packet = av_packet_alloc() else {
             throw .muxFailed("\(AudioEncoder.id): out of memory")
         }
         self.packet = packet
         let p = parameters.pointee
+        frameSize = p.frame_size > 0 ? Int64(p.frame_size) : 1024
         channels = Int(p.ch_layout.nb_channels)
         sampleRate = Int(p.sample_rate)
         let extradata = p.extradata.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.extradata_size))) } ?? []
@@ -76,13 +88,11 @@ final class AudioPassthrough {
         defer { av_packet_unref(packet) }
         let samples = AVRational(num: 1, den: Int32(sampleRate))
         av_packet_rescale_ts(packet, sourceTimeBase, samples)
-        let zero = self.zero ?? packet.pointee.pts
-        self.zero = zero
         packet.pointee.pts -= zero
         // Audio decodes in presentation order.
         packet.pointee.dts = packet.pointee.pts
         packet.pointee.pos = -1
-        let segment = grid.segment(ofSample: max(0, packet.pointee.pts), sampleRate: sampleRate)
+        let segment = grid.segment(ofAudioFrameAt: packet.pointee.pts, frameSize: frameSize, sampleRate: sampleRate)
         let starts = segment > writtenSegment
         if starts { writtenSegment = segment }
         try writer.write(packet, startsSegment: starts)
@@ -99,6 +109,9 @@ final class AudioPassthrough {
             segments: segments)
         rendition.channels = channels
         rendition.sampleRate = sampleRate
+        rendition.language = label.language
+        rendition.name = label.name
+        rendition.isDefault = true
         return rendition
     }
 }

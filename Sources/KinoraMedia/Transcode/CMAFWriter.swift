@@ -24,10 +24,19 @@ final class CMAFWriter {
     private var pendingPackets = 0
     private var headerWritten = false
 
+    /// The init segment as the muxer wrote it; stored (with its edit list) at the first packet,
+    /// whose timestamps decide the edit.
+    private var pendingInit: [UInt8]?
+    /// Ticks added to every timestamp so the first decode time is 0 (the encoder's negative
+    /// start: B-frame reordering delay, AAC priming); the edit list's media time.
+    private(set) var editMediaTime: Int64 = 0
+    private var shift: Int64?
+
     /// movflags: fragments only when told (av_write_frame(ctx, NULL)), an empty moov in the
-    /// init segment, tfhd default-base-is-moof, CMAF brands and negative CTS offsets; no
-    /// per-fragment sidx and no mfra trailer.
-    static let movflags = "+frag_custom+empty_moov+default_base_moof+cmaf+skip_sidx+skip_trailer"
+    /// init segment, tfhd default-base-is-moof; no per-fragment sidx and no mfra trailer.
+    /// Not `cmaf`: it forces negative composition offsets without an edit list, which
+    /// libavformat's demuxer undoes by delaying the pictures (see `EditList`).
+    static let movflags = "+frag_custom+empty_moov+default_base_moof+skip_sidx+skip_trailer"
 
     /// Opens the muxer for the encoder's stream and writes `<folder>/init.mp4`.
     convenience init(id: String, folder: String, encoder: UnsafeMutablePointer<AVCodecContext>) throws(TranscodeError) {
@@ -90,7 +99,7 @@ final class CMAFWriter {
         headerWritten = true
         timescale = Int64(stream.pointee.time_base.den)
         avio_flush(io)
-        try SegmentFile.write(sink.take(), to: folder + "/init.mp4", display: "\(id)/init.mp4")
+        pendingInit = sink.take()
     }
 
     deinit {
@@ -114,13 +123,42 @@ final class CMAFWriter {
         if startsSegment, pendingPackets > 0 { try cut() }
         packet.pointee.stream_index = 0
         av_packet_rescale_ts(packet, encoderTimeBase, stream.pointee.time_base)
+        let shift: Int64
+        if let known = self.shift { shift = known } else { shift = try startTimeline(packet) }
+        if packet.pointee.pts != kn_nopts() { packet.pointee.pts += shift }
+        if packet.pointee.dts != kn_nopts() { packet.pointee.dts += shift }
         let result = av_write_frame(context, packet)
         guard result >= 0 else { throw .muxFailed("\(id): \(FFmpegErrorText.phrase(result))") }
         pendingPackets += 1
     }
 
+    /// The first packet (in the stream's time base, on the presentation clock: 0 is the first
+    /// picture or the first real audio sample) fixes the shift and stores the init segment
+    /// with its edit list.
+    private func startTimeline(_ packet: UnsafeMutablePointer<AVPacket>) throws(TranscodeError) -> Int64 {
+        let first = packet.pointee.dts != kn_nopts() ? packet.pointee.dts : packet.pointee.pts
+        let shift = first == kn_nopts() ? 0 : max(0, -first)
+        self.shift = shift
+        editMediaTime = shift
+        try storeInit()
+        return shift
+    }
+
+    private func storeInit() throws(TranscodeError) {
+        guard let bytes = pendingInit else { return }
+        pendingInit = nil
+        let edited: [UInt8]
+        do {
+            edited = try EditList.inserting(into: bytes, mediaTime: editMediaTime)
+        } catch {
+            throw .muxFailed("\(id): \(error)")
+        }
+        try SegmentFile.write(edited, to: folder + "/init.mp4", display: "\(id)/init.mp4")
+    }
+
     /// Cuts the last fragment; the trailer (no mfra: skip_trailer) is written and dropped.
     func finish() throws(TranscodeError) {
+        try storeInit()
         guard let context else { return }
         if pendingPackets > 0 { try cut() }
         if headerWritten {
@@ -149,8 +187,12 @@ final class CMAFWriter {
             }
             let name = Self.segmentName(segments.count + 1)
             try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
+            // Presentation times, after the edit list: what players show (the priming before
+            // 0 is trimmed from the first segment).
+            let start = max(0, fragment.baseDecodeTime + fragment.presentationStart - editMediaTime)
+            let end = fragment.baseDecodeTime + fragment.presentationEnd - editMediaTime
             return Rendition.Segment(
-                uri: "\(id)/\(name)", start: fragment.baseDecodeTime, duration: fragment.duration,
+                uri: "\(id)/\(name)", start: start, duration: max(0, end - start),
                 size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd))
         }
         if let segment { segments.append(segment) }

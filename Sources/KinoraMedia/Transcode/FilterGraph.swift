@@ -84,8 +84,11 @@ final class FilterGraph {
             description: filters.joined(separator: ","))
     }
 
-    /// Audio: `decoder`'s samples as 48 kHz stereo planar float in frames of `frameSize`.
-    static func audio(decoder: UnsafeMutablePointer<AVCodecContext>, timeBase: AVRational, frameSize: Int32) throws(TranscodeError) -> FilterGraph {
+    /// Audio: `decoder`'s samples as 48 kHz planar float in `outputLayout` ("stereo", "5.1"; more
+    /// channels are downmixed) in frames of `frameSize`.
+    static func audio(
+        decoder: UnsafeMutablePointer<AVCodecContext>, timeBase: AVRational, frameSize: Int32, outputLayout: String = "stereo"
+    ) throws(TranscodeError) -> FilterGraph {
         var layout = AVChannelLayout()
         defer { av_channel_layout_uninit(&layout) }
         if decoder.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || decoder.pointee.ch_layout.nb_channels == 0 {
@@ -103,7 +106,7 @@ final class FilterGraph {
             + ":sample_fmt=\(format):channel_layout=\(described)"
         let graph = try FilterGraph(
             sourceFilter: "abuffer", sourceArguments: arguments, sinkFilter: "abuffersink",
-            description: "aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo")
+            description: "aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=\(outputLayout)")
         av_buffersink_set_frame_size(graph.sink, UInt32(frameSize))
         return graph
     }
@@ -111,9 +114,11 @@ final class FilterGraph {
     /// The sink's time base (video: 1/frame rate after fps).
     var outputTimeBase: AVRational { av_buffersink_get_time_base(sink) }
 
-    /// Hands `frame`'s data to the graph (the frame is left empty); nil ends the stream.
-    func push(_ frame: UnsafeMutablePointer<AVFrame>?) throws(TranscodeError) {
-        let result = av_buffersrc_add_frame_flags(source, frame, 0)
+    /// Hands `frame`'s data to the graph (the frame is left empty, unless `keepReference`: then
+    /// the graph takes a new reference, for another graph to take the frame next); nil ends
+    /// the stream.
+    func push(_ frame: UnsafeMutablePointer<AVFrame>?, keepReference: Bool = false) throws(TranscodeError) {
+        let result = av_buffersrc_add_frame_flags(source, frame, keepReference ? Int32(kn_buffersrc_flag_keep_ref()) : 0)
         guard result >= 0 else { throw .filterFailed(FFmpegErrorText.phrase(result)) }
     }
 

@@ -1,11 +1,16 @@
 /// Reads what the MP4 muxer wrote into one CMAF fragment (moof + mdat): the decode time,
-/// the sample durations and where the first sample ends. The index is taken from these real
-/// boxes, not from what the encoder was asked for.
+/// the sample durations and composition offsets, and where the first sample ends. The index
+/// is taken from these real boxes, not from what the encoder was asked for.
 struct FragmentInspector: Equatable {
     /// tfdt baseMediaDecodeTime (track timescale).
     var baseDecodeTime: Int64
     /// The sum of the samples' durations (track timescale).
     var duration: Int64
+    /// When the fragment's first-shown sample is shown, and when its last-shown one ends,
+    /// relative to `baseDecodeTime` (decode offset plus composition offset; track timescale).
+    /// With B-frames both lead the decode times by the reordering delay.
+    var presentationStart: Int64 = 0
+    var presentationEnd: Int64 = 0
     var sampleCount: Int
     /// Bytes from the fragment's start through the end of its first sample.
     var firstSampleEnd: Int64
@@ -33,6 +38,8 @@ struct FragmentInspector: Equatable {
         var defaultSize: Int64 = 0
         var decodeTime: Int64?
         var duration: Int64 = 0
+        var shownFirst: Int64?
+        var shownEnd: Int64 = 0
         var count = 0
         var firstSize: Int64?
         for box in boxes(bytes, in: traf.payload) {
@@ -50,7 +57,9 @@ struct FragmentInspector: Equatable {
                 let version = try reader.u32() >> 24
                 decodeTime = version == 1 ? Int64(bitPattern: try reader.u64()) : Int64(try reader.u32())
             case "trun":
-                let flags = try reader.u32() & 0xFF_FFFF
+                let versionFlags = try reader.u32()
+                let flags = versionFlags & 0xFF_FFFF
+                let signedOffsets = versionFlags >> 24 == 1
                 let samples = Int(try reader.u32())
                 if flags & 0x001 != 0 { _ = try reader.u32() }  // data_offset
                 if flags & 0x004 != 0 { _ = try reader.u32() }  // first_sample_flags
@@ -58,8 +67,14 @@ struct FragmentInspector: Equatable {
                     let sampleDuration = flags & 0x100 != 0 ? Int64(try reader.u32()) : defaultDuration
                     let sampleSize = flags & 0x200 != 0 ? Int64(try reader.u32()) : defaultSize
                     if flags & 0x400 != 0 { _ = try reader.u32() }
-                    if flags & 0x800 != 0 { _ = try reader.u32() }
+                    var offset: Int64 = 0
+                    if flags & 0x800 != 0 {
+                        let raw = try reader.u32()
+                        offset = signedOffsets ? Int64(Int32(bitPattern: raw)) : Int64(raw)
+                    }
                     if firstSize == nil { firstSize = sampleSize }
+                    shownFirst = min(shownFirst ?? .max, duration + offset)
+                    shownEnd = max(shownEnd, duration + offset + sampleDuration)
                     duration += sampleDuration
                 }
                 count += samples
@@ -70,8 +85,8 @@ struct FragmentInspector: Equatable {
         guard let decodeTime else { throw .malformed("no tfdt") }
         guard let firstSize, count > 0 else { throw .malformed("no samples") }
         return FragmentInspector(
-            baseDecodeTime: decodeTime, duration: duration, sampleCount: count,
-            firstSampleEnd: Int64(mdatPayload) + firstSize)
+            baseDecodeTime: decodeTime, duration: duration, presentationStart: shownFirst ?? 0,
+            presentationEnd: shownEnd, sampleCount: count, firstSampleEnd: Int64(mdatPayload) + firstSize)
     }
 
     struct Box {

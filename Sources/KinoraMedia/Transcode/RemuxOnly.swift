@@ -11,7 +11,7 @@ enum RemuxOnly {
         guard let stream = info.bestVideo, input.stream(stream.index) != nil else { throw .notRemuxable("the source has no video") }
         let frameRate = TranscodeJob.outputFrameRate(stream, cap: options.maxFrameRate)
         let grid = SegmentGrid(
-            seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
+            seconds: options.segmentSeconds, keyframeSeconds: options.effectiveKeyframeSeconds, frameRateNumerator: Int64(frameRate.num),
             frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
         // Rotated or non-square sources are refused before the size matters.
         let size = (width: stream.displayWidth ?? 0, height: stream.displayHeight ?? 0)
@@ -21,7 +21,9 @@ enum RemuxOnly {
             grid: grid, frameRate: frameRate, folder: folder, cancellation: cancellation,
             creating: creating)
         guard let video = prepared.rung else { throw .notRemuxable(prepared.refusal ?? "the source has no top rung") }
-        let audio = try AudioPassthrough.make(input: input, info: info, grid: grid, folder: folder, creating: creating)
+        let audio = try AudioPassthrough.make(
+            input: input, info: info, grid: grid, videoZero: (video.plan.zero, video.plan.timeBase), folder: folder,
+            creating: creating)
         // Audio that must be encoded needs the decoder's parameters the header lacks.
         if audio == nil, info.bestAudio != nil, let failure = input.readStreamInfo() {
             switch failure {

@@ -14,7 +14,8 @@ final class TranscodeJob {
 
     private var video: (decoder: MediaDecoder, graph: FilterGraph, frameRate: AVRational)?
     private var rungs: [VideoRungEncoder] = []
-    private var audio: (decoder: MediaDecoder, graph: FilterGraph, encoder: AudioEncoder)?
+    /// Every kept source audio stream, decoded once, with its stereo (and 5.1) encoders.
+    private var audio: [AudioTrack] = []
     /// The top rung copied from the source, and audio copied in remux-only mode.
     private var passthrough: PassthroughRung?
     private var passthroughRefusal: String?
@@ -61,7 +62,7 @@ final class TranscodeJob {
                 deinterlace: stream.isInterlaced, frameRate: frameRate)
             video = (decoder, graph, frameRate)
             grid = SegmentGrid(
-                seconds: options.segmentSeconds, frameRateNumerator: Int64(frameRate.num),
+                seconds: options.segmentSeconds, keyframeSeconds: options.effectiveKeyframeSeconds, frameRateNumerator: Int64(frameRate.num),
                 frameRateDenominator: Int64(frameRate.den), totalSeconds: info.duration)
             let size = Self.displaySize(stream, context: context)
             let ladder = options.ladder(sourceWidth: size.width, sourceHeight: size.height)
@@ -87,15 +88,10 @@ final class TranscodeJob {
         }
         // Nothing left to make from pictures: the copy needs packets only.
         if passthrough != nil, rungs.isEmpty, thumbnails == nil { video = nil }
-        if options.audio, audioCopy == nil, let stream = info.bestAudio, info.hasDecodableAudio, let avStream = input.stream(stream.index) {
-            let decoder = try MediaDecoder(stream: avStream, index: stream.index)
-            guard let context = decoder.context else { throw .unreadable("no audio decoder") }
-            creating(AudioEncoder.id)
-            let encoder = try AudioEncoder(bitRate: options.audioBitRate, grid: grid, folder: folder + "/" + AudioEncoder.id)
-            let graph = try FilterGraph.audio(decoder: context, timeBase: avStream.pointee.time_base, frameSize: encoder.frameSize)
-            audio = (decoder, graph, encoder)
+        if audioCopy == nil {
+            audio = try AudioTrack.prepare(input: input, info: info, options: options, grid: grid, folder: folder, creating: creating)
         }
-        guard video != nil || audio != nil || passthrough != nil || audioCopy != nil else { throw .noStreams }
+        guard video != nil || !audio.isEmpty || passthrough != nil || audioCopy != nil else { throw .noStreams }
         guard scratch != nil else { throw .filterFailed("out of memory") }
     }
 
@@ -157,7 +153,7 @@ final class TranscodeJob {
             if read < 0 {
                 // A damaged tail ends the input, as the ffmpeg tool treats it; a file with
                 // nothing decoded at all is a failure.
-                if (video?.decoder.frames ?? 0) + (audio?.decoder.frames ?? 0) == 0 {
+                if (video?.decoder.frames ?? 0) + audio.reduce(0, { $0 + $1.decoder.frames }) == 0 {
                     throw .decodeFailed(": \(FFmpegErrorText.phrase(read))")
                 }
                 break
@@ -173,9 +169,9 @@ final class TranscodeJob {
             if let video, index == video.decoder.streamIndex {
                 noteProgress(packet, timeBase: video.decoder.timeBase)
                 try video.decoder.decode(packet) { frame throws(TranscodeError) in try pushVideo(frame) }
-            } else if let audio, index == audio.decoder.streamIndex {
-                if video == nil { noteProgress(packet, timeBase: audio.decoder.timeBase) }
-                try audio.decoder.decode(packet) { frame throws(TranscodeError) in try pushAudio(frame) }
+            } else if let track = audio.first(where: { $0.decoder.streamIndex == index }), let scratch {
+                if video == nil, track === audio.first { noteProgress(packet, timeBase: track.decoder.timeBase) }
+                try track.decoder.decode(packet) { frame throws(TranscodeError) in try track.push(frame, scratch: scratch) }
             }
         }
         try passthrough?.finish()
@@ -189,11 +185,8 @@ final class TranscodeJob {
             try drainVideo()
             if outputFrames == 0 { throw .decodeFailed(": no video frame could be decoded") }
         }
-        if let audio {
-            try audio.decoder.decode(nil) { frame throws(TranscodeError) in try pushAudio(frame) }
-            try audio.graph.push(nil)
-            try drainAudio()
-            try audio.encoder.finish()
+        if let scratch {
+            for track in audio { try track.finish(scratch: scratch) }
         }
     }
 
@@ -233,20 +226,6 @@ final class TranscodeJob {
         return Double(index) * Double(rate.den) / Double(rate.num)
     }
 
-    private func pushAudio(_ frame: UnsafeMutablePointer<AVFrame>) throws(TranscodeError) {
-        guard let audio else { return }
-        try audio.graph.push(frame)
-        try drainAudio()
-    }
-
-    private func drainAudio() throws(TranscodeError) {
-        guard let audio, let scratch else { return }
-        while try audio.graph.pull(into: scratch) == .frame {
-            defer { av_frame_unref(scratch) }
-            try audio.encoder.encode(scratch)
-        }
-    }
-
     private func noteProgress(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational) {
         guard duration > 0, packet.pointee.pts != kn_nopts() else { return }
         let fraction = min(1, max(0, Double(packet.pointee.pts) * av_q2d(timeBase) / duration))
@@ -274,14 +253,7 @@ final class TranscodeJob {
                 at: renditions.firstIndex { ($0.width ?? 0) * ($0.height ?? 0) > (copied.width ?? 0) * (copied.height ?? 0) } ?? renditions.count)
         }
         if let audioCopy { renditions.append(audioCopy.rendition()) }
-        if let audio {
-            var rendition = Self.rendition(
-                id: AudioEncoder.id, type: .audio, codecs: audio.encoder.codecString,
-                timescale: audio.encoder.timescale, segments: audio.encoder.segments)
-            rendition.channels = 2
-            rendition.sampleRate = Int(AudioEncoder.sampleRate)
-            renditions.append(rendition)
-        }
+        renditions += AudioTrack.renditions(audio)
         let encoder = encoderChoice == nil && passthrough != nil ? TranscodeResult.copied : encoderChoice?.name ?? EncoderChoice.software
         return TranscodeResult(
             renditions: renditions, encoder: encoder,
@@ -292,11 +264,8 @@ final class TranscodeJob {
         id: String, type: Rendition.Kind, codecs: String, timescale: Int64, segments: [Rendition.Segment],
         width: Int? = nil, height: Int? = nil, frameRate: Double? = nil
     ) -> Rendition {
-        func rate(_ bytes: Int64, _ ticks: Int64) -> Int64 {
-            ticks > 0 ? Int64((Double(bytes) * 8 * Double(timescale) / Double(ticks)).rounded(.up)) : 0
-        }
-        let peak = segments.map { rate($0.size, $0.duration) }.max() ?? 0
-        let average = rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration })
+        let peak = PeakBitRate.apple(segments, timescale: timescale)
+        let average = PeakBitRate.rate(segments.reduce(0) { $0 + $1.size }, segments.reduce(0) { $0 + $1.duration }, timescale: timescale)
         return Rendition(
             id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
             width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,

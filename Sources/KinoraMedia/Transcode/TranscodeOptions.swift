@@ -2,6 +2,18 @@
 public struct TranscodeOptions: Sendable, Equatable {
     /// Seconds per media segment; every rendition is cut at the same multiples of it.
     public var segmentSeconds: Double
+    /// Seconds between IDR frames; divides `segmentSeconds`, so each segment starts with one.
+    /// nil: `defaultKeyframeSeconds` (Apple's HLS Authoring Specification 1.13) when it divides
+    /// the segment duration, else the segment duration.
+    public var keyframeSeconds: Double?
+    public static let defaultKeyframeSeconds = 2.0
+
+    /// The key frame interval in use.
+    public var effectiveKeyframeSeconds: Double {
+        if let keyframeSeconds { return keyframeSeconds }
+        let ratio = segmentSeconds / Self.defaultKeyframeSeconds
+        return ratio >= 1 && abs(ratio - ratio.rounded()) < 1e-6 ? Self.defaultKeyframeSeconds : segmentSeconds
+    }
     /// libx264 preset ("ultrafast" … "veryslow").
     public var preset: String
     /// The configured ladder (short sides and video bit rates).
@@ -27,9 +39,14 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var remuxOnly: Bool
     /// Encode the audio too (off for a ladder pass whose audio the first pass already made).
     public var audio: Bool
+    /// Source audio streams kept, each its own rendition (the first ones in file order).
+    public var maxAudioTracks: Int
+    /// A 5.1 AAC rendition beside the stereo one of each stream with 6 or more channels.
+    public var surround: Bool
 
     public init(
         segmentSeconds: Double = 4,
+        keyframeSeconds: Double? = nil,
         preset: String = "veryfast",
         steps: [Ladder.Step] = Ladder.defaultSteps,
         onlyShortSides: [Int]? = nil,
@@ -40,9 +57,12 @@ public struct TranscodeOptions: Sendable, Equatable {
         thumbnails: Bool = false,
         passthrough: Bool = true,
         remuxOnly: Bool = false,
-        audio: Bool = true
+        audio: Bool = true,
+        maxAudioTracks: Int = 8,
+        surround: Bool = true
     ) {
         self.segmentSeconds = segmentSeconds
+        self.keyframeSeconds = keyframeSeconds
         self.preset = preset
         self.steps = steps
         self.onlyShortSides = onlyShortSides
@@ -54,6 +74,25 @@ public struct TranscodeOptions: Sendable, Equatable {
         self.passthrough = passthrough
         self.remuxOnly = remuxOnly
         self.audio = audio
+        self.maxAudioTracks = maxAudioTracks
+        self.surround = surround
+    }
+
+    /// Why these timing options cannot be used, or nil: the segment duration 0.5–60 s, the key
+    /// frame interval 0.5 s or more and a whole fraction of it (the shared rule of the worker's
+    /// options and `[transcode]` in kinora.toml).
+    public static func timingProblem(segmentSeconds: Double, keyframeSeconds: Double) -> String? {
+        guard segmentSeconds.isFinite, segmentSeconds >= 0.5, segmentSeconds <= 60 else {
+            return "the segment duration must be 0.5–60 seconds, not \(segmentSeconds)"
+        }
+        guard keyframeSeconds.isFinite, keyframeSeconds >= 0.5, keyframeSeconds <= segmentSeconds else {
+            return "the key frame interval must be 0.5 seconds up to the segment duration (\(segmentSeconds)), not \(keyframeSeconds)"
+        }
+        let ratio = segmentSeconds / keyframeSeconds
+        guard abs(ratio - ratio.rounded()) < 1e-6 else {
+            return "the segment duration (\(segmentSeconds) s) must be a whole multiple of the key frame interval (\(keyframeSeconds) s)"
+        }
+        return nil
     }
 
     /// The ladder for a source displayed at `width`x`height`.

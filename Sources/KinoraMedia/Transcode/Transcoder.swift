@@ -30,8 +30,8 @@ public enum Transcoder {
         progress: @escaping @Sendable (TranscodeProgress) -> Void = { _ in }
     ) throws(TranscodeError) -> TranscodeResult {
         FFmpegLogging.install()
-        guard options.segmentSeconds.isFinite, options.segmentSeconds >= 0.5, options.segmentSeconds <= 60 else {
-            throw .invalidOptions("the segment duration must be 0.5–60 seconds, not \(options.segmentSeconds)")
+        if let problem = TranscodeOptions.timingProblem(segmentSeconds: options.segmentSeconds, keyframeSeconds: options.effectiveKeyframeSeconds) {
+            throw .invalidOptions(problem)
         }
         guard !options.steps.isEmpty, options.steps.allSatisfy({ $0.shortSide >= 2 && $0.bitRate > 0 }) else {
             throw .invalidOptions("the ladder needs steps with a short side and a bit rate")

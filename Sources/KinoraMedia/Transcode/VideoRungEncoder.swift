@@ -17,7 +17,7 @@ final class VideoRungEncoder: @unchecked Sendable {
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var scaler: OpaquePointer?
     private var scaledFrame: UnsafeMutablePointer<AVFrame>?
-    private var forcedSegment = -1
+    private var forcedInterval = -1
     private var writtenSegment = -1
     private(set) var failure: TranscodeError?
 
@@ -48,8 +48,8 @@ final class VideoRungEncoder: @unchecked Sendable {
         c.pointee.bit_rate = Int64(rung.bitRate)
         c.pointee.rc_max_rate = Int64(rung.bitRate) * 3 / 2
         c.pointee.rc_buffer_size = Int32(clamping: rung.bitRate * 2)
-        c.pointee.gop_size = Int32(grid.framesPerSegment)
-        c.pointee.keyint_min = Int32(grid.framesPerSegment)
+        c.pointee.gop_size = Int32(grid.framesPerKeyframe)
+        c.pointee.keyint_min = Int32(grid.framesPerKeyframe)
         c.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         c.pointee.thread_count = 0
 
@@ -59,7 +59,7 @@ final class VideoRungEncoder: @unchecked Sendable {
         av_dict_set(&options, "forced-idr", "1", 0)
         if encoderName == EncoderChoice.software {
             av_dict_set(&options, "preset", preset, 0)
-            // Key frames only where forced (the segment grid), closed GOPs.
+            // Key frames only where forced (the key frame grid), closed GOPs.
             av_dict_set(&options, "x264-params", "scenecut=0:open-gop=0", 0)
         }
         let opened = avcodec_open2(encoder, codec, &options)
@@ -135,12 +135,13 @@ final class VideoRungEncoder: @unchecked Sendable {
         guard result >= 0 else { throw .encodeFailed(rung.id, "scaling failed: \(FFmpegErrorText.phrase(result))") }
         scaled.pointee.pts = index
         scaled.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
-        let segment = grid.segment(ofFrame: index)
-        if segment != forcedSegment {
-            // The first frame at or after each multiple of the segment duration: an IDR frame.
+        let interval = grid.keyframeInterval(ofFrame: index)
+        if interval != forcedInterval {
+            // The first frame at or after each multiple of the key frame interval (so at every
+            // segment boundary too): an IDR frame.
             scaled.pointee.pict_type = AV_PICTURE_TYPE_I
             scaled.pointee.key_frame = 1
-            forcedSegment = segment
+            forcedInterval = interval
         } else {
             scaled.pointee.pict_type = AV_PICTURE_TYPE_NONE
             scaled.pointee.key_frame = 0

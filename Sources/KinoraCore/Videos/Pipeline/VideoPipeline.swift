@@ -45,7 +45,7 @@ public struct VideoPipeline: Sendable {
         // First pass: the lowest rung and audio, published as soon as they are stored, and the
         // thumbnails from the frames it decodes anyway.
         progress(0, "first pass")
-        let copy = config.transcodePassthrough ? [] : ["--no-passthrough"]
+        let copy = (config.transcodePassthrough ? [] : ["--no-passthrough"]) + sharedOptions
         let first = try await media.transcode(
             input: input, output: folder + "/first",
             options: ["--first-pass-only", "--thumbnails"] + copy
@@ -79,6 +79,16 @@ public struct VideoPipeline: Sendable {
         if try database.videos.find(video.id) == nil {
             try await storage.removeAll(prefix: VideoObjects(video.id).folder)
         }
+    }
+
+    /// `[transcode]` segment and key frame durations, for every pass (they must share the
+    /// grid), and which audio streams the pass that makes audio keeps.
+    var sharedOptions: [String] {
+        [
+            "--segment-seconds", KinoraConfig.seconds(config.transcodeSegmentSeconds),
+            "--keyframe-seconds", KinoraConfig.seconds(config.transcodeKeyframeSeconds),
+            "--max-audio-tracks", String(config.transcodeMaxAudioTracks),
+        ] + (config.transcodeSurround ? [] : ["--no-surround"])
     }
 
     /// Says whether the top rung was copied from the source, or why not.
