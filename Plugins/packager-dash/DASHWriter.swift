@@ -11,6 +11,7 @@ struct DASHWriter {
     static let entry = "manifest.mpd"
     static let roleScheme = "urn:mpeg:dash:role:2011"
     static let channelScheme = "urn:mpeg:dash:23003:3:audio_channel_configuration:2011"
+    static let webVTTFileScheme = "urn:org:kinora:webvtt-file:2026"
 
     let presentation: Presentation
     let protection: DASHProtection?
@@ -146,6 +147,9 @@ struct DASHWriter {
                 ("codecs", mp4.map { $0.codecs ?? "wvtt" }), ("lang", track.language ?? "und"),
                 ("segmentAlignment", "true"), ("startWithSAP", mp4 == nil ? nil : "1"),
             ])
+        // Where the whole WebVTT file is, for a player that renders captions as a <track>
+        // (ours: MSE has no text). Others ignore a SupplementalProperty they do not know.
+        if mp4 != nil { x.empty("SupplementalProperty", [("schemeIdUri", Self.webVTTFileScheme), ("value", track.uri)]) }
         if let label = track.label { x.element("Label", text: label) }
         if track.isDefault == true { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")]) }
         x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "subtitle")])
