@@ -14,12 +14,14 @@ import Testing
 
     // MARK: presentations
 
-    static func segments(_ id: String, timescale: Int64, durations: [Int64], size: Int64, ext: String = "m4s") -> JSONValue {
+    /// Consecutive segments of `durations`, each `bytesPerSecond` × its length in size.
+    static func segments(_ id: String, timescale: Int64, durations: [Int64], bytesPerSecond: Int64, ext: String = "m4s") -> JSONValue {
         var start: Int64 = 0
         var list: [JSONValue] = []
         for (k, d) in durations.enumerated() {
             let n = String(k + 1)
             let name = "\(id)/seg-" + String(repeating: "0", count: 5 - n.count) + n + "." + ext
+            let size = max(1, bytesPerSecond * d / timescale)
             list.append(["uri": .string(name), "start": .integer(start), "duration": .integer(d), "size": .integer(size)])
             start += d
         }
@@ -31,7 +33,7 @@ import Testing
             "id": .string(id), "type": "video", "codecs": "avc1.64001f", "bandwidth": .integer(bandwidth),
             "width": .integer(width), "height": .integer(height), "frame_rate": 30.0, "timescale": 90000,
             "init": .string("\(id)/init.mp4"),
-            "segments": segments(id, timescale: 90000, durations: [360_000, 360_000, 90000], size: bandwidth * 4 / 8 / 2),
+            "segments": segments(id, timescale: 90000, durations: [360_000, 360_000, 90000], bytesPerSecond: bandwidth / 8 / 2),
         ]
     }
 
@@ -41,7 +43,7 @@ import Testing
             "bandwidth": .integer(channels > 2 ? 384_000 : 128_000), "channels": .integer(channels), "sample_rate": 48000,
             "timescale": 48000, "init": .string("\(id)/init.mp4"),
             // AAC frames: 4.011 s, 3.989 s, 1 s; the video's are 4, 4, 1.
-            "segments": segments(id, timescale: 48000, durations: [192_512, 191_488, 48000], size: 60000),
+            "segments": segments(id, timescale: 48000, durations: [192_512, 191_488, 48000], bytesPerSecond: 15000),
         ]
         if let language { r["language"] = .string(language) }
         if let name { r["name"] = .string(name) }
@@ -71,10 +73,10 @@ import Testing
         return [
             "id": .string(id), "language": .string(language), "label": .string(language == "en" ? "English" : "Français"),
             "default": .bool(isDefault), "uri": .string("captions/\(language).vtt"), "duration": 9.0, "size": 900,
-            "vtt_segments": ["timescale": 1000, "segments": segments(id, timescale: 1000, durations: [4000, 4000, 1000], size: 120, ext: "vtt")],
+            "vtt_segments": ["timescale": 1000, "segments": segments(id, timescale: 1000, durations: [4000, 4000, 1000], bytesPerSecond: 30, ext: "vtt")],
             "mp4": [
                 "codecs": "wvtt", "timescale": 1000, "init": .string("\(id)/init.mp4"),
-                "segments": segments(id, timescale: 1000, durations: [4000, 4000, 1000], size: 200),
+                "segments": segments(id, timescale: 1000, durations: [4000, 4000, 1000], bytesPerSecond: 50),
             ],
         ]
     }
@@ -141,7 +143,7 @@ import Testing
         // A 4.6 s segment anywhere raises every playlist's target to 5.
         var longer = Self.multiAudio()
         if case .object(var top) = longer, case .array(var rs) = top["renditions"], case .object(var a) = rs[4] {
-            a["segments"] = Self.segments("audio-en", timescale: 48000, durations: [220_800, 163_200, 48000], size: 60000)
+            a["segments"] = Self.segments("audio-en", timescale: 48000, durations: [220_800, 163_200, 48000], bytesPerSecond: 15000)
             rs[4] = .object(a)
             top["renditions"] = .array(rs)
             longer = .object(top)

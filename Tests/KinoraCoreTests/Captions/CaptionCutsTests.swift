@@ -67,7 +67,7 @@ import Testing
         let dir = try TestEnvironment.makeTemporaryDirectory("wvtt")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cut = try CaptionCuts.cut(Array(Self.file.utf8), trackID: "text-fr", language: "fr", boundaries: [0, 4000, 8000, 10000])
-        #expect(cut.mp4.codecs == "wvtt" && cut.mp4.init == "text-fr/init.mp4" && cut.mp4.timescale == 1000)
+        #expect(cut.mp4.codecs == "wvtt" && cut.mp4.`init` == "text-fr/init.mp4" && cut.mp4.timescale == 1000)
         #expect(cut.mp4.segments.map(\.uri) == ["text-fr/seg-00001.m4s", "text-fr/seg-00002.m4s", "text-fr/seg-00003.m4s"])
         #expect(cut.files.filter { $0.path.hasSuffix(".m4s") || $0.path.hasSuffix(".mp4") }.allSatisfy { $0.contentType == "application/mp4" })
         // init + every segment, as a player appends them.
