@@ -1,14 +1,17 @@
 import KinoraPluginKit
 
 /// Writes one static MPD (ISO/IEC 23009-1, isoff-live profile, DASH-IF interoperability
-/// points): one Period; video Adaptation Sets per codec, audio per language and codec, one
-/// per WebVTT track; SegmentTemplate with SegmentTimeline where the segment names follow
-/// `<id>/seg-%05d.m4s`, SegmentList with the same timeline otherwise.
+/// points): one Period; video Adaptation Sets per codec, audio per group (codec and channel
+/// layout) and language, one per caption track (fMP4 `wvtt` segments when the host cut
+/// them, else the WebVTT file as the one segment of a template); SegmentTemplate with
+/// SegmentTimeline where the segment names follow `<id>/seg-%05d.<ext>`, SegmentList with
+/// the same timeline otherwise.
 struct DASHWriter {
     static let mediaType = "application/dash+xml"
     static let entry = "manifest.mpd"
     static let roleScheme = "urn:mpeg:dash:role:2011"
     static let channelScheme = "urn:mpeg:dash:23003:3:audio_channel_configuration:2011"
+    static let webVTTFileScheme = "urn:org:kinora:webvtt-file:2026"
 
     let presentation: Presentation
     let protection: DASHProtection?
@@ -42,10 +45,8 @@ struct DASHWriter {
             writeVideoSet(&x, id: setID, renditions: set, main: i == 0 && videoSets.count > 1)
             setID += 1
         }
-        let audioSets = Self.grouped(presentation.audio) { ($0.language ?? "") + " " + Self.fourCC($0.codecs) }
-        let mainAudio = audioSets.firstIndex { $0.contains { $0.isDefault == true } } ?? 0
-        for (i, set) in audioSets.enumerated() {
-            writeAudioSet(&x, id: setID, renditions: set, main: i == mainAudio)
+        for (set, main) in audioSets {
+            writeAudioSet(&x, id: setID, renditions: set, main: main)
             setID += 1
         }
         for track in presentation.textTracks {
@@ -57,6 +58,24 @@ struct DASHWriter {
         return x.text
     }
 
+    /// Audio Adaptation Sets, each with whether it is its group's main one. With the
+    /// contract's `group` keys: one set per (group, language), `main` where the group's
+    /// default rendition is (the group's first set when none is marked). Without them, as
+    /// before: one set per (language, codec), the default's set (else the first) main.
+    var audioSets: [(renditions: [Rendition], main: Bool)] {
+        let audio = presentation.audio
+        guard audio.contains(where: { $0.group != nil }) else {
+            let sets = Self.grouped(audio) { ($0.language ?? "") + " " + Self.fourCC($0.codecs) }
+            let main = sets.firstIndex { $0.contains { $0.isDefault == true } } ?? 0
+            return sets.enumerated().map { ($0.element, $0.offset == main) }
+        }
+        let sets = Self.grouped(audio) { $0.audioGroup + " " + ($0.language ?? "und") }
+        var mains: [String: Int] = [:]
+        for (i, set) in sets.enumerated() where set.contains(where: { $0.isDefault == true }) { mains[set[0].audioGroup] = mains[set[0].audioGroup] ?? i }
+        for (i, set) in sets.enumerated() where mains[set[0].audioGroup] == nil { mains[set[0].audioGroup] = i }
+        return sets.enumerated().map { ($0.element, mains[$0.element[0].audioGroup] == $0.offset) }
+    }
+
     func writeVideoSet(_ x: inout XMLWriter, id: Int, renditions: [Rendition], main: Bool) {
         let rates = renditions.compactMap(\.frameRate)
         x.open(
@@ -66,6 +85,9 @@ struct DASHWriter {
                 ("maxWidth", renditions.compactMap(\.width).max().map { "\($0)" }),
                 ("maxHeight", renditions.compactMap(\.height).max().map { "\($0)" }),
                 ("maxFrameRate", rates.count == renditions.count ? rates.max().map(Self.frameRate) : nil),
+                // DASH-IF IOP: the picture aspect ratio of the set, square pixels (the worker
+                // scales to them).
+                ("par", Self.pictureAspectRatio(renditions)), ("sar", "1:1"),
                 ("segmentAlignment", "true"), ("startWithSAP", "1"),
             ])
         protection?.write(&x)
@@ -88,12 +110,13 @@ struct DASHWriter {
         x.open(
             "AdaptationSet",
             [
-                ("id", "\(id)"), ("contentType", "audio"), ("mimeType", "audio/mp4"), ("lang", renditions.first?.language),
+                ("id", "\(id)"), ("contentType", "audio"), ("mimeType", "audio/mp4"), ("lang", renditions.first?.language ?? "und"),
                 ("segmentAlignment", "true"), ("startWithSAP", "1"),
             ])
         protection?.write(&x)
-        if let label = renditions.lazy.compactMap(\.label).first { x.element("Label", text: label) }
-        if main { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")]) }
+        if let label = renditions.lazy.compactMap({ $0.name ?? $0.label }).first { x.element("Label", text: label) }
+        let contract = presentation.audio.contains { $0.group != nil }
+        if main || contract { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", main ? "main" : "alternate")]) }
         for r in renditions {
             x.open(
                 "Representation",
@@ -110,13 +133,38 @@ struct DASHWriter {
         x.close("AdaptationSet")
     }
 
+    /// A caption track. Its cues cut into fMP4 `wvtt` segments (ISO/IEC 14496-30) when the
+    /// host made them: what the live profile expects (a SegmentTemplate) and what VLC 3.0
+    /// reads without crashing. Otherwise the WebVTT file as the single segment of a
+    /// template, still within the profile. The default track carries Role `main` beside
+    /// `subtitle`, as HLS marks it DEFAULT=YES.
     func writeTextSet(_ x: inout XMLWriter, id: Int, track: TextTrack) {
-        x.open("AdaptationSet", [("id", "\(id)"), ("contentType", "text"), ("mimeType", "text/vtt"), ("lang", track.language)])
+        let mp4 = track.mp4
+        x.open(
+            "AdaptationSet",
+            [
+                ("id", "\(id)"), ("contentType", "text"), ("mimeType", mp4 == nil ? "text/vtt" : "application/mp4"),
+                ("codecs", mp4.map { $0.codecs ?? "wvtt" }), ("lang", track.language ?? "und"),
+                ("segmentAlignment", "true"), ("startWithSAP", mp4 == nil ? nil : "1"),
+            ])
+        // Where the whole WebVTT file is, for a player that renders captions as a <track>
+        // (ours: MSE has no text). Others ignore a SupplementalProperty they do not know.
+        if mp4 != nil { x.empty("SupplementalProperty", [("schemeIdUri", Self.webVTTFileScheme), ("value", track.uri)]) }
         if let label = track.label { x.element("Label", text: label) }
+        if track.isDefault == true { x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")]) }
         x.empty("Role", [("schemeIdUri", Self.roleScheme), ("value", "subtitle")])
-        let bandwidth = track.size.map { max(1, Int64((Double($0) * 8 / track.duration).rounded(.up))) } ?? 256
-        x.open("Representation", [("id", track.id), ("bandwidth", "\(min(bandwidth, Int64(UInt32.max)))")])
-        x.element("BaseURL", text: track.uri)
+        let bytes = mp4.map { $0.segments.reduce(Int64(0)) { $0 + ($1.size ?? 0) } } ?? track.size
+        let bandwidth = bytes.map { max(1, Int64((Double($0) * 8 / track.duration).rounded(.up))) } ?? 256
+        x.open("Representation", [("id", track.id), ("bandwidth", "\(min(max(bandwidth, 1), Int64(UInt32.max)))")])
+        if let mp4, let initURI = mp4.initURI {
+            writeSegments(&x, id: track.id, timescale: mp4.timescale, initURI: initURI, segments: mp4.segments)
+        } else {
+            let ms = max(1, Format.thousandths(track.duration))
+            // The file is the template's only segment: the URI has no identifier to expand.
+            x.open("SegmentTemplate", [("timescale", "1000"), ("media", track.uri), ("startNumber", "1")])
+            writeTimeline(&x, [Segment(uri: track.uri, start: 0, duration: ms)])
+            x.close("SegmentTemplate")
+        }
         x.close("Representation")
         x.close("AdaptationSet")
     }
@@ -125,13 +173,13 @@ struct DASHWriter {
 
     /// The start number when every segment is `<id>/seg-<number, at least 5 digits>.m4s`
     /// with consecutive numbers, i.e. when `$Number%05d$` names them all.
-    static func templateStartNumber(_ r: Rendition) -> Int64? {
-        let prefix = "\(r.id)/seg-"
-        guard let first = r.segments.first?.uri, first.hasPrefix(prefix), first.hasSuffix(".m4s") else { return nil }
-        guard let start = Int64(first.dropFirst(prefix.count).dropLast(4)), start >= 0, start <= Int64(UInt32.max) - Int64(r.segments.count) else {
+    static func templateStartNumber(id: String, segments: [Segment]) -> Int64? {
+        let prefix = "\(id)/seg-"
+        guard let first = segments.first?.uri, first.hasPrefix(prefix), first.hasSuffix(".m4s") else { return nil }
+        guard let start = Int64(first.dropFirst(prefix.count).dropLast(4)), start >= 0, start <= Int64(UInt32.max) - Int64(segments.count) else {
             return nil
         }
-        for (k, s) in r.segments.enumerated() where s.uri != prefix + padded(start + Int64(k)) + ".m4s" { return nil }
+        for (k, s) in segments.enumerated() where s.uri != prefix + padded(start + Int64(k)) + ".m4s" { return nil }
         return start
     }
 
@@ -141,23 +189,27 @@ struct DASHWriter {
     }
 
     func writeSegments(_ x: inout XMLWriter, _ r: Rendition) {
-        if let start = Self.templateStartNumber(r) {
+        writeSegments(&x, id: r.id, timescale: r.timescale, initURI: r.initURI, segments: r.segments)
+    }
+
+    func writeSegments(_ x: inout XMLWriter, id: String, timescale: Int64, initURI: String, segments: [Segment]) {
+        if let start = Self.templateStartNumber(id: id, segments: segments) {
             x.open(
                 "SegmentTemplate",
                 [
-                    ("timescale", "\(r.timescale)"),
+                    ("timescale", "\(timescale)"),
                     // Ids and URIs never contain "$" (validated), so nothing needs "$$" escaping.
-                    ("initialization", r.initURI),
-                    ("media", "\(r.id)/seg-$Number%05d$.m4s"),
+                    ("initialization", initURI),
+                    ("media", "\(id)/seg-$Number%05d$.m4s"),
                     ("startNumber", "\(start)"),
                 ])
-            writeTimeline(&x, r.segments)
+            writeTimeline(&x, segments)
             x.close("SegmentTemplate")
         } else {
-            x.open("SegmentList", [("timescale", "\(r.timescale)")])
-            x.empty("Initialization", [("sourceURL", r.initURI)])
-            writeTimeline(&x, r.segments)
-            for s in r.segments { x.empty("SegmentURL", [("media", s.uri)]) }
+            x.open("SegmentList", [("timescale", "\(timescale)")])
+            x.empty("Initialization", [("sourceURL", initURI)])
+            writeTimeline(&x, segments)
+            for s in segments { x.empty("SegmentURL", [("media", s.uri)]) }
             x.close("SegmentList")
         }
     }
@@ -192,6 +244,22 @@ struct DASHWriter {
             groups[k, default: []].append(r)
         }
         return keys.compactMap { groups[$0] }
+    }
+
+    /// The set's picture aspect ratio from its largest picture, as a small ratio (16:9, 4:3)
+    /// when one is within 1 % of it: rungs such as 426x240 are 16:9 to the eye.
+    static func pictureAspectRatio(_ renditions: [Rendition]) -> String? {
+        guard let largest = renditions.max(by: { ($0.width ?? 0) * ($0.height ?? 0) < ($1.width ?? 0) * ($1.height ?? 0) }),
+            let w = largest.width, let h = largest.height, w > 0, h > 0
+        else { return nil }
+        let ratio = Double(w) / Double(h)
+        for d in Int64(1)...32 {
+            let n = (ratio * Double(d)).rounded()
+            if n >= 1, abs(n / Double(d) - ratio) <= ratio * 0.01 { return "\(Int64(n)):\(d)" }
+        }
+        var a = w, b = h
+        while b != 0 { (a, b) = (b, a % b) }
+        return "\(w / a):\(h / a)"
     }
 
     static func fourCC(_ codecs: String) -> String { String(codecs.prefix { $0 != "." }) }

@@ -55,19 +55,54 @@ struct HLSWriter {
 
     // MARK: master playlist
 
-    /// Audio renditions grouped by codec: a variant may only switch between renditions its
-    /// CODECS attribute names, so each codec gets its own group (and its own variants).
-    var audioGroups: [(id: String, codecs: String, members: [Rendition])] {
-        var groups: [(id: String, codecs: String, members: [Rendition])] = []
-        for r in presentation.audio {
-            if let i = groups.firstIndex(where: { $0.codecs == r.codecs }) {
+    /// Audio renditions by group. With the contract's `group` keys: one group per codec and
+    /// channel layout, stereo first (players start in the first group they can play). A
+    /// presentation without them keeps today's grouping by codec, GROUP-ID "audio".
+    var audioGroups: [AudioGroup] {
+        var groups: [AudioGroup] = []
+        let audio = presentation.audio
+        let byContract = audio.contains { $0.group != nil }
+        for r in audio {
+            let key = byContract ? r.audioGroup : r.codecs
+            if let i = groups.firstIndex(where: { $0.key == key }) {
                 groups[i].members.append(r)
             } else {
-                groups.append((id: "", codecs: r.codecs, members: [r]))
+                groups.append(AudioGroup(key: key, id: key, members: [r]))
             }
         }
+        if byContract {
+            // Stable: groups of equal layout keep the presentation's order.
+            return groups.enumerated().sorted { ($0.element.channels, $0.offset) < ($1.element.channels, $1.offset) }.map(\.element)
+        }
         let single = groups.count == 1
-        return groups.map { (id: single ? "audio" : "audio-\($0.codecs)", codecs: $0.codecs, members: $0.members) }
+        return groups.map { AudioGroup(key: $0.key, id: single ? "audio" : "audio-\($0.key)", members: $0.members) }
+    }
+
+    struct AudioGroup {
+        var key: String
+        var id: String
+        var members: [Rendition]
+        /// Every codec its members use, once each, for the variants' CODECS.
+        var codecs: [String] { members.map(\.codecs).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+        var channels: Int64 { members.compactMap(\.channels).max() ?? 2 }
+        var peak: Int64 { members.map(\.peakBandwidth).max() ?? 0 }
+        var average: Int64 { members.compactMap(\.averageBandwidthValue).max() ?? 0 }
+    }
+
+    /// Where players start: Apple's authoring spec (1.32) wants the first variant near
+    /// 2 Mbit/s, since a client begins with the first one listed.
+    static let startingBandwidth: Int64 = 2_000_000
+
+    /// `items` with the one whose bandwidth is closest to ``startingBandwidth`` moved first
+    /// (the lower on a tie), the others in their order.
+    static func startingFirst<T>(_ items: [T], bandwidth: (T) -> Int64) -> [T] {
+        guard let best = items.indices.min(by: { a, b in
+            let da = abs(bandwidth(items[a]) - startingBandwidth), db = abs(bandwidth(items[b]) - startingBandwidth)
+            return da != db ? da < db : bandwidth(items[a]) < bandwidth(items[b])
+        }) else { return items }
+        var rest = items
+        let first = rest.remove(at: best)
+        return [first] + rest
     }
 
     func masterPlaylist() -> String {
@@ -75,6 +110,8 @@ struct HLSWriter {
         lines += keys.map { "#EXT-X-SESSION-KEY:" + keyAttributes($0) }
         let groups = audioGroups
         let subtitles = presentation.textTracks.isEmpty ? nil : "subs"
+        // RFC 8216 §4.3.4.2: CODECS names every format of the variant, subtitles included.
+        let textCodecs = subtitles == nil ? [] : ["wvtt"]
         let video = presentation.video
 
         if video.isEmpty == false {
@@ -86,8 +123,9 @@ struct HLSWriter {
                     var a = Attributes()
                     a.add("TYPE", "AUDIO")
                     a.quoted("GROUP-ID", group.id)
-                    a.quoted("NAME", names.unique(r.label ?? r.language ?? r.id, fallback: r.id))
-                    if let language = r.language { a.quoted("LANGUAGE", language) }
+                    // Apple's authoring spec 8.10: LANGUAGE is required; "und" when unknown.
+                    a.quoted("LANGUAGE", r.language ?? "und")
+                    a.quoted("NAME", names.unique(r.displayName, fallback: r.id))
                     a.add("DEFAULT", i == defaultIndex ? "YES" : "NO")
                     a.add("AUTOSELECT", "YES")
                     if let channels = r.channels { a.quoted("CHANNELS", "\(channels)") }
@@ -104,8 +142,8 @@ struct HLSWriter {
                 var a = Attributes()
                 a.add("TYPE", "SUBTITLES")
                 a.quoted("GROUP-ID", subtitles)
+                a.quoted("LANGUAGE", t.language ?? "und")
                 a.quoted("NAME", names.unique(t.label ?? t.language ?? t.id, fallback: t.id))
-                if let language = t.language { a.quoted("LANGUAGE", language) }
                 a.add("DEFAULT", i == defaultIndex ? "YES" : "NO")
                 a.add("AUTOSELECT", "YES")
                 a.quoted("URI", textName(t))
@@ -115,30 +153,31 @@ struct HLSWriter {
 
         if video.isEmpty {
             // Audio-only: every audio rendition is a variant of its own.
-            for r in presentation.audio {
+            for r in Self.startingFirst(presentation.audio, bandwidth: \.peakBandwidth) {
                 lines.append("")
                 var a = Attributes()
                 a.add("BANDWIDTH", "\(r.peakBandwidth)")
                 if let average = r.averageBandwidthValue { a.add("AVERAGE-BANDWIDTH", "\(average)") }
-                a.quoted("CODECS", r.codecs)
+                a.quoted("CODECS", ([r.codecs] + textCodecs).joined(separator: ","))
                 if let subtitles { a.quoted("SUBTITLES", subtitles) }
                 lines += ["#EXT-X-STREAM-INF:" + a.text, mediaName(r)]
             }
             return lines.joined(separator: "\n") + "\n"
         }
 
-        let audioChoices: [(id: String, codecs: String, members: [Rendition])?] = groups.isEmpty ? [nil] : groups.map { $0 }
+        // Every video variant once per audio group, so a player can pair any picture with
+        // any sound it can decode.
+        let audioChoices: [AudioGroup?] = groups.isEmpty ? [nil] : groups.map { $0 }
         for group in audioChoices {
-            for r in video {
+            // BANDWIDTH covers every rendition that can play with the variant: the video plus
+            // the heaviest audio rendition of its group.
+            let audioPeak = group?.peak ?? 0
+            for r in Self.startingFirst(video, bandwidth: { $0.peakBandwidth + audioPeak }) {
                 lines.append("")
-                // BANDWIDTH covers every rendition that can play with the variant: the
-                // video plus the heaviest audio rendition of its group.
-                let audioPeak = group?.members.map(\.peakBandwidth).max() ?? 0
-                let audioAverage = group?.members.compactMap(\.averageBandwidthValue).max() ?? 0
                 var a = Attributes()
                 a.add("BANDWIDTH", "\(r.peakBandwidth + audioPeak)")
-                if let average = r.averageBandwidthValue { a.add("AVERAGE-BANDWIDTH", "\(average + audioAverage)") }
-                a.quoted("CODECS", ([r.codecs] + (group.map { [$0.codecs] } ?? [])).joined(separator: ","))
+                if let average = r.averageBandwidthValue { a.add("AVERAGE-BANDWIDTH", "\(average + (group?.average ?? 0))") }
+                a.quoted("CODECS", ([r.codecs] + (group?.codecs ?? []) + textCodecs).joined(separator: ","))
                 a.add("RESOLUTION", "\(r.width ?? 0)x\(r.height ?? 0)")
                 if let rate = r.frameRate { a.add("FRAME-RATE", Format.decimal3(Format.thousandths(rate))) }
                 if let group { a.quoted("AUDIO", group.id) }
@@ -186,10 +225,24 @@ struct HLSWriter {
             + (iframesOnly ? ["#EXT-X-I-FRAMES-ONLY"] : []) + ["#EXT-X-INDEPENDENT-SEGMENTS"]
     }
 
-    func targetDuration(_ r: Rendition) -> Int64 {
-        let longest = r.segments.map(\.duration).max() ?? 1
-        return max(1, (longest + r.timescale - 1) / r.timescale)
+    /// One target for every media playlist of the presentation (Apple's authoring spec 8.2),
+    /// the largest EXTINF rounded to the nearest integer (RFC 8216 §4.3.3.1: each rounded
+    /// EXTINF ≤ target), rounding halves up so every reading of "nearest" holds. Subtitle
+    /// playlists cut on the same boundaries share it; a whole-file one cannot.
+    var targetDuration: Int64 {
+        var longest: Int64 = 0
+        for r in presentation.renditions {
+            for s in r.segments { longest = max(longest, Format.thousandths(s.duration, timescale: r.timescale)) }
+        }
+        for t in presentation.textTracks {
+            guard let cut = t.vttSegments else { continue }
+            for s in cut.segments { longest = max(longest, Format.thousandths(s.duration, timescale: cut.timescale)) }
+        }
+        return Self.rounded(longest)
     }
+
+    /// Thousandths of a second rounded to the nearest second, halves up, at least 1.
+    static func rounded(_ thousandths: Int64) -> Int64 { max(1, (thousandths + 500) / 1000) }
 
     func mediaPlaylist(_ r: Rendition) -> String { segmentPlaylist(r, iframesOnly: false) }
 
@@ -200,7 +253,7 @@ struct HLSWriter {
     /// A media playlist, or its I-frame twin, which names only each segment's key frame.
     private func segmentPlaylist(_ r: Rendition, iframesOnly: Bool) -> String {
         let name = iframesOnly ? iframeName(r) : mediaName(r)
-        var lines = header(targetDuration: targetDuration(r), iframesOnly: iframesOnly)
+        var lines = header(targetDuration: targetDuration, iframesOnly: iframesOnly)
         lines.append("#EXT-X-MAP:URI=\"\(Format.relative(r.initURI, from: name))\"")
         lines += keys.map { "#EXT-X-KEY:" + keyAttributes($0) }
         for s in r.segments {
@@ -214,13 +267,24 @@ struct HLSWriter {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A WebVTT file as a one-segment playlist (HLS delivers subtitles through playlists).
+    /// A subtitle playlist: the track's WebVTT segments (cut on the media's boundaries, each
+    /// with an X-TIMESTAMP-MAP), or, for a host that did not cut them, the whole file as one
+    /// segment.
     func subtitlePlaylist(_ t: TextTrack) -> String {
         let name = textName(t)
-        let thousandths = Format.thousandths(t.duration)
-        var lines = header(targetDuration: max(1, (thousandths + 999) / 1000))
-        lines.append("#EXTINF:\(Format.decimal3(thousandths)),")
-        lines.append(Format.relative(t.uri, from: name))
+        var lines: [String]
+        if let cut = t.vttSegments {
+            lines = header(targetDuration: targetDuration)
+            for s in cut.segments {
+                lines.append("#EXTINF:\(Format.decimal3(Format.thousandths(s.duration, timescale: cut.timescale))),")
+                lines.append(Format.relative(s.uri, from: name))
+            }
+        } else {
+            let thousandths = Format.thousandths(t.duration)
+            lines = header(targetDuration: Self.rounded(thousandths))
+            lines.append("#EXTINF:\(Format.decimal3(thousandths)),")
+            lines.append(Format.relative(t.uri, from: name))
+        }
         lines.append("#EXT-X-ENDLIST")
         return lines.joined(separator: "\n") + "\n"
     }

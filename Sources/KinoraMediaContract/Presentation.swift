@@ -48,6 +48,11 @@ public struct Presentation: Codable, Sendable, Equatable {
         public var duration: Double
         /// Bytes.
         public var size: Int64
+        /// The cues cut on the media's segment boundaries as WebVTT files with an
+        /// X-TIMESTAMP-MAP (HLS); nil until cut (``KinoraCore/CaptionCuts``).
+        public var vttSegments: TextSegments? = nil
+        /// The same cut as fMP4 `wvtt` (ISO/IEC 14496-30) segments (DASH).
+        public var mp4: TextSegments? = nil
 
         /// The track of a caption in `language`, with the id and file its layout gives it.
         public init(language: String, label: String, isDefault: Bool, duration: Double, size: Int64) {
@@ -61,8 +66,25 @@ public struct Presentation: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, language, label, uri, duration, size
+            case id, language, label, uri, duration, size, mp4
             case isDefault = "default"
+            case vttSegments = "vtt_segments"
+        }
+    }
+
+    /// A caption track cut into segments on the presentation's timeline: WebVTT files (no
+    /// init, no codecs) or fMP4 (`init`, `codecs` "wvtt").
+    public struct TextSegments: Codable, Sendable, Equatable {
+        public var codecs: String?
+        public var timescale: Int64
+        public var `init`: String?
+        public var segments: [Rendition.Segment]
+
+        public init(codecs: String? = nil, timescale: Int64, init initURI: String? = nil, segments: [Rendition.Segment]) {
+            self.codecs = codecs
+            self.timescale = timescale
+            self.`init` = initURI
+            self.segments = segments
         }
     }
 

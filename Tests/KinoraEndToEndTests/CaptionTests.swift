@@ -101,14 +101,23 @@ import Testing
         let variants = lines.filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }
         #expect(!variants.isEmpty && variants.allSatisfy { $0.contains("SUBTITLES=\"subs\"") }, "\(master.body)")
 
-        // The subtitle playlist: the whole file as one segment lasting the video.
+        // The subtitle playlist: the cues cut on the video's segment boundaries, with the
+        // video's target duration (one target per presentation), each WebVTT segment with
+        // the X-TIMESTAMP-MAP RFC 8216 §3.5 requires.
         let playlist = try daemon.get("/streams/\(id)/text-en/media.m3u8")
         #expect(playlist.status == 200, "\(playlist.body)")
-        let target = playlist.body.split(separator: "\n").first { $0.hasPrefix("#EXT-X-TARGETDURATION:") }.flatMap { Int($0.dropFirst(22)) }
+        func target(_ text: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix("#EXT-X-TARGETDURATION:") }.flatMap { Int($0.dropFirst(22)) }
+        }
         let durations = playlist.body.split(separator: "\n").filter { $0.hasPrefix("#EXTINF:") }.compactMap { Double($0.dropFirst(8).dropLast()) }
-        #expect(durations.count == 1 && abs((durations.first ?? 0) - 3) < 0.2, "\(playlist.body)")
-        #expect(target.map { Double($0) >= (durations.first ?? .infinity).rounded() } == true, "\(playlist.body)")
-        #expect(playlist.body.contains("\n../captions/en.vtt\n") && playlist.body.hasSuffix("#EXT-X-ENDLIST\n"), "\(playlist.body)")
+        #expect(!durations.isEmpty && abs(durations.reduce(0, +) - 3) < 0.2, "\(playlist.body)")
+        let videoPlaylist = try daemon.get("/streams/\(id)/360p/media.m3u8")
+        #expect(target(playlist.body) != nil && target(playlist.body) == target(videoPlaylist.body), "\(playlist.body)\n\(videoPlaylist.body)")
+        #expect(playlist.body.contains("\nseg-00001.vtt\n") && playlist.body.hasSuffix("#EXT-X-ENDLIST\n"), "\(playlist.body)")
+        let cueSegment = try daemon.get("/streams/\(id)/text-en/seg-00001.vtt")
+        #expect(cueSegment.status == 200 && cueSegment.headers["content-type"]?.hasPrefix("text/vtt") == true)
+        #expect(cueSegment.body.hasPrefix("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n"), "\(cueSegment.body)")
+        #expect(cueSegment.headers["cache-control"]?.contains("immutable") == false, "cut again under the same name when replaced")
 
         // The file itself, as uploaded.
         let vtt = try daemon.get("/streams/\(id)/captions/en.vtt")
@@ -130,7 +139,15 @@ import Testing
         // DASH: a text adaptation set per language, and the MPD stays schema-valid.
         let mpd = try await Self.eventually(daemon, "/streams/\(id)/manifest.mpd") { $0.body.contains("lang=\"fr\"") }
         #expect(mpd.body.components(separatedBy: "contentType=\"text\"").count == 3, "\(mpd.body)")
-        #expect(mpd.body.contains("<BaseURL>captions/en.vtt</BaseURL>") && mpd.body.contains("<BaseURL>captions/fr.vtt</BaseURL>"))
+        // As fMP4 wvtt segments (what the live profile allows and VLC 3.0 survives), the
+        // default track with Role main.
+        #expect(!mpd.body.contains("<BaseURL>"), "\(mpd.body)")
+        #expect(mpd.body.components(separatedBy: "mimeType=\"application/mp4\" codecs=\"wvtt\"").count == 3, "\(mpd.body)")
+        #expect(mpd.body.contains("initialization=\"text-en/init.mp4\" media=\"text-en/seg-$Number%05d$.m4s\""), "\(mpd.body)")
+        #expect(mpd.body.components(separatedBy: "value=\"main\"").count >= 3, "video's and English captions' Role main: \(mpd.body)")
+        let wvttInit = try daemon.get("/streams/\(id)/text-en/init.mp4")
+        #expect(wvttInit.status == 200 && wvttInit.headers["content-type"] == "application/mp4")
+        #expect(try daemon.get("/streams/\(id)/text-en/seg-00001.m4s").headers["content-type"] == "application/mp4")
         if let valid = try PlaybackTests.validateMPD(mpd.body, in: dir) { #expect(valid.status == 0, "\(valid.output)") }
 
         // Tracks saved at once: each republish waits for the one before, so the last one

@@ -68,6 +68,47 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// Apple's HLS authoring spec 10.1: playlists (and here MPDs) gzipped for clients that
+    /// ask; a second representation with its own ETag; media segments never.
+    @Test func manifestsAreGzippedWhenAcceptedAndSegmentsNever() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("streams-gzip")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (daemon, id, _) = try await startWithReadyClip(dir)
+        for name in ["master.m3u8", "720p/media.m3u8", "manifest.mpd"] {
+            let plain = try daemon.get("/streams/\(id)/\(name)")
+            #expect(plain.status == 200 && plain.headers["content-encoding"] == nil, "\(name)")
+            #expect(plain.headers["vary"]?.lowercased().contains("accept-encoding") == true, "\(name)")
+            let packed = try daemon.get("/streams/\(id)/\(name)", headers: ["Accept-Encoding": "br;q=1.0, gzip;q=0.8"])
+            #expect(packed.status == 200 && packed.headers["content-encoding"] == "gzip", "\(name): \(packed.headers)")
+            #expect(packed.headers["vary"]?.lowercased().contains("accept-encoding") == true)
+            #expect(packed.headers["content-type"] == plain.headers["content-type"])
+            #expect(packed.bytes.count < plain.bytes.count && packed.headers["content-length"] == String(packed.bytes.count), "\(name)")
+            // gunzip gives back the identity bytes.
+            let file = dir + "/packed.gz"
+            try Data(packed.bytes).write(to: URL(fileURLWithPath: file))
+            let unpacked = try TestEnvironment.run("/bin/gzip", ["-dc", file])
+            #expect(unpacked.status == 0 && unpacked.output == plain.body, "\(name)")
+            // Another representation: another ETag, each revalidating on its own.
+            let etag = try #require(packed.headers["etag"]), plainTag = try #require(plain.headers["etag"])
+            #expect(etag != plainTag)
+            let revalidated = try daemon.get("/streams/\(id)/\(name)", headers: ["Accept-Encoding": "gzip", "If-None-Match": etag])
+            #expect(revalidated.status == 304)
+            #expect(try daemon.get("/streams/\(id)/\(name)", headers: ["If-None-Match": etag]).status == 200)
+            // q=0 refuses gzip.
+            #expect(try daemon.get("/streams/\(id)/\(name)", headers: ["Accept-Encoding": "gzip;q=0"]).headers["content-encoding"] == nil)
+        }
+        // Segments: as stored, whatever the client accepts; audio is audio/mp4 (RFC 4337).
+        for name in ["720p/init.mp4", "720p/seg-00001.m4s", "audio/init.mp4", "audio/seg-00001.m4s"] {
+            let plain = try daemon.get("/streams/\(id)/\(name)")
+            let asked = try daemon.get("/streams/\(id)/\(name)", headers: ["Accept-Encoding": "gzip"])
+            #expect(asked.status == 200 && asked.headers["content-encoding"] == nil && asked.bytes == plain.bytes, "\(name)")
+        }
+        #expect(try daemon.get("/streams/\(id)/audio/init.mp4").headers["content-type"] == "audio/mp4")
+        #expect(try daemon.get("/streams/\(id)/audio/seg-00001.m4s").headers["content-type"] == "audio/mp4")
+        #expect(try daemon.get("/streams/\(id)/720p/init.mp4").headers["content-type"] == "video/mp4")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func privateVideosAreNotServedToStrangers() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("streams")
         defer { try? FileManager.default.removeItem(atPath: dir) }

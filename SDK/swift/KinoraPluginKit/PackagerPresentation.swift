@@ -48,9 +48,16 @@ public struct PresentationRendition: Decodable {
     public var width: Int64?
     public var height: Int64?
     public var frameRate: Double?
+    /// Audio: a BCP 47 tag ("en", "pt-br"; "und" when the source did not say).
     public var language: String?
     public var label: String?
+    /// Audio: what a track menu shows ("English", "Français (5.1)"); preferred over `label`.
+    public var name: String?
+    /// Audio: the one rendition of its `group` a player picks first.
     public var isDefault: Bool?
+    /// Audio: one group per codec and channel layout ("aac-2ch", "aac-6ch", "ec3-6ch");
+    /// absent means "aac-2ch" (``audioGroup``).
+    public var group: String?
     public var channels: Int64?
     public var sampleRate: Int64?
     public var timescale: Int64
@@ -59,9 +66,15 @@ public struct PresentationRendition: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case id, type, codecs, bandwidth, averageBandwidth = "average_bandwidth", width, height
-        case frameRate = "frame_rate", language, label, isDefault = "default", channels
+        case frameRate = "frame_rate", language, label, name, isDefault = "default", group, channels
         case sampleRate = "sample_rate", timescale, initURI = "init", segments
     }
+
+    /// The audio group this rendition belongs to (the contract's default when absent).
+    public var audioGroup: String { group ?? "aac-2ch" }
+
+    /// What a menu shows: the name, else the label, else the language, else the id.
+    public var displayName: String { name ?? label ?? language ?? id }
 
     /// Sum of the segment durations, in timescale units.
     public var totalDuration: Int64 { segments.reduce(0) { $0 + $1.duration } }
@@ -107,6 +120,14 @@ public struct PresentationSegment: Decodable {
     public var duration: Int64
     public var size: Int64?
     public var iframe: PresentationByteRange?
+
+    public init(uri: String, start: Int64, duration: Int64, size: Int64? = nil, iframe: PresentationByteRange? = nil) {
+        self.uri = uri
+        self.start = start
+        self.duration = duration
+        self.size = size
+        self.iframe = iframe
+    }
 }
 
 /// A byte range inside a segment file, here the key frame that trick play fetches without the
@@ -139,8 +160,30 @@ public struct PresentationTextTrack: Decodable {
     public var uri: String
     public var duration: Double
     public var size: Int64?
+    /// The same cues cut on the presentation's segment boundaries as WebVTT files, each
+    /// with an `X-TIMESTAMP-MAP` header (what HLS subtitle playlists name); absent when the
+    /// host did not cut them.
+    public var vttSegments: PresentationTextSegments?
+    /// The same cues as fragmented MP4 (`wvtt`, ISO/IEC 14496-30), for DASH.
+    public var mp4: PresentationTextSegments?
 
-    enum CodingKeys: String, CodingKey { case id, language, label, isDefault = "default", uri, duration, size }
+    enum CodingKeys: String, CodingKey {
+        case id, language, label, isDefault = "default", uri, duration, size, vttSegments = "vtt_segments", mp4
+    }
+}
+
+/// A caption track cut into segments: WebVTT files (no `init`) or fMP4 (`init`, `codecs`).
+///
+/// ```swift
+/// if let mp4 = track.mp4 { print(mp4.codecs ?? "wvtt", mp4.initURI ?? "", mp4.segments.count) }
+/// ```
+public struct PresentationTextSegments: Decodable {
+    public var codecs: String?
+    public var timescale: Int64
+    public var initURI: String?
+    public var segments: [PresentationSegment]
+
+    enum CodingKeys: String, CodingKey { case codecs, timescale, initURI = "init", segments }
 }
 
 /// One DRM system protecting the segments. Each manifest format signals only what it can
@@ -225,6 +268,7 @@ extension PackagerPresentation {
             }
             if let f = r.frameRate, !(f > 0 && f <= 1000) { throw fail(p + ".frame_rate", "must be in (0, 1000]") }
             if let c = r.channels, !(1...64).contains(c) { throw fail(p + ".channels", "must be 1...64") }
+            if let g = r.group, !Check.isIdentifier(g) { throw fail(p + ".group", Check.identifierRule) }
             if let s = r.sampleRate, !(1...1_000_000).contains(s) { throw fail(p + ".sample_rate", "must be 1...1000000") }
             if let l = r.language, !Check.isLanguage(l) { throw fail(p + ".language", Check.languageRule) }
             guard (1...10_000_000).contains(r.timescale) else { throw fail(p + ".timescale", "must be 1...10000000") }
@@ -255,6 +299,22 @@ extension PackagerPresentation {
             guard Check.isRelativeURI(t.uri) else { throw fail(p + ".uri", Check.uriRule) }
             guard t.duration > 0 && t.duration < 1e9 else { throw fail(p + ".duration", "must be a positive number of seconds") }
             if let size = t.size, !(0..<maxTicks).contains(size) { throw fail(p + ".size", "must be 0...2^52") }
+            for (key, form) in [("vtt_segments", t.vttSegments), ("mp4", t.mp4)] {
+                guard let form else { continue }
+                let fp = p + "." + key
+                guard (1...10_000_000).contains(form.timescale) else { throw fail(fp + ".timescale", "must be 1...10000000") }
+                if let c = form.codecs, !Check.isCodec(c) { throw fail(fp + ".codecs", "must be one RFC 6381 codec such as wvtt") }
+                if let i = form.initURI, !Check.isRelativeURI(i) { throw fail(fp + ".init", Check.uriRule) }
+                guard !form.segments.isEmpty else { throw fail(fp + ".segments", "must contain at least one segment") }
+                var previousEnd: Int64 = 0
+                for (k, s) in form.segments.enumerated() {
+                    let sp = "\(fp).segments[\(k)]"
+                    guard Check.isRelativeURI(s.uri) else { throw fail(sp + ".uri", Check.uriRule) }
+                    guard (0..<maxTicks).contains(s.start), s.start >= previousEnd else { throw fail(sp + ".start", "must be 0...2^52, after the previous segment") }
+                    guard (1..<maxTicks).contains(s.duration) else { throw fail(sp + ".duration", "must be 1...2^52 timescale units") }
+                    previousEnd = s.start + s.duration
+                }
+            }
         }
         for (i, e) in protection.enumerated() {
             let p = "presentation.protection[\(i)]"

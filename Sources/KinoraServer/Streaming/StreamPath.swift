@@ -5,7 +5,9 @@ struct StreamPath: Sendable {
     let mediaType: String
     let isImmutable: Bool
     /// An init or media segment (what redirect playback sends to the storage backend).
-    var isSegment: Bool { mediaType == "video/mp4" || mediaType == "video/iso.segment" }
+    let isSegment: Bool
+    /// A playlist or MPD: served gzipped to clients that accept it.
+    var isManifest: Bool { mediaType == "application/vnd.apple.mpegurl" || mediaType == "application/dash+xml" }
 
     static let types: [String: (mediaType: String, immutable: Bool)] = [
         "m3u8": ("application/vnd.apple.mpegurl", false),
@@ -39,8 +41,21 @@ struct StreamPath: Sendable {
             let type = Self.types[String(last[last.index(after: dot)...]).lowercased()]
         else { return nil }
         relative = components.joined(separator: "/")
-        mediaType = type.mediaType
-        isImmutable = type.immutable
+        let segment = type.mediaType == "video/mp4" || type.mediaType == "video/iso.segment"
+        isSegment = segment
+        // The folder says what a segment holds (``VideoObjects``, the contract's ids).
+        let folder = components.count > 1 ? components[0] : ""
+        let isText = folder.hasPrefix("text-")
+        if segment && (folder == "audio" || folder.hasPrefix("audio-")) {
+            mediaType = "audio/mp4"  // RFC 4337: audio-only MP4, init and fragments alike
+        } else if segment && isText {
+            mediaType = "application/mp4"  // RFC 4337: timed text (wvtt) in MP4
+        } else {
+            mediaType = type.mediaType
+        }
+        // A caption track's segments are cut again under the same names when its file is
+        // replaced, so they must not be cached for a year.
+        isImmutable = type.immutable && !isText
     }
 }
 

@@ -96,6 +96,17 @@ final class StreamRoutes: Sendable {
             redirect[.cacheControl] = "no-store"
             return Response(status: .found, headers: redirect)
         }
+        if path.isManifest {
+            headers[.vary] = "Accept-Encoding"
+            if Gzip.accepted(request.headers[.acceptEncoding]),
+                let packed = try await gzippedManifest(key, storage: storage, requestID: context.requestID)
+            {
+                headers[.contentEncoding] = "gzip"
+                return try respond(size: Int64(packed.body.readableBytes), etag: packed.etag, request: request, headers: headers) { range in
+                    ResponseBody(byteBuffer: packed.body.getSlice(at: Int(range.lowerBound), length: Int(range.count)) ?? ByteBuffer())
+                }
+            }
+        }
         // A hot file is answered from memory, before even asking the plugin where it lives.
         if let cached = cache.file(key) {
             return try respond(size: Int64(cached.body.readableBytes), etag: cached.etag, request: request, headers: headers) { range in

@@ -57,11 +57,12 @@ public struct Publisher: Sendable {
     private func write(_ video: String, renditions: [Rendition], ready: Bool, storage: StorageClient) async throws {
         let captions = try database.captions.list(videoID: video)
         let duration = try database.videos.find(video)?.duration.flatMap { $0 > 0 ? $0 : nil } ?? Presentation.duration(of: renditions)
-        let textTracks = captions.map { caption in
+        let uncut = captions.map { caption in
             Presentation.TextTrack(
                 language: caption.language, label: caption.label, isDefault: caption.isDefault,
                 duration: duration, size: caption.size)
         }
+        let textTracks = try await CaptionCuts.attach(uncut, renditions: renditions, video: video, storage: storage)
         let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks))
         let objects = VideoObjects(video)
         // Recording the presentation is what makes a video playable (and ready): only once at

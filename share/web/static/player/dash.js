@@ -169,9 +169,15 @@ export function parseMPD(text, manifestURL) {
     } else if (kind === 'text') {
       const representation = child(set, 'Representation');
       const mime = attribute([representation, set], 'mimeType') || '';
-      if (!representation || mime !== 'text/vtt' || !child(representation, 'BaseURL')) continue;
+      // Captions render as a <track> of the whole WebVTT file: a text/vtt BaseURL, the file
+      // as a template's one segment, or, for fMP4 wvtt sets, the file the packager names.
+      const file = children(set, 'SupplementalProperty').find((p) => p.getAttribute('schemeIdUri') === 'urn:org:kinora:webvtt-file:2026');
+      const template = representation && (child(representation, 'SegmentTemplate') || child(set, 'SegmentTemplate'));
+      const single = mime === 'text/vtt' && template && !(template.getAttribute('media') || '$').includes('$') ? template.getAttribute('media') : null;
+      const relative = file?.getAttribute('value') || single;
+      if (!representation || (!relative && (mime !== 'text/vtt' || !child(representation, 'BaseURL')))) continue;
       textTracks.push({
-        uri: baseOf([mpd, period, set, representation], manifestURL),
+        uri: relative ? new URL(relative, baseOf([mpd, period, set], manifestURL)).href : baseOf([mpd, period, set, representation], manifestURL),
         language: set.getAttribute('lang') || '',
         label: child(set, 'Label')?.textContent.trim() || set.getAttribute('lang') || 'Captions',
       });

@@ -75,11 +75,13 @@ export function parseMedia(text, base) {
 }
 
 const VIDEO_CODECS = /^(avc1|avc3|hvc1|hev1|av01|vp09|vp8|vp9)/;
+// Subtitle formats a variant's CODECS names (RFC 8216 §4.3.4.2): never a SourceBuffer's.
+const TEXT_CODECS = /^(wvtt|stpp)/;
 
 /// Splits a variant's CODECS into its video and audio codecs.
 export function splitCodecs(codecs) {
   return {
     video: codecs.filter((c) => VIDEO_CODECS.test(c)),
-    audio: codecs.filter((c) => !VIDEO_CODECS.test(c)),
+    audio: codecs.filter((c) => !VIDEO_CODECS.test(c) && !TEXT_CODECS.test(c)),
   };
 }

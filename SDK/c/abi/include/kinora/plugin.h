@@ -745,7 +745,18 @@ typedef struct kn_storage_localfile_v1 {
  *                     Video only: width, height, frame_rate; passthrough, present (true)
  *                     only on a rendition copied from the source rather than encoded
  *                     (informational: its segments follow the same rules).
- *                     Audio only: channels, sample_rate.
+ *                     Audio only: channels, sample_rate; and, each optional (issue 16's
+ *                     contract; absent in presentations written before it):
+ *                     language (BCP 47, lower-case primary subtag: "en", "pt-br"; "und"
+ *                     when the source did not say), name (what a menu shows: "English",
+ *                     "English (5.1)"), default (true on the one rendition of its group a
+ *                     player picks first), group (one per codec and channel layout:
+ *                     "aac-2ch", "aac-6ch", "ec3-6ch", "aac-8ch", "ec3-8ch"; absent means
+ *                     "aac-2ch"). HLS writes an EXT-X-MEDIA group per `group`, each video
+ *                     variant once per group, stereo first; DASH an AdaptationSet per
+ *                     (group, language), Role "main" on the default, "alternate" otherwise.
+ *                     Ids stay unique: "audio" for a source's single stereo track, else
+ *                     "audio-<language>", "audio-<language>-6ch" (-2, -3 on a clash).
  *   segments[]        uri; start and duration (in `timescale` units, presentation time
  *                     from 0); size (bytes); iframe (offset and size of the byte range from
  *                     the segment start through the first key frame's sample), absent when
@@ -753,6 +764,12 @@ typedef struct kn_storage_localfile_v1 {
  *   text_tracks[]     id ("text-" + language); language; label; default (boolean); uri (a
  *                     WebVTT file, "captions/<language>.vtt"); duration (seconds, the
  *                     video's); size (bytes). An empty array for a video without captions.
+ *                     Once the daemon has cut the file on the media's segment boundaries
+ *                     (at every publish), also: vtt_segments (WebVTT files, each with an
+ *                     X-TIMESTAMP-MAP header, for HLS) and mp4 (the same cues as fMP4
+ *                     "wvtt" segments, ISO/IEC 14496-30, for DASH), each an object with
+ *                     timescale (1000), segments[] (uri, start, duration, size) and, for
+ *                     mp4, codecs ("wvtt") and init ("text-en/init.mp4").
  *   protection[]      how the video is encrypted. The daemon sends an empty array in this
  *                     version; an entry has "scheme" ("cenc" or "cbcs") and, each optional,
  *                     "kid" (32 hex digits), "system_id" (a UUID), "pssh" (base64),
