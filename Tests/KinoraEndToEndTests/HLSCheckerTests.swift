@@ -58,7 +58,9 @@ struct HLSCheckerTests {
 
         """.write(toFile: dir + "/master.m3u8", atomically: true, encoding: .utf8)
         let audio = good ? [("4.000", 2000), ("2.000", 1000)] : [("4.011", 2000), ("1.989", 1000)]
-        for (folder, target, segments) in [("v", 4, [("4.000", 100_000), ("2.000", 50_000)]), ("a", good ? 4 : 5, audio)] {
+        // The bad video's first EXTINF rounds above its target of 4.
+        let video = [(good ? "4.000" : "4.600", 100_000), ("2.000", 50_000)]
+        for (folder, target, segments) in [("v", 4, video), ("a", good ? 4 : 5, audio)] {
             var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(target)", "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-MAP:URI=\"init.mp4\""]
             for (i, (duration, size)) in segments.enumerated() {
                 lines += ["#EXTINF:\(duration),", "s\(i).m4s"]
@@ -122,7 +124,7 @@ struct HLSCheckerTests {
         let joined = bad.joined(separator: "\n")
         for (rule, quoted) in [
             ("[8.2] target durations MUST be the same", "#EXT-X-TARGETDURATION:5"),
-            ("[8.2] a/media.m3u8: #EXTINF:4.011", "rounds above #EXT-X-TARGETDURATION"),
+            ("[8.2] v/media.m3u8: #EXTINF:4.600,", "rounds above #EXT-X-TARGETDURATION:4"),
             ("[8.10] master.m3u8: an audio rendition MUST have a LANGUAGE", "#EXT-X-MEDIA:TYPE=AUDIO"),
             ("[5.3] captions/en.vtt: WebVTT header MUST carry X-TIMESTAMP-MAP", "'WEBVTT'"),
             ("[5.10] master.m3u8: a variant with SUBTITLES MUST list wvtt", "#EXT-X-STREAM-INF:BANDWIDTH=100000"),

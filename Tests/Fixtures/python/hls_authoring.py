@@ -13,6 +13,7 @@ Used by check_hls.py with --authoring. Every problem starts with the rule's numb
   [10.1] playlists are gzip-compressed for a client that accepts it
 """
 import gzip
+import math
 import os
 import re
 import urllib.request
@@ -122,7 +123,8 @@ def check(master_url, problems):
         p = playlist(url)
         targets.setdefault(p.target, p)
         for duration, _, extinf in p.segments:
-            if p.target is not None and round(duration) > p.target:
+            # Rounded half up, as the RFC means it (Python's round() rounds 4.5 to 4).
+            if p.target is not None and math.floor(duration + 0.5) > p.target:
                 problems.append(f"[8.2] {p.name}: {extinf} rounds above {p.target_line}")
     if len(targets) > 1:
         listed = "; ".join(f"{p.name} has {p.target_line}" for p in targets.values())
