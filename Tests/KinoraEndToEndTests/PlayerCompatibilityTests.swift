@@ -117,8 +117,12 @@ import Testing
         // The default caption is the same in both: English (DEFAULT=YES in HLS, Role main in DASH).
         let subtitles = Self.lines(master, "#EXT-X-MEDIA:TYPE=SUBTITLES")
         #expect(subtitles.contains { $0.contains("LANGUAGE=\"en\"") && $0.contains("DEFAULT=YES") }, "\(subtitles)")
-        let mainText = try Regex(#"<AdaptationSet[^>]*contentType="text"[^>]*lang="en"[^>]*>\s*<Role schemeIdUri="urn:mpeg:dash:role:2011" value="main"/>"#)
-        #expect(mpd.body.contains(mainText), "DASH does not mark the English captions as the default (Role main):\n\(mpd.body)")
+        let englishText = mpd.body.components(separatedBy: "<AdaptationSet").first {
+            $0.contains("contentType=\"text\"") && $0.contains("lang=\"en\"")
+        }
+        #expect(
+            englishText?.contains("<Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>") == true,
+            "DASH does not mark the English captions as the default (Role main):\n\(englishText ?? mpd.body)")
         #expect(try await daemon.stop() == 0)
     }
 
@@ -144,9 +148,13 @@ import Testing
 }
 
 extension PlayerCompatibilityTests {
-    /// ffmpeg decoding `url` with `-v warning`: a player that complains is a finding.
+    /// ffmpeg decoding every stream of `url` with `-v warning`: a player that complains is a
+    /// finding. ffmpeg 5.1's HLS demuxer opens subtitle renditions only with `-strict
+    /// experimental` (whatever their format), so it is given; captions are copied, not encoded.
     static func decode(_ url: String) throws -> PlayerRun {
-        try PlayerRun.run("/usr/bin/ffmpeg", ["-v", "warning", "-nostdin", "-i", url, "-map", "0", "-f", "null", "-"], timeout: .seconds(90))
+        try PlayerRun.run(
+            "/usr/bin/ffmpeg", ["-v", "warning", "-nostdin", "-strict", "experimental", "-i", url, "-map", "0", "-c:s", "copy", "-f", "null", "-"],
+            timeout: .seconds(90))
     }
 
     @Test func everyPlayerPlaysTheMultilingualUploadToTheEnd() async throws {
@@ -160,7 +168,7 @@ extension PlayerCompatibilityTests {
         // ffprobe sees every audio track through the master: English, French and the 5.1 one.
         let probe = try PlayerRun.run(
             "/usr/bin/ffprobe",
-            ["-v", "warning", "-show_entries", "stream=codec_type,channels:stream_tags=language", "-of", "compact=p=0", "\(base)/master.m3u8"],
+            ["-v", "warning", "-strict", "experimental", "-show_entries", "stream=codec_type,channels:stream_tags=language", "-of", "compact=p=0", "\(base)/master.m3u8"],
             timeout: .seconds(60))
         #expect(probe.succeeded && probe.stderr.isEmpty, "ffprobe: \(probe)")
         let audio = probe.stdout.split(separator: "\n").filter { $0.contains("codec_type=audio") }
@@ -193,17 +201,21 @@ extension PlayerCompatibilityTests {
         // VLC plays both with the English captions selected, and neither crashes nor errs.
         for manifest in ["master.m3u8", "manifest.mpd"] {
             let (executable, arguments) = PlayerRun.unprivileged(
-                "/usr/bin/cvlc", ["--play-and-exit", "--no-loop", "-A", "dummy", "-V", "dummy", "--sub-language=en", "\(base)/\(manifest)"])
+                "/usr/bin/cvlc",
+                ["--play-and-exit", "--no-loop", "-A", "dummy", "-V", "dummy", "--rate=4", "--sub-language=en", "\(base)/\(manifest)"])
             let run = try PlayerRun.run(executable, arguments, timeout: .seconds(60))
-            let errors = run.output.split(separator: "\n").filter { $0.contains(" error:") && !$0.contains("globalhotkeys") }
+            // Headless, VLC's optional control interfaces (D-Bus, hot keys) fail to start: not ours.
+            let errors = run.output.split(separator: "\n").filter { $0.contains(" error:") && !$0.contains("interface") }
             #expect(run.succeeded && errors.isEmpty, "VLC \(manifest): \(run)")
         }
 
-        // mpv plays the HLS master with the first subtitle track on, to the end.
+        // mpv plays the HLS master with the first subtitle track on, to the end (through
+        // libavformat, which needs `strict=experimental` for HLS subtitles, as ffmpeg does).
         let mpv = try PlayerRun.run(
             "/usr/bin/mpv",
             [
                 "--no-config", "--vo=null", "--ao=null", "--ao-null-untimed", "--untimed", "--term-status-msg=", "--sid=1",
+                "--demuxer-lavf-o=strict=experimental",
                 "\(base)/master.m3u8",
             ], timeout: .seconds(60))
         #expect(mpv.succeeded && mpv.output.contains("Exiting... (End of file)"), "mpv: \(mpv)")

@@ -43,10 +43,10 @@ public struct PlayerRun: Sendable, CustomStringConvertible {
         try process.run()
         let collected = Collected()
         let group = DispatchGroup()
-        for (pipe, isError) in [(out, false), (err, true)] {
+        for (handle, isError) in [(out.fileHandleForReading, false), (err.fileHandleForReading, true)] {
             group.enter()
             DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                let data = handle.readDataToEndOfFile()
                 collected.lock.withLock { if isError { collected.err = data } else { collected.out = data } }
                 group.leave()
             }
