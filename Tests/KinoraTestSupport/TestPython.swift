@@ -19,13 +19,24 @@ extension TestEnvironment {
 
     /// Runs Tests/Fixtures/python/check_hls.py on a served master playlist: the `m3u8`
     /// parser's view of it, held to the HLS authoring rules. Returns the problems found.
-    public static func hlsProblems(masterURL: String, duration: Double) throws -> [String] {
-        let result = try run(try testPython(), [pythonFixture("check_hls.py"), masterURL, String(duration)])
+    /// `authoring` adds the MUST rules of issue 16 (hls_authoring.py), each problem naming
+    /// its rule number and quoting the playlist line.
+    public static func hlsProblems(masterURL: String, duration: Double, authoring: Bool = false) throws -> [String] {
+        try checkerProblems("check_hls.py", [masterURL, String(duration)] + (authoring ? ["--authoring"] : []))
+    }
+
+    /// Runs Tests/Fixtures/python/check_dash.py on an MPD (URL or file): the DASH-IF rules.
+    public static func dashProblems(mpdURL: String) throws -> [String] {
+        try checkerProblems("check_dash.py", [mpdURL])
+    }
+
+    private static func checkerProblems(_ script: String, _ arguments: [String]) throws -> [String] {
+        let result = try run(try testPython(), [pythonFixture(script)] + arguments)
         guard let line = result.output.split(separator: "\n").last,
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
             let problems = object["problems"] as? [String]
         else {
-            throw TestFailure("check_hls.py failed (\(result.status)):\n\(result.output)")
+            throw TestFailure("\(script) failed (\(result.status)):\n\(result.output)")
         }
         return problems
     }

@@ -1,7 +1,9 @@
 """Checks a served HLS presentation against the rules of Apple's HLS authoring
 specification that Kinora promises, with the PyPI `m3u8` parser.
 
-usage: check_hls.py MASTER_URL DURATION_SECONDS
+usage: check_hls.py MASTER_URL DURATION_SECONDS [--authoring]
+--authoring adds the MUST rules of issue 16 (hls_authoring.py: target durations, LANGUAGE,
+X-TIMESTAMP-MAP, wvtt in CODECS, Apple's peak bandwidth, gzip), each problem naming its rule.
 Prints one JSON object: {"variants": n, "iframe_playlists": n, "media_playlists": n,
 "problems": [...]}; exits 1 when there is a problem.
 """
@@ -11,6 +13,8 @@ import sys
 from urllib.parse import urljoin, urlparse
 
 import m3u8
+
+import hls_authoring
 
 
 def relative(uri):
@@ -52,6 +56,7 @@ def check_media(url, duration, problems, iframes=False):
 
 def main():
     master_url, duration = sys.argv[1], float(sys.argv[2])
+    authoring = "--authoring" in sys.argv[3:]
     master = m3u8.load(master_url)
     problems = []
     if not master.is_variant:
@@ -102,6 +107,8 @@ def main():
         check_media(url, duration, problems) if not subtitle else None
     for url in sorted(iframe_urls):
         check_media(url, duration, problems, iframes=True)
+    if authoring:
+        hls_authoring.check(master_url, problems)
     print(json.dumps({"variants": len(master.playlists), "iframe_playlists": len(iframe_urls),
                       "media_playlists": len(media_urls), "problems": problems}))
     sys.exit(1 if problems else 0)
