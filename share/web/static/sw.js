@@ -47,7 +47,11 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.origin !== self.location.origin || NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) {
+    // A navigation the browser may already be preloading: let it finish, unused and unwarned.
+    if (request.mode === 'navigate') event.waitUntil(Promise.resolve(event.preloadResponse).catch(() => {}));
+    return;
+  }
   if (request.mode === 'navigate') {
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith('/static/') && !request.headers.has('range')) {
