@@ -116,7 +116,7 @@ def rewrite_mpd(folder):
     french = localised(english, "fr", "Français", "main", max(ids) + 1)
     # The French representation: its own id, and its own folder wherever a path names audio/.
     french = re.sub(r'(<Representation\b[^>]*\sid=")audio(")', r"\1audio-fr\2", french)
-    french = french.replace('"audio/', '"audio-fr/').replace(">audio/", ">audio-fr/")
+    french = re.sub(r'((?:initialization|media|sourceURL)="|<BaseURL>)audio/', r"\1audio-fr/", french)
     first_id = re.search(r'<AdaptationSet\b[^>]*\sid="(\d+)"', english)
     english_new = localised(english, "en", "English", "alternate", first_id.group(1) if first_id else max(ids) + 2)
     open(path, "w").write(text.replace(english, english_new + "\n    " + french))
