@@ -61,6 +61,12 @@ def encode_french(folder):
         if done.returncode != 0:
             raise SystemExit(f"ffmpeg could not make the French track: {done.stderr}")
         made_init, made = media_segments(open(os.path.join(work, "media.m3u8")).read())
+        if len(made) == len(segments) + 1 and made[-1][0] < 0.1:
+            # The encoder's padding spilled into a sliver of a segment: its fragment joins the
+            # last one (a segment may hold several moof/mdat fragments).
+            with open(os.path.join(work, made[-2][1]), "ab") as last, open(os.path.join(work, made[-1][1]), "rb") as sliver:
+                last.write(sliver.read())
+            made = made[:-2] + [(made[-2][0] + made[-1][0], made[-2][1])]
         if len(made) != len(segments):
             raise SystemExit(f"ffmpeg cut the French track in {len(made)} segments, English has {len(segments)}: {made} / {segments}")
         os.replace(os.path.join(work, made_init), os.path.join(target, os.path.basename(init)))
