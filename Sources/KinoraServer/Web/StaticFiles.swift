@@ -27,9 +27,13 @@ actor StaticFiles {
         "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "mjs": "text/javascript; charset=utf-8",
         "svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon", "json": "application/json",
         "woff2": "font/woff2", "txt": "text/plain; charset=utf-8", "webp": "image/webp",
+        "webmanifest": "application/manifest+json", "html": "text/html; charset=utf-8",
     ]
     /// Types worth compressing: text. Images and fonts are compressed already.
-    static let compressible: Set<String> = ["css", "js", "mjs", "svg", "json", "txt"]
+    static let compressible: Set<String> = ["css", "js", "mjs", "svg", "json", "txt", "webmanifest", "html"]
+    /// The web app's service worker. It lives here with the files it keeps, yet controls the
+    /// whole site (scope `/`), which browsers allow only when its response says so.
+    static let serviceWorker = "sw.js"
 
     /// `path` as the route's catch-all: segments of letters, digits, `-`, `_` and `.`, none
     /// starting with a dot (no `..`, no hidden files), with a known extension.
@@ -78,6 +82,11 @@ actor StaticFiles {
         headers[.eTag] = etag
         // Revalidated after an hour: an upgrade changes the files under the same names.
         headers[.cacheControl] = "public, max-age=3600"
+        if path == Self.serviceWorker {
+            headers[.serviceWorkerAllowed] = "/"
+            // Browsers check it at every visit anyway; no-cache says so to proxies too.
+            headers[.cacheControl] = "no-cache"
+        }
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
         {
             return Response(status: .notModified, headers: headers)

@@ -29,4 +29,5 @@ extension HTTPField.Name {
     // Valid header names, so the initialisers cannot fail.
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let serviceWorkerAllowed = HTTPField.Name("Service-Worker-Allowed")!
 }

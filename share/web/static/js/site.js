@@ -1,4 +1,5 @@
-// On every page: the header's sign-out button.
+// On every page: the header's sign-out button, and the service worker that makes the site an
+// installable app (static/sw.js; it keeps the app shell, never media or account data).
 import { request, csrfToken } from './api.js';
 
 const logout = document.getElementById('logout');
@@ -10,5 +11,11 @@ if (logout) {
     } finally {
       location.href = '/';
     }
+  });
+}
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/static/sw.js', { scope: '/' }).catch((error) => {
+    console.warn(`Kinora works without its service worker (${error.message}): no offline page.`);
   });
 }

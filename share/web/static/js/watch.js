@@ -1,10 +1,13 @@
 // The watch page: starts the player on the video's HLS master (the DASH MPD with
-// `?format=dash` or `data-format="dash"`), adds the seek bar with trickplay, resumes where a signed-in
-// viewer stopped, and reports the position every ~10 s while playing (history, views).
+// `?format=dash` or `data-format="dash"`), adds the seek bar with trickplay, the audio and
+// quality menus, touch gestures and the Media Session (lock screen) controls, resumes where a
+// signed-in viewer stopped, and reports the position every ~10 s while playing (history, views).
 import { KinoraPlayer } from '../player/player.js';
-import { buildQualityMenu, bindKeyboard, showMessage } from '../player/controls.js';
+import { buildQualityMenu, buildAudioMenu, bindKeyboard, showMessage } from '../player/controls.js';
 import { buildSeekBar, attachTrickplay } from '../player/trickplay.js';
 import { buildTransport } from '../player/transport.js';
+import { bindTouch } from '../player/touch.js';
+import { bindMediaSession } from '../player/session.js';
 import { request, csrfToken } from './api.js';
 
 const container = document.getElementById('player');
@@ -15,8 +18,25 @@ const videoID = container?.dataset.videoId;
 const signedIn = Boolean(document.querySelector('.user-name'));
 
 function fail(error) {
+  if (!navigator.onLine) {
+    showMessage(container, 'You are offline. The video plays once the connection is back: reload the page then.', true);
+    return;
+  }
   showMessage(container, error?.message && error.name === 'PlayerError' ? error.message
     : `The video could not be played${error?.message ? `: ${error.message}` : '.'}`, true);
+}
+
+/// What the lock screen shows: the title, the channel and the poster (else the app's icon).
+function mediaDetails() {
+  const channel = document.querySelector('.watch-channel .channel-link') || document.querySelector('.watch-channel');
+  return {
+    title: document.querySelector('.watch-title')?.textContent.trim() || video.getAttribute('aria-label') || document.title,
+    artist: channel?.textContent.trim() || '',
+    artwork: [
+      ...(container.dataset.poster ? [{ src: container.dataset.poster }] : []),
+      { src: '/static/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+    ],
+  };
 }
 
 async function resumePosition() {
@@ -50,6 +70,7 @@ function startHeartbeats() {
 
 async function main() {
   if (!container || !src) return;
+  video.playsInline = true; // iOS: in the page, not full screen at the first tap
   bindKeyboard(video, container);
   video.addEventListener('error', () => fail(new Error(video.error?.message || 'the browser could not decode it')));
   const player = new KinoraPlayer(video, src, format);
@@ -64,11 +85,14 @@ async function main() {
   if (!player.native) {
     buildQualityMenu(container, player);
     const bar = container.nextElementSibling;
+    buildAudioMenu(bar, player);
     attachTrickplay(buildSeekBar(bar, video), container.dataset.trickplay);
     buildTransport(bar, video, container);
+    bindTouch(video, container);
   } else {
     video.controls = true; // native HLS: the browser's controls are the only ones
   }
+  bindMediaSession(video, mediaDetails());
   const resume = await resumePosition();
   if (resume > 0 && resume < (video.duration || Infinity) - 5) video.currentTime = resume;
   if (signedIn) startHeartbeats();

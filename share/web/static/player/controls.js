@@ -1,5 +1,6 @@
-// The player's quality menu and keyboard: a labelled quality menu (Auto plus each
-// rendition), keyboard shortcuts, and a readable message instead of a blank box on failure.
+// The player's menus and keyboard: a labelled quality menu (Auto plus each rendition), the
+// audio menu (each language), keyboard shortcuts, and a readable message instead of a blank
+// box on failure.
 
 export function qualityLabel(variant) {
   return variant.height ? `${variant.height}p` : `${Math.round(variant.bandwidth / 1000)} kb/s`;
@@ -32,6 +33,28 @@ export function buildQualityMenu(container, player) {
 }
 
 /// space/k play-pause, ←/→ five seconds back/forward, m mute, f full screen; not while typing.
+/// The audio menu (one entry per language and layout), when the video has more than one.
+export function buildAudioMenu(bar, player) {
+  if (player.audioTracks.length < 2) return null;
+  const label = document.createElement('label');
+  label.htmlFor = 'audio-track';
+  label.textContent = 'Audio';
+  const select = document.createElement('select');
+  select.id = 'audio-track';
+  player.audioTracks.forEach((track, index) => {
+    const option = new Option(track.label, String(index));
+    if (track.language && track.language !== 'und') option.lang = track.language;
+    select.append(option);
+  });
+  select.value = String(player.audioIndex);
+  select.addEventListener('change', () => player.setAudioTrack(Number(select.value)));
+  player.addEventListener('audiochange', () => { select.value = String(player.audioIndex); });
+  const quality = bar.querySelector('label[for="quality"]');
+  bar.insertBefore(label, quality);
+  bar.insertBefore(select, quality);
+  return select;
+}
+
 export function bindKeyboard(video, container) {
   document.addEventListener('keydown', (event) => {
     const target = event.target;

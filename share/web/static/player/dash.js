@@ -130,7 +130,7 @@ function kindOf(set) {
 }
 
 /// The manifest model: `variants` (video renditions, lowest bandwidth first, each with its
-/// `playlist`), `audio` ({ codecs, playlist } of the main audio, or null) and `textTracks`.
+/// `playlist`), `audioTracks` (one per audio set; Role `main` marks the default) and `textTracks`.
 export function parseMPD(text, manifestURL) {
   const doc = new DOMParser().parseFromString(text, 'application/xml');
   const mpd = doc.documentElement;
@@ -141,7 +141,7 @@ export function parseMPD(text, manifestURL) {
   if (!period) throw new Error('the DASH manifest has no Period');
   const total = parseDuration(period.getAttribute('duration')) || parseDuration(mpd.getAttribute('mediaPresentationDuration'));
   const variants = [];
-  let audio = null;
+  const audioTracks = [];
   const textTracks = [];
   for (const set of children(period, 'AdaptationSet')) {
     const kind = kindOf(set);
@@ -162,10 +162,19 @@ export function parseMPD(text, manifestURL) {
         });
       }
     } else if (kind === 'audio') {
-      if (audio && !isMain) continue;
+      // One menu entry per set (a language and channel layout), its lightest representation.
       const representation = children(set, 'Representation').sort((a, b) => Number(a.getAttribute('bandwidth')) - Number(b.getAttribute('bandwidth')))[0];
       if (!representation) continue;
-      audio = { codecs: attribute([representation, set], 'codecs') || '', playlist: playlistOf(representation, set, period, mpd, manifestURL, total) };
+      const channels = child(representation, 'AudioChannelConfiguration') || child(set, 'AudioChannelConfiguration');
+      audioTracks.push({
+        id: representation.getAttribute('id') || '',
+        name: child(set, 'Label')?.textContent.trim() || '',
+        language: set.getAttribute('lang') || '',
+        channels: Number(channels?.getAttribute('value')) || 0,
+        codecs: attribute([representation, set], 'codecs') || '',
+        isDefault: isMain,
+        playlist: playlistOf(representation, set, period, mpd, manifestURL, total),
+      });
     } else if (kind === 'text') {
       const representation = child(set, 'Representation');
       const mime = attribute([representation, set], 'mimeType') || '';
@@ -180,9 +189,10 @@ export function parseMPD(text, manifestURL) {
         uri: relative ? new URL(relative, baseOf([mpd, period, set], manifestURL)).href : baseOf([mpd, period, set, representation], manifestURL),
         language: set.getAttribute('lang') || '',
         label: child(set, 'Label')?.textContent.trim() || set.getAttribute('lang') || 'Captions',
+        isDefault: isMain,
       });
     }
   }
   variants.sort((x, y) => x.bandwidth - y.bandwidth);
-  return { variants, audio, textTracks, duration: total };
+  return { variants, audioTracks, textTracks, duration: total };
 }

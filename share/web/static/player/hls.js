@@ -20,7 +20,8 @@ function lines(text) {
   return text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
 }
 
-/// Variants (video renditions, lowest bandwidth first) and audio renditions by group.
+/// Variants (video renditions, lowest bandwidth first; a rendition is listed once per audio
+/// group it plays with) and audio renditions by group.
 export function parseMaster(text, base) {
   const variants = [];
   const audio = {};
@@ -30,7 +31,16 @@ export function parseMaster(text, base) {
     if (line.startsWith('#EXT-X-MEDIA:')) {
       const a = parseAttributes(line.slice(13));
       if (a.TYPE === 'AUDIO' && a.URI) {
-        (audio[a['GROUP-ID']] ||= []).push({ uri: new URL(a.URI, base).href, name: a.NAME || '', isDefault: a.DEFAULT === 'YES' });
+        (audio[a['GROUP-ID']] ||= []).push({
+          uri: new URL(a.URI, base).href,
+          id: a.URI.split('/')[0],
+          group: a['GROUP-ID'],
+          name: a.NAME || '',
+          language: a.LANGUAGE || '',
+          // CHANNELS is "6" or "16/JOC": the count comes first.
+          channels: parseInt(a.CHANNELS, 10) || 0,
+          isDefault: a.DEFAULT === 'YES',
+        });
       }
     } else if (line.startsWith('#EXT-X-STREAM-INF:')) {
       const a = parseAttributes(line.slice(18));
@@ -46,6 +56,7 @@ export function parseMaster(text, base) {
         width: width || 0,
         height: height || 0,
         audioGroup: a.AUDIO || null,
+        order: variants.length, // the master's order: its first variant's audio group plays first
       });
     }
   }

@@ -30,6 +30,12 @@ function bufferedEnd(sourceBuffer, time) {
   return time;
 }
 
+/// The segment playing at `time`.
+function indexAt(segments, time) {
+  const index = segments.findIndex((segment) => segment.start + segment.duration > time);
+  return index === -1 ? segments.length : index;
+}
+
 /// The first segment that is not (mostly) before `time`: a buffered end a few ms short of a
 /// boundary (audio frames do not land on it exactly) must not fetch the same segment again.
 function indexAfter(segments, time) {
@@ -60,6 +66,8 @@ export class KinoraPlayer extends EventTarget {
     this.throughput = new ThroughputEstimator();
     this.abort = new AbortController();
     this.tracks = [];
+    this.audioTracks = [];
+    this.audioIndex = -1; // the audio rendition playing, an index into `audioTracks`
     this.waiting = new Set();
   }
 
@@ -79,14 +87,17 @@ export class KinoraPlayer extends EventTarget {
     }
     const fetchText = async (url) => (await fetchBytes(url, this.abort.signal)).text();
     const supported = (codec) => mediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`);
+    const supportedAudio = (codec) => mediaSource.isTypeSupported(`audio/mp4; codecs="${codec}"`);
     let manifest;
     try {
-      manifest = await loadManifest(this.src, this.format, fetchText, supported);
+      manifest = await loadManifest(this.src, this.format, fetchText, supported, supportedAudio);
     } catch (error) {
       if (error instanceof PlayerError || error.name === 'AbortError') throw error;
       throw new PlayerError(`The video's ${this.format === 'dash' ? 'DASH' : 'HLS'} manifest could not be read (${error.message}).`);
     }
     this.variants = manifest.variants;
+    this.audioTracks = manifest.audioTracks;
+    this.audioIndex = manifest.audioIndex;
     if (!this.variants.length) throw new PlayerError('This browser cannot decode any rendition of this video.');
 
     this.mediaSource = new mediaSource();
@@ -98,15 +109,17 @@ export class KinoraPlayer extends EventTarget {
     const videoCodecs = [this.variants[0].codecs[0], ...manifest.muxedAudio];
     this.tracks.push({ kind: 'video', sourceBuffer: this.mediaSource.addSourceBuffer(`video/mp4; codecs="${videoCodecs.join(',')}"`),
       initFor: null, done: false, flushAt: null });
-    if (manifest.audio) {
-      this.tracks.push({ kind: 'audio', playlist: manifest.audio.playlist,
-        sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${manifest.audio.codecs}"`), initFor: null, done: false, flushAt: null });
+    const audio = this.audioTracks[this.audioIndex];
+    if (audio) {
+      this.tracks.push({ kind: 'audio', playlist: audio.playlist, codecs: audio.codecs,
+        sourceBuffer: this.mediaSource.addSourceBuffer(`audio/mp4; codecs="${audio.codecs}"`), initFor: null, done: false, flushAt: null,
+        switchAt: null, resumeAt: null });
     }
     for (const text of manifest.textTracks) {
       // The page may already carry the video's captions as <track> elements.
       if ([...this.video.querySelectorAll('track')].some((t) => t.srclang === text.language)) continue;
       const track = document.createElement('track');
-      Object.assign(track, { kind: 'subtitles', src: text.uri, srclang: text.language, label: text.label });
+      Object.assign(track, { kind: 'subtitles', src: text.uri, srclang: text.language, label: text.label, default: Boolean(text.isDefault) });
       this.video.append(track);
     }
     for (const event of ['timeupdate', 'seeking', 'play']) this.video.addEventListener(event, () => this.poke());
@@ -135,6 +148,21 @@ export class KinoraPlayer extends EventTarget {
     this.poke();
   }
 
+  /// Plays the audio rendition `index` of `audioTracks` from the play head on: what is buffered
+  /// of the previous one ahead of it is dropped and the new one's segment at that time is
+  /// appended from exactly there, so the language changes at once, not at the next segment.
+  setAudioTrack(index) {
+    if (index === this.audioIndex || !this.audioTracks[index]) return;
+    this.audioIndex = index;
+    const audio = this.tracks.find((t) => t.kind === 'audio');
+    if (audio) {
+      audio.playlist = this.audioTracks[index].playlist;
+      audio.switchAt = this.video.currentTime;
+    }
+    this.dispatchEvent(new Event('audiochange'));
+    this.poke();
+  }
+
   /// Wakes every track loop waiting in `idle` (each track waits on its own promise).
   poke() {
     const waiting = this.waiting;
@@ -157,6 +185,7 @@ export class KinoraPlayer extends EventTarget {
         track.flushAt = null;
         if (from < this.mediaSource.duration) await operation(sourceBuffer, () => sourceBuffer.remove(from, Infinity));
       }
+      if (track.switchAt != null) await this.switchAudio(track);
       const now = this.video.currentTime;
       const end = bufferedEnd(sourceBuffer, now);
       const ahead = end - now;
@@ -168,7 +197,7 @@ export class KinoraPlayer extends EventTarget {
         variant = this.variants[choice];
         playlist = variant.playlist;
       }
-      const index = indexAfter(playlist.segments, end);
+      const index = track.resumeAt != null ? indexAt(playlist.segments, track.resumeAt) : indexAfter(playlist.segments, end);
       if (index >= playlist.segments.length) {
         track.done = true;
         this.finishIfDone();
@@ -176,10 +205,10 @@ export class KinoraPlayer extends EventTarget {
         continue;
       }
       track.done = false;
-      if (ahead > AHEAD) { await this.idle(); continue; }
+      if (ahead > AHEAD && track.resumeAt == null) { await this.idle(); continue; }
       // `current` is what is being fetched, so a menu choice equal to it needs no flush.
       if (variant) this.current = choice;
-      const initKey = variant ? playlist.init : 'audio';
+      const initKey = playlist.init;
       if (track.initFor !== initKey) {
         const init = await (await fetchBytes(playlist.init, this.abort.signal)).arrayBuffer();
         await this.append(sourceBuffer, init);
@@ -190,11 +219,35 @@ export class KinoraPlayer extends EventTarget {
       const started = performance.now();
       const data = await (await fetchBytes(segment.uri, this.abort.signal)).arrayBuffer();
       if (track.kind === 'video') this.throughput.add(data.byteLength, performance.now() - started);
+      if (track.resumeAt != null) {
+        // Only from the switch on: the part of the segment before it was heard in the old language.
+        sourceBuffer.appendWindowStart = track.resumeAt;
+        try { await this.append(sourceBuffer, data); } finally { sourceBuffer.appendWindowStart = 0; }
+        track.resumeAt = null;
+        this.dispatchEvent(new Event('audioswitched'));
+        continue;
+      }
       await this.append(sourceBuffer, data);
       if (now - (sourceBuffer.buffered.length ? sourceBuffer.buffered.start(0) : now) > BEHIND + 10) {
         await operation(sourceBuffer, () => sourceBuffer.remove(0, now - BEHIND));
       }
     }
+  }
+
+  /// Drops the old language ahead of the play head (a moment later, so what the decoder holds
+  /// still plays) and prepares the loop to append the new one from there, with its codec.
+  async switchAudio(track) {
+    const { sourceBuffer } = track;
+    const rendition = this.audioTracks[this.audioIndex];
+    const from = Math.max(track.switchAt, this.video.currentTime) + 0.1;
+    track.switchAt = null;
+    track.initFor = null;
+    if (from < this.mediaSource.duration) await operation(sourceBuffer, () => sourceBuffer.remove(from, Infinity));
+    if (rendition.codecs !== track.codecs && sourceBuffer.changeType) {
+      sourceBuffer.changeType(`audio/mp4; codecs="${rendition.codecs}"`);
+      track.codecs = rendition.codecs;
+    }
+    track.resumeAt = from < this.mediaSource.duration ? from : null;
   }
 
   /// Appends; when the buffer is full, drops what was played and tries once more.

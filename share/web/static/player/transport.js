@@ -1,5 +1,7 @@
 // The player's own transport controls, so the page shows one timeline (ours, with trickplay)
-// instead of the browser's beside it: play/pause, mute and volume, captions, full screen.
+// instead of the browser's beside it: play/pause, mute and volume, captions, picture in
+// picture (where the browser offers it), full screen. Buttons are 44 px squares, big enough
+// for a finger.
 // Every control is a labelled button or input, reachable with Tab; the state is mirrored
 // in aria-pressed / aria-label so a screen reader hears what a glance shows.
 
@@ -11,6 +13,7 @@ const ICONS = {
   volume: 'M4 9v6h4l5 4V5L8 9zM15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12',
   muted: 'M4 9v6h4l5 4V5L8 9zM16 9l5 6M21 9l-5 6',
   fullscreen: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
+  pip: 'M3 5h18v14H3zM12 12h7v5h-7z',
 };
 
 function setIcon(element, name) {
@@ -79,12 +82,35 @@ function captions(video) {
   select.id = 'captions';
   select.append(new Option('Off', '-1'));
   tracks.forEach((track, index) => select.append(new Option(track.label || track.language || `Track ${index + 1}`, String(index))));
+  // The track the page (or manifest) marks default is on from the start, as browsers do for
+  // <track default> only until a script touches the tracks.
+  const marked = [...video.querySelectorAll('track')].find((element) => element.default)?.track;
+  if (marked && !tracks.some((track) => track.mode === 'showing')) marked.mode = 'showing';
   const showing = tracks.findIndex((track) => track.mode === 'showing');
   select.value = String(showing);
   select.addEventListener('change', () => {
     tracks.forEach((track, index) => { track.mode = index === Number(select.value) ? 'showing' : 'disabled'; });
   });
   return [label, select];
+}
+
+/// Picture in picture, where the browser has it (not Firefox, whose own button is on the video).
+function pictureInPicture(video) {
+  if (!document.pictureInPictureEnabled || video.disablePictureInPicture) return [];
+  const pip = button('pip', 'Picture in picture', 'pip');
+  pip.addEventListener('click', () => {
+    const request = document.pictureInPictureElement ? document.exitPictureInPicture() : video.requestPictureInPicture();
+    request.catch(() => {}); // refused (no video frame yet): the button stays as it was
+  });
+  const sync = () => {
+    const on = document.pictureInPictureElement === video;
+    pip.setAttribute('aria-pressed', String(on));
+    pip.setAttribute('aria-label', on ? 'Exit picture in picture' : 'Picture in picture');
+  };
+  video.addEventListener('enterpictureinpicture', sync);
+  video.addEventListener('leavepictureinpicture', sync);
+  sync();
+  return [pip];
 }
 
 function fullScreen(container) {
@@ -108,7 +134,7 @@ export function buildTransport(bar, video, container) {
   play.after(...volume(video));
   const spacer = document.createElement('span');
   spacer.className = 'player-spacer';
-  bar.append(...captions(video), spacer, fullScreen(container));
+  bar.append(...captions(video), spacer, ...pictureInPicture(video), fullScreen(container));
   video.addEventListener('click', () => { if (video.paused) video.play().catch(() => {}); else video.pause(); });
   return play;
 }
