@@ -76,11 +76,11 @@ struct TVRoutes {
     }
 
     /// The on-screen keyboard's lines: letters and digits in reading order, then space,
-    /// delete and clear. Seven keys a line keeps the grid square enough to cross quickly.
+    /// delete and clear. Six keys a line: six lines of letters and digits, a square quick to cross.
     static let keyboard: [[String: Any]] = {
         let characters = Array("abcdefghijklmnopqrstuvwxyz1234567890")
-        var lines: [[String: Any]] = stride(from: 0, to: characters.count, by: 7).map { start in
-            let keys = characters[start..<min(start + 7, characters.count)].map { ["key": String($0), "label": String($0)] }
+        var lines: [[String: Any]] = stride(from: 0, to: characters.count, by: 6).map { start in
+            let keys = characters[start..<min(start + 6, characters.count)].map { ["key": String($0), "label": String($0)] }
             return ["keys": keys]
         }
         lines.append([
