@@ -77,7 +77,7 @@ struct TVRoutes {
 
     /// The on-screen keyboard's lines: letters and digits in reading order, then space,
     /// delete and clear. Six keys a line: six lines of letters and digits, a square quick to cross.
-    static let keyboard: [[String: Any]] = {
+    static var keyboard: [[String: Any]] {
         let characters = Array("abcdefghijklmnopqrstuvwxyz1234567890")
         var lines: [[String: Any]] = stride(from: 0, to: characters.count, by: 6).map { start in
             let keys = characters[start..<min(start + 6, characters.count)].map { ["key": String($0), "label": String($0)] }
@@ -87,8 +87,8 @@ struct TVRoutes {
             "keys": [
                 ["key": " ", "label": "Space", "wide": true], ["key": "delete", "label": "Delete", "wide": true],
                 ["key": "clear", "label": "Clear", "wide": true],
-            ]
+            ] as [[String: Any]]
         ])
         return lines
-    }()
+    }
 }
