@@ -114,11 +114,12 @@ class TVFlows(Flows):
             self.press(Keys.ENTER)
             wait_for(f"the query to read {text[:index + 1]!r}",
                      lambda: self.js("return document.getElementById('tv-query').textContent") == text[:index + 1], timeout=5)
+        # The address follows the query when the results for all of it are asked for.
+        wait_for(f"the address to follow the query ({self.driver.current_url})",
+                 lambda: self.driver.current_url.endswith(f"/tv/search?q={text}"), timeout=10)
         found = wait_for("the results row to show the matching video",
                          lambda: (ids := self.js("return [...document.querySelectorAll('#tv-results [data-video-id]')].map(e => e.dataset.videoId)"))
                          == [self.first] and ids, timeout=10)
-        if not self.driver.current_url.endswith(f"/tv/search?q={text}"):
-            raise Failure(f"the address should follow the query: {self.driver.current_url}")
         self.shot("tv-search")
         return found
 
