@@ -209,6 +209,10 @@ import Testing
         Row(route: "GET /history", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/history") },
         Row(route: "GET /playlists", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/playlists") },
         Row(route: "GET /playlists/{id}", expect: hidden) { f, _ in Call(path: "/playlists/\(f.playlist)") },
+        // TV mode: pages for everyone, a hidden video's player only for its owner and admins.
+        Row(route: "GET /tv", expect: everyone) { _, _ in Call(path: "/tv") },
+        Row(route: "GET /tv/search", expect: everyone) { _, _ in Call(path: "/tv/search?q=matrix") },
+        Row(route: "GET /tv/watch/{id}", expect: hidden) { f, _ in Call(path: "/tv/watch/\(f.privateVideo)") },
         // The admin console: sign in first, then admins only.
         Row(route: "GET /admin", expect: adminPage) { _, _ in Call(path: "/admin") },
         Row(route: "GET /admin/plugins", expect: adminPage) { _, _ in Call(path: "/admin/plugins") },

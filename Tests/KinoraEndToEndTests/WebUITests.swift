@@ -10,14 +10,14 @@ import Testing
 
     /// A creator's public upload of a clip with two renditions (240p and 360p), ready to play.
     static func creatorVideo(
-        _ daemon: DaemonProcess, dir: String, title: String, visibility: String = "public"
+        _ daemon: DaemonProcess, dir: String, title: String, visibility: String = "public", seconds: Int = 12
     ) async throws -> (id: String, token: String) {
         let added = try AuthTests.addUser(daemon, "carol", role: "creator", password: "carol's long password")
         guard added.status == 0 || added.output.contains("exists") || added.output.contains("taken") else {
             throw TestFailure("user add: \(added.output)")
         }
         let token = try AuthTests.tokens(try AuthTests.login(daemon, "carol", "carol's long password")).access
-        let clip = try PlaybackTests.makeClip(dir + "/clip-\(visibility).mp4", size: "640x360", seconds: 12)
+        let clip = try PlaybackTests.makeClip(dir + "/clip-\(visibility)-\(seconds).mp4", size: "640x360", seconds: seconds)
         var form = MultipartBody()
         form.field("title", title)
         form.field("description", "A test clip.\nSecond line <b>not bold</b>.")

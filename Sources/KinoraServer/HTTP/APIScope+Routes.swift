@@ -20,6 +20,7 @@ extension APIScope {
                 "GET /", "GET /watch/{id}", "GET /search", "GET /settings", "GET /login", "GET /signup", "GET /static/**",
                 "GET /reset-password", "GET /studio", "GET /studio/upload", "GET /studio/videos/{id}", "GET /channel/{handle}",
                 "GET /feed", "GET /history", "GET /playlists", "GET /playlists/{id}",
+                "GET /tv", "GET /tv/search", "GET /tv/watch/{id}",
                 "GET /api/docs", "GET /api/openapi.yaml", "GET /healthz", "GET /readyz", "GET /metrics",
                 "GET /api/v1/auth/session", "GET /api/v1/auth/oidc/providers", "GET /api/v1/auth/oidc/{provider}/start",
                 "GET /api/v1/auth/oidc/{provider}/callback",

@@ -73,6 +73,7 @@ struct WebRoutes {
         StudioRoutes(web: self).register(on: router)
         SettingsRoutes(web: self).register(on: router)
         ViewerRoutes(web: self).register(on: router)
+        TVRoutes(web: self).register(on: router)
         router.get("static/**") { request, context in
             try Access.anyone.check(context)
             return try await statics.response(request, path: context.parameters.getCatchAll().joined(separator: "/"))
