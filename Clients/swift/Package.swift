@@ -34,6 +34,13 @@ let package = Package(
         ),
         // The example command-line client: login, upload with progress, list, play-url.
         .executableTarget(name: "kinora-client", dependencies: ["KinoraClient"]),
-        .testTarget(name: "KinoraClientTests", dependencies: ["KinoraClient"]),
+        .testTarget(
+            name: "KinoraClientTests",
+            dependencies: [
+                "KinoraClient",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
     ]
 )
