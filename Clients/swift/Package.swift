@@ -33,7 +33,10 @@ let package = Package(
             ]
         ),
         // The example command-line client: login, upload with progress, list, play-url.
-        .executableTarget(name: "kinora-client", dependencies: ["KinoraClient"]),
+        .executableTarget(
+            name: "kinora-client",
+            dependencies: ["KinoraClient", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]
+        ),
         .testTarget(
             name: "KinoraClientTests",
             dependencies: [

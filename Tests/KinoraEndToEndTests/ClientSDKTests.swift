@@ -26,10 +26,20 @@ import Testing
     }
 
     /// `kinora-client ARGS` with its own HOME (so its credentials file lands in `home`), standard
-    /// output and error apart, `input` on standard input.
-    static func client(_ arguments: [String], home: String, environment extra: [String: String] = [:], input: String = "") throws -> Run {
+    /// output and error apart, `input` on standard input; on a thread of its own, since
+    /// `play-url --wait` blocks while the video is transcoded.
+    static func client(_ arguments: [String], home: String, environment extra: [String: String] = [:], input: String = "") async throws -> Run {
+        let executable = try clientExecutable
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, home: home, environment: extra, input: input) })
+            }
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String], home: String, environment extra: [String: String], input: String) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try clientExecutable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
@@ -45,8 +55,8 @@ import Testing
         try stdin.fileHandleForWriting.close()
         // Standard error is read on its own thread: neither pipe may fill while the other is read.
         let errors = LockedData()
-        let reader = Thread { errors.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
+        let errorHandle = stderr.fileHandleForReading
+        Thread.detachNewThread { errors.set(errorHandle.readDataToEndOfFile()) }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errors.isSet { usleep(10_000) }
@@ -74,13 +84,13 @@ import Testing
         #expect(added.status == 0, "\(added.output)")
 
         // A wrong password: the server's problem detail, a non-zero exit, nothing saved.
-        let refused = try Self.client(["login", "--server", server, "--username", "clara"], home: home, input: "wrong password\n")
+        let refused = try await Self.client(["login", "--server", server, "--username", "clara"], home: home, input: "wrong password\n")
         let expected = try #require((try AuthTests.login(daemon, "clara", "wrong password 2").json as? [String: Any])?["detail"] as? String)
         #expect(refused.status == 1 && refused.stderr.contains(expected) && refused.stderr.contains("invalid-credentials"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: home + "/.config/kinora-client/credentials.json"))
 
         // The password from standard input; the tokens in a file only the user can read.
-        let login = try Self.client(["login", "--server", server, "--username", "clara"], home: home, input: password + "\n")
+        let login = try await Self.client(["login", "--server", server, "--username", "clara"], home: home, input: password + "\n")
         #expect(login.status == 0, "\(login)")
         let credentials = home + "/.config/kinora-client/credentials.json"
         let fileMode = try #require(try FileManager.default.attributesOfItem(atPath: credentials)[.posixPermissions] as? Int)
@@ -93,7 +103,7 @@ import Testing
         // Upload in 16 KiB tus chunks: the percentages grow to 100 on standard error, the id on stdout.
         let clip = try VideoUploadTests.makeClip(dir + "/clip.mp4")
         #expect(clip.count > 3 * 16384, "the clip must take several chunks: \(clip.count) bytes")
-        let upload = try Self.client(
+        let upload = try await Self.client(
             ["upload", dir + "/clip.mp4", "--title", "Sent from the Swift client", "--visibility", "unlisted", "--chunk-size", "16384"],
             home: home)
         #expect(upload.status == 0, "\(upload)")
@@ -109,11 +119,11 @@ import Testing
         #expect((video["owner"] as? String)?.isEmpty == false, "uploaded as clara, not anonymously: \(video)")
 
         // list: the caller's videos, unlisted ones included.
-        let list = try Self.client(["list"], home: home)
+        let list = try await Self.client(["list"], home: home)
         #expect(list.status == 0 && list.stdout.contains("\(id)\t") && list.stdout.contains("\tunlisted\tSent from the Swift client"), "\(list)")
 
         // play-url waits until the video is playable; the daemon serves an HLS master there.
-        let play = try Self.client(["play-url", id, "--wait", "180"], home: home)
+        let play = try await Self.client(["play-url", id, "--wait", "180"], home: home)
         #expect(play.status == 0, "\(play)\n\(daemon.log.suffix(3000))")
         let url = play.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(url == "\(server)/streams/\(id)/master.m3u8", "\(play)")
@@ -121,21 +131,21 @@ import Testing
         #expect(master.status == 200 && master.body.hasPrefix("#EXTM3U") && master.body.contains("#EXT-X-STREAM-INF"), "\(master.status) \(master.body)")
 
         // Bad input: a clear message and a non-zero status each time.
-        let missing = try Self.client(["upload", dir + "/nothing-here.mp4"], home: home)
+        let missing = try await Self.client(["upload", dir + "/nothing-here.mp4"], home: home)
         #expect(missing.status == 64 && missing.stderr.contains("nothing-here.mp4: no such file"), "\(missing)")
         try "not a video at all\n".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
-        let notVideo = try Self.client(["upload", dir + "/notes.txt"], home: home)
+        let notVideo = try await Self.client(["upload", dir + "/notes.txt"], home: home)
         #expect(notVideo.status == 1 && notVideo.stderr.contains("not-media") && notVideo.stdout.isEmpty, "\(notVideo)")
-        let unknown = try Self.client(["play-url", "nosuchvideo00000"], home: home)
+        let unknown = try await Self.client(["play-url", "nosuchvideo00000"], home: home)
         #expect(unknown.status == 1 && unknown.stderr.contains("[404 not-found]"), "\(unknown)")
-        let typo = try Self.client(["list", "--limt", "3"], home: home)
+        let typo = try await Self.client(["list", "--limt", "3"], home: home)
         #expect(typo.status == 64 && typo.stderr.contains("unknown option --limt"), "\(typo)")
-        let unreachable = try Self.client(["list", "--catalog", "--server", "http://127.0.0.1:1"], home: home)
+        let unreachable = try await Self.client(["list", "--catalog", "--server", "http://127.0.0.1:1"], home: home)
         #expect(unreachable.status == 1 && unreachable.stderr.contains("cannot reach http://127.0.0.1:1"), "\(unreachable)")
 
         // logout revokes the refresh token on the server and removes the file.
         let refreshToken = try #require(saved["refresh_token"] as? String)
-        let logout = try Self.client(["logout"], home: home)
+        let logout = try await Self.client(["logout"], home: home)
         #expect(logout.status == 0 && !FileManager.default.fileExists(atPath: credentials), "\(logout)")
         let reuse = try AuthTests.post(daemon, "/api/v1/auth/refresh", ["refresh_token": refreshToken])
         #expect(reuse.status == 401, "\(reuse.body)")

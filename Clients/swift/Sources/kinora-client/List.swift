@@ -8,7 +8,8 @@ enum List {
         let arguments = try Arguments(words, options: ["limit", "server"], flags: ["catalog"])
         _ = try arguments.expectPositional([])
         let limit = try arguments.integer("limit", in: 1...10_000) ?? 100
-        let catalog = arguments.has("catalog") || (try CredentialsFile.load()) == nil
+        let saved = try CredentialsFile.load()
+        let catalog = arguments.has("catalog") || saved == nil
         let client = catalog ? try Session.anonymousClient(server: arguments[option: "server"]) : try Session.load().client
 
         var cursor: String?

@@ -1,5 +1,6 @@
 import Foundation
 import KinoraClient
+import OpenAPIRuntime
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
