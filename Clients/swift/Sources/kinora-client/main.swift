@@ -9,9 +9,11 @@ import KinoraClient
 let usage = """
     usage: kinora-client login --server URL --username NAME [--totp CODE]
                                (password from $KINORA_PASSWORD, else the first line of stdin)
-           kinora-client upload FILE [--title T] [--description D] [--tags a,b] [--visibility V] [--channel ID]
-           kinora-client list [--catalog] [--limit N]
-           kinora-client play-url ID [--wait SECONDS]
+           kinora-client upload FILE [--title T] [--description D] [--tags a,b] [--category C] [--language L]
+                                     [--license L] [--visibility V] [--channel ID] [--publish-at TIME]
+                                     [--chunk-size BYTES]
+           kinora-client list [--catalog] [--limit N] [--server URL]
+           kinora-client play-url ID [--wait SECONDS] [--server URL]
            kinora-client logout
 
     Tokens are kept in $XDG_CONFIG_HOME/kinora-client/credentials.json (default ~/.config/…),
