@@ -10,14 +10,15 @@ extension Client {
     /// A client for the Kinora server at `serverURL` (`https://video.example.org`) over
     /// URLSession. Error answers are thrown as ``KinoraProblem`` (unwrap with
     /// ``KinoraProblem/from(_:)``); `token`, asked before each request, is sent as
-    /// `Authorization: Bearer` (an access token from `login`, or an API key `knk_…`).
+    /// `Authorization: Bearer` (an access token from `login`, or an API key `knk_…`). A client
+    /// made otherwise needs ``TusMetadataMiddleware`` for ``TusUpload``'s metadata to arrive.
     public static func kinora(
         serverURL: URL, session: URLSession = .shared, token: @escaping @Sendable () async throws -> String? = { nil }
     ) -> Client {
         Client(
             serverURL: serverURL, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()),
             transport: URLSessionTransport(configuration: .init(session: session)),
-            middlewares: [ProblemMiddleware(), BearerTokenMiddleware(token: token)])
+            middlewares: [ProblemMiddleware(), BearerTokenMiddleware(token: token), TusMetadataMiddleware()])
     }
 }
 

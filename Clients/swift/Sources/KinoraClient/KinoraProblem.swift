@@ -94,3 +94,25 @@ public struct BearerTokenMiddleware: ClientMiddleware {
         return try await next(request, body, baseURL)
     }
 }
+
+/// Sends tus's `Upload-Metadata` as tus defines it. The generated client writes header
+/// parameters as OpenAPI's `simple` style does, percent-encoding the space and comma that
+/// separate tus's `key base64` pairs, which a tus server then reads as one unknown key (the
+/// title and visibility would be lost). Keys and base64 never contain `%` themselves, so
+/// decoding gives back exactly what ``TusUpload/encodeMetadata(_:)`` made.
+public struct TusMetadataMiddleware: ClientMiddleware {
+    static let name = HTTPField.Name("Upload-Metadata")!
+
+    public init() {}
+
+    public func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        if let value = request.headerFields[Self.name], let decoded = value.removingPercentEncoding {
+            request.headerFields[Self.name] = decoded
+        }
+        return try await next(request, body, baseURL)
+    }
+}

@@ -29,7 +29,9 @@ struct Credentials: Codable {
 enum CredentialsFile {
     static var directory: String {
         let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+        // $HOME first: Foundation's NSHomeDirectory() on Linux reads the password database.
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (home + "/.config")
         return base + "/kinora-client"
     }
 

@@ -74,7 +74,6 @@ actor Session {
             }
             return describe(clientError.underlyingError)
         }
-        if let error = error as? CustomStringConvertible { return error.description }
-        return error.localizedDescription
+        return String(describing: error)
     }
 }
