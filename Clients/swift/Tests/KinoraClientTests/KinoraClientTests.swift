@@ -44,6 +44,22 @@ import Testing
         #expect(TusUpload.encodeMetadata(["title": "Volcano trip", "filename": "a.mp4"]) == "filename YS5tcDQ=,title Vm9sY2FubyB0cmlw")
     }
 
+    @Test func tusMetadataLeavesAsTusWritesIt() async throws {
+        let metadata = TusUpload.encodeMetadata(["title": "Volcano trip, day 2", "visibility": "unlisted"])
+        var request = HTTPRequest(method: .post, scheme: "http", authority: "127.0.0.1", path: "/api/v1/uploads")
+        // What the generated client's simple-style header encoding makes of it.
+        request.headerFields[HTTPField.Name("Upload-Metadata")!] = metadata.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+        let sent = SentHeader()
+        _ = try await TusMetadataMiddleware().intercept(request, body: nil, baseURL: URL(string: "http://127.0.0.1")!, operationID: "tusCreate") {
+            request, _, _ in
+            sent.value = request.headerFields[HTTPField.Name("Upload-Metadata")!]
+            return (HTTPResponse(status: .created), nil)
+        }
+        #expect(sent.value == metadata)
+    }
+
+    final class SentHeader: @unchecked Sendable { var value: String? }
+
     @Test func datesAreReadWithAndWithoutFractionalSeconds() throws {
         let transcoder = RFC3339DateTranscoder()
         let whole = try transcoder.decode("2030-01-31T18:00:00Z")
