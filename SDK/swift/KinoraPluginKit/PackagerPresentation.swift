@@ -81,10 +81,26 @@ public struct PresentationRendition: Decodable {
     /// End of the last segment on the presentation timeline, in timescale units.
     public var end: Int64 { segments.last.map { $0.start + $0.duration } ?? 0 }
 
-    /// The declared peak, raised to the highest segment bit rate measured from the sizes.
+    /// The declared peak, raised to the one measured from the sizes by Apple's rule (HLS
+    /// authoring spec 1.27): the highest bit rate of any run of consecutive segments lasting
+    /// 0.5 to 1.5 target durations. A short last segment alone is no such run: taking every
+    /// segment's own rate declared twice the peak players measure for a heavy last second.
     public var peakBandwidth: Int64 {
-        let measured = segments.compactMap { s in s.size.map { bitsPerSecond(bytes: $0, duration: s.duration) } }
-        return max(bandwidth, measured.max() ?? 0)
+        guard timescale > 0, segments.allSatisfy({ $0.size != nil && $0.duration > 0 }) else { return bandwidth }
+        let longest = segments.map { Double($0.duration) / Double(timescale) }.max() ?? 0
+        let target = Double(max(1, Int64(longest.rounded())) * timescale)
+        var measured: Int64 = 0
+        for first in segments.indices {
+            var bytes: Int64 = 0
+            var ticks: Int64 = 0
+            for segment in segments[first...] {
+                bytes += segment.size ?? 0
+                ticks += segment.duration
+                if Double(ticks) > 1.5 * target { break }
+                if Double(ticks) >= 0.5 * target { measured = max(measured, bitsPerSecond(bytes: bytes, duration: ticks)) }
+            }
+        }
+        return max(bandwidth, measured)
     }
 
     /// The declared average, or the one measured from the sizes when every segment has one.

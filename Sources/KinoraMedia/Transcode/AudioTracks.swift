@@ -160,7 +160,8 @@ extension AudioTrack {
                 rendition.channels = Int(layout.channels)
                 rendition.sampleRate = Int(AudioEncoder.sampleRate)
                 rendition.language = track.label.language
-                rendition.name = track.label.name + (layout == .surround ? " (5.1)" : "")
+                // A source track already titled "English (5.1)" keeps its title as it is.
+                rendition.name = track.label.name + (layout == .surround && !track.label.name.contains("5.1") ? " (5.1)" : "")
                 rendition.isDefault = position == chosen ? true : nil
                 // A lone stereo rendition keeps today's shape: no group means "aac-2ch".
                 rendition.group = lone ? nil : layout.group
