@@ -36,9 +36,12 @@ public final class StaticHTTPServer: @unchecked Sendable {
         throw TestFailure("python3 -m http.server did not start:\n\(lock.withLock { output })")
     }
 
+    /// SIGKILL, not SIGTERM: the child inherits the signal mask of the thread that spawned it,
+    /// and a dispatch worker thread blocks SIGTERM, so `terminate()` left it running and
+    /// `waitUntilExit()` waited for ever (it hung a CI run). The server keeps no state.
     public func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
