@@ -40,7 +40,7 @@ public enum Daemon {
         var app = Application(
             router: assembly.router,
             // Connection limits ([server] header/idle timeouts, connections per address).
-            server: .kinora(config, logger: logger),
+            server: .kinora(config, logger: logger, fastPath: assembly.streamFastPath),
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "kinora"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.listenPort

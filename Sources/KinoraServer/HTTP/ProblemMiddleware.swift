@@ -14,8 +14,7 @@ struct EdgeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let incoming = request.headers[.requestID].flatMap { $0.count <= 128 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
-        context.requestID = incoming ?? Self.newRequestID()
+        context.requestID = Self.requestID(presented: request.headers[.requestID])
         context.logger[metadataKey: "request.id"] = .string(context.requestID)
         context.clientAddress = clientAddress(request, context)
         let started = ContinuousClock.now
@@ -43,21 +42,38 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try problem.response(from: request, context: context)
         }
         response.headers[.requestID] = context.requestID
-        let elapsed = ContinuousClock.now - started
-        HTTPMetrics.record(method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
-        context.logger.info(
-            "\(request.method) \(request.uri.path) \(response.status.code)",
-            metadata: [
-                "client": .string(clientAddress(request, context)),
-                "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
-            ])
+        Self.account(
+            method: request.method, path: request.uri.path, status: response.status.code, client: context.clientAddress,
+            started: started, logger: context.logger)
         return response
     }
 
-    /// The peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.
+    /// The metrics and the access line of one answered request: here for the router's
+    /// requests, and from ``StreamFastPath`` for those answered before it.
+    static func account(method: HTTPRequest.Method, path: String, status: Int, client: String, started: ContinuousClock.Instant, logger: Logger) {
+        let elapsed = ContinuousClock.now - started
+        HTTPMetrics.record(method: method.rawValue, status: status, elapsed: elapsed)
+        logger.info(
+            "\(method) \(path) \(status)",
+            metadata: [
+                "client": .string(client),
+                "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ])
+    }
+
+    /// The client's own X-Request-Id when it is a sane token, else a new one.
+    static func requestID(presented: String?) -> String {
+        presented.flatMap { $0.count <= 128 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil } ?? newRequestID()
+    }
+
     func clientAddress(_ request: Request, _ context: Context) -> String {
-        let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        guard trustedProxies.contains(peer), let forwarded = request.headers[.forwardedFor] else { return peer }
+        Self.clientAddress(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.forwardedFor], trustedProxies: trustedProxies)
+    }
+
+    /// The peer, or the last X-Forwarded-For hop when the peer is a trusted proxy.
+    static func clientAddress(peer: String?, forwardedFor: String?, trustedProxies: Set<String>) -> String {
+        let peer = peer ?? "unknown"
+        guard trustedProxies.contains(peer), let forwarded = forwardedFor else { return peer }
         return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
     }
 

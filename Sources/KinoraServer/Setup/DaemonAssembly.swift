@@ -19,6 +19,8 @@ public struct DaemonAssembly {
     public let router: Router<KinoraRequestContext>
     /// Stopped in reverse order after the server: transcoding and the tus sweep, then plugins.
     public let services: [any Service]
+    /// Answers hot manifests before the router, with the router's rate limiter.
+    let streamFastPath: StreamFastPath
 
     /// - Parameter moduleInspector: How installed modules are inspected without being loaded; `kinora serve`
     ///   passes a child of its own executable. With nil (tests running the daemon in process) every
@@ -70,16 +72,16 @@ public struct DaemonAssembly {
             middleware: AuthMiddleware(
                 bootstrapToken: token, signer: signer, apiKeys: APIKeyAuthenticator(database: database),
                 sessions: sessions, accounts: AccountStates(database: database)))
-        router.add(
-            middleware: EdgeLimitsMiddleware(
-                limiter: RateLimiter(config.rateLimit),
-                maxBodyBytes: config.maxBodyBytes))
+        let limiter = RateLimiter(config.rateLimit)
+        router.add(middleware: EdgeLimitsMiddleware(limiter: limiter, maxBodyBytes: config.maxBodyBytes))
         let media = MediaWorker.beside(Paths.executableDirectory())
         let wiring = RouteWiring(
             setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
             twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir), sessions: sessions, media: media)
         let registered = wiring.register(on: router)
         let social = registered.social, tusUploads = registered.tusUploads
+        streamFastPath = StreamFastPath(
+            routes: registered.streams, limiter: limiter, trustedProxies: Set(config.trustedProxies), logger: logger)
 
         // Account deletions a crash or a storage outage cut short are finished now.
         Task { await social.deletion.resumePending(logger: logger) }

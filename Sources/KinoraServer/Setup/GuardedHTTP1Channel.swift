@@ -18,6 +18,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
     let http: HTTP1Channel
     let connections: ConnectionCounter
+    /// Hot manifests answered before the router (nil: every request goes to the router).
+    let fastPath: StreamFastPath?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let address = channel.remoteAddress?.ipAddress
@@ -29,8 +31,10 @@ struct GuardedHTTP1Channel: ServerChildChannel {
                 channel.closeFuture.whenComplete { _ in connections.close(address) }
             }
         }
-        return http.setup(channel: channel, logger: logger).map { value in
-            Value(http: value, admitted: admitted)
+        let fastPath = self.fastPath
+        return http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            if let fastPath { try channel.pipeline.syncOperations.addStreamFastPath(fastPath) }
+            return Value(http: value, admitted: admitted)
         }
     }
 
@@ -45,15 +49,17 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with the `[server]` connection limits of `config`.
-    static func kinora(_ config: KinoraConfig, logger: Logger) -> HTTPServerBuilder {
+    /// HTTP/1 with the `[server]` connection limits of `config`, and `fastPath` answering hot
+    /// manifests before the router.
+    static func kinora(_ config: KinoraConfig, logger: Logger, fastPath: StreamFastPath? = nil) -> HTTPServerBuilder {
         let connections = ConnectionCounter(limit: config.maxConnectionsPerAddress, exempt: Set(config.trustedProxies), logger: logger)
         let headerTimeout = TimeAmount.milliseconds(Int64(config.headerTimeoutSeconds * 1000))
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headerTimeout)],
             idleTimeout: .milliseconds(Int64(config.idleTimeoutSeconds * 1000)))
         return HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: configuration), connections: connections)
+            GuardedHTTP1Channel(
+                http: HTTP1Channel(responder: responder, configuration: configuration), connections: connections, fastPath: fastPath)
         }
     }
 }

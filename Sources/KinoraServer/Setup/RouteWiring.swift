@@ -25,6 +25,7 @@ struct RouteWiring {
     struct Registered {
         let social: SocialRoutes
         let tusUploads: TusUploads
+        let streams: StreamRoutes
     }
 
     /// Stand-ins that open no file and start nothing: a database never opened (any use
@@ -72,7 +73,8 @@ struct RouteWiring {
         AdminAPIRoutes(overview: adminOverview).register(on: router)
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
-        StreamRoutes(database: database, registry: registry, config: config).register(on: router)
+        let streams = StreamRoutes(database: database, registry: registry, config: config)
+        streams.register(on: router)
         ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
         CategoryRoutes(database: database).register(on: router)
         SearchRoutes(database: database).register(on: router)
@@ -87,7 +89,7 @@ struct RouteWiring {
         web.register(on: router)
         AdminRoutes(web: web, overview: adminOverview).register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
-        return Registered(social: social, tusUploads: tusUploads)
+        return Registered(social: social, tusUploads: tusUploads, streams: streams)
     }
 }
 

@@ -32,6 +32,8 @@ final class StreamCache: Sendable {
     }
 
     let ttl: Duration
+    /// Appended to a manifest's key for its gzipped bytes (a key can hold no NUL).
+    static let gzipSuffix = "\u{0}gzip"
     let maxFileBytes: Int
     let maxTotalBytes: Int
     private let videos = NIOLockedValueBox<[String: VideoEntry]>([:])
@@ -55,6 +57,13 @@ final class StreamCache: Sendable {
             cache[id] = VideoEntry(info: loaded, expires: now + ttl)
         }
         return loaded
+    }
+
+    /// The fresh entry for `id`, never loading one: for the event loop, which must not read
+    /// the database.
+    func cachedVideo(_ id: String) -> VideoAccessInfo? {
+        guard let entry = videos.withLockedValue({ $0[id] }), entry.expires > ContinuousClock.now else { return nil }
+        return entry.info
     }
 
     func file(_ path: String) -> FileEntry? {

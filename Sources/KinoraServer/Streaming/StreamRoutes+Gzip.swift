@@ -18,7 +18,7 @@ extension StreamRoutes {
     /// The gzipped manifest at `key`, or nil when it cannot be read (the identity path then
     /// answers, or says 404) or does not shrink.
     func gzippedManifest(_ key: String, storage: StorageClient, requestID: String) async throws -> StreamCache.FileEntry? {
-        let gzipKey = key + "\u{0}gzip"
+        let gzipKey = key + StreamCache.gzipSuffix
         if let hit = cache.file(gzipKey) { return hit }
         guard let (bytes, etag) = try await identityManifest(key, storage: storage, requestID: requestID),
             let packed = Gzip.compress(bytes), packed.count < bytes.count

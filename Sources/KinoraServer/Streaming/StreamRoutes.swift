@@ -8,10 +8,6 @@ import KinoraStore
 import NIOCore
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `/streams/{video}/…`: manifests, init and media segments, captions and thumbnails, with
 /// Range, ETag/If-None-Match, Cache-Control, HEAD and CORS. Objects of a storage plugin with the
 /// local-file fast path are read straight from their files; others stream through the plugin.
@@ -78,13 +74,7 @@ final class StreamRoutes: Sendable {
         }
         let storage = try MediaStorage(registry: registry, name: config.mediaStorage).require()
         let key = VideoObjects(id).key(path.relative)
-        var headers = baseHeaders
-        headers[.contentType] = path.mediaType
-        let isPrivate = VideoVisibility.isRestricted(access.video)
-        headers[.cacheControl] =
-            path.isImmutable
-            ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
-            : (isPrivate ? Self.privateShort : Self.publicShort)
+        var headers = headers(for: path, video: access.video)
         // Segments of an instance set to redirect go straight to the bucket (or its CDN) by a
         // short-lived presigned URL; manifests stay here, their relative URIs need this origin.
         if path.isSegment, case .redirect(let lifetime) = storage.instance.playback,
@@ -97,7 +87,6 @@ final class StreamRoutes: Sendable {
             return Response(status: .found, headers: redirect)
         }
         if path.isManifest {
-            headers[.vary] = "Accept-Encoding"
             if Gzip.accepted(request.headers[.acceptEncoding]),
                 let packed = try await gzippedManifest(key, storage: storage, requestID: context.requestID)
             {
@@ -130,6 +119,27 @@ final class StreamRoutes: Sendable {
         }
     }
 
+    /// What every answer for `path` of `video` carries: CORS, its type and how long it may be
+    /// cached (privately, for a video not everyone may see), and for a manifest that its
+    /// encoding follows Accept-Encoding.
+    func headers(for path: StreamPath, video: VideoRecord) -> HTTPFields {
+        var headers = baseHeaders
+        headers[.contentType] = path.mediaType
+        let isPrivate = VideoVisibility.isRestricted(video)
+        headers[.cacheControl] =
+            path.isImmutable
+            ? (isPrivate ? Self.privateImmutable : Self.publicImmutable)
+            : (isPrivate ? Self.privateShort : Self.publicShort)
+        if path.isManifest { headers[.vary] = "Accept-Encoding" }
+        return headers
+    }
+
+    /// Whether an If-None-Match header names `etag` (or is `*`).
+    static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
+        guard let header else { return false }
+        return header == "*" || header.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+    }
+
     /// Files from this size on go from the page cache by sendfile (``FileBody``) instead of
     /// being kept in memory: media segments, a few hundred KiB to a few MiB each, which a
     /// copy per request would cost more than the open. Manifests and init segments, a few KiB,
@@ -138,17 +148,8 @@ final class StreamRoutes: Sendable {
 
     /// Serves a local file: opened once, so a concurrent atomic replace cannot mix versions.
     func serveFile(_ path: String, key: String, request: Request, context: KinoraRequestContext, headers: HTTPFields) async throws -> Response {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem.notFound("no such stream file") }
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
-            try? handle.close()
-            throw Problem.notFound("no such stream file")
-        }
-        let size = Int64(st.st_size)
-        let mtime = LocalFileETag.nanoseconds(seconds: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
-        let etag = LocalFileETag.make(inode: UInt64(st.st_ino), size: size, modifiedNanoseconds: mtime)
+        guard let file = LocalStreamFile(path: path) else { throw Problem.notFound("no such stream file") }
+        let handle = file.handle, size = file.size, etag = file.etag
         let sendfile = size >= Self.sendfileFromBytes
         if !sendfile && size <= Int64(cache.maxFileBytes) {
             // Small files (manifests, init segments) are read whole and kept a second: a hot
@@ -189,9 +190,7 @@ final class StreamRoutes: Sendable {
         var headers = headers
         if let etag {
             headers[.eTag] = etag
-            if let match = request.headers[.ifNoneMatch],
-                match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
-            {
+            if Self.matches(ifNoneMatch: request.headers[.ifNoneMatch], etag: etag) {
                 return Response(status: .notModified, headers: headers)
             }
         }
