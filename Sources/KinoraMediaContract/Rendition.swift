@@ -41,7 +41,7 @@ public struct Rendition: Sendable, Equatable, Codable {
     }
 
     /// "240p" … "2160p"; "audio" (a source's single audio stream, stereo), "audio-<language>"
-    /// and "audio-<language>-6ch" (several streams, surround), "-2", "-3" added on a clash.
+    /// and "audio-<language>-6ch" / "-8ch" (several streams, 5.1 / 7.1), "-2", "-3" added on a clash.
     public var id: String
     public var type: Kind
     /// RFC 6381 ("avc1.64001f", "mp4a.40.2").
@@ -67,7 +67,8 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// Audio only, each absent when nil (a presentation without them reads as before):
     /// the BCP 47 language ("en", "fr", "und"), what a menu shows ("English", "Français",
     /// "English (5.1)"), true on the one rendition per `group` a player picks first, and the
-    /// group, one per codec and channel layout ("aac-2ch", "aac-6ch"; absent means "aac-2ch").
+    /// group, one per codec and channel layout ("aac-2ch", "aac-6ch", "aac-8ch"; absent means
+    /// "aac-2ch").
     public var language: String? = nil
     public var name: String? = nil
     public var isDefault: Bool? = nil
