@@ -73,6 +73,11 @@ public struct Rendition: Sendable, Equatable, Codable {
     public var name: String? = nil
     public var isDefault: Bool? = nil
     public var group: String? = nil
+    /// Audio only: which kept source stream (0-based, in file order) the rendition was made
+    /// from. A stream's stereo, 5.1 and 7.1 renditions share it, so a label its owner gives the
+    /// track reaches all three. Absent in presentations made before it (each rendition is then
+    /// its own track). Packagers may ignore it.
+    public var sourceTrack: Int? = nil
 
     public init(
         id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
@@ -112,6 +117,7 @@ public struct Rendition: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, type, codecs, bandwidth, width, height, channels, timescale, segments, passthrough, language, name, group
         case isDefault = "default"
+        case sourceTrack = "source_track"
         case averageBandwidth = "average_bandwidth"
         case frameRate = "frame_rate"
         case sampleRate = "sample_rate"

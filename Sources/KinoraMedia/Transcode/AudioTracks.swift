@@ -7,11 +7,14 @@ import CFFmpeg
 final class AudioTrack {
     let decoder: MediaDecoder
     let label: AudioLabel
+    /// Which kept stream this is (0-based, file order): its renditions' `sourceTrack`.
+    let position: Int
     private(set) var outputs: [(graph: FilterGraph, encoder: AudioEncoder, layout: AudioLayout)] = []
 
-    init(decoder: MediaDecoder, label: AudioLabel) {
+    init(decoder: MediaDecoder, label: AudioLabel, position: Int) {
         self.decoder = decoder
         self.label = label
+        self.position = position
     }
 
     func add(graph: FilterGraph, encoder: AudioEncoder, layout: AudioLayout) {
@@ -175,7 +178,7 @@ extension AudioTrack {
         var tracks: [AudioTrack] = []
         for (position, source) in opened.enumerated() {
             guard let context = source.decoder.context, let avStream = input.stream(source.stream.index) else { continue }
-            let track = AudioTrack(decoder: source.decoder, label: labels[position])
+            let track = AudioTrack(decoder: source.decoder, label: labels[position], position: position)
             for (layout, id) in zip(layouts[position], ids[position]) {
                 creating(id)
                 let encoder = try AudioEncoder(
@@ -207,6 +210,7 @@ extension AudioTrack {
                 rendition.language = track.label.language
                 // "English (5.1)"; a source track already titled so keeps its title as it is.
                 rendition.name = AudioMenuName.make(track.label.name, channels: Int(layout.channels))
+                rendition.sourceTrack = track.position
                 rendition.isDefault = position == chosen ? true : nil
                 // A lone stereo rendition keeps today's shape: no group means "aac-2ch".
                 rendition.group = lone ? nil : layout.group

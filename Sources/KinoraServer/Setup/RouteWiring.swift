@@ -72,6 +72,7 @@ struct RouteWiring {
         AdminAPIRoutes(overview: adminOverview).register(on: router)
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
+        AudioTrackRoutes(database: database, registry: registry, config: config).register(on: router)
         StreamRoutes(database: database, registry: registry, config: config).register(on: router)
         ChannelRoutes(database: database, registry: registry, config: config).register(on: router)
         CategoryRoutes(database: database).register(on: router)
