@@ -145,7 +145,8 @@ import Testing
             [["id": "audio-en", "language": "de", "name": "Deutsch"], ["id": "audio-fr-6ch", "name": "Français (doublage)"]], as: owner)
         #expect(relabelled.status == 200, "\(relabelled.body)")
         let after = try #require((relabelled.json as? [String: Any])?["items"] as? [[String: Any]])
-        #expect(after.map { $0["language"] as? String } == ["de", "fr"] && after.map { $0["name"] as? String } == ["Deutsch", "Français (doublage)"])
+        #expect(
+            after.map { $0["language"] as? String } == ["de", "fr"] && after.map { $0["name"] as? String } == ["Deutsch", "Français (doublage)"])
         #expect((after.first?["source"] as? [String: Any])?["language"] as? String == "en")
 
         // Both manifests say it at once, for every rendition of each track (served within the
@@ -184,7 +185,9 @@ import Testing
         #expect(quoted.status == 400 && Self.problemType(quoted) == "bad-label", "\(quoted.body)")
         let unknown = try put([["id": "audio-xx", "name": "X"]], as: owner)
         #expect(unknown.status == 422 && Self.problemType(unknown) == "invalid-field", "\(unknown.body)")
-        #expect((unknown.json as? [String: Any])?["detail"] as? String == "[0].id: this video has no audio track \"audio-xx\"; its tracks are audio-en, audio-fr")
+        #expect(
+            (unknown.json as? [String: Any])?["detail"] as? String
+                == "[0].id: this video has no audio track \"audio-xx\"; its tracks are audio-en, audio-fr")
         let twice = try put([["id": "audio-fr", "name": "A"], ["id": "audio-fr-6ch", "name": "B"]], as: owner)
         #expect(twice.status == 422 && Self.problemType(twice) == "invalid-field", "\(twice.body)")
         let extraKey = try put([["id": "audio-en", "lang": "de"]], as: owner)

@@ -42,7 +42,9 @@ import Testing
                 let sample = payload.prefix(size)
                 payload = payload.dropFirst(size)
                 let cues = Box.children(sample).filter { $0.type == "vttc" }
-                let texts = cues.compactMap { cue in Box.children(cue.body).first { $0.type == "payl" }.map { String(decoding: $0.body, as: UTF8.self) } }
+                let texts = cues.compactMap { cue in
+                    Box.children(cue.body).first { $0.type == "payl" }.map { String(decoding: $0.body, as: UTF8.self) }
+                }
                 result.append(Sample(duration: duration, payloads: texts))
             }
             #expect(payload.isEmpty, "\(segment.uri): mdat holds bytes no sample names")
@@ -88,7 +90,10 @@ import Testing
 
     @Test func overlappingCuesShowTogetherWhereTheyOverlapAndEachInEverySegmentItSpans() throws {
         let cut = try CaptionCuts.cut(
-            Self.file(["00:00.500 --> 00:06.000\nlong", "00:01.000 --> 00:02.000\ninner", "00:01.500 --> 00:09.500\nacross", "00:01.000 --> 00:02.000\ninner twin"]),
+            Self.file([
+                "00:00.500 --> 00:06.000\nlong", "00:01.000 --> 00:02.000\ninner", "00:01.500 --> 00:09.500\nacross",
+                "00:01.000 --> 00:02.000\ninner twin",
+            ]),
             trackID: "text-en", language: "en", boundaries: Self.edges)
         try Self.expectSane(cut)
         let texts = Self.vtt(cut)
@@ -161,7 +166,8 @@ import Testing
         let text = String(repeating: "x", count: 1_300_000)
         let started = ContinuousClock.now
         #expect(throws: CaptionCuts.TooLarge(limit: CaptionCuts.maxCutBytes)) {
-            try CaptionCuts.cut(Self.file(["00:00.000 --> 02:00:00.000\n" + text]), trackID: "text-en", language: "en", boundaries: Self.longVideo(1800))
+            try CaptionCuts.cut(
+                Self.file(["00:00.000 --> 02:00:00.000\n" + text]), trackID: "text-en", language: "en", boundaries: Self.longVideo(1800))
         }
         // Thousands of overlapping cues (each shown with all the others in every stretch) too.
         let piled = (0..<20_000).map { k in "\(CueTime.text(Int64(k % 4000))) --> 01:00:00.000\ncue \(k)" }
