@@ -41,7 +41,7 @@ public struct Rendition: Sendable, Equatable, Codable {
     }
 
     /// "240p" … "2160p"; "audio" (a source's single audio stream, stereo), "audio-<language>"
-    /// and "audio-<language>-6ch" (several streams, surround), "-2", "-3" added on a clash.
+    /// and "audio-<language>-6ch" / "-8ch" (several streams, 5.1 / 7.1), "-2", "-3" added on a clash.
     public var id: String
     public var type: Kind
     /// RFC 6381 ("avc1.64001f", "mp4a.40.2").
@@ -67,11 +67,17 @@ public struct Rendition: Sendable, Equatable, Codable {
     /// Audio only, each absent when nil (a presentation without them reads as before):
     /// the BCP 47 language ("en", "fr", "und"), what a menu shows ("English", "Français",
     /// "English (5.1)"), true on the one rendition per `group` a player picks first, and the
-    /// group, one per codec and channel layout ("aac-2ch", "aac-6ch"; absent means "aac-2ch").
+    /// group, one per codec and channel layout ("aac-2ch", "aac-6ch", "aac-8ch"; absent means
+    /// "aac-2ch").
     public var language: String? = nil
     public var name: String? = nil
     public var isDefault: Bool? = nil
     public var group: String? = nil
+    /// Audio only: which kept source stream (0-based, in file order) the rendition was made
+    /// from. A stream's stereo, 5.1 and 7.1 renditions share it, so a label its owner gives the
+    /// track reaches all three. Absent in presentations made before it (each rendition is then
+    /// its own track). Packagers may ignore it.
+    public var sourceTrack: Int? = nil
 
     public init(
         id: String, type: Kind, codecs: String, bandwidth: Int64, averageBandwidth: Int64,
@@ -111,6 +117,7 @@ public struct Rendition: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, type, codecs, bandwidth, width, height, channels, timescale, segments, passthrough, language, name, group
         case isDefault = "default"
+        case sourceTrack = "source_track"
         case averageBandwidth = "average_bandwidth"
         case frameRate = "frame_rate"
         case sampleRate = "sample_rate"

@@ -234,6 +234,18 @@ enum Migrations {
         }
         migrator.registerMigration("0016-job-cancel", migrate: jobCancel)
         migrator.registerMigration("0017-upload-ingest-and-job-interruptions", migrate: ingestRecovery)
+        migrator.registerMigration("0018-audio-labels") { db in
+            // The language and name a video's owner gave its audio tracks, over the source's
+            // tags; the manifests are written with them. Rows go with their video.
+            try db.create(table: "audio_labels") { t in
+                t.column("video_id", .text).notNull().references("videos", onDelete: .cascade)
+                t.column("track", .text).notNull()
+                t.column("language", .text)
+                t.column("name", .text)
+                t.column("updated_at", .datetime).notNull()
+                t.primaryKey(["video_id", "track"])
+            }
+        }
         return migrator
     }()
 }

@@ -181,6 +181,13 @@ import Testing
         Row(route: "DELETE /api/v1/videos/{id}/captions/{lang}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
             Call(path: "/api/v1/videos/\(try f.captionedPrivateVideo())/captions/fr")
         },
+        Row(route: "GET /api/v1/videos/{id}/audio-tracks", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/audio-tracks") },
+        // The owner and the admin relabel the clip's lone track (the manifests are written again).
+        Row(route: "PUT /api/v1/videos/{id}/audio-tracks", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            Call(
+                path: "/api/v1/videos/\(f.privateVideo)/audio-tracks", body: Array(#"[{"id":"audio","language":"en","name":"English"}]"#.utf8),
+                headers: ["Content-Type": "application/json"])
+        },
         Row(route: "GET /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
         Row(route: "HEAD /streams/{video}/**", expect: hidden) { f, _ in Call(path: "/streams/\(f.privateVideo)/master.m3u8") },
         Row(route: "OPTIONS /streams/{video}/**", expect: [204, 204, 204, 204, 204, 204]) { f, _ in

@@ -3,7 +3,7 @@ import KinoraMedia
 import Testing
 
 /// Every audio stream of a source kept, labelled for players' menus, with a 5.1 rendition
-/// beside the stereo one of a surround stream; the lone stream of a common source keeps "audio".
+/// beside the stereo one of a surround stream (and a 7.1 one from 8 channels); the lone stream of a common source keeps "audio".
 @Suite("Audio tracks")
 struct AudioTracksTests {
     @Test("English, French and a 5.1 German stream: every one kept and labelled, 5.1 with 6 channels")
@@ -80,6 +80,69 @@ struct AudioTracksTests {
         #expect(surround.renditions.map(\.channels) == [2, 6])
     }
 
+    /// 7.1 with a tone of its own in each channel, FFmpeg's 7.1 order (FL FR FC LFE BL BR SL SR).
+    static let sevenOneTones: [(channel: String, frequency: Double)] = [
+        ("FL", 300), ("FR", 400), ("FC", 500), ("LFE", 80), ("BL", 700), ("BR", 800), ("SL", 900), ("SR", 1000),
+    ]
+
+    @Test("a 7.1 stream: stereo, 5.1 and 7.1 renditions; the 7.1 one is 8-channel AAC with every channel in its place")
+    func sevenPointOne() throws {
+        let media = try TestMedia()
+        let source = media.path("cinema.mkv")
+        var arguments = ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=3"]
+        for tone in Self.sevenOneTones {
+            arguments += ["-f", "lavfi", "-i", "sine=frequency=\(Int(tone.frequency)):sample_rate=48000:duration=3"]
+        }
+        // join's map pins each tone to its channel (without it, join fills FC first).
+        let map = Self.sevenOneTones.enumerated().map { "\($0.offset).0-\($0.element.channel)" }.joined(separator: "|")
+        arguments += [
+            "-filter_complex", "[1:a][2:a][3:a][4:a][5:a][6:a][7:a][8:a]join=inputs=8:channel_layout=7.1:map=\(map)[a]",
+            "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "512k", "-metadata:s:a:0", "language=eng", source,
+        ]
+        try media.ffmpeg(arguments)
+        #expect(try media.ffprobeStreams(source).last?["channel_layout"] as? String == "7.1")
+
+        let result = try Transcoder.transcode(
+            input: source, output: media.path("out"), options: TranscodeOptions(segmentSeconds: 1, preset: "superfast", onlyShortSides: [180]))
+        let audio = result.renditions.filter { $0.type == .audio }
+        #expect(audio.map(\.id) == ["audio", "audio-en-6ch", "audio-en-8ch"])
+        #expect(audio.map(\.group) == ["aac-2ch", "aac-6ch", "aac-8ch"])
+        #expect(audio.map(\.channels) == [2, 6, 8])
+        #expect(audio.map(\.name) == ["English", "English (5.1)", "English (7.1)"])
+        #expect(audio.map(\.language) == ["en", "en", "en"])
+        // Each is alone in its group, so each is its group's default.
+        #expect(audio.map { $0.isDefault ?? false } == [true, true, true])
+        #expect(audio.allSatisfy { $0.codecs == "mp4a.40.2" && $0.sampleRate == 48000 })
+
+        let eight = try TimelineTests.concatenate(media, result, "audio-en-8ch", folder: "out")
+        let stream = try #require(media.ffprobeStreams(eight).first)
+        #expect(stream["codec_name"] as? String == "aac" && stream["profile"] as? String == "LC")
+        #expect(stream["channels"] as? Int == 8 && stream["channel_layout"] as? String == "7.1", "\(stream)")
+        let errors = try TestMedia.run(tool: "ffmpeg", ["-nostdin", "-v", "error", "-i", eight, "-f", "null", "-"])
+        #expect(errors.isEmpty, "\(errors)")
+        let rendition = try #require(audio.last)
+        #expect(abs(rendition.duration - 3) < 0.05, "\(rendition.duration) s")
+        // No channel swapped or lost: each carries its own tone (side and back kept apart),
+        // far above any other channel's.
+        let candidates = Self.sevenOneTones.map(\.frequency)
+        for tone in Self.sevenOneTones {
+            let (dominant, margin) = try Self.dominantTone(eight, channel: tone.channel, among: candidates)
+            #expect(dominant == tone.frequency && margin > 20, "\(tone.channel): \(dominant) Hz (×\(margin)), not \(tone.frequency)")
+        }
+        // The 5.1 one is made from the same stream: 6 channels, the fronts untouched.
+        let six = try TimelineTests.concatenate(media, result, "audio-en-6ch", folder: "out")
+        #expect(try media.ffprobeStreams(six).first?["channel_layout"] as? String == "5.1")
+        #expect(try Self.dominantTone(six, channel: "FC", among: candidates).frequency == 500)
+
+        // surround = false: the stereo rendition alone, the lone stream's "audio".
+        let plain = try Transcoder.transcode(
+            input: source, output: media.path("plain"),
+            options: TranscodeOptions(segmentSeconds: 1, preset: "superfast", onlyShortSides: [180], surround: false))
+        #expect(plain.renditions.filter { $0.type == .audio }.map(\.id) == ["audio"])
+        #expect(plain.renditions.filter { $0.type == .audio }.map(\.channels) == [2])
+    }
+
     @Test("language tags: ISO 639-2 to BCP 47, unknown or missing to und")
     func languageTags() {
         #expect(AudioLanguage.tag("eng") == "en" && AudioLanguage.tag("fre") == "fr" && AudioLanguage.tag("fra") == "fr")
@@ -87,6 +150,25 @@ struct AudioTracksTests {
         #expect(AudioLanguage.tag(nil) == "und" && AudioLanguage.tag("und") == "und" && AudioLanguage.tag("") == "und")
         #expect(AudioLanguage.tag("tlh") == "tlh" && AudioLanguage.tag("x!") == "und")
         #expect(AudioLanguage.name("fr") == "Français" && AudioLanguage.name("und") == nil)
+    }
+
+    /// Which of `candidates` (Hz) is loudest in the `channel` named ("SL") over 0.5-1.5 s, and
+    /// how many times louder it is than the next (Goertzel's power at each frequency): zero
+    /// crossings miscount a quiet tone under 8-channel AAC's coding noise.
+    static func dominantTone(_ path: String, channel: String, among candidates: [Double]) throws -> (frequency: Double, margin: Double) {
+        let pcm = try TestMedia.runData(
+            tool: "ffmpeg",
+            ["-nostdin", "-v", "error", "-i", path, "-ss", "0.5", "-t", "1", "-af", "pan=mono|c0=\(channel)", "-ar", "48000", "-f", "f32le", "-"])
+        let samples = pcm.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let powers = candidates.map { frequency -> Double in
+            let coefficient = 2 * cos(2 * Double.pi * frequency / 48000)
+            var (a, b) = (0.0, 0.0)
+            for x in samples { (a, b) = (Double(x) + coefficient * a - b, a) }
+            return a * a + b * b - coefficient * a * b
+        }
+        let order = powers.indices.sorted { powers[$0] > powers[$1] }
+        guard order.count > 1 else { return (candidates.first ?? 0, .infinity) }
+        return (candidates[order[0]], (powers[order[0]] / max(powers[order[1]], 1e-12)).squareRoot())
     }
 
     /// The frequency of the first second's sine, by counting zero crossings of the first

@@ -22,7 +22,8 @@ public struct PackagedManifests: Sendable, Hashable {
 /// print(manifests.entry, manifests.files.map(\.name))
 /// ```
 public enum PackagerConformance {
-    /// The presentation the header shows, as the daemon sends it for a video with one caption.
+    /// The presentation the header shows, as the daemon sends it for a video with one English
+    /// 5.1 stream (a stereo and a 5.1 rendition) and one caption.
     public static let samplePresentation = #"""
         {"video_id":"f3a9c0d2e4b6a8c0d2e4",
          "renditions":[
@@ -30,8 +31,13 @@ public enum PackagerConformance {
            "width":1280,"height":720,"frame_rate":30.0,"passthrough":true,"timescale":90000,"init":"720p/init.mp4",
            "segments":[{"uri":"720p/seg-00001.m4s","start":0,"duration":360000,"size":1234567,"iframe":{"offset":0,"size":45678}}]},
           {"id":"audio","type":"audio","codecs":"mp4a.40.2","bandwidth":130000,"average_bandwidth":128000,
-           "channels":2,"sample_rate":48000,"timescale":48000,"init":"audio/init.mp4",
-           "segments":[{"uri":"audio/seg-00001.m4s","start":0,"duration":192000,"size":64000,"iframe":{"offset":0,"size":1200}}]}],
+           "channels":2,"sample_rate":48000,"language":"en","name":"English","default":true,"group":"aac-2ch","source_track":0,
+           "timescale":48000,"init":"audio/init.mp4",
+           "segments":[{"uri":"audio/seg-00001.m4s","start":0,"duration":192000,"size":64000,"iframe":{"offset":0,"size":1200}}]},
+          {"id":"audio-en-6ch","type":"audio","codecs":"mp4a.40.2","bandwidth":390000,"average_bandwidth":384000,
+           "channels":6,"sample_rate":48000,"language":"en","name":"English (5.1)","default":true,"group":"aac-6ch","source_track":0,
+           "timescale":48000,"init":"audio-en-6ch/init.mp4",
+           "segments":[{"uri":"audio-en-6ch/seg-00001.m4s","start":0,"duration":192000,"size":192000}]}],
          "text_tracks":[{"id":"text-en","language":"en","label":"English","default":false,"uri":"captions/en.vtt","duration":61.2,"size":2048}],
          "protection":[]}
         """#
@@ -44,8 +50,13 @@ public enum PackagerConformance {
            "width":1280,"height":720,"frame_rate":30.0,"passthrough":true,"timescale":90000,"init":"720p/init.mp4","x_hdr":"pq",
            "segments":[{"uri":"720p/seg-00001.m4s","start":0,"duration":360000,"size":1234567,"iframe":{"offset":0,"size":45678,"x":0},"x_key":null}]},
           {"id":"audio","type":"audio","codecs":"mp4a.40.2","bandwidth":130000,"average_bandwidth":128000,
-           "channels":2,"sample_rate":48000,"timescale":48000,"init":"audio/init.mp4","x_loudness":-23,
-           "segments":[{"uri":"audio/seg-00001.m4s","start":0,"duration":192000,"size":64000,"iframe":{"offset":0,"size":1200}}]}],
+           "channels":2,"sample_rate":48000,"language":"en","name":"English","default":true,"group":"aac-2ch","source_track":0,
+           "timescale":48000,"init":"audio/init.mp4","x_loudness":-23,
+           "segments":[{"uri":"audio/seg-00001.m4s","start":0,"duration":192000,"size":64000,"iframe":{"offset":0,"size":1200}}]},
+          {"id":"audio-en-6ch","type":"audio","codecs":"mp4a.40.2","bandwidth":390000,"average_bandwidth":384000,
+           "channels":6,"sample_rate":48000,"language":"en","name":"English (5.1)","default":true,"group":"aac-6ch","source_track":0,
+           "timescale":48000,"init":"audio-en-6ch/init.mp4","x_layout":{"lfe":true},
+           "segments":[{"uri":"audio-en-6ch/seg-00001.m4s","start":0,"duration":192000,"size":192000,"x_loud":null}]}],
          "text_tracks":[{"id":"text-en","language":"en","label":"English","default":false,"uri":"captions/en.vtt","duration":61.2,"size":2048,"x_forced":false}],
          "protection":[]}
         """#

@@ -55,7 +55,7 @@ public struct PresentationRendition: Decodable {
     public var name: String?
     /// Audio: the one rendition of its `group` a player picks first.
     public var isDefault: Bool?
-    /// Audio: one group per codec and channel layout ("aac-2ch", "aac-6ch", "ec3-6ch");
+    /// Audio: one group per codec and channel layout ("aac-2ch", "aac-6ch", "aac-8ch", "ec3-6ch");
     /// absent means "aac-2ch" (``audioGroup``).
     public var group: String?
     public var channels: Int64?

@@ -43,14 +43,32 @@ public enum CaptionCuts {
         return edges.count > 1 ? edges : [0, max(1, Int64((duration * 1000).rounded()))]
     }
 
+    /// The most one cut may write, both protocols' segments together: 32 times the largest
+    /// file. An ordinary file's cut is a few times its size (each cue once per segment it
+    /// spans, plus a header per segment); a hostile one, a 2 MiB cue across every segment of a
+    /// long video or thousands of cues shown at once, would write gigabytes at each publish.
+    public static let maxCutBytes = 32 * Captions.maxBytes
+
+    /// A cut refused for what it would write (``maxCutBytes``); the publisher then names the
+    /// uploaded file whole, as it did before cutting existed.
+    public struct TooLarge: Error, Equatable, CustomStringConvertible {
+        public var limit: Int
+
+        public init(limit: Int) { self.limit = limit }
+
+        public var description: String { "cutting these captions on the media's segments would write more than \(limit) bytes" }
+    }
+
     /// Cuts `bytes` (a WebVTT file that passed validation) for the track with presentation
-    /// id `trackID`, on `boundaries` (at least two, increasing).
-    public static func cut(_ bytes: [UInt8], trackID: String, language: String, boundaries: [Int64]) throws(WebVTTValidator.Failure) -> Cut {
+    /// id `trackID`, on `boundaries` (at least two, increasing). Throws the file's
+    /// ``WebVTTValidator/Failure`` when it does not validate, ``TooLarge`` past ``maxCutBytes``.
+    public static func cut(_ bytes: [UInt8], trackID: String, language: String, boundaries: [Int64]) throws -> Cut {
         let cues = try WebVTTCue.parse(bytes)
         var files: [File] = []
         var vtt: [Rendition.Segment] = [], mp4: [Rendition.Segment] = []
         let initPath = "\(trackID)/init.mp4"
         files.append(File(path: initPath, contentType: "application/mp4", bytes: WVTTTrack.initSegment(language: language)))
+        var budget = maxCutBytes
         let last = boundaries.count - 2
         for (k, (start, end)) in zip(boundaries, boundaries.dropFirst()).enumerated() {
             let number = String(k + 1)
@@ -61,8 +79,13 @@ public enum CaptionCuts {
             }
             var text = "WEBVTT\n" + timestampMap + "\n"
             for cue in overlapping { text += "\n" + cue.text + "\n" }
+            // One segment's text is at most the file's; it is the repetition that is bounded.
             let vttBytes = Array(text.utf8)
-            let mp4Bytes = WVTTTrack.mediaSegment(overlapping, start: start, end: end, sequence: UInt32(k + 1))
+            budget -= vttBytes.count
+            guard budget >= 0 else { throw TooLarge(limit: maxCutBytes) }
+            guard let mp4Bytes = WVTTTrack.mediaSegment(overlapping, start: start, end: end, sequence: UInt32(k + 1), budget: &budget) else {
+                throw TooLarge(limit: maxCutBytes)
+            }
             files.append(File(path: name + ".vtt", contentType: "text/vtt", bytes: vttBytes))
             files.append(File(path: name + ".m4s", contentType: "application/mp4", bytes: mp4Bytes))
             vtt.append(Rendition.Segment(uri: name + ".vtt", start: start, duration: end - start, size: Int64(vttBytes.count)))

@@ -105,9 +105,10 @@ enum WVTTTrack {
         return b.bytes
     }
 
-    /// One media segment: `[start, end)` in milliseconds, numbered `sequence` (from 1).
-    static func mediaSegment(_ cues: [WebVTTCue], start: Int64, end: Int64, sequence: UInt32) -> [UInt8] {
-        let samples = self.samples(cues, start: start, end: end)
+    /// One media segment: `[start, end)` in milliseconds, numbered `sequence` (from 1); nil
+    /// when its samples would take more than `budget` bytes (what they take is taken off it).
+    static func mediaSegment(_ cues: [WebVTTCue], start: Int64, end: Int64, sequence: UInt32, budget: inout Int) -> [UInt8]? {
+        guard let samples = self.samples(cues, start: start, end: end, budget: &budget) else { return nil }
         var payload: [UInt8] = []
         for s in samples { payload += s.bytes }
         // The moof is written twice: its size decides trun's data offset, which does not
@@ -144,22 +145,49 @@ enum WVTTTrack {
     }
 
     /// The samples of `[start, end)`: one per stretch between cue edges, each with the cues
-    /// shown throughout it, or an empty `vtte` sample.
-    static func samples(_ cues: [WebVTTCue], start: Int64, end: Int64) -> [(duration: Int64, bytes: [UInt8])] {
+    /// shown throughout it (in file order), or an empty `vtte` sample; nil past `budget` bytes.
+    ///
+    /// A sweep over the edges keeps the cues shown, so the work follows what is written, not
+    /// stretches × cues: thousands of cues piled on one segment cost their output, which the
+    /// budget bounds.
+    static func samples(_ cues: [WebVTTCue], start: Int64, end: Int64, budget: inout Int) -> [(duration: Int64, bytes: [UInt8])]? {
+        // What shows here, clipped to the segment; a cue lasting no time never shows.
+        let shownHere = cues.enumerated().compactMap { index, cue -> (index: Int, from: Int64, to: Int64)? in
+            let from = max(cue.start, start), to = min(cue.end, end)
+            return from < to ? (index, from, to) : nil
+        }
         var edges: Set<Int64> = [start, end]
-        for cue in cues where cue.end > start && cue.start < end {
-            if cue.start > start { edges.insert(cue.start) }
-            if cue.end < end { edges.insert(cue.end) }
+        for cue in shownHere {
+            edges.insert(cue.from)
+            edges.insert(cue.to)
         }
         let times = edges.sorted()
+        let starting = Dictionary(grouping: shownHere, by: \.from)
+        let ending = Dictionary(grouping: shownHere, by: \.to)
+        // The cues showing, by file position.
+        var showing: [Int] = []
         var samples: [(duration: Int64, bytes: [UInt8])] = []
         for (from, to) in zip(times, times.dropFirst()) {
-            let shown = cues.filter { $0.start <= from && $0.end >= to && $0.end > $0.start }
+            if let gone = ending[from] {
+                let ended = Set(gone.map(\.index))
+                showing.removeAll { ended.contains($0) }
+            }
+            if let new = starting[from] {
+                for cue in new {
+                    var low = 0, high = showing.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if showing[middle] < cue.index { low = middle + 1 } else { high = middle }
+                    }
+                    showing.insert(cue.index, at: low)
+                }
+            }
             var b = MP4Boxes()
-            if shown.isEmpty {
+            if showing.isEmpty {
                 b.box("vtte") { _ in }
             } else {
-                for cue in shown {
+                for index in showing {
+                    let cue = cues[index]
                     b.box("vttc") { b in
                         if let identifier = cue.identifier { b.box("iden") { $0.string(identifier) } }
                         if let settings = cue.settings { b.box("sttg") { $0.string(settings) } }
@@ -167,6 +195,9 @@ enum WVTTTrack {
                     }
                 }
             }
+            // Counted even when merged below: building it was the work.
+            budget -= b.bytes.count
+            guard budget >= 0 else { return nil }
             // A stretch identical to the one before (the same cues) is merged into it.
             if let last = samples.last, last.bytes == b.bytes {
                 samples[samples.count - 1].duration += to - from

@@ -1,6 +1,6 @@
 import CFFmpeg
 
-/// One audio rendition: AAC-LC 48 kHz, stereo or 5.1, cut at the same segment grid as the
+/// One audio rendition: AAC-LC 48 kHz, stereo, 5.1 or 7.1, cut at the same segment grid as the
 /// video. Runs on the decoding thread (AAC costs little). Owns its encoder, packet and writer.
 final class AudioEncoder {
     /// The rendition id of a source's lone stereo track (and its folder).

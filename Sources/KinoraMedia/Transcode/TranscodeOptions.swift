@@ -41,7 +41,8 @@ public struct TranscodeOptions: Sendable, Equatable {
     public var audio: Bool
     /// Source audio streams kept, each its own rendition (the first ones in file order).
     public var maxAudioTracks: Int
-    /// A 5.1 AAC rendition beside the stereo one of each stream with 6 or more channels.
+    /// A 5.1 AAC rendition beside the stereo one of each stream with 6 or more channels, and a
+    /// 7.1 one too for a stream with 8 or more.
     public var surround: Bool
 
     public init(

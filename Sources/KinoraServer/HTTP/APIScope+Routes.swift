@@ -29,6 +29,7 @@ extension APIScope {
                 "GET /api/v1/me/playlists",
                 "GET /api/v1/categories", "GET /api/v1/channels/{id}", "GET /api/v1/search",
                 "GET /api/v1/videos", "GET /api/v1/videos/{id}", "GET /api/v1/videos/{id}/events", "GET /api/v1/videos/{id}/captions",
+                "GET /api/v1/videos/{id}/audio-tracks",
                 "GET /streams/{video}/**", "HEAD /streams/{video}/**", "OPTIONS /streams/{video}/**",
                 "GET /api/v1/profiles/{username}", "GET /api/v1/users/{id}/avatar", "GET /api/v1/users/{id}/playlists",
                 "GET /api/v1/playlists/{id}",
@@ -49,6 +50,7 @@ extension APIScope {
                 "POST /api/v1/channels", "PATCH /api/v1/channels/{id}", "DELETE /api/v1/channels/{id}",
                 "PATCH /api/v1/videos/{id}", "DELETE /api/v1/videos/{id}",
                 "PUT /api/v1/videos/{id}/captions/{lang}", "DELETE /api/v1/videos/{id}/captions/{lang}",
+                "PUT /api/v1/videos/{id}/audio-tracks",
                 "POST /api/v1/playlists", "PATCH /api/v1/playlists/{id}", "DELETE /api/v1/playlists/{id}",
                 "POST /api/v1/playlists/{id}/items", "DELETE /api/v1/playlists/{id}/items/{video_id}", "PUT /api/v1/playlists/{id}/order",
             ]

@@ -38,6 +38,15 @@ extension Request {
         return members
     }
 
+    /// The body as any JSON value (an array too), for the routes whose body is not an object.
+    func jsonValue() async throws -> JSONValue {
+        let bytes = try await collectJSON()
+        guard let value = try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)) else {
+            throw Refused(.badRequest, "the body must be JSON")
+        }
+        return value
+    }
+
     /// At most 64 KiB, refused as the byte past the limit arrives.
     private func collectJSON(limit: Int = Request.maxJSONBytes) async throws -> [UInt8] {
         var bytes: [UInt8] = []

@@ -73,6 +73,7 @@ struct RouteWiring {
         AdminAPIRoutes(overview: adminOverview).register(on: router)
         VideoRoutes(database: database, registry: registry, config: config, media: media).register(on: router)
         CaptionRoutes(database: database, registry: registry, config: config).register(on: router)
+        AudioTrackRoutes(database: database, registry: registry, config: config).register(on: router)
         let streams = StreamRoutes(database: database, registry: registry, config: config)
         streams.register(on: router)
         ChannelRoutes(database: database, registry: registry, config: config).register(on: router)

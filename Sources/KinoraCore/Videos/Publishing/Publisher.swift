@@ -4,11 +4,12 @@ import KinoraMediaContract
 import KinoraStore
 import Logging
 
-/// Writes a video's manifests: builds the packager presentation from its renditions and its
-/// caption tracks, runs every packager, stores what they write, then records the presentation.
+/// Writes a video's manifests: builds the packager presentation from its renditions, its
+/// caption tracks and its owner's audio labels, runs every packager, stores what they write,
+/// then records the presentation (with the source's audio labels).
 ///
-/// Two writers publish a video: the transcode pipeline (new renditions) and the caption
-/// routes (a track added or removed). Each publish holds the video's ``PublishLocks`` lock
+/// Three writers publish a video: the transcode pipeline (new renditions), the caption
+/// routes (a track added or removed) and the audio track labels. Each publish holds the video's ``PublishLocks`` lock
 /// from reading the captions (and, for a republish, the recorded renditions) until the
 /// presentation is recorded, so the last writer always works from the latest state: a caption
 /// saved during the pipeline's publish is picked up by the republish that waits behind it, and
@@ -63,7 +64,15 @@ public struct Publisher: Sendable {
                 duration: duration, size: caption.size)
         }
         let textTracks = try await CaptionCuts.attach(uncut, renditions: renditions, video: video, storage: storage)
+        // The record keeps the source's audio labels, so a label taken away brings them back;
+        // the packagers write the owner's (``AudioTrackService``).
         let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks))
+        let labels = try database.audioLabels.list(videoID: video).map { AudioTrackLabel(track: $0.track, language: $0.language, name: $0.name) }
+        let packaged =
+            labels.isEmpty
+            ? presentation
+            : try MediaJSON.encode(
+                Presentation(videoID: video, renditions: AudioTrackLabels.apply(labels, to: renditions), textTracks: textTracks))
         let objects = VideoObjects(video)
         // Recording the presentation is what makes a video playable (and ready): only once at
         // least one packager's manifests are stored, or players would be sent to a 404.
@@ -74,7 +83,7 @@ public struct Publisher: Sendable {
         for packager in packagers {
             let files: [PackagedFile]
             do {
-                (files, _) = try await packager.package(presentationJSON: presentation)
+                (files, _) = try await packager.package(presentationJSON: packaged)
             } catch let error where !Self.isCancellation(error) {
                 // One protocol failing leaves the others playable; it is logged, not hidden.
                 let reason = NoManifestWritten.describe(error, packager: packager.instance.name)

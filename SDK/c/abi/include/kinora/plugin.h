@@ -713,9 +713,10 @@ typedef struct kn_storage_localfile_v1 {
  * an error. A packager's failure fails the publication.
  *
  * The presentation arrives as a JSON object. Unknown keys must be ignored, so the host can
- * add information without a packager/2. What the daemon sends for a video with one caption
- * track (a test checks this sample against the daemon's encoding, key for key: it names
- * every key the daemon sends, and no other):
+ * add information without a packager/2. What the daemon sends for a video with one English
+ * 5.1 audio stream (kept as a stereo and a 5.1 rendition) and one caption track (a test
+ * checks this sample against the daemon's encoding, key for key: it names every key the
+ * daemon sends, and no other):
  *   {
  *     "video_id": "f3a9c0d2e4b6a8c0d2e4",
  *     "renditions": [
@@ -728,9 +729,19 @@ typedef struct kn_storage_localfile_v1 {
  *       { "id": "audio", "type": "audio", "codecs": "mp4a.40.2",
  *         "bandwidth": 130000, "average_bandwidth": 128000,
  *         "channels": 2, "sample_rate": 48000,
+ *         "language": "en", "name": "English", "default": true, "group": "aac-2ch",
+ *         "source_track": 0,
  *         "timescale": 48000, "init": "audio/init.mp4",
  *         "segments": [ { "uri": "audio/seg-00001.m4s", "start": 0, "duration": 192000,
- *                         "size": 64000, "iframe": { "offset": 0, "size": 1200 } } ] } ],
+ *                         "size": 64000, "iframe": { "offset": 0, "size": 1200 } } ] },
+ *       { "id": "audio-en-6ch", "type": "audio", "codecs": "mp4a.40.2",
+ *         "bandwidth": 390000, "average_bandwidth": 384000,
+ *         "channels": 6, "sample_rate": 48000,
+ *         "language": "en", "name": "English (5.1)", "default": true, "group": "aac-6ch",
+ *         "source_track": 0,
+ *         "timescale": 48000, "init": "audio-en-6ch/init.mp4",
+ *         "segments": [ { "uri": "audio-en-6ch/seg-00001.m4s", "start": 0, "duration": 192000,
+ *                         "size": 192000 } ] } ],
  *     "text_tracks": [
  *       { "id": "text-en", "language": "en", "label": "English", "default": false,
  *         "uri": "captions/en.vtt", "duration": 61.2, "size": 2048 } ],
@@ -755,8 +766,14 @@ typedef struct kn_storage_localfile_v1 {
  *                     "aac-2ch"). HLS writes an EXT-X-MEDIA group per `group`, each video
  *                     variant once per group, stereo first; DASH an AdaptationSet per
  *                     (group, language), Role "main" on the default, "alternate" otherwise.
+ *                     source_track (which kept source stream, 0-based in file order, the
+ *                     rendition was made from: a stream's stereo, 5.1 and 7.1 renditions
+ *                     share it; informational, packagers may ignore it).
  *                     Ids stay unique: "audio" for a source's single stereo track, else
- *                     "audio-<language>", "audio-<language>-6ch" (-2, -3 on a clash).
+ *                     "audio-<language>", "audio-<language>-6ch", "audio-<language>-8ch"
+ *                     (-2, -3 on a clash). language and name are the video owner's where
+ *                     they relabelled the track (PUT /api/v1/videos/{id}/audio-tracks),
+ *                     else the source's tags.
  *   segments[]        uri; start and duration (in `timescale` units, presentation time
  *                     from 0); size (bytes); iframe (offset and size of the byte range from
  *                     the segment start through the first key frame's sample), absent when
