@@ -21,11 +21,11 @@ public struct Rendition: Sendable, Equatable, Codable {
         /// "720p/seg-00001.m4s", relative to the presentation.
         public var uri: String
         /// In `timescale` units: when the fragment's first picture or sample is shown, on the
-        /// timeline after the init segment's edit list (the one both tracks share, from 0; the
-        /// trimmed AAC priming makes the first audio segment start at 0 too).
+        /// timeline after the init segment's edit list, if any (the one both tracks share,
+        /// from 0: audio is written without its AAC priming, so it starts at 0 too).
         public var start: Int64
         /// In `timescale` units: how long the fragment is shown (the next one starts where it
-        /// ends; the first audio segment is shorter than its samples by the trimmed priming).
+        /// ends).
         public var duration: Int64
         /// Bytes.
         public var size: Int64

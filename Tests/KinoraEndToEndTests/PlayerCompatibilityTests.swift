@@ -28,15 +28,17 @@ import Testing
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    /// 5 s of black with a white frame-accurate flash and a 1 kHz beep starting at the same
-    /// instant at 1, 2, 3 and 4 s (100 ms each).
-    static func makeFlashAndBeep(_ path: String) throws -> [UInt8] {
+    /// `seconds` s of black with a white frame-accurate flash at every whole second from 1 s
+    /// on (100 ms each), and a 1 kHz beep of amplitude 0.5 starting `beepLate` ms after each
+    /// flash (0: at the same instant; BrowserLipSyncTests' calibration clip has it late).
+    static func makeFlashAndBeep(_ path: String, seconds: Int = 5, beepLate: Int = 0) throws -> [UInt8] {
+        let beep = "t-\(Double(beepLate) / 1000)"
         let result = try TestEnvironment.run(
             "/usr/bin/ffmpeg",
             [
                 "-v", "error", "-y", "-f", "lavfi",
-                "-i", "color=c=black:s=320x180:r=30:d=5,drawbox=c=white:t=fill:enable='gte(t,1)*lt(mod(t,1),0.1)'",
-                "-f", "lavfi", "-i", "aevalsrc='if(gte(t,1)*lt(mod(t,1),0.1),0.5*sin(2*PI*1000*t),0)':s=48000:d=5",
+                "-i", "color=c=black:s=320x180:r=30:d=\(seconds),drawbox=c=white:t=fill:enable='gte(t,1)*lt(mod(t,1),0.1)'",
+                "-f", "lavfi", "-i", "aevalsrc='if(gte(\(beep),1)*lt(mod(\(beep),1),0.1),0.5*sin(2*PI*1000*t),0)':s=48000:d=\(seconds)",
                 "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", path,
             ])
         guard result.status == 0 else { throw TestFailure("ffmpeg could not make the flash-and-beep clip: \(result.output)") }
@@ -143,7 +145,9 @@ import Testing
             let offsets = object?["offsets_ms"] as? [Double] ?? []
             #expect(result.status == 0 && offsets.count == 4, "\(url): 4 flashes and 4 beeps expected: \(result.output)")
             let worst = offsets.map(abs).max() ?? .infinity
-            #expect(worst < 10, "\(url.hasPrefix("http") ? String(url.split(separator: "/").last!) : "source"): the beep comes \(offsets) ms after its flash in ffmpeg's decode (must be within 10 ms)")
+            let name = url.hasPrefix("http") ? String(url.split(separator: "/").last!) : "source"
+            print("ffmpeg lip sync, \(name): the beep comes \(offsets) ms after its flash")
+            #expect(worst < 10, "\(name): the beep comes \(offsets) ms after its flash in ffmpeg's decode (must be within 10 ms)")
         }
         #expect(try await daemon.stop() == 0)
     }

@@ -41,6 +41,8 @@ struct AudioTracksTests {
             #expect(stream["channels"] as? Int == rendition.channels, "\(rendition.id): \(stream)")
             if rendition.channels == 6 { #expect(stream["channel_layout"] as? String == "5.1") }
             #expect(abs(rendition.duration - 5) < 0.05, "\(rendition.id): \(rendition.duration) s")
+            // Stereo and 5.1 alike: no priming before the first sample.
+            try TimelineTests.expectAudioStartsAtZero(media, result, id: rendition.id, folder: "out")
             let errors = try TestMedia.run(tool: "ffmpeg", ["-nostdin", "-v", "error", "-i", joined, "-f", "null", "-"])
             #expect(errors.isEmpty)
             // Each stream kept its own sound: the dominant frequency of its first second.

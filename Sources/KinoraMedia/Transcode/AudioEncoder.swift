@@ -87,7 +87,8 @@ final class AudioEncoder {
             guard received >= 0 else { throw .encodeFailed(id, FFmpegErrorText.phrase(received)) }
             defer { av_packet_unref(packet) }
             // Packet timestamps are on the presentation clock: the priming packet starts at
-            // -initial_padding, and the writer's edit list trims it.
+            // -initial_padding and is left out, so the first packet written is sample 0.
+            if AudioStart.isBeforeStart(pts: packet.pointee.pts, duration: packet.pointee.duration) { continue }
             let segment = grid.segment(ofAudioFrameAt: packet.pointee.pts, frameSize: Int64(frameSize), sampleRate: Int(Self.sampleRate))
             let starts = segment > writtenSegment
             if starts { writtenSegment = segment }

@@ -17,7 +17,7 @@ final class AudioPassthrough {
     private var packet: UnsafeMutablePointer<AVPacket>?
     /// The copied video's first picture, in samples of this stream: sample 0 of the output, so
     /// the source's own A/V offset is kept and its priming (packets the source's edit list put
-    /// before 0) lands before 0, where the writer's edit list trims it.
+    /// before 0) lands before 0, where it is left out (`AudioStart`).
     private let zero: Int64
     private let frameSize: Int64
     private var writtenSegment = -1
@@ -92,6 +92,8 @@ final class AudioPassthrough {
         // Audio decodes in presentation order.
         packet.pointee.dts = packet.pointee.pts
         packet.pointee.pos = -1
+        let duration = packet.pointee.duration > 0 ? packet.pointee.duration : frameSize
+        if AudioStart.isBeforeStart(pts: packet.pointee.pts, duration: duration) { return }
         let segment = grid.segment(ofAudioFrameAt: packet.pointee.pts, frameSize: frameSize, sampleRate: sampleRate)
         let starts = segment > writtenSegment
         if starts { writtenSegment = segment }

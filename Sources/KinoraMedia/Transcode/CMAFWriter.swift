@@ -24,11 +24,12 @@ final class CMAFWriter {
     private var pendingPackets = 0
     private var headerWritten = false
 
-    /// The init segment as the muxer wrote it; stored (with its edit list) at the first packet,
-    /// whose timestamps decide the edit.
+    /// The init segment as the muxer wrote it; stored (with its edit list, if any) at the first
+    /// packet, whose timestamps decide the edit.
     private var pendingInit: [UInt8]?
     /// Ticks added to every timestamp so the first decode time is 0 (the encoder's negative
-    /// start: B-frame reordering delay, AAC priming); the edit list's media time.
+    /// start: B-frame reordering delay; audio has none, its priming is left out, see
+    /// `AudioStart`, unless a copied packet straddles 0); the edit list's media time.
     private(set) var editMediaTime: Int64 = 0
     private var shift: Int64?
 
@@ -134,7 +135,7 @@ final class CMAFWriter {
 
     /// The first packet (in the stream's time base, on the presentation clock: 0 is the first
     /// picture or the first real audio sample) fixes the shift and stores the init segment
-    /// with its edit list.
+    /// with its edit list (none when the shift is 0).
     private func startTimeline(_ packet: UnsafeMutablePointer<AVPacket>) throws(TranscodeError) -> Int64 {
         let first = packet.pointee.dts != kn_nopts() ? packet.pointee.dts : packet.pointee.pts
         let shift = first == kn_nopts() ? 0 : max(0, -first)
@@ -147,9 +148,11 @@ final class CMAFWriter {
     private func storeInit() throws(TranscodeError) {
         guard let bytes = pendingInit else { return }
         pendingInit = nil
-        let edited: [UInt8]
+        // Nothing to trim, no edit list: one that says "from 0" would only be one more thing
+        // for a player to read wrong.
+        var edited = bytes
         do {
-            edited = try EditList.inserting(into: bytes, mediaTime: editMediaTime)
+            if editMediaTime > 0 { edited = try EditList.inserting(into: bytes, mediaTime: editMediaTime) }
         } catch {
             throw .muxFailed("\(id): \(error)")
         }
@@ -187,8 +190,8 @@ final class CMAFWriter {
             }
             let name = Self.segmentName(segments.count + 1)
             try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
-            // Presentation times, after the edit list: what players show (the priming before
-            // 0 is trimmed from the first segment).
+            // Presentation times, after the edit list: what players show (what it trims before
+            // 0 is not counted in the first segment).
             let start = max(0, fragment.baseDecodeTime + fragment.presentationStart - editMediaTime)
             let end = fragment.baseDecodeTime + fragment.presentationEnd - editMediaTime
             return Rendition.Segment(

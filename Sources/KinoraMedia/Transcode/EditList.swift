@@ -1,14 +1,15 @@
-/// The edit list (`edts`/`elst`) each init segment carries, which says where the track's
-/// presentation starts: `mediaTime` ticks into its media timeline.
+/// The edit list (`edts`/`elst`) an init segment carries when its track starts before 0,
+/// which says where the track's presentation starts: `mediaTime` ticks into its media timeline.
 ///
 /// The mp4 muxer writes none in fragmented mode (the moov is written before any sample is
-/// known), so the AAC encoder's priming (1024 samples) was played and B-frame reordering
-/// delayed the first picture in players that shift decode times to 0 (libavformat, so ffmpeg,
-/// mpv and GStreamer's libav paths): audio led video by 45 ms at 30 fps. `CMAFWriter` shifts
-/// each track so its first decode time is 0 and writes the shift here, one entry with
-/// duration 0 ("to the end of the media", as fragmented tracks have no known duration), so
-/// every player (Chromium and Safari read the first entry's media time too) starts both
-/// tracks on the same instant 0, priming trimmed.
+/// known), so B-frame reordering delayed the first picture (and the AAC priming was played) in
+/// players that shift decode times to 0 (libavformat, so ffmpeg, mpv and GStreamer's libav
+/// paths): audio led video by 45 ms at 30 fps. `CMAFWriter` shifts each track so its first
+/// decode time is 0 and writes the shift here, one entry with duration 0 ("to the end of the
+/// media", as fragmented tracks have no known duration), so every player that reads it
+/// (Chromium's MediaSource and Safari read the first entry's media time too) starts the first
+/// picture at 0. Audio needs none: its priming is not written at all (`AudioStart`), as
+/// Chromium's native HLS ignores edit lists.
 enum EditList {
     /// `initSegment` (ftyp + moov with one trak) with an `edts` box after the trak's `tkhd`;
     /// the moov's and trak's sizes grow by its 36 bytes.

@@ -9,8 +9,8 @@ struct SegmentGrid: Sendable, Equatable {
     let frameRateNumerator: Int64
     let frameRateDenominator: Int64
     /// The last segment's index for an input of known length: a tail shorter than
-    /// `minimumTail` joins the segment before it, so audio (encoder priming, the source's
-    /// padding) and video end with the same segment count.
+    /// `minimumTail` joins the segment before it, so audio (the last AAC frame's padding, the
+    /// source's own) and video end with the same segment count.
     let lastSegment: Int?
     static let minimumTail = 0.1
 
@@ -29,7 +29,7 @@ struct SegmentGrid: Sendable, Equatable {
         }
     }
 
-    /// Before the start (priming) is segment 0; past the last is the last.
+    /// Before the start (a copied packet straddling 0) is segment 0; past the last is the last.
     private func clamp(_ segment: Int) -> Int {
         let segment = max(0, segment)
         return lastSegment.map { min(segment, $0) } ?? segment
