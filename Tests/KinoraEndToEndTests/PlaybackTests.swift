@@ -133,7 +133,9 @@ extension PlaybackTests {
         let video = try await Self.waitUntilReady(second, id: id, timeout: .seconds(240))
         let rungs = (video["renditions"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
         #expect(Set(rungs) == ["240p", "360p", "480p", "720p", "audio"], "\(rungs)")
-        #expect(second.log.contains("resuming 1 transcode job"), "the restart should take the job back at once")
+        #expect(
+            second.log.contains("resuming 1 transcode job"),
+            "the restart should take the job back at once; the killed daemon's last lines: \(first.log.split(separator: "\n").suffix(8).joined(separator: "\n"))")
         let decode = try TestEnvironment.run(
             "/usr/bin/ffmpeg", ["-v", "error", "-i", "http://127.0.0.1:\(second.port)/streams/\(id)/master.m3u8", "-map", "0", "-f", "null", "-"])
         #expect(decode.status == 0, "\(decode.output)")

@@ -39,8 +39,12 @@ public struct TranscodeService: Service {
     public func run() async throws {
         // Jobs of an earlier process on this host died with it (kill -9, power loss).
         let host = String(Self.owner.split(separator: "/").first ?? "")
-        if let recovered = try? database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner), recovered > 0 {
-            logger.info("resuming \(recovered) transcode job(s) interrupted by the previous stop")
+        do {
+            let recovered = try database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner)
+            if recovered > 0 { logger.info("resuming \(recovered) transcode job(s) interrupted by the previous stop") }
+        } catch {
+            // Not fatal: their leases run out and they are claimed then, only later.
+            logger.error("could not take back the jobs of the previous stop: \(error)")
         }
         try? FileManager.default.removeItem(atPath: pipeline.workFolder)
         try await withGracefulShutdownHandler {
