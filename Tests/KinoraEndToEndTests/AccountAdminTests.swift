@@ -24,8 +24,7 @@ import Testing
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
     }
 
     @Test func passwordChangeAndResetRevokeRefreshTokens() async throws {

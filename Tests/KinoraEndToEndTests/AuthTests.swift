@@ -24,8 +24,7 @@ import Testing
         if let password { input.fileHandleForWriting.write(Data((password + "\n").utf8)) }
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
     }
 
     static func post(_ daemon: DaemonProcess, _ path: String, _ object: [String: Any]) throws -> HTTPResult {

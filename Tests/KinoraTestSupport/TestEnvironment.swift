@@ -64,8 +64,7 @@ public enum TestEnvironment {
         process.standardError = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
     }
 
     /// Compiles a C plugin fixture with `cc` alone, as a third party would.

@@ -1,0 +1,30 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Process {
+    /// Waits for the child to exit and returns its status as `terminationStatus` would.
+    ///
+    /// Why not `waitUntilExit()`: on Linux, Foundation learns of a child's exit when a socket
+    /// the child inherited closes. A child spawned at the same moment by another test (a
+    /// daemon that runs for minutes) can inherit that socket too, and then the exit is not
+    /// noticed until that one exits: a CI run hung with the children zombies and every
+    /// `waitUntilExit()` blocked. The kernel's `waitpid` has no such blind spot. When Foundation
+    /// reaped the child first (ECHILD), it knows the status.
+    public func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(processIdentifier, &status, 0)
+            if reaped == processIdentifier {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : signal
+            }
+            if reaped < 0 && errno == EINTR { continue }
+            break
+        }
+        waitUntilExit()
+        return terminationStatus
+    }
+}
