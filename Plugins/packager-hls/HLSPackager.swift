@@ -1,7 +1,7 @@
 import KinoraPluginKit
 
 /// `org.kinora.packager-hls`: HLS playlists (fMP4/CMAF segments) over the host's segment index.
-public final class HLSPackager: PackagerPlugin {
+public final class HLSPackager: GrowingPackagerPlugin {
     public typealias Settings = NoSettings
 
     public static let descriptor = PluginDescriptor(
@@ -20,6 +20,11 @@ public final class HLSPackager: PackagerPlugin {
         try call.checkCancellation()
         let parsed = try Presentation.parse(presentation)
         return (try HLSWriter(parsed).files(), HLSWriter.master)
+    }
+
+    /// The same playlists as EVENT ones without an end while the first pass grows.
+    public func packageGrowing(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String) {
+        try package(presentation: presentation, call: call)
     }
 }
 

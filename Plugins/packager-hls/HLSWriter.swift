@@ -107,6 +107,7 @@ struct HLSWriter {
 
     func masterPlaylist() -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:\(Self.version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        if growing { lines.append(Self.startAtBeginning) }
         lines += keys.map { "#EXT-X-SESSION-KEY:" + keyAttributes($0) }
         let groups = audioGroups
         let subtitles = presentation.textTracks.isEmpty ? nil : "subs"
@@ -217,13 +218,21 @@ struct HLSWriter {
 
     /// Header shared by media, I-frame and subtitle playlists. The target duration is the
     /// ceiling of the longest segment, so every EXTINF (rounded to 3 decimals) stays ≤ it.
-    func header(targetDuration: Int64, iframesOnly: Bool = false) -> [String] {
+    /// `growing`: an EVENT playlist (segments only get appended, RFC 8216 §4.3.3.5) that
+    /// players start at its beginning (EXT-X-START), not 3 target durations from its end.
+    func header(targetDuration: Int64, iframesOnly: Bool = false, growing: Bool = false) -> [String] {
         [
             "#EXTM3U", "#EXT-X-VERSION:\(Self.version)", "#EXT-X-TARGETDURATION:\(targetDuration)",
-            "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
+            "#EXT-X-MEDIA-SEQUENCE:0", growing ? "#EXT-X-PLAYLIST-TYPE:EVENT" : "#EXT-X-PLAYLIST-TYPE:VOD",
         ]
+            + (growing ? [Self.startAtBeginning] : [])
             + (iframesOnly ? ["#EXT-X-I-FRAMES-ONLY"] : []) + ["#EXT-X-INDEPENDENT-SEGMENTS"]
     }
+
+    static let startAtBeginning = "#EXT-X-START:TIME-OFFSET=0,PRECISE=YES"
+
+    /// Whether the media playlists are still growing (the first pass is being published).
+    var growing: Bool { !presentation.complete }
 
     /// One target for every media playlist of the presentation (Apple's authoring spec 8.2),
     /// the largest EXTINF rounded to the nearest integer (RFC 8216 §4.3.3.1: each rounded
@@ -253,7 +262,7 @@ struct HLSWriter {
     /// A media playlist, or its I-frame twin, which names only each segment's key frame.
     private func segmentPlaylist(_ r: Rendition, iframesOnly: Bool) -> String {
         let name = iframesOnly ? iframeName(r) : mediaName(r)
-        var lines = header(targetDuration: targetDuration, iframesOnly: iframesOnly)
+        var lines = header(targetDuration: targetDuration, iframesOnly: iframesOnly, growing: growing)
         lines.append("#EXT-X-MAP:URI=\"\(Format.relative(r.initURI, from: name))\"")
         lines += keys.map { "#EXT-X-KEY:" + keyAttributes($0) }
         for s in r.segments {
@@ -263,7 +272,8 @@ struct HLSWriter {
             if iframesOnly, let range { lines.append("#EXT-X-BYTERANGE:\(range.size)@\(range.offset)") }
             lines.append(Format.relative(s.uri, from: name))
         }
-        lines.append("#EXT-X-ENDLIST")
+        // A growing playlist ends only when the complete one replaces it.
+        if !growing { lines.append("#EXT-X-ENDLIST") }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -7,18 +7,35 @@ public struct Presentation: Codable, Sendable, Equatable {
     public var renditions: [Rendition]
     public var textTracks: [TextTrack]
     public var protection: [Protection]
+    /// False while the first pass is still adding segments: the manifests are written so that
+    /// players start at the beginning and keep reloading (HLS `EVENT`), and only packagers
+    /// that implement `kinora.packager.growing/1` are asked. Encoded only when false ("complete":
+    /// false), so a finished presentation reads as it always has.
+    public var complete: Bool
 
-    public init(videoID: String, renditions: [Rendition], textTracks: [TextTrack] = [], protection: [Protection] = []) {
+    public init(
+        videoID: String, renditions: [Rendition], textTracks: [TextTrack] = [], protection: [Protection] = [], complete: Bool = true
+    ) {
         self.videoID = videoID
         self.renditions = renditions
         self.textTracks = textTracks
         self.protection = protection
+        self.complete = complete
     }
 
     enum CodingKeys: String, CodingKey {
-        case renditions, protection
+        case renditions, protection, complete
         case videoID = "video_id"
         case textTracks = "text_tracks"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(videoID, forKey: .videoID)
+        try container.encode(renditions, forKey: .renditions)
+        try container.encode(textTracks, forKey: .textTracks)
+        try container.encode(protection, forKey: .protection)
+        if !complete { try container.encode(false, forKey: .complete) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,6 +44,7 @@ public struct Presentation: Codable, Sendable, Equatable {
         renditions = try container.decode([Rendition].self, forKey: .renditions)
         textTracks = try container.decodeIfPresent([TextTrack].self, forKey: .textTracks) ?? []
         protection = try container.decodeIfPresent([Protection].self, forKey: .protection) ?? []
+        complete = try container.decodeIfPresent(Bool.self, forKey: .complete) ?? true
     }
 
     /// The longest rendition's end in seconds (at least a millisecond), for a video whose probe

@@ -67,16 +67,31 @@ public struct WorkerProgress: Codable, Sendable, Equatable {
     }
 }
 
-/// One line of `kinora-media transcode`'s output: progress while it works, the reply last.
+/// A line of `kinora-media transcode --progressive`: every rendition with the first segments
+/// all of them have whole on disk, `{"partial":[…renditions…]}`, each time that grows.
+public struct WorkerPartial: Codable, Sendable, Equatable {
+    public var partial: [Rendition]
+
+    public init(partial: [Rendition]) {
+        self.partial = partial
+    }
+}
+
+/// One line of `kinora-media transcode`'s output: progress (and, progressive, the renditions
+/// so far) while it works, the reply last.
 public enum TranscodeLine: Decodable, Sendable {
     case progress(WorkerProgress)
+    case partial([Rendition])
     case finished(WorkerReply<TranscodeResult>)
 
-    private enum Keys: String, CodingKey { case progress }
+    private enum Keys: String, CodingKey { case progress, partial }
 
     public init(from decoder: any Decoder) throws {
-        if try decoder.container(keyedBy: Keys.self).contains(.progress) {
+        let keys = try decoder.container(keyedBy: Keys.self)
+        if keys.contains(.progress) {
             self = .progress(try WorkerProgress(from: decoder))
+        } else if keys.contains(.partial) {
+            self = .partial(try WorkerPartial(from: decoder).partial)
         } else {
             self = .finished(try WorkerReply<TranscodeResult>(from: decoder))
         }

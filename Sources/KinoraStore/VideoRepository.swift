@@ -65,6 +65,14 @@ extension VideoRepository {
         }
     }
 
+    /// Forgets the recorded presentation, so the video is not playable: a growing first pass
+    /// that failed must not leave players waiting for segments that will never come.
+    public func unpublish(_ id: String, now: Date = Date()) throws {
+        try writer.write {
+            try $0.execute(sql: "UPDATE videos SET presentation = NULL, updated_at = ? WHERE id = ?", arguments: [now, id])
+        }
+    }
+
     /// Records the thumbnails a transcode stored.
     public func setThumbnails(_ id: String, json: String, now: Date = Date()) throws {
         try writer.write {

@@ -3,18 +3,19 @@ import KinoraMedia
 
 /// `kinora-media transcode INPUT OUTDIR [--segment-seconds 4] [--keyframe-seconds 2] [--preset veryfast]
 ///  [--rungs 240,360,...] [--encoder libx264] [--first-pass-only] [--thumbnails] [--no-audio]
-///  [--no-passthrough] [--remux-only] [--max-audio-tracks 8] [--no-surround]`
+///  [--no-passthrough] [--remux-only] [--max-audio-tracks 8] [--no-surround] [--progressive]`
 ///
 /// Writes OUTDIR/<rendition id>/init.mp4 and seg-NNNNN.m4s (and OUTDIR/thumbs/ with
 /// `--thumbnails`); prints one JSON object a line:
-/// `{"progress":0.42,"step":"encoding"}` while it works, then
+/// `{"progress":0.42,"step":"encoding"}` while it works (and with `--progressive`
+/// `{"partial":[…renditions…]}` each time every rendition has one more whole segment), then
 /// `{"ok":true,"renditions":[…],"encoder":"libx264","fallback":null,"passthrough_refusal":null}`
 /// (the refusal says why the top rung was encoded rather than copied) or
 /// `{"ok":false,"code":"…","message":"…"}`. Exit status 0 either way; 2 for bad usage.
 /// SIGTERM/SIGINT cancel cooperatively (the partial renditions are removed).
 enum TranscodeCommand {
     static let usage =
-        "transcode INPUT OUTDIR [--segment-seconds S] [--keyframe-seconds K] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only] [--max-audio-tracks N] [--no-surround]"
+        "transcode INPUT OUTDIR [--segment-seconds S] [--keyframe-seconds K] [--preset P] [--rungs 240,360,…] [--encoder NAME] [--first-pass-only] [--thumbnails] [--no-audio] [--no-passthrough] [--remux-only] [--max-audio-tracks N] [--no-surround] [--progressive]"
 
     static func run(_ arguments: [String]) -> Never {
         var positional: [String] = []
@@ -59,6 +60,8 @@ enum TranscodeCommand {
                 options.maxAudioTracks = count
             case "--no-surround":
                 options.surround = false
+            case "--progressive":
+                options.progressive = true
             default:
                 if argument.hasPrefix("--") { fail(usage: "unknown option \(argument)") }
                 positional.append(argument)
@@ -78,6 +81,8 @@ enum TranscodeCommand {
                 cancellation: cancellation
             ) { progress in
                 printLine(WorkerProgress(progress: progress.fraction, step: progress.step))
+            } segments: { renditions in
+                printLine(WorkerPartial(partial: renditions))
             }
             reply(WorkerReply.success(result))
         } catch {

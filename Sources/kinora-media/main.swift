@@ -27,10 +27,14 @@ func emit(_ object: [String: Any]) -> Never {
 }
 
 /// Prints one line of the contract the daemon decodes (``MediaJSON``).
+/// One JSON object a line. Locked: a progressive transcode prints from its encoding threads
+/// too, and a line must never be split by another.
 func printLine(_ value: some Encodable) {
     let text = (try? MediaJSON.encode(value)) ?? #"{"ok":false,"code":"unreadable","message":"the result could not be encoded"}"#
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    outputLock.withLock { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 }
+
+private let outputLock = NSLock()
 
 /// Prints the command's reply and exits 0: a refusal is an answer, not a failure.
 func reply<Success: Codable & Sendable>(_ reply: WorkerReply<Success>) -> Never {

@@ -271,6 +271,30 @@ import Testing
         await registry.stopAll()
     }
 
+    @Test func growingPresentationsGetEventPlaylistsFromHLSOnly() async throws {
+        let (registry, hls, dash) = try Self.packagers()
+        #expect(hls.writesGrowing && !dash.writesGrowing)
+        let growing = Self.setting(Self.minimal(), "complete", false)
+        let (files, entry) = try await hls.packageGrowing(presentationJSON: growing.jsonString)
+        #expect(entry == "master.m3u8")
+        let text = { (name: String) in files.first { $0.name == name }.map { String(decoding: $0.data, as: UTF8.self) } ?? "" }
+        for name in ["v/media.m3u8", "v2/media.m3u8", "a/media.m3u8"] {
+            let lines = text(name).split(separator: "\n").map(String.init)
+            // Players start at the beginning and reload until the complete playlist replaces it.
+            #expect(lines.contains("#EXT-X-PLAYLIST-TYPE:EVENT") && lines.contains("#EXT-X-START:TIME-OFFSET=0,PRECISE=YES"), "\(name)")
+            #expect(!lines.contains("#EXT-X-ENDLIST") && !lines.contains("#EXT-X-PLAYLIST-TYPE:VOD"), "\(name)")
+            #expect(lines.filter { $0.hasPrefix("#EXTINF:") }.count == 2)
+        }
+        #expect(text("master.m3u8").contains("#EXT-X-START:TIME-OFFSET=0,PRECISE=YES"))
+        // The complete presentation writes the same names as VOD playlists.
+        let (complete, _) = try await hls.package(presentation: Self.minimal())
+        #expect(Set(complete.map(\.name)) == Set(files.map(\.name)))
+        #expect(complete.allSatisfy { !String(decoding: $0.data, as: UTF8.self).contains("EXT-X-START") })
+        let refused = await #expect(throws: PluginCallError.self) { try await dash.packageGrowing(presentationJSON: growing.jsonString) }
+        #expect(refused?.status == .unsupported)
+        await registry.stopAll()
+    }
+
     @Test(arguments: [
         (JSONValue.array([]), "presentation: expected an object"),
         (JSONValue.string("{\"renditions\": ["), "presentation: expected an object"),

@@ -16,6 +16,7 @@ enum InterfaceTables {
         if type is any LocalFileStoragePlugin.Type { ids.append(KN_STORAGE_LOCALFILE_ID) }
         if type is any ModerationPlugin.Type { ids.append(KN_MODERATION_ID) }
         if type is any PackagerPlugin.Type { ids.append(KN_PACKAGER_ID) }
+        if type is any GrowingPackagerPlugin.Type { ids.append(KN_PACKAGER_GROWING_ID) }
         return ids
     }
 
@@ -26,6 +27,7 @@ enum InterfaceTables {
         case KN_STORAGE_LOCALFILE_ID where plugin is any LocalFileStoragePlugin: UnsafeRawPointer(localFile)
         case KN_MODERATION_ID where plugin is any ModerationPlugin: UnsafeRawPointer(moderation)
         case KN_PACKAGER_ID where plugin is any PackagerPlugin: UnsafeRawPointer(packager)
+        case KN_PACKAGER_GROWING_ID where plugin is any GrowingPackagerPlugin: UnsafeRawPointer(packagerGrowing)
         default: nil
         }
     }
@@ -170,6 +172,25 @@ enum InterfaceTables {
                         throw PluginError(.invalidArgument, "not a packager plugin instance")
                     }
                     let (files, entry) = try packager.package(presentation: requireString(presentation, "presentation"), call: PluginCall(call))
+                    completion.succeed(files: files, entry: entry)
+                } catch {
+                    completion.fail(error)
+                }
+            }))
+        return table
+    }()
+
+    nonisolated(unsafe) static let packagerGrowing: UnsafeMutablePointer<kn_packager_growing_v1_t> = {
+        let table = UnsafeMutablePointer<kn_packager_growing_v1_t>.allocate(capacity: 1)
+        table.initialize(
+            to: kn_packager_growing_v1_t(package_growing: { p, call, presentation, done in
+                let completion = Completion(raw: done)
+                do {
+                    guard let packager = InstanceBox.of(p)?.plugin as? any GrowingPackagerPlugin else {
+                        throw PluginError(.invalidArgument, "not a growing packager plugin instance")
+                    }
+                    let (files, entry) = try packager.packageGrowing(
+                        presentation: requireString(presentation, "presentation"), call: PluginCall(call))
                     completion.succeed(files: files, entry: entry)
                 } catch {
                     completion.fail(error)

@@ -16,14 +16,18 @@ public struct PackagerPresentation: Decodable {
     public var renditions: [PresentationRendition]
     public var textTracks: [PresentationTextTrack]
     public var protection: [PresentationProtection]
+    /// False while the host publishes the first pass segment by segment
+    /// (`kinora.packager.growing/1`); absent, so true, otherwise.
+    public var complete: Bool
 
-    enum CodingKeys: String, CodingKey { case renditions, textTracks = "text_tracks", protection }
+    enum CodingKeys: String, CodingKey { case renditions, textTracks = "text_tracks", protection, complete }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         renditions = try c.decode([PresentationRendition].self, forKey: .renditions)
         textTracks = try c.decodeIfPresent([PresentationTextTrack].self, forKey: .textTracks) ?? []
         protection = try c.decodeIfPresent([PresentationProtection].self, forKey: .protection) ?? []
+        complete = try c.decodeIfPresent(Bool.self, forKey: .complete) ?? true
     }
 
     public var video: [PresentationRendition] { renditions.filter { $0.type == "video" } }

@@ -221,3 +221,19 @@ public protocol PackagerPlugin: KinoraPlugin {
     /// naming the key for a malformed presentation.
     func package(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String)
 }
+
+/// `kinora.packager.growing/1`: manifests for a video whose first pass is still being made
+/// (the presentation has `"complete": false`, ``PackagerPresentation/complete``), which must
+/// let players start at the beginning and keep reloading; `package` later writes the same
+/// names for the complete video. A packager without it is called only once the first pass is
+/// complete.
+///
+/// ```swift
+/// public func packageGrowing(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String) {
+///     let parsed = try PackagerPresentation.parse(presentation)  // parsed.complete == false
+///     return (try HLSWriter(parsed).files(), HLSWriter.master)  // EVENT playlists, no ENDLIST
+/// }
+/// ```
+public protocol GrowingPackagerPlugin: PackagerPlugin {
+    func packageGrowing(presentation: String, call: PluginCall) throws -> (files: [ManifestFile], entry: String)
+}

@@ -12,11 +12,13 @@ public struct TranscodeFailure: Error, CustomStringConvertible {
 }
 
 extension MediaWorker {
-    /// Runs the worker's transcode, reporting progress (0–1, step) as lines arrive. Cancelling
-    /// the task terminates the worker, which removes its partial output; a task cancelled
-    /// before this call never starts it.
+    /// Runs the worker's transcode, reporting progress (0–1, step) as lines arrive, and with
+    /// `--progressive` the renditions' common whole segments to `partial` as they grow (on the
+    /// reader thread, in order). Cancelling the task terminates the worker, which removes its
+    /// partial output; a task cancelled before this call never starts it.
     public func transcode(
         input: String, output: String, options: [String],
+        partial: @escaping @Sendable ([Rendition]) -> Void = { _ in },
         progress: @escaping @Sendable (Double, String) -> Void
     ) async throws -> TranscodeResult {
         let worker = WorkerProcess(executable: executable, arguments: ["transcode", input, output] + options)
@@ -24,6 +26,7 @@ extension MediaWorker {
         let exit = try await worker.run { line in
             switch try? MediaJSON.decode(TranscodeLine.self, from: line) {
             case .progress(let report): progress(report.progress, report.step)
+            case .partial(let renditions): partial(renditions)
             case .finished(let reply): final.withLockedValue { $0 = reply }
             case nil: break
             }

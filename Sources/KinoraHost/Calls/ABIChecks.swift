@@ -41,6 +41,9 @@ public enum ABIChecks {
         Interface(id: KN_PACKAGER_ID, optional: false) { raw in
             names([("package", raw.assumingMemoryBound(to: kn_packager_v1_t.self).pointee.package == nil)])
         },
+        Interface(id: KN_PACKAGER_GROWING_ID, optional: true) { raw in
+            names([("package_growing", raw.assumingMemoryBound(to: kn_packager_growing_v1_t.self).pointee.package_growing == nil)])
+        },
         Interface(id: KN_MODERATION_ID, optional: false) { raw in
             names([("classify", raw.assumingMemoryBound(to: kn_moderation_v1_t.self).pointee.classify == nil)])
         },

@@ -61,6 +61,12 @@ final class AudioEncoder {
 
     /// Samples per frame the encoder takes (1024 for AAC).
     var frameSize: Int32 { max(1, encoder?.pointee.frame_size ?? 1024) }
+    /// Reports each whole segment to `board` (a progressive transcode), from now on.
+    func report(to board: SegmentBoard) {
+        board.register(writer.id)
+        writer.board = board
+    }
+
     var segments: [Rendition.Segment] { writer.segments }
     var timescale: Int64 { writer.timescale }
 

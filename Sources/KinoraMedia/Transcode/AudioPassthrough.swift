@@ -77,6 +77,12 @@ final class AudioPassthrough {
         av_packet_free(&packet)
     }
 
+    /// Reports each whole segment to `board` (a progressive transcode), from now on.
+    func report(to board: SegmentBoard) {
+        board.register(writer.id)
+        writer.board = board
+    }
+
     var segments: [Rendition.Segment] { writer.segments }
     var timescale: Int64 { writer.timescale }
 

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,13 @@ final class CMAFWriter {
     private let sink = ByteSink()
     private let encoderTimeBase: AVRational
     private(set) var timescale: Int64 = 0
-    private(set) var segments: [Rendition.Segment] = []
+    /// The segments cut so far. Locked: a progressive transcode reads every rendition's list
+    /// from whichever thread cut the segment that completed a set (``SegmentBoard``).
+    var segments: [Rendition.Segment] { segmentLock.withLock { cutSegments } }
+    private var cutSegments: [Rendition.Segment] = []
+    private let segmentLock = NSLock()
+    /// Told of every segment once its file is whole.
+    var board: SegmentBoard?
     private var pendingPackets = 0
     private var headerWritten = false
 
@@ -188,7 +195,7 @@ final class CMAFWriter {
             } catch {
                 throw .muxFailed("\(id): \(error)")
             }
-            let name = Self.segmentName(segments.count + 1)
+            let name = Self.segmentName(cutSegments.count + 1)
             try SegmentFile.write(bytes, to: folder + "/" + name, display: "\(id)/\(name)")
             // Presentation times, after the edit list: what players show (what it trims before
             // 0 is not counted in the first segment).
@@ -198,7 +205,12 @@ final class CMAFWriter {
                 uri: "\(id)/\(name)", start: start, duration: max(0, end - start),
                 size: Int64(bytes.count), iframe: Rendition.ByteRange(offset: 0, size: fragment.firstSampleEnd))
         }
-        if let segment { segments.append(segment) }
+        guard let segment else { return }
+        let count = segmentLock.withLock {
+            cutSegments.append(segment)
+            return cutSegments.count
+        }
+        board?.cut(id, count: count)
     }
 }
 

@@ -40,6 +40,12 @@ final class PassthroughRung {
     }
 
     var streamIndex: Int { plan.streamIndex }
+    /// Reports each whole segment to `board` (a progressive transcode), from now on.
+    func report(to board: SegmentBoard) {
+        board.register(writer.id)
+        writer.board = board
+    }
+
     var segments: [Rendition.Segment] { writer.segments }
     var timescale: Int64 { writer.timescale }
 

@@ -9,6 +9,10 @@ final class TranscodeJob {
     private let options: TranscodeOptions
     private let cancellation: TranscodeCancellation?
     private let progress: @Sendable (TranscodeProgress) -> Void
+    /// The renditions' first whole segments, each time every rendition has one more
+    /// (`TranscodeOptions.progressive`).
+    private let published: @Sendable ([Rendition]) -> Void
+    private var board: SegmentBoard?
     private let stop = SharedFailure()
     private let duration: Double
 
@@ -33,12 +37,15 @@ final class TranscodeJob {
 
     init(
         path: String, folder: String, info: MediaInfo, options: TranscodeOptions, cancellation: TranscodeCancellation?,
-        progress: @escaping @Sendable (TranscodeProgress) -> Void, creating: (String) -> Void
+        progress: @escaping @Sendable (TranscodeProgress) -> Void,
+        published: @escaping @Sendable ([Rendition]) -> Void = { _ in },
+        creating: (String) -> Void
     ) throws(TranscodeError) {
         self.info = info
         self.options = options
         self.cancellation = cancellation
         self.progress = progress
+        self.published = published
         duration = info.duration ?? 0
         scratch = av_frame_alloc()
         guard let detected = try? InputFile.detectFormat(path: path) else { throw .unreadable("the format is not recognised") }
@@ -93,6 +100,22 @@ final class TranscodeJob {
         }
         guard video != nil || !audio.isEmpty || passthrough != nil || audioCopy != nil else { throw .noStreams }
         guard scratch != nil else { throw .filterFailed("out of memory") }
+        if options.progressive { reportSegments() }
+    }
+
+    /// Every writer reports to one board, which hands the renditions' common first segments
+    /// to `published` as they complete.
+    private func reportSegments() {
+        let board = SegmentBoard { [unowned self] count in
+            published(result().renditions.map { Self.prefix($0, count) })
+        }
+        for rung in rungs { rung.report(to: board) }
+        passthrough?.report(to: board)
+        audioCopy?.report(to: board)
+        for track in audio {
+            for output in track.outputs { output.encoder.report(to: board) }
+        }
+        self.board = board
     }
 
     deinit {
@@ -270,6 +293,17 @@ final class TranscodeJob {
             id: id, type: type, codecs: codecs, bandwidth: peak, averageBandwidth: average,
             width: width, height: height, frameRate: frameRate, channels: nil, sampleRate: nil,
             timescale: timescale, init: "\(id)/init.mp4", segments: segments)
+    }
+
+    /// `rendition` with only its first `count` segments, its bandwidths those of that part.
+    static func prefix(_ rendition: Rendition, _ count: Int) -> Rendition {
+        guard rendition.segments.count > count else { return rendition }
+        var part = rendition
+        part.segments = Array(rendition.segments.prefix(count))
+        part.bandwidth = PeakBitRate.apple(part.segments, timescale: part.timescale)
+        part.averageBandwidth = PeakBitRate.rate(
+            part.segments.reduce(0) { $0 + $1.size }, part.segments.reduce(0) { $0 + $1.duration }, timescale: part.timescale)
+        return part
     }
 
     /// The source's average frame rate (snapped to a standard rate when within 0.5 %),

@@ -44,6 +44,9 @@ public struct TranscodeOptions: Sendable, Equatable {
     /// A 5.1 AAC rendition beside the stereo one of each stream with 6 or more channels, and a
     /// 7.1 one too for a stream with 8 or more.
     public var surround: Bool
+    /// Report the segments every rendition has in common as they are cut (``Transcoder``'s
+    /// `segments` callback), so the first pass can be published while it is made.
+    public var progressive: Bool = false
 
     public init(
         segmentSeconds: Double = 4,

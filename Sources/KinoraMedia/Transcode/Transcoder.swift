@@ -19,6 +19,10 @@ public struct TranscodeProgress: Sendable, Equatable {
 /// is cut at the same multiples of the segment duration, each segment starting with an IDR
 /// frame of a closed GOP. Output: `<output>/<rendition id>/init.mp4` and `seg-00001.m4s`, …
 ///
+/// With `options.progressive`, `segments` receives the renditions' first whole segments each
+/// time every rendition has one more (on an encoding thread; calls never overlap), so a caller
+/// can publish the video while it is made.
+///
 /// Blocking: call it from a worker thread or process. Errors are `TranscodeError`s; on
 /// failure or cancellation the rendition folders it created are removed.
 public enum Transcoder {
@@ -27,7 +31,8 @@ public enum Transcoder {
         output folder: String,
         options: TranscodeOptions = TranscodeOptions(),
         cancellation: TranscodeCancellation? = nil,
-        progress: @escaping @Sendable (TranscodeProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (TranscodeProgress) -> Void = { _ in },
+        segments: @escaping @Sendable ([Rendition]) -> Void = { _ in }
     ) throws(TranscodeError) -> TranscodeResult {
         FFmpegLogging.install()
         if let problem = TranscodeOptions.timingProblem(segmentSeconds: options.segmentSeconds, keyframeSeconds: options.effectiveKeyframeSeconds) {
@@ -55,7 +60,7 @@ public enum Transcoder {
         do {
             let job = try TranscodeJob(
                 path: path, folder: folder, info: info, options: options,
-                cancellation: cancellation, progress: progress
+                cancellation: cancellation, progress: progress, published: segments
             ) { created.append($0) }
             let result = try job.run()
             progress(TranscodeProgress(fraction: 1, step: "done"))

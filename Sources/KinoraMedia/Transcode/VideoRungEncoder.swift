@@ -82,6 +82,12 @@ final class VideoRungEncoder: @unchecked Sendable {
         av_frame_free(&scaledFrame)
     }
 
+    /// Reports each whole segment to `board` (a progressive transcode), from now on.
+    func report(to board: SegmentBoard) {
+        board.register(writer.id)
+        writer.board = board
+    }
+
     var segments: [Rendition.Segment] { writer.segments }
     var timescale: Int64 { writer.timescale }
 

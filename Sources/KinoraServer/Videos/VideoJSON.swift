@@ -49,8 +49,14 @@ enum VideoJSON {
         object["height"] = video.height ?? NSNull()
         object["original_name"] = video.originalName ?? NSNull()
         object["original_size"] = video.originalSize
-        if published != nil {
-            object["manifests"] = ["hls": "/streams/\(video.id)/master.m3u8", "dash": "/streams/\(video.id)/manifest.mpd"]
+        if let published {
+            // While the first pass grows only HLS is written (its EVENT playlists start players
+            // at the beginning; a dynamic MPD would start them at the live edge).
+            let growing = published["complete"]?.boolValue == false
+            object["manifests"] =
+                growing
+                ? ["hls": "/streams/\(video.id)/master.m3u8"]
+                : ["hls": "/streams/\(video.id)/master.m3u8", "dash": "/streams/\(video.id)/manifest.mpd"]
         }
         object["thumbnails"] = thumbnails(video) ?? NSNull()
         object["description"] = video.description

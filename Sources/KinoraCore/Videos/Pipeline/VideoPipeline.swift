@@ -42,17 +42,31 @@ public struct VideoPipeline: Sendable {
         let input = try await localCopy(of: originalKey, storage: storage, in: folder)
         try requireFreeSpace(at: folder, incoming: video.originalSize * 2, reserve: config.minFreeBytes)
 
-        // First pass: the lowest rung and audio, published as soon as they are stored, and the
-        // thumbnails from the frames it decodes anyway.
+        // First pass: the lowest rung and audio, published segment by segment while they are
+        // made (playable within seconds), then whole; and the thumbnails from the frames it
+        // decodes anyway.
         progress(0, "first pass")
         let copy = (config.transcodePassthrough ? [] : ["--no-passthrough"]) + sharedOptions
-        let first = try await media.transcode(
-            input: input, output: folder + "/first",
-            options: ["--first-pass-only", "--thumbnails"] + copy
-        ) { fraction, step in
-            progress(fraction * 0.2, "first pass: \(step)")
+        let publisher = Publisher(database: database, registry: registry, logger: logger)
+        let growing = GrowingPublication(video: video.id, folder: folder + "/first", storage: storage, publisher: publisher, logger: logger)
+        let first: TranscodeResult
+        var stored: Set<String>
+        do {
+            first = try await media.transcode(
+                input: input, output: folder + "/first",
+                options: ["--first-pass-only", "--thumbnails", "--progressive"] + copy,
+                partial: { growing.offer($0) }
+            ) { fraction, step in
+                progress(fraction * 0.2, "first pass: \(step)")
+            }
+            stored = await growing.finish()
+        } catch {
+            _ = await growing.finish()
+            // Players of the growing part would wait for segments that never come.
+            try? await publisher.withdrawGrowing(video.id)
+            throw error
         }
-        try await upload(first.renditions, from: folder + "/first", video: video.id, storage: storage)
+        try await RenditionFiles.store(first.renditions, from: folder + "/first", video: video.id, storage: storage, skipping: &stored)
         try await storeThumbnails(first.thumbnails, from: folder + "/first", video: video.id, storage: storage)
         try await publish(video.id, renditions: first.renditions, ready: false, storage: storage)
         if let fallback = first.fallback { logger.warning("encoder fallback: \(fallback)", metadata: ["video": .string(video.id)]) }
@@ -70,7 +84,8 @@ public struct VideoPipeline: Sendable {
             }
             let fresh = ladder.renditions.filter { !done.contains($0.id) }
             notePassthrough(ladder, video: video.id)
-            try await upload(fresh, from: folder + "/ladder", video: video.id, storage: storage)
+            var none: Set<String> = []
+            try await RenditionFiles.store(fresh, from: folder + "/ladder", video: video.id, storage: storage, skipping: &none)
             all += fresh
         }
         progress(0.97, "publishing")
@@ -115,17 +130,6 @@ public struct VideoPipeline: Sendable {
         defer { try? handle.close() }
         try await storage.get(key) { chunk in try handle.write(contentsOf: Data(chunk)) }
         return target
-    }
-
-    /// Stores every init and media segment of `renditions` (read from `folder`).
-    func upload(_ renditions: [Rendition], from folder: String, video: String, storage: StorageClient) async throws {
-        let objects = VideoObjects(video)
-        for rendition in renditions {
-            for uri in rendition.files {
-                try Task.checkCancellation()  // an administrator's cancel stops between objects
-                try await storage.put(objects.key(uri), contentType: "video/mp4", file: folder + "/" + uri)
-            }
-        }
     }
 
     /// Writes every packager's manifests for `renditions` and the video's captions, then

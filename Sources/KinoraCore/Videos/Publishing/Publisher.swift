@@ -38,7 +38,33 @@ public struct Publisher: Sendable {
     /// Publishes `renditions` with the video's current captions; `ready` marks the video ready.
     public func publish(_ video: String, renditions: [Rendition], ready: Bool, storage: StorageClient) async throws {
         try await locks.withLock(video) {
-            try await write(video, renditions: renditions, ready: ready, storage: storage)
+            _ = try await write(video, renditions: renditions, ready: ready, complete: true, storage: storage)
+        }
+    }
+
+    /// Publishes the first segments of a first pass still being made (`"complete": false`)
+    /// through the packagers that write growing manifests (`kinora.packager.growing/1`), which
+    /// makes the video playable. Returns false, changing nothing, when no packager does, or
+    /// when the video already has a complete presentation (a retranscode, or a first pass
+    /// made again after a restart): viewers keep the whole video rather than a growing part.
+    @discardableResult
+    public func publishGrowing(_ video: String, renditions: [Rendition], storage: StorageClient) async throws -> Bool {
+        try await locks.withLock(video) {
+            if let recorded = try database.videos.presentation(video), try MediaJSON.decode(Presentation.self, from: recorded).complete {
+                return false
+            }
+            return try await write(video, renditions: renditions, ready: false, complete: false, storage: storage)
+        }
+    }
+
+    /// Takes back a growing presentation whose first pass failed or was cancelled (the video
+    /// is no longer playable until a new pass publishes it); a complete one stays.
+    public func withdrawGrowing(_ video: String) async throws {
+        try await locks.withLock(video) {
+            guard let recorded = try database.videos.presentation(video),
+                try !MediaJSON.decode(Presentation.self, from: recorded).complete
+            else { return }
+            try database.videos.unpublish(video)
         }
     }
 
@@ -49,13 +75,14 @@ public struct Publisher: Sendable {
     public func republish(_ video: String, storage: StorageClient) async throws -> Bool {
         try await locks.withLock(video) {
             guard let recorded = try database.videos.presentation(video) else { return false }
-            let renditions = try MediaJSON.decode(Presentation.self, from: recorded).renditions
-            try await write(video, renditions: renditions, ready: false, storage: storage)
-            return true
+            let presentation = try MediaJSON.decode(Presentation.self, from: recorded)
+            return try await write(
+                video, renditions: presentation.renditions, ready: false, complete: presentation.complete, storage: storage)
         }
     }
 
-    private func write(_ video: String, renditions: [Rendition], ready: Bool, storage: StorageClient) async throws {
+    /// Returns false when nothing was written: a growing presentation no packager can write.
+    private func write(_ video: String, renditions: [Rendition], ready: Bool, complete: Bool, storage: StorageClient) async throws -> Bool {
         let captions = try database.captions.list(videoID: video)
         let duration = try database.videos.find(video)?.duration.flatMap { $0 > 0 ? $0 : nil } ?? Presentation.duration(of: renditions)
         let uncut = captions.map { caption in
@@ -66,24 +93,29 @@ public struct Publisher: Sendable {
         let textTracks = try await CaptionCuts.attach(uncut, renditions: renditions, video: video, storage: storage)
         // The record keeps the source's audio labels, so a label taken away brings them back;
         // the packagers write the owner's (``AudioTrackService``).
-        let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks))
+        let presentation = try MediaJSON.encode(Presentation(videoID: video, renditions: renditions, textTracks: textTracks, complete: complete))
         let labels = try database.audioLabels.list(videoID: video).map { AudioTrackLabel(track: $0.track, language: $0.language, name: $0.name) }
         let packaged =
             labels.isEmpty
             ? presentation
             : try MediaJSON.encode(
-                Presentation(videoID: video, renditions: AudioTrackLabels.apply(labels, to: renditions), textTracks: textTracks))
+                Presentation(
+                    videoID: video, renditions: AudioTrackLabels.apply(labels, to: renditions), textTracks: textTracks, complete: complete))
         let objects = VideoObjects(video)
         // Recording the presentation is what makes a video playable (and ready): only once at
         // least one packager's manifests are stored, or players would be sent to a 404.
-        let packagers = registry.packagers
+        let packagers = complete ? registry.packagers : registry.packagers.filter(\.writesGrowing)
+        if !complete, packagers.isEmpty { return false }
         guard !packagers.isEmpty else { throw NoManifestWritten.noPackager }
         var written = 0
         var failures: [String] = []
         for packager in packagers {
             let files: [PackagedFile]
             do {
-                (files, _) = try await packager.package(presentationJSON: packaged)
+                (files, _) =
+                    complete
+                    ? try await packager.package(presentationJSON: packaged)
+                    : try await packager.packageGrowing(presentationJSON: packaged)
             } catch let error where !Self.isCancellation(error) {
                 // One protocol failing leaves the others playable; it is logged, not hidden.
                 let reason = NoManifestWritten.describe(error, packager: packager.instance.name)
@@ -98,6 +130,7 @@ public struct Publisher: Sendable {
         }
         guard written > 0 else { throw NoManifestWritten.everyPackagerFailed(failures) }
         try database.videos.publish(video, presentation: presentation, ready: ready)
+        return true
     }
 
     private static func isCancellation(_ error: any Error) -> Bool {

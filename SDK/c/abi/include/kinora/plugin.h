@@ -559,6 +559,8 @@ KN_EXPORT const kn_module_entry_t *kinora_module_entry_v1(void);
  *   "kinora.storage.presign/1"    optional beside storage: presigned URLs
  *   "kinora.storage.localfile/1"  optional beside storage: local file paths
  *   "kinora.packager/1"           manifests (HLS, DASH) over the host's segments
+ *   "kinora.packager.growing/1"   optional beside packager: manifests of a video whose
+ *                                 first rendition is still being made
  *   "kinora.moderation/1"         classifiers for text and media
  * Reserved ids, with no table yet; the host calls none of them in ABI 1.0:
  *   "kinora.drm/1"       content keys and licence requests
@@ -825,6 +827,32 @@ typedef struct kn_packager_v1 {
     void (*package)(const kn_plugin_t *plugin, const kn_call_t *call, const char *presentation_json,
                     kn_completion_t done);
 } kn_packager_v1_t;
+
+/* -------------------------------------------------------------------------------------
+ * kinora.packager.growing/1 — optional beside kinora.packager/1, by the same instance:
+ * manifests for a video that is still growing.
+ *
+ * So that an upload plays within seconds, the host publishes the first pass (the lowest
+ * rendition and the audio) segment by segment while it is transcoded: each time every
+ * rendition has one more whole segment in storage, it calls package_growing with the
+ * presentation so far, which carries "complete": false beside the keys above. The manifests
+ * must let a player start at the beginning and keep reloading until the video is complete
+ * (HLS: EXT-X-PLAYLIST-TYPE:EVENT, EXT-X-START:TIME-OFFSET=0, no EXT-X-ENDLIST). Once the
+ * first pass is done the host calls `package` (kinora.packager/1) as usual, whose manifests
+ * replace these. A packager without this interface is not called until then, so its
+ * protocol plays once the first pass is complete (the bundled DASH packager does so: a
+ * dynamic MPD would send DASH players to the live edge, not to the start).
+ * Segments only ever get appended between calls; renditions are not added or removed.
+ * ----------------------------------------------------------------------------------- */
+#define KN_PACKAGER_GROWING_ID "kinora.packager.growing/1"
+
+typedef struct kn_packager_growing_v1 {
+    /* [blocking-ok & started] As kn_packager_v1_t.package, for a presentation with
+     * "complete": false. Same result, names and errors; write the same file names as
+     * `package`, so the complete manifests replace the growing ones. */
+    void (*package_growing)(const kn_plugin_t *plugin, const kn_call_t *call, const char *presentation_json,
+                            kn_completion_t done);
+} kn_packager_growing_v1_t;
 
 /* -------------------------------------------------------------------------------------
  * kinora.moderation/1 — classifiers for text and media.
