@@ -4,8 +4,10 @@ import KinoraTestSupport
 /// `kinora` linked into a folder of its own, beside a `kinora-media` wrapper a test steers
 /// with files, so a crash can be placed exactly: `hold-<command>` makes that worker command
 /// wait (each waiting worker leaves `held-<pid>`) until the file goes; `kill-<command>` makes
-/// it die of SIGKILL, as a decoder crashing on a hostile file would. Everything else runs the
-/// real worker.
+/// it die of SIGKILL, as a decoder crashing on a hostile file would; `freeze-<command>` stops
+/// that worker (SIGSTOP, leaving `frozen-<pid>`) right after it printed its first progressive
+/// `partial` line, so the state the daemon published from it can be looked at. Everything else
+/// runs the real worker.
 struct GatedMediaWorker {
     let folder: String
     var executable: String { folder + "/kinora" }
@@ -39,7 +41,28 @@ struct GatedMediaWorker {
               while [ -e "$gate/hold-$1" ]; do sleep 0.02; done
               rm -f "$gate/held-$$"
             fi
-            exec '\(TestEnvironment.buildDirectory)/kinora-media' "$@"
+            worker='\(TestEnvironment.buildDirectory)/kinora-media'
+            if [ -e "$gate/freeze-$1" ]; then
+              fifo="$gate/out-$$"
+              mkfifo "$fifo"
+              "$worker" "$@" > "$fifo" &
+              child=$!
+              while IFS= read -r line; do
+                printf '%s\n' "$line"
+                case "$line" in
+                  *'"partial"'*)
+                    if [ -e "$gate/freeze-$1" ] && [ ! -e "$gate/frozen-$child" ]; then
+                      kill -STOP "$child"
+                      : > "$gate/frozen-$child"
+                    fi ;;
+                esac
+              done < "$fifo"
+              wait "$child"
+              status=$?
+              rm -f "$fifo" "$gate/frozen-$child"
+              exit $status
+            fi
+            exec "$worker" "$@"
 
             """
         try script.write(toFile: folder + "/kinora-media", atomically: true, encoding: .utf8)
@@ -55,6 +78,22 @@ struct GatedMediaWorker {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap { name in
             name.hasPrefix("held-") ? Int32(name.dropFirst("held-".count)) : nil
         }
+    }
+
+    /// Stops the next `command` worker after its first progressive report.
+    func freeze(_ command: String) { FileManager.default.createFile(atPath: folder + "/freeze-" + command, contents: nil) }
+
+    /// The workers stopped by ``freeze(_:)``.
+    var frozen: [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap { name in
+            name.hasPrefix("frozen-") ? Int32(name.dropFirst("frozen-".count)) : nil
+        }
+    }
+
+    /// Lets every frozen worker go on, and freezes no more.
+    func thaw(_ command: String) {
+        try? FileManager.default.removeItem(atPath: folder + "/freeze-" + command)
+        for pid in frozen { kill(pid, SIGCONT) }
     }
 
     /// Waits until `count` workers are held.
