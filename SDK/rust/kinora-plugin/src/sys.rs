@@ -342,6 +342,17 @@ pub struct kn_packager_v1_t {
         Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, presentation_json: *const c_char, done: kn_completion_t)>,
 }
 
+// ---- kinora.packager.growing/1 (optional beside kinora.packager/1) ----------------------
+
+pub const KN_PACKAGER_GROWING_ID: &str = "kinora.packager.growing/1";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct kn_packager_growing_v1_t {
+    pub package_growing:
+        Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, presentation_json: *const c_char, done: kn_completion_t)>,
+}
+
 // ---- kinora.moderation/1 ----------------------------------------------------------------
 
 pub const KN_MODERATION_ID: &str = "kinora.moderation/1";

@@ -82,6 +82,7 @@ fn listing() -> Listing {
         kn_manifest_file_t { name, media_type, data, size }
         kn_manifest_set_t { files, count, entry }
         kn_packager_v1_t { package }
+        kn_packager_growing_v1_t { package_growing }
         kn_moderation_v1_t { classify }
     }
     integers! { l;
@@ -93,7 +94,8 @@ fn listing() -> Listing {
     }
     strings! { l;
         KN_HOST_METRICS_ID, KN_HOST_EVENTS_ID, KN_HOST_SECRETS_ID, KN_PLUGIN_FACTORY_ID, KN_ENTRY_SYMBOL,
-        KN_STORAGE_ID, KN_STORAGE_PRESIGN_ID, KN_STORAGE_LOCALFILE_ID, KN_PACKAGER_ID, KN_MODERATION_ID,
+        KN_STORAGE_ID, KN_STORAGE_PRESIGN_ID, KN_STORAGE_LOCALFILE_ID, KN_PACKAGER_ID, KN_PACKAGER_GROWING_ID,
+        KN_MODERATION_ID,
     }
     // The header's initializer and inline function, checked through the C compiler too.
     l.rust.push(format!("KN_ABI_VERSION_INIT = {}.{}.{}", KN_ABI_VERSION_INIT.major, KN_ABI_VERSION_INIT.minor, KN_ABI_VERSION_INIT.patch));
