@@ -1,4 +1,5 @@
 import Foundation
+import KinoraConfiguration
 import KinoraStore
 
 /// What the templates show of a video and of the signed-in account: plain dictionaries of
@@ -36,9 +37,13 @@ enum WebViews {
         page["hasDescription"] = !video.description.isEmpty
         page["playable"] = details.presentation != nil
         page["status"] = video.status
-        if details.presentation != nil {
+        if let presentation = details.presentation {
             page["hls"] = "/streams/\(video.id)/master.m3u8"
-            page["dash"] = "/streams/\(video.id)/manifest.mpd"
+            // While the first rendition still grows (`"complete": false`) there is no MPD yet:
+            // without `dash` the page has no DASH URL and the player plays HLS.
+            if (try? JSONValue(parsing: presentation))?["complete"]?.boolValue != false {
+                page["dash"] = "/streams/\(video.id)/manifest.mpd"
+            }
             // As <track> elements, so captions work the same for HLS, DASH and native playback.
             page["captions"] = details.captions.map(CaptionJSON.object)
         }

@@ -1,7 +1,8 @@
 // The watch page: starts the player on the video's HLS master (the DASH MPD with
-// `?format=dash` or `data-format="dash"`), adds the seek bar with trickplay, the audio and
-// quality menus, touch gestures and the Media Session (lock screen) controls, resumes where a
-// signed-in viewer stopped, and reports the position every ~10 s while playing (history, views).
+// `?format=dash` or `data-format="dash"`, once the video has one), adds the seek bar with
+// trickplay, the audio and quality menus, touch gestures and the Media Session (lock screen)
+// controls, resumes where a signed-in viewer stopped, and reports the position every ~10 s
+// while playing (history, views).
 import { KinoraPlayer } from '../player/player.js';
 import { buildQualityMenu, buildAudioMenu, bindKeyboard, showMessage } from '../player/controls.js';
 import { buildSeekBar, attachTrickplay } from '../player/trickplay.js';
@@ -12,7 +13,11 @@ import { request, csrfToken } from './api.js';
 
 const container = document.getElementById('player');
 const video = document.getElementById('video');
-const format = (new URLSearchParams(location.search).get('format') || container?.dataset.format) === 'dash' ? 'dash' : 'hls';
+const askedFor = new URLSearchParams(location.search).get('format');
+// A video still being transcoded has no MPD yet (the page then has no data-dash): it plays
+// over HLS, which grows as it is transcoded.
+const wantsDASH = (askedFor || container?.dataset.format) === 'dash';
+const format = wantsDASH && container?.dataset.dash ? 'dash' : 'hls';
 const src = format === 'dash' ? container?.dataset.dash : container?.dataset.src;
 const videoID = container?.dataset.videoId;
 const signedIn = Boolean(document.querySelector('.user-name'));
@@ -68,8 +73,18 @@ function startHeartbeats() {
   video.addEventListener('pause', beat);
 }
 
+/// Says for a moment why DASH was not used, to a viewer who asked for it in the address.
+function explainFallback() {
+  const text = 'DASH is available once this video has finished processing: it plays over HLS until then.';
+  showMessage(container, text, false);
+  setTimeout(() => {
+    if (container.querySelector('.player-message')?.textContent === text) showMessage(container, '', false);
+  }, 4000);
+}
+
 async function main() {
   if (!container || !src) return;
+  if (askedFor === 'dash' && format !== 'dash') explainFallback();
   video.playsInline = true; // iOS: in the page, not full screen at the first tap
   bindKeyboard(video, container);
   video.addEventListener('error', () => fail(new Error(video.error?.message || 'the browser could not decode it')));

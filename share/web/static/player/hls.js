@@ -1,6 +1,7 @@
 // The subset of HLS (RFC 8216) our packager writes: a master playlist with EXT-X-STREAM-INF
-// variants and EXT-X-MEDIA audio renditions, and VOD media playlists of fMP4 segments with
-// an EXT-X-MAP init segment. URIs are resolved against the playlist that names them.
+// variants and EXT-X-MEDIA audio renditions, and media playlists of fMP4 segments with an
+// EXT-X-MAP init segment: VOD ones, and EVENT ones that grow while the first rendition is
+// transcoded (no EXT-X-ENDLIST yet). URIs are resolved against the playlist that names them.
 
 /// `KEY=value,KEY="quoted, value"` → { KEY: 'value', ... }.
 export function parseAttributes(text) {
@@ -64,14 +65,21 @@ export function parseMaster(text, base) {
   return { variants, audio };
 }
 
-/// The init segment and the media segments with their start times.
+/// The init segment and the media segments with their start times; `live` while the playlist
+/// may still grow (no EXT-X-ENDLIST), with the URL and target duration to reload it by.
 export function parseMedia(text, base) {
   let init = null;
   let duration = 0;
+  let targetDuration = 0;
+  let live = true;
   const segments = [];
   let pending = null;
   for (const line of lines(text)) {
-    if (line.startsWith('#EXT-X-MAP:')) {
+    if (line === '#EXT-X-ENDLIST') {
+      live = false;
+    } else if (line.startsWith('#EXT-X-TARGETDURATION:')) {
+      targetDuration = parseFloat(line.slice(22)) || 0;
+    } else if (line.startsWith('#EXT-X-MAP:')) {
       init = new URL(parseAttributes(line.slice(11)).URI, base).href;
     } else if (line.startsWith('#EXTINF:')) {
       pending = parseFloat(line.slice(8));
@@ -82,7 +90,7 @@ export function parseMedia(text, base) {
     }
   }
   if (!init) throw new Error('the media playlist has no EXT-X-MAP init segment');
-  return { init, segments, duration };
+  return { init, segments, duration, live, uri: base, targetDuration };
 }
 
 const VIDEO_CODECS = /^(avc1|avc3|hvc1|hev1|av01|vp09|vp8|vp9)/;

@@ -6,7 +6,9 @@
 //   audioIndex:  the one that plays first (the manifest's default), or -1 when there are none
 //   muxedAudio:  audio codecs carried inside the video segments (HLS without EXT-X-MEDIA)
 //   textTracks:  [{ uri, language, label, isDefault }] WebVTT captions
-// where a playlist is { init, segments: [{ uri, start, duration }], duration } in seconds.
+// where a playlist is { init, segments: [{ uri, start, duration }], duration } in seconds;
+// an HLS playlist that may still grow (EVENT, no EXT-X-ENDLIST) also has `live: true`, `uri`
+// and `targetDuration`, and refreshPlaylist() brings it up to date.
 import { parseMaster, parseMedia, splitCodecs } from './hls.js';
 import { labelTracks } from './audio.js';
 
@@ -17,6 +19,18 @@ export async function loadManifest(url, format, fetchText, supported, supportedA
   labelTracks(model.audioTracks);
   model.audioIndex = model.audioTracks.length ? Math.max(0, model.audioTracks.findIndex((track) => track.isDefault)) : -1;
   return model;
+}
+
+/// Reloads a live playlist and appends the segments it gained; `live` turns false with
+/// EXT-X-ENDLIST. An EVENT playlist only ever grows at its end (RFC 8216 §4.3.3.5), so what is
+/// known keeps its place and the player's indices stay valid.
+export async function refreshPlaylist(playlist, fetchText) {
+  const fresh = parseMedia(await fetchText(playlist.uri), playlist.uri);
+  for (const segment of fresh.segments.slice(playlist.segments.length)) {
+    playlist.segments.push({ ...segment, start: playlist.duration });
+    playlist.duration += segment.duration;
+  }
+  playlist.live = fresh.live;
 }
 
 async function loadHLS(url, fetchText, supported, supportedAudio) {

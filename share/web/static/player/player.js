@@ -2,8 +2,9 @@
 // (manifest.js gives both one model), keeps ~30 s of video
 // and audio buffered ahead of the play head (init segment, then media segments, appended one
 // at a time per SourceBuffer), and picks the video rendition by throughput and buffer level
-// unless the viewer fixed one. Without MediaSource it hands the master to native HLS.
-import { loadManifest } from './manifest.js';
+// unless the viewer fixed one. A growing (EVENT) playlist is followed to its real end: see
+// follow(). Without MediaSource it hands the master to native HLS, which follows one itself.
+import { loadManifest, refreshPlaylist } from './manifest.js';
 import { ThroughputEstimator, chooseVariant } from './abr.js';
 
 const AHEAD = 30;
@@ -16,8 +17,8 @@ export class PlayerError extends Error {
   }
 }
 
-async function fetchBytes(url, signal) {
-  const response = await fetch(url, { credentials: 'same-origin', signal });
+async function fetchBytes(url, signal, cache = 'default') {
+  const response = await fetch(url, { credentials: 'same-origin', signal, cache });
   if (!response.ok) throw new PlayerError(response.status === 404 ? 'This video is not available.' : `The server answered ${response.status} for a part of the video.`);
   return response;
 }
@@ -69,6 +70,7 @@ export class KinoraPlayer extends EventTarget {
     this.audioTracks = [];
     this.audioIndex = -1; // the audio rendition playing, an index into `audioTracks`
     this.waiting = new Set();
+    this.hidden = false; // the page is being unloaded or put in the back/forward cache
   }
 
   get automatic() { return this.fixed === -1; }
@@ -99,6 +101,12 @@ export class KinoraPlayer extends EventTarget {
     this.audioTracks = manifest.audioTracks;
     this.audioIndex = manifest.audioIndex;
     if (!this.variants.length) throw new PlayerError('This browser cannot decode any rendition of this video.');
+    const loaded = performance.now();
+    for (const playlist of this.playlists()) playlist.loadedAt = loaded;
+    // A page put away stops reloading growing playlists; one shown again (back/forward cache)
+    // goes on. The signal drops these listeners with the player.
+    window.addEventListener('pagehide', () => { this.hidden = true; }, { signal: this.abort.signal });
+    window.addEventListener('pageshow', () => { this.hidden = false; this.poke(); }, { signal: this.abort.signal });
 
     this.mediaSource = new mediaSource();
     this.objectURL = URL.createObjectURL(this.mediaSource);
@@ -197,9 +205,14 @@ export class KinoraPlayer extends EventTarget {
         variant = this.variants[choice];
         playlist = variant.playlist;
       }
+      // Also the playlist just switched to: it was last read when the player started.
+      if (playlist.live) await this.follow(playlist);
+      this.extendDuration();
       const index = track.resumeAt != null ? indexAt(playlist.segments, track.resumeAt) : indexAfter(playlist.segments, end);
       if (index >= playlist.segments.length) {
-        track.done = true;
+        // The end of a growing playlist is not the video's: the play head waits there (the
+        // element shows it is buffering) for what the next reload brings.
+        track.done = !playlist.live;
         this.finishIfDone();
         await this.idle();
         continue;
@@ -234,6 +247,32 @@ export class KinoraPlayer extends EventTarget {
     }
   }
 
+  /// Reloads a growing playlist when due: every half target duration (our packager adds
+  /// segments faster than real time), at most once a second, not while the page is put away.
+  /// The loop that plays it calls this, so a playlist no track plays is not fetched, and one
+  /// switched to is brought up to date before its first segment is chosen.
+  async follow(playlist) {
+    const every = Math.max(1, playlist.targetDuration / 2) * 1000;
+    if (this.hidden || performance.now() - playlist.loadedAt < every) return;
+    playlist.loadedAt = performance.now();
+    // Past any HTTP cache: a reload is there to see what changed.
+    await refreshPlaylist(playlist, async (url) => (await fetchBytes(url, this.abort.signal, 'no-store')).text());
+  }
+
+  /// Every media playlist of the manifest (video renditions, then audio ones).
+  playlists() {
+    return [...this.variants.map((v) => v.playlist), ...this.audioTracks.map((t) => t.playlist)];
+  }
+
+  /// MediaSource.duration follows the longest known end while playlists grow. It may not be set
+  /// while a SourceBuffer is updating: then the next pass of a loop sets it.
+  extendDuration() {
+    const end = Math.max(...this.playlists().map((p) => p.duration));
+    if (end > this.mediaSource.duration && this.mediaSource.readyState === 'open' && !this.tracks.some((t) => t.sourceBuffer.updating)) {
+      this.mediaSource.duration = end;
+    }
+  }
+
   /// Drops the old language ahead of the play head (a moment later, so what the decoder holds
   /// still plays) and prepares the loop to append the new one from there, with its codec.
   async switchAudio(track) {
@@ -261,6 +300,7 @@ export class KinoraPlayer extends EventTarget {
     }
   }
 
+  /// endOfStream() once every track has appended all of a playlist that has ended.
   finishIfDone() {
     if (this.mediaSource.readyState === 'open' && this.tracks.every((t) => t.done && !t.sourceBuffer.updating)) {
       this.mediaSource.endOfStream();
