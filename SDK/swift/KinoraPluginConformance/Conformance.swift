@@ -69,6 +69,7 @@ public enum Conformance {
     public static let suites: [(interface: String, cases: [ConformanceCase])] = [
         (KN_STORAGE_ID, StorageConformance.cases),
         (KN_PACKAGER_ID, PackagerConformance.cases),
+        (KN_PACKAGER_GROWING_ID, PackagerConformance.growingCases),
         (KN_MODERATION_ID, ModerationConformance.cases),
     ]
 

@@ -72,6 +72,55 @@ public enum PackagerConformance {
         make("malformed", "malformed JSON is refused with invalid argument and a message", malformed),
     ]
 
+    /// For instances that also offer `kinora.packager.growing/1`: a growing presentation gets
+    /// the complete one's file names (so the complete manifests replace the growing ones) with
+    /// contents that differ (a manifest that ignored `"complete": false` would end players early).
+    public static let growingCases: [ConformanceCase] = [
+        ConformanceCase(
+            interface: KN_PACKAGER_GROWING_ID, name: "growing-names",
+            summary: "a growing presentation's manifests have the complete one's names and entry", body: growingNames),
+        ConformanceCase(
+            interface: KN_PACKAGER_GROWING_ID, name: "growing-differs",
+            summary: "a growing presentation's manifests are not the complete ones", body: growingDiffers),
+    ]
+
+    /// The sample presentation with `"complete": false`.
+    public static var growingSamplePresentation: String {
+        // The sample's closing brace, with one more member before it.
+        guard let end = samplePresentation.lastIndex(of: "}") else { return samplePresentation }
+        return samplePresentation[..<end] + #","complete":false}"#
+    }
+
+    /// Calls `package_growing` (`kinora.packager.growing/1`) once.
+    public static func packageGrowing(_ plugin: PluginUnderTest, _ presentation: String) throws -> PackagedManifests {
+        guard let table = plugin.table(KN_PACKAGER_GROWING_ID, as: kn_packager_growing_v1_t.self) else {
+            throw ConformanceFailure("the instance returns no \(KN_PACKAGER_GROWING_ID) table")
+        }
+        guard let operation = table.pointee.package_growing else {
+            throw ConformanceFailure("\(KN_PACKAGER_GROWING_ID): the table's package_growing is NULL")
+        }
+        return try manifests(plugin, what: "package_growing") { call, done, box in
+            operation(plugin.raw, call, box.cString(presentation), done)
+        }
+    }
+
+    static func growingNames(_ plugin: PluginUnderTest) throws {
+        let complete = try package(plugin, samplePresentation)
+        let growing = try packageGrowing(plugin, growingSamplePresentation)
+        try expect(growing.entry == complete.entry, "the growing entry \"\(growing.entry)\" is not the complete one \"\(complete.entry)\"")
+        let names = Set(growing.files.map(\.name)), completeNames = Set(complete.files.map(\.name))
+        try expect(
+            names == completeNames,
+            "growing files \(names.sorted()) are not the complete files \(completeNames.sorted()): the complete ones would not replace them all")
+        for file in growing.files { try expect(!file.data.isEmpty, "\(file.name) is empty") }
+    }
+
+    static func growingDiffers(_ plugin: PluginUnderTest) throws {
+        let complete = try package(plugin, samplePresentation)
+        let growing = try packageGrowing(plugin, growingSamplePresentation)
+        try expect(growing.files != complete.files, "the growing manifests equal the complete ones: players would stop at the first segments")
+    }
+
     /// Calls `package` once and copies the manifest set out of the completion.
     ///
     /// - Throws: ``PluginCallFailure`` when the plugin refused, ``ConformanceFailure`` when it
@@ -81,8 +130,18 @@ public enum PackagerConformance {
             throw ConformanceFailure("the instance returns no \(KN_PACKAGER_ID) table")
         }
         guard let package = table.pointee.package else { throw ConformanceFailure("\(KN_PACKAGER_ID): the table's package is NULL") }
-        return try PluginCallRunner.perform(
-            plugin, what: "package",
+        return try manifests(plugin, what: "package") { call, done, box in
+            package(plugin.raw, call, box.cString(presentation), done)
+        }
+    }
+
+    /// Runs one manifest-producing call and copies the set out of its completion.
+    static func manifests(
+        _ plugin: PluginUnderTest, what: String,
+        _ start: (UnsafePointer<kn_call_t>, kn_completion_t, CallBox) -> Void
+    ) throws -> PackagedManifests {
+        try PluginCallRunner.perform(
+            plugin, what: what,
             decode: { p -> PackagedManifests in
                 guard let set = p?.assumingMemoryBound(to: kn_manifest_set_t.self).pointee else {
                     throw ConformanceFailure("package reported success without a manifest set")
@@ -96,10 +155,8 @@ public enum PackagerConformance {
                             name: f.name.map { String(cString: $0) } ?? "", mediaType: f.media_type.map { String(cString: $0) } ?? "", data: data))
                 }
                 return PackagedManifests(files: files, entry: set.entry.map { String(cString: $0) } ?? "")
-            }
-        ) { call, done, box in
-            package(plugin.raw, call, box.cString(presentation), done)
-        }
+            },
+            start)
     }
 
     static func sample(_ plugin: PluginUnderTest) throws {
