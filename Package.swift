@@ -91,10 +91,19 @@ let package = Package(
             dependencies: ["CFFmpeg", "KinoraMediaContract", .product(name: "Logging", package: "swift-log")]
         ),
 
-        // SQLite through GRDB: database, migrations, repositories.
+        // libpq (Debian 12's libpq5) for the store's PostgreSQL backend.
+        .systemLibrary(
+            name: "CPostgres",
+            path: "Sources/CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // SQLite through GRDB, and PostgreSQL through libpq: database, migrations, repositories.
         .target(
             name: "KinoraStore",
             dependencies: [
+                "CPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

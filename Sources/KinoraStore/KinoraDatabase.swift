@@ -1,15 +1,36 @@
 import GRDB
 
-/// The daemon's SQLite database (WAL mode) and its migrations. Each service adds its tables
-/// through ``Migrations`` and reaches them only through its repository.
+/// The daemon's database and its migrations. Each service adds its tables through
+/// ``Migrations`` and reaches them only through its repository.
+///
+/// Two backends: SQLite (a file in the data folder, WAL mode; the appliance's default) and
+/// PostgreSQL (issue 17: several nodes over one server). Repositories moved to ``SQLDatabase``
+/// (``sql``) run on both; the others still use GRDB's ``writer`` and so SQLite only, until
+/// they move too.
 public final class KinoraDatabase: Sendable {
     private let pool: DatabasePool?
+    private let backend: (any SQLDatabase)?
+    /// The SQLite file, or the PostgreSQL server's address without its password.
     public let path: String
 
     public var writer: DatabasePool {
-        guard let pool else { preconditionFailure("the database at \(path) was never opened (a database made for listing routes)") }
+        guard let pool else {
+            preconditionFailure(
+                backend == nil
+                    ? "the database at \(path) was never opened (a database made for listing routes)"
+                    : "this repository still runs on SQLite only, not on PostgreSQL (\(path))")
+        }
         return pool
     }
+
+    /// Statements for either backend.
+    public var sql: any SQLDatabase {
+        guard let backend else { preconditionFailure("the database at \(path) was never opened (a database made for listing routes)") }
+        return backend
+    }
+
+    /// Which engine this is.
+    public var dialect: SQLDialect { backend?.dialect ?? .sqlite }
 
     /// Opens (creating if needed) the database at `path`. Does not migrate.
     public init(path: String) throws {
@@ -19,12 +40,22 @@ public final class KinoraDatabase: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         // DatabasePool always runs in WAL mode: readers never wait for the writer.
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.pool = pool
+        backend = SQLiteDatabase(pool: pool)
         self.path = path
+    }
+
+    /// A PostgreSQL database (connections open on first use). Does not migrate.
+    public init(postgres: PostgresDatabase, address: String) {
+        pool = nil
+        backend = postgres
+        path = address
     }
 
     private init(unopened path: String) {
         pool = nil
+        backend = nil
         self.path = path
     }
 
@@ -37,6 +68,7 @@ public final class KinoraDatabase: Sendable {
     /// Applies every pending migration; returns the identifiers applied now.
     @discardableResult
     public func migrate() throws -> [String] {
+        if let postgres = backend as? PostgresDatabase { return try PostgresMigrations.migrate(postgres) }
         let before = try writer.read { try Migrations.migrator.appliedIdentifiers($0) }
         try Migrations.migrator.migrate(writer)
         let after = try writer.read { try Migrations.migrator.appliedIdentifiers($0) }
@@ -45,14 +77,15 @@ public final class KinoraDatabase: Sendable {
 
     /// Migrations not applied yet.
     public func pendingMigrations() throws -> [String] {
+        if let postgres = backend as? PostgresDatabase { return try PostgresMigrations.pending(postgres) }
         let applied = try writer.read { try Migrations.migrator.appliedIdentifiers($0) }
         return Migrations.migrator.migrations.filter { !applied.contains($0) }
     }
 
     /// True when the database answers a query (for /readyz).
     public func isReachable() async -> Bool {
-        (try? await writer.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
+        (try? sql.read { try $0.scalar(Int.self, "SELECT 1") }) == 1
     }
 
-    public var settings: SettingsRepository { SettingsRepository(writer: writer) }
+    public var settings: SettingsRepository { SettingsRepository(db: sql) }
 }
