@@ -108,3 +108,53 @@ import Testing
         #expect(message.contains("127.0.0.1") && message.contains(String(port)), "\(message)")
     }
 }
+
+/// Both engines' migrations end in the same schema: every table, column and index SQLite has,
+/// PostgreSQL has under the same name, and nothing else (but the search table's own columns).
+@Suite struct SchemaParityTests {
+    @Test func postgreSQLMigrationsMatchSQLitesTableForTable() throws {
+        let sqlite = try StoreBackend.sqlite.makeDatabase("parity")
+        let postgres = try StoreBackend.postgres.makeDatabase("parity")
+        #expect(try sqlite.migrate() == (try postgres.migrate()))
+        let sqliteSchema = try sqlite.sql.read { db -> [String: Set<String>] in
+            let tables = try db.fetchAll("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0["name"] as String? }
+            var schema: [String: Set<String>] = [:]
+            for table in tables where !table.hasPrefix("sqlite_") && table != "grdb_migrations" && !Self.ftsShadow(table) {
+                schema[table] = Set(try db.fetchAll("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0["name"] as String? })
+            }
+            return schema
+        }
+        let postgresSchema = try postgres.sql.read { db -> [String: Set<String>] in
+            var schema: [String: Set<String>] = [:]
+            for row in try db.fetchAll(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'kinora_migrations'")
+            {
+                schema[row["table_name"] ?? "", default: []].insert(row["column_name"] ?? "")
+            }
+            return schema
+        }
+        #expect(sqliteSchema.count >= 25 && sqliteSchema["jobs"]?.contains("interruptions") == true, "\(sqliteSchema.keys.sorted())")
+        #expect(Set(sqliteSchema.keys) == Set(postgresSchema.keys))
+        for (table, columns) in sqliteSchema {
+            // FTS5's rowid is docid here, and the indexed text a generated column.
+            let extra: Set<String> = table == "video_search" ? ["docid", "document"] : []
+            #expect(columns.union(extra) == postgresSchema[table], "\(table)")
+        }
+        let sqliteIndexes = try sqlite.sql.read { db in
+            Set(
+                try db.fetchAll("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'")
+                    .compactMap { $0["name"] as String? })
+        }
+        let postgresIndexes = try postgres.sql.read { db in
+            Set(
+                try db.fetchAll(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'"
+                ).compactMap { $0["indexname"] as String? })
+        }
+        #expect(sqliteIndexes.union(["video_search_document"]) == postgresIndexes)
+    }
+
+    static func ftsShadow(_ table: String) -> Bool {
+        ["video_search_data", "video_search_idx", "video_search_content", "video_search_docsize", "video_search_config"].contains(table)
+    }
+}

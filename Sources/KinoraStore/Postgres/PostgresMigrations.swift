@@ -1,24 +1,30 @@
 /// The PostgreSQL schema, migration by migration, numbered as SQLite's (``Migrations``) so one
-/// identifier means the same change on both. Each runs in one transaction holding an advisory
-/// lock, so nodes starting together migrate once. Released migrations are never edited.
+/// identifier means the same change on both (``PostgresSchema``'s texts); a test keeps the two
+/// schemas' tables, columns and indexes equal. Each runs in one transaction holding an
+/// advisory lock, so nodes starting together migrate once. Released migrations are never edited.
 ///
 /// Types: SQLite's text dates are `timestamptz`, its 0/1 integers `boolean` (``SQLValue`` binds
-/// and reads both), its integers `bigint`.
-///
-/// Issue 17 moves the repositories to ``SQLDatabase`` one by one; a migration is translated here
-/// with the first repository that needs its tables on PostgreSQL.
+/// and reads both), its integers `bigint`, its NOCASE columns `citext`.
 enum PostgresMigrations {
     static let all: [(identifier: String, sql: String)] = [
-        (
-            "0001-settings",
-            """
-            CREATE TABLE settings (
-                key text PRIMARY KEY,
-                value text NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP
-            );
-            """
-        )
+        ("0001-settings", settings),
+        ("0002-videos-and-jobs", videosAndJobs),
+        ("0003-presentation", "ALTER TABLE videos ADD COLUMN presentation text;"),
+        ("0004-uploads", uploads),
+        ("0005-job-owner", "ALTER TABLE jobs ADD COLUMN owner text;"),
+        ("0006-job-started", "ALTER TABLE jobs ADD COLUMN started_at timestamptz;"),
+        ("0007-captions", captions),
+        ("0008-thumbnails", "ALTER TABLE videos ADD COLUMN thumbnails text;"),
+        ("0009-accounts", accounts),
+        ("0010-catalog", catalog),
+        ("0011-sessions-totp", sessionsAndTOTP),
+        ("0012-account-admin", accountAdmin),
+        ("0013-oidc", oidc),
+        ("0014-social", social),
+        ("0015-session-agent", "ALTER TABLE sessions ADD COLUMN user_agent text;"),
+        ("0016-job-cancel", jobCancel),
+        ("0017-upload-ingest-and-job-interruptions", ingestRecovery),
+        ("0018-audio-labels", audioLabels),
     ]
 
     /// Any number fits; this one is "kino" in ASCII, so other software sharing the server is
