@@ -53,8 +53,8 @@ public struct AdminStatsRepository: Sendable {
 
     /// The latest failed (or cancelled) jobs with their reasons, newest first.
     public func recentFailures(limit: Int) throws -> [AdminJob] {
-        let failed = try JobQueue(writer: writer).list(state: "failed", before: nil, limit: limit).items
-        let cancelled = try JobQueue(writer: writer).list(state: "cancelled", before: nil, limit: limit).items
+        let failed = try JobQueue(db: SQLiteDatabase(pool: writer)).list(state: "failed", before: nil, limit: limit).items
+        let cancelled = try JobQueue(db: SQLiteDatabase(pool: writer)).list(state: "cancelled", before: nil, limit: limit).items
         return Array((failed + cancelled).sorted { $0.updatedAt > $1.updatedAt }.prefix(limit))
     }
 }

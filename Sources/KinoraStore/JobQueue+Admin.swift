@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A job as the admin console lists it.
 public struct AdminJob: Sendable, Equatable {
@@ -34,29 +33,29 @@ extension JobQueue {
     /// Jobs newest first, optionally of one state; `before` is the keyset cursor (the id of
     /// the last job of the previous page).
     public func list(state: String?, before: Int64?, limit: Int) throws -> (items: [AdminJob], next: Int64?) {
-        try writer.read { db in
+        try db.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: [any SQLBindable] = []
             if let state {
                 conditions.append("j.state = ?")
-                arguments += [state]
+                arguments.append(state)
             }
             if let before {
                 conditions.append("j.id < ?")
-                arguments += [before]
+                arguments.append(before)
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments += [limit + 1]
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT j.id, j.video_id, v.title, j.kind, j.state, j.attempts, j.progress, j.step, j.error, j.created_at, j.updated_at
-                    FROM jobs j JOIN videos v ON v.id = j.video_id \(filter) ORDER BY j.id DESC LIMIT ?
-                    """, arguments: arguments)
-            let items = rows.prefix(limit).map { row in
+            arguments.append(limit + 1)
+            let rows = try db.fetchAll(
+                """
+                SELECT j.id, j.video_id, v.title, j.kind, j.state, j.attempts, j.progress, j.step, j.error, j.created_at, j.updated_at
+                FROM jobs j JOIN videos v ON v.id = j.video_id \(filter) ORDER BY j.id DESC LIMIT ?
+                """, arguments)
+            let items = try rows.prefix(limit).map { row in
                 AdminJob(
-                    id: row[0], videoID: row[1], videoTitle: row[2], kind: row[3], state: row[4], attempts: row[5],
-                    progress: row[6], step: row[7], error: row[8], createdAt: row[9], updatedAt: row[10])
+                    id: try row.value("id"), videoID: try row.value("video_id"), videoTitle: try row.value("title"), kind: try row.value("kind"),
+                    state: try row.value("state"), attempts: try row.value("attempts"), progress: try row.value("progress"),
+                    step: row["step"], error: row["error"], createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"))
             }
             return (Array(items), rows.count > limit ? items.last?.id : nil)
         }
@@ -68,27 +67,24 @@ extension JobQueue {
 
     /// The job's state now (nil when it is gone): a running worker asks, to stop when cancelled.
     public func state(id: Int64) throws -> String? {
-        try writer.read { try String.fetchOne($0, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) }
+        try db.read { try $0.scalar(String.self, "SELECT state FROM jobs WHERE id = ?", [id]) }
     }
 
     /// A failed or cancelled job is queued again at once with its attempts reset, and its video
     /// goes back to processing. Refused while the video has another job waiting or running.
     public func retry(id: Int64, now: Date = Date()) throws -> JobChange {
-        try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT state, video_id FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
-            let state: String = row["state"], videoID: String = row["video_id"]
+        try db.write { db in
+            guard let row = try db.fetchOne("SELECT state, video_id FROM jobs WHERE id = ?", [id]) else { return .notFound }
+            let state: String = try row.value("state"), videoID: String = try row.value("video_id")
             guard state == "failed" || state == "cancelled" else { return .conflict(state) }
-            let pending =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')",
-                    arguments: [videoID]) ?? 0
+            let pending = try db.scalar(Int.self, "SELECT COUNT(*) FROM jobs WHERE video_id = ? AND state IN ('queued', 'running')", [videoID]) ?? 0
             guard pending == 0 else { return .videoBusy }
             try db.execute(
-                sql: """
-                    UPDATE jobs SET state = 'queued', attempts = 0, lease_until = NULL, error = NULL, progress = 0, step = NULL,
-                                    owner = NULL, started_at = NULL, updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [now, id])
+                """
+                UPDATE jobs SET state = 'queued', attempts = 0, lease_until = NULL, error = NULL, progress = 0, step = NULL,
+                                owner = NULL, started_at = NULL, updated_at = ?
+                WHERE id = ?
+                """, [now, id])
             try VideoRepository.markProcessingAgain(videoID, now: now, db)
             return .changed
         }
@@ -98,13 +94,11 @@ extension JobQueue {
     /// Its video fails with ``cancelReason``, unless it is already published (a re-transcode of
     /// a ready video leaves the old renditions playing).
     public func cancel(id: Int64, now: Date = Date()) throws -> JobChange {
-        try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT state, video_id FROM jobs WHERE id = ?", arguments: [id]) else { return .notFound }
-            let state: String = row["state"], videoID: String = row["video_id"]
+        try db.write { db in
+            guard let row = try db.fetchOne("SELECT state, video_id FROM jobs WHERE id = ?", [id]) else { return .notFound }
+            let state: String = try row.value("state"), videoID: String = try row.value("video_id")
             guard state == "queued" || state == "running" else { return .conflict(state) }
-            try db.execute(
-                sql: "UPDATE jobs SET state = 'cancelled', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?",
-                arguments: [Self.cancelReason, now, id])
+            try db.execute("UPDATE jobs SET state = 'cancelled', lease_until = NULL, error = ?, updated_at = ? WHERE id = ?", [Self.cancelReason, now, id])
             try VideoRepository.markFailedUnlessReady(videoID, reason: Self.cancelReason, now: now, db)
             return .changed
         }

@@ -12,7 +12,7 @@ public struct VideoRepository: Sendable {
             try video.insert(db)
             try Self.replaceTags(videoID: video.id, tags, db)
             try VideoSearchIndex.reindex(videoID: video.id, db)
-            try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, db)
+            try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, SQLiteConnection(db: db))
         }
     }
 
@@ -96,32 +96,25 @@ extension VideoRepository {
 // repository writes the videos table.
 extension VideoRepository {
     /// The last attempt failed: the video shows `reason`.
-    static func markFailed(_ id: String, reason: String, now: Date, _ db: Database) throws {
-        try db.execute(
-            sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
-            arguments: [reason, now, id])
+    static func markFailed(_ id: String, reason: String, now: Date, _ db: any SQLConnection) throws {
+        try db.execute("UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?", [reason, now, id])
     }
 
     /// Cancelled: the video fails with `reason` unless it is already published (a re-transcode
     /// of a ready video leaves the old renditions playing).
-    static func markFailedUnlessReady(_ id: String, reason: String, now: Date, _ db: Database) throws {
-        try db.execute(
-            sql: "UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'",
-            arguments: [reason, now, id])
+    static func markFailedUnlessReady(_ id: String, reason: String, now: Date, _ db: any SQLConnection) throws {
+        try db.execute("UPDATE videos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status != 'ready'", [reason, now, id])
     }
 
     /// Queued again: a failed video is processing once more and its error is cleared.
     /// - Parameter now: the time to record, or nil to leave `updated_at` as it is.
-    static func markProcessingAgain(_ id: String, now: Date?, _ db: Database) throws {
+    static func markProcessingAgain(_ id: String, now: Date?, _ db: any SQLConnection) throws {
         if let now {
             try db.execute(
-                sql:
-                    "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
-                arguments: [now, id])
+                "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
+                [now, id])
         } else {
-            try db.execute(
-                sql: "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?",
-                arguments: [id])
+            try db.execute("UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?", [id])
         }
     }
 }
