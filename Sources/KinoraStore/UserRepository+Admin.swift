@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What an admin may change on an account; nil leaves a field as it is.
 public struct UserChanges: Sendable, Equatable {
@@ -30,7 +29,7 @@ extension UserRepository {
 
     /// True when at least one enabled admin account exists.
     public func hasEnabledAdmin() throws -> Bool {
-        try writer.read { try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0)") ?? false }
+        try db.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = ?", [false]) ?? 0 } > 0
     }
 
     /// Accounts oldest first, optionally of one role. The cursor is the position (creation
@@ -42,20 +41,20 @@ extension UserRepository {
             guard parts.count == 2, let seconds = Int64(parts[0]), seconds >= 0, !parts[1].isEmpty else { throw InvalidCursor() }
             after = (Date(timeIntervalSince1970: TimeInterval(seconds)), parts[1])
         }
-        return try writer.read { db in
+        return try db.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: [any SQLBindable] = []
             if let role {
                 conditions.append("role = ?")
-                arguments += [role]
+                arguments.append(role)
             }
             if let after {
                 conditions.append("(created_at, id) > (?, ?)")
                 arguments += [after.0, after.1]
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments += [limit + 1]
-            let rows = try UserRecord.fetchAll(db, sql: "SELECT * FROM users \(filter) ORDER BY created_at, id LIMIT ?", arguments: arguments)
+            arguments.append(limit + 1)
+            let rows = try db.fetchAll(UserRecord.self, "SELECT * FROM users \(filter) ORDER BY created_at, id LIMIT ?", arguments)
             let page = Array(rows.prefix(limit))
             let next = rows.count > limit ? page.last.map { "\(Int64($0.createdAt.timeIntervalSince1970))_\($0.id)" } : nil
             return UserPage(users: page, nextCursor: next)
@@ -67,20 +66,27 @@ extension UserRepository {
     /// each other at once cannot both succeed. Disabling revokes every refresh token and ends every browser session.
     /// Returns the updated account, or nil when there is none with this id.
     public func update(id: String, _ changes: UserChanges) throws -> UserRecord? {
-        try writer.write { db in
-            guard var user = try UserRecord.fetchOne(db, key: id) else { return nil }
+        try db.write { db in
+            // Locked on PostgreSQL: the last-admin rule must hold against another node's change.
+            let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
+            guard var user = try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?" + lock, [id]) else { return nil }
             let wasEnabledAdmin = user.role == "admin" && !user.disabled
             if let role = changes.role { user.role = role }
             if let disabled = changes.disabled { user.disabled = disabled }
             if let name = changes.displayName { user.displayName = name }
             if wasEnabledAdmin, user.role != "admin" || user.disabled {
-                let admins = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0") ?? 0
+                if db.dialect == .postgres {
+                    // Every enabled admin's row, so two nodes demoting the last two at once serialise.
+                    _ = try db.fetchAll("SELECT id FROM users WHERE role = 'admin' AND disabled = ? FOR UPDATE", [false])
+                }
+                let admins = try db.scalar(Int.self, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = ?", [false]) ?? 0
                 if admins <= 1 { throw LastAdmin() }
             }
-            try user.update(db)
+            try db.execute(
+                "UPDATE users SET role = ?, disabled = ?, display_name = ? WHERE id = ?", [user.role, user.disabled, user.displayName, id])
             if user.disabled {
-                try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [id])
-                try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id])
+                try db.execute("UPDATE refresh_tokens SET revoked = ? WHERE user_id = ? AND revoked = ?", [true, id, false])
+                try db.execute("DELETE FROM sessions WHERE user_id = ?", [id])
             }
             return user
         }
@@ -90,11 +96,11 @@ extension UserRepository {
     /// account but `keepingSession` (the stored hash of the session that changed it), in one
     /// transaction.
     public func setPassword(id: String, hash: String, keepingSession: String? = nil) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
-            try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [id])
+        try db.write { db in
+            try db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash, id])
+            try db.execute("UPDATE refresh_tokens SET revoked = ? WHERE user_id = ? AND revoked = ?", [true, id, false])
             // Browser sessions end too: whoever knew the old password may hold one.
-            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", arguments: [id, keepingSession])
+            try db.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash IS DISTINCT FROM ?", [id, keepingSession])
         }
     }
 }

@@ -24,40 +24,46 @@ extension UserRepository {
     public func create(_ user: UserRecord, email: UserEmail?) throws {
         guard let email else { return try create(user) }
         do {
-            try writer.write { db in
+            try db.write { db in
                 if try Self.holder(of: email.address, db) != nil { throw EmailTaken(address: email.address) }
                 try user.insertAccount(db)
                 try Self.setEmail(id: user.id, email, db)
             }
-        } catch let error as DatabaseError
-            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-        {
+        } catch SQLError.unique {
             throw UsernameTaken(username: user.username)
         }
     }
 
     public func email(id: String) throws -> UserEmail? {
-        try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT email, email_verified FROM users WHERE id = ?", arguments: [id]),
+        try db.read { db in
+            guard let row = try db.fetchOne("SELECT email, email_verified FROM users WHERE id = ?", [id]),
                 let address: String = row["email"]
             else { return nil }
-            return UserEmail(address: address, verified: row["email_verified"])
+            return UserEmail(address: address, verified: try row.value("email_verified"))
         }
     }
 
     /// The account with this address, whatever its case.
     public func find(email address: String) throws -> UserRecord? {
-        try writer.read { try Self.holder(of: address, $0) }
+        try db.read { try Self.holder(of: address, $0) }
     }
 
+    /// Case-insensitive: NOCASE on SQLite, the citext column on PostgreSQL.
+    static func holder(of address: String, _ db: any SQLConnection) throws -> UserRecord? {
+        let nocase = db.dialect == .sqlite ? " COLLATE NOCASE" : ""
+        return try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE email = ?" + nocase, [address])
+    }
+
+    static func setEmail(id: String, _ email: UserEmail?, _ db: any SQLConnection) throws {
+        try db.execute("UPDATE users SET email = ?, email_verified = ? WHERE id = ?", [email?.address, email?.verified ?? false, id])
+    }
+
+    /// The same inside a GRDB transaction (repositories not on ``SQLDatabase`` yet).
     static func holder(of address: String, _ db: Database) throws -> UserRecord? {
-        try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE email = ? COLLATE NOCASE", arguments: [address])
+        try holder(of: address, SQLiteConnection(db: db))
     }
 
     static func setEmail(id: String, _ email: UserEmail?, _ db: Database) throws {
-        try db.execute(
-            sql: "UPDATE users SET email = ?, email_verified = ? WHERE id = ?",
-            arguments: [email?.address, email?.verified ?? false, id])
+        try setEmail(id: id, email, SQLiteConnection(db: db))
     }
 }

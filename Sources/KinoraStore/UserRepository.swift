@@ -78,72 +78,71 @@ public enum RefreshOutcome: Sendable, Equatable {
     case reused
 }
 
-/// Every query on the users and refresh_tokens tables.
+/// Every query on the users and refresh_tokens tables. Runs on both backends.
 public struct UserRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// Inserts the account; throws ``UsernameTaken`` when the name exists in any case. An
     /// account that may upload gets its default channel in the same transaction.
     public func create(_ user: UserRecord) throws {
         do {
-            try writer.write { db in
-                try user.insertAccount(db)
-            }
-        } catch let error as DatabaseError
-            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-        {
+            try db.write { try user.insertAccount($0) }
+        } catch SQLError.unique {
             throw UsernameTaken(username: user.username)
         }
     }
 
     public func find(id: String) throws -> UserRecord? {
-        try writer.read { try UserRecord.fetchOne($0, key: id) }
+        try db.read { try $0.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?", [id]) }
     }
 
-    /// Case-insensitive, as the column's collation.
+    /// Case-insensitive, as the column (NOCASE on SQLite, citext on PostgreSQL).
     public func find(username: String) throws -> UserRecord? {
-        try writer.read { try UserRecord.fetchOne($0, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]) }
+        try db.read { try $0.fetchOne(UserRecord.self, "SELECT * FROM users WHERE username = ?", [username]) }
     }
 
     public func count(role: String? = nil) throws -> Int {
-        try writer.read { db in
-            if let role { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE role = ?", arguments: [role]) ?? 0 }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0
+        try db.read { db in
+            if let role { return try db.scalar(Int.self, "SELECT COUNT(*) FROM users WHERE role = ?", [role]) ?? 0 }
+            return try db.scalar(Int.self, "SELECT COUNT(*) FROM users") ?? 0
         }
     }
 
     /// Disabling also ends the account's browser sessions (its refresh tokens stop rotating).
     public func setDisabled(id: String, _ disabled: Bool) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id])
-            if disabled { try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [id]) }
+        try db.write { db in
+            try db.execute("UPDATE users SET disabled = ? WHERE id = ?", [disabled, id])
+            if disabled { try db.execute("DELETE FROM sessions WHERE user_id = ?", [id]) }
         }
     }
 
     public func addRefreshToken(_ token: RefreshTokenRecord) throws {
-        try writer.write { try token.insert($0) }
+        try db.write { try $0.insert(token, into: RefreshTokenRecord.databaseTableName) }
     }
 
     public func refreshToken(hash: String) throws -> RefreshTokenRecord? {
-        try writer.read { try RefreshTokenRecord.fetchOne($0, key: hash) }
+        try db.read { try $0.fetchOne(RefreshTokenRecord.self, "SELECT * FROM refresh_tokens WHERE token_hash = ?", [hash]) }
     }
 
     /// Rotation in one transaction: a valid token becomes used and `next` joins its family;
     /// a token used before revokes its family (someone replayed it).
     public func rotate(hash: String, nextHash: String, expiresAt: Date, now: Date = Date()) throws -> RefreshOutcome {
-        try writer.write { db in
-            guard let token = try RefreshTokenRecord.fetchOne(db, key: hash), !token.revoked else { return .invalid }
+        try db.write { db in
+            // Locked on PostgreSQL, so two nodes rotating the same token at once cannot both win.
+            let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
+            guard let token = try db.fetchOne(RefreshTokenRecord.self, "SELECT * FROM refresh_tokens WHERE token_hash = ?" + lock, [hash]),
+                !token.revoked
+            else { return .invalid }
             if token.used {
-                try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?", arguments: [token.familyID])
+                try db.execute("UPDATE refresh_tokens SET revoked = ? WHERE family_id = ?", [true, token.familyID])
                 return .reused
             }
             guard token.expiresAt > now,
-                let user = try UserRecord.fetchOne(db, key: token.userID), !user.disabled
+                let user = try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?", [token.userID]), !user.disabled
             else { return .invalid }
-            try db.execute(sql: "UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?", arguments: [hash])
+            try db.execute("UPDATE refresh_tokens SET used = ? WHERE token_hash = ?", [true, hash])
             let next = RefreshTokenRecord(tokenHash: nextHash, userID: user.id, familyID: token.familyID, expiresAt: expiresAt, now: now)
-            try next.insert(db)
+            try db.insert(next, into: RefreshTokenRecord.databaseTableName)
             return .rotated(user: user, next: next)
         }
     }
@@ -151,31 +150,22 @@ public struct UserRepository: Sendable {
     /// Revokes every token of the family; returns how many rows changed.
     @discardableResult
     public func revokeFamily(_ familyID: String) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ? AND revoked = 0", arguments: [familyID])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("UPDATE refresh_tokens SET revoked = ? WHERE family_id = ? AND revoked = ?", [true, familyID, false]) }
     }
 
     /// Logout everywhere: every refresh token of the user.
     @discardableResult
     public func revokeAll(userID: String) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0", arguments: [userID])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("UPDATE refresh_tokens SET revoked = ? WHERE user_id = ? AND revoked = ?", [true, userID, false]) }
     }
 
     /// Drops tokens past their expiry (housekeeping).
     @discardableResult
     public func deleteExpiredTokens(now: Date = Date()) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at <= ?", arguments: [now.storageText])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("DELETE FROM refresh_tokens WHERE expires_at <= ?", [now]) }
     }
 }
 
 extension KinoraDatabase {
-    public var users: UserRepository { UserRepository(writer: writer) }
+    public var users: UserRepository { UserRepository(db: sql) }
 }

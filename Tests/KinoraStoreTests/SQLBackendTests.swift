@@ -71,7 +71,7 @@ import Testing
         let duplicate = #expect(throws: SQLError.self) {
             try database.sql.write { try $0.execute("INSERT INTO settings(key, value) VALUES (?, ?)", ["a", "again"]) }
         }
-        guard case .constraint = duplicate else {
+        guard case .unique = duplicate else {
             Issue.record("a duplicate key is not a constraint error: \(String(describing: duplicate))")
             return
         }

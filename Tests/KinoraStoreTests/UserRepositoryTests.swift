@@ -8,9 +8,15 @@ import Testing
         UserRecord(id: id, username: name, role: role, passwordHash: "$2b$12$notarealhash")
     }
 
-    @Test func usernamesAreUniqueWhateverTheirCase() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("users")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    func database(_ backend: StoreBackend) throws -> KinoraDatabase {
+        let database = try backend.makeDatabase("users")
+        try database.migrate()
+        return database
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func usernamesAreUniqueWhateverTheirCase(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         try database.users.create(user("u1", "Alice", role: "admin"))
         #expect(throws: UsernameTaken.self) { try database.users.create(user("u2", "alice")) }
         #expect(try database.users.find(username: "ALICE")?.id == "u1")
@@ -19,15 +25,15 @@ import Testing
         #expect(try database.users.count() == 1)
     }
 
-    @Test func unknownRolesAreRefusedByTheDatabase() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("users")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func unknownRolesAreRefusedByTheDatabase(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         #expect(throws: (any Error).self) { try database.users.create(user("u1", "bob", role: "root")) }
     }
 
-    @Test func rotationMarksUsedAndReuseRevokesTheFamily() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("users")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func rotationMarksUsedAndReuseRevokesTheFamily(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let users = database.users
         try users.create(user("u1", "carol"))
         let later = Date().addingTimeInterval(3600)
@@ -47,9 +53,9 @@ import Testing
         #expect(try users.rotate(hash: "nope", nextHash: "h5", expiresAt: later) == .invalid)
     }
 
-    @Test func expiredDisabledAndRevokedTokensDoNotRotate() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("users")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func expiredDisabledAndRevokedTokensDoNotRotate(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let users = database.users
         try users.create(user("u1", "dave"))
         let later = Date().addingTimeInterval(3600)
@@ -67,5 +73,37 @@ import Testing
         #expect(try users.rotate(hash: "a", nextHash: "z", expiresAt: later) == .invalid)
         #expect(try users.revokeAll(userID: "u1") == 1, "only f2 was still live")
         #expect(try users.rotate(hash: "b", nextHash: "w", expiresAt: later) == .invalid)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func listsUpdatesPasswordsAndEmailsOnEitherBackend(_ backend: StoreBackend) throws {
+        let database = try database(backend)
+        let users = database.users
+        let base = Date(timeIntervalSince1970: 1_790_000_000)
+        for (index, name) in ["ann", "ben", "cid"].enumerated() {
+            try users.create(
+                UserRecord(id: "u\(index)", username: name, role: index == 0 ? "admin" : "viewer", passwordHash: "h", now: base.addingTimeInterval(Double(index))),
+                email: index == 0 ? UserEmail(address: "Ann@Example.org", verified: true) : nil)
+        }
+        #expect(throws: EmailTaken.self) {
+            try users.create(UserRecord(id: "u9", username: "dan", role: "viewer", passwordHash: "h"), email: UserEmail(address: "ann@example.ORG", verified: false))
+        }
+        #expect(try users.find(email: "ANN@example.org")?.id == "u0")
+        #expect(try users.email(id: "u0") == UserEmail(address: "Ann@Example.org", verified: true))
+        // Pages in creation order with a stable cursor.
+        let first = try users.list(limit: 2)
+        #expect(first.users.map(\.username) == ["ann", "ben"])
+        let second = try users.list(limit: 2, cursor: try #require(first.nextCursor))
+        #expect(second.users.map(\.username) == ["cid"] && second.nextCursor == nil)
+        #expect(try users.list(role: "admin", limit: 10).users.map(\.id) == ["u0"])
+        // The last enabled admin stays one.
+        #expect(try users.hasEnabledAdmin())
+        #expect(throws: LastAdmin.self) { try users.update(id: "u0", UserChanges(role: "viewer")) }
+        #expect(try users.update(id: "u1", UserChanges(role: "admin", displayName: "Ben"))?.displayName == "Ben")
+        #expect(try users.update(id: "u0", UserChanges(disabled: true))?.disabled == true)
+        #expect(try users.find(id: "u0")?.disabled == true && users.count(role: "admin") == 2)
+        try users.setPassword(id: "u1", hash: "new")
+        #expect(try users.find(id: "u1")?.passwordHash == "new")
+        #expect(try users.update(id: "nobody", UserChanges(role: "viewer")) == nil)
     }
 }

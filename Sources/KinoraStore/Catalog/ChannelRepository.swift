@@ -55,21 +55,21 @@ public struct ChannelRepository: Sendable {
             {
                 return channel
             }
-            return try Self.insertDefault(for: user, db)
+            return try Self.insertDefault(for: user, SQLiteConnection(db: db))
         }
     }
 
     /// Creates the default channel inside the caller's transaction: handle from the username
     /// (with a numeric suffix if another channel took it), name from the display name.
     @discardableResult
-    static func insertDefault(for user: UserRecord, _ db: Database) throws -> ChannelRecord {
+    static func insertDefault(for user: UserRecord, _ db: any SQLConnection) throws -> ChannelRecord {
         let base = user.username.lowercased()
         for attempt in 1...1000 {
             let suffix = attempt == 1 ? "" : "-\(attempt)"
             let handle = String(base.prefix(32 - suffix.count)) + suffix
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM channels WHERE handle = ?", arguments: [handle]) == true { continue }
+            if try db.scalar(Int.self, "SELECT 1 FROM channels WHERE handle = ?", [handle]) == 1 { continue }
             let channel = ChannelRecord(ownerID: user.id, handle: handle, name: String(user.displayName.prefix(ChannelRecord.maxNameLength)))
-            try channel.insert(db)
+            try db.insert(channel, into: ChannelRecord.databaseTableName)
             return channel
         }
         throw HandleTaken(handle: base)
@@ -118,8 +118,13 @@ extension KinoraDatabase {
 extension UserRecord {
     /// Inserts the account, and its default channel when its role may upload: every path that
     /// makes accounts (the CLI, sign-up, single sign-on) goes through here.
+    func insertAccount(_ db: any SQLConnection) throws {
+        try db.insert(self, into: Self.databaseTableName)
+        if ChannelRepository.uploaderRoles.contains(role) { _ = try ChannelRepository.insertDefault(for: self, db) }
+    }
+
+    /// The same inside a GRDB transaction (repositories not on ``SQLDatabase`` yet).
     func insertAccount(_ db: Database) throws {
-        try insert(db)
-        if ChannelRepository.uploaderRoles.contains(role) { try ChannelRepository.insertDefault(for: self, db) }
+        try insertAccount(SQLiteConnection(db: db))
     }
 }

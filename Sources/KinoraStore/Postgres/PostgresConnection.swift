@@ -127,6 +127,7 @@ final class PostgresConnection {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
         let message = result.flatMap { PQresultErrorMessage($0) }.map { trimmed($0) } ?? trimmed(PQerrorMessage(connection))
         if PQstatus(connection) != CONNECTION_OK { return SQLError.connection(message) }
+        if state == "23505" { return SQLError.unique(message) }
         if state.hasPrefix("23") { return SQLError.constraint(message) }
         if state == "40001" || state == "40P01" { return PostgresRetry(message: message) }
         return SQLError.statement(state.isEmpty ? message : "\(message) (SQLSTATE \(state))")

@@ -68,7 +68,9 @@ public protocol SQLDatabase: Sendable {
 
 /// Why a statement failed, in the store's own words; the engine's message is kept.
 public enum SQLError: Error, CustomStringConvertible, Sendable {
-    /// The statement broke a constraint (unique, foreign key, check, not null).
+    /// The statement would have duplicated a primary key or a unique value.
+    case unique(String)
+    /// The statement broke another constraint (foreign key, check, not null).
     case constraint(String)
     /// A value read back was not what the repository asked for.
     case decoding(String)
@@ -79,6 +81,7 @@ public enum SQLError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
+        case .unique(let message): "already exists: \(message)"
         case .constraint(let message): "constraint violated: \(message)"
         case .decoding(let message): "unexpected value: \(message)"
         case .connection(let message): "cannot reach the database: \(message)"

@@ -21,6 +21,9 @@ struct SQLiteDatabase: SQLDatabase {
         do {
             return try body()
         } catch let error as DatabaseError {
+            if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                throw SQLError.unique(error.message ?? "\(error)")
+            }
             if error.resultCode == .SQLITE_CONSTRAINT { throw SQLError.constraint(error.message ?? "\(error)") }
             if error.resultCode == .SQLITE_CANTOPEN { throw SQLError.connection(error.message ?? "\(error)") }
             throw SQLError.statement(error.message ?? "\(error)")
