@@ -20,8 +20,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(process.waitForExit() == 0)
         return String(decoding: data, as: UTF8.self)
     }
 

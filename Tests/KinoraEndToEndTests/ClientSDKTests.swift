@@ -58,9 +58,9 @@ import Testing
         let errorHandle = stderr.fileHandleForReading
         Thread.detachNewThread { errors.set(errorHandle.readDataToEndOfFile()) }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = process.waitForExit()
         while !errors.isSet { usleep(10_000) }
-        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: errors.data, as: UTF8.self))
+        return Run(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: errors.data, as: UTF8.self))
     }
 
     final class LockedData: @unchecked Sendable {

@@ -9,8 +9,8 @@ import Testing
 extension WebUITests {
     /// In chromium: asked for DASH, the page says it is not available yet and plays HLS; play
     /// starts while ffmpeg still writes, follows the other quality and French (chosen in the
-    /// menus while growing) to their last segments, waits where the listed segments end, and
-    /// ends once, at the real end, with no error.
+    /// menus while growing) to their last segments, and ends once, at the real end, with no
+    /// error.
     @Test func aGrowingEventPlaylistPlaysToItsRealEndInChromium() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("growing")
         let server = try StaticHTTPServer(root: dir)

@@ -20,8 +20,8 @@ import Testing
         ]
         try process.run()
         defer {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            if !process.hasExited { process.terminate() }
+            _ = process.waitForExit()
         }
         let port = try await TestEnvironment.pollOffPool(timeout: .seconds(60), interval: .milliseconds(50)) { () -> Int? in
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

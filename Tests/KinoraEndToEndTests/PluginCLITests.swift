@@ -80,7 +80,7 @@ import Testing
         #expect(missing.status != 0 && missing.output.contains("\(dir)/nope.txt: No such file or directory"), "\(missing.output)")
         let packager = try await kinora(["classify", "hls", dir + "/comment.txt"])
         #expect(
-            packager.status != 0 && packager.output.contains("hls: not a moderation instance (org.kinora.packager-hls implements kinora.packager/1)"),
+            packager.status != 0 && packager.output.contains("hls: not a moderation instance (org.kinora.packager-hls implements kinora.packager/1, kinora.packager.growing/1)"),
             "\(packager.output)")
         let ghost = try await kinora(["classify", "ghost", dir + "/comment.txt"])
         #expect(ghost.status != 0 && ghost.output.contains("ghost: no instance of that name"), "\(ghost.output)")

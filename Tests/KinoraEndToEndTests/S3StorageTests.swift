@@ -329,7 +329,7 @@ extension S3StorageTests {
         /// SIGKILL: a child of the test process may inherit SIGTERM ignored.
         func stop() {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = process.waitForExit()
         }
     }
 

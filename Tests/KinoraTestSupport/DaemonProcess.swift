@@ -67,13 +67,14 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func stop(timeout: Duration = .seconds(20)) async throws -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let stopped = await Self.poll(timeout: timeout) { [self] in process.isRunning ? nil : true }
+        if !process.hasExited { kill(process.processIdentifier, SIGTERM) }
+        let stopped = await Self.poll(timeout: timeout) { [self] in process.hasExited ? true : nil }
         guard stopped == true else {
             kill(process.processIdentifier, SIGKILL)
+            _ = process.waitForExit()
             throw TestFailure("kinora did not stop within \(timeout) of SIGTERM:\n\(log)")
         }
-        return process.terminationStatus
+        return process.waitForExit()
     }
 
     /// Calls `check` every 20 ms on a thread of its own until it answers or `timeout` passes.
@@ -99,7 +100,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// `kill -9`: no shutdown at all, as a power cut or an OOM kill would leave things.
     public func killHard() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = process.waitForExit()
     }
 
     public func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPResult {
@@ -132,7 +133,7 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

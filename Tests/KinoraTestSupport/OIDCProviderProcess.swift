@@ -45,7 +45,7 @@ public final class OIDCProviderProcess: @unchecked Sendable {
     public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = process.waitForExit()
         }
     }
 

@@ -61,11 +61,11 @@ public struct PlayerRun: Sendable, CustomStringConvertible {
                 group.wait()
             }
         }
-        process.waitUntilExit()
-        let crashed = !timedOut && process.terminationReason == .uncaughtSignal
+        let exit = process.waitForExitStatus()
+        let crashed = !timedOut && exit.signaled
         return collected.lock.withLock {
             PlayerRun(
-                command: [executable] + arguments, status: process.terminationStatus, crashed: crashed, timedOut: timedOut,
+                command: [executable] + arguments, status: exit.status, crashed: crashed, timedOut: timedOut,
                 stdout: String(decoding: collected.out, as: UTF8.self), stderr: String(decoding: collected.err, as: UTF8.self),
                 seconds: Date().timeIntervalSince(started))
         }

@@ -14,17 +14,31 @@ extension Process {
     /// `waitUntilExit()` blocked. The kernel's `waitpid` has no such blind spot. When Foundation
     /// reaped the child first (ECHILD), it knows the status.
     public func waitForExit() -> Int32 {
+        waitForExitStatus().status
+    }
+
+    /// The exit status, or the signal number when a signal ended the child (`signaled`).
+    public func waitForExitStatus() -> (status: Int32, signaled: Bool) {
         var status: Int32 = 0
         while true {
             let reaped = waitpid(processIdentifier, &status, 0)
             if reaped == processIdentifier {
                 let signal = status & 0x7f
-                return signal == 0 ? (status >> 8) & 0xff : signal
+                return signal == 0 ? ((status >> 8) & 0xff, false) : (signal, true)
             }
             if reaped < 0 && errno == EINTR { continue }
             break
         }
         waitUntilExit()
-        return terminationStatus
+        return (terminationStatus, terminationReason == .uncaughtSignal)
+    }
+
+    /// Whether the child has exited, asked of the kernel without reaping it (`WNOWAIT`):
+    /// `isRunning` has `waitUntilExit()`'s blind spot.
+    public var hasExited: Bool {
+        var info = siginfo_t()
+        let result = waitid(P_PID, id_t(processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT)
+        if result < 0 { return errno == ECHILD }  // reaped already
+        return info._sifields._sigchld.si_pid == processIdentifier
     }
 }

@@ -42,7 +42,7 @@ public final class StaticHTTPServer: @unchecked Sendable {
     public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = process.waitForExit()
     }
 
     deinit { stop() }
