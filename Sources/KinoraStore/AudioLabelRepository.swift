@@ -26,26 +26,25 @@ public struct AudioLabelRecord: Codable, Sendable, Hashable, FetchableRecord, Pe
     }
 }
 
-/// Every query on the audio_labels table.
+/// Every query on the audio_labels table. Runs on both backends.
 public struct AudioLabelRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// The video's labels in track order, so a publish reads them the same way every time.
     public func list(videoID: String) throws -> [AudioLabelRecord] {
-        try writer.read {
-            try AudioLabelRecord.fetchAll($0, sql: "SELECT * FROM audio_labels WHERE video_id = ? ORDER BY track", arguments: [videoID])
-        }
+        try db.read { try $0.fetchAll(AudioLabelRecord.self, "SELECT * FROM audio_labels WHERE video_id = ? ORDER BY track", [videoID]) }
     }
 
     /// Replaces all of the video's labels by `labels` in one transaction (none: every track
     /// back to the source's). Throws ``VideoMissing`` when the video is gone.
     public func replace(videoID: String, with labels: [AudioLabelRecord]) throws {
         do {
-            try writer.write { db in
-                try db.execute(sql: "DELETE FROM audio_labels WHERE video_id = ?", arguments: [videoID])
-                for label in labels where label.videoID == videoID { try label.insert(db) }
+            try db.write { db in
+                try db.execute("DELETE FROM audio_labels WHERE video_id = ?", [videoID])
+                for label in labels where label.videoID == videoID { try db.insert(label, into: AudioLabelRecord.databaseTableName) }
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+        } catch SQLError.constraint {
+            // The video is gone (its foreign key).
             throw VideoMissing()
         }
     }
@@ -54,5 +53,5 @@ public struct AudioLabelRepository: Sendable {
 }
 
 extension KinoraDatabase {
-    public var audioLabels: AudioLabelRepository { AudioLabelRepository(writer: writer) }
+    public var audioLabels: AudioLabelRepository { AudioLabelRepository(db: sql) }
 }

@@ -30,21 +30,17 @@ public struct CaptionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     }
 }
 
-/// Every query on the captions table.
+/// Every query on the captions table. Runs on both backends.
 public struct CaptionRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// The video's tracks in language order, so manifests list them the same way every time.
     public func list(videoID: String) throws -> [CaptionRecord] {
-        try writer.read {
-            try CaptionRecord.fetchAll($0, sql: "SELECT * FROM captions WHERE video_id = ? ORDER BY language", arguments: [videoID])
-        }
+        try db.read { try $0.fetchAll(CaptionRecord.self, "SELECT * FROM captions WHERE video_id = ? ORDER BY language", [videoID]) }
     }
 
     public func find(videoID: String, language: String) throws -> CaptionRecord? {
-        try writer.read {
-            try CaptionRecord.fetchOne($0, sql: "SELECT * FROM captions WHERE video_id = ? AND language = ?", arguments: [videoID, language])
-        }
+        try db.read { try $0.fetchOne(CaptionRecord.self, "SELECT * FROM captions WHERE video_id = ? AND language = ?", [videoID, language]) }
     }
 
     /// Inserts the track or replaces the one of the same language (keeping its creation
@@ -53,21 +49,23 @@ public struct CaptionRepository: Sendable {
     @discardableResult
     public func save(_ caption: CaptionRecord) throws -> Bool {
         do {
-            return try writer.write { db in
-                let existing = try CaptionRecord.fetchOne(
-                    db, sql: "SELECT * FROM captions WHERE video_id = ? AND language = ?",
-                    arguments: [caption.videoID, caption.language])
+            return try db.write { db in
+                let existing = try db.fetchOne(
+                    CaptionRecord.self, "SELECT * FROM captions WHERE video_id = ? AND language = ?", [caption.videoID, caption.language])
                 if caption.isDefault {
-                    try db.execute(
-                        sql: "UPDATE captions SET is_default = 0 WHERE video_id = ? AND language <> ?",
-                        arguments: [caption.videoID, caption.language])
+                    try db.execute("UPDATE captions SET is_default = ? WHERE video_id = ? AND language <> ?", [false, caption.videoID, caption.language])
                 }
-                var record = caption
-                if let existing { record.createdAt = existing.createdAt }
-                try record.save(db)
-                return existing == nil
+                guard existing != nil else {
+                    try db.insert(caption, into: CaptionRecord.databaseTableName)
+                    return true
+                }
+                try db.execute(
+                    "UPDATE captions SET label = ?, is_default = ?, size = ?, updated_at = ? WHERE video_id = ? AND language = ?",
+                    [caption.label, caption.isDefault, caption.size, caption.updatedAt, caption.videoID, caption.language])
+                return false
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+        } catch SQLError.constraint {
+            // The video is gone (its foreign key).
             throw VideoMissing()
         }
     }
@@ -75,15 +73,12 @@ public struct CaptionRepository: Sendable {
     /// Deletes one track; returns whether it existed.
     @discardableResult
     public func delete(videoID: String, language: String) throws -> Bool {
-        try writer.write {
-            try $0.execute(sql: "DELETE FROM captions WHERE video_id = ? AND language = ?", arguments: [videoID, language])
-            return $0.changesCount > 0
-        }
+        try db.write { try $0.execute("DELETE FROM captions WHERE video_id = ? AND language = ?", [videoID, language]) } > 0
     }
 
     public struct VideoMissing: Error {}
 }
 
 extension KinoraDatabase {
-    public var captions: CaptionRepository { CaptionRepository(writer: writer) }
+    public var captions: CaptionRepository { CaptionRepository(db: sql) }
 }

@@ -40,12 +40,12 @@ extension SessionRecord {
     public var publicID: String { String(tokenHash.prefix(Self.publicIDLength)) }
 }
 
-/// Every query on the sessions table.
+/// Every query on the sessions table. Runs on both backends.
 public struct SessionRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func create(_ session: SessionRecord) throws {
-        try writer.write { try session.insert($0) }
+        try db.write { try $0.insert(session, into: SessionRecord.databaseTableName) }
     }
 
     /// The session and its account when the account is enabled and the session is neither past
@@ -57,9 +57,9 @@ public struct SessionRepository: Sendable {
     ) throws
         -> (session: SessionRecord, user: UserRecord)?
     {
-        let found = try writer.read { db -> (SessionRecord, UserRecord?)? in
-            guard let session = try SessionRecord.fetchOne(db, key: hash) else { return nil }
-            return (session, try UserRecord.fetchOne(db, key: session.userID))
+        let found = try db.read { db -> (SessionRecord, UserRecord?)? in
+            guard let session = try db.fetchOne(SessionRecord.self, "SELECT * FROM sessions WHERE token_hash = ?", [hash]) else { return nil }
+            return (session, try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?", [session.userID]))
         }
         guard let (session, user) = found else { return nil }
         guard let user, !user.disabled, session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idle else {
@@ -67,31 +67,26 @@ public struct SessionRepository: Sendable {
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) >= touchAfter {
-            try writer.write { try $0.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, hash]) }
+            try db.write { try $0.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [now, hash]) }
         }
         return (session, user)
     }
 
     @discardableResult
     public func delete(hash: String) throws -> Bool {
-        try writer.write { try SessionRecord.deleteOne($0, key: hash) }
+        try db.write { try $0.execute("DELETE FROM sessions WHERE token_hash = ?", [hash]) } > 0
     }
 
     /// Ends every session of the account (logout everywhere, account disabled).
     @discardableResult
     public func deleteAll(userID: String) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("DELETE FROM sessions WHERE user_id = ?", [userID]) }
     }
 
     /// The account's sessions, most recently used first, for "where am I signed in".
     public func list(userID: String) throws -> [SessionRecord] {
-        try writer.read {
-            try SessionRecord.fetchAll(
-                $0, sql: "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC",
-                arguments: [userID])
+        try db.read {
+            try $0.fetchAll(SessionRecord.self, "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, created_at DESC", [userID])
         }
     }
 
@@ -99,26 +94,17 @@ public struct SessionRepository: Sendable {
     @discardableResult
     public func delete(publicID: String, userID: String) throws -> Bool {
         guard publicID.count == SessionRecord.publicIDLength, publicID.allSatisfy(\.isHexDigit) else { return false }
-        return try writer.write { db in
-            try db.execute(
-                sql: "DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, ?) = ?",
-                arguments: [userID, SessionRecord.publicIDLength, publicID.lowercased()])
-            return db.changesCount > 0
-        }
+        // Hex digits only, so the pattern holds no wildcard but its own.
+        return try db.write { try $0.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash LIKE ?", [userID, publicID.lowercased() + "%"]) } > 0
     }
 
     /// Housekeeping: drops sessions past their absolute expiry or idle for longer than `idle`.
     @discardableResult
     public func deleteExpired(idle: TimeInterval, now: Date = Date()) throws -> Int {
-        try writer.write { db in
-            try db.execute(
-                sql: "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-                arguments: [now.storageText, now.addingTimeInterval(-idle).storageText])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?", [now, now.addingTimeInterval(-idle)]) }
     }
 }
 
 extension KinoraDatabase {
-    public var sessions: SessionRepository { SessionRepository(writer: writer) }
+    public var sessions: SessionRepository { SessionRepository(db: sql) }
 }

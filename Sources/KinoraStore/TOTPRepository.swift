@@ -27,38 +27,41 @@ public struct TOTPRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     }
 }
 
-/// Every query on the totp_secrets and totp_recovery_codes tables.
+/// Every query on the totp_secrets and totp_recovery_codes tables. Runs on both backends;
+/// every check-and-change is one conditional statement, so nodes sharing a database cannot
+/// both accept one code.
 public struct TOTPRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func find(userID: String) throws -> TOTPRecord? {
-        try writer.read { try TOTPRecord.fetchOne($0, key: userID) }
+        try db.read { try $0.fetchOne(TOTPRecord.self, "SELECT * FROM totp_secrets WHERE user_id = ?", [userID]) }
     }
 
     public func isEnabled(userID: String) throws -> Bool {
-        try writer.read { try Bool.fetchOne($0, sql: "SELECT enabled FROM totp_secrets WHERE user_id = ?", arguments: [userID]) } ?? false
+        try db.read { try $0.scalar(Bool.self, "SELECT enabled FROM totp_secrets WHERE user_id = ?", [userID]) } ?? false
     }
 
     /// Stores a pending secret, replacing an earlier pending one. Returns false, changing
     /// nothing, when TOTP is already enabled for the account.
     public func startEnrolment(_ record: TOTPRecord) throws -> Bool {
-        try writer.write { db in
-            if let existing = try TOTPRecord.fetchOne(db, key: record.userID), existing.enabled { return false }
-            var pending = record
-            pending.enabled = false
-            try pending.save(db)
-            return true
-        }
+        try db.write { db in
+            try db.execute(
+                """
+                INSERT INTO totp_secrets (user_id, sealed_secret, enabled, last_step, created_at) VALUES (?, ?, ?, 0, ?)
+                ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, enabled = excluded.enabled,
+                    last_step = 0, created_at = excluded.created_at
+                WHERE totp_secrets.enabled = ?
+                """, [record.userID, Array(record.sealedSecret), false, record.createdAt, false])
+        } == 1
     }
 
     /// Turns a pending enrolment on, with `step` as the last step used and these recovery
     /// codes. Returns false when there was no pending enrolment.
     public func enable(userID: String, step: Int64, recoveryCodeHashes: [String]) throws -> Bool {
-        try writer.write { db in
-            try db.execute(
-                sql: "UPDATE totp_secrets SET enabled = 1, last_step = ? WHERE user_id = ? AND enabled = 0",
-                arguments: [step, userID])
-            guard db.changesCount == 1 else { return false }
+        try db.write { db in
+            let changed = try db.execute(
+                "UPDATE totp_secrets SET enabled = ?, last_step = ? WHERE user_id = ? AND enabled = ?", [true, step, userID, false])
+            guard changed == 1 else { return false }
             try Self.replaceCodes(db, userID: userID, hashes: recoveryCodeHashes)
             return true
         }
@@ -67,53 +70,45 @@ public struct TOTPRepository: Sendable {
     /// Records `step` as used when it is newer than the last one used; false means the code was
     /// already used (or an older one was), or TOTP is not enabled.
     public func useStep(userID: String, step: Int64) throws -> Bool {
-        try writer.write { db in
-            try db.execute(
-                sql: "UPDATE totp_secrets SET last_step = ? WHERE user_id = ? AND enabled = 1 AND last_step < ?",
-                arguments: [step, userID, step])
-            return db.changesCount == 1
-        }
+        try db.write {
+            try $0.execute("UPDATE totp_secrets SET last_step = ? WHERE user_id = ? AND enabled = ? AND last_step < ?", [step, userID, true, step])
+        } == 1
     }
 
     /// Consumes a recovery code: true once, then never again.
     public func useRecoveryCode(userID: String, hash: String) throws -> Bool {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM totp_recovery_codes WHERE user_id = ? AND code_hash = ?", arguments: [userID, hash])
-            return db.changesCount == 1
-        }
+        try db.write { try $0.execute("DELETE FROM totp_recovery_codes WHERE user_id = ? AND code_hash = ?", [userID, hash]) } == 1
     }
 
     /// Replaces every recovery code of an enabled account; false when TOTP is not enabled.
     public func replaceRecoveryCodes(userID: String, hashes: [String]) throws -> Bool {
-        try writer.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT enabled FROM totp_secrets WHERE user_id = ?", arguments: [userID]) == true else {
-                return false
-            }
+        try db.write { db in
+            guard try db.scalar(Bool.self, "SELECT enabled FROM totp_secrets WHERE user_id = ?", [userID]) == true else { return false }
             try Self.replaceCodes(db, userID: userID, hashes: hashes)
             return true
         }
     }
 
     public func recoveryCodesLeft(userID: String) throws -> Int {
-        try writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM totp_recovery_codes WHERE user_id = ?", arguments: [userID]) } ?? 0
+        try db.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM totp_recovery_codes WHERE user_id = ?", [userID]) } ?? 0
     }
 
     /// Removes the secret (enabled or pending) and the recovery codes; false when there was none.
     public func disable(userID: String) throws -> Bool {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM totp_recovery_codes WHERE user_id = ?", arguments: [userID])
-            return try TOTPRecord.deleteOne(db, key: userID)
+        try db.write { db in
+            try db.execute("DELETE FROM totp_recovery_codes WHERE user_id = ?", [userID])
+            return try db.execute("DELETE FROM totp_secrets WHERE user_id = ?", [userID]) > 0
         }
     }
 
-    static func replaceCodes(_ db: Database, userID: String, hashes: [String]) throws {
-        try db.execute(sql: "DELETE FROM totp_recovery_codes WHERE user_id = ?", arguments: [userID])
+    static func replaceCodes(_ db: any SQLConnection, userID: String, hashes: [String]) throws {
+        try db.execute("DELETE FROM totp_recovery_codes WHERE user_id = ?", [userID])
         for hash in hashes {
-            try db.execute(sql: "INSERT INTO totp_recovery_codes (user_id, code_hash) VALUES (?, ?)", arguments: [userID, hash])
+            try db.execute("INSERT INTO totp_recovery_codes (user_id, code_hash) VALUES (?, ?)", [userID, hash])
         }
     }
 }
 
 extension KinoraDatabase {
-    public var totp: TOTPRepository { TOTPRepository(writer: writer) }
+    public var totp: TOTPRepository { TOTPRepository(db: sql) }
 }

@@ -4,18 +4,16 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct AudioLabelRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let (database, dir) = try TestEnvironment.migratedDatabase("audio-labels")
-        try database.videos.create(
-            VideoRecord(
-                id: "v", title: "V", visibility: "public", originalKey: nil, originalName: nil,
-                originalSize: 1, duration: 2, width: nil, height: nil, mediaInfo: nil))
-        return (database, dir)
+    func database(_ backend: StoreBackend) throws -> KinoraDatabase {
+        let database = try backend.makeDatabase("audiolabels")
+        try database.migrate()
+        try TestVideos.insert(database, ids: ["v"])
+        return database
     }
 
-    @Test func aReplacementTakesThePlaceOfEveryEarlierLabel() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func aReplacementTakesThePlaceOfEveryEarlierLabel(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let labels = database.audioLabels
         try labels.replace(
             videoID: "v",
@@ -34,11 +32,11 @@ import Testing
         #expect(try labels.list(videoID: "v").isEmpty)
     }
 
-    @Test func labelsGoWithTheirVideo() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func labelsGoWithTheirVideo(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         try database.audioLabels.replace(videoID: "v", with: [AudioLabelRecord(videoID: "v", track: "audio", language: "en", name: nil)])
-        #expect(try database.videos.delete("v"))
+        #expect(try TestVideos.delete(database, "v"))
         #expect(try database.audioLabels.list(videoID: "v").isEmpty)
         #expect(throws: AudioLabelRepository.VideoMissing.self) {
             try database.audioLabels.replace(videoID: "v", with: [AudioLabelRecord(videoID: "v", track: "audio", language: "en", name: nil)])

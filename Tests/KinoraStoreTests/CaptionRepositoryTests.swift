@@ -4,18 +4,16 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct CaptionRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let (database, dir) = try TestEnvironment.migratedDatabase("captions")
-        try database.videos.create(
-            VideoRecord(
-                id: "v", title: "V", visibility: "public", originalKey: nil, originalName: nil,
-                originalSize: 1, duration: 2, width: nil, height: nil, mediaInfo: nil))
-        return (database, dir)
+    func database(_ backend: StoreBackend) throws -> KinoraDatabase {
+        let database = try backend.makeDatabase("captions")
+        try database.migrate()
+        try TestVideos.insert(database, ids: ["v"])
+        return database
     }
 
-    @Test func oneTrackPerLanguageReplacedInPlaceWithOneDefault() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func oneTrackPerLanguageReplacedInPlaceWithOneDefault(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let captions = database.captions
         #expect(try captions.save(CaptionRecord(videoID: "v", language: "fr", label: "Français", isDefault: true, size: 10)))
         #expect(try captions.save(CaptionRecord(videoID: "v", language: "en", label: "English", isDefault: false, size: 20)))
@@ -35,11 +33,11 @@ import Testing
         #expect(try captions.list(videoID: "v").map(\.language) == ["en"])
     }
 
-    @Test func tracksGoWithTheirVideo() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func tracksGoWithTheirVideo(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         try database.captions.save(CaptionRecord(videoID: "v", language: "en", label: "English", isDefault: false, size: 1))
-        #expect(try database.videos.delete("v"))
+        #expect(try TestVideos.delete(database, "v"))
         #expect(try database.captions.list(videoID: "v").isEmpty)
         #expect(throws: CaptionRepository.VideoMissing.self) {
             try database.captions.save(CaptionRecord(videoID: "v", language: "en", label: "English", isDefault: false, size: 1))

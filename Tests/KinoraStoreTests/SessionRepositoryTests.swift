@@ -4,15 +4,17 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct SessionRepositoryTests {
-    func database() throws -> (KinoraDatabase, String) {
-        let (database, dir) = try TestEnvironment.migratedDatabase("sessions")
+    func database(_ backend: StoreBackend) throws -> KinoraDatabase {
+        let database = try backend.makeDatabase("sessions")
+        try database.migrate()
         try database.users.create(UserRecord(id: "u1", username: "dave", role: "viewer", passwordHash: "$2b$12$notarealhash"))
-        return (database, dir)
+        return database
     }
 
-    @Test func idleAndAbsoluteExpiryEndSessionsAndLastSeenIsWrittenAtMostOnceAMinute() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+
+    @Test(arguments: StoreBackend.allCases)
+    func idleAndAbsoluteExpiryEndSessionsAndLastSeenIsWrittenAtMostOnceAMinute(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let sessions = database.sessions
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         try sessions.create(SessionRecord(tokenHash: "h1", userID: "u1", csrfToken: "c1", expiresAt: start.addingTimeInterval(3600), now: start))
@@ -32,9 +34,9 @@ import Testing
         #expect(try sessions.lookup(hash: "unknown", idle: 600) == nil)
     }
 
-    @Test func sessionsAreListedNewestFirstAndEndedOneByOneOnlyByTheirOwner() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func sessionsAreListedNewestFirstAndEndedOneByOneOnlyByTheirOwner(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         try database.users.create(UserRecord(id: "u2", username: "erin", role: "viewer", passwordHash: "$2b$12$notarealhash"))
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         let older = String(repeating: "a", count: 64), newer = String(repeating: "b", count: 64)
@@ -56,9 +58,9 @@ import Testing
         #expect(try database.sessions.list(userID: "u1").map(\.tokenHash) == [newer])
     }
 
-    @Test func theBrowsersUserAgentIsKeptCutToItsLimit() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func theBrowsersUserAgentIsKeptCutToItsLimit(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let expires = Date().addingTimeInterval(3600)
         try database.sessions.create(
             SessionRecord(tokenHash: "h1", userID: "u1", csrfToken: "c", expiresAt: expires, userAgent: "Mozilla/5.0 (X11; Linux x86_64)"))
@@ -73,9 +75,9 @@ import Testing
         #expect(agents["h3"] == .some(nil))
     }
 
-    @Test func disablingTheAccountAndLogoutEverywhereEndSessions() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func disablingTheAccountAndLogoutEverywhereEndSessions(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let later = Date().addingTimeInterval(3600)
         for hash in ["a", "b"] { try database.sessions.create(SessionRecord(tokenHash: hash, userID: "u1", csrfToken: "c", expiresAt: later)) }
         try database.users.setDisabled(id: "u1", true)
@@ -88,9 +90,9 @@ import Testing
         #expect(try database.sessions.lookup(hash: "c", idle: 600) == nil)
     }
 
-    @Test func totpStepsAreUsedOnceAndRecoveryCodesOnce() throws {
-        let (database, dir) = try database()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func totpStepsAreUsedOnceAndRecoveryCodesOnce(_ backend: StoreBackend) throws {
+        let database = try database(backend)
         let totp = database.totp
         #expect(try totp.startEnrolment(TOTPRecord(userID: "u1", sealedSecret: Data([1, 2, 3]))))
         #expect(try !totp.isEnabled(userID: "u1"))

@@ -29,3 +29,22 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
         }
     }
 }
+
+/// Minimal video rows through the SQL API alone, for repository tests on both engines while
+/// the video repository itself still runs on SQLite only.
+public enum TestVideos {
+    public static func insert(_ database: KinoraDatabase, ids: [String], now: Date = Date()) throws {
+        try database.sql.write { db in
+            for id in ids {
+                try db.execute(
+                    "INSERT INTO videos(id, title, visibility, status, original_size, duration, created_at, updated_at, listed_at) VALUES (?, ?, 'public', 'processing', 1, 2, ?, ?, ?)",
+                    [id, id.uppercased(), now, now, now])
+            }
+        }
+    }
+
+    @discardableResult
+    public static func delete(_ database: KinoraDatabase, _ id: String) throws -> Bool {
+        try database.sql.write { try $0.execute("DELETE FROM videos WHERE id = ?", [id]) } > 0
+    }
+}
