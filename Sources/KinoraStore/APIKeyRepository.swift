@@ -40,37 +40,32 @@ public struct APIKeyRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var scopeList: [String] { scopes.split(separator: " ").map(String.init) }
 }
 
-/// Every query on the api_keys table.
+/// Every query on the api_keys table. Runs on both backends.
 public struct APIKeyRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func create(_ key: APIKeyRecord) throws {
-        try writer.write { try key.insert($0) }
+        try db.write { try $0.insert(key, into: APIKeyRecord.databaseTableName) }
     }
 
     /// The user's keys, newest first.
     public func list(userID: String) throws -> [APIKeyRecord] {
-        try writer.read {
-            try APIKeyRecord.fetchAll($0, sql: "SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, id", arguments: [userID])
-        }
+        try db.read { try $0.fetchAll(APIKeyRecord.self, "SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, id", [userID]) }
     }
 
     /// Deletes the key if it belongs to `userID`; false otherwise (someone else's key looks absent).
     @discardableResult
     public func delete(id: String, userID: String) throws -> Bool {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM api_keys WHERE id = ? AND user_id = ?", arguments: [id, userID])
-            return db.changesCount == 1
-        }
+        try db.write { try $0.execute("DELETE FROM api_keys WHERE id = ? AND user_id = ?", [id, userID]) } == 1
     }
 
     /// The key with this hash and its owner, when the key has not expired and the owner is
     /// enabled; nil otherwise.
     public func authenticate(keyHash: String, now: Date = Date()) throws -> (key: APIKeyRecord, owner: UserRecord)? {
-        try writer.read { db in
-            guard let key = try APIKeyRecord.fetchOne(db, sql: "SELECT * FROM api_keys WHERE key_hash = ?", arguments: [keyHash]),
+        try db.read { db in
+            guard let key = try db.fetchOne(APIKeyRecord.self, "SELECT * FROM api_keys WHERE key_hash = ?", [keyHash]),
                 key.expiresAt.map({ $0 > now }) ?? true,
-                let owner = try UserRecord.fetchOne(db, key: key.userID), !owner.disabled
+                let owner = try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?", [key.userID]), !owner.disabled
             else { return nil }
             return (key, owner)
         }
@@ -79,7 +74,7 @@ public struct APIKeyRepository: Sendable {
     /// Records a use. Callers write at most once a minute per key (see ``needsTouch``), so
     /// busy automation does not turn every request into a database write.
     public func touch(id: String, now: Date = Date()) throws {
-        try writer.write { try $0.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [now, id]) }
+        try db.write { try $0.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [now, id]) }
     }
 }
 
@@ -91,5 +86,5 @@ extension APIKeyRecord {
 }
 
 extension KinoraDatabase {
-    public var apiKeys: APIKeyRepository { APIKeyRepository(writer: writer) }
+    public var apiKeys: APIKeyRepository { APIKeyRepository(db: sql) }
 }

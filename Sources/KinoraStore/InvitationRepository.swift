@@ -39,64 +39,56 @@ public struct InvitationUnusable: Error, CustomStringConvertible {
     public var description: String { "the invitation code is unknown, expired or used up" }
 }
 
-/// Every query on the invitations table, and the sign-up that spends one.
+/// Every query on the invitations table, and the sign-up that spends one. Runs on both backends.
 public struct InvitationRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func create(_ invitation: InvitationRecord) throws {
-        try writer.write { try invitation.insert($0) }
+        try db.write { try $0.insert(invitation, into: InvitationRecord.databaseTableName) }
     }
 
     /// Newest first.
     public func list() throws -> [InvitationRecord] {
-        try writer.read { try InvitationRecord.fetchAll($0, sql: "SELECT * FROM invitations ORDER BY created_at DESC, id") }
+        try db.read { try $0.fetchAll(InvitationRecord.self, "SELECT * FROM invitations ORDER BY created_at DESC, id") }
     }
 
     public func find(id: String) throws -> InvitationRecord? {
-        try writer.read { try InvitationRecord.fetchOne($0, key: id) }
+        try db.read { try $0.fetchOne(InvitationRecord.self, "SELECT * FROM invitations WHERE id = ?", [id]) }
     }
 
     /// Revokes (deletes) the invitation; false when there was none.
     @discardableResult
     public func delete(id: String) throws -> Bool {
-        try writer.write { try InvitationRecord.deleteOne($0, key: id) }
+        try db.write { try $0.execute("DELETE FROM invitations WHERE id = ?", [id]) } > 0
     }
 
     /// Creates `user`, first taking one use of the invitation whose code hashes to `codeHash`
-    /// when given, in one transaction: the conditional UPDATE (serialized by SQLite's single
-    /// writer) is what keeps concurrent sign-ups from overusing a code, and a taken username
+    /// when given, in one transaction: the conditional UPDATE (one row-level change on either
+    /// engine) is what keeps concurrent sign-ups from overusing a code, and a taken username
     /// rolls the use back. The invitation's role replaces `user.role`.
     /// Throws ``InvitationUnusable`` or ``UsernameTaken``.
     @discardableResult
     public func signUp(_ user: UserRecord, invitationHash: String?, now: Date = Date()) throws -> UserRecord {
         do {
-            return try writer.write { db in
+            return try db.write { db in
                 var user = user
                 if let invitationHash {
-                    try db.execute(
-                        sql: """
-                            UPDATE invitations SET uses = uses + 1
-                            WHERE code_hash = ? AND uses < max_uses AND expires_at > ?
-                            """, arguments: [invitationHash, now])
-                    guard db.changesCount == 1,
-                        let invitation = try InvitationRecord.fetchOne(
-                            db, sql: "SELECT * FROM invitations WHERE code_hash = ?",
-                            arguments: [invitationHash])
+                    guard
+                        let taken = try db.fetchOne(
+                            "UPDATE invitations SET uses = uses + 1 WHERE code_hash = ? AND uses < max_uses AND expires_at > ? RETURNING role",
+                            [invitationHash, now])
                     else { throw InvitationUnusable() }
-                    user.role = invitation.role
+                    user.role = try taken.value("role")
                 }
                 try user.insertAccount(db)
                 return user
             }
-        } catch let error as DatabaseError
-            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-        {
+        } catch SQLError.unique {
             throw UsernameTaken(username: user.username)
         }
     }
 }
 
 extension KinoraDatabase {
-    public var invitations: InvitationRepository { InvitationRepository(writer: writer) }
+    public var invitations: InvitationRepository { InvitationRepository(db: sql) }
 }

@@ -9,9 +9,10 @@ import Testing
         UserRecord(id: id, username: name, role: role, passwordHash: "$2b$12$notarealhash", now: now)
     }
 
-    @Test func concurrentSignUpsNeverOveruseAnInvitation() async throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentSignUpsNeverOveruseAnInvitation(_ backend: StoreBackend) async throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         try database.invitations.create(
             InvitationRecord(
                 id: "i1", codeHash: "code", role: "creator", maxUses: 3, createdBy: nil,
@@ -30,9 +31,10 @@ import Testing
         #expect(try database.users.count() == 3)
     }
 
-    @Test func aTakenNameKeepsTheUseAndExpiredOrUnknownCodesAreRefused() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func aTakenNameKeepsTheUseAndExpiredOrUnknownCodesAreRefused(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         let invitations = database.invitations
         try invitations.create(
             InvitationRecord(
@@ -54,9 +56,10 @@ import Testing
         #expect(try invitations.list().map(\.id) == ["i2"])
     }
 
-    @Test func listingPagesByCreationAndFiltersByRole() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func listingPagesByCreationAndFiltersByRole(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         for n in 0..<5 {
             try database.users.create(user("u\(n)", "name\(n)", role: n % 2 == 0 ? "viewer" : "creator", now: start.addingTimeInterval(Double(n))))
@@ -74,9 +77,10 @@ import Testing
         #expect(throws: InvalidCursor.self) { try database.users.list(limit: 2, cursor: "garbage") }
     }
 
-    @Test func theLastEnabledAdminCannotBeDemotedOrDisabled() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func theLastEnabledAdminCannotBeDemotedOrDisabled(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         let users = database.users
         #expect(try !users.hasEnabledAdmin())
         try users.create(user("a1", "first", role: "admin"))
@@ -94,9 +98,10 @@ import Testing
         #expect(try users.update(id: "nobody", UserChanges(role: "viewer")) == nil)
     }
 
-    @Test func resetTokensWorkOnceBeforeTheyExpire() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func resetTokensWorkOnceBeforeTheyExpire(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         let resets = database.passwordResets
         try database.users.create(user("u1", "erin"))
         try database.users.addRefreshToken(RefreshTokenRecord(tokenHash: "r", userID: "u1", familyID: "f", expiresAt: Date().addingTimeInterval(60)))
@@ -125,9 +130,10 @@ import Testing
         #expect(try resets.redeem(tokenHash: "fourth", newPasswordHash: "x") == nil, "a disabled account cannot be taken back by reset")
     }
 
-    @Test func apiKeysAuthenticateUntilExpiredDeletedOrTheirOwnerIsDisabled() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func apiKeysAuthenticateUntilExpiredDeletedOrTheirOwnerIsDisabled(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         let keys = database.apiKeys
         try database.users.create(user("u1", "frank", role: "creator"))
         try database.users.create(user("u2", "gina"))
@@ -155,9 +161,10 @@ import Testing
         #expect(try keys.authenticate(keyHash: "h1") == nil)
     }
 
-    @Test func aPasswordChangeKeepsOnlyTheSessionThatMadeIt() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("accounts")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func aPasswordChangeKeepsOnlyTheSessionThatMadeIt(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("accounts")
+        try database.migrate()
         try database.users.create(user("u1", "hugo"))
         let expiry = Date().addingTimeInterval(3600)
         for hash in ["here", "there"] {
