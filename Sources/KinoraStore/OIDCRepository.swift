@@ -69,106 +69,124 @@ public enum OIDCResolution: Sendable, Equatable {
     case noAccount
 }
 
-/// Every query on oidc_logins, oidc_links and oidc_exchange_codes.
+/// Every query on oidc_logins, oidc_links and oidc_exchange_codes. Runs on both backends.
 public struct OIDCRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func addLogin(_ login: OIDCLoginRecord) throws {
-        try writer.write { db in
+        try db.write { db in
             // Abandoned logins go when new ones come: the table stays small without a sweeper.
-            try db.execute(sql: "DELETE FROM oidc_logins WHERE expires_at <= ?", arguments: [Date().storageText])
-            try login.insert(db)
+            try db.execute("DELETE FROM oidc_logins WHERE expires_at <= ?", [Date()])
+            try db.insert(login, into: OIDCLoginRecord.databaseTableName)
         }
     }
 
-    /// Deletes and returns the login, so a state works once; nil when unknown or expired.
+    /// Deletes and returns the login, so a state works once (on every node: one DELETE …
+    /// RETURNING takes it); nil when unknown or expired.
     public func takeLogin(stateHash: String, now: Date = Date()) throws -> OIDCLoginRecord? {
-        try writer.write { db in
-            guard let login = try OIDCLoginRecord.fetchOne(db, key: stateHash) else { return nil }
-            try login.delete(db)
+        try db.write { db in
+            guard let login = try db.fetchOne(OIDCLoginRecord.self, "DELETE FROM oidc_logins WHERE state_hash = ? RETURNING *", [stateHash])
+            else { return nil }
             return login.expiresAt > now ? login : nil
         }
     }
 
     public func addExchangeCode(hash: String, userID: String, expiresAt: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE expires_at <= ?", arguments: [Date().storageText])
-            try db.execute(
-                sql: "INSERT INTO oidc_exchange_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)",
-                arguments: [hash, userID, expiresAt])
+        try db.write { db in
+            try db.execute("DELETE FROM oidc_exchange_codes WHERE expires_at <= ?", [Date()])
+            try db.execute("INSERT INTO oidc_exchange_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)", [hash, userID, expiresAt])
         }
     }
 
     /// Deletes the code and returns its account id; nil when unknown, used or expired.
     public func takeExchangeCode(hash: String, now: Date = Date()) throws -> String? {
-        try writer.write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT user_id, expires_at FROM oidc_exchange_codes WHERE code_hash = ?",
-                    arguments: [hash])
+        try db.write { db in
+            guard let row = try db.fetchOne("DELETE FROM oidc_exchange_codes WHERE code_hash = ? RETURNING user_id, expires_at", [hash])
             else { return nil }
-            try db.execute(sql: "DELETE FROM oidc_exchange_codes WHERE code_hash = ?", arguments: [hash])
-            let expiresAt: Date = row["expires_at"]
-            return expiresAt > now ? row["user_id"] : nil
+            let expiresAt: Date = try row.value("expires_at")
+            return expiresAt > now ? try row.value("user_id") : nil
         }
     }
 
     public func links(userID: String) throws -> [OIDCLink] {
-        try writer.read { db in
-            try OIDCLink.fetchAll(db, sql: "SELECT * FROM oidc_links WHERE user_id = ? ORDER BY provider, created_at", arguments: [userID])
-        }
+        try db.read { try $0.fetchAll(OIDCLink.self, "SELECT * FROM oidc_links WHERE user_id = ? ORDER BY provider, created_at", [userID]) }
     }
 
     /// The linked account, its last login time updated.
     public func linkedUser(provider: String, subject: String, now: Date = Date()) throws -> UserRecord? {
-        try writer.write { db in try Self.linked(provider, subject, now, db) }
+        try db.write { db in try Self.linked(provider, subject, now, db) }
     }
 
     /// Links the subject to the account whose verified email is `email` (any case), when
     /// there is one; an account whose address nobody verified is never linked this way, or
     /// whoever typed someone else's address there would get their SSO logins.
     public func linkByVerifiedEmail(provider: String, subject: String, email: String, now: Date = Date()) throws -> OIDCResolution? {
-        try writer.write { db in
-            if let user = try Self.linked(provider, subject, now, db) { return .linked(user) }
-            guard let user = try UserRepository.holder(of: email, db),
-                try Bool.fetchOne(db, sql: "SELECT email_verified FROM users WHERE id = ?", arguments: [user.id]) == true
-            else { return nil }
-            try OIDCLink(provider: provider, subject: subject, userID: user.id, createdAt: now, lastLoginAt: now).insert(db)
-            return .linkedByEmail(user)
+        try racingForTheLink(provider, subject, now) {
+            try db.write { db in
+                if let user = try Self.linked(provider, subject, now, db) { return .linked(user) }
+                guard let user = try UserRepository.holder(of: email, db),
+                    try db.scalar(Bool.self, "SELECT email_verified FROM users WHERE id = ?", [user.id]) == true
+                else { return nil }
+                try db.insert(OIDCLink(provider: provider, subject: subject, userID: user.id, createdAt: now, lastLoginAt: now), into: OIDCLink.databaseTableName)
+                return .linkedByEmail(user)
+            }
         }
     }
 
     /// Creates `user` and links it, in one transaction. The username is `user.username`, or
     /// it with `-2`, `-3`, … when taken; `email` is kept only when no account has it.
     public func createLinked(provider: String, subject: String, user: UserRecord, email: UserEmail?, now: Date = Date()) throws -> OIDCResolution {
-        try writer.write { db in
-            // Another callback for the same subject may have won the race.
-            if let existing = try Self.linked(provider, subject, now, db) { return .linked(existing) }
-            var user = user
-            let base = user.username
-            var suffix = 2
-            while try Int.fetchOne(db, sql: "SELECT 1 FROM users WHERE username = ?", arguments: [user.username]) != nil {
-                let tail = "-\(suffix)"
-                user.username = String(base.prefix(32 - tail.count)) + tail
-                suffix += 1
+        try racingForTheLink(provider, subject, now) {
+            try db.write { db in
+                // Another callback for the same subject may have won the race.
+                if let existing = try Self.linked(provider, subject, now, db) { return .linked(existing) }
+                var user = user
+                let base = user.username
+                var suffix = 2
+                while try db.scalar(Int.self, "SELECT 1 FROM users WHERE username = ?", [user.username]) != nil {
+                    let tail = "-\(suffix)"
+                    user.username = String(base.prefix(32 - tail.count)) + tail
+                    suffix += 1
+                }
+                if user.displayName == base { user.displayName = user.username }
+                try user.insertAccount(db)
+                if let email, try UserRepository.holder(of: email.address, db) == nil {
+                    try UserRepository.setEmail(id: user.id, email, db)
+                }
+                try db.insert(OIDCLink(provider: provider, subject: subject, userID: user.id, createdAt: now, lastLoginAt: now), into: OIDCLink.databaseTableName)
+                return .created(user)
             }
-            if user.displayName == base { user.displayName = user.username }
-            try user.insertAccount(db)
-            if let email, try UserRepository.holder(of: email.address, db) == nil {
-                try UserRepository.setEmail(id: user.id, email, db)
-            }
-            try OIDCLink(provider: provider, subject: subject, userID: user.id, createdAt: now, lastLoginAt: now).insert(db)
-            return .created(user)
         }
     }
 
-    static func linked(_ provider: String, _ subject: String, _ now: Date, _ db: Database) throws -> UserRecord? {
-        guard let link = try OIDCLink.fetchOne(db, key: ["provider": provider, "subject": subject]) else { return nil }
-        try db.execute(sql: "UPDATE oidc_links SET last_login_at = ? WHERE provider = ? AND subject = ?", arguments: [now, provider, subject])
-        return try UserRecord.fetchOne(db, key: link.userID)
+    /// Two callbacks for one subject on two nodes: the second's transaction fails on the
+    /// link's key (SQLite's single writer never lets them overlap), and it answers with the
+    /// account the first one linked.
+    private func racingForTheLink(
+        _ provider: String, _ subject: String, _ now: Date, _ body: () throws -> OIDCResolution?
+    ) throws -> OIDCResolution? {
+        do {
+            return try body()
+        } catch SQLError.unique {
+            guard let winner = try linkedUser(provider: provider, subject: subject, now: now) else { throw SQLError.unique("oidc_links") }
+            return .linked(winner)
+        }
+    }
+
+    private func racingForTheLink(
+        _ provider: String, _ subject: String, _ now: Date, _ body: () throws -> OIDCResolution
+    ) throws -> OIDCResolution {
+        try racingForTheLink(provider, subject, now) { () throws -> OIDCResolution? in try body() } ?? .noAccount
+    }
+
+    static func linked(_ provider: String, _ subject: String, _ now: Date, _ db: any SQLConnection) throws -> UserRecord? {
+        guard let link = try db.fetchOne(OIDCLink.self, "SELECT * FROM oidc_links WHERE provider = ? AND subject = ?", [provider, subject])
+        else { return nil }
+        try db.execute("UPDATE oidc_links SET last_login_at = ? WHERE provider = ? AND subject = ?", [now, provider, subject])
+        return try db.fetchOne(UserRecord.self, "SELECT * FROM users WHERE id = ?", [link.userID])
     }
 }
 
 extension KinoraDatabase {
-    public var oidc: OIDCRepository { OIDCRepository(writer: writer) }
+    public var oidc: OIDCRepository { OIDCRepository(db: sql) }
 }

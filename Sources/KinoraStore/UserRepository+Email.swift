@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// An account's email address and whether someone proved it belongs to the account's owner
 /// (an admin who typed it, or a provider that said `email_verified`).
@@ -56,14 +55,5 @@ extension UserRepository {
 
     static func setEmail(id: String, _ email: UserEmail?, _ db: any SQLConnection) throws {
         try db.execute("UPDATE users SET email = ?, email_verified = ? WHERE id = ?", [email?.address, email?.verified ?? false, id])
-    }
-
-    /// The same inside a GRDB transaction (repositories not on ``SQLDatabase`` yet).
-    static func holder(of address: String, _ db: Database) throws -> UserRecord? {
-        try holder(of: address, SQLiteConnection(db: db))
-    }
-
-    static func setEmail(id: String, _ email: UserEmail?, _ db: Database) throws {
-        try setEmail(id: id, email, SQLiteConnection(db: db))
     }
 }

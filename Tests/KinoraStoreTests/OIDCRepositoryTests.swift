@@ -14,9 +14,10 @@ import Testing
             returnTo: "/", mode: "json", bindingHash: "b", expiresAt: expiresAt)
     }
 
-    @Test func loginsAndExchangeCodesWorkOnceAndExpire() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("oidc-store")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func loginsAndExchangeCodesWorkOnceAndExpire(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("oidcstore")
+        try database.migrate()
         let oidc = database.oidc
         try oidc.addLogin(login("s1", expiresAt: Date().addingTimeInterval(600)))
         try oidc.addLogin(login("s2", expiresAt: Date().addingTimeInterval(600)))
@@ -33,9 +34,10 @@ import Testing
         #expect(try oidc.takeExchangeCode(hash: "c2", now: Date().addingTimeInterval(61)) == nil)
     }
 
-    @Test func emailsAreUniqueAndOnlyVerifiedOnesLink() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("oidc-store")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func emailsAreUniqueAndOnlyVerifiedOnesLink(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("oidcstore")
+        try database.migrate()
         let oidc = database.oidc
         try database.users.create(user("u1", "alice"), email: UserEmail(address: "Alice@Example.com", verified: true))
         try database.users.create(user("u2", "bob"), email: UserEmail(address: "bob@example.com", verified: false))

@@ -122,9 +122,4 @@ extension UserRecord {
         try db.insert(self, into: Self.databaseTableName)
         if ChannelRepository.uploaderRoles.contains(role) { _ = try ChannelRepository.insertDefault(for: self, db) }
     }
-
-    /// The same inside a GRDB transaction (repositories not on ``SQLDatabase`` yet).
-    func insertAccount(_ db: Database) throws {
-        try insertAccount(SQLiteConnection(db: db))
-    }
 }
