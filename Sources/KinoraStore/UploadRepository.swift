@@ -65,76 +65,62 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 
 /// Every query on the uploads table.
 public struct UploadRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public func create(_ upload: UploadRecord) throws {
-        try writer.write { try upload.insert($0) }
+        try db.write { try $0.insert(upload, into: UploadRecord.databaseTableName) }
     }
 
     public func find(_ id: String) throws -> UploadRecord? {
-        try writer.read { try UploadRecord.fetchOne($0, key: id) }
+        try db.read { try $0.fetchOne(UploadRecord.self, "SELECT * FROM uploads WHERE id = ?", [id]) }
     }
 
-    /// Records that the file now durably holds `offset` bytes.
     public func setOffset(_ id: String, _ offset: Int64, now: Date = Date()) throws {
-        try writer.write {
-            try $0.execute(sql: "UPDATE uploads SET upload_offset = ?, updated_at = ? WHERE id = ?", arguments: [offset, now, id])
-        }
+        try db.write { try $0.execute("UPDATE uploads SET upload_offset = ?, updated_at = ? WHERE id = ?", [offset, now, id]) }
     }
 
-    /// Marks the upload complete: it became `videoID` (whose row must exist).
     public func complete(_ id: String, videoID: String, now: Date = Date()) throws {
-        try writer.write {
+        try db.write {
             try $0.execute(
-                sql: """
-                    UPDATE uploads SET video_id = ?, upload_offset = length, ingest_status = NULL, ingest_error = NULL, updated_at = ? WHERE id = ?
-                    """,
-                arguments: [videoID, now, id])
+                "UPDATE uploads SET video_id = ?, upload_offset = length, ingest_status = NULL, ingest_error = NULL, updated_at = ? WHERE id = ?",
+                [videoID, now, id])
         }
     }
 
-    /// Records why the ingest of the complete file failed (`status`: the HTTP status it failed with).
     public func setIngestFailure(_ id: String, status: Int, reason: String, now: Date = Date()) throws {
-        try writer.write {
+        try db.write {
             try $0.execute(
-                sql: "UPDATE uploads SET ingest_status = ?, ingest_error = ?, updated_at = ? WHERE id = ? AND video_id IS NULL",
-                arguments: [status, reason, now, id])
+                "UPDATE uploads SET ingest_status = ?, ingest_error = ?, updated_at = ? WHERE id = ? AND video_id IS NULL", [status, reason, now, id])
         }
     }
 
-    /// Uploads whose bytes are all on disk but that never became a video and were not
-    /// refused: a daemon killed during their final ingest leaves these behind.
     public func awaitingIngest(limit: Int = 500) throws -> [UploadRecord] {
-        try writer.read {
-            try UploadRecord.fetchAll(
-                $0,
-                sql: """
-                    SELECT * FROM uploads WHERE video_id IS NULL AND upload_offset = length AND (ingest_status IS NULL OR ingest_status >= 500)
-                    ORDER BY updated_at LIMIT ?
-                    """, arguments: [limit])
+        try db.read {
+            try $0.fetchAll(
+                UploadRecord.self,
+                """
+                SELECT * FROM uploads WHERE video_id IS NULL AND upload_offset = length AND (ingest_status IS NULL OR ingest_status >= 500)
+                ORDER BY updated_at LIMIT ?
+                """, [limit])
         }
     }
 
     @discardableResult
     public func delete(_ id: String) throws -> Bool {
-        try writer.write { try UploadRecord.deleteOne($0, key: id) }
+        try db.write { try $0.execute("DELETE FROM uploads WHERE id = ?", [id]) } > 0
     }
 
-    /// Incomplete uploads whose expiry is past `now`, oldest first.
     public func expired(before now: Date = Date(), limit: Int = 500) throws -> [UploadRecord] {
-        try writer.read {
-            try UploadRecord.fetchAll(
-                $0, sql: "SELECT * FROM uploads WHERE video_id IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-                arguments: [now.storageText, limit])
+        try db.read {
+            try $0.fetchAll(UploadRecord.self, "SELECT * FROM uploads WHERE video_id IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?", [now, limit])
         }
     }
 
-    /// Every upload id (for finding partial files no row owns).
     public func allIDs() throws -> Set<String> {
-        try writer.read { Set(try String.fetchAll($0, sql: "SELECT id FROM uploads")) }
+        try db.read { Set(try $0.fetchAll("SELECT id FROM uploads").map { try $0.value("id", as: String.self) }) }
     }
 }
 
 extension KinoraDatabase {
-    public var uploads: UploadRepository { UploadRepository(writer: writer) }
+    public var uploads: UploadRepository { UploadRepository(db: sql) }
 }

@@ -4,9 +4,10 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct UploadRepositoryTests {
-    @Test func anUploadKeepsItsOffsetMetadataAndVideo() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func anUploadKeepsItsOffsetMetadataAndVideo(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("uploads")
+        try database.migrate()
         let upload = UploadRecord(
             id: "u1", length: 100, metadata: ["title": "Été \"quoted\"", "filename": "a.mp4"],
             filePath: "uploads/tus/u1", expiresAt: Date().addingTimeInterval(3600))
@@ -16,21 +17,19 @@ import Testing
         #expect(stored.offset == 40 && stored.length == 100 && !stored.isComplete)
         #expect(stored.metadataValues == ["title": "Été \"quoted\"", "filename": "a.mp4"])
 
-        try database.videos.create(
-            VideoRecord(
-                id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
-                originalSize: 100, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try TestVideos.insert(database, ids: ["v1"])
         try database.uploads.complete("u1", videoID: "v1")
         stored = try #require(try database.uploads.find("u1"))
         #expect(stored.videoID == "v1" && stored.offset == 100)
         #expect(try database.uploads.expired(before: Date().addingTimeInterval(7200)).isEmpty, "a complete upload never expires")
-        try database.videos.delete("v1")
+        try TestVideos.delete(database, "v1")
         #expect(try database.uploads.find("u1") == nil, "deleting the video ends its upload record")
     }
 
-    @Test func completeUploadsWithoutAVideoAreListedForIngestUntilRefusedOrDone() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func completeUploadsWithoutAVideoAreListedForIngestUntilRefusedOrDone(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("uploads")
+        try database.migrate()
         let later = Date().addingTimeInterval(3600)
         for id in ["partial", "whole", "failed", "refused", "done"] {
             try database.uploads.create(UploadRecord(id: id, length: 10, metadata: [:], filePath: "uploads/tus/\(id)", expiresAt: later))
@@ -38,10 +37,7 @@ import Testing
         }
         try database.uploads.setIngestFailure("failed", status: 503, reason: "Media storage is not available.")
         try database.uploads.setIngestFailure("refused", status: 422, reason: "Not a usable video.")
-        try database.videos.create(
-            VideoRecord(
-                id: "v1", title: "t", visibility: "public", originalKey: nil, originalName: nil,
-                originalSize: 10, duration: nil, width: nil, height: nil, mediaInfo: nil))
+        try TestVideos.insert(database, ids: ["v1"])
         try database.uploads.complete("done", videoID: "v1")
         #expect(Set(try database.uploads.awaitingIngest().map(\.id)) == ["whole", "failed"])
         let refused = try #require(try database.uploads.find("refused"))
@@ -54,9 +50,10 @@ import Testing
         #expect(recovered.ingestError == nil && recovered.ingestStatus == nil && recovered.isComplete)
     }
 
-    @Test func onlyIncompleteUploadsPastTheirExpiryAreListed() throws {
-        let (database, dir) = try TestEnvironment.migratedDatabase("uploads")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func onlyIncompleteUploadsPastTheirExpiryAreListed(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase("uploads")
+        try database.migrate()
         let now = Date()
         try database.uploads.create(
             UploadRecord(id: "old", length: 5, metadata: [:], filePath: "uploads/tus/old", expiresAt: now.addingTimeInterval(-1)))
