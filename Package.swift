@@ -91,19 +91,18 @@ let package = Package(
             dependencies: ["CFFmpeg", "KinoraMediaContract", .product(name: "Logging", package: "swift-log")]
         ),
 
-        // libpq (Debian 12's libpq5) for the store's PostgreSQL backend.
-        .systemLibrary(
-            name: "CPostgres",
-            path: "Sources/CPostgres",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
+        // The store's PostgreSQL backend: libpq (Debian's libpq5) is dlopen'ed on first use, so
+        // a daemon on SQLite never maps it or its TLS, Kerberos and LDAP libraries.
+        .target(
+            name: "CKinoraPQ",
+            cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra"])]
         ),
 
         // SQLite through GRDB, and PostgreSQL through libpq: database, migrations, repositories.
         .target(
             name: "KinoraStore",
             dependencies: [
-                "CPostgres",
+                "CKinoraPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

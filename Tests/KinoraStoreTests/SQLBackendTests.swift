@@ -97,6 +97,13 @@ import Testing
         #expect(try database.pendingMigrations().isEmpty)
     }
 
+    @Test func theDaemonLoadsLibpqOnlyWhenAskedForPostgreSQL() throws {
+        // Linked, libpq and its TLS, Kerberos and LDAP libraries cost every SQLite daemon
+        // about 5.5 MiB of resident memory; the PostgreSQL tests here prove dlopen finds it.
+        let linked = try TestEnvironment.run("/usr/bin/readelf", ["-d", TestEnvironment.kinoraExecutable])
+        #expect(linked.status == 0 && linked.output.contains("NEEDED") && !linked.output.contains("libpq"), "\(linked.output)")
+    }
+
     @Test func anUnreachableServerIsAConnectionErrorNamingIt() throws {
         let port = try PostgresServer.freePort()
         let database = PostgresDatabase(url: "postgres://kinora@127.0.0.1:\(port)/nothing", size: 1, connectTimeout: 2)

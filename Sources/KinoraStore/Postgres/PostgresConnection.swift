@@ -1,4 +1,4 @@
-import CPostgres
+import CKinoraPQ
 import Foundation
 
 /// One libpq connection to a PostgreSQL server, used by one thread at a time (the pool hands
@@ -6,10 +6,21 @@ import Foundation
 /// into the text, and results come back as text, converted by column type.
 final class PostgresConnection {
     private var connection: OpaquePointer?
+    /// libpq's functions (none NULL once loaded).
+    private let pq: kinora_pq_api
+
+    /// libpq, loaded on first use: a daemon on SQLite never maps it.
+    private static let library: Result<kinora_pq_api, SQLError> = {
+        var reason = [CChar](repeating: 0, count: 256)
+        guard let api = kinora_pq_load(&reason, reason.count) else { return .failure(.connection(String(cString: reason))) }
+        return .success(api.pointee)
+    }()
 
     /// Connects with `url` (a `postgres://` URL or a libpq key=value string) and `options`
     /// (libpq keywords such as `options`, `connect_timeout`).
     init(url: String, options: [String: String]) throws {
+        let pq = try Self.library.get()
+        self.pq = pq
         var keywords = ["dbname"] + options.keys.sorted()
         var values = [url] + options.keys.sorted().map { options[$0] ?? "" }
         keywords.append("fallback_application_name")
@@ -17,57 +28,57 @@ final class PostgresConnection {
         connection = Self.withCStrings(keywords) { keys in
             Self.withCStrings(values) { vals in
                 // expand_dbname = 1: `dbname` may be a whole URL or connection string.
-                PQconnectdbParams(keys, vals, 1)
+                pq.connectdb_params!(keys, vals, 1)
             }
         }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.trimmed(PQerrorMessage(connection))
-            PQfinish(connection)
+        guard pq.status!(connection) == CONNECTION_OK else {
+            let message = Self.trimmed(pq.error_message!(connection))
+            pq.finish!(connection)
             connection = nil
             throw SQLError.connection(message)
         }
     }
 
     deinit {
-        PQfinish(connection)
+        pq.finish!(connection)
     }
 
     /// Whether the server went away (the pool drops such a connection rather than reuse it).
-    var isBroken: Bool { PQstatus(connection) != CONNECTION_OK }
+    var isBroken: Bool { pq.status!(connection) != CONNECTION_OK }
 
     /// The server's version number (150018 for 15.18).
-    var serverVersion: Int { Int(PQserverVersion(connection)) }
+    var serverVersion: Int { Int(pq.server_version!(connection)) }
 
     /// Runs one statement with `?` placeholders; returns its rows and how many rows it changed.
     func run(_ sql: String, _ arguments: [SQLValue]) throws -> (rows: [SQLRow], changed: Int) {
         let text = Self.numberedPlaceholders(sql)
         let parameters = arguments.map(PostgresParameter.init)
         let result: OpaquePointer? = Self.withParameters(parameters) { types, values, lengths, formats in
-            PQexecParams(connection, text, Int32(parameters.count), types, values, lengths, formats, 0)
+            pq.exec_params!(connection, text, Int32(parameters.count), types, values, lengths, formats, 0)
         }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
+        defer { pq.clear!(result) }
+        switch pq.result_status!(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return ([], Self.changedRows(result))
+            return ([], changedRows(result))
         case PGRES_TUPLES_OK:
-            return (Self.rows(result), Self.changedRows(result))
+            return (rows(result), changedRows(result))
         default:
-            throw Self.error(result, connection: connection)
+            throw error(result)
         }
     }
 
     /// Runs statements separated by semicolons, without parameters, in one implicit
     /// transaction (libpq's simple protocol): a migration's script.
     func runScript(_ sql: String) throws {
-        let result = PQexec(connection, sql)
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
+        let result = pq.exec!(connection, sql)
+        defer { pq.clear!(result) }
+        let status = pq.result_status!(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
-            let error = Self.error(result, connection: connection)
+            let failure = error(result)
             // A script that opened a transaction and failed leaves it open and aborted: the
             // connection goes back to the pool clean.
-            if PQtransactionStatus(connection) != PQTRANS_IDLE { PQclear(PQexec(connection, "ROLLBACK")) }
-            throw error
+            if pq.transaction_status!(connection) != PQTRANS_IDLE { pq.clear!(pq.exec!(connection, "ROLLBACK")) }
+            throw failure
         }
     }
 
@@ -94,26 +105,26 @@ final class PostgresConnection {
         return output
     }
 
-    private static func changedRows(_ result: OpaquePointer?) -> Int {
-        guard let tuples = PQcmdTuples(result) else { return 0 }
+    private func changedRows(_ result: OpaquePointer?) -> Int {
+        guard let tuples = pq.cmd_tuples!(result) else { return 0 }
         return Int(String(cString: tuples)) ?? 0
     }
 
-    private static func rows(_ result: OpaquePointer?) -> [SQLRow] {
-        let count = Int(PQntuples(result)), fields = Int(PQnfields(result))
-        let columns = (0..<fields).map { String(cString: PQfname(result, Int32($0))) }
-        let types = (0..<fields).map { PQftype(result, Int32($0)) }
+    private func rows(_ result: OpaquePointer?) -> [SQLRow] {
+        let count = Int(pq.ntuples!(result)), fields = Int(pq.nfields!(result))
+        let columns = (0..<fields).map { Self.text(pq.fname!(result, Int32($0))) }
+        let types = (0..<fields).map { pq.ftype!(result, Int32($0)) }
         var rows: [SQLRow] = []
         rows.reserveCapacity(count)
         for row in 0..<count {
             var values: [SQLValue] = []
             values.reserveCapacity(fields)
             for field in 0..<fields {
-                if PQgetisnull(result, Int32(row), Int32(field)) == 1 {
+                if pq.getisnull!(result, Int32(row), Int32(field)) == 1 {
                     values.append(.null)
                     continue
                 }
-                let text = String(cString: PQgetvalue(result, Int32(row), Int32(field)))
+                let text = Self.text(pq.getvalue!(result, Int32(row), Int32(field)))
                 values.append(PostgresType.value(text, type: types[field]))
             }
             rows.append(SQLRow(columns: columns, values: values))
@@ -123,14 +134,19 @@ final class PostgresConnection {
 
     /// The server's complaint as an ``SQLError``: class 23 (integrity) is a constraint,
     /// a lost connection a connection error; the SQLSTATE is kept for retries.
-    private static func error(_ result: OpaquePointer?, connection: OpaquePointer?) -> Error {
-        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
-        let message = result.flatMap { PQresultErrorMessage($0) }.map { trimmed($0) } ?? trimmed(PQerrorMessage(connection))
-        if PQstatus(connection) != CONNECTION_OK { return SQLError.connection(message) }
+    private func error(_ result: OpaquePointer?) -> Error {
+        let state = pq.result_error_field!(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let message = result.flatMap { pq.result_error_message!($0) }.map { Self.trimmed($0) } ?? Self.trimmed(pq.error_message!(connection))
+        if pq.status!(connection) != CONNECTION_OK { return SQLError.connection(message) }
         if state == "23505" { return SQLError.unique(message) }
         if state.hasPrefix("23") { return SQLError.constraint(message) }
         if state == "40001" || state == "40P01" { return PostgresRetry(message: message) }
         return SQLError.statement(state.isEmpty ? message : "\(message) (SQLSTATE \(state))")
+    }
+
+    /// A C string libpq owns, copied ("" for NULL).
+    static func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
     }
 
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {

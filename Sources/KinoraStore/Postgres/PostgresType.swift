@@ -1,4 +1,4 @@
-import CPostgres
+import CKinoraPQ
 import Foundation
 
 /// A bound value as libpq takes it: its bytes (nil for NULL), its type, text or binary.
