@@ -12,7 +12,9 @@ final class PostgresConnection {
     /// libpq, loaded on first use: a daemon on SQLite never maps it.
     private static let library: Result<kinora_pq_api, SQLError> = {
         var reason = [CChar](repeating: 0, count: 256)
-        guard let api = kinora_pq_load(&reason, reason.count) else { return .failure(.connection(String(cString: reason))) }
+        guard let api = kinora_pq_load(&reason, reason.count) else {
+            return .failure(.connection(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }
         return .success(api.pointee)
     }()
 

@@ -33,6 +33,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         try withConnection { try body(PostgresSQLConnection(connection: $0)) }
     }
 
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         var attempt = 0
         while true {

@@ -63,6 +63,8 @@ extension SQLConnection {
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    /// The body's result is often a count of changed rows nobody needs.
+    @discardableResult
     func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
 }
 

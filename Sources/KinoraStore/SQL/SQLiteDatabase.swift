@@ -12,6 +12,7 @@ struct SQLiteDatabase: SQLDatabase {
         try Self.mapping { try pool.read { try body(SQLiteConnection(db: $0)) } }
     }
 
+    @discardableResult
     func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try Self.mapping { try pool.write { try body(SQLiteConnection(db: $0)) } }
     }
