@@ -109,16 +109,21 @@ static void *part_thread(void *arg) {
 static void reap(upload *up, slot *slots, int n, bool all) {
     for (;;) {
         int running = 0;
+        bool joined = false;
         for (int i = 0; i < n; i++) {
             if (slots[i].running && slots[i].done) {
                 pthread_mutex_unlock(&up->mu);
                 pthread_join(slots[i].thread, NULL);
                 pthread_mutex_lock(&up->mu);
                 slots[i].running = false;
+                joined = true;
             }
             running += slots[i].running;
         }
         if (running == 0 || (!all && running < n)) return;
+        /* A part of a slot already passed that finished while the lock was released for a join
+         * broadcast to nobody: look again before waiting, or wait for ever (a CI run hung so). */
+        if (joined) continue;
         pthread_cond_wait(&up->cv, &up->mu);
     }
 }
