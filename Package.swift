@@ -271,8 +271,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KinoraMediaTests",
-            // The kit: the daemon's presentation must decode in the packagers' decoder.
-            dependencies: ["KinoraMedia", "KinoraMediaContract", .product(name: "KinoraPluginKit", package: "KinoraPluginSDK")]
+            // The kit: the daemon's presentation must decode in the packagers' decoder. The test
+            // support: its waitpid-based wait for the tools the tests run.
+            dependencies: [
+                "KinoraMedia", "KinoraMediaContract", "KinoraTestSupport", .product(name: "KinoraPluginKit", package: "KinoraPluginSDK"),
+            ]
         ),
         .testTarget(
             name: "KinoraStoreTests",

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraTestSupport
 import Testing
 
 /// Test media made on the spot with the ffmpeg CLI, in a temporary folder removed afterwards.
@@ -114,10 +115,12 @@ final class TestMedia {
         // Read before waiting: a full pipe would block the tool.
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        // waitpid, not waitUntilExit(): a CI run hung with two media tests in waitUntilExit()
+        // (see KinoraTestSupport's ProcessExit).
+        let status = process.waitForExit()
+        guard status == 0 else {
             let message = String(decoding: errorData, as: UTF8.self)
-            throw ToolFailure(description: "\(tool) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)")
+            throw ToolFailure(description: "\(tool) \(arguments.joined(separator: " ")) failed (\(status)): \(message)")
         }
         return outputData
     }
