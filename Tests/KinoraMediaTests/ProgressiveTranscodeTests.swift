@@ -1,5 +1,6 @@
 import Foundation
 import KinoraMedia
+import KinoraTestSupport
 import Testing
 
 /// A progressive first pass reports its renditions segment by segment, so the daemon can
@@ -53,16 +54,4 @@ struct ProgressiveTranscodeTests {
         }
         #expect(reports.value == 0)
     }
-}
-
-/// A value the transcoder's threads report into.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-
-    init(_ value: Value) { stored = value }
-
-    var value: Value { lock.withLock { stored } }
-
-    func change(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }

@@ -111,15 +111,3 @@ import Testing
         #expect(try database.jobs.counts() == ["done": ids.count])
     }
 }
-
-/// A value the test's threads report into.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-
-    init(_ value: Value) { stored = value }
-
-    var value: Value { lock.withLock { stored } }
-
-    func change(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
-}
