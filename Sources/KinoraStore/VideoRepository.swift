@@ -3,7 +3,11 @@ import GRDB
 
 /// Every query on the videos and jobs tables.
 public struct VideoRepository: Sendable {
-    let writer: DatabasePool
+    let database: KinoraDatabase
+    /// Both backends.
+    var db: any SQLDatabase { database.sql }
+    /// GRDB, SQLite only: what methods not yet moved to ``db`` use (issue 17 removes it).
+    var writer: DatabasePool { database.writer }
 
     /// Inserts the video, its tags (normalized already), its search entry and its first
     /// transcode job (queued by ``JobQueue``) in one transaction.
@@ -52,7 +56,7 @@ public struct VideoRepository: Sendable {
 }
 
 extension KinoraDatabase {
-    public var videos: VideoRepository { VideoRepository(writer: writer) }
+    public var videos: VideoRepository { VideoRepository(database: self) }
 }
 
 extension VideoRepository {
