@@ -95,6 +95,10 @@ public struct KinoraConfig: Sendable {
     public var loginDelaySeconds: Double = 2
     /// The cap of that growing wait.
     public var loginDelayMaxSeconds: Double = 60
+    /// `[database]`: SQLite in the data folder unless a PostgreSQL URL is set.
+    public var database = DatabaseConfig()
+    /// `[node]`: the roles of this node (both by default).
+    public var node = NodeConfig()
 
     public init() {}
 
@@ -172,6 +176,8 @@ public struct KinoraConfig: Sendable {
             "read":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}},
             "stream":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0},"burst":{"type":"number","minimum":1}}}}},
           "oidc":{"type":"object","additionalProperties":\#(OIDCProviderConfig.schema)},
+          "database":\#(DatabaseConfig.schema),
+          "node":\#(NodeConfig.schema),
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -244,6 +250,8 @@ public struct KinoraConfig: Sendable {
         if let seconds = v["server"]?["idle_timeout_seconds"]?.doubleValue { config.idleTimeoutSeconds = seconds }
         if let count = v["server"]?["max_connections_per_address"]?.intValue { config.maxConnectionsPerAddress = Int(count) }
         config.rateLimit.apply(v["rate_limit"])
+        config.database.apply(v["database"])
+        config.node.apply(v["node"])
         let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
         if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
         config.oidcProviders = oidc.providers

@@ -20,13 +20,7 @@ struct Doctor: AsyncParsableCommand {
         print("config:    \(setup.source)")
         print("data:      \(setup.config.dataDir)")
 
-        let database = setup.config.dataDir + "/kinora.sqlite"
-        if FileManager.default.fileExists(atPath: database) {
-            let pending = (try? KinoraDatabase(path: database).pendingMigrations()) ?? []
-            print("database:  \(database)" + (pending.isEmpty ? "" : " (\(pending.count) migration(s) pending: applied at start)"))
-        } else {
-            print("database:  \(database) (created at first start)")
-        }
+        problems += Self.checkDatabase(setup.config)
         let probePath = FileManager.default.fileExists(atPath: setup.config.dataDir) ? setup.config.dataDir : "."
         if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: probePath),
             let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value

@@ -58,7 +58,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-        let applied = try CLIError.wrap { try Maintenance.migrate(dataDir: setup.config.dataDir) }
+        let applied = try CLIError.wrap { try Maintenance.migrate(setup.config) }
         print(applied.isEmpty ? "database is up to date" : "applied: \(applied.joined(separator: ", "))")
     }
 }

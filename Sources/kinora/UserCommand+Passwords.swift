@@ -8,7 +8,7 @@ extension UserCommand {
     /// The database of the configured data folder, migrated, and the named account.
     static func account(_ options: ConfigOptions, _ name: String) throws -> (KinoraDatabase, UserRecord) {
         let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-        let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
+        let database = try CLIError.wrap { try DatabaseOpening.open(setup.config) }
         _ = try CLIError.wrap { try database.migrate() }
         guard let user = try database.users.find(username: name) else { throw CLIError("no account named \(name)") }
         return (database, user)

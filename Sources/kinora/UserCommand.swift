@@ -30,7 +30,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let password = passwordStdin ? UserCommand.readPassword() : Accounts.generatePassword()
             let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-            let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
+            let database = try CLIError.wrap { try DatabaseOpening.open(setup.config) }
             _ = try CLIError.wrap { try database.migrate() }
             let user = try CLIError.wrap {
                 try Accounts.create(

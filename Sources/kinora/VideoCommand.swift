@@ -21,7 +21,7 @@ struct VideoCommand: AsyncParsableCommand {
 
         func run() async throws {
             let setup = try CLIError.wrap { try ResolvedSetup.resolve(options.daemonOptions) }
-            let database = try CLIError.wrap { try KinoraDatabase(path: setup.config.dataDir + "/kinora.sqlite") }
+            let database = try CLIError.wrap { try DatabaseOpening.open(setup.config) }
             _ = try CLIError.wrap { try database.migrate() }
             let ids = try all ? database.jobs.videosWithOriginals() : [id ?? ""]
             var queued = 0

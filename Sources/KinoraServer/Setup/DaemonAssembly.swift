@@ -32,7 +32,7 @@ public struct DaemonAssembly {
         let config = setup.config
 
         try Paths.makeDirectory(config.dataDir)
-        let database = try KinoraDatabase(path: config.dataDir + "/kinora.sqlite")
+        let database = try DatabaseOpening.open(config)
         let applied = try database.migrate()
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
         let token = try BootstrapToken.prepare(dataDir: config.dataDir, database: database, logger: logger)

@@ -1,3 +1,4 @@
+import KinoraConfiguration
 import KinoraHost
 import KinoraPluginABI
 import KinoraStore
@@ -5,9 +6,8 @@ import Logging
 
 /// What the CLI's one-shot commands need without running the server.
 public enum Maintenance {
-    public static func migrate(dataDir: String) throws -> [String] {
-        try Paths.makeDirectory(dataDir)
-        return try KinoraDatabase(path: dataDir + "/kinora.sqlite").migrate()
+    public static func migrate(_ config: KinoraConfig) throws -> [String] {
+        try DatabaseOpening.open(config).migrate()
     }
 
     /// A registry whose plugin log lines go to stderr only at warning and above, so command

@@ -20,13 +20,23 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     ///     the password may come from `PGPASSWORD` or `~/.pgpass`, as for every libpq client.
     ///   - size: Connections at most.
     ///   - statementTimeout: Seconds a statement may run before the server cancels it.
-    public init(url: String, size: Int = 8, statementTimeout: Double = 30, connectTimeout: Int = 10) {
+    ///   - password: Overrides a password in `url` (kinora.toml keeps it in a file instead).
+    ///   - sslMode: libpq's `sslmode`; nil leaves libpq's default (`prefer`) or the URL's.
+    ///   - sslRootCert: The CA file for `verify-ca` and `verify-full`.
+    public init(
+        url: String, size: Int = 8, statementTimeout: Double = 30, connectTimeout: Int = 10, password: String? = nil,
+        sslMode: String? = nil, sslRootCert: String? = nil
+    ) {
         self.url = url
         self.size = max(1, size)
-        options = [
+        var options = [
             "options": "-c TimeZone=UTC -c statement_timeout=\(Int(statementTimeout * 1000))",
             "connect_timeout": String(connectTimeout),
         ]
+        options["password"] = password
+        options["sslmode"] = sslMode
+        options["sslrootcert"] = sslRootCert
+        self.options = options
     }
 
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
