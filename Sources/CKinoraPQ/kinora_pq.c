@@ -45,6 +45,10 @@ static void load_pq(void) {
     LOAD(ftype, "PQftype");
     LOAD(getisnull, "PQgetisnull");
     LOAD(getvalue, "PQgetvalue");
+    LOAD(socket, "PQsocket");
+    LOAD(consume_input, "PQconsumeInput");
+    LOAD(notifies, "PQnotifies");
+    LOAD(freemem, "PQfreemem");
 #undef LOAD
     loaded = &api;
 }

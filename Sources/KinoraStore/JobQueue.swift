@@ -68,17 +68,27 @@ public struct JobQueue: Sendable {
     /// Running jobs whose owner is on `host` but is not `currentOwner` belong to an earlier
     /// process on this machine that is gone (this daemon has just started): make them
     /// claimable now, giving back the attempt the crash interrupted (up to
-    /// ``maxUncountedInterruptions`` times per job). Returns how many were recovered.
+    /// ``maxUncountedInterruptions`` times per job). Owners `isAlive` says still run (another
+    /// worker node on the same machine) keep their jobs. Returns how many were recovered.
     @discardableResult
-    public func recoverAbandoned(host: String, currentOwner: String, now: Date = Date()) throws -> Int {
+    public func recoverAbandoned(
+        host: String, currentOwner: String, now: Date = Date(), isAlive: (String) -> Bool = { _ in false }
+    ) throws -> Int {
         try db.write { db in
-            try db.execute(
-                """
-                UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?,
-                                attempts = CASE WHEN interruptions < ? THEN \(db.dialect.greatest("attempts - 1", "0")) ELSE attempts END,
-                                interruptions = interruptions + 1
-                WHERE state = 'running' AND owner LIKE ? AND owner != ?
-                """, [now, Self.maxUncountedInterruptions, host + "/%", currentOwner])
+            let owners = try db.fetchAll(
+                "SELECT DISTINCT owner FROM jobs WHERE state = 'running' AND owner LIKE ? AND owner != ?", [host + "/%", currentOwner]
+            ).compactMap { $0["owner"] as String? }
+            var recovered = 0
+            for owner in owners where !isAlive(owner) {
+                recovered += try db.execute(
+                    """
+                    UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ?,
+                                    attempts = CASE WHEN interruptions < ? THEN \(db.dialect.greatest("attempts - 1", "0")) ELSE attempts END,
+                                    interruptions = interruptions + 1
+                    WHERE state = 'running' AND owner = ?
+                    """, [now, Self.maxUncountedInterruptions, owner])
+            }
+            return recovered
         }
     }
 

@@ -12,6 +12,8 @@ public final class KinoraDatabase: Sendable {
     private let backend: (any SQLDatabase)?
     /// The SQLite file, or the PostgreSQL server's address without its password.
     public let path: String
+    /// Events between the nodes sharing this database (``start()``ed by the daemon).
+    public let events: ClusterEvents
 
     public var writer: DatabasePool {
         guard let pool else {
@@ -44,6 +46,7 @@ public final class KinoraDatabase: Sendable {
         self.pool = pool
         backend = SQLiteDatabase(pool: pool)
         self.path = path
+        events = ClusterEvents(postgres: nil)
     }
 
     /// A PostgreSQL database (connections open on first use). Does not migrate.
@@ -51,12 +54,14 @@ public final class KinoraDatabase: Sendable {
         pool = nil
         backend = postgres
         path = address
+        events = ClusterEvents(postgres: postgres)
     }
 
     private init(unopened path: String) {
         pool = nil
         backend = nil
         self.path = path
+        events = ClusterEvents(postgres: nil)
     }
 
     /// A database object that opens nothing: what `kinora routes` hands the routes it lists

@@ -36,6 +36,11 @@ typedef struct kinora_pq_api {
     __typeof__(&PQftype) ftype;
     __typeof__(&PQgetisnull) getisnull;
     __typeof__(&PQgetvalue) getvalue;
+    /* LISTEN/NOTIFY: events between nodes. */
+    __typeof__(&PQsocket) socket;
+    __typeof__(&PQconsumeInput) consume_input;
+    __typeof__(&PQnotifies) notifies;
+    __typeof__(&PQfreemem) freemem;
 } kinora_pq_api;
 
 /* The table, loaded once (thread-safe); NULL when libpq.so.5 cannot be loaded or lacks a

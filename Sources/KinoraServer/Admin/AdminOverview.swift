@@ -36,6 +36,7 @@ struct AdminOverview {
     func health() async -> [String: Any] {
         let reachable = await database.isReachable()
         var problems: [String] = reachable ? [] : ["database is not reachable"]
+        if let events = database.events.problem { problems.append(events) }
         let plugins: [[String: Any]] = registry.instances.map { instance in
             if instance.state != .started {
                 problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))

@@ -22,7 +22,8 @@ extension TwoFactor {
 
     /// Reads `<data-dir>/totp-key`, creating it (0600) on first start. Losing the file makes
     /// every enrolled secret unreadable: those accounts then log in with a recovery code.
-    static func loadKey(dataDir: String) throws -> [UInt8] {
-        try SecretFile.loadOrCreateKey(dataDir + "/totp-key", what: "the TOTP encryption key")
+    /// On PostgreSQL the key is the one every node shares (``SharedSecrets``).
+    static func loadKey(dataDir: String, database: KinoraDatabase) throws -> [UInt8] {
+        try SharedSecrets.key("totp-key", file: dataDir + "/totp-key", what: "the TOTP encryption key", database: database)
     }
 }

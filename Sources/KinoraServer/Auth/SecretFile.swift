@@ -2,6 +2,7 @@
 import Glibc
 import KinoraCore
 #endif
+import KinoraStore
 
 /// A secret kept in the data folder (mode 0600): the admin token, the token signing key.
 enum SecretFile {
@@ -57,9 +58,10 @@ extension SecretFile {
 
 /// The key that signs access tokens: 32 random bytes written on first start to
 /// `<data-dir>/jwt-secret` (mode 0600, hex), like the admin token. Deleting the file and
-/// restarting invalidates every access token.
+/// restarting invalidates every access token. On PostgreSQL every node shares one key, kept in
+/// the database (``SharedSecrets``).
 public enum JWTSecret {
-    public static func loadOrCreate(dataDir: String) throws -> [UInt8] {
-        try SecretFile.loadOrCreateKey(dataDir + "/jwt-secret", what: "the token signing key")
+    public static func loadOrCreate(dataDir: String, database: KinoraDatabase) throws -> [UInt8] {
+        try SharedSecrets.key("jwt-signing-key", file: dataDir + "/jwt-secret", what: "the token signing key", database: database)
     }
 }

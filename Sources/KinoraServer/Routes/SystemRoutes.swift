@@ -26,14 +26,18 @@ struct SystemRoutes {
             let configErrors = registry.instanceErrors
             // No packager: uploads would never play. Plain words, fit for anonymous callers.
             let playback = registry.playbackProblem
-            guard databaseReachable, unready.isEmpty, configErrors.isEmpty, playback == nil else {
+            // PostgreSQL: a node that misses other nodes' events serves stale caches.
+            let events = database.events.problem
+            guard databaseReachable, events == nil, unready.isEmpty, configErrors.isEmpty, playback == nil else {
                 guard context.principal?.isAdmin == true else {
                     throw Problem(
                         .notReady,
                         detail: Self.anonymousSummary(
-                            databaseReachable: databaseReachable, unready: unready, configErrors: configErrors.count, playback: playback))
+                            databaseReachable: databaseReachable, eventsLag: events != nil, unready: unready, configErrors: configErrors.count,
+                            playback: playback))
                 }
                 var problems: [String] = databaseReachable ? [] : ["database is not reachable"]
+                if let events { problems.append(events) }
                 for instance in unready {
                     problems.append("plugin instance \(instance.name) is \(instance.state.rawValue)" + (instance.lastError.map { ": \($0)" } ?? ""))
                 }
@@ -58,7 +62,9 @@ struct SystemRoutes {
     /// never a path, a plugin id or a plugin's message (those name files, buckets and hosts).
     /// Instances are described by the kind of interface they serve: "1 plugin instance failed
     /// to start (storage)".
-    static func anonymousSummary(databaseReachable: Bool, unready: [PluginInstance], configErrors: Int, playback: String?) -> String {
+    static func anonymousSummary(
+        databaseReachable: Bool, eventsLag: Bool = false, unready: [PluginInstance], configErrors: Int, playback: String?
+    ) -> String {
         func count(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? "1 \(one)" : "\(n) \(many)" }
         func kinds(_ instances: [PluginInstance]) -> String {
             // "kinora.storage/1", "kinora.storage.localfile/1" → "storage": the interface kind, which
@@ -71,6 +77,7 @@ struct SystemRoutes {
             return names.isEmpty ? "" : " (\(names.sorted().joined(separator: ", ")))"
         }
         var parts: [String] = databaseReachable ? [] : ["the database is not reachable"]
+        if eventsLag { parts.append("events from other nodes are not arriving") }
         let failed = unready.filter { $0.state == .failed }
         let other = unready.filter { $0.state != .failed }
         if !failed.isEmpty {

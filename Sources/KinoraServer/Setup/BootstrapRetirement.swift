@@ -47,17 +47,38 @@ extension BootstrapToken {
         let adminExists: @Sendable () throws -> Bool = { try database.users.hasEnabledAdmin() }
         if try adminExists() {
             let path = dataDir + "/admin-token"
-            let old = readToken(path)
-            if old != nil || FileManager.default.fileExists(atPath: path) {
+            let old = readToken(path) ?? (try? shared(database))
+            if readToken(path) != nil || FileManager.default.fileExists(atPath: path) {
                 try? FileManager.default.removeItem(atPath: path)
                 logger.info("an admin account exists: the bootstrap admin token is retired and \(path) was deleted")
             }
             return BootstrapToken(path: path, value: old ?? [], retirement: BootstrapRetirement(retired: true, adminExists: adminExists))
         }
-        var token = try loadOrCreate(dataDir: dataDir)
+        var token = try database.dialect == .postgres ? loadOrCreateShared(dataDir: dataDir, database: database) : loadOrCreate(dataDir: dataDir)
         logger.info("bootstrap admin token is in \(token.path)")
         token.retirement = BootstrapRetirement(retired: false, adminExists: adminExists)
         return token
+    }
+
+    /// On PostgreSQL: the token every node shares (the first node to start makes it, offering
+    /// the one in its data folder if it has one), written to this node's `admin-token` too so
+    /// the operator finds it where the docs say, whichever node they look on.
+    static func loadOrCreateShared(dataDir: String, database: KinoraDatabase) throws -> BootstrapToken {
+        let path = dataDir + "/admin-token"
+        let local = readToken(path)
+        let offered = local.map { String(decoding: $0, as: UTF8.self) } ?? Secrets.hex(Secrets.randomBytes(32))
+        let value = try SharedSecrets.text("admin-token", offering: offered, database: database)
+        if local.map({ String(decoding: $0, as: UTF8.self) }) != value {
+            // A stale file (this node's own token from before it joined) would mislead.
+            try? FileManager.default.removeItem(atPath: path)
+            _ = try SecretFile.create(path, text: value, what: "the admin token")
+        }
+        return BootstrapToken(path: path, value: Array(value.utf8))
+    }
+
+    private static func shared(_ database: KinoraDatabase) throws -> [UInt8]? {
+        guard database.dialect == .postgres else { return nil }
+        return try database.settings.value(for: SharedSecrets.settingKey("admin-token")).map { Array($0.utf8) }
     }
 
     /// Called when the presented token matched: refuses it once retired.

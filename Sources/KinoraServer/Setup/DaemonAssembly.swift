@@ -20,7 +20,7 @@ public struct DaemonAssembly {
     /// Stopped in reverse order after the server: transcoding and the tus sweep, then plugins.
     public let services: [any Service]
     /// Answers hot manifests before the router, with the router's rate limiter.
-    let streamFastPath: StreamFastPath
+    let streamFastPath: StreamFastPath?
 
     /// - Parameter moduleInspector: How installed modules are inspected without being loaded; `kinora serve`
     ///   passes a child of its own executable. With nil (tests running the daemon in process) every
@@ -56,7 +56,7 @@ public struct DaemonAssembly {
 
         let router = Router(context: KinoraRequestContext.self)
         router.add(middleware: EdgeMiddleware(trustedProxies: Set(config.trustedProxies)))
-        let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir))
+        let signer = JWTSigner(secret: try JWTSecret.loadOrCreate(dataDir: config.dataDir, database: database))
         // Refresh tokens past their expiry can never be used again; the dummy hash that makes an
         // unknown user's login cost what a known one's does is computed now, not on a request,
         // on a thread of its own: bcrypt at cost 12 would otherwise add ~250 ms to every start.
@@ -77,26 +77,35 @@ public struct DaemonAssembly {
         let media = MediaWorker.beside(Paths.executableDirectory())
         let wiring = RouteWiring(
             setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
-            twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir), sessions: sessions, media: media)
-        let registered = wiring.register(on: router)
-        let social = registered.social, tusUploads = registered.tusUploads
-        streamFastPath = StreamFastPath(
-            routes: registered.streams, limiter: limiter, trustedProxies: Set(config.trustedProxies), logger: logger)
+            twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir, database: database), sessions: sessions, media: media)
+        var services: [any Service] = [PluginShutdownService(registry: registry, logger: logger), ClusterEventsService(events: database.events)]
+        if config.node.servesAPI {
+            let registered = wiring.register(on: router)
+            let social = registered.social
+            streamFastPath = StreamFastPath(
+                routes: registered.streams, limiter: limiter, trustedProxies: Set(config.trustedProxies), logger: logger)
+            // Account deletions a crash or a storage outage cut short are finished now.
+            Task { await social.deletion.resumePending(logger: logger) }
+            services.append(TusExpirySweep(uploads: registered.tusUploads, logger: logger))
+        } else {
+            // A worker node still answers /healthz, /readyz and /metrics for its orchestrator.
+            wiring.registerSystemRoutes(on: router)
+            streamFastPath = nil
+        }
+        if config.node.runsJobs {
+            services.append(
+                TranscodeService(
+                    database: database,
+                    pipeline: VideoPipeline(database: database, registry: registry, config: config, media: media, logger: logger),
+                    logger: logger, concurrency: config.transcodeConcurrency, maxAttempts: config.transcodeMaxAttempts))
+        }
+        logger.info("node roles: \(config.node.roles.map(\.rawValue).sorted().joined(separator: ", "))")
 
-        // Account deletions a crash or a storage outage cut short are finished now.
-        Task { await social.deletion.resumePending(logger: logger) }
         self.config = config
         self.database = database
         self.registry = registry
         self.router = router
-        self.services = [
-            PluginShutdownService(registry: registry, logger: logger),
-            TranscodeService(
-                database: database,
-                pipeline: VideoPipeline(database: database, registry: registry, config: config, media: media, logger: logger),
-                logger: logger, concurrency: config.transcodeConcurrency, maxAttempts: config.transcodeMaxAttempts),
-            TusExpirySweep(uploads: tusUploads, logger: logger),
-        ]
+        self.services = services
     }
 
     /// The application without a server: for Hummingbird's router test mode.

@@ -67,7 +67,7 @@ struct RouteWiring {
         SessionRoutes(auth: auth, sessions: sessions).register(on: router)
         SessionListRoutes(database: database, sessions: sessions).register(on: router)
         TOTPRoutes(auth: auth).register(on: router)
-        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: config.metricsAccess).register(on: router)
+        registerSystemRoutes(on: router)
         PluginRoutes(registry: registry).register(on: router)
         let adminOverview = AdminOverview(database: database, registry: registry, config: config)
         AdminAPIRoutes(overview: adminOverview).register(on: router)
@@ -91,6 +91,14 @@ struct RouteWiring {
         AdminRoutes(web: web, overview: adminOverview).register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
         return Registered(social: social, tusUploads: tusUploads, streams: streams)
+    }
+}
+
+extension RouteWiring {
+    /// /healthz, /readyz and /metrics: all a worker-only node serves.
+    func registerSystemRoutes(on router: Router<KinoraRequestContext>) {
+        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: setup.config.metricsAccess)
+            .register(on: router)
     }
 }
 

@@ -1,3 +1,4 @@
+import KinoraMediaContract
 import KinoraStore
 import NIOConcurrencyHelpers
 import NIOCore
@@ -70,6 +71,21 @@ final class StreamCache: Sendable {
         let now = ContinuousClock.now
         guard let entry = files.withLockedValue({ $0.entries[path] }), entry.expires > now else { return nil }
         return entry
+    }
+
+    /// Drops everything held about a video (its access and its files): another node (or this
+    /// one) changed it, so the second the entries would live is not waited for.
+    func forget(videoID: String) {
+        videos.withLockedValue { _ = $0.removeValue(forKey: videoID) }
+        let folder = VideoObjects(videoID).folder
+        files.withLockedValue { cache in
+            let gone = cache.entries.filter { $0.key.hasPrefix(folder) }
+            guard !gone.isEmpty else { return }
+            for (key, entry) in gone {
+                cache.entries[key] = nil
+                cache.bytes -= entry.body.readableBytes
+            }
+        }
     }
 
     func store(_ path: String, body: ByteBuffer, etag: String) {

@@ -21,7 +21,11 @@ final class StreamRoutes: Sendable {
         self.database = database
         self.registry = registry
         self.config = config
-        cache = StreamCache(maxTotalBytes: config.streamCacheBytes)
+        let cache = StreamCache(maxTotalBytes: config.streamCacheBytes)
+        self.cache = cache
+        database.events.subscribe { event in
+            if event.kind == ClusterEvent.video("").kind { cache.forget(videoID: event.subject) }
+        }
         var headers = Self.corsHeaders(config.streamCORSOrigins, preflight: false)
         headers[.acceptRanges] = "bytes"
         baseHeaders = headers

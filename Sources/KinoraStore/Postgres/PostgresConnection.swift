@@ -69,6 +69,21 @@ final class PostgresConnection {
         }
     }
 
+    /// The connection's socket, to wait on for notifications.
+    var socket: Int32 { pq.socket!(connection) }
+
+    /// Reads what the server sent and returns the notifications among it (channel, payload);
+    /// throws when the connection is gone.
+    func notifications() throws -> [(channel: String, payload: String)] {
+        guard pq.consume_input!(connection) == 1 else { throw SQLError.connection(Self.trimmed(pq.error_message!(connection))) }
+        var received: [(String, String)] = []
+        while let notice = pq.notifies!(connection) {
+            received.append((String(cString: notice.pointee.relname), String(cString: notice.pointee.extra)))
+            pq.freemem!(notice)
+        }
+        return received
+    }
+
     /// Runs statements separated by semicolons, without parameters, in one implicit
     /// transaction (libpq's simple protocol): a migration's script.
     func runScript(_ sql: String) throws {

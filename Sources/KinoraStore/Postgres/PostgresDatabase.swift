@@ -78,6 +78,11 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         try withConnection { $0.serverVersion }
     }
 
+    /// A connection of its own, outside the pool: the one a LISTEN holds for good.
+    func dedicatedConnection() throws -> PostgresConnection {
+        try PostgresConnection(url: url, options: options)
+    }
+
     private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try take()
         defer { giveBack(connection) }

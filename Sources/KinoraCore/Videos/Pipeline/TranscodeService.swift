@@ -36,11 +36,21 @@ public struct TranscodeService: Service {
         return "\(host)/\(getpid())/\(Int(Date().timeIntervalSince1970))"
     }()
 
+    /// Whether the daemon that claimed as `owner` (on this host) still runs: two worker nodes
+    /// on one machine must not take each other's jobs at start. A reused pid of something
+    /// else is not a kinora process.
+    static func isRunning(_ owner: String) -> Bool {
+        let parts = owner.split(separator: "/")
+        guard parts.count >= 2, let pid = Int32(parts[1]), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+        return command.contains("kinora")
+    }
+
     public func run() async throws {
         // Jobs of an earlier process on this host died with it (kill -9, power loss).
         let host = String(Self.owner.split(separator: "/").first ?? "")
         do {
-            let recovered = try database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner)
+            let recovered = try database.jobs.recoverAbandoned(host: host, currentOwner: Self.owner, isAlive: Self.isRunning)
             if recovered > 0 { logger.info("resuming \(recovered) transcode job(s) interrupted by the previous stop") }
         } catch {
             // Not fatal: their leases run out and they are claimed then, only later.
