@@ -55,6 +55,9 @@ import Testing
         let now = Date()
         // A daemon killed on this host: its running job comes back, its attempt given back.
         let crashed = try #require(try database.jobs.claim(lease: 60, owner: "host/100/1", now: now))
+        // A second worker node starting on the same machine leaves a live one's job alone.
+        #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: "host/101/1", now: now, isAlive: { $0 == "host/100/1" }) == 0)
+        #expect(try database.jobs.state(id: crashed.id) == "running")
         #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: "host/101/1", now: now) == 1)
         let resumed = try #require(try database.jobs.claim(lease: 60, owner: "host/101/1", now: now))
         #expect(resumed.id == crashed.id && resumed.attempts == 1)

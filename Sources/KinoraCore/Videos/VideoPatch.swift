@@ -62,6 +62,8 @@ public struct VideoPatch: Sendable {
         }
         guard try database.videos.updateMetadata(video, tags: tags) else { throw Refused(.notFound, "no video \(video.id)") }
         if let thumbnails { try database.videos.setThumbnails(video.id, json: thumbnails) }
+        // A visibility change must hold on every node at once, not after their caches expire.
+        database.events.publish(.video(video.id))
         guard let details = try database.videos.details(id: video.id) else { throw Refused(.notFound, "no video \(video.id)") }
         logger.info("video metadata changed", metadata: ["video": .string(video.id), "fields": .string(object.keys.sorted().joined(separator: ","))])
         return details

@@ -26,5 +26,6 @@ public struct VideoRemoval: Sendable {
             try await storage.removeAll(prefix: VideoObjects(id).folder)
         }
         try database.videos.delete(id)
+        database.events.publish(.video(id))
     }
 }

@@ -65,6 +65,7 @@ public struct Publisher: Sendable {
                 try !MediaJSON.decode(Presentation.self, from: recorded).complete
             else { return }
             try database.videos.unpublish(video)
+            database.events.publish(.video(video))
         }
     }
 
@@ -130,6 +131,8 @@ public struct Publisher: Sendable {
         }
         guard written > 0 else { throw NoManifestWritten.everyPackagerFailed(failures) }
         try database.videos.publish(video, presentation: presentation, ready: ready)
+        // Other nodes' stream caches hold the old manifests for up to a second otherwise.
+        database.events.publish(.video(video))
         return true
     }
 
