@@ -29,6 +29,9 @@ public struct KinoraConfig: Sendable {
     public var uploadMaxFormBytes = 256 << 10
     /// tus uploads not completed this many hours after creation are deleted (file and state).
     public var tusExpiryHours: Double = 24
+    /// Where partial tus files live; nil: `uploads/tus` in the data folder. Several API nodes
+    /// that share it (NFS, CephFS) let a client resume an upload on any of them.
+    public var tusDirectory: String?
     public var defaultVisibility = "public"
     /// Channel handles (and sign-up usernames, which become handles) only admins may take;
     /// lower case. `[channels] reserved_handles` replaces the defaults.
@@ -150,7 +153,8 @@ public struct KinoraConfig: Sendable {
             "min_free_bytes":{"type":"integer","minimum":0},
             "max_form_fields":{"type":"integer","minimum":1,"maximum":10000},
             "max_form_bytes":{"type":"integer","minimum":1024,"maximum":67108864},
-            "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760}}},
+            "tus_expiry_hours":{"type":"number","exclusiveMinimum":0,"maximum":8760},
+            "tus_dir":{"type":"string","minLength":1}}},
           "auth":{"type":"object","additionalProperties":false,"properties":{
             "access_token_seconds":{"type":"integer","minimum":1,"maximum":86400},
             "refresh_token_days":{"type":"number","exclusiveMinimum":0,"maximum":3650},
@@ -217,6 +221,7 @@ public struct KinoraConfig: Sendable {
         if let fields = v["uploads"]?["max_form_fields"]?.intValue { config.uploadMaxFormFields = Int(fields) }
         if let bytes = v["uploads"]?["max_form_bytes"]?.intValue { config.uploadMaxFormBytes = Int(bytes) }
         if let hours = v["uploads"]?["tus_expiry_hours"]?.doubleValue { config.tusExpiryHours = hours }
+        config.tusDirectory = v["uploads"]?["tus_dir"]?.stringValue
         if let jobs = v["transcode"]?["concurrent_jobs"]?.intValue { config.transcodeConcurrency = Int(jobs) }
         if let copy = v["transcode"]?["passthrough"]?.boolValue { config.transcodePassthrough = copy }
         if let attempts = v["transcode"]?["max_attempts"]?.intValue { config.transcodeMaxAttempts = Int(attempts) }

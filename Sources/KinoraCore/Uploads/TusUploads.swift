@@ -22,13 +22,22 @@ public struct TusUploads: Sendable {
         self.database = database
         self.config = config
         self.ingest = ingest
+        // Nodes sharing PostgreSQL may share the folder too ([uploads] tus_dir): a PATCH then
+        // also holds a lock there, so two nodes never write one upload at once.
+        if database.dialect == .postgres { locks = TusLocks(crossNodeFolder: Self.folder(config) + "/.locks") }
     }
 
     public static let relativeFolder = "uploads/tus"
-    public var folder: String { config.dataDir + "/" + Self.relativeFolder }
+    /// `[uploads] tus_dir`, or `uploads/tus` in the data folder.
+    static func folder(_ config: KinoraConfig) -> String { config.tusDirectory ?? config.dataDir + "/" + relativeFolder }
+    public var folder: String { Self.folder(config) }
     public var expiry: TimeInterval { config.tusExpiryHours * 3600 }
 
-    public func path(of upload: UploadRecord) -> String { config.dataDir + "/" + upload.filePath }
+    /// The partial file: named by the upload's id in ``folder`` (the row records where it was
+    /// made, but the folder may be mounted elsewhere on another node).
+    public func path(of upload: UploadRecord) -> String {
+        folder + "/" + (upload.filePath.split(separator: "/").last.map(String.init) ?? upload.id)
+    }
 
     /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
     /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
@@ -222,6 +231,7 @@ public struct TusUploads: Sendable {
         }
         try database.uploads.complete(upload.id, videoID: video.id)
         TusFile.remove(path)
+        locks.forget(upload.id)
         logger.info("tus upload complete", metadata: ["upload": .string(upload.id), "video": .string(video.id)])
         var done = upload
         done.offset = upload.length
@@ -243,6 +253,9 @@ public struct TusUploads: Sendable {
         for upload in waiting where locks.acquire(upload.id) {
             defer { locks.release(upload.id) }
             guard FileManager.default.fileExists(atPath: path(of: upload)) else {
+                // With several nodes and unshared folders, the file may be on another node:
+                // that one ingests it when it starts.
+                if database.dialect == .postgres && config.tusDirectory == nil { continue }
                 try? database.uploads.setIngestFailure(
                     upload.id, status: 410, reason: "the uploaded file is missing from \(Self.relativeFolder); upload it again")
                 continue
@@ -269,6 +282,7 @@ public struct TusUploads: Sendable {
         guard locks.acquire(id) else { throw UploadError.busy }
         defer { locks.release(id) }
         TusFile.remove(path(of: upload))
+        locks.forget(id)
         try database.uploads.delete(id)
     }
 
@@ -280,12 +294,13 @@ public struct TusUploads: Sendable {
         for upload in try database.uploads.expired(before: now) where locks.acquire(upload.id) {
             defer { locks.release(upload.id) }
             TusFile.remove(path(of: upload))
+            locks.forget(upload.id)
             try database.uploads.delete(upload.id)
             removed += 1
         }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder), !names.isEmpty {
             let known = try database.uploads.allIDs()
-            for name in names where !known.contains(name) && !locks.isBusy(name) {
+            for name in names where !name.hasPrefix(".") && !known.contains(name) && !locks.isBusy(name) {
                 let path = folder + "/" + name
                 let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? now
                 if now.timeIntervalSince(modified) > 3600 { TusFile.remove(path) }
@@ -299,13 +314,46 @@ public struct TusUploads: Sendable {
     }
 }
 
-/// Which uploads a request is writing now: one writer per upload at a time.
+/// Which uploads a request is writing now: one writer per upload at a time. With a
+/// `crossNodeFolder` (PostgreSQL: other nodes may share the tus folder), an upload is also
+/// locked with `flock` on a file of its own there, which other nodes on the same shared folder
+/// respect; the lock files go with their upload (``forget(_:)``).
 public final class TusLocks: @unchecked Sendable {
-    // `busy` is only touched under `lock`.
+    // `busy` and `files` are only touched under `lock`.
     private let lock = NSLock()
     private var busy: Set<String> = []
+    private var files: [String: Int32] = [:]
+    let crossNodeFolder: String?
 
-    public func acquire(_ id: String) -> Bool { lock.withLock { busy.insert(id).inserted } }
-    public func release(_ id: String) { lock.withLock { _ = busy.remove(id) } }
+    public init(crossNodeFolder: String? = nil) {
+        self.crossNodeFolder = crossNodeFolder
+    }
+
+    public func acquire(_ id: String) -> Bool {
+        guard lock.withLock({ busy.insert(id).inserted }) else { return false }
+        guard let crossNodeFolder else { return true }
+        try? FileManager.default.createDirectory(atPath: crossNodeFolder, withIntermediateDirectories: true)
+        let fd = open(crossNodeFolder + "/" + id, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if fd >= 0 { close(fd) }
+            lock.withLock { _ = busy.remove(id) }
+            return false
+        }
+        lock.withLock { files[id] = fd }
+        return true
+    }
+
+    public func release(_ id: String) {
+        lock.withLock {
+            if let fd = files.removeValue(forKey: id) { close(fd) }
+            _ = busy.remove(id)
+        }
+    }
+
     public func isBusy(_ id: String) -> Bool { lock.withLock { busy.contains(id) } }
+
+    /// Removes the lock file of an upload that is gone (called while holding it).
+    func forget(_ id: String) {
+        if let crossNodeFolder { unlink(crossNodeFolder + "/" + id) }
+    }
 }
