@@ -255,6 +255,8 @@ let package = Package(
             dependencies: [
                 "KinoraConfiguration", "KinoraHost", .product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), "KinoraServer",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // PostgresServer: the benchmarks on PostgreSQL start a server as the tests do.
+                "KinoraStore", "KinoraTestSupport",
             ],
             path: "Benchmarks/kinora-bench"
         ),

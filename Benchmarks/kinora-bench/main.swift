@@ -34,6 +34,7 @@ do {
     case "auth": try AuthBenchmark.run(rounds: option("--runs", 9))
     case "watch-page": try await WatchPageBenchmark.run(runs: option("--runs", 5))
     case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
+    case "job-claims": try JobClaimBenchmark.run(jobs: option("--jobs", 20_000), loops: option("--loops", 8))
     case "all":
         try await ColdStart.run(runs: option("--runs", 15))
         try await IdleMemory.run()
@@ -50,7 +51,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
+                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
                     .utf8))
         exit(2)
     }
