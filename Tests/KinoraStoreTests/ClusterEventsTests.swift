@@ -32,6 +32,30 @@ import Testing
         #expect(ContinuousClock.now - sent < .seconds(1))
     }
 
+    /// The server drops the listening connection (a restart, a failover): the node says so
+    /// (its /readyz fails) until it has listened again, and then hears events once more.
+    @Test func aLostEventConnectionIsReportedAndComesBack() async throws {
+        let nodeA = try PostgresServer.makeKinoraDatabase("relisten")
+        try nodeA.migrate()
+        let nodeB = try PostgresServer.reopenKinoraDatabase(like: nodeA)
+        let heard = Locked<[ClusterEvent]>([])
+        nodeB.events.subscribe { event in heard.change { $0.append(event) } }
+        nodeB.events.start()
+        defer { nodeB.events.stop() }
+        try await waitUntil(seconds: 10) { nodeB.events.problem == nil }
+        let killed = try nodeA.sql.read { db in
+            try db.scalar(
+                Int.self,
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?", [PostgresListener.applicationName])
+        }
+        #expect(killed == 1)
+        try await waitUntil(seconds: 5) { nodeB.events.problem != nil }
+        #expect(nodeB.events.problem?.contains("down") == true, "\(nodeB.events.problem ?? "")")
+        try await waitUntil(seconds: 10) { nodeB.events.problem == nil }
+        nodeA.events.publish(.video("after"))
+        try await waitUntil(seconds: 1) { heard.value.contains(.video("after")) }
+    }
+
     func waitUntil(seconds: Double, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while !condition() {

@@ -9,10 +9,12 @@ import Glibc
 /// away. Every ``pingInterval`` it notifies itself and times the echo: an echo later than
 /// ``lagLimit`` (or a connection that is down) is reported by ``problem``, so /readyz takes a
 /// node whose events lag out of the load balancer.
-final class PostgresListener: @unchecked Sendable {
+public final class PostgresListener: @unchecked Sendable {
     static let pingInterval: TimeInterval = 2
     static let lagLimit: TimeInterval = 5
     static let pingPrefix = "ping "
+    /// What `pg_stat_activity` shows for a node's listening connection.
+    public static let applicationName = "kinora-listen"
 
     private let database: PostgresDatabase
     private let channel: String
@@ -54,7 +56,7 @@ final class PostgresListener: @unchecked Sendable {
     private func run() {
         while !isStopped {
             do {
-                let connection = try database.dedicatedConnection()
+                let connection = try database.dedicatedConnection(applicationName: Self.applicationName)
                 _ = try connection.run("LISTEN \(channel)", [])
                 lock.withLock {
                     connected = true

@@ -78,9 +78,12 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         try withConnection { $0.serverVersion }
     }
 
-    /// A connection of its own, outside the pool: the one a LISTEN holds for good.
-    func dedicatedConnection() throws -> PostgresConnection {
-        try PostgresConnection(url: url, options: options)
+    /// A connection of its own, outside the pool: the one a LISTEN holds for good, named so an
+    /// operator tells it apart in `pg_stat_activity`.
+    func dedicatedConnection(applicationName: String) throws -> PostgresConnection {
+        var options = options
+        options["application_name"] = applicationName
+        return try PostgresConnection(url: url, options: options)
     }
 
     private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
