@@ -144,11 +144,11 @@ import Testing
         let database = try migrated(backend)
         try addUser(database, "u1")
         let videos = (0..<12).map { "v\($0)" }
-        try TestVideos.insert(database, ids: videos + ["gone1", "gone2"])
+        try TestVideos.insert(database, ids: videos + ["stays", "gone1", "gone2"])
         try database.playlists.create(PlaylistRecord(id: "p1", ownerID: "u1", title: "Mix", description: "", visibility: "public"))
-        try database.playlists.add("p1", videoID: "gone1", position: nil)
-        try database.playlists.add("p1", videoID: "gone2", position: nil)
-        // Twelve adds, at the start, the end and the middle, racing two removals that renumber.
+        for video in ["stays", "gone1", "gone2"] { try database.playlists.add("p1", videoID: video, position: nil) }
+        // Twelve adds, at the start, the end and second (valid whatever ran first: one item
+        // stays), racing two removals that renumber.
         let outcomes = try race(videos.count + 2, backend, database) { node, index in
             if index >= videos.count { return try node.playlists.remove("p1", videoID: index == videos.count ? "gone1" : "gone2") }
             try node.playlists.add("p1", videoID: videos[index], position: [0, nil, 1][index % 3])
@@ -156,8 +156,8 @@ import Testing
         }
         for outcome in outcomes { #expect(try outcome.get()) }
         let items = try database.playlists.items("p1")
-        #expect(Set(items.map(\.videoID)) == Set(videos))
-        #expect(items.map(\.position) == Array(0..<videos.count), "one position each, dense: \(items.map(\.position))")
+        #expect(Set(items.map(\.videoID)) == Set(videos + ["stays"]))
+        #expect(items.map(\.position) == Array(0...videos.count), "one position each, dense: \(items.map(\.position))")
     }
 
     @Test(arguments: StoreBackend.allCases)
