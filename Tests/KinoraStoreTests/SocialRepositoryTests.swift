@@ -19,7 +19,9 @@ import Testing
 
     /// Runs `body` on `count` threads at once, each with a database of its own; the results in
     /// thread order.
-    func race<T>(_ count: Int, _ backend: StoreBackend, _ database: KinoraDatabase, _ body: @escaping @Sendable (KinoraDatabase, Int) throws -> T)
+    func race<T>(
+        _ count: Int, _ backend: StoreBackend, _ database: KinoraDatabase, _ body: @escaping @Sendable (KinoraDatabase, Int) throws -> T
+    )
         throws -> [Result<T, any Error>]
     {
         let nodes = try (0..<count).map { _ in
@@ -178,7 +180,8 @@ import Testing
         let first = try playlists.list(ownerID: "u1", publicOnly: false, limit: 2, cursor: nil)
         #expect(first.playlists.map(\.id) == ["pe", "pd"])
         // A newer playlist does not shift the pages already handed out.
-        try playlists.create(PlaylistRecord(id: "late", ownerID: "u1", title: "late", description: "", visibility: "public", now: start.addingTimeInterval(60)))
+        try playlists.create(
+            PlaylistRecord(id: "late", ownerID: "u1", title: "late", description: "", visibility: "public", now: start.addingTimeInterval(60)))
         let second = try playlists.list(ownerID: "u1", publicOnly: false, limit: 2, cursor: try #require(first.nextCursor))
         #expect(second.playlists.map(\.id) == ["pc", "pb"])
         let last = try playlists.list(ownerID: "u1", publicOnly: false, limit: 2, cursor: try #require(second.nextCursor))
@@ -321,7 +324,8 @@ import Testing
             }
         }
         #expect(leftovers.allSatisfy { $0 == 0 }, "\(leftovers)")
-        #expect(try database.sql.read { try $0.scalar(String.self, "SELECT id FROM videos WHERE id = ?", ["a"]) } == "a", "other accounts' videos stay")
+        #expect(
+            try database.sql.read { try $0.scalar(String.self, "SELECT id FROM videos WHERE id = ?", ["a"]) } == "a", "other accounts' videos stay")
     }
 
     @Test(arguments: StoreBackend.allCases)
