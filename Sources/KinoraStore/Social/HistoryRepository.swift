@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Where an account stopped in a video.
 public struct HistoryEntry: Sendable, Hashable {
@@ -15,11 +14,12 @@ public struct HistoryEntry: Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 
-    init(row: Row) {
-        videoID = row["video_id"]
-        position = row["position"]
-        completed = row["completed"]
-        updatedAt = Date(timeIntervalSince1970: Double(row["updated_ms"] as Int64) / 1000)
+    init(row: SQLRow) throws {
+        videoID = try row.value("video_id")
+        position = try row.value("position")
+        completed = try row.value("completed")
+        let updatedMs: Int64 = try row.value("updated_ms")
+        updatedAt = Date(timeIntervalSince1970: Double(updatedMs) / 1000)
     }
 }
 
@@ -29,9 +29,9 @@ public struct HistoryPage: Sendable {
     public var nextCursor: String?
 }
 
-/// Watch history and resume positions.
+/// Watch history and resume positions. Runs on both backends.
 public struct HistoryRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// What a heartbeat did.
     public struct Recorded: Sendable {
@@ -48,21 +48,23 @@ public struct HistoryRepository: Sendable {
         minimumInterval: TimeInterval = 5
     ) throws -> Recorded {
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        return try writer.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO video_viewers(video_id, user_id) VALUES (?, ?)", arguments: [videoID, userID])
-            let firstView = db.changesCount > 0
+        return try db.write { db in
+            // A concurrent first heartbeat on another node waits on this key and then inserts
+            // nothing, so a view is counted once on both engines.
+            let firstView =
+                try db.execute("INSERT INTO video_viewers(video_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [videoID, userID]) > 0
             if firstView { try ViewCounter.countView(db, videoID: videoID) }
-            let existing = try Row.fetchOne(db, sql: "SELECT * FROM watch_history WHERE user_id = ? AND video_id = ?", arguments: [userID, videoID])
+            let existing = try db.fetchOne("SELECT * FROM watch_history WHERE user_id = ? AND video_id = ?", [userID, videoID])
                 .map(HistoryEntry.init)
             if let existing, now.timeIntervalSince(existing.updatedAt) < minimumInterval, existing.completed == completed {
                 return Recorded(entry: existing, countedView: firstView)
             }
             try db.execute(
-                sql: """
-                    INSERT INTO watch_history(user_id, video_id, position, completed, updated_ms) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(user_id, video_id) DO UPDATE SET position = excluded.position, completed = excluded.completed,
-                        updated_ms = excluded.updated_ms
-                    """, arguments: [userID, videoID, position, completed, nowMs])
+                """
+                INSERT INTO watch_history(user_id, video_id, position, completed, updated_ms) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(user_id, video_id) DO UPDATE SET position = excluded.position, completed = excluded.completed,
+                    updated_ms = excluded.updated_ms
+                """, [userID, videoID, position, completed, nowMs])
             let entry = HistoryEntry(
                 videoID: videoID, position: position, completed: completed,
                 updatedAt: Date(timeIntervalSince1970: Double(nowMs) / 1000))
@@ -71,9 +73,8 @@ public struct HistoryRepository: Sendable {
     }
 
     public func entry(userID: String, videoID: String) throws -> HistoryEntry? {
-        try writer.read {
-            try Row.fetchOne($0, sql: "SELECT * FROM watch_history WHERE user_id = ? AND video_id = ?", arguments: [userID, videoID])
-                .map(HistoryEntry.init)
+        try db.read {
+            try $0.fetchOne("SELECT * FROM watch_history WHERE user_id = ? AND video_id = ?", [userID, videoID]).map(HistoryEntry.init)
         }
     }
 
@@ -88,17 +89,17 @@ public struct HistoryRepository: Sendable {
             afterMs = ms
             afterVideo = parts[1]
         }
-        return try writer.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM watch_history WHERE user_id = ? AND (updated_ms < ? OR (updated_ms = ? AND video_id < ?))
-                    ORDER BY updated_ms DESC, video_id DESC LIMIT ?
-                    """, arguments: [userID, afterMs, afterMs, afterVideo, limit + 1])
-            let entries = rows.prefix(limit).map(HistoryEntry.init)
+        return try db.read { db in
+            let rows = try db.fetchAll(
+                """
+                SELECT * FROM watch_history WHERE user_id = ? AND (updated_ms < ? OR (updated_ms = ? AND video_id < ?))
+                ORDER BY updated_ms DESC, video_id DESC LIMIT ?
+                """, [userID, afterMs, afterMs, afterVideo, limit + 1])
+            let entries = try rows.prefix(limit).map(HistoryEntry.init)
             var next: String?
             if rows.count > limit, let last = rows.prefix(limit).last {
-                next = "\(last["updated_ms"] as Int64)-\(last["video_id"] as String)"
+                let (ms, video): (Int64, String) = (try last.value("updated_ms"), try last.value("video_id"))
+                next = "\(ms)-\(video)"
             }
             return HistoryPage(entries: Array(entries), nextCursor: next)
         }
@@ -107,23 +108,17 @@ public struct HistoryRepository: Sendable {
     /// Forgets every position of the account; returns how many.
     @discardableResult
     public func clear(userID: String) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM watch_history WHERE user_id = ?", arguments: [userID])
-            return db.changesCount
-        }
+        try db.write { try $0.execute("DELETE FROM watch_history WHERE user_id = ?", [userID]) }
     }
 
     /// Forgets one video; returns whether it was there.
     @discardableResult
     public func remove(userID: String, videoID: String) throws -> Bool {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM watch_history WHERE user_id = ? AND video_id = ?", arguments: [userID, videoID])
-            return db.changesCount > 0
-        }
+        try db.write { try $0.execute("DELETE FROM watch_history WHERE user_id = ? AND video_id = ?", [userID, videoID]) } > 0
     }
 
 }
 
 extension KinoraDatabase {
-    public var history: HistoryRepository { HistoryRepository(writer: writer) }
+    public var history: HistoryRepository { HistoryRepository(db: sql) }
 }
