@@ -26,12 +26,14 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func userInputCannotInjectFTSSyntax(_ backend: StoreBackend) throws {
+    func userInputCannotInjectQuerySyntax(_ backend: StoreBackend) throws {
         let fixture = try CatalogFixture(backend)
         try fixture.video("a", title: "Alpha OR beta \"quoted\" NEAR(x y)", description: "a title")
         for text in [
             "\"", "\"unterminated", "a OR", "NOT", "*", "alpha*)", "title:alpha", "NEAR(", "^alpha", "-alpha", "(", "alpha AND",
             "'; DROP TABLE videos; --", "\u{0}",
+            // PostgreSQL's tsquery syntax.
+            "alpha & !beta", "alpha | zzz", "alpha <-> beta", "alpha <2> beta", "alpha:A", "alpha:*", "!", "&", "'", "''", "\\", "('alpha')",
         ] {
             _ = try fixture.database.videos.search(text, limit: 10, cursor: nil)
         }
@@ -39,6 +41,8 @@ import Testing
         #expect(try ids(fixture, "OR") == ["a"], "operators are words")
         #expect(try ids(fixture, "!!!").isEmpty)
         #expect(try ids(fixture, "near x") == ["a"])
+        #expect(try ids(fixture, "alpha & !beta") == ["a"], "a negation is just a word")
+        #expect(try ids(fixture, "alpha | zzz").isEmpty, "an alternative is just a word, and every word is required")
     }
 
     @Test(arguments: StoreBackend.allCases)
