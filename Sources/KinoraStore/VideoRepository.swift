@@ -39,7 +39,8 @@ public struct VideoRepository: Sendable {
     /// running attempt scaled by the share still to do (nil until there is progress to go by).
     public func jobProgress(videoID: String, now: Date = Date()) throws -> (state: String, progress: Double, step: String?, etaSeconds: Int?)? {
         try db.read { db in
-            guard let row = try db.fetchOne("SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1", [videoID])
+            guard
+                let row = try db.fetchOne("SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1", [videoID])
             else { return nil }
             let job = try JobSummary(row: row, now: now)
             return (job.state, job.progress, job.step, job.etaSeconds)
@@ -106,7 +107,8 @@ extension VideoRepository {
                 "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
                 [now, id])
         } else {
-            try db.execute("UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?", [id])
+            try db.execute(
+                "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?", [id])
         }
     }
 }

@@ -63,7 +63,8 @@ import Testing
                         """,
                         [
                             "v\(index)", "Video \(index)", index % 4 == 0 ? "private" : "public",
-                            fixture.start.addingTimeInterval(Double(index)), fixture.start, fixture.start.addingTimeInterval(Double(index)), index % 977,
+                            fixture.start.addingTimeInterval(Double(index)), fixture.start, fixture.start.addingTimeInterval(Double(index)),
+                            index % 977,
                         ])
                 }
             case .postgres:

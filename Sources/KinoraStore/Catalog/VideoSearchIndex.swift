@@ -91,7 +91,9 @@ extension VideoRepository {
             offset = value
         }
         return try db.read { db in
-            guard let match = VideoSearchIndex.matchExpression(text, dialect: db.dialect) else { return SearchPage(items: [], nextCursor: nil, total: 0) }
+            guard let match = VideoSearchIndex.matchExpression(text, dialect: db.dialect) else {
+                return SearchPage(items: [], nextCursor: nil, total: 0)
+            }
             let from: String
             let order: String
             let orderArguments: [any SQLBindable]

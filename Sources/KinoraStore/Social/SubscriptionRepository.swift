@@ -62,7 +62,8 @@ public struct SubscriptionRepository: Sendable {
             arguments.append(limit + 1)
             let rows = try db.fetchAll(sql, arguments)
             let channels = try rows.prefix(limit).map { (try ChannelRecord(row: $0), try $0.value("subscribed_at", as: Date.self)) }
-            let next = rows.count > limit ? FeedCursor(key: try rows[limit - 1].value("subscribed_at"), id: try rows[limit - 1].value("id")).encoded : nil
+            let next =
+                rows.count > limit ? FeedCursor(key: try rows[limit - 1].value("subscribed_at"), id: try rows[limit - 1].value("id")).encoded : nil
             return SubscriptionPage(channels: channels, nextCursor: next)
         }
     }
@@ -82,7 +83,8 @@ public struct SubscriptionRepository: Sendable {
     }
 
     /// The feed's SQL for `dialect`; public for the query-plan test.
-    public static func feedSQL(userID: String, limit: Int, dialect: SQLDialect, after: FeedCursor? = nil, now: Date = Date()) -> (String, [SQLValue]) {
+    public static func feedSQL(userID: String, limit: Int, dialect: SQLDialect, after: FeedCursor? = nil, now: Date = Date()) -> (String, [SQLValue])
+    {
         // SQLite's CROSS JOIN fixes the order: left alone, SQLite walks every public video
         // newest first and probes the subscriptions, which reads the whole catalog for an
         // account that follows a few quiet channels. PostgreSQL has no such join with ON, and

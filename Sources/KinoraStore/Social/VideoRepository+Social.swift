@@ -4,7 +4,8 @@ extension VideoRepository {
         guard !ids.isEmpty else { return [:] }
         let unique = Array(Set(ids))
         return try db.read { db in
-            let videos = try db.fetchAll("SELECT * FROM videos WHERE id IN (\(CatalogSQL.placeholders(unique.count)))", unique).map(VideoRecord.init(row:))
+            let videos = try db.fetchAll("SELECT * FROM videos WHERE id IN (\(CatalogSQL.placeholders(unique.count)))", unique).map(
+                VideoRecord.init(row:))
             return Dictionary(videos.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
