@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 
-/// Counts and sums for the admin console's dashboard, straight from the database.
+/// Counts and sums for the admin console's dashboard, straight from the database. Runs on
+/// both backends.
 public struct AdminStatsRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     public struct Totals: Sendable, Equatable {
         public var users: Int
@@ -12,18 +12,22 @@ public struct AdminStatsRepository: Sendable {
     }
 
     public func totals() throws -> Totals {
-        try writer.read { db in
+        try db.read { db in
             Totals(
-                users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0,
-                videos: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM videos") ?? 0,
-                originalBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(original_size), 0) FROM videos WHERE original_key IS NOT NULL") ?? 0)
+                users: try db.scalar(Int.self, "SELECT COUNT(*) FROM users") ?? 0,
+                videos: try db.scalar(Int.self, "SELECT COUNT(*) FROM videos") ?? 0,
+                // PostgreSQL's SUM of bigints is a numeric: cast back, so it reads as an integer.
+                originalBytes: try db.scalar(
+                    Int64.self, "SELECT CAST(COALESCE(SUM(original_size), 0) AS BIGINT) FROM videos WHERE original_key IS NOT NULL") ?? 0)
         }
     }
 
     /// Each video's id, title and original size, for the storage table.
     public func originals() throws -> [(id: String, title: String, bytes: Int64)] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, title, original_size FROM videos WHERE original_key IS NOT NULL").map { ($0[0], $0[1], $0[2]) }
+        try db.read { db in
+            try db.fetchAll("SELECT id, title, original_size FROM videos WHERE original_key IS NOT NULL ORDER BY id").map {
+                (try $0.value("id"), try $0.value("title"), try $0.value("original_size"))
+            }
         }
     }
 
@@ -34,14 +38,16 @@ public struct AdminStatsRepository: Sendable {
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
         let today = calendar.startOfDay(for: now)
         let first = calendar.date(byAdding: .day, value: -(days - 1), to: today) ?? today
-        let counts = try writer.read { db in
+        let counts = try db.read { db in
             var counts: [String: Int] = [:]
-            // Dates are stored as "yyyy-MM-dd HH:mm:ss.SSS" text: the first ten characters are the day.
-            for row in try Row.fetchAll(
-                db, sql: "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM videos WHERE created_at >= ? GROUP BY day",
-                arguments: [first.storageText])
-            {
-                counts[row[0]] = row[1]
+            let day: String
+            switch db.dialect {
+            // Dates are stored as "yyyy-MM-dd HH:mm:ss.SSS" text (UTC): the first ten characters are the day.
+            case .sqlite: day = "substr(created_at, 1, 10)"
+            case .postgres: day = "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+            }
+            for row in try db.fetchAll("SELECT \(day) AS day, COUNT(*) AS count FROM videos WHERE created_at >= ? GROUP BY 1", [first]) {
+                counts[try row.value("day")] = try row.value("count")
             }
             return counts
         }
@@ -53,12 +59,12 @@ public struct AdminStatsRepository: Sendable {
 
     /// The latest failed (or cancelled) jobs with their reasons, newest first.
     public func recentFailures(limit: Int) throws -> [AdminJob] {
-        let failed = try JobQueue(db: SQLiteDatabase(pool: writer)).list(state: "failed", before: nil, limit: limit).items
-        let cancelled = try JobQueue(db: SQLiteDatabase(pool: writer)).list(state: "cancelled", before: nil, limit: limit).items
+        let failed = try JobQueue(db: db).list(state: "failed", before: nil, limit: limit).items
+        let cancelled = try JobQueue(db: db).list(state: "cancelled", before: nil, limit: limit).items
         return Array((failed + cancelled).sorted { $0.updatedAt > $1.updatedAt }.prefix(limit))
     }
 }
 
 extension KinoraDatabase {
-    public var adminStats: AdminStatsRepository { AdminStatsRepository(writer: writer) }
+    public var adminStats: AdminStatsRepository { AdminStatsRepository(db: sql) }
 }

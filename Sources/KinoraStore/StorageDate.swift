@@ -12,7 +12,14 @@ extension Date {
     public var storageText: String {
         let interval = timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
-        let millis = Int((interval - Double(seconds)) * 1000)
+        // Milliseconds truncated, but from the fraction rounded to the microsecond first: a
+        // date read back from text (`….123`) is a binary fraction a hair below .123 half the
+        // time, and must write back as it was read (a listing cursor, a PostgreSQL date).
+        var millis = Int(((interval - Double(seconds)) * 1_000_000).rounded() / 1000)
+        if millis >= 1000 {
+            seconds += 1
+            millis -= 1000
+        }
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {

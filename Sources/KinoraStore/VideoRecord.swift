@@ -1,8 +1,9 @@
 import Foundation
-import GRDB
 
 /// A video as stored: metadata, ownership, processing state and what the probe found.
-public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+/// Written with ``SQLConnection/insert(_:into:)`` (its coding keys name the columns), read with
+/// ``init(row:)``.
+public struct VideoRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "videos"
 
     public var id: String
@@ -77,31 +78,31 @@ public struct VideoRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 
     /// Decoded by hand: a listing decodes a page of these per request, and the Codable
     /// path costs several times more.
-    public init(row: Row) throws {
-        id = row["id"]
-        title = row["title"]
-        visibility = row["visibility"]
-        status = row["status"]
+    public init(row: SQLRow) throws {
+        id = try row.value("id")
+        title = try row.value("title")
+        visibility = try row.value("visibility")
+        status = try row.value("status")
         error = row["error"]
         originalKey = row["original_key"]
         originalName = row["original_name"]
-        originalSize = row["original_size"]
+        originalSize = try row.value("original_size")
         duration = row["duration"]
         width = row["width"]
         height = row["height"]
         mediaInfo = row["media_info"]
         thumbnails = row["thumbnails"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        createdAt = try row.value("created_at")
+        updatedAt = try row.value("updated_at")
         ownerID = row["owner_id"]
         channelID = row["channel_id"]
-        description = row["description"]
+        description = try row.value("description")
         categoryID = row["category_id"]
         language = row["language"]
         license = row["license"]
         publishAt = row["publish_at"]
         listedAt = row["listed_at"] ?? createdAt
-        views = row["views"]
+        views = try row.value("views")
     }
 
     public mutating func setPublishAt(_ date: Date?) {

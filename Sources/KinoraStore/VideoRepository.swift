@@ -6,28 +6,29 @@ public struct VideoRepository: Sendable {
     let database: KinoraDatabase
     /// Both backends.
     var db: any SQLDatabase { database.sql }
-    /// GRDB, SQLite only: what methods not yet moved to ``db`` use (issue 17 removes it).
+    /// GRDB, SQLite only: no method here uses it any more; it goes once the social
+    /// repositories have moved too (issue 17), and `import GRDB` with it.
     var writer: DatabasePool { database.writer }
 
     /// Inserts the video, its tags (normalized already), its search entry and its first
     /// transcode job (queued by ``JobQueue``) in one transaction.
     public func create(_ video: VideoRecord, tags: [String] = []) throws {
-        try writer.write { db in
-            try video.insert(db)
+        try db.write { db in
+            try db.insert(video, into: VideoRecord.databaseTableName)
             try Self.replaceTags(videoID: video.id, tags, db)
             try VideoSearchIndex.reindex(videoID: video.id, db)
-            try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, SQLiteConnection(db: db))
+            try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, db)
         }
     }
 
     public func find(_ id: String) throws -> VideoRecord? {
-        try writer.read { try VideoRecord.fetchOne($0, key: id) }
+        try db.read { try $0.fetchOne("SELECT * FROM videos WHERE id = ?", [id]).map(VideoRecord.init(row:)) }
     }
 
     /// Deletes the row (jobs cascade); returns whether it existed.
     @discardableResult
     public func delete(_ id: String) throws -> Bool {
-        try writer.write { try VideoRecord.deleteOne($0, key: id) }
+        try db.write { try $0.execute("DELETE FROM videos WHERE id = ?", [id]) } > 0
     }
 
     public func jobState(videoID: String) throws -> (state: String, progress: Double, step: String?)? {
@@ -37,22 +38,14 @@ public struct VideoRepository: Sendable {
     /// The latest job's state with an estimate of the seconds left: elapsed time of the
     /// running attempt scaled by the share still to do (nil until there is progress to go by).
     public func jobProgress(videoID: String, now: Date = Date()) throws -> (state: String, progress: Double, step: String?, etaSeconds: Int?)? {
-        try writer.read { db in
+        try db.read { db in
             guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1",
-                    arguments: [videoID])
+                let row = try db.fetchOne("SELECT state, progress, step, started_at FROM jobs WHERE video_id = ? ORDER BY id DESC LIMIT 1", [videoID])
             else { return nil }
-            let state: String = row["state"]
-            let progress: Double = row["progress"]
-            var eta: Int?
-            if state == "running", progress >= 0.02, progress < 1, let started: Date = row["started_at"] {
-                eta = Int((now.timeIntervalSince(started) * (1 - progress) / progress).rounded())
-            }
-            return (state, progress, row["step"], eta)
+            let job = try JobSummary(row: row, now: now)
+            return (job.state, job.progress, job.step, job.etaSeconds)
         }
     }
-
 }
 
 extension KinoraDatabase {
@@ -62,36 +55,32 @@ extension KinoraDatabase {
 extension VideoRepository {
     /// Records what the manifests now describe; `ready` once every rendition is published.
     public func publish(_ id: String, presentation: String, ready: Bool, now: Date = Date()) throws {
-        try writer.write {
+        try db.write {
             try $0.execute(
-                sql: "UPDATE videos SET presentation = ?, status = CASE WHEN ? THEN 'ready' ELSE status END, updated_at = ? WHERE id = ?",
-                arguments: [presentation, ready, now, id])
+                "UPDATE videos SET presentation = ?, status = CASE WHEN ? THEN 'ready' ELSE status END, updated_at = ? WHERE id = ?",
+                [presentation, ready, now, id])
         }
     }
 
     /// Forgets the recorded presentation, so the video is not playable: a growing first pass
     /// that failed must not leave players waiting for segments that will never come.
     public func unpublish(_ id: String, now: Date = Date()) throws {
-        try writer.write {
-            try $0.execute(sql: "UPDATE videos SET presentation = NULL, updated_at = ? WHERE id = ?", arguments: [now, id])
-        }
+        try db.write { try $0.execute("UPDATE videos SET presentation = NULL, updated_at = ? WHERE id = ?", [now, id]) }
     }
 
     /// Records the thumbnails a transcode stored.
     public func setThumbnails(_ id: String, json: String, now: Date = Date()) throws {
-        try writer.write {
-            try $0.execute(sql: "UPDATE videos SET thumbnails = ?, updated_at = ? WHERE id = ?", arguments: [json, now, id])
-        }
+        try db.write { try $0.execute("UPDATE videos SET thumbnails = ?, updated_at = ? WHERE id = ?", [json, now, id]) }
     }
 
     /// Whether the first rendition is published: the cheap check for every stream request.
     public func isPublished(_ id: String) throws -> Bool {
-        try writer.read { try Bool.fetchOne($0, sql: "SELECT presentation IS NOT NULL FROM videos WHERE id = ?", arguments: [id]) } ?? false
+        try db.read { try $0.scalar(Bool.self, "SELECT presentation IS NOT NULL FROM videos WHERE id = ?", [id]) } ?? false
     }
 
     /// The published presentation (renditions and segments), nil before the first publish.
     public func presentation(_ id: String) throws -> String? {
-        try writer.read { try String.fetchOne($0, sql: "SELECT presentation FROM videos WHERE id = ?", arguments: [id]) }
+        try db.read { try $0.scalar(String.self, "SELECT presentation FROM videos WHERE id = ?", [id]) }
     }
 }
 
@@ -118,7 +107,8 @@ extension VideoRepository {
                 "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL, updated_at = ? WHERE id = ?",
                 [now, id])
         } else {
-            try db.execute("UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?", [id])
+            try db.execute(
+                "UPDATE videos SET status = CASE WHEN status = 'failed' THEN 'processing' ELSE status END, error = NULL WHERE id = ?", [id])
         }
     }
 }

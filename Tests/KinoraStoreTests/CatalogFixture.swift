@@ -2,17 +2,16 @@ import Foundation
 import KinoraStore
 import KinoraTestSupport
 
-/// A migrated database in a temporary folder, with helpers to add accounts and videos.
+/// A migrated database on `backend` (cleaned up with the test environment), with helpers to
+/// add accounts and videos.
 struct CatalogFixture {
     let database: KinoraDatabase
-    let dir: String
     let start = Date(timeIntervalSince1970: 1_700_000_000)
 
-    init() throws {
-        (database, dir) = try TestEnvironment.migratedDatabase("catalog")
+    init(_ backend: StoreBackend) throws {
+        database = try backend.makeDatabase("catalog")
+        try database.migrate()
     }
-
-    func remove() { try? FileManager.default.removeItem(atPath: dir) }
 
     @discardableResult
     func user(_ name: String, role: String = "creator") throws -> UserRecord {
@@ -35,5 +34,10 @@ struct CatalogFixture {
         record.setPublishAt(publishAt)
         try database.videos.create(record, tags: tags)
         return record
+    }
+
+    /// How many rows `table` holds.
+    func count(_ table: String) throws -> Int {
+        try database.sql.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM \(table)") } ?? -1
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import KinoraStore
+import KinoraTestSupport
 import Testing
 
 @Suite struct CatalogRepositoryTests {
-    @Test func uploadersGetADefaultChannelWithTheirAccountAndViewersDoNot() throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases)
+    func uploadersGetADefaultChannelWithTheirAccountAndViewersDoNot(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
         let alice = try fixture.user("Alice")
         let admin = try fixture.user("root", role: "admin")
         let viewer = try fixture.user("vic", role: "viewer")
@@ -14,10 +15,18 @@ import Testing
         #expect(try fixture.database.channels.list(ownerID: admin.id).count == 1)
         #expect(try fixture.database.channels.list(ownerID: viewer.id).isEmpty)
         // A handle taken by another channel gets a suffix; handles are unique whatever the case.
-        try fixture.database.channels.create(ChannelRecord(ownerID: alice.id, handle: "Bob", name: "Bob fans"))
+        // A second later, so "the oldest" is not down to the clock's resolution.
+        try fixture.database.channels.create(ChannelRecord(ownerID: alice.id, handle: "Bob", name: "Bob fans", now: Date().addingTimeInterval(1)))
+        #expect(try fixture.database.channels.find(handle: "BOB")?.name == "Bob fans", "a handle is found whatever its case")
         let bob = try fixture.user("bob")
         #expect(try fixture.database.channels.list(ownerID: bob.id).map(\.handle) == ["bob-2"])
         #expect(throws: HandleTaken.self) { try fixture.database.channels.create(ChannelRecord(ownerID: bob.id, handle: "ALICE", name: "x")) }
+        let bobs = try #require(try fixture.database.channels.list(ownerID: bob.id).first)
+        #expect(throws: HandleTaken.self) { try fixture.database.channels.update(id: bobs.id, handle: "Alice") }
+        let renamed = try fixture.database.channels.update(id: bobs.id, handle: "Bobby", description: "Bob's own")
+        #expect(renamed?.handle == "bobby" && renamed?.name == "bob" && renamed?.description == "Bob's own")
+        #expect(try fixture.database.channels.find(id: bobs.id) == renamed)
+        #expect(try fixture.database.channels.update(id: "missing", name: "x") == nil)
         // The default channel is the oldest; one is made again when all were deleted.
         #expect(try fixture.database.channels.defaultChannel(for: alice).handle == "alice")
         for channel in try fixture.database.channels.list(ownerID: alice.id) { try fixture.database.channels.delete(id: channel.id) }
@@ -25,15 +34,15 @@ import Testing
         #expect(try fixture.database.channels.list(ownerID: alice.id).count == 1)
     }
 
-    @Test func tagsAreNormalizedAndBounded() throws {
+    @Test(arguments: StoreBackend.allCases)
+    func tagsAreNormalizedAndBounded(_ backend: StoreBackend) throws {
         #expect(try VideoTags.parse(commaSeparated: " Cats ,funny   Videos,, cats,CATS") == ["cats", "funny videos"])
         #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize([String(repeating: "a", count: 41)]) }
         #expect(try VideoTags.normalize([String(repeating: "a", count: 40)]).count == 1)
         #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize((1...21).map { "t\($0)" }) }
         #expect(throws: VideoTags.Invalid.self) { try VideoTags.normalize(["bell\u{07}"]) }
 
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+        let fixture = try CatalogFixture(backend)
         try fixture.video("a", tags: ["zeta", "alpha"])
         #expect(try fixture.database.videos.tags(videoID: "a") == ["zeta", "alpha"], "the creator's order is kept")
         var query = VideoQuery()
@@ -42,9 +51,9 @@ import Testing
         #expect(try fixture.database.videos.list(query).items.first?.tags == ["zeta", "alpha"])
     }
 
-    @Test func visibilityIsFilteredInSQLSoPagesAreFull() throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases)
+    func visibilityIsFilteredInSQLSoPagesAreFull(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
         let alice = try fixture.user("alice")
         let future = Date().addingTimeInterval(3600)
         // Newest first: hidden videos sit between the public ones.
@@ -79,10 +88,9 @@ import Testing
         #expect(try #require(try fixture.database.videos.find("v2")).isVisible(to: nil, isAdmin: false), "unlisted: by direct link")
     }
 
-    @Test(arguments: VideoQuery.Sort.allCases)
-    func pagesNeitherRepeatNorSkipWhileVideosAreInserted(sort: VideoQuery.Sort) throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases, VideoQuery.Sort.allCases)
+    func pagesNeitherRepeatNorSkipWhileVideosAreInserted(_ backend: StoreBackend, sort: VideoQuery.Sort) throws {
+        let fixture = try CatalogFixture(backend)
         let titles = ["banana", "Apple", "cherry", "apple", "Date", "elder", "fig", "Grape"]
         for (index, title) in titles.enumerated() {
             try fixture.video("v\(index)", minute: Double(index), title: title)
@@ -108,9 +116,9 @@ import Testing
         #expect(inserted == 3)
     }
 
-    @Test func titlesSortWhateverTheirCaseAndACursorBelongsToItsSort() throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases)
+    func titlesSortWhateverTheirCaseAndACursorBelongsToItsSort(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
         for (index, title) in ["banana", "Apple", "cherry", "apple", "Date"].enumerated() { try fixture.video("v\(index)", title: title) }
         var byTitle = VideoQuery()
         byTitle.sort = .title
@@ -119,13 +127,14 @@ import Testing
         newest.limit = 2
         var byViews = VideoQuery()
         byViews.sort = .mostViewed
-        byViews.cursor = try #require(try fixture.database.videos.list(newest).nextCursor)
+        let newestCursor = try #require(try fixture.database.videos.list(newest).nextCursor)
+        byViews.cursor = newestCursor
         #expect(throws: InvalidCursor.self) { try fixture.database.videos.list(byViews) }
     }
 
-    @Test func filtersNarrowTheListing() throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases)
+    func filtersNarrowTheListing(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
         let alice = try fixture.user("alice")
         let channel = try fixture.database.channels.list(ownerID: alice.id)[0]
         try fixture.database.categories.create(CategoryRecord(id: "music", name: "Music"))
@@ -150,9 +159,9 @@ import Testing
         #expect(try fixture.database.videos.find("long")?.categoryID == nil)
     }
 
-    @Test func aVideoIsReadWithEverythingItShows() throws {
-        let fixture = try CatalogFixture()
-        defer { fixture.remove() }
+    @Test(arguments: StoreBackend.allCases)
+    func aVideoIsReadWithEverythingItShows(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
         let alice = try fixture.user("alice")
         let channel = try fixture.database.channels.list(ownerID: alice.id)[0]
         try fixture.video("v", owner: alice.id, channel: channel.id, tags: ["one", "two"])
@@ -161,5 +170,21 @@ import Testing
         #expect(details.channel?.handle == "alice" && details.tags == ["one", "two"])
         #expect(details.job?.state == "queued" && details.captions.map(\.language) == ["en"] && details.presentation == nil)
         #expect(try fixture.database.videos.details(id: "missing") == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func categoriesListByNameWhateverTheCaseAndKeepTheirIDs(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
+        let categories = fixture.database.categories
+        for (id, name) in [("music", "music"), ("how-to", "How-to"), ("art", "Art"), ("zoo", "animals")] {
+            try categories.create(CategoryRecord(id: id, name: name))
+        }
+        #expect(throws: CategoryExists.self) { try categories.create(CategoryRecord(id: "music", name: "Music again")) }
+        #expect(try categories.list().map(\.name) == ["animals", "Art", "How-to", "music"])
+        #expect(try categories.rename(id: "music", to: "Music")?.name == "Music")
+        #expect(try categories.find(id: "music")?.name == "Music")
+        #expect(try categories.rename(id: "missing", to: "x") == nil)
+        #expect(try categories.delete(id: "zoo") && !(try categories.delete(id: "zoo")))
+        #expect(try categories.list().map(\.id) == ["art", "how-to", "music"])
     }
 }

@@ -30,8 +30,8 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
     }
 }
 
-/// Minimal video rows through the SQL API alone, for repository tests on both engines while
-/// the video repository itself still runs on SQLite only.
+/// Minimal video rows (no tags, search entry or job), for repository tests on both engines
+/// that need a video to hang their rows on and nothing more.
 public enum TestVideos {
     public static func insert(_ database: KinoraDatabase, ids: [String], now: Date = Date()) throws {
         try database.sql.write { db in

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A category admins define; its id is a slug they choose (`music`, `how-to`).
-public struct CategoryRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct CategoryRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "categories"
 
     public var id: String
@@ -34,43 +33,44 @@ public struct CategoryExists: Error {
     public let id: String
 }
 
-/// Every query on the categories table.
+/// Every query on the categories table. Runs on both backends.
 public struct CategoryRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
+    /// By name whatever its case (the id breaks ties).
     public func list() throws -> [CategoryRecord] {
-        try writer.read { try CategoryRecord.fetchAll($0, sql: "SELECT * FROM categories ORDER BY name COLLATE NOCASE, id") }
+        try db.read { db in
+            try db.fetchAll(CategoryRecord.self, "SELECT * FROM categories ORDER BY \(CatalogSQL.caseless("name", db.dialect)), id")
+        }
     }
 
     public func find(id: String) throws -> CategoryRecord? {
-        try writer.read { try CategoryRecord.fetchOne($0, key: id) }
+        try db.read { try $0.fetchOne(CategoryRecord.self, "SELECT * FROM categories WHERE id = ?", [id]) }
     }
 
     public func create(_ category: CategoryRecord) throws {
         do {
-            try writer.write { try category.insert($0) }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            try db.write { try $0.insert(category, into: CategoryRecord.databaseTableName) }
+        } catch SQLError.unique {
             throw CategoryExists(id: category.id)
         }
     }
 
     /// Returns the renamed category, nil when it does not exist.
     public func rename(id: String, to name: String) throws -> CategoryRecord? {
-        try writer.write { db in
-            guard var category = try CategoryRecord.fetchOne(db, key: id) else { return nil }
-            category.name = name
-            try category.update(db)
-            return category
+        try db.write { db in
+            guard try db.execute("UPDATE categories SET name = ? WHERE id = ?", [name, id]) > 0 else { return nil }
+            return try db.fetchOne(CategoryRecord.self, "SELECT * FROM categories WHERE id = ?", [id])
         }
     }
 
     /// Deletes the category; its videos keep existing without one (the foreign key sets NULL).
     @discardableResult
     public func delete(id: String) throws -> Bool {
-        try writer.write { try CategoryRecord.deleteOne($0, key: id) }
+        try db.write { try $0.execute("DELETE FROM categories WHERE id = ?", [id]) } > 0
     }
 }
 
 extension KinoraDatabase {
-    public var categories: CategoryRepository { CategoryRepository(writer: writer) }
+    public var categories: CategoryRepository { CategoryRepository(db: sql) }
 }

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// A channel: where an account's videos are published. An account that may upload (creator,
 /// admin) gets a default one with the account; it may make more.
-public struct ChannelRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct ChannelRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "channels"
 
     public var id: String
@@ -26,6 +25,16 @@ public struct ChannelRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         self.name = name
         self.description = description
         createdAt = now
+    }
+
+    /// Read from a row that holds the channel's columns (and maybe others, ignored).
+    init(row: SQLRow) throws {
+        id = try row.value("id")
+        ownerID = try row.value("owner_id")
+        handle = try row.value("handle")
+        name = try row.value("name")
+        description = try row.value("description")
+        createdAt = try row.value("created_at")
     }
 
     public static let maxNameLength = 100

@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 
 /// Every query on the channels table. Other services (playlists, subscriptions) find channels
-/// here; videos reach theirs through ``VideoRepository``.
+/// here; videos reach theirs through ``VideoRepository``. Runs on both backends.
 public struct ChannelRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// Roles whose accounts get a default channel (the roles that may upload).
     public static let uploaderRoles: Set<String> = ["creator", "admin"]
@@ -12,50 +11,54 @@ public struct ChannelRepository: Sendable {
     /// Inserts the channel; throws ``HandleTaken`` when the handle exists in any case.
     public func create(_ channel: ChannelRecord) throws {
         do {
-            try writer.write { try channel.insert($0) }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            try db.write { try $0.insert(channel, into: ChannelRecord.databaseTableName) }
+        } catch SQLError.unique {
             throw HandleTaken(handle: channel.handle)
         }
     }
 
     public func find(id: String) throws -> ChannelRecord? {
-        try writer.read { try ChannelRecord.fetchOne($0, key: id) }
+        try db.read { try Self.fetchOne(id: id, $0) }
     }
 
-    /// Case-insensitive, as the column's collation.
+    /// Case-insensitive, as the column (NOCASE on SQLite, citext on PostgreSQL).
     public func find(handle: String) throws -> ChannelRecord? {
-        try writer.read { try ChannelRecord.fetchOne($0, sql: "SELECT * FROM channels WHERE handle = ?", arguments: [handle]) }
+        try db.read { try $0.fetchOne("SELECT * FROM channels WHERE handle = ?", [handle]).map(ChannelRecord.init(row:)) }
     }
 
-    /// The account's channels, oldest (the default one) first; insertion order breaks ties.
+    /// The account's channels, oldest (the default one) first; the id breaks ties, so the
+    /// order is the same on every read and both backends (the `channels_owner` index's order).
     public func list(ownerID: String) throws -> [ChannelRecord] {
-        try writer.read {
-            try ChannelRecord.fetchAll($0, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid", arguments: [ownerID])
+        try db.read {
+            try $0.fetchAll("SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, id", [ownerID]).map(ChannelRecord.init(row:))
         }
     }
 
     /// Channels by id, for showing many videos at once.
     public func find(ids: some Collection<String>) throws -> [String: ChannelRecord] {
-        try writer.read { try Self.fetch(ids: ids, $0) }
+        try db.read { try Self.fetch(ids: ids, $0) }
     }
 
-    static func fetch(ids: some Collection<String>, _ db: Database) throws -> [String: ChannelRecord] {
+    static func fetch(ids: some Collection<String>, _ db: any SQLConnection) throws -> [String: ChannelRecord] {
         guard !ids.isEmpty else { return [:] }
-        let channels = try ChannelRecord.fetchAll(db, keys: Array(Set(ids)))
+        let unique = Array(Set(ids))
+        let channels = try db.fetchAll("SELECT * FROM channels WHERE id IN (\(CatalogSQL.placeholders(unique.count)))", unique)
+            .map(ChannelRecord.init(row:))
         return Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    static func fetchOne(id: String, _ db: any SQLConnection) throws -> ChannelRecord? {
+        try db.fetchOne("SELECT * FROM channels WHERE id = ?", [id]).map(ChannelRecord.init(row:))
     }
 
     /// The account's default channel (its oldest). One is created when it has none, so an
     /// upload always has a home even after its owner deleted every channel or became a creator.
     public func defaultChannel(for user: UserRecord) throws -> ChannelRecord {
-        try writer.write { db in
-            if let channel = try ChannelRecord.fetchOne(
-                db, sql: "SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, rowid LIMIT 1",
-                arguments: [user.id])
-            {
-                return channel
+        try db.write { db in
+            if let row = try db.fetchOne("SELECT * FROM channels WHERE owner_id = ? ORDER BY created_at, id LIMIT 1", [user.id]) {
+                return try ChannelRecord(row: row)
             }
-            return try Self.insertDefault(for: user, SQLiteConnection(db: db))
+            return try Self.insertDefault(for: user, db)
         }
     }
 
@@ -79,40 +82,41 @@ public struct ChannelRepository: Sendable {
     /// Returns the channel as stored afterwards, nil when it does not exist.
     public func update(id: String, handle: String? = nil, name: String? = nil, description: String? = nil) throws -> ChannelRecord? {
         do {
-            return try writer.write { db in
-                guard var channel = try ChannelRecord.fetchOne(db, key: id) else { return nil }
+            return try db.write { db in
+                guard var channel = try Self.fetchOne(id: id, db) else { return nil }
                 let renamed = name != nil && name != channel.name
                 if let handle { channel.handle = handle.lowercased() }
                 if let name { channel.name = name }
                 if let description { channel.description = description }
-                try channel.update(db)
+                try db.execute(
+                    "UPDATE channels SET handle = ?, name = ?, description = ? WHERE id = ?", [channel.handle, channel.name, channel.description, id])
                 if renamed {
-                    let videos = try String.fetchAll(db, sql: "SELECT id FROM videos WHERE channel_id = ?", arguments: [id])
+                    let videos = try db.fetchAll("SELECT id FROM videos WHERE channel_id = ?", [id]).map { try $0.value("id", as: String.self) }
                     for video in videos { try VideoSearchIndex.reindex(videoID: video, db) }
                 }
                 return channel
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+        } catch SQLError.unique {
             throw HandleTaken(handle: handle ?? "")
         }
     }
 
     public func videoCount(channelID: String) throws -> Int {
-        try writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM videos WHERE channel_id = ?", arguments: [channelID]) ?? 0 }
+        try db.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM videos WHERE channel_id = ?", [channelID]) ?? 0 }
     }
 
     public func videoIDs(channelID: String) throws -> [String] {
-        try writer.read { try String.fetchAll($0, sql: "SELECT id FROM videos WHERE channel_id = ?", arguments: [channelID]) }
+        try db.read { try $0.fetchAll("SELECT id FROM videos WHERE channel_id = ?", [channelID]).map { try $0.value("id", as: String.self) } }
     }
 
     @discardableResult
     public func delete(id: String) throws -> Bool {
-        try writer.write { try ChannelRecord.deleteOne($0, key: id) }
+        try db.write { try $0.execute("DELETE FROM channels WHERE id = ?", [id]) } > 0
     }
 }
 
 extension KinoraDatabase {
-    public var channels: ChannelRepository { ChannelRepository(writer: writer) }
+    public var channels: ChannelRepository { ChannelRepository(db: sql) }
 }
 
 extension UserRecord {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What a listing asks for: which videos (scope and filters), in which order, from where.
 public struct VideoQuery: Sendable {
@@ -50,26 +49,27 @@ extension VideoRepository {
     /// Throws ``InvalidCursor`` for a cursor this did not make or made for another sort.
     public func list(_ query: VideoQuery, now: Date = Date()) throws -> VideoPage {
         let after = try query.cursor.map { try CatalogCursor(decoding: $0, sort: query.sort) }
-        let (sql, arguments) = Self.listingSQL(query, after: after, now: now)
-        return try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        return try db.read { db in
+            let (sql, arguments) = Self.listingSQL(query, dialect: db.dialect, after: after, now: now)
+            let rows = try db.fetchAll(sql, arguments)
             let page = Array(rows.prefix(query.limit))
             var next: String?
             if rows.count > query.limit, let last = page.last {
-                next = CatalogCursor(sort: query.sort, key: last["sort_key"], id: last["id"]).encoded
+                next = CatalogCursor(sort: query.sort, key: last.raw("sort_key") ?? .null, id: try last.value("id")).encoded
             }
             return VideoPage(items: try VideoDetails.load(page, db, now: now), nextCursor: next)
         }
     }
 
-    /// The listing's SQL; public for the query-plan tests.
-    public static func listingSQL(_ query: VideoQuery, after: CatalogCursor? = nil, now: Date = Date()) -> (String, StatementArguments) {
+    /// The listing's SQL for `dialect`; public for the query-plan tests.
+    public static func listingSQL(_ query: VideoQuery, dialect: SQLDialect, after: CatalogCursor? = nil, now: Date = Date()) -> (String, [SQLValue]) {
         var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible?] = []
+        var arguments: [any SQLBindable] = []
         // The index range must come from the sort key (and the cursor when there is one), or
         // SQLite, without statistics, takes the date bounds and sorts the whole result. A unary
-        // `+` keeps a term out of index selection.
-        let date = query.sort == .newest && after == nil ? "v.listed_at" : "+v.listed_at"
+        // `+` keeps a term out of SQLite's index selection; PostgreSQL plans with statistics
+        // (and has no unary `+` for dates).
+        let date = query.sort == .newest && after == nil || dialect == .postgres ? "v.listed_at" : "+v.listed_at"
         switch query.scope {
         case .listed:
             // listed_at is publish_at when scheduled, else created_at (always past): one range.
@@ -121,25 +121,31 @@ extension VideoRepository {
             order = "v.views DESC, v.id DESC"
             if after != nil { conditions.append("(v.views, v.id) < (?, ?)") }
         case .title:
+            // Whatever the case; the key kept in the cursor is the title as stored.
             key = "v.title"
-            order = "v.title COLLATE NOCASE, v.id"
-            // The collation on the right-hand side, where SQLite still uses the index for the range.
-            if after != nil { conditions.append("(v.title, v.id) > (? COLLATE NOCASE, ?)") }
+            order = "\(CatalogSQL.caseless("v.title", dialect)), v.id"
+            if after != nil {
+                switch dialect {
+                // The collation on the right-hand side, where SQLite still uses the index for the range.
+                case .sqlite: conditions.append("(v.title, v.id) > (? COLLATE NOCASE, ?)")
+                case .postgres: conditions.append("(lower(v.title), v.id) > (lower(?), ?)")
+                }
+            }
         }
         if let after { arguments += [after.key, after.id] }
         arguments.append(query.limit + 1)
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return ("SELECT v.*, \(key) AS sort_key FROM videos v \(filter) ORDER BY \(order) LIMIT ?", StatementArguments(arguments))
+        return ("SELECT v.*, \(key) AS sort_key FROM videos v \(filter) ORDER BY \(order) LIMIT ?", arguments.map(\.sqlValue))
     }
 }
 
 /// The opaque position in a listing: sort, key of the last video shown, its id.
 public struct CatalogCursor: Sendable {
     var sort: VideoQuery.Sort
-    var key: DatabaseValue
+    var key: SQLValue
     var id: String
 
-    public init(sort: VideoQuery.Sort, key: DatabaseValue, id: String) {
+    public init(sort: VideoQuery.Sort, key: SQLValue, id: String) {
         self.sort = sort
         self.key = key
         self.id = id
@@ -147,10 +153,13 @@ public struct CatalogCursor: Sendable {
 
     var encoded: String {
         let value: Any
-        switch key.storage {
-        case .int64(let number): value = number
-        case .double(let number): value = number
-        case .string(let text): value = text
+        switch key {
+        case .integer(let number): value = number
+        case .real(let number): value = number
+        case .text(let text): value = text
+        // PostgreSQL's dates; SQLite's are text already. Read back as text, which PostgreSQL
+        // compares as the column's type.
+        case .date(let date): value = date.storageText
         default: value = NSNull()
         }
         let data = (try? JSONSerialization.data(withJSONObject: [sort.rawValue, value, id])) ?? Data()
@@ -164,8 +173,10 @@ public struct CatalogCursor: Sendable {
             let id = array[2] as? String, id.count <= 64
         else { throw InvalidCursor() }
         switch (sort, array[1]) {
-        case (.mostViewed, let number as NSNumber): key = Int64(truncating: number).databaseValue
-        case (.newest, let text as String), (.title, let text as String): key = text.databaseValue
+        case (.mostViewed, let number as NSNumber): key = .integer(Int64(truncating: number))
+        // A date as the store writes it, or PostgreSQL would fail the statement rather than the cursor.
+        case (.newest, let text as String) where Date(storageText: text)?.storageText == text: key = .text(text)
+        case (.title, let text as String): key = .text(text)
         default: throw InvalidCursor()
         }
         self.sort = sort

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension VideoRepository {
     /// Writes the metadata fields of `video` (title, description, visibility, category,
@@ -8,33 +7,33 @@ extension VideoRepository {
     /// transcode finishing meanwhile is not undone. Returns false when the video is gone.
     @discardableResult
     public func updateMetadata(_ video: VideoRecord, tags: [String]?, now: Date = Date()) throws -> Bool {
-        try writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE videos SET title = ?, description = ?, visibility = ?, category_id = ?, language = ?, license = ?,
-                        publish_at = ?, listed_at = ?, channel_id = ?, owner_id = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
+        try db.write { db in
+            let changed = try db.execute(
+                """
+                UPDATE videos SET title = ?, description = ?, visibility = ?, category_id = ?, language = ?, license = ?,
+                    publish_at = ?, listed_at = ?, channel_id = ?, owner_id = ?, updated_at = ?
+                WHERE id = ?
+                """,
+                [
                     video.title, video.description, video.visibility, video.categoryID, video.language, video.license,
                     video.publishAt, video.listedAt, video.channelID, video.ownerID, now, video.id,
                 ])
-            guard db.changesCount == 1 else { return false }
+            guard changed == 1 else { return false }
             if let tags { try Self.replaceTags(videoID: video.id, tags, db) }
             try VideoSearchIndex.reindex(videoID: video.id, db)
             return true
         }
     }
 
-    static func replaceTags(videoID: String, _ tags: [String], _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM video_tags WHERE video_id = ?", arguments: [videoID])
+    static func replaceTags(videoID: String, _ tags: [String], _ db: any SQLConnection) throws {
+        try db.execute("DELETE FROM video_tags WHERE video_id = ?", [videoID])
         for (position, tag) in tags.enumerated() {
-            try db.execute(sql: "INSERT INTO video_tags(video_id, tag, position) VALUES (?, ?, ?)", arguments: [videoID, tag, position])
+            try db.execute("INSERT INTO video_tags(video_id, tag, position) VALUES (?, ?, ?)", [videoID, tag, position])
         }
     }
 
     /// Adds to the view count (the analytics service calls this).
     public func addViews(_ id: String, _ count: Int64 = 1) throws {
-        try writer.write { try $0.execute(sql: "UPDATE videos SET views = views + ? WHERE id = ?", arguments: [count, id]) }
+        try db.write { try $0.execute("UPDATE videos SET views = views + ? WHERE id = ?", [count, id]) }
     }
 }

@@ -1,32 +1,52 @@
 import Foundation
-import GRDB
 
-/// The full-text index (FTS5, bm25) over title, description, tags and channel name, kept in
-/// step by the repositories: every write that changes one of those re-indexes the video in
-/// its own transaction; deletion goes through the cascade and a trigger.
+/// The full-text index over title, description, tags and channel name, kept in step by the
+/// repositories: every write that changes one of those re-indexes the video in its own
+/// transaction; deletion goes through the cascade (and, on SQLite, a trigger).
+///
+/// SQLite: an FTS5 table (unicode61, diacritics removed), ranked by bm25 with per-column
+/// weights. PostgreSQL: `video_search.document`, a generated `tsvector` of the four columns
+/// ('simple' configuration: lower case, no stemming, no stop words) with a GIN index, which
+/// finds the rows; its lexemes carry no weights, so the rank weighs each column by building a
+/// weighted vector of the matching rows only, at query time (``postgresRank``). Diacritics
+/// count on PostgreSQL (no `unaccent`): "cafe" does not find "café" there.
 enum VideoSearchIndex {
     /// bm25 weights in column order: title, description, tags, channel.
     static let weights = "10.0, 2.0, 5.0, 3.0"
 
+    /// PostgreSQL's rank with the same proportions as ``weights``: title in class A (1.0),
+    /// tags B (0.5), channel C (0.3), description D (0.2); `ts_rank` takes them D first.
+    /// `?` is the query (``matchExpression(_:dialect:maxTerms:)``).
+    static let postgresRank = """
+        ts_rank('{0.2, 0.3, 0.5, 1.0}',
+            setweight(to_tsvector('simple', s.title), 'A') || setweight(to_tsvector('simple', s.tags), 'B')
+                || setweight(to_tsvector('simple', s.channel), 'C') || setweight(to_tsvector('simple', s.description), 'D'),
+            to_tsquery('simple', ?))
+        """
+
     /// Writes the video's current text into the index (replacing what was there).
-    static func reindex(videoID: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO video_search_docs(video_id) VALUES (?)", arguments: [videoID])
-        guard let docid = try Int64.fetchOne(db, sql: "SELECT docid FROM video_search_docs WHERE video_id = ?", arguments: [videoID]) else { return }
-        try db.execute(sql: "DELETE FROM video_search WHERE rowid = ?", arguments: [docid])
+    static func reindex(videoID: String, _ db: any SQLConnection) throws {
+        try db.execute("INSERT INTO video_search_docs(video_id) VALUES (?) ON CONFLICT DO NOTHING", [videoID])
+        guard let docid = try db.scalar(Int64.self, "SELECT docid FROM video_search_docs WHERE video_id = ?", [videoID]) else { return }
+        // FTS5 keys its rows by rowid; PostgreSQL's table has the column.
+        let key = db.dialect == .sqlite ? "rowid" : "docid"
+        try db.execute("DELETE FROM video_search WHERE \(key) = ?", [docid])
         try db.execute(
-            sql: """
-                INSERT INTO video_search(rowid, title, description, tags, channel)
-                SELECT ?, v.title, v.description,
-                       COALESCE((SELECT group_concat(tag, ' ') FROM video_tags WHERE video_id = v.id), ''),
-                       COALESCE(c.name, '')
-                FROM videos v LEFT JOIN channels c ON c.id = v.channel_id WHERE v.id = ?
-                """, arguments: [docid, videoID])
+            """
+            INSERT INTO video_search(\(key), title, description, tags, channel)
+            SELECT ?, v.title, v.description,
+                   COALESCE((SELECT \(CatalogSQL.joined("tag", separator: " ", db.dialect)) FROM video_tags WHERE video_id = v.id), ''),
+                   COALESCE(c.name, '')
+            FROM videos v LEFT JOIN channels c ON c.id = v.channel_id WHERE v.id = ?
+            """, [docid, videoID])
     }
 
-    /// The user's text as an FTS5 query that cannot carry FTS5 syntax: words (runs of letters
-    /// and digits, as the unicode61 tokenizer splits them) each quoted, all required, the last
+    /// The user's text as a query that cannot carry the engine's query syntax: words (runs of
+    /// letters and digits, as both tokenizers split them) each quoted, all required, the last
     /// one matched as a prefix so results come while typing. Nil when there is no word.
-    static func matchExpression(_ text: String, maxTerms: Int = 16) -> String? {
+    /// FTS5: `"holiday" "volc"*`. PostgreSQL's tsquery: `'holiday' & 'volc':*` (a quote or
+    /// backslash inside a term would be escaped, though a word never holds one).
+    static func matchExpression(_ text: String, dialect: SQLDialect, maxTerms: Int = 16) -> String? {
         var terms: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {
@@ -39,8 +59,15 @@ enum VideoSearchIndex {
         }
         if !current.isEmpty { terms.append(current) }
         guard !terms.isEmpty else { return nil }
-        let quoted = terms.prefix(maxTerms).map { "\"" + $0 + "\"" }
-        return quoted.dropLast().joined(separator: " ") + (quoted.count > 1 ? " " : "") + quoted[quoted.count - 1] + "*"
+        let words = terms.prefix(maxTerms)
+        switch dialect {
+        case .sqlite:
+            let quoted = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            return quoted.joined(separator: " ") + "*"
+        case .postgres:
+            let quoted = words.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'" }
+            return quoted.joined(separator: " & ") + ":*"
+        }
     }
 }
 
@@ -52,8 +79,8 @@ public struct SearchPage: Sendable {
 }
 
 extension VideoRepository {
-    /// Full-text search over public, published videos, best bm25 rank first (title counts
-    /// most). The cursor is an opaque offset: ranks are per query, so there is no key to
+    /// Full-text search over public, published videos, best rank first (title counts most),
+    /// then by id. The cursor is an opaque offset: ranks are per query, so there is no key to
     /// continue from. Throws ``InvalidCursor`` for a cursor this did not make.
     public func search(_ text: String, limit: Int, cursor: String?, now: Date = Date()) throws -> SearchPage {
         var offset = 0
@@ -63,16 +90,34 @@ extension VideoRepository {
             else { throw InvalidCursor() }
             offset = value
         }
-        guard let match = VideoSearchIndex.matchExpression(text) else { return SearchPage(items: [], nextCursor: nil, total: 0) }
-        return try writer.read { db in
-            let from = """
-                FROM video_search JOIN video_search_docs d ON d.docid = video_search.rowid JOIN videos v ON v.id = d.video_id
-                WHERE video_search MATCH ? AND v.visibility = 'public' AND v.listed_at <= ?
-                """
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT v.* \(from) ORDER BY bm25(video_search, \(VideoSearchIndex.weights)), v.id LIMIT ? OFFSET ?",
-                arguments: [match, now, limit + 1, offset])
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from)", arguments: [match, now]) ?? 0
+        return try db.read { db in
+            guard let match = VideoSearchIndex.matchExpression(text, dialect: db.dialect) else {
+                return SearchPage(items: [], nextCursor: nil, total: 0)
+            }
+            let from: String
+            let order: String
+            let orderArguments: [any SQLBindable]
+            switch db.dialect {
+            case .sqlite:
+                from = """
+                    FROM video_search JOIN video_search_docs d ON d.docid = video_search.rowid JOIN videos v ON v.id = d.video_id
+                    WHERE video_search MATCH ? AND v.visibility = 'public' AND v.listed_at <= ?
+                    """
+                // bm25 is lower for better matches.
+                order = "bm25(video_search, \(VideoSearchIndex.weights)), v.id"
+                orderArguments = []
+            case .postgres:
+                from = """
+                    FROM video_search s JOIN video_search_docs d ON d.docid = s.docid JOIN videos v ON v.id = d.video_id
+                    WHERE s.document @@ to_tsquery('simple', ?) AND v.visibility = 'public' AND v.listed_at <= ?
+                    """
+                order = "\(VideoSearchIndex.postgresRank) DESC, v.id"
+                orderArguments = [match]
+            }
+            let filter: [any SQLBindable] = [match, now]
+            let page: [any SQLBindable] = [limit + 1, offset]
+            let rows = try db.fetchAll("SELECT v.* \(from) ORDER BY \(order) LIMIT ? OFFSET ?", filter + orderArguments + page)
+            let total = try db.scalar(Int.self, "SELECT COUNT(*) \(from)", filter) ?? 0
             let items = try VideoDetails.load(Array(rows.prefix(limit)), db, now: now)
             let next = rows.count > limit ? Data("search:\(offset + limit)".utf8).base64URLEncoded() : nil
             return SearchPage(items: items, nextCursor: next, total: total)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One page of an account's subscriptions, most recent first.
 public struct SubscriptionPage: Sendable {
@@ -13,21 +12,20 @@ public struct FeedPage: Sendable {
     public var nextCursor: String?
 }
 
-/// Channel subscriptions and the feed made of them.
+/// Channel subscriptions and the feed made of them. Runs on both backends.
 public struct SubscriptionRepository: Sendable {
-    let writer: DatabasePool
+    let db: any SQLDatabase
 
     /// Returns whether the subscription is new; throws ``UnknownChannel`` when the channel is gone.
     @discardableResult
     public func subscribe(userID: String, channelID: String, now: Date = Date()) throws -> Bool {
         do {
-            return try writer.write { db in
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO subscriptions(user_id, channel_id, created_at) VALUES (?, ?, ?)",
-                    arguments: [userID, channelID, now])
-                return db.changesCount > 0
-            }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            return try db.write {
+                try $0.execute(
+                    "INSERT INTO subscriptions(user_id, channel_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [userID, channelID, now])
+            } > 0
+        } catch SQLError.constraint {
+            // The channel's foreign key (the account is the caller's own, so it exists).
             throw UnknownChannel()
         }
     }
@@ -35,41 +33,37 @@ public struct SubscriptionRepository: Sendable {
     /// Returns whether there was a subscription.
     @discardableResult
     public func unsubscribe(userID: String, channelID: String) throws -> Bool {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM subscriptions WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
-            return db.changesCount > 0
-        }
+        try db.write { try $0.execute("DELETE FROM subscriptions WHERE user_id = ? AND channel_id = ?", [userID, channelID]) } > 0
     }
 
     public func isSubscribed(userID: String, channelID: String) throws -> Bool {
-        try writer.read {
-            try Bool.fetchOne($0, sql: "SELECT 1 FROM subscriptions WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
-        } ?? false
+        try db.read { try $0.scalar(Int.self, "SELECT 1 FROM subscriptions WHERE user_id = ? AND channel_id = ?", [userID, channelID]) } == 1
     }
 
     /// Subscribers of the channel (an index range count).
     public func count(channelID: String) throws -> Int {
-        try writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM subscriptions WHERE channel_id = ?", arguments: [channelID]) } ?? 0
+        try db.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM subscriptions WHERE channel_id = ?", [channelID]) } ?? 0
     }
 
     /// The channels the account follows, most recently subscribed first.
     public func list(userID: String, limit: Int, cursor: String?) throws -> SubscriptionPage {
         let after = try cursor.map(FeedCursor.init(encoded:))
-        return try writer.read { db in
+        return try db.read { db in
             var sql = """
                 SELECT c.*, s.created_at AS subscribed_at FROM subscriptions s JOIN channels c ON c.id = s.channel_id
                 WHERE s.user_id = ?
                 """
-            var arguments: [DatabaseValueConvertible] = [userID]
+            var arguments: [any SQLBindable] = [userID]
             if let after {
                 sql += " AND (s.created_at, s.channel_id) < (?, ?)"
                 arguments += [after.key, after.id]
             }
             sql += " ORDER BY s.created_at DESC, s.channel_id DESC LIMIT ?"
             arguments.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let channels = try rows.prefix(limit).map { (try ChannelRecord(row: $0), $0["subscribed_at"] as Date) }
-            let next = rows.count > limit ? FeedCursor(key: rows[limit - 1]["subscribed_at"], id: rows[limit - 1]["id"]).encoded : nil
+            let rows = try db.fetchAll(sql, arguments)
+            let channels = try rows.prefix(limit).map { (try ChannelRecord(row: $0), try $0.value("subscribed_at", as: Date.self)) }
+            let next =
+                rows.count > limit ? FeedCursor(key: try rows[limit - 1].value("subscribed_at"), id: try rows[limit - 1].value("id")).encoded : nil
             return SubscriptionPage(channels: channels, nextCursor: next)
         }
     }
@@ -79,32 +73,35 @@ public struct SubscriptionRepository: Sendable {
     /// range, bounded by the cursor, so its cost follows the followed channels, not the catalog.
     public func feed(userID: String, limit: Int, cursor: String?, now: Date = Date()) throws -> FeedPage {
         let after = try cursor.map(FeedCursor.init(encoded:))
-        return try writer.read { db in
-            let (sql, arguments) = Self.feedSQL(userID: userID, limit: limit, after: after, now: now)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        return try db.read { db in
+            let (sql, arguments) = Self.feedSQL(userID: userID, limit: limit, dialect: db.dialect, after: after, now: now)
+            let rows = try db.fetchAll(sql, arguments)
             let page = Array(rows.prefix(limit))
-            let next = rows.count > limit ? FeedCursor(key: rows[limit - 1]["listed_at"], id: rows[limit - 1]["id"]).encoded : nil
+            let next = rows.count > limit ? FeedCursor(key: try rows[limit - 1].value("listed_at"), id: try rows[limit - 1].value("id")).encoded : nil
             return FeedPage(items: try VideoDetails.load(page, db, now: now), nextCursor: next)
         }
     }
 
-    /// The feed's SQL; public for the query-plan test.
-    public static func feedSQL(userID: String, limit: Int, after: FeedCursor? = nil, now: Date = Date()) -> (String, StatementArguments) {
-        // CROSS JOIN fixes the order: left alone, SQLite walks every public video newest first
-        // and probes the subscriptions, which reads the whole catalog for an account that
-        // follows a few quiet channels.
+    /// The feed's SQL for `dialect`; public for the query-plan test.
+    public static func feedSQL(userID: String, limit: Int, dialect: SQLDialect, after: FeedCursor? = nil, now: Date = Date()) -> (String, [SQLValue])
+    {
+        // SQLite's CROSS JOIN fixes the order: left alone, SQLite walks every public video
+        // newest first and probes the subscriptions, which reads the whole catalog for an
+        // account that follows a few quiet channels. PostgreSQL has no such join with ON, and
+        // plans the order from its statistics.
+        let join = dialect == .sqlite ? "CROSS JOIN" : "JOIN"
         var sql = """
-            SELECT v.* FROM subscriptions s CROSS JOIN videos v ON v.channel_id = s.channel_id
+            SELECT v.* FROM subscriptions s \(join) videos v ON v.channel_id = s.channel_id
             WHERE s.user_id = ? AND v.visibility = 'public' AND v.listed_at <= ?
             """
-        var arguments: [DatabaseValueConvertible] = [userID, now]
+        var arguments: [any SQLBindable] = [userID, now]
         if let after {
             sql += " AND (v.listed_at, v.id) < (?, ?)"
             arguments += [after.key, after.id]
         }
         sql += " ORDER BY v.listed_at DESC, v.id DESC LIMIT ?"
         arguments.append(limit + 1)
-        return (sql, StatementArguments(arguments))
+        return (sql, arguments.map(\.sqlValue))
     }
 
     public struct UnknownChannel: Error {}
@@ -141,5 +138,5 @@ public struct FeedCursor: Sendable {
 }
 
 extension KinoraDatabase {
-    public var subscriptions: SubscriptionRepository { SubscriptionRepository(writer: writer) }
+    public var subscriptions: SubscriptionRepository { SubscriptionRepository(db: sql) }
 }
