@@ -297,6 +297,8 @@ let package = Package(
             dependencies: [
                 "KinoraTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
+                // The database tests read PostgreSQL directly (job counts, a moved install).
+                "KinoraStore",
             ]
         ),
     ]

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// An API key as stored: the SHA-256 of the key, never the key, and a short visible prefix.
-public struct APIKeyRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct APIKeyRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "api_keys"
 
     public var id: String

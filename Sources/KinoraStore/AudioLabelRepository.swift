@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// The label a video's owner gave one of its audio tracks: a language, a name, or both (nil
 /// keeps the source's). `track` is the track's id in the API (its stereo rendition's id).
-public struct AudioLabelRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct AudioLabelRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "audio_labels"
 
     public var videoID: String

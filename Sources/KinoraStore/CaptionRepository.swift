@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A WebVTT caption track of a video: one per language; the file is in media storage.
-public struct CaptionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct CaptionRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "captions"
 
     public var videoID: String

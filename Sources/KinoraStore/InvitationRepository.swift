@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// An invitation code as stored: its SHA-256 hash, never the code.
-public struct InvitationRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct InvitationRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "invitations"
 
     public var id: String

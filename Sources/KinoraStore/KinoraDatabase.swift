@@ -4,9 +4,8 @@ import GRDB
 /// ``Migrations`` and reaches them only through its repository.
 ///
 /// Two backends: SQLite (a file in the data folder, WAL mode; the appliance's default) and
-/// PostgreSQL (issue 17: several nodes over one server). Repositories moved to ``SQLDatabase``
-/// (``sql``) run on both; the others still use GRDB's ``writer`` and so SQLite only, until
-/// they move too.
+/// PostgreSQL (several nodes over one server). Every repository runs its statements on ``sql``
+/// and so on both; GRDB remains SQLite's driver and runs SQLite's migrations.
 public final class KinoraDatabase: Sendable {
     private let pool: DatabasePool?
     private let backend: (any SQLDatabase)?
@@ -15,13 +14,9 @@ public final class KinoraDatabase: Sendable {
     /// Events between the nodes sharing this database (``start()``ed by the daemon).
     public let events: ClusterEvents
 
-    public var writer: DatabasePool {
-        guard let pool else {
-            preconditionFailure(
-                backend == nil
-                    ? "the database at \(path) was never opened (a database made for listing routes)"
-                    : "this repository still runs on SQLite only, not on PostgreSQL (\(path))")
-        }
+    /// The SQLite pool, for its migrations.
+    private var writer: DatabasePool {
+        guard let pool else { preconditionFailure("the database at \(path) was never opened (a database made for listing routes)") }
         return pool
     }
 

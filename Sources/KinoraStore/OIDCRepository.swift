@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// A single sign-on login under way, from `start` to its callback. Found by the SHA-256 of
 /// its `state`; taken (deleted) by the first callback that presents it.
-public struct OIDCLoginRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct OIDCLoginRecord: Codable, Sendable, Equatable {
     public static let databaseTableName = "oidc_logins"
 
     public var stateHash: String
@@ -42,7 +41,7 @@ public struct OIDCLoginRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
 }
 
 /// A provider's subject linked to an account.
-public struct OIDCLink: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct OIDCLink: Codable, Sendable, Equatable {
     public static let databaseTableName = "oidc_links"
 
     public var provider: String

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A browser session as stored: the SHA-256 of the cookie, never the cookie.
-public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct SessionRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "sessions"
 
     public var tokenHash: String

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// An account's TOTP secret, sealed by the caller (the store never sees it in clear).
-public struct TOTPRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct TOTPRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "totp_secrets"
 
     public var userID: String

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// A tus resumable upload as stored: how long it is, how much of it is durably on disk, its
 /// client metadata, and the video it became once complete.
-public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct UploadRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "uploads"
 
     public var id: String

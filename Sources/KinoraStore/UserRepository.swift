@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// An account. The password is only ever held as its bcrypt hash.
-public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct UserRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "users"
     public static let roles = ["admin", "moderator", "creator", "viewer"]
 
@@ -35,7 +34,7 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 /// A refresh token as stored: its SHA-256 hash, never the token.
-public struct RefreshTokenRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct RefreshTokenRecord: Codable, Sendable, Hashable {
     public static let databaseTableName = "refresh_tokens"
 
     public var tokenHash: String

@@ -1,14 +1,10 @@
 import Foundation
-import GRDB
 
 /// Every query on the videos and jobs tables.
 public struct VideoRepository: Sendable {
     let database: KinoraDatabase
     /// Both backends.
     var db: any SQLDatabase { database.sql }
-    /// GRDB, SQLite only: no method here uses it any more; it goes once the social
-    /// repositories have moved too (issue 17), and `import GRDB` with it.
-    var writer: DatabasePool { database.writer }
 
     /// Inserts the video, its tags (normalized already), its search entry and its first
     /// transcode job (queued by ``JobQueue``) in one transaction.
