@@ -4,20 +4,21 @@ import KinoraTestSupport
 import Testing
 
 @Suite struct JobQueueTests {
-    func setUp() throws -> (KinoraDatabase, String) {
-        let (database, dir) = try TestEnvironment.migratedDatabase("jobs")
+    func setUp(_ backend: StoreBackend) throws -> KinoraDatabase {
+        let database = try backend.makeDatabase("jobs")
+        try database.migrate()
         for id in ["a", "b"] {
             try database.videos.create(
                 VideoRecord(
                     id: id, title: id, visibility: "public", originalKey: nil, originalName: nil,
                     originalSize: 1, duration: 1, width: 1, height: 1, mediaInfo: nil))
         }
-        return (database, dir)
+        return database
     }
 
-    @Test func jobsAreClaimedOnceInOrderAndAnExpiredLeaseIsReclaimed() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func jobsAreClaimedOnceInOrderAndAnExpiredLeaseIsReclaimed(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let now = Date()
         let first = try #require(try database.jobs.claim(lease: 60, now: now))
         let second = try #require(try database.jobs.claim(lease: 60, now: now))
@@ -36,9 +37,9 @@ import Testing
         #expect(try database.videos.jobState(videoID: "a")?.state == "done")
     }
 
-    @Test func aDaemonCrashDoesNotUseUpAnAttemptUntilItHappensTooOften() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func aDaemonCrashDoesNotUseUpAnAttemptUntilItHappensTooOften(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         var owner = "host/100/1"
         let first = try #require(try database.jobs.claim(lease: 60, owner: owner))
         #expect(first.attempts == 1)
@@ -59,9 +60,9 @@ import Testing
         #expect(try database.jobs.recoverAbandoned(host: "host", currentOwner: "host/999/1") == 0)
     }
 
-    @Test func failuresRetryWithBackoffThenFailTheVideoWithTheReason() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func failuresRetryWithBackoffThenFailTheVideoWithTheReason(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let now = Date()
         let job = try #require(try database.jobs.claim(lease: 60, now: now))
         #expect(try database.jobs.fail(job, reason: "encoder crashed", maxAttempts: 2, backoff: 30, now: now))
@@ -74,9 +75,9 @@ import Testing
         #expect(try database.jobs.counts()["failed"] == 1)
     }
 
-    @Test func retryQueuesAFailedJobAgainWithAttemptsResetAndTheVideoProcessing() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func retryQueuesAFailedJobAgainWithAttemptsResetAndTheVideoProcessing(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let job = try #require(try database.jobs.claim(lease: 60))
         #expect(try database.jobs.retry(id: job.id) == .conflict("running"))
         #expect(try database.jobs.fail(job, reason: "no such file", maxAttempts: 1, backoff: 30) == false)
@@ -102,9 +103,9 @@ import Testing
         #expect(try database.jobs.retry(id: second.id) == .conflict("done"))
     }
 
-    @Test func cancelStopsAJobForGoodAndTheWorkersLaterReportsCannotUndoIt() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func cancelStopsAJobForGoodAndTheWorkersLaterReportsCannotUndoIt(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let running = try #require(try database.jobs.claim(lease: 60))
         let queued = try #require(try database.jobs.list(state: "queued", before: nil, limit: 10).items.first)
         #expect(try database.jobs.cancel(id: queued.id) == .changed)
@@ -126,9 +127,9 @@ import Testing
         #expect(try database.jobs.retry(id: running.id) == .changed)
     }
 
-    @Test func cancellingTheRetranscodeOfAReadyVideoKeepsItPlaying() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func cancellingTheRetranscodeOfAReadyVideoKeepsItPlaying(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let job = try #require(try database.jobs.claim(lease: 60))
         try database.jobs.complete(job)
         try database.videos.publish(job.videoID, presentation: "{}", ready: true)
@@ -138,9 +139,9 @@ import Testing
         #expect(try database.videos.find(job.videoID)?.status == "ready")
     }
 
-    @Test func theAdminListIsNewestFirstWithAKeysetCursorAndAStateFilter() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func theAdminListIsNewestFirstWithAKeysetCursorAndAStateFilter(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let first = try database.jobs.list(state: nil, before: nil, limit: 1)
         #expect(first.items.map(\.videoID) == ["b"] && first.items.first?.videoTitle == "b")
         let next = try #require(first.next)
@@ -151,9 +152,9 @@ import Testing
         #expect(try database.jobs.list(state: "failed", before: nil, limit: 10).items.isEmpty)
     }
 
-    @Test func uploadsPerDayCoverEveryDayOfTheWindowOldestFirst() throws {
-        let (database, dir) = try setUp()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(arguments: StoreBackend.allCases)
+    func uploadsPerDayCoverEveryDayOfTheWindowOldestFirst(_ backend: StoreBackend) throws {
+        let database = try setUp(backend)
         let days = try database.adminStats.uploadsPerDay(days: 14)
         #expect(days.count == 14 && days.last?.count == 2 && days.dropLast().allSatisfy { $0.count == 0 })
         #expect(days.last?.day == String(Date().storageText.prefix(10)) && days[0].day < days[13].day)
