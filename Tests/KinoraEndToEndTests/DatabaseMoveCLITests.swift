@@ -60,5 +60,15 @@ import Testing
 
         let again = try await kinora(["db", "migrate-to-postgres", "--url", url, "--restart"])
         #expect(again.status != 0 && again.output.contains("not empty (table"), "\(again.output)")
+
+        // doctor reports the server it would use; an unreachable one is a problem it names.
+        let doctor = try await kinora(["doctor"], config: dir + "/etc/postgres.toml")
+        #expect(doctor.output.contains("database:  PostgreSQL 15."), "\(doctor.output)")
+        #expect(!doctor.output.contains("cannot use the database"), "\(doctor.output)")
+        let port = try PostgresServer.freePort()
+        try "[data]\ndir = \"\(dir)/data-pg\"\n[database]\nurl = \"postgres://kinora@127.0.0.1:\(port)/none\"\n"
+            .write(toFile: dir + "/etc/down.toml", atomically: true, encoding: .utf8)
+        let down = try await kinora(["doctor"], config: dir + "/etc/down.toml")
+        #expect(down.status != 0 && down.output.contains("cannot use the database at postgres://kinora@127.0.0.1:\(port)/none"), "\(down.output)")
     }
 }
