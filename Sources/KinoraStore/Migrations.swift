@@ -246,6 +246,7 @@ enum Migrations {
                 t.primaryKey(["video_id", "track"])
             }
         }
+        migrator.registerMigration("0019-comments-ratings", migrate: commentsAndRatings)
         return migrator
     }()
 }

@@ -11,6 +11,7 @@ public struct VideoRepository: Sendable {
     public func create(_ video: VideoRecord, tags: [String] = []) throws {
         try db.write { db in
             try db.insert(video, into: VideoRecord.databaseTableName)
+            try TrendingScore.refresh(video.id, db)
             try Self.replaceTags(videoID: video.id, tags, db)
             try VideoSearchIndex.reindex(videoID: video.id, db)
             try JobQueue.insertTranscode(videoID: video.id, now: video.createdAt, db)

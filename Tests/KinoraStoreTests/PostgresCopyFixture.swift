@@ -88,6 +88,15 @@ enum PostgresCopyFixture {
             try db.execute("INSERT INTO subscriptions(user_id, channel_id, created_at) VALUES ('u2', 'ch1', ?)", [t])
             try db.execute("INSERT INTO account_deletions(user_id, requested_at) VALUES ('u2', ?)", [t])
             try db.execute("INSERT INTO audio_labels(video_id, track, language, name, updated_at) VALUES ('v0', 'a1', NULL, 'Commentary', ?)", [t])
+            try db.execute(
+                "INSERT INTO comments(id, video_id, parent_id, author_id, body, status, created_at, likes, score, reply_count) VALUES ('cm1', 'v0', NULL, 'u1', 'First!', 'published', ?, 1, 1, 1)",
+                [t])
+            try db.execute(
+                "INSERT INTO comments(id, video_id, parent_id, author_id, body, status, removed_reason, created_at, edited_at) VALUES ('cm2', 'v0', 'cm1', 'u2', '', 'removed', 'spam', ?, ?)",
+                [t, t])
+            try db.execute("INSERT INTO comment_edits(comment_id, body, edited_at) VALUES ('cm2', 'buy now', ?)", [t])
+            try db.execute("INSERT INTO comment_ratings(comment_id, user_id, value, updated_at) VALUES ('cm1', 'u2', 1, ?)", [t])
+            try db.execute("INSERT INTO video_ratings(video_id, user_id, value, updated_at) VALUES ('v0', 'u2', -1, ?)", [t])
         }
         return database
     }

@@ -19,6 +19,8 @@ extension VideoRepository {
                     video.publishAt, video.listedAt, video.channelID, video.ownerID, now, video.id,
                 ])
             guard changed == 1 else { return false }
+            // The listing time is one of the trending score's inputs.
+            try TrendingScore.refresh(video.id, db)
             if let tags { try Self.replaceTags(videoID: video.id, tags, db) }
             try VideoSearchIndex.reindex(videoID: video.id, db)
             return true
@@ -34,6 +36,9 @@ extension VideoRepository {
 
     /// Adds to the view count (the analytics service calls this).
     public func addViews(_ id: String, _ count: Int64 = 1) throws {
-        try db.write { try $0.execute("UPDATE videos SET views = views + ? WHERE id = ?", [count, id]) }
+        try db.write { db in
+            try db.execute("UPDATE videos SET views = views + ? WHERE id = ?", [count, id])
+            try TrendingScore.refresh(id, db)
+        }
     }
 }

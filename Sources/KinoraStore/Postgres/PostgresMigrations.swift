@@ -25,6 +25,7 @@ enum PostgresMigrations {
         ("0016-job-cancel", jobCancel),
         ("0017-upload-ingest-and-job-interruptions", ingestRecovery),
         ("0018-audio-labels", audioLabels),
+        ("0019-comments-ratings", commentsAndRatings),
     ]
 
     /// Any number fits; this one is "kino" in ASCII, so other software sharing the server is

@@ -5,5 +5,6 @@ enum ViewCounter {
     /// on PostgreSQL keeps concurrent views from overwriting each other, as SQLite's single writer does.
     static func countView(_ db: any SQLConnection, videoID: String) throws {
         try db.execute("UPDATE videos SET views = views + 1 WHERE id = ?", [videoID])
+        try TrendingScore.refresh(videoID, db)
     }
 }
