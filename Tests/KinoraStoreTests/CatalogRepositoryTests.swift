@@ -188,3 +188,34 @@ import Testing
         #expect(try categories.list().map(\.id) == ["art", "how-to", "music"])
     }
 }
+
+@Suite struct TrendingTests {
+    /// The decay: 45,000 s (750 minutes) newer is worth ten times the engagement.
+    @Test(arguments: StoreBackend.allCases)
+    func engagementAndRecencyOrderTrendingAndAViewReordersAtOnce(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
+        try fixture.video("old", minute: 0)
+        try fixture.video("new", minute: 750)
+        try fixture.video("mid", minute: 375)
+        try fixture.video("hidden", minute: 2000, visibility: "private")
+        var query = VideoQuery()
+        query.sort = .trending
+        #expect(try fixture.database.videos.list(query).items.map(\.video.id) == ["new", "mid", "old"], "no engagement: newest first")
+        // Scores: old log10(30) + 0 = 1.48, new 0 + 1 = 1, mid log10(2) + 0.5 = 0.8.
+        try fixture.database.videos.addViews("old", 30)
+        try fixture.database.videos.addViews("mid", 2)
+        #expect(try fixture.database.videos.list(query).items.map(\.video.id) == ["old", "new", "mid"])
+        // mid: log10(100) + 0.5 = 2.5, at once.
+        try fixture.database.videos.addViews("mid", 98)
+        #expect(try fixture.database.videos.list(query).items.map(\.video.id) == ["mid", "old", "new"])
+        // Pages follow the keyset of (score, id) without gaps or repeats.
+        query.limit = 1
+        var seen: [String] = []
+        repeat {
+            let page = try fixture.database.videos.list(query)
+            seen += page.items.map(\.video.id)
+            query.cursor = page.nextCursor
+        } while query.cursor != nil
+        #expect(seen == ["mid", "old", "new"])
+    }
+}

@@ -18,7 +18,7 @@ enum ListingParameters {
         query.limit = try limit(value("limit"))
         query.cursor = value("cursor")
         if let sort = value("sort") {
-            guard let parsed = VideoQuery.Sort(rawValue: sort) else { throw invalid("sort", "sort must be newest, most_viewed or title") }
+            guard let parsed = VideoQuery.Sort(rawValue: sort) else { throw invalid("sort", "sort must be newest, most_viewed, title or trending") }
             query.sort = parsed
         }
         if let owner = value("owner") {

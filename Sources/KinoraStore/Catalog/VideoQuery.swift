@@ -6,6 +6,8 @@ public struct VideoQuery: Sendable {
         case newest
         case mostViewed = "most_viewed"
         case title
+        /// Engagement with time decay (``TrendingScore``), highest first.
+        case trending
     }
 
     public enum Scope: Sendable, Equatable {
@@ -120,6 +122,10 @@ extension VideoRepository {
             key = "v.views"
             order = "v.views DESC, v.id DESC"
             if after != nil { conditions.append("(v.views, v.id) < (?, ?)") }
+        case .trending:
+            key = "v.trending_score"
+            order = "v.trending_score DESC, v.id DESC"
+            if after != nil { conditions.append("(v.trending_score, v.id) < (?, ?)") }
         case .title:
             // Whatever the case; the key kept in the cursor is the title as stored.
             key = "v.title"
@@ -174,6 +180,7 @@ public struct CatalogCursor: Sendable {
         else { throw InvalidCursor() }
         switch (sort, array[1]) {
         case (.mostViewed, let number as NSNumber): key = .integer(Int64(truncating: number))
+        case (.trending, let number as NSNumber): key = .real(number.doubleValue)
         // A date as the store writes it, or PostgreSQL would fail the statement rather than the cursor.
         case (.newest, let text as String) where Date(storageText: text)?.storageText == text: key = .text(text)
         case (.title, let text as String): key = .text(text)
