@@ -102,6 +102,8 @@ public struct KinoraConfig: Sendable {
     public var database = DatabaseConfig()
     /// `[node]`: the roles of this node (both by default).
     public var node = NodeConfig()
+    /// `[moderation]`: classifiers and the comment policy.
+    public var moderation = ModerationConfig()
 
     public init() {}
 
@@ -182,6 +184,7 @@ public struct KinoraConfig: Sendable {
           "oidc":{"type":"object","additionalProperties":\#(OIDCProviderConfig.schema)},
           "database":\#(DatabaseConfig.schema),
           "node":\#(NodeConfig.schema),
+          "moderation":\#(ModerationConfig.schema),
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -257,6 +260,7 @@ public struct KinoraConfig: Sendable {
         config.rateLimit.apply(v["rate_limit"])
         config.database.apply(v["database"])
         config.node.apply(v["node"])
+        do { try config.moderation.apply(v["moderation"]) } catch { throw ConfigErrors([ConfigError(file: path, key: error.key, error.message)]) }
         let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
         if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
         config.oidcProviders = oidc.providers
