@@ -25,6 +25,19 @@ import Testing
         #expect(throws: InvalidCursor.self) { try fixture.database.videos.search("volcano", limit: 1, cursor: "bad!") }
     }
 
+    /// bm25 weighs a match by the length of the row it is in; PostgreSQL's rank must too, or
+    /// two videos found by one title word come back in another order once an install moves to
+    /// PostgreSQL (DatabaseMoveServeTests saw it). The ids are chosen so a tie by id would put
+    /// the longer video first.
+    @Test(arguments: StoreBackend.allCases)
+    func anEqualMatchInAShorterVideoRanksFirst(_ backend: StoreBackend) throws {
+        let fixture = try CatalogFixture(backend)
+        try fixture.video("a-long", title: "Harbour at dawn", description: "Boats leaving at first light. Shot in one take.", tags: ["sea"])
+        try fixture.video("b-short", title: "Ferry before dawn")
+        #expect(try ids(fixture, "dawn") == ["b-short", "a-long"])
+        #expect(try ids(fixture, "da") == ["b-short", "a-long"], "a prefix match too")
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func userInputCannotInjectQuerySyntax(_ backend: StoreBackend) throws {
         let fixture = try CatalogFixture(backend)

@@ -16,12 +16,15 @@ enum VideoSearchIndex {
 
     /// PostgreSQL's rank with the same proportions as ``weights``: title in class A (1.0),
     /// tags B (0.5), channel C (0.3), description D (0.2); `ts_rank` takes them D first.
+    /// Normalisation 1 divides by the log of the video's length in words, as bm25 lowers the
+    /// score of a match in a longer row: without it two videos found by one title word tie and
+    /// fall back to id order, so their order changed when an install moved from SQLite.
     /// `?` is the query (``matchExpression(_:dialect:maxTerms:)``).
     static let postgresRank = """
         ts_rank('{0.2, 0.3, 0.5, 1.0}',
             setweight(to_tsvector('simple', s.title), 'A') || setweight(to_tsvector('simple', s.tags), 'B')
                 || setweight(to_tsvector('simple', s.channel), 'C') || setweight(to_tsvector('simple', s.description), 'D'),
-            to_tsquery('simple', ?))
+            to_tsquery('simple', ?), 1)
         """
 
     /// Writes the video's current text into the index (replacing what was there).
