@@ -37,6 +37,13 @@ public struct VideoRecord: Codable, Sendable, Hashable {
     /// `publishAt ?? createdAt`, kept in step by ``setPublishAt(_:)``: the listing's date.
     public var listedAt: Date
     public var views: Int64
+    // Engagement, kept by the comment and rating repositories with relative updates: read
+    // here, never written from a record (not in the coding keys).
+    public var likes: Int64 = 0
+    public var dislikes: Int64 = 0
+    public var commentCount: Int64 = 0
+    /// The video's own switch; the channel's is the other half (``CommentRepository``).
+    public var commentsEnabled = true
 
     enum CodingKeys: String, CodingKey {
         case id, title, visibility, status, error, duration, width, height, thumbnails, description, language, license, views
@@ -103,6 +110,10 @@ public struct VideoRecord: Codable, Sendable, Hashable {
         publishAt = row["publish_at"]
         listedAt = row["listed_at"] ?? createdAt
         views = try row.value("views")
+        likes = row["likes"] ?? 0
+        dislikes = row["dislikes"] ?? 0
+        commentCount = row["comment_count"] ?? 0
+        commentsEnabled = row["comments_enabled"] ?? true
     }
 
     public mutating func setPublishAt(_ date: Date?) {

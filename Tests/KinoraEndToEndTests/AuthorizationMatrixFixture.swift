@@ -161,6 +161,11 @@ extension AuthorizationMatrixTests {
             return id
         }
 
+        /// A new comment of the owner on the private video.
+        func freshComment() throws -> String {
+            try created(try send("POST", "/api/v1/videos/\(privateVideo)/comments", as: .owner, json: ["body": unique("comment")]))
+        }
+
         /// A new viewer account (through open sign-up), for the admin to delete.
         func freshAccount() throws -> String {
             let name = unique("gone")

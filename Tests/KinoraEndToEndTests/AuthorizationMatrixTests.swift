@@ -280,6 +280,30 @@ import Testing
             try json("/api/v1/playlists/\(try f.freshPlaylist(withItem: true))/order", ["video_ids": [f.privateVideo]])
         },
 
+        // Comments follow their video: those of the owner's private video exist for the owner
+        // and admins only; an edit is the author's alone, a removal by an admin needs a reason.
+        Row(route: "GET /api/v1/videos/{id}/comments", expect: hidden) { f, _ in Call(path: "/api/v1/videos/\(f.privateVideo)/comments") },
+        Row(route: "POST /api/v1/videos/{id}/comments", expect: [401, 404, 201, 404, 404, 201]) { f, _ in
+            try json("/api/v1/videos/\(f.privateVideo)/comments", ["body": "Nice"])
+        },
+        Row(route: "GET /api/v1/comments/{id}", expect: hidden) { f, _ in Call(path: "/api/v1/comments/\(try f.freshComment())") },
+        Row(route: "GET /api/v1/comments/{id}/replies", expect: hidden) { f, _ in Call(path: "/api/v1/comments/\(try f.freshComment())/replies") },
+        Row(route: "PATCH /api/v1/comments/{id}", expect: [401, 404, 200, 404, 404, 403]) { f, _ in
+            try json("/api/v1/comments/\(try f.freshComment())", ["body": "Edited"])
+        },
+        Row(route: "DELETE /api/v1/comments/{id}", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            Call(path: "/api/v1/comments/\(try f.freshComment())?reason=spam")
+        },
+        Row(route: "PUT /api/v1/comments/{id}/rating", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/comments/\(try f.freshComment())/rating", ["rating": "like"])
+        },
+        Row(route: "PUT /api/v1/videos/{id}/rating", expect: [401, 404, 200, 404, 404, 200]) { f, _ in
+            try json("/api/v1/videos/\(f.privateVideo)/rating", ["rating": "dislike"])
+        },
+        Row(route: "PUT /api/v1/videos/{id}/pinned-comment", expect: [401, 404, 204, 404, 404, 204]) { f, _ in
+            try json("/api/v1/videos/\(f.privateVideo)/pinned-comment", ["comment_id": try f.freshComment()])
+        },
+
         // tus: an upload exists for its creator and admins only.
         Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },
         Row(route: "OPTIONS /api/v1/uploads/{id}", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/uploads/\(f.upload)") },
@@ -311,6 +335,8 @@ import Testing
         [auth]
         signup = "open"
         signup_attempts_per_hour = 1000
+        [moderation]
+        comments_per_minute = 1000
         """.write(toFile: dir + "/kinora.toml", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", dir + "/kinora.toml"])
         try await daemon.start()

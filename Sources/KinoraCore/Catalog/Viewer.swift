@@ -4,10 +4,13 @@ public struct Viewer: Sendable, Hashable {
     /// The caller's account; nil when anonymous or for the bootstrap token (which owns nothing).
     public var userID: String?
     public var isAdmin: Bool
+    /// Moderators and admins: they see held and removed comments and decide on them.
+    public var isModerator: Bool
 
-    public init(userID: String?, isAdmin: Bool) {
+    public init(userID: String?, isAdmin: Bool, isModerator: Bool = false) {
         self.userID = userID
         self.isAdmin = isAdmin
+        self.isModerator = isModerator || isAdmin
     }
 
     /// A caller without credentials.

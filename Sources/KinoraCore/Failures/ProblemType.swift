@@ -29,6 +29,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     case categoryExists = "category-exists"
     case channelNotEmpty = "channel-not-empty"
     case checksumMismatch = "checksum-mismatch"
+    case commentsDisabled = "comments-disabled"
     case csrfFailed = "csrf-failed"
     case deferLengthUnsupported = "defer-length-unsupported"
     case empty = "empty"
@@ -115,7 +116,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     /// The usual answer to this type; an error may override it (``DomainError/refusal``).
     public var refusal: Refusal {
         switch self {
-        case .accountDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
+        case .accountDisabled, .commentsDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
             .signupClosed, .wrongPassword:
             .forbidden
         case .accountGone, .bootstrapRetired, .invalidApiKey, .invalidCredentials, .invalidRefreshToken, .invalidResetToken, .invalidTotp,
@@ -174,6 +175,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .categoryExists: "Category exists"
         case .channelNotEmpty: "Channel has videos"
         case .checksumMismatch: "Checksum mismatch"
+        case .commentsDisabled: "Comments turned off"
         case .csrfFailed: "Cross-site request refused"
         case .empty, .noDecodableStream, .notMedia, .stillImage, .tooLarge, .tooLong, .tooManyStreams, .truncated, .unreadable: "Not a usable video"
         case .emptyUpload: "Empty upload"

@@ -6,7 +6,8 @@ import Logging
 
 /// A change of a video's metadata (`PATCH /api/v1/videos/{id}`): a JSON object with any of
 /// title, description, tags (array or comma-separated string), category, language, license,
-/// visibility, publish_at, channel, poster (a thumbnail candidate, see ``PosterChoice``).
+/// visibility, publish_at, channel, poster (a thumbnail candidate, see ``PosterChoice``),
+/// comments_enabled (the video's comment switch).
 /// `null` clears what may be empty (description, tags, category, language, license,
 /// publish_at). Every field is checked before anything is written; the first bad one is
 /// refused (``CatalogField/Invalid``, 422 `invalid-field`) naming it, an unknown field too, so
@@ -20,6 +21,7 @@ public struct VideoPatch: Sendable {
 
     public static let fields: Set<String> = [
         "title", "description", "tags", "category", "language", "license", "visibility", "publish_at", "channel", "poster",
+        "comments_enabled",
     ]
 
     /// Applies `object` to `video`, which the caller may change (its owner, or an admin:
@@ -28,6 +30,7 @@ public struct VideoPatch: Sendable {
         var video = video
         var tags: [String]?
         var thumbnails: String?
+        var commentsEnabled: Bool?
         if let unknown = object.keys.sorted().first(where: { !Self.fields.contains($0) }) {
             throw CatalogField.Invalid(field: unknown, detail: "unknown field; the fields are \(Self.fields.sorted().joined(separator: ", "))")
         }
@@ -57,11 +60,15 @@ public struct VideoPatch: Sendable {
                 }
             case "channel": try moveChannel(&video, to: try string(), byAdmin: byAdmin)
             case "poster": thumbnails = try PosterChoice.apply(try string(), to: video)
+            case "comments_enabled":
+                guard let flag = value.boolValue else { throw CatalogField.Invalid(field: field, detail: "comments_enabled must be true or false") }
+                commentsEnabled = flag
             default: break
             }
         }
         guard try database.videos.updateMetadata(video, tags: tags) else { throw Refused(.notFound, "no video \(video.id)") }
         if let thumbnails { try database.videos.setThumbnails(video.id, json: thumbnails) }
+        if let commentsEnabled { _ = try database.comments.setCommentsEnabled(videoID: video.id, commentsEnabled) }
         // A visibility change must hold on every node at once, not after their caches expire.
         database.events.publish(.video(video.id))
         guard let details = try database.videos.details(id: video.id) else { throw Refused(.notFound, "no video \(video.id)") }

@@ -6,7 +6,7 @@ import KinoraStore
 extension KinoraRequestContext {
     /// The caller as the domain's visibility and ownership rules see it.
     var viewer: Viewer {
-        Viewer(userID: principal?.userID, isAdmin: principal?.isAdmin == true)
+        Viewer(userID: principal?.userID, isAdmin: principal?.isAdmin == true, isModerator: principal?.role == .moderator)
     }
 }
 

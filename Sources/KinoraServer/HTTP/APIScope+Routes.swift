@@ -33,6 +33,7 @@ extension APIScope {
                 "GET /streams/{video}/**", "HEAD /streams/{video}/**", "OPTIONS /streams/{video}/**",
                 "GET /api/v1/profiles/{username}", "GET /api/v1/users/{id}/avatar", "GET /api/v1/users/{id}/playlists",
                 "GET /api/v1/playlists/{id}",
+                "GET /api/v1/videos/{id}/comments", "GET /api/v1/comments/{id}", "GET /api/v1/comments/{id}/replies",
             ]
         ),
         (
@@ -53,6 +54,8 @@ extension APIScope {
                 "PUT /api/v1/videos/{id}/audio-tracks",
                 "POST /api/v1/playlists", "PATCH /api/v1/playlists/{id}", "DELETE /api/v1/playlists/{id}",
                 "POST /api/v1/playlists/{id}/items", "DELETE /api/v1/playlists/{id}/items/{video_id}", "PUT /api/v1/playlists/{id}/order",
+                "POST /api/v1/videos/{id}/comments", "PATCH /api/v1/comments/{id}", "DELETE /api/v1/comments/{id}",
+                "PUT /api/v1/comments/{id}/rating", "PUT /api/v1/videos/{id}/rating", "PUT /api/v1/videos/{id}/pinned-comment",
             ]
         ),
         (

@@ -5,7 +5,7 @@ import KinoraHost
 import KinoraStore
 
 /// Everything of the social service, registered in one call: profiles, avatars, preferences,
-/// watch history, playlists, subscriptions and account deletion.
+/// watch history, playlists, subscriptions, account deletion, comments and ratings.
 struct SocialRoutes {
     let database: KinoraDatabase
     let registry: PluginRegistry
@@ -23,5 +23,9 @@ struct SocialRoutes {
         PlaylistRoutes(database: database).register(on: router)
         SubscriptionRoutes(database: database).register(on: router)
         AccountRoutes(database: database, deletion: deletion, passwords: passwords).register(on: router)
+        let comments = Comments(
+            database: database, moderation: ModerationPipeline(registry: registry, policy: config.moderation), policy: config.moderation,
+            pace: CommentPace())
+        CommentRoutes(database: database, comments: comments).register(on: router)
     }
 }

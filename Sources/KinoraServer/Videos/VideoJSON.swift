@@ -67,6 +67,10 @@ enum VideoJSON {
         object["publish_at"] = video.publishAt.map(RFC3339.string) ?? NSNull()
         object["published_at"] = RFC3339.string(video.listedAt)
         object["views"] = video.views
+        object["likes"] = video.likes
+        object["dislikes"] = video.dislikes
+        object["comment_count"] = video.commentCount
+        object["comments_enabled"] = video.commentsEnabled
         object["owner"] = video.ownerID ?? NSNull()
         if let channel {
             object["channel"] = ["id": channel.id, "handle": channel.handle, "name": channel.name]

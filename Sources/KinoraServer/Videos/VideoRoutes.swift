@@ -28,6 +28,10 @@ struct VideoRoutes {
             }
             var object = VideoJSON.object(details)
             try HistoryRoutes.addResumePosition(to: &object, videoID: details.video.id, context: context, database: database)
+            // The caller's own rating, for a signed-in caller only (anonymous pages are shared).
+            if let userID = context.principal?.userID {
+                object["my_rating"] = try database.ratings.myVideoRating(videoID: details.video.id, userID: userID).rawValue
+            }
             return try JSONResponse.make(.ok, object)
         }
         // Progress as Server-Sent Events; the same visibility rules as the video itself.

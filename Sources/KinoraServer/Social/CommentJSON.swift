@@ -1,0 +1,39 @@
+import Foundation
+import KinoraCore
+import KinoraStore
+
+/// A comment as the API answers it. A tombstone (deleted by its author, kept above its replies)
+/// has no body and no author; a removed comment shows its reason to its author and moderators,
+/// the only callers who see it.
+enum CommentJSON {
+    static func object(_ comment: CommentRecord, mentions: [String: String]) -> [String: Any] {
+        let tombstone = comment.status == .deleted
+        var author: Any = NSNull()
+        if !tombstone, let id = comment.authorID {
+            author = ["id": id, "username": comment.authorUsername ?? NSNull(), "display_name": comment.authorDisplayName ?? NSNull()] as [String: Any]
+        }
+        let named = tombstone ? [] : CommentText.mentions(comment.body).compactMap { name in mentions[name].map { ["username": name, "id": $0] } }
+        return [
+            "id": comment.id, "video_id": comment.videoID, "parent_id": comment.parentID ?? NSNull(), "author": author,
+            "body": tombstone ? "" : comment.body, "status": comment.status.rawValue,
+            "removed_reason": comment.status == .removed ? (comment.removedReason ?? NSNull()) : NSNull(),
+            "created_at": SocialHTTP.date(comment.createdAt), "edited_at": comment.editedAt.map(SocialHTTP.date) ?? NSNull(),
+            "likes": comment.likes, "dislikes": comment.dislikes, "reply_count": comment.replyCount,
+            "my_rating": comment.myRating.rawValue, "mentions": named,
+        ]
+    }
+
+    static func thread(_ thread: CommentThread, mentions: [String: String]) -> [String: Any] {
+        var object = object(thread.comment, mentions: mentions)
+        object["replies"] = thread.replies.map { Self.object($0, mentions: mentions) }
+        object["replies_next_cursor"] = thread.moreRepliesCursor ?? NSNull()
+        return object
+    }
+
+    /// Every @name the comments mention that is an account, in one query.
+    static func mentions(_ comments: [CommentRecord], database: KinoraDatabase) throws -> [String: String] {
+        let names = Set(comments.filter { $0.status != .deleted }.flatMap { CommentText.mentions($0.body) })
+        let found = try database.comments.usernames(for: names)
+        return Dictionary(found.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}
