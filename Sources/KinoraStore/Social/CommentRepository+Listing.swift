@@ -24,30 +24,8 @@ extension CommentRepository {
         let limit = max(1, limit)
         return try db.read { db in
             let pinnedID = try db.scalar(String.self, "SELECT pinned_comment_id FROM videos WHERE id = ?", [videoID])
-            var sql = CommentRecord.select + " WHERE c.video_id = ? AND c.parent_id IS NULL"
-            var arguments: [any SQLBindable] = [viewerID, videoID]
-            if let pinnedID {
-                sql += " AND c.id <> ?"
-                arguments.append(pinnedID)
-            }
-            let (visible, visibleArguments) = Self.visibility(viewerID: viewerID, includeHidden: includeHidden)
-            sql += visible
-            arguments += visibleArguments
-            switch sort {
-            case .new:
-                if let after {
-                    sql += " AND (c.created_at, c.id) < (?, ?)"
-                    arguments += [after.date, after.id]
-                }
-                sql += " ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
-            case .top:
-                if let after {
-                    sql += " AND (c.score, c.created_at, c.id) < (?, ?, ?)"
-                    arguments += [after.score, after.date, after.id]
-                }
-                sql += " ORDER BY c.score DESC, c.created_at DESC, c.id DESC LIMIT ?"
-            }
-            arguments.append(limit + 1)
+            let (sql, arguments) = Self.topLevelSQL(
+                videoID: videoID, sort: sort, after: after, limit: limit, viewerID: viewerID, includeHidden: includeHidden, excluding: pinnedID)
             let rows = try db.fetchAll(sql, arguments).map(CommentRecord.init)
             var page = Array(rows.prefix(limit))
             var next: String?
@@ -81,22 +59,80 @@ extension CommentRepository {
         let after = try cursor.map { try CommentCursor(decoding: $0, kind: .reply) }
         let limit = max(1, limit)
         return try db.read { db in
-            var sql = CommentRecord.select + " WHERE c.parent_id = ?"
-            var arguments: [any SQLBindable] = [viewerID, parentID]
-            let (visible, visibleArguments) = Self.visibility(viewerID: viewerID, includeHidden: includeHidden)
-            sql += visible
-            arguments += visibleArguments
-            if let after {
-                sql += " AND (c.created_at, c.id) > (?, ?)"
-                arguments += [after.date, after.id]
-            }
-            sql += " ORDER BY c.created_at, c.id LIMIT ?"
-            arguments.append(limit + 1)
+            let (sql, arguments) = Self.repliesSQL(parentID: parentID, after: after, limit: limit, viewerID: viewerID, includeHidden: includeHidden)
             let rows = try db.fetchAll(sql, arguments).map(CommentRecord.init)
             let page = Array(rows.prefix(limit))
             let next = rows.count > limit ? page.last.map { CommentCursor(kind: .reply, last: $0).encoded } : nil
             return CommentPage(comments: page, nextCursor: next)
         }
+    }
+
+    /// The statement of a page of top-level comments (public for the query-plan tests): it walks
+    /// `comments_new` or `comments_top` from the cursor, so a deep page costs what the first does.
+    public static func topLevelSQL(
+        videoID: String, sort: CommentSort, cursor: String?, limit: Int, viewerID: String? = nil, includeHidden: Bool = false,
+        excluding pinnedID: String? = nil
+    ) throws -> (String, [SQLValue]) {
+        let after = try cursor.map { try CommentCursor(decoding: $0, kind: sort == .new ? .new : .top) }
+        return topLevelSQL(
+            videoID: videoID, sort: sort, after: after, limit: limit, viewerID: viewerID, includeHidden: includeHidden, excluding: pinnedID)
+    }
+
+    static func topLevelSQL(
+        videoID: String, sort: CommentSort, after: CommentCursor?, limit: Int, viewerID: String?, includeHidden: Bool, excluding pinnedID: String?
+    ) -> (String, [SQLValue]) {
+        var sql = CommentRecord.select + " WHERE c.video_id = ? AND c.parent_id IS NULL"
+        var arguments: [any SQLBindable] = [viewerID, videoID]
+        if let pinnedID {
+            sql += " AND c.id <> ?"
+            arguments.append(pinnedID)
+        }
+        let (visible, visibleArguments) = visibility(viewerID: viewerID, includeHidden: includeHidden)
+        sql += visible
+        arguments += visibleArguments
+        // `parent_id` leads the order although it is NULL in every row: PostgreSQL takes only
+        // `=` (not `IS NULL`) as fixing an index column, so without it the index's order would
+        // not count as the listing's and every page would sort the video's comments.
+        switch sort {
+        case .new:
+            if let after {
+                sql += " AND (c.created_at, c.id) < (?, ?)"
+                arguments += [after.date, after.id]
+            }
+            sql += " ORDER BY c.parent_id DESC, c.created_at DESC, c.id DESC LIMIT ?"
+        case .top:
+            if let after {
+                sql += " AND (c.score, c.created_at, c.id) < (?, ?, ?)"
+                arguments += [after.score, after.date, after.id]
+            }
+            sql += " ORDER BY c.parent_id DESC, c.score DESC, c.created_at DESC, c.id DESC LIMIT ?"
+        }
+        arguments.append(limit + 1)
+        return (sql, arguments.map(\.sqlValue))
+    }
+
+    /// The statement of a page of replies (public for the query-plan tests): it walks
+    /// `comments_replies` from the cursor.
+    public static func repliesSQL(
+        parentID: String, cursor: String?, limit: Int, viewerID: String? = nil, includeHidden: Bool = false
+    ) throws -> (String, [SQLValue]) {
+        let after = try cursor.map { try CommentCursor(decoding: $0, kind: .reply) }
+        return repliesSQL(parentID: parentID, after: after, limit: limit, viewerID: viewerID, includeHidden: includeHidden)
+    }
+
+    static func repliesSQL(parentID: String, after: CommentCursor?, limit: Int, viewerID: String?, includeHidden: Bool) -> (String, [SQLValue]) {
+        var sql = CommentRecord.select + " WHERE c.parent_id = ?"
+        var arguments: [any SQLBindable] = [viewerID, parentID]
+        let (visible, visibleArguments) = visibility(viewerID: viewerID, includeHidden: includeHidden)
+        sql += visible
+        arguments += visibleArguments
+        if let after {
+            sql += " AND (c.created_at, c.id) > (?, ?)"
+            arguments += [after.date, after.id]
+        }
+        sql += " ORDER BY c.created_at, c.id LIMIT ?"
+        arguments.append(limit + 1)
+        return (sql, arguments.map(\.sqlValue))
     }
 
     /// The first `count` replies of each parent, in one statement: one `LIMIT`ed branch per
