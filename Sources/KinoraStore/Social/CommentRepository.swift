@@ -44,7 +44,8 @@ public struct CommentRepository: Sendable {
                 return try Self.fetch(db, id)!
             }
         } catch SQLError.constraint {
-            // The video (or the author) went away between the check and the insert.
+            // The video went away between the check and the insert (or the author's account
+            // did: the service posts only for an existing account, so that is the same race).
             throw CommentError.videoNotFound
         }
     }
@@ -161,10 +162,11 @@ public struct CommentRepository: Sendable {
             let row = try db.fetchOne(
                 "SELECT id, video_id, parent_id, status, body, removed_reason FROM comments WHERE id = ?" + lock, [id])
         else { return nil }
-        let status: String = try row.value("status")
+        let text: String = try row.value("status")
+        guard let status = CommentStatus(rawValue: text) else { throw SQLError.decoding("comment status \"\(text)\"") }
         return Locked(
-            id: id, videoID: try row.value("video_id"), parentID: row["parent_id"],
-            status: CommentStatus(rawValue: status) ?? .held, body: try row.value("body"), removedReason: row["removed_reason"])
+            id: id, videoID: try row.value("video_id"), parentID: row["parent_id"], status: status, body: try row.value("body"),
+            removedReason: row["removed_reason"])
     }
 
     static func fetch(_ db: any SQLConnection, _ id: String, viewerID: String? = nil) throws -> CommentRecord? {
