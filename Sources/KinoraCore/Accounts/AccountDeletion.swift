@@ -38,6 +38,9 @@ public struct AccountDeletion: Sendable {
         }
         // Channels, subscriptions, history, playlists, preferences, tokens and tus upload rows go
         // with the account's row; a partial tus file without its row is removed by the upload sweep.
+        // The account's likes and dislikes leave the counts before its rows go (the cascade
+        // would drop the rows and leave the counts); done again harmlessly when resumed.
+        try database.ratings.withdrawAll(userID: userID)
         try database.accountDeletions.finish(userID: userID)
     }
 

@@ -56,7 +56,7 @@ struct CommentRoutes {
         }
         router.delete("api/v1/comments/:id") { request, context in
             try Access.authenticated.check(context)
-            try comments.delete(Self.id(context), reason: request.uri.queryParameters.get("reason").map(String.init), by: context.viewer)
+            try comments.delete(Self.id(context), reason: request.uri.queryParameters.get("reason").map { String($0) }, by: context.viewer)
             return Response(status: .noContent)
         }
         router.put("api/v1/comments/:id/rating") { request, context in
