@@ -124,6 +124,11 @@ import Testing
         #expect(try send(daemon, "PATCH", "/api/v1/videos/\(video)", cora, ["comments_enabled": false]).status == 200)
         let off = try send(daemon, "POST", "/api/v1/videos/\(video)/comments", vik, ["body": "Still here?"])
         #expect(off.status == 403 && AuthTests.type(off) == "comments-disabled", "\(off.body)")
+        // The channel's switch turns them off on every video of the channel.
+        let channel = try #require((try json(try daemon.get("/api/v1/videos/\(other)"))["channel"] as? [String: Any])?["id"] as? String)
+        #expect(try send(daemon, "PATCH", "/api/v1/channels/\(channel)", cora, ["comments_enabled": false]).status == 200)
+        #expect(try send(daemon, "POST", "/api/v1/videos/\(other)/comments", vik, ["body": "Here?"]).status == 403)
+        #expect(try send(daemon, "PATCH", "/api/v1/channels/\(channel)", cora, ["comments_enabled": true]).status == 200)
 
         // Bad input: empty, too long, too many links, a parent on another video, unknown keys.
         #expect(try send(daemon, "POST", "/api/v1/videos/\(other)/comments", vik, ["body": "  "]).status == 422)

@@ -9,20 +9,23 @@ public struct ChannelFields: Sendable, Equatable {
     public var handle: String?
     public var name: String?
     public var description: String?
+    /// The channel's comment switch (each video has its own as well).
+    public var commentsEnabled: Bool?
 
-    public init(handle: String? = nil, name: String? = nil, description: String? = nil) {
+    public init(handle: String? = nil, name: String? = nil, description: String? = nil, commentsEnabled: Bool? = nil) {
         self.handle = handle
         self.name = name
         self.description = description
+        self.commentsEnabled = commentsEnabled
     }
 
-    static let known = ["handle", "name", "description"]
+    static let known = ["handle", "name", "description", "comments_enabled"]
 
     /// Checks a body's members; handle and name are required when `creating`. A null
     /// description empties it.
     public static func parse(_ body: [String: JSONValue], creating: Bool) throws(InvalidField) -> ChannelFields {
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
-            throw InvalidField(unknown, "unknown field; the fields are handle, name, description")
+            throw InvalidField(unknown, "unknown field; the fields are handle, name, description, comments_enabled")
         }
         var fields = ChannelFields()
         if let value = body["handle"] {
@@ -53,6 +56,10 @@ public struct ChannelFields: Sendable, Equatable {
                 }
                 fields.description = text
             }
+        }
+        if let value = body["comments_enabled"] {
+            guard let flag = value.boolValue else { throw InvalidField("comments_enabled", "comments_enabled must be true or false") }
+            fields.commentsEnabled = flag
         }
         return fields
     }

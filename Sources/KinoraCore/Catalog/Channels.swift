@@ -53,6 +53,7 @@ public struct Channels: Sendable {
             throw ChannelError.handleTaken(taken.description)
         }
         guard let updated else { throw ChannelError.notFound(id: channel.id) }
+        if let enabled = fields.commentsEnabled { _ = try database.comments.setCommentsEnabled(channelID: channel.id, enabled) }
         return updated
     }
 
