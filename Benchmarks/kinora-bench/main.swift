@@ -35,6 +35,7 @@ do {
     case "watch-page": try await WatchPageBenchmark.run(runs: option("--runs", 5))
     case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
     case "job-claims": try JobClaimBenchmark.run(jobs: option("--jobs", 20_000), loops: option("--loops", 8))
+    case "scale-out": try await ScaleOutBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3), videos: option("--videos", 10_000))
     case "all":
         try await ColdStart.run(runs: option("--runs", 15))
         try await IdleMemory.run()
@@ -48,10 +49,11 @@ do {
         try await UploadBenchmark.run(sizeMiB: 4096)
         try AuthBenchmark.run(rounds: 9)
         try await CatalogBenchmark.run(seconds: 20, rate: 200)
+        try await ScaleOutBenchmark.run(duration: 10, rounds: 3, videos: 10_000)
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N]\n"
+                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims|scale-out] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N] [--videos N]\n"
                     .utf8))
         exit(2)
     }
