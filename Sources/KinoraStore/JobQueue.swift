@@ -16,9 +16,11 @@ public struct JobQueue: Sendable {
     let db: any SQLDatabase
 
     /// What makes a job claimable: queued and due, or running with an expired lease.
-    static let runnable = """
-        (state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
-           OR (state = 'running' AND lease_until < ?)
+    /// Its first term is the `jobs_claimable` index's own condition, spelled alike, so both
+    /// engines use that partial index and never step over finished jobs.
+    public static let runnable = """
+        state IN ('queued', 'running') AND ((state = 'queued' AND (lease_until IS NULL OR lease_until <= ?))
+           OR (state = 'running' AND lease_until < ?))
         """
 
     /// Claims the oldest runnable job: queued and due, or running with an expired lease.

@@ -113,4 +113,28 @@ import Testing
         #expect(claims.filter { !$0.isEmpty }.count >= 2, "the work was shared: \(claims.map(\.count))")
         #expect(try database.jobs.counts() == ["done": ids.count])
     }
+
+    /// The claim's pick walks the partial index of unfinished jobs, so finished ones (most of
+    /// the table after a while) are never stepped over. PostgreSQL picks plans by size: with
+    /// sequential scans off, a plan that still does not use the index could not use it at all.
+    @Test(arguments: StoreBackend.allCases)
+    func claimingWalksTheIndexOfUnfinishedJobs(_ backend: StoreBackend) throws {
+        let database = try Self.queue(backend, videos: ["a", "b"])
+        let pick = "SELECT id FROM jobs WHERE \(JobQueue.runnable) ORDER BY id LIMIT 1"
+        let now = Date()
+        let plan = try database.sql.write { db -> String in
+            switch db.dialect {
+            case .sqlite:
+                return try db.fetchAll("EXPLAIN QUERY PLAN " + pick, [now, now]).compactMap { $0["detail"] as String? }.joined(separator: "; ")
+            case .postgres:
+                try db.execute("SET LOCAL enable_seqscan = off")
+                return try db.fetchAll("EXPLAIN " + pick, [now, now]).compactMap { $0.values.first.flatMap(String.init(sqlValue:)) }
+                    .joined(separator: "; ")
+            }
+        }
+        // SQLite may instead read the unfinished states' range of jobs_state and sort it: no
+        // finished job is read that way either.
+        #expect(plan.contains("jobs_claimable") || (backend == .sqlite && plan.contains("jobs_state (state=?)")), "\(plan)")
+        #expect(!plan.contains("SCAN jobs") && !plan.contains("Seq Scan"), "\(plan)")
+    }
 }
