@@ -252,6 +252,7 @@ enum Migrations {
         migrator.registerMigration("0020-claimable-jobs") { db in
             try db.execute(sql: "CREATE INDEX jobs_claimable ON jobs(id) WHERE state IN ('queued', 'running')")
         }
+        migrator.registerMigration("0021-moderation", migrate: moderation)
         return migrator
     }()
 }

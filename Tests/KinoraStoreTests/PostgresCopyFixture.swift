@@ -97,6 +97,18 @@ enum PostgresCopyFixture {
             try db.execute("INSERT INTO comment_edits(comment_id, body, edited_at) VALUES ('cm2', 'buy now', ?)", [t])
             try db.execute("INSERT INTO comment_ratings(comment_id, user_id, value, updated_at) VALUES ('cm1', 'u2', 1, ?)", [t])
             try db.execute("INSERT INTO video_ratings(video_id, user_id, value, updated_at) VALUES ('v0', 'u2', -1, ?)", [t])
+            try db.execute(
+                "INSERT INTO reports(id, reporter_id, target_type, target_id, reason, detail, state, created_at) VALUES ('r1', 'u2', 'comment', 'cm1', 'spam', 'ads', 'open', ?)",
+                [t])
+            try db.execute(
+                "INSERT INTO moderation_items(id, target_type, target_id, state, hidden, created_at, updated_at) VALUES ('mi1', 'comment', 'cm1', 'open', 1, ?, ?)",
+                [t, t])
+            try db.execute(
+                "INSERT INTO moderation_signals(item_id, kind, source, label, score, detail, created_at) VALUES ('mi1', 'classifier', 'wordlist', 'scam', 0.75, NULL, ?)",
+                [t])
+            try db.execute(
+                "INSERT INTO moderation_audit(id, moderator_id, item_id, target_type, target_id, action, reason, created_at) VALUES ('a1', 'u1', 'mi1', 'comment', 'cm1', 'warn', 'first warning', ?)",
+                [t])
         }
         return database
     }

@@ -8,7 +8,9 @@
 public enum ProblemType: String, CaseIterable, Sendable {
     case accountDisabled = "account-disabled"
     case accountGone = "account-gone"
+    case accountRestricted = "account-restricted"
     case alreadyInPlaylist = "already-in-playlist"
+    case alreadyReported = "already-reported"
     case badApiSpec = "bad-api-spec"
     case badCaptions = "bad-captions"
     case badChecksum = "bad-checksum"
@@ -116,13 +118,13 @@ public enum ProblemType: String, CaseIterable, Sendable {
     /// The usual answer to this type; an error may override it (``DomainError/refusal``).
     public var refusal: Refusal {
         switch self {
-        case .accountDisabled, .commentsDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
+        case .accountDisabled, .accountRestricted, .commentsDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
             .signupClosed, .wrongPassword:
             .forbidden
         case .accountGone, .bootstrapRetired, .invalidApiKey, .invalidCredentials, .invalidRefreshToken, .invalidResetToken, .invalidTotp,
             .oidcProviderError, .oidcTokenInvalid, .tokenExpired, .totpRequired, .unauthorized:
             .unauthenticated
-        case .alreadyInPlaylist, .categoryExists, .channelNotEmpty, .handleTaken, .jobState, .lastAdmin, .noTotpEnrolment, .offsetMismatch,
+        case .alreadyInPlaylist, .alreadyReported, .categoryExists, .channelNotEmpty, .handleTaken, .jobState, .lastAdmin, .noTotpEnrolment, .offsetMismatch,
             .playlistFull, .totpEnabled, .totpNotEnabled, .usernameTaken:
             .conflict
         case .badApiSpec, .badWebTemplate, .internalError, .mediaWorkerFailed, .noWebTemplate, .uploadStorage, .writeFailed: .internalError
@@ -154,7 +156,9 @@ public enum ProblemType: String, CaseIterable, Sendable {
         switch self {
         case .accountDisabled: "Account disabled"
         case .accountGone: "Account deleted"
+        case .accountRestricted: "Account suspended or banned"
         case .alreadyInPlaylist: "Already in the playlist"
+        case .alreadyReported: "Already reported"
         case .badApiSpec: "API description unreadable"
         case .badCaptions: "Not a valid WebVTT file"
         case .badChecksum, .badHeader, .badMetadata, .deferLengthUnsupported, .incompleteBody, .missingUploadLength, .missingUploadOffset,

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraStore
 
 /// What one classifier said about one piece of content: its labels and scores, or why it
 /// said nothing (failed, timed out, or does not handle that kind of content).
@@ -58,4 +59,22 @@ public struct ModerationVerdict: Sendable, Equatable {
     }
 
     public static let clean = ModerationVerdict(action: .publish, rule: nil, signals: [])
+}
+
+extension ModerationVerdict {
+    /// The signals a held or removed item carries into the queue: each classifier label, each
+    /// classifier that could not answer, and the rule that fired.
+    public var queueSignals: [ModerationSignal] {
+        var signals: [ModerationSignal] = self.signals.flatMap { signal -> [ModerationSignal] in
+            switch signal.outcome {
+            case .labels(let labels):
+                return labels.map { ModerationSignal(kind: .classifier, source: signal.classifier, label: $0.name, score: $0.score) }
+            case .failed(let why): return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "failed: \(why)")]
+            case .timedOut: return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "timed out")]
+            case .unsupported: return []
+            }
+        }
+        if let rule { signals.append(ModerationSignal(kind: .rule, source: action.rawValue, detail: rule)) }
+        return signals
+    }
 }

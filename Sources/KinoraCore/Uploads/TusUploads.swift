@@ -42,6 +42,7 @@ public struct TusUploads: Sendable {
     /// Creates an upload of `length` bytes. Throws 413 (over `[uploads] max_bytes`), 400
     /// (metadata), 507 (not enough free space for the whole file), 503 (storage down).
     public func create(length: Int64, metadata: [String: String], ownerID: String?) throws -> UploadRecord {
+        try AccountRestrictions.checkMayPost(database, userID: ownerID)
         try ingest.limits.checkDeclared(length: length)
         _ = try ingest.requireStorage()
         // Checked now so a bad field is refused before any byte is sent (and again at the end).

@@ -56,6 +56,7 @@ extension APIScope {
                 "POST /api/v1/playlists/{id}/items", "DELETE /api/v1/playlists/{id}/items/{video_id}", "PUT /api/v1/playlists/{id}/order",
                 "POST /api/v1/videos/{id}/comments", "PATCH /api/v1/comments/{id}", "DELETE /api/v1/comments/{id}",
                 "PUT /api/v1/comments/{id}/rating", "PUT /api/v1/videos/{id}/rating", "PUT /api/v1/videos/{id}/pinned-comment",
+                "POST /api/v1/reports",
             ]
         ),
         (
@@ -76,6 +77,9 @@ extension APIScope {
                 "POST /api/v1/users/{id}/password-reset", "GET /api/v1/users/{id}/sessions", "DELETE /api/v1/users/{id}/sessions",
                 "GET /api/v1/invitations", "POST /api/v1/invitations", "DELETE /api/v1/invitations/{id}",
                 "POST /api/v1/categories", "PATCH /api/v1/categories/{id}", "DELETE /api/v1/categories/{id}",
+                // Moderators' too: the scope says "beyond an account's own things".
+                "GET /api/v1/moderation/queue", "POST /api/v1/moderation/items/{id}/decision", "POST /api/v1/moderation/decisions",
+                "GET /api/v1/moderation/audit",
             ]
         ),
     ]

@@ -12,6 +12,7 @@ final class AccountStates: Sendable {
     enum State: Sendable, Equatable {
         case active(Role)
         case disabled
+        case banned
         case gone
     }
 
@@ -28,7 +29,13 @@ final class AccountStates: Sendable {
         if let hit = cache.withLockedValue({ $0[userID] }), now.timeIntervalSince(hit.read) < ttl { return hit.state }
         let state: State
         if let user = try database.users.find(id: userID) {
-            state = user.disabled ? .disabled : Role(rawValue: user.role).map(State.active) ?? .gone
+            if user.disabled {
+                state = .disabled
+            } else if try database.moderation.restriction(userID: userID, now: now).banned {
+                state = .banned
+            } else {
+                state = Role(rawValue: user.role).map(State.active) ?? .gone
+            }
         } else {
             state = .gone
         }
@@ -48,6 +55,8 @@ final class AccountStates: Sendable {
             return .user(id: id, role: role)
         case .disabled:
             throw AccountError.credentialOfDisabledAccount
+        case .banned:
+            throw Refused(.accountRestricted, "this account is banned")
         case .gone:
             throw AccountError.accountGone
         }

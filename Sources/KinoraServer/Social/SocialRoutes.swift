@@ -27,5 +27,7 @@ struct SocialRoutes {
             database: database, moderation: ModerationPipeline(registry: registry, policy: config.moderation), policy: config.moderation,
             pace: CommentPace())
         CommentRoutes(database: database, comments: comments).register(on: router)
+        ModerationRoutes(database: database, desk: ModerationDesk(database: database, comments: comments, policy: config.moderation))
+            .register(on: router)
     }
 }

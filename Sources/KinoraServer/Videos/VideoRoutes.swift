@@ -74,6 +74,8 @@ struct VideoRoutes {
 
     func upload(_ request: Request, _ context: KinoraRequestContext) async throws -> Response {
         let announced = request.headers[.contentLength].flatMap(Int64.init)
+        // Refused before a byte is read: a suspended account uploads nothing.
+        try AccountRestrictions.checkMayPost(database, userID: context.principal?.userID)
         try ingest.prepareUpload(announcedLength: announced)
         let fields = MultipartFormFields(maxFields: config.uploadMaxFormFields, maxTotalBytes: config.uploadMaxFormBytes)
         let upload = try await MultipartUpload.receive(request, into: ingest.uploadFolder, limits: ingest.limits, fields: fields)

@@ -27,6 +27,7 @@ enum PostgresMigrations {
         ("0018-audio-labels", audioLabels),
         ("0019-comments-ratings", commentsAndRatings),
         ("0020-claimable-jobs", "CREATE INDEX jobs_claimable ON jobs(id) WHERE state IN ('queued', 'running');"),
+        ("0021-moderation", moderation),
     ]
 
     /// Any number fits; this one is "kino" in ASCII, so other software sharing the server is

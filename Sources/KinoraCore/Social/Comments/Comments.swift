@@ -23,6 +23,7 @@ public struct Comments: Sendable {
     /// A new comment or reply (`body`, optional `parent_id`) by `author` on a video they may see.
     public func post(videoID: String, _ body: [String: JSONValue], by author: Viewer, requestID: String? = nil) async throws -> CommentRecord {
         guard let authorID = author.userID else { throw Refused(.forbidden, "comments are posted by accounts") }
+        try AccountRestrictions.checkMayPost(database, userID: authorID)
         let video = try visibleVideo(videoID, to: author)
         guard try database.comments.commentsAllowed(videoID: video.id) != false else {
             throw Refused(.commentsDisabled, "comments are turned off for this video")
@@ -37,8 +38,11 @@ public struct Comments: Sendable {
         try pace.take(authorID, perMinute: policy.commentsPerMinute)
         let verdict = await moderation.classify(text: text, requestID: requestID)
         do {
-            return try database.comments.create(
+            let comment = try database.comments.create(
                 videoID: video.id, parentID: parentID, authorID: authorID, body: text, status: Self.status(verdict))
+            // Held or removed: into the queue with every signal, so a moderator sees why.
+            if verdict.action != .publish { try database.moderation.flag(.comment, comment.id, signals: verdict.queueSignals) }
+            return comment
         } catch CommentError.parentNotFound {
             throw InvalidField("parent_id", "no comment \(parentID ?? "") to reply to")
         } catch CommentError.parentOnAnotherVideo {
@@ -91,6 +95,7 @@ public struct Comments: Sendable {
             guard let edited = try database.comments.edit(id: comment.id, body: text, status: Self.status(verdict)) else {
                 throw Refused(.notFound, "no comment \(id)")
             }
+            if verdict.action != .publish { try database.moderation.flag(.comment, edited.id, signals: verdict.queueSignals) }
             return edited
         } catch CommentError.deleted {
             throw Refused(.notFound, "comment \(id) was deleted")
