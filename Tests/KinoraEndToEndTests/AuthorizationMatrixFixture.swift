@@ -166,6 +166,13 @@ extension AuthorizationMatrixTests {
             try created(try send("POST", "/api/v1/videos/\(privateVideo)/comments", as: .owner, json: ["body": unique("comment")]))
         }
 
+        /// An open queue item: another viewer's report of a fresh account (anyone can see one).
+        func freshQueueItem() throws -> String {
+            try created(
+                try send("POST", "/api/v1/reports", as: .viewer, json: ["target_type": "user", "target_id": try freshAccount(), "reason": "spam"]),
+                "item_id")
+        }
+
         /// A new viewer account (through open sign-up), for the admin to delete.
         func freshAccount() throws -> String {
             let name = unique("gone")

@@ -304,6 +304,20 @@ import Testing
             try json("/api/v1/videos/\(f.privateVideo)/pinned-comment", ["comment_id": try f.freshComment()])
         },
 
+        // Reports of what the caller can see (the owner's private video: owner and admins);
+        // the queue, decisions and audit are for moderators and admins.
+        Row(route: "POST /api/v1/reports", expect: [401, 404, 201, 404, 404, 201]) { f, caller in
+            try json("/api/v1/reports", ["target_type": "video", "target_id": f.privateVideo, "reason": "spam", "detail": "\(caller)"])
+        },
+        Row(route: "GET /api/v1/moderation/queue", expect: [401, 403, 403, 403, 200, 200]) { _, _ in Call(path: "/api/v1/moderation/queue") },
+        Row(route: "POST /api/v1/moderation/items/{id}/decision", expect: [401, 403, 403, 403, 200, 200]) { f, _ in
+            try json("/api/v1/moderation/items/\(try f.freshQueueItem())/decision", ["action": "warn", "reason": "matrix"])
+        },
+        Row(route: "POST /api/v1/moderation/decisions", expect: [401, 403, 403, 403, 200, 200]) { f, _ in
+            try json("/api/v1/moderation/decisions", ["items": [try f.freshQueueItem()], "action": "warn", "reason": "matrix"])
+        },
+        Row(route: "GET /api/v1/moderation/audit", expect: [401, 403, 403, 403, 200, 200]) { _, _ in Call(path: "/api/v1/moderation/audit") },
+
         // tus: an upload exists for its creator and admins only.
         Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },
         Row(route: "OPTIONS /api/v1/uploads/{id}", expect: [204, 204, 204, 204, 204, 204]) { f, _ in Call(path: "/api/v1/uploads/\(f.upload)") },

@@ -6,7 +6,7 @@ import Testing
 /// (the answer's status is the verdict), replies, listings, edits, deletion, pins, the comment
 /// switch, likes with `my_rating`, trending, and the refusals.
 @Suite(.serialized) struct CommentTests {
-    static func config(_ dir: String) throws -> String {
+    static func config(_ dir: String, removeScore: Double = 0.9) throws -> String {
         try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
         let files = [
             "kinora.toml": """
@@ -18,6 +18,8 @@ import Testing
                 max_comment_chars = 200
                 new_account_link_hours = 0
                 max_links = 1
+                remove_score = \(removeScore)
+                reports_to_hide = 3
                 """,
             "plugins.d/media.toml": "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\ncreate_root = true\n",
             "plugins.d/hls.toml": "plugin = \"org.kinora.packager-hls\"\n",
@@ -137,6 +139,79 @@ import Testing
         #expect(try send(daemon, "POST", "/api/v1/videos/\(other)/comments", vik, ["body": "hi", "parent_id": pinnable["id"] ?? ""]).status == 422)
         #expect(try send(daemon, "POST", "/api/v1/videos/\(other)/comments", vik, ["body": "hi", "colour": "red"]).status == 422)
         #expect(try daemon.request("POST", "/api/v1/videos/\(other)/comments", headers: ["Content-Type": "application/json"], body: Array(#"{"body":"x"}"#.utf8)).status == 401)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    /// Held by the classifier, approved; hidden by three reports, removed; the author suspended
+    /// (no more comments), then banned (credentials refused); every decision in the audit log.
+    @Test func theQueueShowsWhyAndDecisionsActAndAreAudited() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("moderation")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // remove_score 1.0: the word list's 1.0 is not above it, so a flagged comment is held.
+        let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", try Self.config(dir, removeScore: 1.0)])
+        try await daemon.start()
+        var tokens: [String: String] = [:]
+        for (name, role) in [("cora", "creator"), ("troll", "viewer"), ("rep1", "viewer"), ("rep2", "viewer"), ("rep3", "viewer"), ("mona", "moderator")] {
+            #expect(try AuthTests.addUser(daemon, name, role: role, password: "password-\(name)-long").status == 0)
+            tokens[name] = try AuthTests.tokens(try AuthTests.login(daemon, name, "password-\(name)-long")).access
+        }
+        var form = MultipartBody()
+        form.file("file", filename: "clip.mp4", contentType: "video/mp4", data: try VideoUploadTests.makeClip(dir + "/clip.mp4"))
+        let video = try #require(
+            try json(
+                try daemon.request(
+                    "POST", "/api/v1/videos", headers: AuthTests.bearer(tokens["cora"]!).merging(["Content-Type": form.contentType]) { $1 },
+                    body: form.finished()))["id"] as? String)
+
+        let held = try json(try send(daemon, "POST", "/api/v1/videos/\(video)/comments", tokens["troll"]!, ["body": "a scam, honestly"]))
+        #expect(held["status"] as? String == "held")
+        #expect(try send(daemon, "GET", "/api/v1/moderation/queue", tokens["troll"]!).status == 403)
+        let queue = try json(try send(daemon, "GET", "/api/v1/moderation/queue", tokens["mona"]!))
+        let item = try #require((queue["items"] as? [[String: Any]])?.first { $0["target_id"] as? String == held["id"] as? String })
+        let signals = try #require(item["signals"] as? [[String: Any]])
+        #expect(signals.contains { $0["kind"] as? String == "classifier" && $0["source"] as? String == "wordlist" && $0["score"] as? Double == 1 })
+        #expect(signals.contains { $0["kind"] as? String == "rule" && ($0["detail"] as? String)?.contains("hold_score") == true }, "\(signals)")
+        let approved = try send(daemon, "POST", "/api/v1/moderation/items/\(item["id"] ?? "")/decision", tokens["mona"]!, ["action": "approve", "reason": "a joke"])
+        #expect(approved.status == 200, "\(approved.body)")
+        #expect(try json(try daemon.get("/api/v1/comments/\(held["id"] ?? "")"))["status"] as? String == "published")
+
+        // Three distinct reporters hide it; a second report by one of them is a conflict.
+        let rude = try json(try send(daemon, "POST", "/api/v1/videos/\(video)/comments", tokens["troll"]!, ["body": "you are all fools"]))
+        let report = ["target_type": "comment", "target_id": rude["id"] ?? "", "reason": "harassment"]
+        for (index, reporter) in ["rep1", "rep2", "rep3"].enumerated() {
+            let filed = try json(try send(daemon, "POST", "/api/v1/reports", tokens[reporter]!, report))
+            #expect(filed["hidden"] as? Bool == (index == 2))
+            if index == 0 { #expect(try send(daemon, "POST", "/api/v1/reports", tokens["rep1"]!, report).status == 409, "one open report each") }
+        }
+        #expect(try daemon.get("/api/v1/comments/\(rude["id"] ?? "")").status == 404, "hidden from everyone else")
+        #expect(try send(daemon, "POST", "/api/v1/reports", tokens["rep1"]!, ["target_type": "video", "target_id": "nope", "reason": "spam"]).status == 404)
+        #expect(try send(daemon, "POST", "/api/v1/reports", tokens["rep1"]!, ["target_type": "video", "target_id": video, "reason": "rude"]).status == 422)
+        let reported = try #require(
+            (try json(try send(daemon, "GET", "/api/v1/moderation/queue", tokens["mona"]!))["items"] as? [[String: Any]])?.first {
+                $0["target_id"] as? String == rude["id"] as? String
+            })
+        #expect((reported["reports"] as? [String: Int]) == ["harassment": 3] && reported["hidden"] as? Bool == true)
+        #expect(
+            try send(daemon, "POST", "/api/v1/moderation/items/\(reported["id"] ?? "")/decision", tokens["mona"]!, ["action": "suspend", "reason": "insults", "days": 2])
+                .status == 200)
+        let suspended = try send(daemon, "POST", "/api/v1/videos/\(video)/comments", tokens["troll"]!, ["body": "let me in"])
+        #expect(suspended.status == 403 && AuthTests.type(suspended) == "account-restricted", "\(suspended.body)")
+        #expect(try send(daemon, "GET", "/api/v1/me", tokens["troll"]!).status == 200, "a suspended account still signs in and watches")
+
+        // A ban: the account's credentials stop working (within the account-state cache's 2 s).
+        let account = try #require(try json(try send(daemon, "GET", "/api/v1/me", tokens["troll"]!))["id"] as? String)
+        let userReport = try json(try send(daemon, "POST", "/api/v1/reports", tokens["rep2"]!, ["target_type": "user", "target_id": account, "reason": "spam"]))
+        #expect(
+            try send(daemon, "POST", "/api/v1/moderation/decisions", tokens["mona"]!, ["items": [userReport["item_id"] ?? "", "gone"], "action": "ban", "reason": "repeat"])
+                .body.contains("\"status\":404"))
+        let trollToken = tokens["troll"]!
+        let banned = await DaemonProcess.poll(timeout: .seconds(5)) { () -> Int? in
+            let status = (try? send(daemon, "GET", "/api/v1/me", trollToken).status) ?? 0
+            return status == 403 ? status : nil
+        }
+        #expect(banned == 403)
+        let audit = try json(try send(daemon, "GET", "/api/v1/moderation/audit", tokens["mona"]!))
+        #expect((audit["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["ban", "suspend", "approve"])
         #expect(try await daemon.stop() == 0)
     }
 }
