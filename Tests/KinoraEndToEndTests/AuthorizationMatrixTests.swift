@@ -317,6 +317,9 @@ import Testing
             try json("/api/v1/moderation/decisions", ["items": [try f.freshQueueItem()], "action": "warn", "reason": "matrix"])
         },
         Row(route: "GET /api/v1/moderation/audit", expect: [401, 403, 403, 403, 200, 200]) { _, _ in Call(path: "/api/v1/moderation/audit") },
+        Row(route: "POST /api/v1/users/{id}/lift-restrictions", expect: [401, 403, 403, 403, 204, 204]) { f, _ in
+            try json("/api/v1/users/\(f.ids["zed"]!)/lift-restrictions", ["reason": "matrix"])
+        },
 
         // tus: an upload exists for its creator and admins only.
         Row(route: "OPTIONS /api/v1/uploads", expect: [204, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/uploads") },

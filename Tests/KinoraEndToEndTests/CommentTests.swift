@@ -210,8 +210,15 @@ import Testing
             return status == 403 ? status : nil
         }
         #expect(banned == 403)
+        let lifted = try send(daemon, "POST", "/api/v1/users/\(account)/lift-restrictions", tokens["mona"]!, ["reason": "appeal granted"])
+        #expect(lifted.status == 204, "\(lifted.body)")
+        let back = await DaemonProcess.poll(timeout: .seconds(5)) { () -> Int? in
+            let status = (try? send(daemon, "GET", "/api/v1/me", trollToken).status) ?? 0
+            return status == 200 ? status : nil
+        }
+        #expect(back == 200, "the access token works again once lifted")
         let audit = try json(try send(daemon, "GET", "/api/v1/moderation/audit", tokens["mona"]!))
-        #expect((audit["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["ban", "suspend", "approve"])
+        #expect((audit["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } == ["lift", "ban", "suspend", "approve"])
         #expect(try await daemon.stop() == 0)
     }
 }

@@ -88,6 +88,19 @@ public struct ModerationDesk: Sendable {
         }
     }
 
+    /// Lifts an account's suspension and ban (`{"reason"}`), audited as `lift`.
+    public func lift(userID: String, _ body: [String: JSONValue], by moderator: Viewer) throws {
+        guard moderator.isModerator else { throw Refused(.forbidden, "lifting restrictions is for moderators and admins") }
+        try BodyFields.refuseUnknownKeys(body, allowed: ["reason"])
+        guard let reason = try BodyFields.text(body, "reason", max: 500, allowEmpty: false) else {
+            throw InvalidField("reason", "lifting gives its reason (1 to 500 characters)")
+        }
+        guard userID.count <= 64, try database.moderation.setAccountRestriction(userID: userID, suspendedUntil: nil, banned: false) else {
+            throw Refused(.notFound, "no account \(userID)")
+        }
+        try database.moderation.record(moderatorID: moderator.userID, target: .user, targetID: userID, action: .lift, reason: reason)
+    }
+
     static func decision(_ body: [String: JSONValue]) throws -> (ModerationAction, String, Int) {
         guard let action = body["action"]?.stringValue.flatMap(ModerationAction.init(rawValue:)), action != .lift else {
             throw InvalidField("action", "action must be approve, remove, warn, suspend or ban")

@@ -79,7 +79,7 @@ extension APIScope {
                 "POST /api/v1/categories", "PATCH /api/v1/categories/{id}", "DELETE /api/v1/categories/{id}",
                 // Moderators' too: the scope says "beyond an account's own things".
                 "GET /api/v1/moderation/queue", "POST /api/v1/moderation/items/{id}/decision", "POST /api/v1/moderation/decisions",
-                "GET /api/v1/moderation/audit",
+                "GET /api/v1/moderation/audit", "POST /api/v1/users/{id}/lift-restrictions",
             ]
         ),
     ]

@@ -35,6 +35,11 @@ struct ModerationRoutes {
             let outcomes = try desk.decideAll(try await request.jsonMembers(), by: context.viewer)
             return try JSONResponse.make(.ok, ["items": outcomes.map { ["id": $0.id, "status": $0.status] as [String: Any] }] as [String: Any])
         }
+        router.post("api/v1/users/:id/lift-restrictions") { request, context in
+            try Self.moderators.check(context)
+            try desk.lift(userID: context.parameters.get("id") ?? "", try await request.jsonMembers(), by: context.viewer)
+            return Response(status: .noContent)
+        }
         router.get("api/v1/moderation/audit") { request, context in
             try Self.moderators.check(context)
             let page = try database.moderation.audit(limit: SocialHTTP.limit(request), cursor: SocialHTTP.cursor(request))
