@@ -19,8 +19,13 @@ import Testing
             TestEnvironment.kinoraExecutable, dir + "/data", log,
         ]
         try process.run()
+        // SIGKILL: the daemon closes the descriptors it inherited, Foundation's exit-notification
+        // socket among them, so Foundation's one process-watching thread then sits in a
+        // blocking wait4 on this daemon until it exits, and every other Process of the test run
+        // waits with it; a SIGTERM the daemon's spawning thread had blocked (the mask is
+        // inherited) never ended it, and a CI run hung 15 minutes there.
         defer {
-            if !process.hasExited { process.terminate() }
+            if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
             _ = process.waitForExit()
         }
         let port = try await TestEnvironment.pollOffPool(timeout: .seconds(60), interval: .milliseconds(50)) { () -> Int? in
