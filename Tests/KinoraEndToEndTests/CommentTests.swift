@@ -14,6 +14,7 @@ import Testing
                 enabled = false
                 [moderation]
                 classifiers = ["wordlist"]
+                classifier_timeout_ms = 30000
                 comments_per_minute = 50
                 max_comment_chars = 200
                 new_account_link_hours = 0
