@@ -208,9 +208,9 @@ import Testing
         let trollToken = tokens["troll"]!
         let banned = await DaemonProcess.poll(timeout: .seconds(5)) { () -> Int? in
             let status = (try? send(daemon, "GET", "/api/v1/me", trollToken).status) ?? 0
-            return status == 403 ? status : nil
+            return status == 401 ? status : nil
         }
-        #expect(banned == 403)
+        #expect(banned == 401)
         let lifted = try send(daemon, "POST", "/api/v1/users/\(account)/lift-restrictions", tokens["mona"]!, ["reason": "appeal granted"])
         #expect(lifted.status == 204, "\(lifted.body)")
         let back = await DaemonProcess.poll(timeout: .seconds(5)) { () -> Int? in

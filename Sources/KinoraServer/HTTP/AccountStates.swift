@@ -56,7 +56,8 @@ final class AccountStates: Sendable {
         case .disabled:
             throw AccountError.credentialOfDisabledAccount
         case .banned:
-            throw Refused(.accountRestricted, "this account is banned")
+            // 401 as for a disabled account: the credential no longer stands for anyone who may act.
+            throw Refused(.accountRestricted, "this account is banned", refusal: .unauthenticated)
         case .gone:
             throw AccountError.accountGone
         }
