@@ -54,7 +54,7 @@ public final class ClusterEvents: @unchecked Sendable {
     public func publish(_ event: ClusterEvent) {
         guard let postgres else { return deliver(event) }
         do {
-            try postgres.read { try $0.execute("SELECT pg_notify(?, ?)", [Self.channel, event.payload]) }
+            _ = try postgres.read { try $0.execute("SELECT pg_notify(?, ?)", [Self.channel, event.payload]) }
         } catch {
             deliver(event)
         }
@@ -79,6 +79,12 @@ public final class ClusterEvents: @unchecked Sendable {
             return listener
         }
         current?.stop()
+    }
+
+    /// How many times this node has started listening: it grows each time a lost connection
+    /// is replaced (0 on SQLite, or before the first connection).
+    public var listenCount: Int {
+        lock.withLock { listener }?.listenCount ?? 0
     }
 
     /// Why events from other nodes may not arrive (for /readyz), nil when they do.

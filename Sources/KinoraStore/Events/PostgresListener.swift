@@ -26,6 +26,7 @@ public final class PostgresListener: @unchecked Sendable {
     private var connected = false
     private var pingSentAt: Date?
     private var lastError: String?
+    private var listens = 0
 
     init(database: PostgresDatabase, channel: String, deliver: @escaping @Sendable (String) -> Void) {
         self.database = database
@@ -51,6 +52,9 @@ public final class PostgresListener: @unchecked Sendable {
         }
     }
 
+    /// How many times a connection has started listening (1 until the first loss).
+    var listenCount: Int { lock.withLock { listens } }
+
     private var isStopped: Bool { lock.withLock { stopped } }
 
     private func run() {
@@ -62,6 +66,7 @@ public final class PostgresListener: @unchecked Sendable {
                     connected = true
                     lastError = nil
                     pingSentAt = nil
+                    listens += 1
                 }
                 try listen(on: connection)
             } catch {
