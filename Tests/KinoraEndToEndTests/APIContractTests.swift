@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 import KinoraTestSupport
 import Testing
 
@@ -15,10 +16,10 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
         process.arguments = ["routes", "--data-dir", dir]
-        let output = Pipe()
-        process.standardOutput = output
+        let output = try PrivatePipe()
+        process.standardOutput = output.fileHandleForWriting
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.run(closingChildEndsOf: output)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         #expect(process.waitForExit() == 0)
         return String(decoding: data, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 import KinoraTestSupport
 import Testing
 
@@ -15,12 +16,12 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.kinoraExecutable)
         process.arguments = arguments
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let input = try PrivatePipe()
+        let output = try PrivatePipe()
+        process.standardInput = input.fileHandleForReading
+        process.standardOutput = output.fileHandleForWriting
+        process.standardError = output.fileHandleForWriting
+        try process.run(closingChildEndsOf: input, output)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()

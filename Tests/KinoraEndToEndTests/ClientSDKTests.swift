@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 import KinoraTestSupport
 import Testing
 
@@ -46,11 +47,11 @@ import Testing
         for name in ["XDG_CONFIG_HOME", "KINORA_SERVER", "KINORA_PASSWORD"] { environment[name] = nil }
         environment.merge(extra) { $1 }
         process.environment = environment
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
+        let stdin = try PrivatePipe(), stdout = try PrivatePipe(), stderr = try PrivatePipe()
+        process.standardInput = stdin.fileHandleForReading
+        process.standardOutput = stdout.fileHandleForWriting
+        process.standardError = stderr.fileHandleForWriting
+        try process.run(closingChildEndsOf: stdin, stdout, stderr)
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         // Standard error is read on its own thread: neither pipe may fill while the other is read.

@@ -306,10 +306,10 @@ extension S3StorageTests {
         init(fails: Int) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = [S3Peer.fixtures + "/fault_proxy.py", String(fails)]
-            let pipe = Pipe()
-            process.standardOutput = pipe
+            let pipe = try PrivatePipe()
+            process.standardOutput = pipe.fileHandleForWriting
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.run(closingChildEndsOf: pipe)
             var line = Data()
             while !line.contains(0x0A) {
                 let chunk = pipe.fileHandleForReading.availableData

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 import KinoraTestSupport
 import Testing
 
@@ -106,12 +107,12 @@ final class TestMedia {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let output = try PrivatePipe()
+        let errors = try PrivatePipe()
+        process.standardOutput = output.fileHandleForWriting
+        process.standardError = errors.fileHandleForWriting
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.run(closingChildEndsOf: output, errors)
         // Read before waiting: a full pipe would block the tool.
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 
 /// The real `kinora` executable, started on an ephemeral loopback port with its own data
 /// folder, and stopped (SIGTERM) by the test that started it.
@@ -9,6 +10,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public private(set) var port = 0
     private let lock = NSLock()
     private var output = ""
+    private let outputPipe: PrivatePipe
 
     /// `executable`: another copy of `kinora` (a test that puts its own `kinora-media` beside
     /// it). `fileLimit`: the daemon runs with `ulimit -n` set to it (through /bin/sh, which execs
@@ -29,9 +31,10 @@ public final class DaemonProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let pipe = try PrivatePipe()
+        outputPipe = pipe
+        process.standardOutput = pipe.fileHandleForWriting
+        process.standardError = pipe.fileHandleForWriting
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
@@ -43,7 +46,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and waits until it logs its listening address.
     public func start(timeout: Duration = .seconds(20)) async throws {
-        try process.run()
+        try process.run(closingChildEndsOf: outputPipe)
         enum Outcome: Sendable { case listening(Int), exited }
         let outcome = await Self.poll(timeout: timeout) { [self] () -> Outcome? in
             if let range = log.range(of: "listening on http://127.0.0.1:"),

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 
 /// A real OpenID Connect provider (PyPI `oidc-provider-mock`, through
 /// Tests/Fixtures/python/oidc_provider.py) on a free loopback port. `stop()` kills it; so does
@@ -6,7 +7,7 @@ import Foundation
 public final class OIDCProviderProcess: @unchecked Sendable {
     public let process = Process()
     public private(set) var port = 0
-    private let input = Pipe()
+    private let input: PrivatePipe? = try? PrivatePipe()
     private let lock = NSLock()
     private var output = ""
 
@@ -20,16 +21,17 @@ public final class OIDCProviderProcess: @unchecked Sendable {
     public func start(timeout: Duration = .seconds(60)) async throws {
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.testPython())
         process.arguments = ["-W", "ignore", TestEnvironment.pythonFixture("oidc_provider.py")]
-        let pipe = Pipe()
-        process.standardInput = input
-        process.standardOutput = pipe
-        process.standardError = pipe
+        guard let input else { throw TestFailure("cannot make a pipe for the OIDC provider") }
+        let pipe = try PrivatePipe()
+        process.standardInput = input.fileHandleForReading
+        process.standardOutput = pipe.fileHandleForWriting
+        process.standardError = pipe.fileHandleForWriting
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try process.run(closingChildEndsOf: input, pipe)
         let port = await DaemonProcess.poll(timeout: timeout) { [self] () -> Int? in
             let lines = log.split(separator: "\n")
             if let port = lines.lazy.compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }).first { return port }

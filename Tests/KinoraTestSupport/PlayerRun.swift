@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 
 /// One run of a real player (ffmpeg, GStreamer, VLC, mpv) bounded by a timeout: a player that
 /// hangs is a failure the test reports, never a test that hangs.
@@ -35,12 +36,12 @@ public struct PlayerRun: Sendable, CustomStringConvertible {
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let out = try PrivatePipe()
+        let err = try PrivatePipe()
+        process.standardOutput = out.fileHandleForWriting
+        process.standardError = err.fileHandleForWriting
         let started = Date()
-        try process.run()
+        try process.run(closingChildEndsOf: out, err)
         let collected = Collected()
         let group = DispatchGroup()
         for (handle, isError) in [(out.fileHandleForReading, false), (err.fileHandleForReading, true)] {

@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 
 /// Python's `http.server` serving a folder on an ephemeral loopback port: a plain HTTP peer
 /// (no gzip, no Range) for checkers that must see how files travel. The test stops it.
@@ -14,15 +15,15 @@ public final class StaticHTTPServer: @unchecked Sendable {
     public init(root: String, timeout: Duration = .seconds(10)) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let pipe = try PrivatePipe()
+        process.standardOutput = pipe.fileHandleForWriting
+        process.standardError = pipe.fileHandleForWriting
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try process.run(closingChildEndsOf: pipe)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline && process.isRunning {
             let text = lock.withLock { output }

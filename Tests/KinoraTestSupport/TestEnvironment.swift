@@ -59,10 +59,10 @@ public enum TestEnvironment {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        let pipe = try PrivatePipe()
+        process.standardOutput = pipe.fileHandleForWriting
+        process.standardError = pipe.fileHandleForWriting
+        try process.run(closingChildEndsOf: pipe)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         return (process.waitForExit(), String(decoding: data, as: UTF8.self))
     }

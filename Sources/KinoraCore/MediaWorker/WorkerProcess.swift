@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import KinoraHost
 
 #if canImport(Glibc)
 import Glibc
@@ -65,16 +66,17 @@ final class WorkerProcess: @unchecked Sendable {
     private func start(timeLimit: Duration?, line: @escaping @Sendable (Data) -> Void, completion: Completion) {
         // A channel of our own rather than Foundation's Pipe: when the daemon is out of file
         // descriptors, Pipe hands back an invalid handle that traps when read; here that is an
-        // error. A socket pair because it can be made close-on-exec atomically (pipe2 is not
-        // visible to Swift), so a worker started at the same moment never inherits this one's
-        // write end and holds its end of output open.
-        var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            completion.fail(StartFailed(description: "cannot start the media worker: \(String(cString: strerror(errno)))"))
+        // error. Close-on-exec from birth, so a worker started at the same moment never
+        // inherits this one's write end and holds its output open.
+        let channel: PrivatePipe
+        do {
+            channel = try PrivatePipe()
+        } catch {
+            completion.fail(StartFailed(description: "cannot start the media worker: \(error)"))
             return
         }
-        let readEnd = fds[0]
-        let writeEnd = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+        let readEnd = channel.fileHandleForReading
+        let writeEnd = channel.fileHandleForWriting
         process.standardOutput = writeEnd
         process.terminationHandler = { [state] process in
             state.withLockedValue { $0.exited = true }
@@ -89,7 +91,7 @@ final class WorkerProcess: @unchecked Sendable {
         } catch {
             process.terminationHandler = nil
             try? writeEnd.close()
-            Glibc.close(readEnd)
+            try? readEnd.close()
             completion.fail(error)
             return
         }
@@ -101,8 +103,8 @@ final class WorkerProcess: @unchecked Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.terminate() }
         }
         let thread = Thread {
-            Self.readLines(from: readEnd, line: line)
-            Glibc.close(readEnd)
+            Self.readLines(from: readEnd.fileDescriptor, line: line)
+            try? readEnd.close()
             completion.reachedEnd()
         }
         thread.name = "kinora-media reader"

@@ -53,14 +53,22 @@ public struct ChildProcessInspector: ModuleInspector {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments(for: paths)
-        let output = Pipe()
-        process.standardOutput = output
+        // A private pipe: a child started elsewhere at this moment must not hold its write
+        // end open, or the read below waits for that child instead of this one.
+        let output: PrivatePipe
+        do {
+            output = try PrivatePipe()
+        } catch {
+            return .failure(ChildFailure(text: "cannot start the inspecting child \(executable): \(error)"))
+        }
+        process.standardOutput = output.fileHandleForWriting
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             return .failure(ChildFailure(text: "cannot start the inspecting child \(executable): \(error)"))
         }
+        try? output.fileHandleForWriting.close()
         let timedOut = NIOLockedValueBox(false)
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem {
