@@ -71,9 +71,10 @@ import Testing
             let (result, time) = Self.timed { try? daemon.get(path) }
             #expect(result?.status == 200 && time < .seconds(1), "\(path): \(result?.status ?? 0) after \(time) with the workers stopped")
         }
+        // Starved, a login got no answer at all; a busy CI machine alone once made one 2 s.
         let (login, loginTime) = Self.timed { try? AuthTests.login(daemon, "viewer1", "viewer password") }
         #expect(
-            login?.status == 200 && loginTime < max(.seconds(1), baselineTime * 3),
+            login?.status == 200 && loginTime < max(.seconds(5), baselineTime * 5),
             "login: \(login?.status ?? 0) after \(loginTime) with the workers stopped (\(baselineTime) before)")
         // A new upload is still probed, by a worker of its own.
         let (probed, probeTime) = Self.timed { try? daemon.uploadVideo(short) }
