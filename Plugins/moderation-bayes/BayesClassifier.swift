@@ -19,13 +19,15 @@ import Darwin
 /// What it learns is kept in memory, and also appended to the `learned` file when one is set:
 /// a new instance (a restart) reads it back after the corpus.
 public final class BayesClassifier: ModerationFeedbackPlugin {
+    /// The daemon fills in the schema's defaults; a host that does not (a plugin's own test
+    /// host) gets the same ones here.
     public struct Settings: Decodable, Sendable {
         var corpus: String
         var learned: String?
-        var label: String
-        var alpha: Double
-        var max_bytes: Int
-        var feedback_weight: Int
+        var label: String?
+        var alpha: Double?
+        var max_bytes: Int?
+        var feedback_weight: Int?
     }
 
     public static let descriptor = PluginDescriptor(
@@ -50,36 +52,46 @@ public final class BayesClassifier: ModerationFeedbackPlugin {
     /// How many tokens a verdict names as its matches.
     static let matchCount = 5
 
-    let settings: Settings
+    let corpus: String
+    let learned: String?
+    let label: String
+    let maxBytes: Int
+    let feedbackWeight: Int
     let host: PluginHost
     let model: Mutex<NaiveBayes>
     let learnedMetric: Metric?
 
     public init(settings: Settings, host: PluginHost) throws {
-        self.settings = settings
+        let alpha = settings.alpha ?? 1
+        guard alpha > 0, alpha.isFinite else { throw PluginError(.config, "settings.alpha: must be above 0 (found \(alpha))") }
+        corpus = settings.corpus
+        learned = settings.learned
+        label = settings.label ?? "spam"
+        maxBytes = settings.max_bytes ?? 1 << 20
+        feedbackWeight = max(1, settings.feedback_weight ?? 1)
         self.host = host
-        var model = NaiveBayes(alpha: settings.alpha)
-        let corpus = try Corpus.read(settings.corpus, setting: "settings.corpus")
-        let learned = try settings.learned.map { try Corpus.read($0, setting: "settings.learned", missingIsEmpty: true) } ?? []
-        for message in corpus { model.learn(Tokenizer.tokens(message.text), spam: message.spam) }
-        for message in learned { model.learn(Tokenizer.tokens(message.text), spam: message.spam, weight: settings.feedback_weight) }
+        var model = NaiveBayes(alpha: alpha)
+        let trained = try Corpus.read(corpus, setting: "settings.corpus")
+        let learnt = try learned.map { try Corpus.read($0, setting: "settings.learned", missingIsEmpty: true) } ?? []
+        for message in trained { model.learn(Tokenizer.tokens(message.text), spam: message.spam) }
+        for message in learnt { model.learn(Tokenizer.tokens(message.text), spam: message.spam, weight: feedbackWeight) }
         // One class alone gives every text the same answer: refuse it rather than hold everything.
         if model.messages.spam == 0 || model.messages.ham == 0 {
             let missing = model.messages.spam == 0 ? "spam" : "ham"
-            throw PluginError(.config, "settings.corpus: \(settings.corpus) has no \(missing) message (a line \"\(missing)<TAB>text\")")
+            throw PluginError(.config, "settings.corpus: \(corpus) has no \(missing) message (a line \"\(missing)<TAB>text\")")
         }
         self.model = Mutex(model)
         learnedMetric = host.metric(
             .counter, name: "bayes_learned_messages_total", help: "Moderators' decisions learnt from, by class.", labels: ["class"])
         host.log(
             .info,
-            "trained on \(corpus.count) corpus and \(learned.count) learnt message(s): \(model.messages.spam) spam, \(model.messages.ham) ham, \(model.vocabulary.count) distinct tokens"
+            "trained on \(trained.count) corpus and \(learnt.count) learnt message(s): \(model.messages.spam) spam, \(model.messages.ham) ham, \(model.vocabulary.count) distinct tokens"
         )
     }
 
     public func start() throws {
         // The learnt file is written at the first decision: find an unwritable folder now.
-        guard let learned = settings.learned else { return }
+        guard let learned else { return }
         var folder = String(learned[..<(learned.lastIndex(of: "/") ?? learned.startIndex)])
         if folder.isEmpty { folder = "/" }
         guard access(folder, W_OK) == 0 else { throw PluginError.errno(errno, "settings.learned: folder \(folder)") }
@@ -88,7 +100,7 @@ public final class BayesClassifier: ModerationFeedbackPlugin {
     /// Reads UTF-8 text of at most `max_bytes`; anything else is refused before the model runs.
     func text(_ mediaType: String, _ reader: PluginReader, _ call: PluginCall) throws -> String {
         guard MediaType.isUTF8Text(mediaType) else { throw PluginError(.unsupported, "\(mediaType) is not text: only text is classified") }
-        let bytes = try reader.readAll(limit: settings.max_bytes)
+        let bytes = try reader.readAll(limit: maxBytes)
         try call.checkCancellation()
         guard let text = String(validating: bytes, as: UTF8.self) else { throw PluginError(.invalidArgument, "the text is not valid UTF-8") }
         return text
@@ -100,18 +112,18 @@ public final class BayesClassifier: ModerationFeedbackPlugin {
         guard let probability else { return [] }
         var seen = Set<String>()
         let matches = evidence.filter { $0.weight > 0 }.sorted { $0.weight > $1.weight }.map(\.token).filter { seen.insert($0).inserted }
-        return [ModerationLabel(name: settings.label, score: probability, matches: Array(matches.prefix(Self.matchCount)))]
+        return [ModerationLabel(name: label, score: probability, matches: Array(matches.prefix(Self.matchCount)))]
     }
 
     public func feedback(_ feedback: ModerationFeedback, content: PluginReader, call: PluginCall) throws {
         let text = try self.text(feedback.mediaType, content, call)
         let spam = feedback.label == .violation
         let tokens = Tokenizer.tokens(text)
-        let weight = settings.feedback_weight
+        let weight = feedbackWeight
         // Under the lock, so the file's order is the model's and appends never interleave.
         try model.withLock { model in
             model.learn(tokens, spam: spam, weight: weight)
-            if let learned = settings.learned { try Corpus.append(text, spam: spam, to: learned) }
+            if let learned { try Corpus.append(text, spam: spam, to: learned) }
         }
         learnedMetric?.record(1, labels: [spam ? "spam" : "ham"])
         host.log(.debug, "learnt a \(spam ? "spam" : "ham") message (\(tokens.count) tokens) from a \(feedback.action) decision")

@@ -10,13 +10,29 @@ public struct DecidedContent: Sendable {
     public var text: String
     public var action: ModerationAction
     public var reason: String
-    public var item: ModerationItem
+    /// The queue item, what it is about, and its signals (each classifier's labels).
+    public var itemID: String
+    public var targetType: ModerationTarget
+    public var targetID: String
+    public var signals: [ModerationSignal]
 
-    public init(text: String, action: ModerationAction, reason: String, item: ModerationItem) {
+    public init(
+        text: String, action: ModerationAction, reason: String, itemID: String, targetType: ModerationTarget, targetID: String,
+        signals: [ModerationSignal]
+    ) {
         self.text = text
         self.action = action
         self.reason = reason
-        self.item = item
+        self.itemID = itemID
+        self.targetType = targetType
+        self.targetID = targetID
+        self.signals = signals
+    }
+
+    public init(text: String, action: ModerationAction, reason: String, item: ModerationItem) {
+        self.init(
+            text: text, action: action, reason: reason, itemID: item.id, targetType: item.targetType, targetID: item.targetID,
+            signals: item.signals)
     }
 }
 
@@ -54,13 +70,13 @@ public struct DecisionFeedback: Sendable {
     /// The details object one instance gets beside the decision: what it said about the item
     /// when it classified it (`labels`), and the decision itself.
     public static func details(_ decided: DecidedContent, for instance: String, requestID: String? = nil) -> JSONValue {
-        let labels: [JSONValue] = decided.item.signals.compactMap { signal in
+        let labels: [JSONValue] = decided.signals.compactMap { signal in
             guard signal.kind == .classifier, signal.source == instance, let label = signal.label, let score = signal.score else { return nil }
             return ["name": .string(label), "score": .double(score)]
         }
         return [
-            "action": .string(decided.action.rawValue), "reason": .string(decided.reason), "item_id": .string(decided.item.id),
-            "target_type": .string(decided.item.targetType.rawValue), "target_id": .string(decided.item.targetID),
+            "action": .string(decided.action.rawValue), "reason": .string(decided.reason), "item_id": .string(decided.itemID),
+            "target_type": .string(decided.targetType.rawValue), "target_id": .string(decided.targetID),
             "labels": .array(labels),
         ]
     }
@@ -97,16 +113,16 @@ public struct DecisionFeedback: Sendable {
         let watchdog = Task {
             try await Task.sleep(for: timeout)
             call.cancel()
-            logger.warning("moderation feedback to \(instance) timed out after \(timeout)", metadata: ["item": "\(decided.item.id)"])
+            logger.warning("moderation feedback to \(instance) timed out after \(timeout)", metadata: ["item": "\(decided.itemID)"])
         }
         defer { watchdog.cancel() }
         do {
             try await call.value
-            logger.debug("moderation feedback delivered to \(instance)", metadata: ["item": "\(decided.item.id)", "label": "\(label.rawValue)"])
+            logger.debug("moderation feedback delivered to \(instance)", metadata: ["item": "\(decided.itemID)", "label": "\(label.rawValue)"])
         } catch let error as PluginCallError where error.status == .unsupported {
             logger.debug("moderation feedback: \(instance) does not learn from this content: \(error.message)")
         } catch {
-            logger.warning("moderation feedback to \(instance) failed: \(error)", metadata: ["item": "\(decided.item.id)"])
+            logger.warning("moderation feedback to \(instance) failed: \(error)", metadata: ["item": "\(decided.itemID)"])
         }
     }
 }
