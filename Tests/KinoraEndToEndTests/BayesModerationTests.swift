@@ -51,6 +51,26 @@ import Testing
         return (try #require(item["id"] as? String), try #require(signal["score"] as? Double))
     }
 
+    /// `kinora plugin conformance` runs the feedback suite on an instance that declares it,
+    /// after the moderation one, and `kinora plugin classify` shows the score.
+    @Test func theCommandLineRunsBothSuites() async throws {
+        let dir = try TestEnvironment.makeTemporaryDirectory("bayes-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try Self.config(dir)
+        let run = try await TestEnvironment.runOffPool(
+            TestEnvironment.kinoraExecutable, ["plugin", "conformance", "bayes", "--config", config, "--data-dir", dir + "/data"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("kinora.moderation/1 (bayes, org.kinora.moderation-bayes)"), "\(run.output)")
+        #expect(run.output.contains("kinora.moderation.feedback/1 (bayes, org.kinora.moderation-bayes)"), "\(run.output)")
+        for name in ["text-verdict", "feedback-accepted", "feedback-bad-label", "feedback-completes-once"] {
+            #expect(run.output.contains("✔ \(name):"), "\(name): \(run.output)")
+        }
+        try "Claim your free bonus prize now".write(toFile: dir + "/comment.txt", atomically: true, encoding: .utf8)
+        let classified = try await TestEnvironment.runOffPool(
+            TestEnvironment.kinoraExecutable, ["plugin", "classify", "bayes", dir + "/comment.txt", "--config", config, "--data-dir", dir + "/data"])
+        #expect(classified.status == 0 && classified.output.contains(#""name":"spam""#), "\(classified.output)")
+    }
+
     @Test func spamIsHeldHamPublishedAndAnApprovalIsLearnt() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("bayes-daemon")
         defer { try? FileManager.default.removeItem(atPath: dir) }

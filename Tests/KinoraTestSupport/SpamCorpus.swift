@@ -33,9 +33,10 @@ public enum SpamCorpus {
             let own = spam ? spamWords : hamWords
             let other = spam ? hamWords : spamWords
             var words: [String] = []
-            for _ in 0..<Int.random(in: 6...14, using: &random) {
+            // Half the words the class's own, 8 % the other class's, the rest filler.
+            for _ in 0..<Int.random(in: 8...16, using: &random) {
                 let roll = Int.random(in: 0..<100, using: &random)
-                let pool = roll < 45 ? own : roll < 55 ? other : fillers
+                let pool = roll < 50 ? own : roll < 58 ? other : fillers
                 words.append(pool.randomElement(using: &random)!)
             }
             if spam && Int.random(in: 0..<100, using: &random) < 40 { words.append(links.randomElement(using: &random)!) }

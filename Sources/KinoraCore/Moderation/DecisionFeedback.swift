@@ -106,14 +106,14 @@ public struct DecisionFeedback: Sendable {
     /// here, off the decision's path.
     static func tell(_ client: ModerationClient, _ decided: DecidedContent, label: FeedbackLabel, requestID: String?, logger: Logger) async {
         let instance = client.instance.name
-        let details = details(decided, for: instance)
+        let object = Self.details(decided, for: instance)
         let call = Task {
-            try await client.feedback(text: decided.text, label: label, decision: details, requestID: requestID, timeout: timeout)
+            try await client.feedback(text: decided.text, label: label, decision: object, requestID: requestID, timeout: Self.timeout)
         }
         let watchdog = Task {
-            try await Task.sleep(for: timeout)
+            try await Task.sleep(for: Self.timeout)
             call.cancel()
-            logger.warning("moderation feedback to \(instance) timed out after \(timeout)", metadata: ["item": "\(decided.itemID)"])
+            logger.warning("moderation feedback to \(instance) timed out after \(Self.timeout)", metadata: ["item": "\(decided.itemID)"])
         }
         defer { watchdog.cancel() }
         do {
