@@ -96,7 +96,7 @@ import Testing
         #expect(spam["status"] as? String == "held", "\(spam)")
 
         // Between the two: spam's words about a video. Held, and the moderator approves it.
-        let mixed = "free bonus tips for editing your video music"
+        let mixed = "free bonus offer for your video music"
         let first = try json(try send(daemon, "POST", "/api/v1/videos/\(video)/comments", tokens["sam"]!, ["body": mixed]))
         #expect(first["status"] as? String == "held", "\(first)")
         let (item, before) = try heldScore(daemon, first["id"], tokens["mona"]!)
@@ -118,8 +118,11 @@ import Testing
         } else {
             #expect(second["status"] as? String == "published", "\(second)")
         }
-        // A removal teaches the other way: the spam comment's words score higher afterwards.
-        let (spamItem, spamBefore) = try heldScore(daemon, spam["id"], tokens["mona"]!)
+        // A removal teaches the other way: the spam comment's words score higher afterwards
+        // (than a copy posted just before it, the approval above having taught some of them).
+        let spamItem = try heldScore(daemon, spam["id"], tokens["mona"]!).item
+        let copy = try json(try send(daemon, "POST", "/api/v1/videos/\(video)/comments", tokens["sam"]!, ["body": spamText + "?"]))
+        let spamBefore = try heldScore(daemon, copy["id"], tokens["mona"]!).score
         #expect(try send(daemon, "POST", "/api/v1/moderation/items/\(spamItem)/decision", tokens["mona"]!, ["action": "remove", "reason": "ads"]).status == 200)
         let both = await DaemonProcess.poll(timeout: .seconds(20)) { () -> Bool? in
             (try? String(contentsOfFile: dir + "/learned.tsv", encoding: .utf8))?.contains("spam\t\(spamText)\n") == true ? true : nil
