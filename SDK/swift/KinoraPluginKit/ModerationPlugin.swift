@@ -180,7 +180,7 @@ public struct ModerationFeedback: Sendable {
 
 /// `kinora.moderation.feedback/1`: moderators' decisions on content, so a classifier can
 /// learn from them. The host calls ``feedback(_:content:call:)`` after each decision on a
-/// queue item that carries content (a comment, a video's title and description), once per
+/// queue item that carries content (a comment, a video's title, description and tags), once per
 /// instance named in `[moderation] classifiers`. The call is fire and forget: the decision is
 /// already answered, and a failure is only logged.
 ///

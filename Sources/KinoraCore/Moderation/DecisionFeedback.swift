@@ -6,7 +6,7 @@ import Logging
 
 /// One moderator's decision on content, as the classifiers that learn receive it.
 public struct DecidedContent: Sendable {
-    /// What was decided on: a comment's text, or a video's title and description.
+    /// What was decided on: a comment's text, or a video's title, description and tags.
     public var text: String
     public var action: ModerationAction
     public var reason: String
@@ -129,7 +129,8 @@ public struct DecisionFeedback: Sendable {
 
 extension ModerationDesk {
     /// The content a decision on `item` is about, read before the decision acts on it: a
-    /// comment's text, a video's title and description; nil for an account (nothing to learn).
+    /// comment's text, a video's words as the classifiers read them (title, description and
+    /// tags, one a line); nil for an account (nothing to learn).
     func decidedText(_ item: ModerationItem) throws -> String? {
         switch item.targetType {
         case .comment:
@@ -137,7 +138,10 @@ extension ModerationDesk {
             return body
         case .video:
             guard let video = try database.videos.find(item.targetID) else { return nil }
-            return video.description.isEmpty ? video.title : video.title + "\n\n" + video.description
+            // What the classifiers read when they screened it.
+            let text = VideoScreening.text(
+                title: video.title, description: video.description, tags: try database.videos.tags(videoID: video.id))
+            return text.isEmpty ? nil : text
         case .user:
             return nil
         }

@@ -887,8 +887,9 @@ typedef struct kn_moderation_v1 {
  * /api/v1/moderation/items/{id}/decision, or one item of a bulk decision), the host calls
  * `feedback` once on every instance named in `[moderation] classifiers` whose descriptor
  * lists this interface, whether or not that instance classified the item. Only items that
- * carry content are sent: a comment (its text) and a video (its title, a blank line, then its
- * description); a decision on an account is not. An instance without this interface is
+ * carry content are sent: a comment (its text) and a video (its words as they were classified:
+ * the title, the description and the tags separated by spaces, one a line, empty ones left
+ * out); a decision on an account is not. An instance without this interface is
  * not told anything, and a listed interface must be answered by get_interface().
  * The call is fire and forget: the decision is recorded and answered before (or while) the
  * plugin learns, the host never retries, and a failure or a timeout is only logged. The
