@@ -109,7 +109,7 @@ import Testing
             let created = try CatalogTests.upload(sqlite, clip, fields: ["title": title], token: cleo.access)
             videos.append(try #require((try CatalogTests.object(created))["id"] as? String, "\(created.status) \(created.body)"))
         }
-        for id in videos { _ = try await PlaybackTests.waitUntilReady(sqlite, id: id, timeout: .seconds(40)) }
+        for id in videos { _ = try await PlaybackTests.waitUntilReady(sqlite, id: id) }
         let (harbour, ferry, rehearsal) = (videos[0], videos[1], videos[2])
         _ = try call("PATCH", "/api/v1/videos/\(rehearsal)", cleo.access, ["visibility": "private"])
         _ = try call("POST", "/api/v1/categories", root.access, ["id": "travel", "name": "Travel"], status: 201)

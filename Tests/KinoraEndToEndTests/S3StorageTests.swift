@@ -302,11 +302,14 @@ extension S3StorageTests {
     final class FaultProxy: @unchecked Sendable {
         let process = Process()
         let port: Int
+        /// Kept for the proxy's life: it prints a line per fault it serves.
+        let output: PrivatePipe
 
         init(fails: Int) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = [S3Peer.fixtures + "/fault_proxy.py", String(fails)]
             let pipe = try PrivatePipe()
+            output = pipe
             process.standardOutput = pipe.fileHandleForWriting
             process.standardError = FileHandle.nullDevice
             try process.run(closingChildEndsOf: pipe)

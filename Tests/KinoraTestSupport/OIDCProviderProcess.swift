@@ -10,6 +10,8 @@ public final class OIDCProviderProcess: @unchecked Sendable {
     private let input: PrivatePipe? = try? PrivatePipe()
     private let lock = NSLock()
     private var output = ""
+    /// Kept for the provider's life (a closed reading end breaks its logging).
+    private var outputPipe: PrivatePipe?
 
     public init() {}
 
@@ -23,6 +25,7 @@ public final class OIDCProviderProcess: @unchecked Sendable {
         process.arguments = ["-W", "ignore", TestEnvironment.pythonFixture("oidc_provider.py")]
         guard let input else { throw TestFailure("cannot make a pipe for the OIDC provider") }
         let pipe = try PrivatePipe()
+        outputPipe = pipe
         process.standardInput = input.fileHandleForReading
         process.standardOutput = pipe.fileHandleForWriting
         process.standardError = pipe.fileHandleForWriting

@@ -8,6 +8,9 @@ public final class StaticHTTPServer: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var output = ""
+    /// Kept for the server's life: with its reading end closed, the server's log line for a
+    /// request fails with a broken pipe and the request goes unanswered.
+    private var outputPipe: PrivatePipe?
     public private(set) var port = 0
 
     public var base: String { "http://127.0.0.1:\(port)" }
@@ -16,6 +19,7 @@ public final class StaticHTTPServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root]
         let pipe = try PrivatePipe()
+        outputPipe = pipe
         process.standardOutput = pipe.fileHandleForWriting
         process.standardError = pipe.fileHandleForWriting
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
