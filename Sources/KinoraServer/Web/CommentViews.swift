@@ -24,7 +24,7 @@ enum CommentViews {
     /// signed-out viewer, links to sign in that come back to the video.
     static func rating(_ video: VideoRecord, myRating: Rating?, signIn: String) -> [String: Any] {
         var object: [String: Any] = [
-            "videoID": video.id, "likes": video.likes, "dislikes": video.dislikes, "signedIn": myRating != nil, "signIn": signIn,
+            "videoID": video.id, "likes": Int(video.likes), "dislikes": Int(video.dislikes), "signedIn": myRating != nil, "signIn": signIn,
         ]
         if let myRating {
             object["liked"] = myRating == .like ? "true" : "false"

@@ -66,6 +66,11 @@ class CommentFlows(Flows):
                        "li => li.querySelector(':scope > .comment-box .comment-body').textContent === arguments[0]);"
                        "return li ? li.dataset.commentId : null", text)
 
+    def sort(self, order):
+        Select(self.find("#comment-sort")).select_by_value(order)
+        wait_for(f"the comments sorted by {order}", lambda: self.js("return document.getElementById('comment-list').dataset.sort") == order
+                 and len(self.top_level()) > 0)
+
     def open_watch(self, name):
         self.open(f"/watch/{self.video}", name)
         wait_for("the comments", lambda: len(self.top_level()) > 0)
@@ -128,11 +133,11 @@ class CommentFlows(Flows):
         wait_for("every top-level comment", lambda: len(self.top_level()) == total)
         if self.find("#comments-more").is_displayed():
             raise Failure("Load more still shows after the last page")
-        Select(self.find("#comment-sort")).select_by_value("new")
+        self.sort("new")
         wait_for("the newest first", lambda: self.top_level()[:1] == [self.ids["reported"]])
         if len(self.top_level()) != 20:
             raise Failure(f"sorting anew shows {len(self.top_level())} comments, not the first 20")
-        Select(self.find("#comment-sort")).select_by_value("top")
+        self.sort("top")
         wait_for("the top comment first again", lambda: self.top_level()[:1] == [self.ids["liked"]])
         self.shot("watch-sorted")
         self.collect_console()
@@ -281,7 +286,7 @@ class CommentFlows(Flows):
             raise Failure(f"a held comment shows {badge.text!r} and {status!r}")
         self.driver.refresh()
         wait_for("the comments after a reload", lambda: len(self.top_level()) > 0)
-        Select(self.find("#comment-sort")).select_by_value("new")
+        self.sort("new")
         wait_for("the held comment after a reload", lambda: self.comment(held))
         if self.find(".comment-badge", self.comment(held)).text != "Held for review":
             raise Failure("after a reload the author's held comment is not marked held")
@@ -388,14 +393,13 @@ class CommentFlows(Flows):
     def remove_on_watch_page(self, held):
         """The approved comment is published; a moderator removes another from the watch page."""
         self.open_watch("watch-moderator")
-        Select(self.find("#comment-sort")).select_by_value("new")
+        self.sort("new")
         wait_for("the approved comment", lambda: self.comment(held))
         if self.comment(held).get_attribute("data-status") != "published":
             raise Failure("the approved comment is not published on the watch page")
         target = self.ids["liked"]
         if self.comment(target) is None:
-            Select(self.find("#comment-sort")).select_by_value("top")
-            wait_for("the liked comment", lambda: self.comment(target))
+            raise Failure("the liked comment is not on the first page of the newest")
         self.find(".comment-remove", self.comment(target)).click()
         self.slot_submit(self.comment(target), "off-topic")
         wait_for("the removed comment", lambda: self.comment(target).get_attribute("data-status") == "removed")

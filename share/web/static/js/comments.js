@@ -153,7 +153,10 @@ if (section) {
     try {
       const page = await request('GET', `/api/v1/videos/${encodeURIComponent(videoID)}/comments?${query}`);
       if (mine !== generation) return; // a newer sort was chosen meanwhile
-      if (reset) list.replaceChildren();
+      if (reset) {
+        list.replaceChildren();
+        list.dataset.sort = sortMenu.value; // what is shown, for the browser tests
+      }
       if (reset && page.pinned) list.append(drawThread(page.pinned, { pinned: true }));
       for (const thread of page.items) list.append(drawThread(thread));
       cursor = page.next_cursor;
