@@ -40,6 +40,7 @@ class CommentFlows(Flows):
         super().__init__(base, setup["video"], setup["viewer"], setup["viewer_password"], shots, "")
         self.setup = setup
         self.ids = setup["ids"]
+        self.step = "start"
 
     # Helpers ----------------------------------------------------------------------------------
 
@@ -203,9 +204,9 @@ class CommentFlows(Flows):
         shown = lambda: self.js("return document.querySelectorAll(`li.comment[data-comment-id=\"${arguments[0]}\"] > .replies > li`).length", thread)
         if shown() != 3:
             raise Failure(f"the thread shows {shown()} replies first, not 3")
-        self.find(".more-replies", self.comment(thread)).click()
+        self.find(":scope > .more-replies", self.comment(thread)).click()
         wait_for("every reply", lambda: shown() == self.setup["replies"])
-        if self.find(".more-replies", self.comment(thread)).is_displayed():
+        if self.find(":scope > .more-replies", self.comment(thread)).is_displayed():
             raise Failure("Show more replies still shows with every reply loaded")
         self.find(".comment-reply", self.comment(thread)).click()
         self.slot_submit(self.comment(thread), "Replying here")
@@ -413,27 +414,40 @@ class CommentFlows(Flows):
                              ("/admin/moderation?state=resolved", "phone-moderation", None), ("/admin/moderation/audit", "phone-audit", None)])
 
     def run(self):
-        return self.guarded(self.steps)
+        return self.guarded(self.named_steps)
+
+    def named_steps(self):
+        """The steps, a failure naming the one it happened in (Selenium's errors do not)."""
+        try:
+            return self.steps()
+        except Failure:
+            raise
+        except Exception as error:
+            raise Failure(f"in {self.step}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from error
+
+    def do(self, name, step, *args):
+        self.step = name
+        return step(*args)
 
     def steps(self):
-        self.signed_out()
-        self.sign_in(self.username, self.password, f"/watch/{self.video}")
+        self.do("signed out", self.signed_out)
+        self.do("sign in", self.sign_in, self.username, self.password, f"/watch/{self.video}")
         wait_for("the comments", lambda: len(self.top_level()) > 0)
         self.current = "watch-viewer"
-        self.rate_video()
-        self.load_more_and_sort()
-        mine = self.post()
-        seeked = self.seek(mine)
-        self.edit(mine)
-        reply, _ = self.replies()
-        self.like_comment()
-        self.delete(reply)
-        reports = self.reports()
-        held = self.held()
-        self.closed_to_viewer()
-        moderated = self.moderate(held)
-        self.remove_on_watch_page(held)
-        self.phone()
+        self.do("rate the video", self.rate_video)
+        self.do("load more and sort", self.load_more_and_sort)
+        mine = self.do("post", self.post)
+        seeked = self.do("seek", self.seek, mine)
+        self.do("edit", self.edit, mine)
+        reply, _ = self.do("replies", self.replies)
+        self.do("like a comment", self.like_comment)
+        self.do("delete", self.delete, reply)
+        reports = self.do("reports", self.reports)
+        held = self.do("held", self.held)
+        self.do("closed to the viewer", self.closed_to_viewer)
+        moderated = self.do("moderate", self.moderate, held)
+        self.do("remove on the watch page", self.remove_on_watch_page, held)
+        self.do("phone", self.phone)
         return {"ok": True, "seeked_to": seeked, "reports": reports, "moderation": moderated}
 
 
