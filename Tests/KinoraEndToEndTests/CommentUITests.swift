@@ -134,7 +134,9 @@ import Testing
         var top: [String: String] = [:]
         for index in 1...19 { try Self.comment(w, "sam", "Seed comment \(index)") }
         top["thread"] = try #require(try Self.comment(w, "sam", "A thread with replies")["id"] as? String)
-        for index in 1...5 { try Self.comment(w, "rep1", "Reply \(index)", parent: top["thread"]) }
+        let replies = try (1...5).map { try #require(try Self.comment(w, "rep1", "Reply \($0)", parent: top["thread"])["id"] as? String) }
+        // A third level, which only the API makes: the page opens it under its parent.
+        top["deeper"] = try #require(try Self.comment(w, "sam", "A reply to a reply", parent: replies[0])["id"] as? String)
         top["xss"] = try #require(try Self.comment(w, "sam", Self.xss)["id"] as? String)
         top["liked"] = try #require(try Self.comment(w, "sam", "The best comment")["id"] as? String)
         top["reported"] = try #require(try Self.comment(w, "sam", "You are all fools")["id"] as? String)

@@ -4,8 +4,8 @@ browser (Debian's chromium through chromedriver, headless).
 Usage: comment_flows.py BASE_URL SETUP_JSON SCREENSHOT_DIR
 
 SETUP_JSON names the video, the viewer and the moderator with their passwords, the ids of the
-comments the test made (`thread` with five replies, `xss` holding SETUP.xss, `liked`, liked
-twice, and `reported`, reported twice), the number of top-level comments and of the thread's
+comments the test made (`thread` with five replies, `deeper` a reply to its first reply,
+`xss` holding SETUP.xss, `liked`, liked twice, and `reported`, reported twice), the number of top-level comments and of the thread's
 replies.
 
 Signed out: the script comment is text, the like buttons are sign-in links, there is no form.
@@ -13,7 +13,7 @@ As the viewer: likes, dislikes and takes back the video's rating (counts change 
 last past a reload), loads more comments, sorts by top and by newest, posts a comment with a
 link (rel="nofollow ugc"), @mentions (a creator linked to the channel, a viewer plain) and a
 timestamp that seeks the player in place, edits it, shows more replies and replies (to the
-thread and to a reply, which names its author), likes a comment, deletes the reply, reports a
+thread and to a reply, which names its author), opens a third-level reply, likes a comment, deletes the reply, reports a
 comment and the video (a second time: "already"), posts a comment the word list holds and sees
 it marked held, also after a reload, and finds the moderation page closed to it. As the
 moderator: opens the queue from the header, sees each item's signals (the classifier's
@@ -224,6 +224,16 @@ class CommentFlows(Flows):
         answer = wait_for("the answer to the reply", lambda: self.comment_by_text("@rep1 yes, agreed"))
         if shown() != self.setup["replies"] + 2:
             raise Failure(f"after two replies the thread shows {shown()} replies")
+        # The API's third level opens under its parent, on the second.
+        deeper = self.find(":scope > .comment-box .comment-subreplies", self.comment(first))
+        if deeper.text != "Show 1 reply":
+            raise Failure(f"the reply with a reply offers {deeper.text!r}")
+        deeper.click()
+        wait_for("the third-level reply", lambda: self.comment(self.ids["deeper"]))
+        names = self.find(".comment-username", self.comment(self.ids["deeper"])).text
+        order = self.js("return [...document.querySelectorAll(`li.comment[data-comment-id=\"${arguments[0]}\"] > .replies > li`)].map(li => li.dataset.commentId)", thread)
+        if names != "replying to @rep1" or order.index(self.ids["deeper"]) != order.index(first) + 1 or deeper.is_displayed():
+            raise Failure(f"the third-level reply shows as {names!r} at {order.index(self.ids['deeper'])} after {order.index(first)}")
         self.shot("watch-replies")
         self.collect_console()
         return reply, answer

@@ -99,7 +99,9 @@ if (section) {
     const note = find('.comment-note');
     note.textContent = comment.status === 'held'
       ? (mine ? 'Only you and the moderators see this comment until a moderator approves it.' : 'Waiting in the moderation queue.')
-      : comment.status === 'removed' ? `Removed by a moderator${comment.removed_reason ? `: ${comment.removed_reason}` : '.'}` : '';
+      : comment.status === 'removed'
+        ? (comment.removed_reason ? `Removed by a moderator: ${comment.removed_reason}` : 'Removed: the site\'s moderation rules do not allow it.')
+        : '';
     note.hidden = !note.textContent;
 
     for (const rate of box.querySelectorAll('.comment-rate')) {
@@ -294,7 +296,8 @@ if (section) {
         const drawn = draw(reply, 2);
         drawn.classList.add('deeper');
         const answered = comments.get(item).author?.username;
-        if (answered) drawn.querySelector('.comment-username').textContent += ` replying to @${answered}`;
+        const names = drawn.querySelector('.comment-username');
+        if (answered) names.textContent = `${names.textContent ? `${names.textContent} ` : ''}replying to @${answered}`;
         after.after(drawn);
         after = drawn;
       }
