@@ -24,7 +24,9 @@ import Testing
         let daemon = try DaemonProcess(dataDir: dir + "/data", arguments: ["--config", config, "--share-dir", WebUITests.share])
         try await daemon.start()
         var accounts: [String: CatalogTests.Account] = [:]
-        for (name, role) in [("carol", "creator"), ("vic", "viewer"), ("sam", "viewer"), ("rep1", "viewer"), ("rep2", "viewer"), ("mona", "moderator")] {
+        for (name, role) in [
+            ("carol", "creator"), ("vic", "viewer"), ("sam", "viewer"), ("rep1", "viewer"), ("rep2", "viewer"), ("mona", "moderator"),
+        ] {
             accounts[name] = try CatalogTests.account(daemon, name, role: role)
         }
         let clip = try VideoUploadTests.makeClip(dir + "/clip.mp4", seconds: seconds)
@@ -61,13 +63,18 @@ import Testing
         #expect(try CatalogTests.json(daemon, "PUT", "/api/v1/videos/\(w.video)/rating", ["rating": "like"], headers: w.headers("sam")).status == 200)
         let anonymous = try daemon.get(watch, headers: html)
         #expect(anonymous.status == 200)
-        #expect(anonymous.body.contains("href=\"/login?next=/watch/\(w.video)\" title=\"Sign in to like this video\">Like <span class=\"rate-count\" id=\"video-likes\">1</span>"))
+        #expect(
+            anonymous.body.contains(
+                "href=\"/login?next=/watch/\(w.video)\" title=\"Sign in to like this video\">Like <span class=\"rate-count\" id=\"video-likes\">1</span>"
+            ))
         #expect(!anonymous.body.contains("id=\"comment-form\"") && !anonymous.body.contains("id=\"report-dialog\""))
         #expect(anonymous.body.contains("Sign in</a> to comment") && anonymous.body.contains("id=\"comment-template\""))
         // Signed in: the buttons with the caller's own rating, the form and the dialog.
         let signedIn = try daemon.get(watch, headers: w.headers("sam")).body
         #expect(signedIn.contains("id=\"video-like\" data-rating=\"like\" aria-pressed=\"true\""), "\(signedIn)")
-        #expect(signedIn.contains("id=\"comment-form\"") && signedIn.contains("id=\"report-dialog\"") && signedIn.contains("<option value=\"harassment\">"))
+        #expect(
+            signedIn.contains("id=\"comment-form\"") && signedIn.contains("id=\"report-dialog\"")
+                && signedIn.contains("<option value=\"harassment\">"))
         #expect(try daemon.get(watch, headers: w.headers("vic")).body.contains("aria-pressed=\"false\""))
 
         // Comment text never reaches the watch page's HTML (the browser draws it as text); the
@@ -97,7 +104,8 @@ import Testing
         #expect(!queue.body.contains("<script>window") && !queue.body.contains("<img src=x"))
         #expect(queue.body.contains("Reported as <strong>Hateful or abusive</strong> by <span class=\"report-count\">1</span> account"))
         // A moderator's console shows only what moderators may open; the header links it.
-        #expect(queue.body.contains("<a href=\"/admin/moderation\" aria-current=\"page\">Moderation</a>") && !queue.body.contains("href=\"/admin/jobs\""))
+        #expect(
+            queue.body.contains("<a href=\"/admin/moderation\" aria-current=\"page\">Moderation</a>") && !queue.body.contains("href=\"/admin/jobs\""))
         #expect(try daemon.get("/", headers: w.headers("mona")).body.contains("class=\"moderation-link\""))
         #expect(!(try daemon.get("/", headers: w.headers("vic")).body.contains("moderation-link")))
         let admin = try daemon.get("/admin/moderation", headers: AuthTests.bearer(daemon.adminToken)).body
@@ -119,9 +127,12 @@ import Testing
         #expect(try daemon.get("/admin/moderation", headers: w.headers("mona")).body.contains("Nothing is waiting for a decision."))
 
         // Comments off: a notice instead of the form.
-        #expect(try CatalogTests.json(daemon, "PATCH", "/api/v1/videos/\(w.video)", ["comments_enabled": false], headers: w.headers("carol")).status == 200)
+        #expect(
+            try CatalogTests.json(daemon, "PATCH", "/api/v1/videos/\(w.video)", ["comments_enabled": false], headers: w.headers("carol")).status
+                == 200)
         let off = try daemon.get(watch, headers: w.headers("vic")).body
-        #expect(off.contains("Comments are turned off for this video.") && !off.contains("id=\"comment-form\"") && off.contains("data-open=\"false\""))
+        #expect(
+            off.contains("Comments are turned off for this video.") && !off.contains("id=\"comment-form\"") && off.contains("data-open=\"false\""))
         try await daemon.stop()
     }
 

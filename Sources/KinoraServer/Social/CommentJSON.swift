@@ -19,7 +19,8 @@ enum CommentJSON {
         if !tombstone, let id = comment.authorID {
             author = ["id": id, "username": comment.authorUsername ?? NSNull(), "display_name": comment.authorDisplayName ?? NSNull()] as [String: Any]
         }
-        let named = tombstone
+        let named: [[String: Any]] =
+            tombstone
             ? []
             : CommentText.mentions(comment.body).compactMap { name in
                 mentions[name].map { ["username": name, "id": $0.id, "channel": $0.channel ?? NSNull()] as [String: Any] }

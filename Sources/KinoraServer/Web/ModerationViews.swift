@@ -41,21 +41,25 @@ enum ModerationViews {
         ]
         switch target {
         case .comment(let comment, let title):
-            row["targetComment"] = [
-                "author": comment.authorUsername ?? "deleted account", "body": comment.status == .deleted ? "[deleted by its author]" : comment.body,
-                "status": comment.status.rawValue, "videoID": comment.videoID, "videoTitle": title ?? "a deleted video",
-                "isReply": comment.parentID != nil,
-            ] as [String: Any]
+            row["targetComment"] =
+                [
+                    "author": comment.authorUsername ?? "deleted account",
+                    "body": comment.status == .deleted ? "[deleted by its author]" : comment.body,
+                    "status": comment.status.rawValue, "videoID": comment.videoID, "videoTitle": title ?? "a deleted video",
+                    "isReply": comment.parentID != nil,
+                ] as [String: Any]
         case .video(let video, let owner):
-            row["targetVideo"] = [
-                "videoID": video.id, "title": video.title.isEmpty ? "Untitled" : video.title, "owner": owner ?? "no account",
-                "visibility": video.visibility, "description": video.description, "hasDescription": !video.description.isEmpty,
-            ] as [String: Any]
+            row["targetVideo"] =
+                [
+                    "videoID": video.id, "title": video.title.isEmpty ? "Untitled" : video.title, "owner": owner ?? "no account",
+                    "visibility": video.visibility, "description": video.description, "hasDescription": !video.description.isEmpty,
+                ] as [String: Any]
         case .user(let user):
-            row["targetUser"] = [
-                "username": user.username, "displayName": user.displayName == user.username ? "" : user.displayName,
-                "hasDisplayName": !user.displayName.isEmpty && user.displayName != user.username,
-            ] as [String: Any]
+            row["targetUser"] =
+                [
+                    "username": user.username, "displayName": user.displayName == user.username ? "" : user.displayName,
+                    "hasDisplayName": !user.displayName.isEmpty && user.displayName != user.username,
+                ] as [String: Any]
         case .gone:
             row["targetGone"] = true
         }
@@ -106,7 +110,10 @@ enum ModerationViews {
 
     /// The console's tabs over the queue and the log.
     static func tabs(_ current: String) -> [[String: Any]] {
-        [("open", "Open", "/admin/moderation"), ("resolved", "Resolved", "/admin/moderation?state=resolved"), ("audit", "Audit log", "/admin/moderation/audit")]
-            .map { ["label": $0.1, "href": $0.2, "current": $0.0 == current] }
+        [
+            ("open", "Open", "/admin/moderation"), ("resolved", "Resolved", "/admin/moderation?state=resolved"),
+            ("audit", "Audit log", "/admin/moderation/audit"),
+        ]
+        .map { ["label": $0.1, "href": $0.2, "current": $0.0 == current] }
     }
 }
