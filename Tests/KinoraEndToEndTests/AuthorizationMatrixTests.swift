@@ -43,6 +43,8 @@ import Testing
     static let studio = [303, 403, 200, 200, 403, 200]
     /// An admin console page: sign in first, then admins only.
     static let adminPage = [303, 403, 403, 403, 403, 200]
+    /// The console's moderation pages: sign in first, then moderators and admins.
+    static let moderationPage = [303, 403, 403, 403, 200, 200]
 
     static let rows: [Row] = [
         // The API description and health.
@@ -226,6 +228,8 @@ import Testing
         Row(route: "GET /admin/jobs", expect: adminPage) { _, _ in Call(path: "/admin/jobs?state=failed") },
         Row(route: "GET /admin/users", expect: adminPage) { _, _ in Call(path: "/admin/users") },
         Row(route: "GET /admin/categories", expect: adminPage) { _, _ in Call(path: "/admin/categories") },
+        Row(route: "GET /admin/moderation", expect: moderationPage) { _, _ in Call(path: "/admin/moderation") },
+        Row(route: "GET /admin/moderation/audit", expect: moderationPage) { _, _ in Call(path: "/admin/moderation/audit") },
 
         // Profiles, preferences, history and subscriptions: the caller's own.
         Row(route: "GET /api/v1/profiles/{username}", expect: everyone) { _, _ in Call(path: "/api/v1/profiles/alice") },

@@ -20,6 +20,9 @@ import Testing
         #expect(try fixture.database.channels.find(handle: "BOB")?.name == "Bob fans", "a handle is found whatever its case")
         let bob = try fixture.user("bob")
         #expect(try fixture.database.channels.list(ownerID: bob.id).map(\.handle) == ["bob-2"])
+        // What an @mention links to: each account's oldest channel; none for a viewer.
+        #expect(try fixture.database.channels.defaultHandles(ownerIDs: [alice.id, bob.id, viewer.id]) == [alice.id: "alice", bob.id: "bob-2"])
+        #expect(try fixture.database.channels.defaultHandles(ownerIDs: [String]()).isEmpty)
         #expect(throws: HandleTaken.self) { try fixture.database.channels.create(ChannelRecord(ownerID: bob.id, handle: "ALICE", name: "x")) }
         let bobs = try #require(try fixture.database.channels.list(ownerID: bob.id).first)
         #expect(throws: HandleTaken.self) { try fixture.database.channels.update(id: bobs.id, handle: "Alice") }

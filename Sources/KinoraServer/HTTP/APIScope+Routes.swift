@@ -71,6 +71,7 @@ extension APIScope {
             .admin,
             [
                 "GET /admin", "GET /admin/plugins", "GET /admin/jobs", "GET /admin/users", "GET /admin/categories",
+                "GET /admin/moderation", "GET /admin/moderation/audit",
                 "GET /api/v1/plugins", "GET /api/v1/admin/overview", "GET /api/v1/admin/jobs",
                 "POST /api/v1/admin/jobs/{id}/retry", "POST /api/v1/admin/jobs/{id}/cancel",
                 "GET /api/v1/users", "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}", "DELETE /api/v1/users/{id}",

@@ -4,9 +4,10 @@ import KinoraHost
 import KinoraStore
 
 /// The admin console's pages: `/admin` (dashboard), `/admin/plugins`, `/admin/jobs`,
-/// `/admin/users` and `/admin/categories`. They only render; every change goes through the
-/// JSON API (`/api/v1/admin/…`, `/api/v1/users`, `/api/v1/categories`), which checks again.
-/// Anonymous callers are sent to sign in; signed-in non-admins get a 403 page.
+/// `/admin/users` and `/admin/categories`, plus the moderation pages moderators share
+/// (AdminRoutes+Moderation.swift). They only render; every change goes through the JSON API
+/// (`/api/v1/admin/…`, `/api/v1/users`, `/api/v1/categories`, `/api/v1/moderation/…`), which
+/// checks again. Anonymous callers are sent to sign in; signed-in others get a 403 page.
 struct AdminRoutes {
     let web: WebRoutes
     let overview: AdminOverview
@@ -50,12 +51,13 @@ struct AdminRoutes {
                 "admin-categories", context, title: "Categories – Admin",
                 ["categories": categories, "empty": categories.isEmpty, "nav": AdminViews.nav("categories")])
         }
+        registerModeration(on: router)
     }
 
     /// nil for admins; otherwise sign in first, or a 403 page saying the console is for admins.
     func gate(_ context: KinoraRequestContext, path: String) async throws -> Response? {
         guard let principal = context.principal else { return StudioRoutes.signIn(next: path) }
         if principal.isAdmin { return nil }
-        return try await web.page("admin-refused", context, title: "Admin", [:], status: .forbidden)
+        return try await web.page("admin-refused", context, title: "Admin", ["moderation": false], status: .forbidden)
     }
 }

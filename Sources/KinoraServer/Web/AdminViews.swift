@@ -7,12 +7,18 @@ import KinoraStore
 enum AdminViews {
     static let sections = [
         ("dashboard", "Dashboard", "/admin"), ("plugins", "Plugins", "/admin/plugins"), ("jobs", "Jobs", "/admin/jobs"),
-        ("users", "Users", "/admin/users"), ("categories", "Categories", "/admin/categories"),
+        ("users", "Users", "/admin/users"), ("categories", "Categories", "/admin/categories"), ("moderation", "Moderation", "/admin/moderation"),
     ]
 
-    /// The console's own navigation, with the current section marked for `aria-current`.
-    static func nav(_ current: String) -> [[String: Any]] {
-        sections.map { ["label": $0.1, "href": $0.2, "current": $0.0 == current] }
+    /// What a moderator who is not an admin may open of the console.
+    static let moderatorSections: Set<String> = ["moderation"]
+
+    /// The console's own navigation, with the current section marked for `aria-current`:
+    /// every section for admins, the moderation pages alone for moderators.
+    static func nav(_ current: String, principal: Principal? = nil) -> [[String: Any]] {
+        let limited = principal.map { !$0.isAdmin } ?? false
+        return sections.filter { !limited || moderatorSections.contains($0.0) }
+            .map { ["label": $0.1, "href": $0.2, "current": $0.0 == current] }
     }
 
     /// 1024-based sizes with one decimal: "0 B", "512 B", "2.8 MiB", "46.6 GiB".

@@ -49,6 +49,7 @@ extension ViewerRoutes {
         var upNext: [[String: Any]] = []
         var seen: Set<String> = [current]
         var object: [String: Any] = ["social": social]
+        try addComments(to: &object, details.video, context)
         if let listID = request.uri.queryParameters.get("list"), listID.count <= 64, let playlist = try database.playlists.find(listID),
             PlaylistVisibility.canSee(playlist, context.viewer)
         {
@@ -86,5 +87,18 @@ extension ViewerRoutes {
             object["hasUpNext"] = true
         }
         return object
+    }
+
+    /// The like buttons, the comment section's frame and the report dialog's reasons. Whether
+    /// comments are open follows the video's switch and its channel's.
+    func addComments(to object: inout [String: Any], _ video: VideoRecord, _ context: KinoraRequestContext) throws {
+        let viewer = context.viewer
+        let signIn = SafeRedirect.loginLocation(next: "/watch/\(video.id)")
+        let mine = try viewer.userID.map { try database.ratings.myVideoRating(videoID: video.id, userID: $0) }
+        object["rating"] = CommentViews.rating(video, myRating: mine, signIn: signIn)
+        let open = try database.comments.commentsAllowed(videoID: video.id) != false
+        object["comments"] = CommentViews.section(
+            video, open: open, viewer: viewer, canPin: viewer.userID != nil && VideoVisibility.canEdit(video, viewer), signIn: signIn)
+        if viewer.userID != nil { object["report"] = ["reasons": CommentViews.reasons] }
     }
 }

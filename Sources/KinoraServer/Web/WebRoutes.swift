@@ -93,6 +93,8 @@ struct WebRoutes {
                 [
                     "name": profile.displayName.isEmpty ? profile.username : profile.displayName, "username": profile.username,
                     "studio": uploads, "admin": context.principal?.isAdmin == true,
+                    // Moderators who are not admins get a link to the console's moderation pages.
+                    "moderator": context.principal?.role == .moderator,
                 ] as [String: Any]
         }
         let html = try await templates.render(name, object)

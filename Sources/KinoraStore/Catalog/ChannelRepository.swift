@@ -34,6 +34,23 @@ public struct ChannelRepository: Sendable {
         }
     }
 
+    /// The handle of each account's default (oldest) channel, for accounts that have one: what
+    /// a comment's `@mention` links to. Owners without a channel are absent.
+    public func defaultHandles(ownerIDs: some Collection<String>) throws -> [String: String] {
+        guard !ownerIDs.isEmpty else { return [:] }
+        let unique = Array(Set(ownerIDs))
+        return try db.read { db in
+            var handles: [String: String] = [:]
+            let rows = try db.fetchAll(
+                "SELECT owner_id, handle FROM channels WHERE owner_id IN (\(CatalogSQL.placeholders(unique.count))) ORDER BY created_at, id", unique)
+            for row in rows {
+                let owner: String = try row.value("owner_id")
+                if handles[owner] == nil { handles[owner] = try row.value("handle") }
+            }
+            return handles
+        }
+    }
+
     /// Channels by id, for showing many videos at once.
     public func find(ids: some Collection<String>) throws -> [String: ChannelRecord] {
         try db.read { try Self.fetch(ids: ids, $0) }

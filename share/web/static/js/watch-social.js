@@ -1,7 +1,11 @@
-// The watch page's social parts, kept apart from the player's watch.js: the subscribe button
-// and "Save to playlist" (an existing playlist, or a new private one made first).
+// The watch page's social parts, kept apart from the player's watch.js: the subscribe button,
+// "Save to playlist" (an existing playlist, or a new private one made first), and the likes,
+// reports and comments of their own modules.
 import { request, csrfToken } from './api.js';
 import './subscribe.js';
+import './watch-rating.js';
+import './report.js';
+import './comments.js';
 
 const form = document.getElementById('save-form');
 const videoID = document.getElementById('player')?.dataset.videoId;
