@@ -130,7 +130,7 @@ import Testing
         #expect(absent.message.contains("No such file or directory"), "\(absent)")
         let folder = try #require(errors.first { $0.file.hasSuffix("folder.toml") }, "\(errors)")
         #expect(folder.message.contains("not a regular file"), "\(folder)")
-        #expect(errors.contains { $0.file.hasSuffix("nomodel.toml") && $0.description.contains("model") }, "\(errors)")
+        #expect(errors.contains { $0.file.hasSuffix("nomodel.toml") && $0.key == "settings.model" && $0.message.contains("required") }, "\(errors)")
         #expect(registry.instance(named: "absent") == nil && registry.instance(named: "nomodel") == nil)
 
         // start() loads the network: what OpenCV cannot read, or an output the labels do not fit.

@@ -160,8 +160,9 @@ public enum ModerationConformance {
             } catch let error as PluginCallFailure {
                 if error.status == KN_E_IO || error.status == KN_E_CANCELLED { continue }
                 // Refusing the type is right only for a type the plugin never handles.
-                if error.status == KN_E_UNSUPPORTED, !(try unlessUnsupported(type) { _ = try classify(plugin, mediaType: type, source: ChunkSource(bytes: sample)) }) {
-                    continue
+                if error.status == KN_E_UNSUPPORTED {
+                    let handled = try unlessUnsupported(type) { _ = try classify(plugin, mediaType: type, source: ChunkSource(bytes: sample)) }
+                    if !handled { continue }
                 }
                 throw ConformanceFailure("classify (\(type)) with a reader failing with I/O error: expected I/O error or cancelled, got \(error)")
             }

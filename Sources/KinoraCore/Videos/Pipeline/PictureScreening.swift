@@ -12,6 +12,6 @@ extension VideoPipeline {
         guard screening.isEnabled, let thumbnails else { return nil }
         let pictures = VideoScreening.pictures(candidates: thumbnails.candidates, poster: thumbnails.poster, in: folder)
         guard !pictures.isEmpty else { return nil }
-        return Task { await screening.screen(videoID, pictures: pictures) }
+        return Task { _ = await screening.screen(videoID, pictures: pictures) }
     }
 }
