@@ -178,7 +178,9 @@ kn_status_t ic_jpeg_blob(const ic_state *st, const kn_call_t *call, const unsign
     unsigned char *volatile row = NULL;
     kn_status_t rc = KN_OK;
 
-    if (len < 4 || data[0] != 0xFF || data[1] != 0xD8)
+    if (len < 4)
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "not a JPEG image: %zu bytes are too few", len);
+    if (data[0] != 0xFF || data[1] != 0xD8)
         return knc_fail(err, KN_E_INVALID_ARGUMENT, "not a JPEG image (it does not start with the SOI marker)");
     memset(&g, 0, sizeof g);
     g.call = call, g.err = err;

@@ -91,8 +91,9 @@ extern "C" kn_status_t ic_net_load(const char *path, const char *output, ic_net 
 extern "C" kn_status_t ic_net_run(ic_net *n, const float *blob, const int dims[4], float **values, size_t *count,
                                   char *why, size_t whycap) {
     try {
-        // Wraps the caller's floats, no copy: setInput copies them into the network.
-        cv::Mat input(4, dims, CV_32F, const_cast<float *>(blob));
+        // The network may keep the input Mat after the call: it gets its own copy, never a
+        // view of the caller's buffer, which is freed once this returns.
+        cv::Mat input = cv::Mat(4, dims, CV_32F, const_cast<float *>(blob)).clone();
         cv::Mat result;
         {
             std::lock_guard<std::mutex> held(n->lock);
