@@ -237,7 +237,7 @@ let package = Package(
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra"])],
             cxxSettings: [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra", "-I/usr/include/opencv4"])],
-            linkerSettings: pluginLinkerFlags + [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .linkedLibrary("jpeg")]
+            linkerSettings: pluginLinkerFlags + [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .linkedLibrary("jpeg"), .linkedLibrary("m")]
         ),
 
         // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies),
