@@ -101,13 +101,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/thumbs", withIntermediateDirectories: true)
         for (name, byte) in [("candidate-1", 1), ("candidate-2", 2), ("candidate-3", 3)] as [(String, UInt8)] {
-            FileManager.default.createFile(atPath: dir + "/thumbs/\(name).jpg", contents: Data([0xFF, 0xD8, byte]))
+            try Data([0xFF, 0xD8, byte]).write(to: URL(fileURLWithPath: dir + "/thumbs/\(name).jpg"))
         }
-        FileManager.default.createFile(atPath: dir + "/thumbs/poster.jpg", contents: Data([0xFF, 0xD8, 2]))
+        try Data([0xFF, 0xD8, 2]).write(to: URL(fileURLWithPath: dir + "/thumbs/poster.jpg"))
         let names = VideoScreening.pictures(candidates: (1...3).map { "thumbs/candidate-\($0).jpg" }, poster: "thumbs/poster.jpg", in: dir).map(\.name)
         #expect(names == ["thumbs/candidate-1.jpg", "thumbs/candidate-2.jpg (poster)", "thumbs/candidate-3.jpg"])
         // A poster that is no candidate's copy is screened too, first.
-        FileManager.default.createFile(atPath: dir + "/thumbs/poster.jpg", contents: Data([0xFF, 0xD8, 9]))
+        try Data([0xFF, 0xD8, 9]).write(to: URL(fileURLWithPath: dir + "/thumbs/poster.jpg"))
         let more = VideoScreening.pictures(candidates: ["thumbs/candidate-1.jpg"], poster: "thumbs/poster.jpg", in: dir).map(\.name)
         #expect(more == ["thumbs/poster.jpg (poster)", "thumbs/candidate-1.jpg"])
     }
