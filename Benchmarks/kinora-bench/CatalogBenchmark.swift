@@ -192,6 +192,11 @@ enum CatalogBenchmark {
               SELECT d.docid, v.title, v.description, 'bench', c.name FROM video_search_docs d JOIN videos v ON v.id = d.video_id JOIN channels c ON c.id = v.channel_id;
             COMMIT;
             """
+        try sqliteShell(database: database, sql, what: "seeding")
+    }
+
+    /// `sql` through the sqlite3 shell on `database`.
+    static func sqliteShell(database: String, _ sql: String, what: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [database]
@@ -202,6 +207,6 @@ enum CatalogBenchmark {
         input.fileHandleForWriting.write(Data(sql.utf8))
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("sqlite3 seeding failed (\(process.terminationStatus))") }
+        guard process.terminationStatus == 0 else { throw BenchError("sqlite3 \(what) failed (\(process.terminationStatus))") }
     }
 }

@@ -47,6 +47,33 @@ struct BenchDaemon {
         process.waitUntilExit()
     }
 
+    /// Adds an account with `kinora user add` (the password on stdin), as an operator does,
+    /// signs it in, and returns its access token.
+    func account(_ username: String, role: String, dataDir: String) throws -> String {
+        let password = "\(username) password 1"
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: Self.executable)
+        add.arguments = ["user", "add", username, "--role", role, "--password-stdin", "--data-dir", dataDir]
+        let input = Pipe()
+        add.standardInput = input
+        add.standardOutput = FileHandle.nullDevice
+        try add.run()
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        add.waitUntilExit()
+        guard add.terminationStatus == 0 else { throw BenchError("kinora user add \(username) exited with \(add.terminationStatus)") }
+        let login = try capture(
+            "/usr/bin/curl",
+            [
+                "-sf", "-H", "Content-Type: application/json", "-d", #"{"username":"\#(username)","password":"\#(password)"}"#,
+                "http://127.0.0.1:\(port)/api/v1/auth/login",
+            ])
+        guard let token = (try JSONSerialization.jsonObject(with: Data(login.utf8)) as? [String: Any])?["access_token"] as? String else {
+            throw BenchError("login of \(username) failed: \(login)")
+        }
+        return token
+    }
+
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

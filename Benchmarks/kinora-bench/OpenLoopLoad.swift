@@ -111,10 +111,16 @@ struct OpenLoopLoad {
         }
 
         mutating func getBody(_ path: String, headers: [String: String] = [:]) -> (status: Int, body: [UInt8])? {
+            request("GET", path, headers: headers)
+        }
+
+        /// One request with an optional body (its Content-Length set here); the answer.
+        mutating func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) -> (status: Int, body: [UInt8])? {
             guard fd >= 0 else { return nil }
-            var text = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             for (name, value) in headers { text += "\(name): \(value)\r\n" }
-            let request = Array((text + "\r\n").utf8)
+            if !body.isEmpty || method != "GET" { text += "Content-Length: \(body.count)\r\n" }
+            let request = Array((text + "\r\n").utf8) + body
             guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
             var received: [UInt8] = []
             var headerEnd: Int?

@@ -23,25 +23,7 @@ enum WatchPageBenchmark {
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip,
             ]) == 0
         else { throw BenchError("ffmpeg could not make the clip") }
-        let add = Process()
-        add.executableURL = URL(fileURLWithPath: BenchDaemon.executable)
-        add.arguments = ["user", "add", "bench", "--role", "creator", "--password-stdin", "--data-dir", dataDir]
-        let input = Pipe()
-        add.standardInput = input
-        add.standardOutput = FileHandle.nullDevice
-        try add.run()
-        input.fileHandleForWriting.write(Data("bench password 1\n".utf8))
-        try input.fileHandleForWriting.close()
-        add.waitUntilExit()
-        let login = try capture(
-            "/usr/bin/curl",
-            [
-                "-sf", "-H", "Content-Type: application/json", "-d", #"{"username":"bench","password":"bench password 1"}"#,
-                base + "/api/v1/auth/login",
-            ])
-        guard let token = (try JSONSerialization.jsonObject(with: Data(login.utf8)) as? [String: Any])?["access_token"] as? String else {
-            throw BenchError("login failed: \(login)")
-        }
+        let token = try daemon.account("bench", role: "creator", dataDir: dataDir)
         var ids: [String] = []
         for number in 0...8 {
             let upload = try capture(

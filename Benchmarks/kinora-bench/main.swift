@@ -36,6 +36,7 @@ do {
     case "catalog": try await CatalogBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)))
     case "job-claims": try JobClaimBenchmark.run(jobs: option("--jobs", 20_000), loops: option("--loops", 8))
     case "scale-out": try await ScaleOutBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3), videos: option("--videos", 10_000))
+    case "social": try await SocialBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)), posts: option("--posts", 2000))
     case "all":
         try await ColdStart.run(runs: option("--runs", 15))
         try await IdleMemory.run()
@@ -50,10 +51,11 @@ do {
         try AuthBenchmark.run(rounds: 9)
         try await CatalogBenchmark.run(seconds: 20, rate: 200)
         try await ScaleOutBenchmark.run(duration: 10, rounds: 3, videos: 10_000)
+        try await SocialBenchmark.run(seconds: 20, rate: 200, posts: 2000)
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims|scale-out] [--rate N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N] [--videos N]\n"
+                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims|scale-out|social] [--rate N] [--posts N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N] [--videos N]\n"
                     .utf8))
         exit(2)
     }

@@ -253,6 +253,12 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX jobs_claimable ON jobs(id) WHERE state IN ('queued', 'running')")
         }
         migrator.registerMigration("0021-moderation", migrate: moderation)
+        // A video hidden by reports or a classifier: out of every listing and watch page but
+        // its owner's and moderators' until a decision releases it. A column, not a change of
+        // visibility, so the owner's own setting survives and cannot undo the hold.
+        migrator.registerMigration("0022-video-moderation-hold") { db in
+            try db.execute(sql: "ALTER TABLE videos ADD COLUMN moderation_hold BOOLEAN NOT NULL DEFAULT 0")
+        }
         return migrator
     }()
 }

@@ -44,6 +44,9 @@ public struct VideoRecord: Codable, Sendable, Hashable {
     public var commentCount: Int64 = 0
     /// The video's own switch; the channel's is the other half (``CommentRepository``).
     public var commentsEnabled = true
+    /// Hidden by reports or a classifier until a moderator decides (``ModerationRepository``);
+    /// never written from a record.
+    public var moderationHold = false
 
     enum CodingKeys: String, CodingKey {
         case id, title, visibility, status, error, duration, width, height, thumbnails, description, language, license, views
@@ -114,6 +117,7 @@ public struct VideoRecord: Codable, Sendable, Hashable {
         dislikes = row["dislikes"] ?? 0
         commentCount = row["comment_count"] ?? 0
         commentsEnabled = row["comments_enabled"] ?? true
+        moderationHold = row["moderation_hold"] ?? false
     }
 
     public mutating func setPublishAt(_ date: Date?) {
@@ -122,10 +126,11 @@ public struct VideoRecord: Codable, Sendable, Hashable {
     }
 
     /// Whether the caller may see the video at all: admins and the owner always; everyone
-    /// else only when it is not private and its scheduled time (if any) has come.
+    /// else only when it is not private, not held by moderation, and its scheduled time (if
+    /// any) has come.
     public func isVisible(to userID: String?, isAdmin: Bool, now: Date = Date()) -> Bool {
         if isAdmin || (userID != nil && userID == ownerID) { return true }
-        return visibility != "private" && (publishAt.map { $0 <= now } ?? true)
+        return visibility != "private" && !moderationHold && (publishAt.map { $0 <= now } ?? true)
     }
 
     public func isOwned(by userID: String?) -> Bool { userID != nil && userID == ownerID }

@@ -12,7 +12,13 @@ public enum VideoVisibility {
     public static func canSee(_ video: VideoRecord, _ viewer: Viewer, now: Date = Date()) -> Bool {
         // The record keeps the rule next to the columns it reads (the store's listing queries
         // filter by the same columns); this is its only caller.
-        video.isVisible(to: viewer.userID, isAdmin: viewer.isAdmin, now: now)
+        if viewer.isModerator, video.moderationHold {
+            // Moderators review a held video as anyone would see it once released.
+            var released = video
+            released.moderationHold = false
+            return released.isVisible(to: viewer.userID, isAdmin: viewer.isAdmin, now: now)
+        }
+        return video.isVisible(to: viewer.userID, isAdmin: viewer.isAdmin, now: now)
     }
 
     /// Whether `viewer` may change `video`: its owner and admins.

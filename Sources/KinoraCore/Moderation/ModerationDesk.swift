@@ -52,6 +52,8 @@ public struct ModerationDesk: Sendable {
             if type == .comment, let comment = try database.comments.find(targetID), comment.status == .published {
                 _ = try database.comments.setStatus(id: targetID, status: .held)
             }
+            // A hidden video is held (the store): caches and other nodes drop what they knew.
+            if type == .video { database.events.publish(.video(targetID)) }
         }
         return (filed.itemID, hidden)
     }
@@ -66,6 +68,8 @@ public struct ModerationDesk: Sendable {
         guard let decided = try database.moderation.decide(itemID: itemID, moderatorID: moderator.userID, action: action, reason: reason) else {
             throw Refused(.notFound, "moderation item \(itemID) was decided meanwhile")
         }
+        // The decision released a held video (the store).
+        if decided.targetType == .video { database.events.publish(.video(decided.targetID)) }
         return decided
     }
 

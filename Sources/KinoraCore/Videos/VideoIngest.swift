@@ -90,6 +90,16 @@ public struct VideoIngest: Sendable {
             throw error
         }
         logger.info("video uploaded", metadata: ["video": .string(id), "bytes": .stringConvertible(size)])
+        // The upload's words go through the classifiers as an edit's do; a hold is already in
+        // place when the answer tells the uploader the video's id.
+        let screening = VideoScreening(database: database, moderation: ModerationPipeline(registry: registry, policy: config.moderation))
+        if screening.isEnabled, let stored = try database.videos.details(id: id) {
+            let verdict = try await screening.screenWords(of: stored, requestID: requestID)
+            if verdict.action != .publish {
+                logger.notice("video held for moderation", metadata: ["video": .string(id), "rule": .string(verdict.rule ?? "")])
+                return try database.videos.find(id) ?? record
+            }
+        }
         return record
     }
 }

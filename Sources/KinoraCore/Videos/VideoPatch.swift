@@ -14,9 +14,12 @@ import Logging
 /// a typo is not silently ignored.
 public struct VideoPatch: Sendable {
     public let database: KinoraDatabase
+    /// New words (title, description, tags) pass through the classifiers before the answer.
+    let screening: VideoScreening?
 
-    public init(database: KinoraDatabase) {
+    public init(database: KinoraDatabase, screening: VideoScreening? = nil) {
         self.database = database
+        self.screening = screening
     }
 
     public static let fields: Set<String> = [
@@ -26,7 +29,9 @@ public struct VideoPatch: Sendable {
 
     /// Applies `object` to `video`, which the caller may change (its owner, or an admin:
     /// `byAdmin`). Returns the video as stored afterwards.
-    public func apply(_ object: [String: JSONValue], to video: VideoRecord, byAdmin: Bool, logger: Logger) throws -> VideoDetails {
+    public func apply(
+        _ object: [String: JSONValue], to video: VideoRecord, byAdmin: Bool, logger: Logger, requestID: String? = nil
+    ) async throws -> VideoDetails {
         var video = video
         var tags: [String]?
         var thumbnails: String?
@@ -71,8 +76,15 @@ public struct VideoPatch: Sendable {
         if let commentsEnabled { _ = try database.comments.setCommentsEnabled(videoID: video.id, commentsEnabled) }
         // A visibility change must hold on every node at once, not after their caches expire.
         database.events.publish(.video(video.id))
-        guard let details = try database.videos.details(id: video.id) else { throw Refused(.notFound, "no video \(video.id)") }
+        guard var details = try database.videos.details(id: video.id) else { throw Refused(.notFound, "no video \(video.id)") }
         logger.info("video metadata changed", metadata: ["video": .string(video.id), "fields": .string(object.keys.sorted().joined(separator: ","))])
+        if let screening, !Set(object.keys).isDisjoint(with: ["title", "description", "tags"]) {
+            let verdict = try await screening.screenWords(of: details, requestID: requestID)
+            if verdict.action != .publish {
+                logger.notice("video held for moderation", metadata: ["video": .string(video.id), "rule": .string(verdict.rule ?? "")])
+                details = try database.videos.details(id: video.id) ?? details
+            }
+        }
         return details
     }
 

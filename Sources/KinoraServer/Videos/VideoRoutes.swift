@@ -53,8 +53,9 @@ struct VideoRoutes {
             try Access.authenticated.check(context)
             let video = try VideoAccess.editableVideo(context, database: database)
             let fields = try await request.jsonMembers()
-            let details = try VideoPatch(database: database).apply(
-                fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger)
+            let screening = VideoScreening(database: database, moderation: ModerationPipeline(registry: registry, policy: config.moderation))
+            let details = try await VideoPatch(database: database, screening: screening).apply(
+                fields, to: video, byAdmin: context.principal?.isAdmin == true, logger: context.logger, requestID: context.requestID)
             return try JSONResponse.make(.ok, VideoJSON.object(details))
         }
         // Deleting removes the video's objects from storage, then the row: the owner and admins.

@@ -75,7 +75,7 @@ extension VideoRepository {
         switch query.scope {
         case .listed:
             // listed_at is publish_at when scheduled, else created_at (always past): one range.
-            conditions += ["v.visibility = 'public'", "\(date) <= ?"]
+            conditions += ["v.visibility = 'public'", "\(date) <= ?", "NOT v.moderation_hold"]
             arguments.append(now)
         case .owner(let id):
             conditions.append("v.owner_id = ?")

@@ -104,7 +104,7 @@ extension VideoRepository {
             case .sqlite:
                 from = """
                     FROM video_search JOIN video_search_docs d ON d.docid = video_search.rowid JOIN videos v ON v.id = d.video_id
-                    WHERE video_search MATCH ? AND v.visibility = 'public' AND v.listed_at <= ?
+                    WHERE video_search MATCH ? AND v.visibility = 'public' AND v.listed_at <= ? AND NOT v.moderation_hold
                     """
                 // bm25 is lower for better matches.
                 order = "bm25(video_search, \(VideoSearchIndex.weights)), v.id"
@@ -112,7 +112,7 @@ extension VideoRepository {
             case .postgres:
                 from = """
                     FROM video_search s JOIN video_search_docs d ON d.docid = s.docid JOIN videos v ON v.id = d.video_id
-                    WHERE s.document @@ to_tsquery('simple', ?) AND v.visibility = 'public' AND v.listed_at <= ?
+                    WHERE s.document @@ to_tsquery('simple', ?) AND v.visibility = 'public' AND v.listed_at <= ? AND NOT v.moderation_hold
                     """
                 order = "\(VideoSearchIndex.postgresRank) DESC, v.id"
                 orderArguments = [match]

@@ -66,11 +66,15 @@ public struct ModerationRepository: Sendable {
 
     /// Marks the target's open item hidden (reports past the threshold); returns whether it changed.
     @discardableResult
+    /// A hidden video is also held (`videos.moderation_hold`), in the same transaction: the
+    /// listings filter on that column.
     public func hide(_ target: ModerationTarget, _ targetID: String) throws -> Bool {
-        try db.write {
-            try $0.execute(
+        try db.write { db in
+            let changed = try db.execute(
                 "UPDATE moderation_items SET hidden = ? WHERE target_type = ? AND target_id = ? AND state = 'open' AND hidden = ?",
                 [true, target.rawValue, targetID, false]) > 0
+            if changed, target == .video { try db.execute("UPDATE videos SET moderation_hold = ? WHERE id = ?", [true, targetID]) }
+            return changed
         }
     }
 
@@ -122,6 +126,8 @@ public struct ModerationRepository: Sendable {
             let target: String = try row.value("target_type")
             let targetID: String = try row.value("target_id")
             try db.execute("UPDATE moderation_items SET state = 'resolved', hidden = ?, resolved_at = ?, updated_at = ? WHERE id = ?", [false, now, now, itemID])
+            // The decision releases a held video; a removal makes it private as well (the service).
+            if target == ModerationTarget.video.rawValue { try db.execute("UPDATE videos SET moderation_hold = ? WHERE id = ?", [false, targetID]) }
             try db.execute(
                 "UPDATE reports SET state = 'resolved', resolved_at = ? WHERE target_type = ? AND target_id = ? AND state = 'open'", [now, target, targetID])
             try Self.audit(moderatorID: moderatorID, itemID: itemID, target: target, targetID: targetID, action: action, reason: reason, now: now, db)

@@ -92,7 +92,7 @@ public struct SubscriptionRepository: Sendable {
         let join = dialect == .sqlite ? "CROSS JOIN" : "JOIN"
         var sql = """
             SELECT v.* FROM subscriptions s \(join) videos v ON v.channel_id = s.channel_id
-            WHERE s.user_id = ? AND v.visibility = 'public' AND v.listed_at <= ?
+            WHERE s.user_id = ? AND v.visibility = 'public' AND v.listed_at <= ? AND NOT v.moderation_hold
             """
         var arguments: [any SQLBindable] = [userID, now]
         if let after {

@@ -61,7 +61,7 @@ import Testing
         #expect(await ModerationPipeline(registry: registry, policy: policy([])).classify(media: red, mediaType: "image/jpeg") == .clean)
     }
 
-    @Test func aVideosPicturesPutItInTheQueueAndARemovalMakesItPrivate() async throws {
+    @Test func aVideosPicturesHoldItOrMakeItPrivateAndQueueIt() async throws {
         let registry = try Self.registry()
         defer { Task { await registry.stopAll() } }
         let fixture = try ServiceFixture()
@@ -70,29 +70,34 @@ import Testing
         for id in ["redvid", "heldvid", "bluevid"] { try fixture.video(id, owner: owner.id) }
         let red = try TestEnvironment.makeColorJPEG("red"), blue = try TestEnvironment.makeColorJPEG("blue")
         func screening(remove: Double = 0.9) -> VideoScreening {
-            VideoScreening(database: fixture.database, pipeline: ModerationPipeline(registry: registry, policy: policy(["words", "images"], remove: remove)), logger: TestEnvironment.quietLogger())
+            VideoScreening(database: fixture.database, moderation: ModerationPipeline(registry: registry, policy: policy(["words", "images"], remove: remove)))
         }
         let pictures = { (colours: [[UInt8]]) in colours.enumerated().map { VideoScreening.Picture(name: "thumbs/candidate-\($0.offset + 1).jpg", bytes: $0.element) } }
 
-        // One red frame among blue ones is enough; removed: private at once, queued, hidden.
-        let removed = await screening().screen("redvid", pictures: pictures([blue, blue, red, blue, blue]))
+        // One red frame among blue ones is enough; removed: held, private at once, queued.
+        let removed = try await screening().screenPictures(of: "redvid", pictures([blue, blue, red, blue, blue]))
         #expect(removed.action == .remove, "\(removed)")
-        #expect(try fixture.database.videos.find("redvid")?.visibility == "private")
+        let redVideo = try #require(try fixture.database.videos.find("redvid"))
+        #expect(redVideo.visibility == "private" && redVideo.moderationHold)
         let queue = try fixture.database.moderation.queue(limit: 10, cursor: nil).items
         let item = try #require(queue.first { $0.targetType == .video && $0.targetID == "redvid" }, "\(queue)")
         #expect(item.hidden)
         let top = try #require(item.signals.filter { $0.kind == .classifier }.max { ($0.score ?? 0) < ($1.score ?? 0) })
         #expect(top.source == "images" && top.label == "nsfw" && (top.score ?? 0) > 0.99 && top.detail == "thumbs/candidate-3.jpg", "\(item.signals)")
         #expect(item.signals.contains { $0.kind == .rule && $0.detail?.contains("remove_score") == true }, "\(item.signals)")
+        #expect(!item.signals.contains { $0.source == "words" }, "the word list passes on pictures: \(item.signals)")
 
-        // Held (remove_score 1): queued and hidden, its visibility left to the moderator.
-        #expect(await screening(remove: 1).screen("heldvid", pictures: pictures([red])).action == .hold)
-        #expect(try fixture.database.videos.find("heldvid")?.visibility == "public")
-        #expect(try fixture.database.moderation.isHidden(.video, "heldvid"))
+        // Held (remove_score 1): out of sight for everyone but its owner and moderators, its
+        // visibility untouched, until a moderator decides.
+        #expect(try await screening(remove: 1).screenPictures(of: "heldvid", pictures([red])).action == .hold)
+        let held = try #require(try fixture.database.videos.find("heldvid"))
+        #expect(held.visibility == "public" && held.moderationHold)
+        #expect(!VideoVisibility.canSee(held, .anonymous) && VideoVisibility.canSee(held, Viewer(userID: owner.id, isAdmin: false)))
 
         // Blue stays public and out of the queue.
-        #expect(await screening().screen("bluevid", pictures: pictures([blue, blue])).action == .publish)
-        #expect(try fixture.database.videos.find("bluevid")?.visibility == "public")
+        #expect(try await screening().screenPictures(of: "bluevid", pictures([blue, blue])).action == .publish)
+        let blueVideo = try #require(try fixture.database.videos.find("bluevid"))
+        #expect(blueVideo.visibility == "public" && !blueVideo.moderationHold && VideoVisibility.canSee(blueVideo, .anonymous))
         #expect(try fixture.database.moderation.queue(limit: 10, cursor: nil).items.contains { $0.targetID == "bluevid" } == false)
     }
 
