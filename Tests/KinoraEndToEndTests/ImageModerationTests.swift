@@ -4,9 +4,10 @@ import Testing
 
 /// A video's pictures through the real daemon: the image moderation plugin configured in
 /// plugins.d with a model the test makes (its score is how much redder than blue a picture
-/// is), and `[moderation] classifiers = ["wordlist", "images"]`. A mostly red clip is made
-/// private and lands in the moderation queue with the image classifier's signal once it is
-/// ready; a blue clip stays public and out of the queue.
+/// is), and `[moderation] classifiers = ["wordlist", "images"]`. A mostly red clip is held
+/// (hidden from everyone but its owner and moderators) and lands in the moderation queue with
+/// the image classifier's signal once it is ready, until a moderator approves it; a blue clip
+/// stays public and out of the queue. (Removal above `remove_score`: VideoScreeningTests.)
 @Suite(.serialized) struct ImageModerationTests {
     static func config(_ dir: String, model: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir + "/etc/plugins.d", withIntermediateDirectories: true)
@@ -18,7 +19,7 @@ import Testing
                 classifiers = ["wordlist", "images"]
                 classifier_timeout_ms = 30000
                 hold_score = 0.5
-                remove_score = 0.9
+                remove_score = 1.0
                 """,
             "plugins.d/media.toml": "plugin = \"org.kinora.storage-local\"\n[settings]\nroot = \"\(dir)/media\"\ncreate_root = true\n",
             "plugins.d/hls.toml": "plugin = \"org.kinora.packager-hls\"\n",
@@ -68,7 +69,7 @@ import Testing
         throw TestFailure("video \(id) not ready within 180 s\n\(daemon.log)")
     }
 
-    @Test func aRedClipIsQueuedWithTheImageSignalAndABlueOneStaysPublic() async throws {
+    @Test func aRedClipIsHeldWithTheImageSignalUntilApprovedAndABlueOneStays() async throws {
         let dir = try TestEnvironment.makeTemporaryDirectory("image-moderation")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = try TestEnvironment.makeColorModel(dir + "/redness.onnx")
@@ -85,22 +86,31 @@ import Testing
         let redVideo = try await waitUntilReady(daemon, red, token: cora)
         _ = try await waitUntilReady(daemon, blue, token: cora)
 
-        // The red clip scored above remove_score: private at once (its owner still sees it)…
-        #expect(redVideo["visibility"] as? String == "private", "\(redVideo)")
+        // The red clip is held: its owner still sees it as she set it, everyone else gets 404…
+        #expect(redVideo["visibility"] as? String == "public", "\(redVideo)")
         #expect(try daemon.get("/api/v1/videos/\(red)").status == 404, "hidden from everyone else")
-        // …and in the queue with the image classifier's signal, naming the picture.
+        let listed = try #require(try daemon.get("/api/v1/videos").json as? [String: Any])
+        #expect(!((listed["items"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == red }, "out of the listing")
+        // …and is in the queue with the image classifier's signal, naming each picture.
         let queue = try #require(try daemon.get("/api/v1/moderation/queue", headers: AuthTests.bearer(mona)).json as? [String: Any])
         let items = try #require(queue["items"] as? [[String: Any]], "\(queue)")
         let item = try #require(items.first { $0["target_type"] as? String == "video" && $0["target_id"] as? String == red }, "\(items)")
         #expect(item["hidden"] as? Bool == true)
         let signals = try #require(item["signals"] as? [[String: Any]])
         let imageSignals = signals.filter { $0["kind"] as? String == "classifier" && $0["source"] as? String == "images" }
-        #expect(!imageSignals.isEmpty, "\(signals)")
+        #expect(imageSignals.count == 5, "the five frames, the poster among them: \(imageSignals)")
         #expect(imageSignals.allSatisfy { $0["label"] as? String == "nsfw" && ($0["score"] as? Double ?? 0) > 0.9 }, "\(imageSignals)")
         #expect(imageSignals.contains { ($0["detail"] as? String)?.hasSuffix("(poster)") == true }, "the poster is among them: \(imageSignals)")
         #expect(imageSignals.allSatisfy { ($0["detail"] as? String)?.hasPrefix("thumbs/") == true }, "\(imageSignals)")
-        #expect(signals.contains { $0["kind"] as? String == "rule" && ($0["detail"] as? String)?.contains("remove_score") == true }, "\(signals)")
+        #expect(signals.contains { $0["kind"] as? String == "rule" && ($0["detail"] as? String)?.contains("hold_score") == true }, "\(signals)")
         #expect(!signals.contains { $0["source"] as? String == "wordlist" }, "the word list passes on pictures: \(signals)")
+
+        // A moderator's approval releases it.
+        let decision = try daemon.request(
+            "POST", "/api/v1/moderation/items/\(item["id"] ?? "")/decision", headers: AuthTests.bearer(mona).merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"action":"approve","reason":"a red test card"}"#.utf8))
+        #expect(decision.status == 200, "\(decision.body)")
+        #expect(try daemon.get("/api/v1/videos/\(red)").status == 200, "public again")
 
         // The blue clip stays public and out of the queue.
         let blueVideo = try #require(try daemon.get("/api/v1/videos/\(blue)").json as? [String: Any], "blue is public")
