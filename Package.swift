@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
         .library(name: "kinora-moderation-image", type: .dynamic, targets: ["KinoraModerationImage"]),
+        .library(name: "kinora-moderation-bayes", type: .dynamic, targets: ["KinoraModerationBayes"]),
         .library(name: "kinora-storage-s3", type: .dynamic, targets: ["KinoraStorageS3"]),
         .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
         .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
@@ -213,6 +214,14 @@ let package = Package(
             name: "KinoraPackagerDASH",
             dependencies: [.product(name: "KinoraPluginKit", package: "KinoraPluginSDK")],
             path: "Plugins/packager-dash",
+            exclude: ["README.md"],
+            linkerSettings: pluginLinkerFlags
+        ),
+        // Naive Bayes spam classifier in Swift: learns from moderators' decisions.
+        .target(
+            name: "KinoraModerationBayes",
+            dependencies: [.product(name: "KinoraPluginKit", package: "KinoraPluginSDK")],
+            path: "Plugins/moderation-bayes",
             exclude: ["README.md"],
             linkerSettings: pluginLinkerFlags
         ),

@@ -9,6 +9,7 @@
 #include <kinora/plugin.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef IC_INTERNAL
 #define IC_INTERNAL __attribute__((visibility("hidden")))
@@ -27,10 +28,12 @@ IC_INTERNAL kn_status_t ic_net_load(const char *path, const char *output, ic_net
 
 /* Runs the network on `blob` (float32, `dims` of 4 sizes, C order) and copies the output's
  * values, as floats in C order, into a malloc'ed *values (the caller frees it) of *count.
- * Calls on one network run one at a time (an OpenCV Net is not reentrant). KN_E_INTERNAL
- * with the reason in `why` when OpenCV fails (an input of the wrong shape, say). */
-IC_INTERNAL kn_status_t ic_net_run(ic_net *net, const float *blob, const int dims[4], float **values, size_t *count,
-                                   char *why, size_t whycap);
+ * Calls on one network run one at a time (an OpenCV Net is not reentrant): a call waits for
+ * the network until `deadline_unix_ns` (CLOCK_REALTIME; 0 for no deadline), then gives up
+ * with KN_E_TIMEOUT. KN_E_INTERNAL with the reason in `why` when OpenCV fails (an input of
+ * the wrong shape, say). */
+IC_INTERNAL kn_status_t ic_net_run(ic_net *net, const float *blob, const int dims[4], int64_t deadline_unix_ns,
+                                   float **values, size_t *count, char *why, size_t whycap);
 
 /* The name of the output layer read (valid until ic_net_free). */
 IC_INTERNAL const char *ic_net_output(const ic_net *net);

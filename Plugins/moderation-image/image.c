@@ -178,11 +178,13 @@ static void input_dims(const ic_state *st, int dims[4]) {
     else dims[1] = st->height, dims[2] = st->width, dims[3] = 3;
 }
 
-static kn_status_t run_net(const ic_state *st, const float *blob, float **values, size_t *count, kn_error_t *err) {
+static kn_status_t run_net(const ic_state *st, const kn_call_t *call, const float *blob, float **values, size_t *count,
+                           kn_error_t *err) {
     char why[400];
     int dims[4];
     input_dims(st, dims);
-    kn_status_t rc = ic_net_run(st->net, blob, dims, values, count, why, sizeof why);
+    kn_status_t rc = ic_net_run(st->net, blob, dims, call ? call->deadline_unix_ns : 0, values, count, why, sizeof why);
+    if (rc == KN_E_TIMEOUT) return knc_fail(err, rc, "%s", why);
     if (rc != KN_OK) return knc_fail(err, rc, "running the model failed: %s", why);
     return KN_OK;
 }
@@ -214,7 +216,7 @@ static void ic_classify(const kn_plugin_t *plugin, const kn_call_t *call, const 
     if (rc == KN_OK) rc = ic_jpeg_blob(st, call, bytes, len, blob, &w, &h, &err);
     free(bytes), bytes = NULL; /* the encoded picture is not needed past here */
     if (rc == KN_OK) rc = ic_check_call(call, &err);
-    if (rc == KN_OK) rc = run_net(st, blob, &values, &count, &err);
+    if (rc == KN_OK) rc = run_net(st, call, blob, &values, &count, &err);
     if (rc == KN_OK && count != st->outputs)
         rc = knc_fail(&err, KN_E_INTERNAL, "the model answered %zu values, %zu when it was started", count, st->outputs);
     if (rc == KN_OK) rc = render(st, values, count, &result, &nlabels, &err);
@@ -295,7 +297,7 @@ static kn_status_t ic_start(const kn_plugin_t *plugin, kn_error_t *err) {
         size_t s = st->bgr ? 2 - c : c;
         blob[i] = (128.0f * st->scale - st->mean[s]) / st->std[s];
     }
-    if ((rc = run_net(st, blob, &values, &count, err)) != KN_OK) {
+    if ((rc = run_net(st, NULL, blob, &values, &count, err)) != KN_OK) {
         char first[KN_ERROR_MESSAGE_MAX];
         snprintf(first, sizeof first, "%s", err->message);
         rc = knc_fail(err, KN_E_CONFIG, "settings: the model does not run on a %s input of %dx%d (settings.layout, "

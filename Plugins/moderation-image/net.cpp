@@ -8,9 +8,11 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -20,7 +22,7 @@
 struct ic_net {
     cv::dnn::Net net;
     std::string output;
-    std::mutex lock; // a Net keeps per-run buffers: one forward at a time
+    std::timed_mutex lock; // a Net keeps per-run buffers: one forward at a time
 };
 
 namespace {
@@ -88,15 +90,32 @@ extern "C" kn_status_t ic_net_load(const char *path, const char *output, ic_net 
     }
 }
 
-extern "C" kn_status_t ic_net_run(ic_net *n, const float *blob, const int dims[4], float **values, size_t *count,
-                                  char *why, size_t whycap) {
+// How long a call may still wait for the network: until its deadline (CLOCK_REALTIME ns, as
+// kn_call_t carries it), or for ever without one.
+static bool lock_until(std::timed_mutex &lock, int64_t deadline_unix_ns) {
+    if (deadline_unix_ns <= 0) {
+        lock.lock();
+        return true;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t left = deadline_unix_ns - (static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+    return left > 0 && lock.try_lock_for(std::chrono::nanoseconds(left));
+}
+
+extern "C" kn_status_t ic_net_run(ic_net *n, const float *blob, const int dims[4], int64_t deadline_unix_ns,
+                                  float **values, size_t *count, char *why, size_t whycap) {
     try {
         // The network may keep the input Mat after the call: it gets its own copy, never a
         // view of the caller's buffer, which is freed once this returns.
         cv::Mat input = cv::Mat(4, dims, CV_32F, const_cast<float *>(blob)).clone();
         cv::Mat result;
         {
-            std::lock_guard<std::mutex> held(n->lock);
+            if (!lock_until(n->lock, deadline_unix_ns)) {
+                put(why, whycap, "the call's deadline passed while it waited for the model (busy with other pictures)");
+                return KN_E_TIMEOUT;
+            }
+            std::lock_guard<std::timed_mutex> held(n->lock, std::adopt_lock);
             n->net.setInput(input);
             result = n->net.forward(n->output);
         }

@@ -43,6 +43,12 @@ import Testing
         #expect(failed["failing-reader"]?.contains("expected I/O error or cancelled, but it succeeded") == true, "\(failed)")
     }
 
+    @Test func acceptingAnyFeedbackLabelFailsFeedbackBadLabelOnly() async throws {
+        let failed = try await Self.failures("org.test.mod-gullible")
+        #expect(Array(failed.keys) == ["feedback-bad-label"], "\(failed)")
+        #expect(failed["feedback-bad-label"]?.contains("feedback with label \"maybe\": expected invalid argument, but it succeeded") == true, "\(failed)")
+    }
+
     @Test func theBundledWordListPassesThroughTheTestHost() async throws {
         let host = try ConformanceHost(modulePath: TestEnvironment.wordlistModule)
         defer { host.close() }

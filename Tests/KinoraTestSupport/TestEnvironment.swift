@@ -20,6 +20,7 @@ public enum TestEnvironment {
     public static var kinoraExecutable: String { buildDirectory + "/kinora" }
     public static var storageLocalModule: String { buildDirectory + "/libkinora-storage-local.so" }
     public static var wordlistModule: String { buildDirectory + "/libkinora-moderation-wordlist.so" }
+    public static var bayesModule: String { buildDirectory + "/libkinora-moderation-bayes.so" }
     public static var abiInclude: String { repositoryRoot + "/SDK/c/abi/include" }
 
     /// A new empty folder under the system temp folder; the caller removes it.

@@ -15,6 +15,7 @@ enum InterfaceTables {
         if type is any PresigningStoragePlugin.Type { ids.append(KN_STORAGE_PRESIGN_ID) }
         if type is any LocalFileStoragePlugin.Type { ids.append(KN_STORAGE_LOCALFILE_ID) }
         if type is any ModerationPlugin.Type { ids.append(KN_MODERATION_ID) }
+        if type is any ModerationFeedbackPlugin.Type { ids.append(KN_MODERATION_FEEDBACK_ID) }
         if type is any PackagerPlugin.Type { ids.append(KN_PACKAGER_ID) }
         if type is any GrowingPackagerPlugin.Type { ids.append(KN_PACKAGER_GROWING_ID) }
         return ids
@@ -26,6 +27,7 @@ enum InterfaceTables {
         case KN_STORAGE_PRESIGN_ID where plugin is any PresigningStoragePlugin: UnsafeRawPointer(presign)
         case KN_STORAGE_LOCALFILE_ID where plugin is any LocalFileStoragePlugin: UnsafeRawPointer(localFile)
         case KN_MODERATION_ID where plugin is any ModerationPlugin: UnsafeRawPointer(moderation)
+        case KN_MODERATION_FEEDBACK_ID where plugin is any ModerationFeedbackPlugin: UnsafeRawPointer(moderationFeedback)
         case KN_PACKAGER_ID where plugin is any PackagerPlugin: UnsafeRawPointer(packager)
         case KN_PACKAGER_GROWING_ID where plugin is any GrowingPackagerPlugin: UnsafeRawPointer(packagerGrowing)
         default: nil
@@ -151,10 +153,31 @@ enum InterfaceTables {
                     guard let m = InstanceBox.of(p)?.plugin as? any ModerationPlugin else {
                         throw PluginError(.invalidArgument, "not a moderation plugin instance")
                     }
-                    let json = try m.classify(
+                    let labels = try m.classify(
                         mediaType: requireString(mediaType, "media type"),
                         media: PluginReader(media), call: PluginCall(call))
-                    json.withCString { completion.succeed(UnsafeRawPointer($0)) }
+                    ModerationLabel.verdictJSON(labels).withCString { completion.succeed(UnsafeRawPointer($0)) }
+                } catch {
+                    completion.fail(error)
+                }
+            }))
+        return table
+    }()
+
+    nonisolated(unsafe) static let moderationFeedback: UnsafeMutablePointer<kn_moderation_feedback_v1_t> = {
+        let table = UnsafeMutablePointer<kn_moderation_feedback_v1_t>.allocate(capacity: 1)
+        table.initialize(
+            to: kn_moderation_feedback_v1_t(feedback: { p, call, mediaType, content, label, decision, done in
+                let completion = Completion(raw: done)
+                do {
+                    guard let m = InstanceBox.of(p)?.plugin as? any ModerationFeedbackPlugin else {
+                        throw PluginError(.invalidArgument, "not a moderation feedback plugin instance")
+                    }
+                    let feedback = try ModerationFeedback(
+                        label: requireString(label, "label"), mediaType: requireString(mediaType, "media type"),
+                        detailsJSON: requireString(decision, "decision"))
+                    try m.feedback(feedback, content: PluginReader(content), call: PluginCall(call))
+                    completion.succeed()
                 } catch {
                     completion.fail(error)
                 }

@@ -164,23 +164,6 @@ public protocol PresigningStoragePlugin: StoragePlugin {
     func presign(key: StorageKey, method: String, ttlSeconds: Int64) throws -> String
 }
 
-/// `kinora.moderation/1`: labels for text or media, so the daemon can hold or flag uploads
-/// without knowing which classifier runs behind it.
-///
-/// ```swift
-/// public func classify(mediaType: String, media: PluginReader, call: PluginCall) throws -> String {
-///     guard mediaType.hasPrefix("text/") else { throw PluginError(.unsupported, "\(mediaType) is not text") }
-///     let text = String(decoding: try media.readAll(limit: 1 << 20), as: UTF8.self)
-///     let score = text.contains("spam") ? 0.9 : 0.0
-///     return #"{"labels":[{"name":"spam","score":\#(score)}]}"#
-/// }
-/// ```
-public protocol ModerationPlugin: KinoraPlugin {
-    /// Returns `{"labels":[{"name":…,"score":…}]}`; throw ``PluginStatus/unsupported`` for
-    /// media types the classifier does not handle.
-    func classify(mediaType: String, media: PluginReader, call: PluginCall) throws -> String
-}
-
 /// One manifest file a packager produced; the host stores it next to the segments under
 /// `name`.
 ///

@@ -58,24 +58,28 @@ public struct ModerationDesk: Sendable {
         return (filed.itemID, hidden)
     }
 
-    /// `{"action", "reason", "days"?}` on one open item; answers the item as resolved.
-    public func decide(_ itemID: String, _ body: [String: JSONValue], by moderator: Viewer) throws -> ModerationItem {
+    /// `{"action", "reason", "days"?}` on one open item; answers the item as resolved. The
+    /// classifiers that learn (`kinora.moderation.feedback/1`) are then told, without waiting.
+    public func decide(_ itemID: String, _ body: [String: JSONValue], by moderator: Viewer, requestID: String? = nil) throws -> ModerationItem {
         guard moderator.isModerator else { throw Refused(.forbidden, "decisions are for moderators and admins") }
         try BodyFields.refuseUnknownKeys(body, allowed: ["action", "reason", "days"])
         let (action, reason, days) = try Self.decision(body)
         guard let item = try database.moderation.item(itemID), item.state == "open" else { throw Refused(.notFound, "no open moderation item \(itemID)") }
+        // Read before the decision acts on the target: the classifiers learn what the moderator saw.
+        let text = try decidedText(item)
         try apply(action, to: item, reason: reason, days: days, by: moderator)
         guard let decided = try database.moderation.decide(itemID: itemID, moderatorID: moderator.userID, action: action, reason: reason) else {
             throw Refused(.notFound, "moderation item \(itemID) was decided meanwhile")
         }
         // The decision released a held video (the store).
         if decided.targetType == .video { database.events.publish(.video(decided.targetID)) }
+        if let text { feedback.send(DecidedContent(text: text, action: action, reason: reason, item: item), requestID: requestID) }
         return decided
     }
 
     /// One decision for many items (`{"items": [...], "action", "reason"}`); answers each item's
     /// outcome, so one that was decided meanwhile does not stop the others.
-    public func decideAll(_ body: [String: JSONValue], by moderator: Viewer) throws -> [(id: String, status: Int)] {
+    public func decideAll(_ body: [String: JSONValue], by moderator: Viewer, requestID: String? = nil) throws -> [(id: String, status: Int)] {
         guard moderator.isModerator else { throw Refused(.forbidden, "decisions are for moderators and admins") }
         guard let ids = body["items"]?.arrayValue?.compactMap(\.stringValue), !ids.isEmpty, ids.count <= 100 else {
             throw InvalidField("items", "items must list 1 to 100 item ids")
@@ -84,7 +88,7 @@ public struct ModerationDesk: Sendable {
         single["items"] = nil
         return try ids.map { id in
             do {
-                _ = try decide(id, single, by: moderator)
+                _ = try decide(id, single, by: moderator, requestID: requestID)
                 return (id, 200)
             } catch let refused as Refused where refused.problemType == .notFound {
                 return (id, 404)

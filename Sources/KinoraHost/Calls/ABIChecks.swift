@@ -47,6 +47,9 @@ public enum ABIChecks {
         Interface(id: KN_MODERATION_ID, optional: false) { raw in
             names([("classify", raw.assumingMemoryBound(to: kn_moderation_v1_t.self).pointee.classify == nil)])
         },
+        Interface(id: KN_MODERATION_FEEDBACK_ID, optional: false) { raw in
+            names([("feedback", raw.assumingMemoryBound(to: kn_moderation_feedback_v1_t.self).pointee.feedback == nil)])
+        },
     ]
 
     private static func names(_ fields: [(String, Bool)]) -> [String] { fields.filter(\.1).map(\.0) }

@@ -13,11 +13,16 @@ import KinoraPluginABI
 public struct ModerationClient: Sendable {
     public let instance: PluginInstance
     let table: ABITable<kn_moderation_v1_t>
+    /// `kinora.moderation.feedback/1`, when the instance learns from decisions.
+    let feedbackTable: ABITable<kn_moderation_feedback_v1_t>?
 
     init?(_ instance: PluginInstance) {
         guard let table = instance.interface(KN_MODERATION_ID, as: kn_moderation_v1_t.self) else { return nil }
         self.instance = instance
         self.table = ABITable(table)
+        feedbackTable =
+            instance.implements(KN_MODERATION_FEEDBACK_ID)
+            ? instance.interface(KN_MODERATION_FEEDBACK_ID, as: kn_moderation_feedback_v1_t.self).map(ABITable.init) : nil
     }
 
     /// The media type text is sent as.

@@ -27,12 +27,13 @@ struct ModerationRoutes {
         }
         router.post("api/v1/moderation/items/:id/decision") { request, context in
             try Self.moderators.check(context)
-            let decided = try desk.decide(context.parameters.get("id") ?? "", try await request.jsonMembers(), by: context.viewer)
+            let decided = try desk.decide(
+                context.parameters.get("id") ?? "", try await request.jsonMembers(), by: context.viewer, requestID: context.requestID)
             return try JSONResponse.make(.ok, Self.item(decided))
         }
         router.post("api/v1/moderation/decisions") { request, context in
             try Self.moderators.check(context)
-            let outcomes = try desk.decideAll(try await request.jsonMembers(), by: context.viewer)
+            let outcomes = try desk.decideAll(try await request.jsonMembers(), by: context.viewer, requestID: context.requestID)
             return try JSONResponse.make(.ok, ["items": outcomes.map { ["id": $0.id, "status": $0.status] as [String: Any] }] as [String: Any])
         }
         router.post("api/v1/users/:id/lift-restrictions") { request, context in

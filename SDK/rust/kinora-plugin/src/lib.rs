@@ -73,6 +73,6 @@ pub use entry::__entry;
 pub use error::{Error, Status};
 pub use host::{Host, Level, Metric, MetricKind};
 pub use io::{Call, Reader, Writer};
-pub use moderation::{essence, Label, ModerationPlugin, Verdict};
+pub use moderation::{essence, Feedback, FeedbackLabel, Label, ModerationFeedbackPlugin, ModerationPlugin, Verdict};
 pub use module::{Descriptor, InitHook, Module, Plugin, PluginClass};
 pub use storage::{validate_key, ObjectInfo, ObjectList, StoragePlugin};

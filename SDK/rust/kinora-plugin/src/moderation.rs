@@ -136,3 +136,164 @@ unsafe extern "C" fn classify<T: ModerationPlugin>(
         Err(e) => done.fail(&e),
     }
 }
+
+/// The two sides of a moderator's decision, as `kinora.moderation.feedback/1` spells them:
+/// `approve` is [`FeedbackLabel::Clean`]; `remove`, `warn`, `suspend` and `ban` are
+/// [`FeedbackLabel::Violation`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedbackLabel {
+    /// The content is acceptable (a spam filter's ham).
+    Clean,
+    /// The content broke a rule (a spam filter's spam).
+    Violation,
+}
+
+impl FeedbackLabel {
+    /// "clean" or "violation"; anything else is `None`.
+    pub fn parse(label: &str) -> Option<FeedbackLabel> {
+        match label {
+            sys::KN_FEEDBACK_CLEAN => Some(FeedbackLabel::Clean),
+            sys::KN_FEEDBACK_VIOLATION => Some(FeedbackLabel::Violation),
+            _ => None,
+        }
+    }
+}
+
+/// One moderator's decision, read by the kit from the host's arguments before the plugin
+/// sees it (an unknown label or details that are not a JSON object are refused with
+/// KN_E_INVALID_ARGUMENT).
+///
+/// ```
+/// # use kinora_plugin::{Feedback, FeedbackLabel};
+/// let f = Feedback::new("text/plain; charset=utf-8", "clean",
+///     r#"{"action":"approve","reason":"a joke","labels":[{"name":"spam","score":0.8}]}"#).unwrap();
+/// assert_eq!(f.label, FeedbackLabel::Clean);
+/// assert_eq!(f.action, "approve");
+/// assert_eq!(f.labels[0].name, "spam");
+/// assert!(Feedback::new("text/plain", "maybe", "{}").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feedback {
+    pub label: FeedbackLabel,
+    /// The content's MIME type, as for [`ModerationPlugin::classify`].
+    pub media_type: String,
+    /// "approve", "remove", "warn", "suspend" or "ban".
+    pub action: String,
+    /// The moderator's reason.
+    pub reason: String,
+    pub item_id: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// What this instance answered when it classified the content (empty when it did not).
+    pub labels: Vec<Label>,
+    /// The whole details object, for keys this crate does not know.
+    pub details: json::Value,
+}
+
+impl Feedback {
+    pub fn new(media_type: &str, label: &str, decision_json: &str) -> Result<Feedback, Error> {
+        let known = FeedbackLabel::parse(label)
+            .ok_or_else(|| Error::invalid_argument(format!("feedback label {:?} is neither \"clean\" nor \"violation\"", label)))?;
+        let details = json::parse(decision_json).map_err(|e| Error::invalid_argument(format!("the decision is not JSON: {}", e)))?;
+        if !matches!(details, json::Value::Object(_)) {
+            return Err(Error::invalid_argument("the decision is not a JSON object"));
+        }
+        let text = |key: &str| details.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let labels = details
+            .get("labels")
+            .and_then(|l| l.as_array())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|l| {
+                let name = l.get("name")?.as_str()?.to_string();
+                Some(Label { name, score: l.get("score")?.as_f64()?, matches: Vec::new() })
+            })
+            .collect();
+        Ok(Feedback {
+            label: known,
+            media_type: media_type.to_string(),
+            action: text("action").unwrap_or_default(),
+            reason: text("reason").unwrap_or_default(),
+            item_id: text("item_id"),
+            target_type: text("target_type"),
+            target_id: text("target_id"),
+            labels,
+            details,
+        })
+    }
+}
+
+/// `kinora.moderation.feedback/1`: moderators' decisions on content, so a classifier can learn
+/// from them. Called on a host worker thread after each decision on a queue item with content,
+/// fire and forget (the decision is already answered; an error is only logged).
+///
+/// ```
+/// use kinora_plugin::*;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// struct Counting { approvals: AtomicUsize }
+/// impl Plugin for Counting {
+///     fn create(_: Host, _: &str) -> Result<Self, Error> { Ok(Counting { approvals: AtomicUsize::new(0) }) }
+/// }
+/// impl ModerationPlugin for Counting {
+///     fn classify(&self, _: &Call, _: &str, _: &mut Reader) -> Result<Verdict, Error> { Ok(Verdict::new()) }
+/// }
+/// impl ModerationFeedbackPlugin for Counting {
+///     fn feedback(&self, _call: &Call, feedback: &Feedback, content: &mut Reader) -> Result<(), Error> {
+///         if essence(&feedback.media_type) != "text/plain" {
+///             return Err(Error::unsupported("only text is learnt from"));
+///         }
+///         let _text = content.read_all(1 << 20)?;
+///         if feedback.label == FeedbackLabel::Clean {
+///             self.approvals.fetch_add(1, Ordering::Relaxed);
+///         }
+///         Ok(())
+///     }
+/// }
+/// let plugin = Counting { approvals: AtomicUsize::new(0) };
+/// let feedback = Feedback::new("text/plain", "clean", r#"{"action":"approve"}"#).unwrap();
+/// plugin.feedback(&Call::detached(), &feedback, &mut Reader::from_bytes(b"fine")).unwrap();
+/// assert_eq!(plugin.approvals.load(Ordering::Relaxed), 1);
+/// ```
+pub trait ModerationFeedbackPlugin: ModerationPlugin {
+    /// Learns from one decision on the content `content` streams. Return
+    /// `Error::unsupported` for media you do not learn from.
+    fn feedback(&self, call: &Call, feedback: &Feedback, content: &mut Reader) -> Result<(), Error>;
+}
+
+impl<T: ModerationFeedbackPlugin> PluginClass<T> {
+    /// Offers `kinora.moderation.feedback/1`, served by `T`'s [`ModerationFeedbackPlugin`]
+    /// implementation (beside `.moderation()`).
+    pub fn moderation_feedback(mut self) -> Self {
+        self.moderation_feedback = Some(sys::kn_moderation_feedback_v1_t { feedback: Some(feedback::<T>) });
+        self
+    }
+}
+
+unsafe fn borrowed_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(Error::invalid_argument(format!("{} is NULL", what)));
+    }
+    CStr::from_ptr(p).to_str().map_err(|_| Error::invalid_argument(format!("{} is not UTF-8", what)))
+}
+
+unsafe extern "C" fn feedback<T: ModerationFeedbackPlugin>(
+    plugin: *const sys::kn_plugin_t,
+    call: *const sys::kn_call_t,
+    media_type: *const c_char,
+    content: sys::kn_reader_t,
+    label: *const c_char,
+    decision_json: *const c_char,
+    done: sys::kn_completion_t,
+) {
+    let done = Completion::from_raw(done);
+    let result = guard(|| {
+        let feedback =
+            Feedback::new(borrowed_str(media_type, "media type")?, borrowed_str(label, "label")?, borrowed_str(decision_json, "decision")?)?;
+        let mut reader = Reader::from_raw(content);
+        instance::<T>(plugin).feedback(&Call::from_raw(call), &feedback, &mut reader)
+    });
+    match result {
+        Ok(()) => done.succeed(std::ptr::null()),
+        Err(e) => done.fail(&e),
+    }
+}

@@ -124,17 +124,19 @@ impl Descriptor {
 pub type InitHook = fn(Host, &str) -> Result<(), Error>;
 
 /// A plugin type with its descriptor and the interfaces it offers. Add interfaces with
-/// `.moderation()` / `.storage()` (available when the type implements the trait).
+/// `.moderation()` / `.moderation_feedback()` / `.storage()` (available when the type
+/// implements the trait).
 pub struct PluginClass<T> {
     pub(crate) descriptor: Descriptor,
     pub(crate) storage: Option<sys::kn_storage_v1_t>,
     pub(crate) moderation: Option<sys::kn_moderation_v1_t>,
+    pub(crate) moderation_feedback: Option<sys::kn_moderation_feedback_v1_t>,
     _type: PhantomData<fn() -> T>,
 }
 
 impl<T: Plugin> PluginClass<T> {
     pub fn new(descriptor: Descriptor) -> PluginClass<T> {
-        PluginClass { descriptor, storage: None, moderation: None, _type: PhantomData }
+        PluginClass { descriptor, storage: None, moderation: None, moderation_feedback: None, _type: PhantomData }
     }
 }
 
@@ -176,6 +178,7 @@ pub(crate) struct ClassData {
     create: unsafe fn(*const ClassData, *const sys::kn_host_t, &str) -> Result<*const sys::kn_plugin_t, Error>,
     storage: Option<sys::kn_storage_v1_t>,
     moderation: Option<sys::kn_moderation_v1_t>,
+    moderation_feedback: Option<sys::kn_moderation_feedback_v1_t>,
 }
 
 impl Module {
@@ -199,6 +202,9 @@ impl Module {
         }
         if class.moderation.is_some() {
             ids.push(sys::KN_MODERATION_ID);
+        }
+        if class.moderation_feedback.is_some() {
+            ids.push(sys::KN_MODERATION_FEEDBACK_ID);
         }
         if ids.is_empty() {
             self.problems.push(format!("plugin {} offers no interface", d.id));
@@ -245,6 +251,7 @@ impl Module {
             create: create_instance::<T>,
             storage: class.storage,
             moderation: class.moderation,
+            moderation_feedback: class.moderation_feedback,
         }));
         self
     }
@@ -355,6 +362,11 @@ unsafe extern "C" fn instance_get_interface(plugin: *const sys::kn_plugin_t, id:
     }
     if id == sys::KN_MODERATION_ID.as_bytes() {
         if let Some(t) = class.moderation.as_ref() {
+            return t as *const _ as *const c_void;
+        }
+    }
+    if id == sys::KN_MODERATION_FEEDBACK_ID.as_bytes() {
+        if let Some(t) = class.moderation_feedback.as_ref() {
             return t as *const _ as *const c_void;
         }
     }

@@ -370,3 +370,25 @@ pub struct kn_moderation_v1_t {
         ),
     >,
 }
+
+// ---- kinora.moderation.feedback/1 (optional beside kinora.moderation/1) ----------------
+
+pub const KN_MODERATION_FEEDBACK_ID: &str = "kinora.moderation.feedback/1";
+pub const KN_FEEDBACK_CLEAN: &str = "clean";
+pub const KN_FEEDBACK_VIOLATION: &str = "violation";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct kn_moderation_feedback_v1_t {
+    pub feedback: Option<
+        unsafe extern "C" fn(
+            plugin: *const kn_plugin_t,
+            call: *const kn_call_t,
+            media_type: *const c_char,
+            content: kn_reader_t,
+            label: *const c_char,
+            decision_json: *const c_char,
+            done: kn_completion_t,
+        ),
+    >,
+}

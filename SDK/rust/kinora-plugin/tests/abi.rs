@@ -14,6 +14,8 @@ static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 struct Flagger {
     word: String,
     host: Host,
+    // Texts moderators removed: flagged from then on (the feedback interface).
+    learnt: Mutex<Vec<String>>,
 }
 
 impl Plugin for Flagger {
@@ -23,7 +25,7 @@ impl Plugin for Flagger {
         if word == "boom" {
             panic!("create exploded");
         }
-        Ok(Flagger { word: word.to_string(), host })
+        Ok(Flagger { word: word.to_string(), host, learnt: Mutex::new(Vec::new()) })
     }
     fn start(&self) -> Result<(), Error> {
         let secret = self.host.secret("token")?;
@@ -42,15 +44,30 @@ impl ModerationPlugin for Flagger {
             panic!("classify exploded");
         }
         let mut v = Verdict::new();
-        if text.contains(&self.word) {
+        if text.contains(&self.word) || self.learnt.lock().unwrap().contains(&text) {
             v.add("flagged", 1.0, vec![self.word.clone()]);
         }
         Ok(v)
     }
 }
 
+impl ModerationFeedbackPlugin for Flagger {
+    fn feedback(&self, _call: &Call, feedback: &Feedback, content: &mut Reader) -> Result<(), Error> {
+        let text = String::from_utf8_lossy(&content.read_all(1024)?).into_owned();
+        if text == "panic" {
+            panic!("feedback exploded");
+        }
+        let mut learnt = self.learnt.lock().unwrap();
+        match feedback.label {
+            FeedbackLabel::Violation => learnt.push(text),
+            FeedbackLabel::Clean => learnt.retain(|t| *t != text),
+        }
+        Ok(())
+    }
+}
+
 fn module() -> Module {
-    Module::new().plugin(PluginClass::<Flagger>::new(Descriptor::new("org.test.flagger", "Flagger").version("2.0.0").serialize_calls()).moderation())
+    Module::new().plugin(PluginClass::<Flagger>::new(Descriptor::new("org.test.flagger", "Flagger").version("2.0.0").serialize_calls()).moderation().moderation_feedback())
 }
 
 export_module!(module);
@@ -91,7 +108,7 @@ type Outcome = Vec<(i32, Option<String>, Option<String>)>;
 unsafe extern "C" fn record(ctx: *mut c_void, status: i32, err: *const kn_error_t, result: *const c_void) {
     let out = &mut *(ctx as *mut Outcome);
     let message = if err.is_null() { None } else { Some(Error::from_raw(&*err).message().to_string()) };
-    let text = if status == KN_OK { Some(CStr::from_ptr(result as *const c_char).to_str().unwrap().to_string()) } else { None };
+    let text = if status == KN_OK && !result.is_null() { Some(CStr::from_ptr(result as *const c_char).to_str().unwrap().to_string()) } else { None };
     out.push((status, message, text));
 }
 
@@ -126,6 +143,25 @@ unsafe fn classify(plugin: *const kn_plugin_t, table: &kn_moderation_v1_t, media
     outcome
 }
 
+unsafe fn feedback(plugin: *const kn_plugin_t, table: &kn_moderation_feedback_v1_t, label: &str, body: &[u8]) -> Outcome {
+    let mut outcome: Outcome = Vec::new();
+    let done = kn_completion_t { ctx: &mut outcome as *mut _ as *mut c_void, complete: Some(record) };
+    let (media_type, label) = (CString::new("text/plain; charset=utf-8").unwrap(), CString::new(label).unwrap());
+    let decision = CString::new(r#"{"action":"remove","reason":"ads","labels":[]}"#).unwrap();
+    let call = kn_call_t { request_id: ptr::null(), deadline_unix_ns: 0, host_ctx: ptr::null_mut(), is_cancelled: None };
+    let mut cursor: &[u8] = body;
+    unsafe extern "C" fn read(ctx: *mut c_void, buf: *mut u8, cap: usize) -> i64 {
+        let rest = &mut *(ctx as *mut &[u8]);
+        let n = rest.len().min(cap);
+        ptr::copy_nonoverlapping(rest.as_ptr(), buf, n);
+        *rest = &rest[n..];
+        n as i64
+    }
+    let reader = kn_reader_t { ctx: &mut cursor as *mut _ as *mut c_void, read: Some(read), size_hint: -1, fd: -1 };
+    (table.feedback.unwrap())(plugin, &call, media_type.as_ptr(), reader, label.as_ptr(), decision.as_ptr(), done);
+    outcome
+}
+
 #[test]
 fn a_host_sees_the_module_the_kit_builds() {
     unsafe {
@@ -152,7 +188,8 @@ fn a_host_sees_the_module_the_kit_builds() {
         assert!(d.vendor.is_null() && d.config_schema_json.is_null());
         assert_eq!(d.flags, KN_PLUGIN_FLAG_SERIALIZE_CALLS);
         assert_eq!(CStr::from_ptr(*d.interfaces).to_str().unwrap(), KN_MODERATION_ID);
-        assert!((*d.interfaces.add(1)).is_null());
+        assert_eq!(CStr::from_ptr(*d.interfaces.add(1)).to_str().unwrap(), KN_MODERATION_FEEDBACK_ID);
+        assert!((*d.interfaces.add(2)).is_null());
 
         let create = factory.create.unwrap();
         let id = b"org.test.flagger\0".as_ptr() as *const c_char;
@@ -195,6 +232,20 @@ fn a_host_sees_the_module_the_kit_builds() {
         assert_eq!(panicked.len(), 1, "completed exactly once");
         assert_eq!(panicked[0].0, KN_E_INTERNAL);
         assert!(panicked[0].1.as_deref().unwrap_or("").contains("classify exploded"));
+
+        // Feedback: a removal is learnt, an approval unlearns it; a bad label is refused.
+        let learning = &*(get_interface(plugin, b"kinora.moderation.feedback/1\0".as_ptr() as *const c_char) as *const kn_moderation_feedback_v1_t);
+        assert_eq!(feedback(plugin, learning, "violation", b"psst"), vec![(KN_OK, None, None)]);
+        assert_eq!(classify(plugin, table, "text/plain", Some(b"psst"))[0].2.as_deref(), Some(r#"{"labels":[{"name":"flagged","score":1.0,"matches":["spoiler"]}]}"#));
+        assert_eq!(feedback(plugin, learning, "clean", b"psst"), vec![(KN_OK, None, None)]);
+        assert_eq!(classify(plugin, table, "text/plain", Some(b"psst"))[0].2.as_deref(), Some(r#"{"labels":[]}"#));
+        let refused = feedback(plugin, learning, "maybe", b"psst");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, KN_E_INVALID_ARGUMENT);
+        assert!(refused[0].1.as_deref().unwrap_or("").contains("neither \"clean\" nor \"violation\""), "{:?}", refused);
+        let exploded = feedback(plugin, learning, "violation", b"panic");
+        assert_eq!(exploded.len(), 1, "completed exactly once");
+        assert_eq!(exploded[0].0, KN_E_INTERNAL);
 
         (plugin.stop.unwrap())(plugin);
         (plugin.destroy.unwrap())(plugin);

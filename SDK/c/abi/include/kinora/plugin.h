@@ -562,6 +562,8 @@ KN_EXPORT const kn_module_entry_t *kinora_module_entry_v1(void);
  *   "kinora.packager.growing/1"   optional beside packager: manifests of a video whose
  *                                 first rendition is still being made
  *   "kinora.moderation/1"         classifiers for text and media
+ *   "kinora.moderation.feedback/1"  optional beside moderation: moderators' decisions, so
+ *                                 a classifier can learn from them
  * Reserved ids, with no table yet; the host calls none of them in ABI 1.0:
  *   "kinora.drm/1"       content keys and licence requests
  *   "kinora.cdn/1"       URL signing and purges
@@ -875,6 +877,68 @@ typedef struct kn_moderation_v1 {
     void (*classify)(const kn_plugin_t *plugin, const kn_call_t *call, const char *media_type,
                      kn_reader_t media, kn_completion_t done);
 } kn_moderation_v1_t;
+
+/* -------------------------------------------------------------------------------------
+ * kinora.moderation.feedback/1 — optional beside kinora.moderation/1, by the same
+ * instance: the decisions moderators take on the queue, so a classifier can learn from
+ * them (a spam filter trained further on each "approve" and "remove").
+ *
+ * When a moderator decides an item of the moderation queue (POST
+ * /api/v1/moderation/items/{id}/decision, or one item of a bulk decision), the host calls
+ * `feedback` once on every instance named in `[moderation] classifiers` whose descriptor
+ * lists this interface, whether or not that instance classified the item. Only items that
+ * carry content are sent: a comment (its text) and a video (its words as they were classified:
+ * the title, the description and the tags separated by spaces, one a line, empty ones left
+ * out); a decision on an account is not. An instance without this interface is
+ * not told anything, and a listed interface must be answered by get_interface().
+ * The call is fire and forget: the decision is recorded and answered before (or while) the
+ * plugin learns, the host never retries, and a failure or a timeout is only logged. The
+ * call's deadline is 10 seconds after the decision.
+ *
+ * The decision's label, the `label` argument, is one of two strings, whatever the action:
+ *   KN_FEEDBACK_CLEAN      "clean"      the action was "approve": the content is acceptable
+ *                                       (for a spam filter: ham). A held comment approved
+ *                                       was a false positive.
+ *   KN_FEEDBACK_VIOLATION  "violation"  the action was "remove", "warn", "suspend" or "ban":
+ *                                       the content broke a rule (for a spam filter: spam).
+ * New actions will map to one of these two; a plugin needs no list of actions to learn.
+ *
+ * `decision_json` is a JSON object with the details. Unknown keys must be ignored, so the
+ * host can add information without a feedback/2:
+ *   { "action": "approve", "reason": "a joke among friends",
+ *     "item_id": "m1f3a9c0d2", "target_type": "comment", "target_id": "c9e2b4a6d8",
+ *     "labels": [ { "name": "spam", "score": 0.81 } ] }
+ *   action       the moderator's action: "approve", "remove", "warn", "suspend", "ban".
+ *   reason       the moderator's reason (free text, 1 to 500 characters).
+ *   item_id      the queue item; target_type ("comment", "video") and target_id what it is
+ *                about.
+ *   labels       what THIS instance answered when the content was classified, as stored with
+ *                the item (scores in [0,1]); an empty array when it did not classify the
+ *                content or found nothing (an item put in the queue by reports).
+ * `kinora plugin conformance INSTANCE` sends made-up feedback to the instance it creates
+ * (a few short texts, with both labels): an instance that keeps what it learns in a file
+ * should point at a scratch file when it is tested so.
+ * ----------------------------------------------------------------------------------- */
+#define KN_MODERATION_FEEDBACK_ID "kinora.moderation.feedback/1"
+#define KN_FEEDBACK_CLEAN     "clean"
+#define KN_FEEDBACK_VIOLATION "violation"
+
+typedef struct kn_moderation_feedback_v1 {
+    /* [blocking-ok & started] Learn from one decision on the content read from `content`,
+     * whose MIME type is `media_type` (as for classify: text arrives as
+     * "text/plain; charset=utf-8"). `label` is KN_FEEDBACK_CLEAN or KN_FEEDBACK_VIOLATION,
+     * `decision_json` the details above (borrowed, UTF-8 JSON). The call's request_id is
+     * the decision's request. Never log the content itself.
+     * result: none (NULL).
+     * errors: INVALID_ARGUMENT (a `label` other than the two, or `decision_json` that does
+     *         not parse when the plugin reads it: the host always sends an object),
+     *         UNSUPPORTED (media type not learnt from: the host logs it at debug level
+     *         only), the reader's own failure code (CANCELLED, IO), TIMEOUT, IO (the plugin
+     *         could not keep what it learnt), NO_MEMORY. */
+    void (*feedback)(const kn_plugin_t *plugin, const kn_call_t *call, const char *media_type,
+                     kn_reader_t content, const char *label, const char *decision_json,
+                     kn_completion_t done);
+} kn_moderation_feedback_v1_t;
 
 #ifdef __cplusplus
 }
