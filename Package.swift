@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "kinora-media", targets: ["kinora-media"]),
         .library(name: "kinora-storage-local", type: .dynamic, targets: ["KinoraStorageLocal"]),
         .library(name: "kinora-moderation-wordlist", type: .dynamic, targets: ["KinoraModerationWordlist"]),
+        .library(name: "kinora-moderation-image", type: .dynamic, targets: ["KinoraModerationImage"]),
         .library(name: "kinora-moderation-bayes", type: .dynamic, targets: ["KinoraModerationBayes"]),
         .library(name: "kinora-storage-s3", type: .dynamic, targets: ["KinoraStorageS3"]),
         .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
@@ -232,6 +233,20 @@ let package = Package(
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
             linkerSettings: pluginLinkerFlags
+        ),
+
+        // Image moderation in C11 and one C++17 file: an operator's ONNX model run by OpenCV's
+        // DNN module (libopencv-dnn-dev; no opencv4.pc comes with it, so the paths are named),
+        // JPEG decoded by libjpeg-turbo (libjpeg62-turbo-dev).
+        .target(
+            name: "KinoraModerationImage",
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
+            path: "Plugins/moderation-image",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra"])],
+            cxxSettings: [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra", "-I/usr/include/opencv4"])],
+            linkerSettings: pluginLinkerFlags + [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .linkedLibrary("jpeg"), .linkedLibrary("m")]
         ),
 
         // S3 storage in C11: libcurl (HTTP/HTTPS), libcrypto (SigV4, MD5), libxml2 (replies),

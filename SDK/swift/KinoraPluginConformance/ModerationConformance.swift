@@ -8,8 +8,11 @@ import Darwin
 #endif
 
 /// The behaviour every `kinora.moderation/1` instance must show, whatever it detects: a
-/// well-formed verdict for text (also empty text), a reader's failure passed on, unsupported
-/// media refused or classified, and exactly one completion per call.
+/// well-formed verdict for each media type it handles of those the daemon sends (text, and
+/// JPEG images for a video's pictures; a classifier of one kind answers `UNSUPPORTED` for
+/// the other, which the daemon counts as a pass), undecodable input refused cleanly, a
+/// reader's failure passed on, unknown media refused or classified, and exactly one
+/// completion per call.
 ///
 /// ```swift
 /// let verdict = try ModerationConformance.classify(plugin, text: "hello")
@@ -23,11 +26,17 @@ public enum ModerationConformance {
         ConformanceCase(interface: KN_MODERATION_ID, name: name, summary: summary, body: body)
     }
 
+    /// The media type of the daemon's pictures (a video's poster and frames).
+    public static let imageType = "image/jpeg"
+
     public static let cases: [ConformanceCase] = [
-        make("text-verdict", "text gets a JSON object with labels, scores in [0,1], highest first", textVerdict),
-        make("empty-input", "empty text gets a well-formed verdict", emptyInput),
+        make("text-verdict", "text gets a JSON object with labels, scores in [0,1], highest first (or unsupported)", textVerdict),
+        make("empty-input", "empty text gets a well-formed verdict (or unsupported)", emptyInput),
+        make("image-verdict", "a JPEG image gets a well-formed verdict (or unsupported)", imageVerdict),
+        make("undecodable-image", "empty or damaged image/jpeg input is refused as invalid argument (or unsupported)", undecodableImage),
         make("failing-reader", "a reader failing with I/O error fails the call with I/O error (or cancelled)", failingReader),
         make("unsupported-type", "an unknown media type is refused as unsupported or classified", unsupportedType),
+        make("handles-a-type", "text or JPEG images, what the daemon sends, are classified: not both refused", handlesAType),
         make("completes-once", "every call completes exactly once, on success and on failure", completesOnce),
     ]
 
@@ -80,30 +89,83 @@ public enum ModerationConformance {
         }
     }
 
+    /// Runs `body`, a classification of `mediaType`; an `UNSUPPORTED` answer passes (the
+    /// plugin does not handle that type). Returns whether the plugin handled it.
+    @discardableResult
+    static func unlessUnsupported(_ mediaType: String, _ body: () throws -> Void) throws -> Bool {
+        do {
+            try body()
+            return true
+        } catch let error as PluginCallFailure where error.status == KN_E_UNSUPPORTED {
+            return false
+        }
+    }
+
     static func textVerdict(_ plugin: PluginUnderTest) throws {
         let text =
             "Hello, this is an ordinary comment about a video. Ünïcödé and emoji 🎬 included.\n"
             + String(repeating: "filler words ", count: 2000)
-        try checkVerdict(try classify(plugin, text: text))
+        try unlessUnsupported(textType) { try checkVerdict(try classify(plugin, text: text)) }
     }
 
     static func emptyInput(_ plugin: PluginUnderTest) throws {
-        try checkVerdict(try classify(plugin, text: ""))
+        try unlessUnsupported(textType) { try checkVerdict(try classify(plugin, text: "")) }
+    }
+
+    static func imageVerdict(_ plugin: PluginUnderTest) throws {
+        try unlessUnsupported(imageType) {
+            try checkVerdict(try classify(plugin, mediaType: imageType, source: ChunkSource(bytes: ModerationSamples.redJPEG)))
+        }
+    }
+
+    /// Nothing, bytes that are no image, and a JPEG cut short: an image classifier refuses
+    /// each as invalid argument (never a crash, never a verdict on pixels it made up).
+    static func undecodableImage(_ plugin: PluginUnderTest) throws {
+        let samples: [(String, [UInt8])] = [
+            ("empty input", []),
+            ("bytes that are not an image", Array("this is not a JPEG image, only words".utf8)),
+            ("a JPEG cut short", Array(ModerationSamples.redJPEG.prefix(ModerationSamples.redJPEG.count / 2))),
+        ]
+        for (what, bytes) in samples {
+            do {
+                let verdict = try classify(plugin, mediaType: imageType, source: ChunkSource(bytes: bytes))
+                throw ConformanceFailure("image/jpeg, \(what): expected invalid argument, but it answered \(verdict.prefix(200))")
+            } catch let error as PluginCallFailure {
+                if error.status == KN_E_UNSUPPORTED { return }
+                try expect(error.status == KN_E_INVALID_ARGUMENT, "image/jpeg, \(what): expected invalid argument, got \(error)")
+            }
+        }
     }
 
     /// Some bytes, then KN_E_IO.
-    static func failingSource() -> ChunkSource {
+    static func failingSource(_ first: [UInt8] = Array("some words before the stream breaks ".utf8)) -> ChunkSource {
         var sent = false
         return ChunkSource {
             if sent { throw ConformanceFailure("injected read failure") }
             sent = true
-            return Array("some words before the stream breaks ".utf8)
+            return first
         }
     }
 
+    /// For each type the plugin handles: its reader fails after the first bytes.
     static func failingReader(_ plugin: PluginUnderTest) throws {
-        try expectStatus([KN_E_IO, KN_E_CANCELLED], "classify with a reader failing with I/O error") {
-            _ = try classify(plugin, source: failingSource())
+        let cases: [(String, [UInt8], ChunkSource)] = [
+            (textType, Array("hello".utf8), failingSource()),
+            (imageType, ModerationSamples.redJPEG, failingSource(Array(ModerationSamples.redJPEG.prefix(64)))),
+        ]
+        for (type, sample, source) in cases {
+            do {
+                _ = try classify(plugin, mediaType: type, source: source)
+                throw ConformanceFailure("classify (\(type)) with a reader failing with I/O error: expected I/O error or cancelled, but it succeeded")
+            } catch let error as PluginCallFailure {
+                if error.status == KN_E_IO || error.status == KN_E_CANCELLED { continue }
+                // Refusing the type is right only for a type the plugin never handles.
+                if error.status == KN_E_UNSUPPORTED {
+                    let handled = try unlessUnsupported(type) { _ = try classify(plugin, mediaType: type, source: ChunkSource(bytes: sample)) }
+                    if !handled { continue }
+                }
+                throw ConformanceFailure("classify (\(type)) with a reader failing with I/O error: expected I/O error or cancelled, got \(error)")
+            }
         }
     }
 
@@ -116,10 +178,27 @@ public enum ModerationConformance {
         }
     }
 
+    static func handlesAType(_ plugin: PluginUnderTest) throws {
+        var refused: [String] = []
+        for (type, bytes) in [(textType, Array("hello".utf8)), (imageType, ModerationSamples.redJPEG)] {
+            do {
+                _ = try classify(plugin, mediaType: type, source: ChunkSource(bytes: bytes))
+                return
+            } catch let error as PluginCallFailure where error.status == KN_E_UNSUPPORTED {
+                refused.append(type)
+            } catch let error as PluginCallFailure {
+                refused.append("\(type) (\(error))")
+            }
+        }
+        throw ConformanceFailure("neither text nor a JPEG image was classified: \(refused.joined(separator: "; "))")
+    }
+
     static func completesOnce(_ plugin: PluginUnderTest) throws {
         let calls = [
             ("text", try classifyKeepingBox(plugin, mediaType: textType, source: ChunkSource(bytes: Array("hello".utf8))).1),
             ("failing reader", try classifyKeepingBox(plugin, mediaType: textType, source: failingSource()).1),
+            ("image", try classifyKeepingBox(plugin, mediaType: imageType, source: ChunkSource(bytes: ModerationSamples.redJPEG)).1),
+            ("damaged image", try classifyKeepingBox(plugin, mediaType: imageType, source: ChunkSource(bytes: [0xFF, 0xD8, 0xFF])).1),
             ("unknown type", try classifyKeepingBox(plugin, mediaType: "application/x-kinora-conformance", source: ChunkSource(bytes: [1])).1),
         ]
         // A second completion usually follows the first at once; give a late one time to show.

@@ -21,18 +21,37 @@ public struct ModerationPipeline: Sendable {
     /// The verdict on a piece of text (a comment, a title, a description, tags).
     public func classify(text: String, requestID: String? = nil) async -> ModerationVerdict {
         guard isEnabled, !text.isEmpty else { return .clean }
+        return Self.decide(await signals(media: Array(text.utf8), mediaType: ModerationClient.textType, requestID: requestID), policy: policy)
+    }
+
+    /// The verdict on a picture or other media (`image/jpeg`, …), under the same policy as
+    /// text: a classifier that answers `UNSUPPORTED` for the media type is a pass.
+    public func classify(media: [UInt8], mediaType: String, requestID: String? = nil) async -> ModerationVerdict {
+        guard isEnabled, !media.isEmpty else { return .clean }
+        return Self.decide(await signals(media: media, mediaType: mediaType, requestID: requestID), policy: policy)
+    }
+
+    /// What every classifier says about `media`, in `[moderation] classifiers` order, before
+    /// the policy: for content in several parts (a video's pictures) whose signals are decided
+    /// together. `subject` names the part in each signal. Empty when moderation is off.
+    public func signals(media: [UInt8], mediaType: String, subject: String? = nil, requestID: String? = nil) async -> [ClassifierSignal] {
+        guard isEnabled else { return [] }
         let timeout = Duration.milliseconds(policy.classifierTimeoutMs)
-        let signals = await withTaskGroup(of: (Int, ClassifierSignal).self) { group in
+        return await withTaskGroup(of: (Int, ClassifierSignal).self) { group in
             for (index, name) in policy.classifiers.enumerated() {
                 group.addTask {
-                    (index, await Self.ask(registry.moderation(named: name), name: name, text: text, requestID: requestID, timeout: timeout))
+                    let client = registry.moderation(named: name)
+                    var signal = await Self.ask(client, name: name, timeout: timeout) { client in
+                        try await client.classify(media: media, mediaType: mediaType, requestID: requestID, deadline: .now + timeout)
+                    }
+                    signal.subject = subject
+                    return (index, signal)
                 }
             }
             var collected: [(Int, ClassifierSignal)] = []
             for await signal in group { collected.append(signal) }
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        return Self.decide(signals, policy: policy)
     }
 
     /// The policy alone, from signals already gathered.
@@ -57,7 +76,9 @@ public struct ModerationPipeline: Sendable {
         return ModerationVerdict(action: .publish, rule: nil, signals: signals)
     }
 
-    static func ask(_ client: ModerationClient?, name: String, text: String, requestID: String?, timeout: Duration) async -> ClassifierSignal {
+    static func ask(
+        _ client: ModerationClient?, name: String, timeout: Duration, _ call: @escaping @Sendable (ModerationClient) async throws -> JSONValue
+    ) async -> ClassifierSignal {
         guard let client else { return ClassifierSignal(classifier: name, outcome: .failed("no started moderation instance named \(name)")) }
         // A race the timeout can win without waiting for the call: a plugin stuck in its
         // call cannot be interrupted, so its late answer is dropped (it ends on the pool).
@@ -65,9 +86,11 @@ public struct ModerationPipeline: Sendable {
             let answer = FirstAnswer(continuation)
             Task {
                 do {
-                    answer.give(.labels(parse(try await client.classify(text: text, requestID: requestID))))
+                    answer.give(.labels(parse(try await call(client))))
                 } catch let error as PluginCallError where error.status == .unsupported {
                     answer.give(.unsupported)
+                } catch let error as PluginCallError where error.status == .timeout {
+                    answer.give(.timedOut)
                 } catch {
                     answer.give(.failed("\(error)"))
                 }

@@ -25,10 +25,14 @@ public struct ClassifierSignal: Sendable, Equatable {
     /// The instance name from `[moderation] classifiers`.
     public var classifier: String
     public var outcome: Outcome
+    /// Which part of the content it is about, when the content has several (a video's poster
+    /// and frames: `thumbs/candidate-3.jpg`); nil for text.
+    public var subject: String?
 
-    public init(classifier: String, outcome: Outcome) {
+    public init(classifier: String, outcome: Outcome, subject: String? = nil) {
         self.classifier = classifier
         self.outcome = outcome
+        self.subject = subject
     }
 
     /// The highest score among the labels (0 when there are none).
@@ -63,14 +67,18 @@ public struct ModerationVerdict: Sendable, Equatable {
 
 extension ModerationVerdict {
     /// The signals a held or removed item carries into the queue: each classifier label, each
-    /// classifier that could not answer, and the rule that fired.
+    /// classifier that could not answer, and the rule that fired. A signal about one part of
+    /// the content names it in `detail`.
     public var queueSignals: [ModerationSignal] {
         var signals: [ModerationSignal] = self.signals.flatMap { signal -> [ModerationSignal] in
+            let on = signal.subject.map { " on \($0)" } ?? ""
             switch signal.outcome {
             case .labels(let labels):
-                return labels.map { ModerationSignal(kind: .classifier, source: signal.classifier, label: $0.name, score: $0.score) }
-            case .failed(let why): return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "failed: \(why)")]
-            case .timedOut: return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "timed out")]
+                return labels.map {
+                    ModerationSignal(kind: .classifier, source: signal.classifier, label: $0.name, score: $0.score, detail: signal.subject)
+                }
+            case .failed(let why): return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "failed\(on): \(why)")]
+            case .timedOut: return [ModerationSignal(kind: .classifier, source: signal.classifier, detail: "timed out\(on)")]
             case .unsupported: return []
             }
         }

@@ -25,26 +25,46 @@ public struct ModerationClient: Sendable {
             ? instance.interface(KN_MODERATION_FEEDBACK_ID, as: kn_moderation_feedback_v1_t.self).map(ABITable.init) : nil
     }
 
+    /// The media type text is sent as.
+    public static let textType = "text/plain; charset=utf-8"
+
     /// Classifies UTF-8 text; returns the plugin's `{"labels":[…]}` object.
     ///
     /// - Parameters:
     ///   - text: The text to classify, sent as `text/plain; charset=utf-8`.
     ///   - requestID: Correlation id the plugin may log.
+    ///   - deadline: When the plugin should give up (it sees it as the call's deadline).
     /// - Returns: The plugin's answer, parsed.
     /// - Throws: ``PluginCallError`` (``PluginStatusCode/unsupported`` when the plugin does not
     ///   classify text), or a parse error when the answer is not JSON.
-    public func classify(text: String, requestID: String? = nil) async throws -> JSONValue {
+    public func classify(text: String, requestID: String? = nil, deadline: ContinuousClock.Instant? = nil) async throws -> JSONValue {
+        try await classify(media: Array(text.utf8), mediaType: Self.textType, requestID: requestID, deadline: deadline)
+    }
+
+    /// Classifies `media` of `mediaType` (`image/jpeg`, …); returns the plugin's
+    /// `{"labels":[…]}` object.
+    ///
+    /// - Throws: ``PluginCallError`` (``PluginStatusCode/unsupported`` when the plugin does not
+    ///   classify that media type), or a parse error when the answer is not JSON.
+    public func classify(
+        media bytes: [UInt8], mediaType: String, requestID: String? = nil, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> JSONValue {
         let bridge = ReaderBridge()
-        let bytes = Array(text.utf8)
         let table = self.table
         let instanceName = instance.name
         let producer = Task {
-            if !bytes.isEmpty { _ = await bridge.push(bytes) }
+            // In pieces, so the bridge's bound on queued chunks bounds the copies in flight.
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + 256 * 1024, bytes.count)
+                guard await bridge.push(Array(bytes[offset..<end])) else { break }
+                offset = end
+            }
             bridge.finish()
         }
         defer { producer.cancel() }
         return try await instance.invoke(
-            requestID: requestID, strings: ["text/plain; charset=utf-8"],
+            requestID: requestID, deadline: deadline, strings: [mediaType],
             { plugin, call, s, done in
                 table.pointee.classify?(plugin, call, s[0], bridge.reader(sizeHint: Int64(bytes.count)), done)
             },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates (once) the Python virtual environment the end-to-end tests drive real clients and
-# parsers from: <repo>/.build/test-venv with requirements.txt (tuspy, m3u8). Prints the
+# parsers from: <repo>/.build/test-venv with requirements.txt (tuspy, m3u8, …). Prints the
 # venv's python on success; any failure exits non-zero with the reason (the tests then fail
 # loudly, never skip). Test suites run in parallel: a lock makes one of them build it.
 set -euo pipefail

@@ -71,6 +71,8 @@ public struct VideoPipeline: Sendable {
         try await publish(video.id, renditions: first.renditions, ready: false, storage: storage)
         if let fallback = first.fallback { logger.warning("encoder fallback: \(fallback)", metadata: ["video": .string(video.id)]) }
         notePassthrough(first, video: video.id)
+        // The pictures go through moderation now, beside the ladder; "ready" waits for it.
+        let screening = screen(video.id, thumbnails: first.thumbnails, in: folder + "/first")
 
         // The rest of the ladder, decoded once; the first pass's audio is kept, not made again.
         let done = Set(first.renditions.map(\.id))
@@ -87,6 +89,10 @@ public struct VideoPipeline: Sendable {
             var none: Set<String> = []
             try await RenditionFiles.store(fresh, from: folder + "/ladder", video: video.id, storage: storage, skipping: &none)
             all += fresh
+        }
+        if let screening {
+            progress(0.96, "moderation")
+            await screening.value
         }
         progress(0.97, "publishing")
         try await publish(video.id, renditions: all, ready: true, storage: storage)
