@@ -135,11 +135,7 @@ public struct ModerationDesk: Sendable {
         case (.remove, .comment):
             _ = try database.comments.remove(id: item.targetID, reason: reason)
         case (.remove, .video):
-            if var video = try database.videos.find(item.targetID) {
-                video.visibility = "private"
-                _ = try database.videos.updateMetadata(video, tags: nil)
-                database.events.publish(.video(video.id))
-            }
+            if try database.videos.setVisibility(item.targetID, "private") { database.events.publish(.video(item.targetID)) }
         case (.remove, .user):
             throw InvalidField("action", "an account is suspended or banned, not removed")
         case (.suspend, _), (.ban, _):

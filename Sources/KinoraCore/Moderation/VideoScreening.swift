@@ -37,10 +37,8 @@ public struct VideoScreening: Sendable {
         guard verdict.action != .publish else { return }
         try database.moderation.flag(.video, videoID, signals: verdict.queueSignals)
         _ = try database.moderation.hide(.video, videoID)
-        if verdict.action == .remove, var video = try database.videos.find(videoID), video.visibility != "private" {
-            video.visibility = "private"
-            _ = try database.videos.updateMetadata(video, tags: nil)
-        }
+        // The visibility alone: an edit the owner made meanwhile stays.
+        if verdict.action == .remove { try database.videos.setVisibility(videoID, "private") }
         database.events.publish(.video(videoID))
     }
 }

@@ -56,13 +56,8 @@ extension ModerationClient {
         guard let feedbackTable else {
             throw PluginCallError(status: .unsupported, message: "no \(KN_MODERATION_FEEDBACK_ID) interface", instance: instance.name)
         }
-        let bridge = ReaderBridge()
         let bytes = Array(text.utf8)
-        let producer = Task {
-            if !bytes.isEmpty { _ = await bridge.push(bytes) }
-            bridge.finish()
-        }
-        defer { producer.cancel() }
+        let bridge = ReaderBridge(whole: bytes)
         try await instance.invoke(
             requestID: requestID, deadline: .now + timeout, strings: ["text/plain; charset=utf-8", label.cString, decision.jsonString],
             { plugin, call, s, done in

@@ -49,20 +49,9 @@ public struct ModerationClient: Sendable {
     public func classify(
         media bytes: [UInt8], mediaType: String, requestID: String? = nil, deadline: ContinuousClock.Instant? = nil
     ) async throws -> JSONValue {
-        let bridge = ReaderBridge()
+        let bridge = ReaderBridge(whole: bytes)
         let table = self.table
         let instanceName = instance.name
-        let producer = Task {
-            // In pieces, so the bridge's bound on queued chunks bounds the copies in flight.
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + 256 * 1024, bytes.count)
-                guard await bridge.push(Array(bytes[offset..<end])) else { break }
-                offset = end
-            }
-            bridge.finish()
-        }
-        defer { producer.cancel() }
         return try await instance.invoke(
             requestID: requestID, deadline: deadline, strings: [mediaType],
             { plugin, call, s, done in

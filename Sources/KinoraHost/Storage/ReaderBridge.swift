@@ -17,6 +17,15 @@ final class ReaderBridge: @unchecked Sendable {
 
     init(capacity: Int = 8) { self.capacity = capacity }
 
+    /// Content already whole in memory (a comment, a picture), queued with its end before
+    /// the plugin reads: no producer task has to wait for a thread of the cooperative pool, so
+    /// a busy pool cannot starve the call until its timeout fires first.
+    init(whole bytes: [UInt8]) {
+        capacity = 1
+        chunks = bytes.isEmpty ? [] : [bytes]
+        finished = true
+    }
+
     /// Async side: queues a chunk; returns false if the plugin stopped reading.
     func push(_ bytes: [UInt8]) async -> Bool {
         while true {

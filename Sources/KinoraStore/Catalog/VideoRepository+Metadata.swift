@@ -27,6 +27,14 @@ extension VideoRepository {
         }
     }
 
+    /// Sets the visibility alone (moderation making a video private), leaving every other
+    /// field as it is now, so an edit made meanwhile is not undone. Returns false when the
+    /// video is gone.
+    @discardableResult
+    public func setVisibility(_ id: String, _ visibility: String, now: Date = Date()) throws -> Bool {
+        try db.write { try $0.execute("UPDATE videos SET visibility = ?, updated_at = ? WHERE id = ?", [visibility, now, id]) == 1 }
+    }
+
     static func replaceTags(videoID: String, _ tags: [String], _ db: any SQLConnection) throws {
         try db.execute("DELETE FROM video_tags WHERE video_id = ?", [videoID])
         for (position, tag) in tags.enumerated() {
