@@ -1,4 +1,5 @@
 import Foundation
+import KinoraHost
 
 #if canImport(Glibc)
 import Glibc
@@ -17,20 +18,10 @@ extension Process {
         waitForExitStatus().status
     }
 
-    /// The exit status, or the signal number when a signal ended the child (`signaled`).
+    /// The exit status, or the signal number when a signal ended the child (`signaled`):
+    /// ``Process/kernelExitStatus()``, the daemon's own.
     public func waitForExitStatus() -> (status: Int32, signaled: Bool) {
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(processIdentifier, &status, 0)
-            if reaped == processIdentifier {
-                let signal = status & 0x7f
-                return signal == 0 ? ((status >> 8) & 0xff, false) : (signal, true)
-            }
-            if reaped < 0 && errno == EINTR { continue }
-            break
-        }
-        waitUntilExit()
-        return (terminationStatus, terminationReason == .uncaughtSignal)
+        kernelExitStatus()
     }
 
     /// Whether the child has exited, asked of the kernel without reaping it (`WNOWAIT`):

@@ -77,16 +77,16 @@ public struct ChildProcessInspector: ModuleInspector {
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let exit = process.kernelExitStatus()
         watchdog.cancel()
         if timedOut.withLockedValue({ $0 }) {
             return .failure(ChildFailure(text: "inspection timed out after \(Int(timeoutSeconds)) s (the module's init did not return)"))
         }
-        if process.terminationReason == .uncaughtSignal {
-            return .failure(ChildFailure(text: "inspection crashed (signal \(process.terminationStatus)) while loading the module"))
+        if exit.signaled {
+            return .failure(ChildFailure(text: "inspection crashed (signal \(exit.status)) while loading the module"))
         }
-        guard process.terminationStatus == 0 else {
-            return .failure(ChildFailure(text: "inspection failed (the inspecting child exited with status \(process.terminationStatus))"))
+        guard exit.status == 0 else {
+            return .failure(ChildFailure(text: "inspection failed (the inspecting child exited with status \(exit.status))"))
         }
         guard let results = try? JSONDecoder().decode([ModuleInspection].self, from: data) else {
             return .failure(ChildFailure(text: "inspection failed (the inspecting child's answer is not the expected JSON)"))
