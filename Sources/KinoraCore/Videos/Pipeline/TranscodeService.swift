@@ -37,13 +37,35 @@ public struct TranscodeService: Service {
     }()
 
     /// Whether the daemon that claimed as `owner` (on this host) still runs: two worker nodes
-    /// on one machine must not take each other's jobs at start. A reused pid of something
-    /// else is not a kinora process.
+    /// on one machine must not take each other's jobs at start. The pid must be a process
+    /// (not another process's thread: thread ids share the pid numbers and are reused within
+    /// seconds on a busy machine), run kinora, and have started no later than the owner's
+    /// stamp: a pid reused after the owner died started after it.
     static func isRunning(_ owner: String) -> Bool {
         let parts = owner.split(separator: "/")
         guard parts.count >= 2, let pid = Int32(parts[1]), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
-        return command.contains("kinora")
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            status.split(separator: "\n").contains(where: { $0 == "Tgid:\t\(pid)" })
+        else { return false }
+        guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), command.contains("kinora") else { return false }
+        if parts.count >= 3, let stamp = Int(parts[2]), let started = startTime(of: pid) { return started <= stamp + 1 }
+        return true
+    }
+
+    /// When process `pid` started, in seconds since 1970 (from /proc: its start in clock ticks
+    /// after boot, and the boot time).
+    static func startTime(of pid: Int32) -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")"),
+            let system = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let bootLine = system.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
+            let boot = Int(bootLine.dropFirst(6).trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        // Fields after the command's ")" start at field 3 (state); starttime is field 22.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Int(fields[19]) else { return nil }
+        let perSecond = max(1, sysconf(Int32(_SC_CLK_TCK)))
+        return boot + ticks / perSecond
     }
 
     public func run() async throws {
