@@ -58,10 +58,12 @@ import Testing
         for _ in 0..<jobs { _ = try daemon.uploadVideo(long) }
         let running = try await TestEnvironment.pollOffPool(timeout: .seconds(60), interval: .milliseconds(20)) { () -> [Int32]? in
             let pids = try Self.workers(of: daemon)
-            return pids.count == jobs ? pids : nil
+            guard pids.count == jobs else { return nil }
+            // Stopped here, not after this task resumes: a busy pool can resume it seconds later.
+            for pid in pids { kill(pid, SIGSTOP) }
+            return pids
         }
         let workers = try #require(running, "\(jobs) media workers never ran at once:\n\(daemon.log.suffix(2000))")
-        for pid in workers { kill(pid, SIGSTOP) }
         defer { for pid in workers { kill(pid, SIGCONT) } }
         // Stream files stay in the daemon's cache for a second: wait it out so reads reach the disk.
         try await Task.sleep(for: .milliseconds(1200))

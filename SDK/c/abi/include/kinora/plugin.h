@@ -564,11 +564,11 @@ KN_EXPORT const kn_module_entry_t *kinora_module_entry_v1(void);
  *   "kinora.moderation/1"         classifiers for text and media
  *   "kinora.moderation.feedback/1"  optional beside moderation: moderators' decisions, so
  *                                 a classifier can learn from them
+ *   "kinora.notify/1"             delivery of notifications (mail, push, SMS, webhooks)
  * Reserved ids, with no table yet; the host calls none of them in ABI 1.0:
  *   "kinora.drm/1"       content keys and licence requests
  *   "kinora.cdn/1"       URL signing and purges
  *   "kinora.payment/1"   payment intents and webhook verification
- *   "kinora.notify/1"    delivery of notifications (mail, push, chat)
  * Do not invent ids in the "kinora." namespace.
  * Every operation below is tagged [blocking-ok & started] or [any & started]: the host
  * calls operations only on a started instance (and lets calls already in flight finish
@@ -939,6 +939,94 @@ typedef struct kn_moderation_feedback_v1 {
                      kn_reader_t content, const char *label, const char *decision_json,
                      kn_completion_t done);
 } kn_moderation_feedback_v1_t;
+
+/* -------------------------------------------------------------------------------------
+ * kinora.notify/1 — a delivery channel for notifications: mail, Web Push, SMS, webhooks.
+ *
+ * Every started instance that implements this interface is a channel, named by its
+ * instance name ("mail", "push", ...). The host decides who hears of what (preferences,
+ * digests, quiet hours), renders the message from its templates, keeps it in an outbox and
+ * calls `send` until the message is delivered or fails for good; the plugin only carries one
+ * rendered message to its provider. Delivery is at least once: after a daemon killed
+ * mid-call restarts, the host sends the same message again with the same `idempotency_key`,
+ * so a plugin MUST pass that key on to its provider where the provider can deduplicate
+ * (mail: the Message-ID "<KEY@domain>"; HTTP APIs: an Idempotency-Key header; webhooks: the
+ * payload's id) and never invent a fresh one per attempt.
+ *
+ * The message, `message_json` (borrowed, UTF-8 JSON; unknown keys must be ignored):
+ *   { "to": "alice@example.org",
+ *     "to_name": "Alice",
+ *     "subject": "New video from Studio: Night trains",
+ *     "text": "…",                      plain text, always present
+ *     "html": "<!doctype html>…",       optional
+ *     "headers": { "List-Unsubscribe": "<https://…/unsubscribe/TOKEN>",
+ *                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+ *     "idempotency_key": "n7f3c2a9e1d04b6c",
+ *     "event": "video.published",       the event's stable key
+ *     "language": "en",
+ *     "data": { "video_id": "…", "url": "https://…" } }   the event's ids and links
+ *   to       the recipient's address for this channel's `address_kind()`: a mail address
+ *            ("email"), an E.164 phone number ("phone"), a Web Push subscription as a JSON
+ *            object {"endpoint", "keys": {"p256dh", "auth"}} ("webpush"), or absent when the
+ *            plugin delivers to one place of its own settings ("none": a webhook URL).
+ *   headers  to add to a mail (and ignored by channels that have none); security mail
+ *            (password reset, new sign-in) carries no List-Unsubscribe.
+ *
+ * The outcome, `send`'s result when it completes with KN_OK (const char*, a JSON object):
+ *   { "outcome": "delivered", "provider_id": "…" }                provider_id optional
+ *   { "outcome": "retryable", "reason": "421 try later", "retry_after_seconds": 30 }
+ *   { "outcome": "permanent", "reason": "550 no such user", "address_gone": true }
+ *   delivered     the provider accepted the message.
+ *   retryable     not now (a 4xx mail reply, HTTP 429 or 5xx, a connection refused); the host
+ *                 retries with exponential backoff and jitter, no sooner than
+ *                 retry_after_seconds when given.
+ *   permanent     never (a 5xx mail reply, HTTP 4xx other than 408 and 429); recorded and
+ *                 shown to admins. "address_gone": true tells the host to forget the address
+ *                 (a Web Push subscription answered 404 or 410).
+ * A call that completes with a failure status counts as retryable, except
+ * KN_E_INVALID_ARGUMENT (the message cannot be sent as it is: permanent).
+ *
+ * Delivery-status callbacks: a provider that reports later (an SMS gateway's status
+ * callback) posts to POST /api/v1/notify/callbacks/{instance}; the host hands the request to
+ * `parse_callback` when the instance has one, and answers 404 otherwise.
+ * `kinora plugin conformance INSTANCE` sends made-up messages to the instance it creates:
+ * point the instance at a test peer when it is tested so.
+ * ----------------------------------------------------------------------------------- */
+#define KN_NOTIFY_ID "kinora.notify/1"
+#define KN_NOTIFY_DELIVERED "delivered"
+#define KN_NOTIFY_RETRYABLE "retryable"
+#define KN_NOTIFY_PERMANENT "permanent"
+
+typedef struct kn_notify_v1 {
+    /* [any & started] The kind of address this channel delivers to: "email", "phone",
+     * "webpush" or "none" (static storage, the same every time). The host asks once, after
+     * start(), and only sends a user messages on a channel whose address it knows. */
+    const char *(*address_kind)(const kn_plugin_t *plugin);
+
+    /* [blocking-ok & started] Deliver one message (above). The call's request_id is the
+     * message's idempotency key; its deadline, 60 seconds after the attempt began. Never log
+     * the message's text, html or address in full (a password-reset link is a secret).
+     * result: const char*, the outcome object above.
+     * errors: INVALID_ARGUMENT (a message that cannot be sent as it is), CANCELLED, TIMEOUT,
+     *         NO_MEMORY; any other failure is better reported as a "retryable" outcome with
+     *         its reason. */
+    void (*send)(const kn_plugin_t *plugin, const kn_call_t *call, const char *message_json,
+                 kn_completion_t done);
+
+    /* [blocking-ok & started] Optional (NULL when the provider calls nothing back): verify
+     * and read a delivery-status callback. `request_json` (borrowed):
+     *   { "url": "https://kinora.example/api/v1/notify/callbacks/sms",  the public URL
+     *     "method": "POST",
+     *     "headers": { "content-type": "…", "x-twilio-signature": "…" },  lower-case names
+     *     "body": "MessageSid=SM1&MessageStatus=delivered" }               UTF-8 text
+     * result: const char*, a JSON object:
+     *   { "provider_id": "SM1", "status": "delivered" | "failed" | "pending",
+     *     "reason": "…" }
+     * errors: PERMISSION (the signature does not verify: the host answers 403 and records
+     *         nothing), INVALID_ARGUMENT (a callback it cannot read: 400). */
+    void (*parse_callback)(const kn_plugin_t *plugin, const kn_call_t *call, const char *request_json,
+                           kn_completion_t done);
+} kn_notify_v1_t;
 
 #ifdef __cplusplus
 }
