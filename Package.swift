@@ -131,6 +131,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // The transcode queue runs as a service of the daemon's group, stopped gracefully.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Notification messages are rendered from Mustache templates, as the web pages are.
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
 

@@ -104,6 +104,8 @@ public struct KinoraConfig: Sendable {
     public var node = NodeConfig()
     /// `[moderation]`: classifiers and the comment policy.
     public var moderation = ModerationConfig()
+    /// `[notifications]`: defaults per event and the outbox's retries.
+    public var notifications = NotificationConfig()
 
     public init() {}
 
@@ -185,6 +187,7 @@ public struct KinoraConfig: Sendable {
           "database":\#(DatabaseConfig.schema),
           "node":\#(NodeConfig.schema),
           "moderation":\#(ModerationConfig.schema),
+          "notifications":\#(NotificationConfig.schema),
           "secrets":{"type":"object","additionalProperties":false,"properties":{
             "folders":{"type":"array","items":{"type":"string","minLength":1}}}}}}
         """#)
@@ -261,6 +264,9 @@ public struct KinoraConfig: Sendable {
         config.database.apply(v["database"])
         config.node.apply(v["node"])
         do { try config.moderation.apply(v["moderation"]) } catch { throw ConfigErrors([ConfigError(file: path, key: error.key, error.message)]) }
+        do { try config.notifications.apply(v["notifications"]) } catch {
+            throw ConfigErrors([ConfigError(file: path, key: error.key, error.message)])
+        }
         let oidc = OIDCProviderConfig.parse(v["oidc"], file: path)
         if !oidc.errors.isEmpty { throw ConfigErrors(oidc.errors) }
         config.oidcProviders = oidc.providers

@@ -259,6 +259,7 @@ enum Migrations {
         migrator.registerMigration("0022-video-moderation-hold") { db in
             try db.execute(sql: "ALTER TABLE videos ADD COLUMN moderation_hold BOOLEAN NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("0023-notifications", migrate: notifications)
         return migrator
     }()
 }

@@ -109,6 +109,16 @@ enum PostgresCopyFixture {
             try db.execute(
                 "INSERT INTO moderation_audit(id, moderator_id, item_id, target_type, target_id, action, reason, created_at) VALUES ('a1', 'u1', 'mi1', 'comment', 'cm1', 'warn', 'first warning', ?)",
                 [t])
+            try db.execute(
+                "INSERT INTO notifications(id, user_id, event, dedupe_key, data, created_at, read_at) VALUES (7, 'u2', 'comment.reply', 'comment.reply:cm2:u2', '{\"comment_id\":\"cm2\"}', ?, NULL)",
+                [t])
+            try db.execute(
+                """
+                INSERT INTO notification_outbox(id, idempotency_key, user_id, event, channel, data, state, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (9, 'nk1', 'u2', 'comment.reply', 'email', '{}', 'failed', 3, ?, ?, ?)
+                """, [t, t, t])
+            try db.execute(
+                "INSERT INTO notification_preferences(user_id, event, channel, enabled, updated_at) VALUES ('u2', 'video.published', 'email', 0, ?)", [t])
         }
         return database
     }

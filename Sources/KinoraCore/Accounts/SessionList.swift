@@ -44,7 +44,20 @@ public struct SessionList: Sendable {
 
     /// Starts a session for `userID`: the cookie's value and a masked CSRF token for the page.
     /// Both secrets are 256 random bits; the database keeps the cookie only as its SHA-256.
-    public func start(userID: String, lifetime: TimeInterval, userAgent: String?, now: Date = Date()) throws -> (token: String, csrf: String) {
+    /// A new session. With a `notifier`, an account that has sessions, none of them from this
+    /// kind of browser (``UserAgentSummary``), gets security mail about the sign-in; an
+    /// account's first session tells nobody.
+    public func start(
+        userID: String, lifetime: TimeInterval, userAgent: String?, address: String? = nil, notifier: Notifier? = nil, now: Date = Date()
+    ) throws -> (token: String, csrf: String) {
+        if let notifier {
+            let browser = UserAgentSummary.describe(userAgent ?? "")
+            let known = try database.sessions.list(userID: userID).map { UserAgentSummary.describe($0.userAgent ?? "") }
+            if !known.isEmpty, !known.contains(browser) {
+                // The sign-in stands whether or not the mail could be queued.
+                try? notifier.newSignIn(userID: userID, browser: browser, address: address ?? "unknown", occurrence: RandomID.make())
+            }
+        }
         let (token, hash) = Secrets.newToken()
         let csrfSecret = Secrets.newToken().token
         try database.sessions.create(

@@ -12,6 +12,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     case alreadyInPlaylist = "already-in-playlist"
     case alreadyReported = "already-reported"
     case badApiSpec = "bad-api-spec"
+    case badCallbackSignature = "bad-callback-signature"
     case badCaptions = "bad-captions"
     case badChecksum = "bad-checksum"
     case badContentType = "bad-content-type"
@@ -23,6 +24,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     case badLanguage = "bad-language"
     case badMetadata = "bad-metadata"
     case badRequest = "bad-request"
+    case badUnsubscribeToken = "bad-unsubscribe-token"
     case badUpload = "bad-upload"
     case badVisibility = "bad-visibility"
     case badWebTemplate = "bad-web-template"
@@ -118,7 +120,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     /// The usual answer to this type; an error may override it (``DomainError/refusal``).
     public var refusal: Refusal {
         switch self {
-        case .accountDisabled, .accountRestricted, .commentsDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
+        case .accountDisabled, .accountRestricted, .badCallbackSignature, .commentsDisabled, .csrfFailed, .forbidden, .insufficientScope, .invalidInvitation, .invalidPassword, .invitationRequired, .oidcNoAccount,
             .signupClosed, .wrongPassword:
             .forbidden
         case .accountGone, .bootstrapRetired, .invalidApiKey, .invalidCredentials, .invalidRefreshToken, .invalidResetToken, .invalidTotp,
@@ -131,7 +133,8 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .badCaptions, .badImage, .empty, .handleReserved, .invalidField, .noDecodableStream, .notAPermutation, .notMedia, .stillImage, .tooLarge,
             .tooLong, .tooManyStreams, .truncated, .unknownField, .unreadable, .uploadRefused:
             .unprocessable
-        case .badChecksum, .badCursor, .badDefault, .badHeader, .badLabel, .badLanguage, .badMetadata, .badRequest, .badUpload, .badVisibility,
+        case .badChecksum, .badCursor, .badDefault, .badHeader, .badLabel, .badLanguage, .badMetadata, .badRequest, .badUnsubscribeToken, .badUpload,
+            .badVisibility,
             .deferLengthUnsupported, .emptyUpload, .incompleteBody, .invalidParameter, .missingUploadLength, .missingUploadOffset, .oidcCodeInvalid,
             .oidcRedirectInvalid, .oidcStateInvalid, .unsupportedChecksum:
             .badRequest
@@ -160,6 +163,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .alreadyInPlaylist: "Already in the playlist"
         case .alreadyReported: "Already reported"
         case .badApiSpec: "API description unreadable"
+        case .badCallbackSignature: "Callback signature refused"
         case .badCaptions: "Not a valid WebVTT file"
         case .badChecksum, .badHeader, .badMetadata, .deferLengthUnsupported, .incompleteBody, .missingUploadLength, .missingUploadOffset,
             .unsupportedChecksum:
@@ -171,6 +175,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .badLabel: "Invalid caption label"
         case .badLanguage: "Invalid language tag"
         case .badRequest: "Bad request"
+        case .badUnsubscribeToken: "Invalid unsubscribe link"
         case .badUpload: "Malformed multipart upload"
         case .badVisibility: "Invalid visibility"
         case .badWebTemplate: "Web template unreadable"

@@ -74,6 +74,7 @@ public struct ModerationDesk: Sendable {
         // The decision released a held video (the store).
         if decided.targetType == .video { database.events.publish(.video(decided.targetID)) }
         if let text { feedback.send(DecidedContent(text: text, action: action, reason: reason, item: item), requestID: requestID) }
+        tellOwner(decided, action: action, reason: reason)
         return decided
     }
 
@@ -122,6 +123,17 @@ public struct ModerationDesk: Sendable {
             days = Int(number)
         }
         return (action, reason, days)
+    }
+
+    /// The owner of the content hears of the decision; an approved comment now tells those it
+    /// replies to and mentions. Written after the decision, which stands if this fails.
+    func tellOwner(_ item: ModerationItem, action: ModerationAction, reason: String) {
+        guard let notifier = comments.notifier, item.targetType == .video || item.targetType == .comment else { return }
+        try? notifier.moderationDecided(
+            auditID: item.id, targetType: item.targetType.rawValue, targetID: item.targetID, action: action.rawValue, reason: reason)
+        if action == .approve, item.targetType == .comment, let comment = try? database.comments.find(item.targetID) {
+            try? notifier.commentPosted(comment)
+        }
     }
 
     /// What the decision does to the target: approve publishes a held comment; remove removes a

@@ -7,10 +7,14 @@ import KinoraStore
 struct PasswordRoutes {
     let auth: AuthRoutes
     let changes: PasswordChanges
+    let notifier: Notifier?
+    let siteURL: String
     var database: KinoraDatabase { auth.database }
 
-    init(auth: AuthRoutes) {
+    init(auth: AuthRoutes, notifier: Notifier?, siteURL: String) {
         self.auth = auth
+        self.notifier = notifier
+        self.siteURL = siteURL
         changes = PasswordChanges(database: auth.database, passwords: auth.passwords)
     }
 
@@ -43,6 +47,15 @@ struct PasswordRoutes {
             let user = try UserAdministration(database: database) {}.user(id: context.parameters.get("id") ?? "")
             let issued = try Accounts.issueResetToken(in: database, userID: user.id)
             context.logger.info("password reset token issued for \(user.username)")
+            // The account's owner gets the link by mail too (security mail: never unsubscribed).
+            // The token travels in the fragment, which no server log sees.
+            do {
+                try notifier?.passwordReset(
+                    userID: user.id, resetURL: siteURL + "/reset-password#token=" + issued.token,
+                    expiresMinutes: max(1, Int(issued.expiresAt.timeIntervalSinceNow / 60)), occurrence: Secrets.hash(issued.token))
+            } catch {
+                context.logger.error("could not queue the password reset mail: \(error)")
+            }
             return AccountRequests.noStore(
                 try JSONResponse.make(
                     .created,

@@ -39,7 +39,7 @@ struct SessionRoutes {
         if let old = request.cookies[Sessions.cookieName]?.value, !old.isEmpty {
             try auth.database.sessions.delete(hash: Secrets.hash(old))
         }
-        let started = try sessions.start(userID: user.id, userAgent: request.headers[.userAgent])
+        let started = try sessions.start(userID: user.id, userAgent: request.headers[.userAgent], address: context.clientAddress)
         var response = try answer(user, csrf: started.csrf)
         response.setCookie(sessions.cookie(started.token, request, context))
         return response

@@ -20,12 +20,15 @@ struct Sessions: Sendable {
     let cookieSecure: Bool
     /// The origins accepted in `Origin`: the request's own and `[server] public_url`'s.
     let origins: SameOrigin
+    /// Mails an account signed in from a browser it had not used; nil: nobody is told.
+    let notifier: Notifier?
 
     init(
         database: KinoraDatabase, idle: TimeInterval, lifetime: TimeInterval, cookieSecure: Bool,
-        trustedProxies: Set<String>, publicURL: String?
+        trustedProxies: Set<String>, publicURL: String?, notifier: Notifier? = nil
     ) {
         self.database = database
+        self.notifier = notifier
         self.idle = idle
         self.lifetime = lifetime
         origins = SameOrigin(publicURL: publicURL, trustedProxies: trustedProxies)
@@ -37,8 +40,8 @@ struct Sessions: Sendable {
     var list: SessionList { SessionList(database: database, idle: idle) }
 
     /// Stores a new session; returns the cookie value and a CSRF token for the page.
-    func start(userID: String, userAgent: String? = nil, now: Date = Date()) throws -> (token: String, csrf: String) {
-        try list.start(userID: userID, lifetime: lifetime, userAgent: userAgent, now: now)
+    func start(userID: String, userAgent: String? = nil, address: String? = nil, now: Date = Date()) throws -> (token: String, csrf: String) {
+        try list.start(userID: userID, lifetime: lifetime, userAgent: userAgent, address: address, notifier: notifier, now: now)
     }
 
     /// The live session named by the request's cookie, with its enabled account.

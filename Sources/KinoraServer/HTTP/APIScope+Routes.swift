@@ -34,6 +34,8 @@ extension APIScope {
                 "GET /api/v1/profiles/{username}", "GET /api/v1/users/{id}/avatar", "GET /api/v1/users/{id}/playlists",
                 "GET /api/v1/playlists/{id}",
                 "GET /api/v1/videos/{id}/comments", "GET /api/v1/comments/{id}", "GET /api/v1/comments/{id}/replies",
+                "GET /api/v1/me/notifications", "GET /api/v1/me/notifications/events", "GET /api/v1/me/notification-preferences",
+                "GET /notifications/unsubscribe/{token}",
             ]
         ),
         (
@@ -57,6 +59,8 @@ extension APIScope {
                 "POST /api/v1/videos/{id}/comments", "PATCH /api/v1/comments/{id}", "DELETE /api/v1/comments/{id}",
                 "PUT /api/v1/comments/{id}/rating", "PUT /api/v1/videos/{id}/rating", "PUT /api/v1/videos/{id}/pinned-comment",
                 "POST /api/v1/reports",
+                "POST /api/v1/me/notifications/{id}/read", "POST /api/v1/me/notifications/read-all", "PUT /api/v1/me/notification-preferences",
+                "POST /notifications/unsubscribe/{token}", "POST /api/v1/notify/callbacks/{instance}",
             ]
         ),
         (
@@ -81,6 +85,7 @@ extension APIScope {
                 // Moderators' too: the scope says "beyond an account's own things".
                 "GET /api/v1/moderation/queue", "POST /api/v1/moderation/items/{id}/decision", "POST /api/v1/moderation/decisions",
                 "GET /api/v1/moderation/audit", "POST /api/v1/users/{id}/lift-restrictions",
+                "GET /api/v1/admin/notifications", "POST /api/v1/admin/notifications/test",
             ]
         ),
     ]

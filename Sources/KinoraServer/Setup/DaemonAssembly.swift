@@ -66,7 +66,8 @@ public struct DaemonAssembly {
         Thread.detachNewThread { _ = Accounts.dummyHash }
         let sessions = Sessions(
             database: database, idle: config.sessionIdleMinutes * 60, lifetime: config.sessionDays * 86400,
-            cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL)
+            cookieSecure: config.cookieSecure, trustedProxies: Set(config.trustedProxies), publicURL: config.publicURL,
+            notifier: Notifier(database: database, registry: registry, config: config.notifications))
         try database.sessions.deleteExpired(idle: sessions.idle)
         router.add(
             middleware: AuthMiddleware(
@@ -75,9 +76,12 @@ public struct DaemonAssembly {
         let limiter = RateLimiter(config.rateLimit)
         router.add(middleware: EdgeLimitsMiddleware(limiter: limiter, maxBodyBytes: config.maxBodyBytes))
         let media = MediaWorker.beside(Paths.executableDirectory())
+        let unsubscribeKey = try SharedSecrets.key(
+            "unsubscribe", file: config.dataDir + "/unsubscribe.key", what: "the key of unsubscribe links", database: database)
         let wiring = RouteWiring(
             setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
-            twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir, database: database), sessions: sessions, media: media)
+            twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir, database: database), sessions: sessions, media: media,
+            unsubscribeKey: unsubscribeKey)
         var services: [any Service] = [PluginShutdownService(registry: registry, logger: logger), ClusterEventsService(events: database.events)]
         if config.node.servesAPI {
             let registered = wiring.register(on: router)
@@ -98,6 +102,16 @@ public struct DaemonAssembly {
                     database: database,
                     pipeline: VideoPipeline(database: database, registry: registry, config: config, media: media, logger: logger),
                     logger: logger, concurrency: config.transcodeConcurrency, maxAttempts: config.transcodeMaxAttempts))
+        }
+        if config.node.runsJobs {
+            let templates = NotificationTemplates(shareDir: setup.shareDir, overrides: config.notifications.templates)
+            services.append(
+                NotificationDelivery(
+                    database: database, registry: registry, config: config.notifications,
+                    renderer: MessageRenderer(
+                        database: database, templates: templates, config: config.notifications, siteURL: config.siteURL,
+                        unsubscribeKey: unsubscribeKey),
+                    logger: logger))
         }
         logger.info("node roles: \(config.node.roles.map(\.rawValue).sorted().joined(separator: ", "))")
 

@@ -20,6 +20,8 @@ struct RouteWiring {
     let twoFactorKey: [UInt8]
     let sessions: Sessions
     let media: MediaWorker
+    /// Signs one-click unsubscribe links (``UnsubscribeToken``).
+    let unsubscribeKey: [UInt8]
 
     /// What the serving daemon keeps using after registration.
     struct Registered {
@@ -40,7 +42,7 @@ struct RouteWiring {
             prometheus: PrometheusCollectorRegistry(), token: BootstrapToken(path: "", value: []),
             signer: JWTSigner(secret: [UInt8](repeating: 0, count: 32)), twoFactorKey: [UInt8](repeating: 0, count: 32),
             sessions: Sessions(database: database, idle: 1, lifetime: 1, cookieSecure: false, trustedProxies: [], publicURL: nil),
-            media: MediaWorker.beside(Paths.executableDirectory()))
+            media: MediaWorker.beside(Paths.executableDirectory()), unsubscribeKey: [UInt8](repeating: 0, count: 32))
     }
 
     /// `METHOD /pattern` for every route, as `kinora routes` prints them.
@@ -59,7 +61,8 @@ struct RouteWiring {
             twoFactor: TwoFactor(key: twoFactorKey, database: database),
             passwords: PasswordChecks(throttle: LoginThrottle(policy: .init(config))))
         auth.register(on: router)
-        AccountAdministration(auth: auth, config: config, bootstrap: token).register(on: router)
+        let notifier = Notifier(database: database, registry: registry, config: config.notifications)
+        AccountAdministration(auth: auth, config: config, bootstrap: token, notifier: notifier).register(on: router)
         OIDCRoutes(
             database: database, auth: auth, configs: config.oidcProviders, publicURL: config.publicURL,
             reservedHandles: config.reservedHandles
@@ -89,6 +92,12 @@ struct RouteWiring {
         let web = WebRoutes(database: database, shareDir: setup.shareDir)
         web.register(on: router)
         AdminRoutes(web: web, overview: adminOverview).register(on: router)
+        let inbox = NotificationInbox(database: database, config: config.notifications)
+        NotificationRoutes(database: database, inbox: inbox).register(on: router)
+        UnsubscribeRoutes(inbox: inbox, key: unsubscribeKey, web: web).register(on: router)
+        NotifyCallbackRoutes(registry: registry, publicURL: config.publicURL).register(on: router)
+        NotificationAdminRoutes(administration: NotificationAdministration(database: database, registry: registry), database: database)
+            .register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
         return Registered(social: social, tusUploads: tusUploads, streams: streams)
     }

@@ -25,7 +25,7 @@ struct SocialRoutes {
         AccountRoutes(database: database, deletion: deletion, passwords: passwords).register(on: router)
         let comments = Comments(
             database: database, moderation: ModerationPipeline(registry: registry, policy: config.moderation), policy: config.moderation,
-            pace: CommentPace())
+            pace: CommentPace(), notifier: Notifier(database: database, registry: registry, config: config.notifications))
         CommentRoutes(database: database, comments: comments).register(on: router)
         ModerationRoutes(database: database, desk: ModerationDesk(database: database, comments: comments, policy: config.moderation))
             .register(on: router)

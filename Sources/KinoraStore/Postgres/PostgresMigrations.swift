@@ -29,6 +29,7 @@ enum PostgresMigrations {
         ("0020-claimable-jobs", "CREATE INDEX jobs_claimable ON jobs(id) WHERE state IN ('queued', 'running');"),
         ("0021-moderation", moderation),
         ("0022-video-moderation-hold", "ALTER TABLE videos ADD COLUMN moderation_hold boolean NOT NULL DEFAULT false;"),
+        ("0023-notifications", notifications),
     ]
 
     /// Any number fits; this one is "kino" in ASCII, so other software sharing the server is

@@ -12,12 +12,15 @@ public struct Comments: Sendable {
     let moderation: ModerationPipeline
     let policy: ModerationConfig
     let pace: CommentPace
+    /// Tells the replied-to and the mentioned; nil where nobody is told (tools, tests).
+    public let notifier: Notifier?
 
-    public init(database: KinoraDatabase, moderation: ModerationPipeline, policy: ModerationConfig, pace: CommentPace) {
+    public init(database: KinoraDatabase, moderation: ModerationPipeline, policy: ModerationConfig, pace: CommentPace, notifier: Notifier? = nil) {
         self.database = database
         self.moderation = moderation
         self.policy = policy
         self.pace = pace
+        self.notifier = notifier
     }
 
     /// A new comment or reply (`body`, optional `parent_id`) by `author` on a video they may see.
@@ -42,6 +45,9 @@ public struct Comments: Sendable {
                 videoID: video.id, parentID: parentID, authorID: authorID, body: text, status: Self.status(verdict))
             // Held or removed: into the queue with every signal, so a moderator sees why.
             if verdict.action != .publish { try database.moderation.flag(.comment, comment.id, signals: verdict.queueSignals) }
+            // The comment stands whether or not its notifications could be written: a held one
+            // tells nobody until a moderator approves it (ModerationDesk).
+            try? notifier?.commentPosted(comment)
             return comment
         } catch CommentError.parentNotFound {
             throw InvalidField("parent_id", "no comment \(parentID ?? "") to reply to")

@@ -99,6 +99,14 @@ public struct VideoPipeline: Sendable {
         // Deleted while it was being transcoded: what this run stored must not stay behind.
         if try database.videos.find(video.id) == nil {
             try await storage.removeAll(prefix: VideoObjects(video.id).folder)
+            return
+        }
+        // Subscribers hear of it once (a retranscode raises nothing new); a failure to tell
+        // them must not fail a video that is published.
+        do {
+            try Notifier(database: database, registry: registry, config: config.notifications).videoPublished(video.id)
+        } catch {
+            logger.error("could not tell subscribers about the video: \(error)", metadata: ["video": .string(video.id)])
         }
     }
 

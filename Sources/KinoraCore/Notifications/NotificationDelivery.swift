@@ -1,0 +1,127 @@
+import Foundation
+import KinoraConfiguration
+import KinoraHost
+import KinoraStore
+import Logging
+import ServiceLifecycle
+
+/// Drains the outbox: claims due messages, renders each for its recipient at that moment
+/// (their language, their address, whether they still want it), hands it to its channel and
+/// records the outcome: delivered; retried with exponential backoff and jitter; failed for good
+/// after `max_attempts` or a permanent refusal; dropped when there is nothing to send any more.
+/// A daemon killed mid-delivery sends those messages again after the restart with the same
+/// idempotency key, which the plugins pass to their providers.
+public struct NotificationDelivery: Service {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: NotificationConfig
+    let renderer: MessageRenderer
+    let logger: Logger
+    /// How long a claimed message is ours: the call's deadline and some.
+    let lease: TimeInterval = 90
+
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: NotificationConfig, renderer: MessageRenderer, logger: Logger) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+        self.renderer = renderer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // One node on SQLite: messages left `sending` were this node's, cut short by its last
+        // stop; on PostgreSQL another node may be sending them, so their leases decide.
+        if database.dialect == .sqlite {
+            do {
+                let released = try database.outbox.releaseInterrupted()
+                if released > 0 { logger.info("resending \(released) notification(s) interrupted by the previous stop") }
+            } catch {
+                logger.error("could not take back the notifications of the previous stop: \(error)")
+            }
+        }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, config.concurrency) {
+                    group.addTask { await workLoop() }
+                }
+            }
+        } onGracefulShutdown: {
+        }
+    }
+
+    func workLoop() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let claimed: [OutboxMessage]
+            do {
+                claimed = try database.outbox.claim(limit: 4, lease: lease)
+            } catch {
+                logger.error("cannot claim notifications: \(error)")
+                try? await Task.sleep(for: .seconds(5))
+                continue
+            }
+            if claimed.isEmpty {
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            for message in claimed { await deliver(message) }
+        }
+    }
+
+    /// One attempt at one message, its outcome recorded.
+    public func deliver(_ message: OutboxMessage) async {
+        var logger = self.logger
+        logger[metadataKey: "notification"] = .stringConvertible(message.id)
+        logger[metadataKey: "channel"] = .string(message.channel)
+        do {
+            guard let channel = registry.notifyChannel(named: message.channel) else {
+                try record(message, .retryable(reason: "the channel \(message.channel) is not started", retryAfterSeconds: nil), logger: logger)
+                return
+            }
+            let rendered: String
+            let made: MessageRenderer.Rendered
+            do {
+                made = try renderer.render(message, for: channel)
+            } catch let missing as TemplateMissing {
+                try record(message, .retryable(reason: missing.description, retryAfterSeconds: nil), logger: logger)
+                return
+            }
+            switch made {
+            case .message(let json): rendered = json
+            case .nothingToSend(let why):
+                try database.outbox.finish(message.id, state: "dropped", error: why)
+                logger.debug("notification dropped: \(why)")
+                return
+            }
+            let outcome = await channel.send(message: rendered, requestID: message.idempotencyKey, deadline: .now + .seconds(60))
+            try record(message, outcome, logger: logger)
+        } catch {
+            // The database failed us: the lease runs out and the message is claimed again.
+            logger.error("cannot deliver a notification: \(error)")
+        }
+    }
+
+    func record(_ message: OutboxMessage, _ outcome: NotifyOutcome, logger: Logger) throws {
+        switch outcome {
+        case .delivered(let providerID):
+            try database.outbox.delivered(message.id, providerID: providerID)
+        case .permanent(let reason, let addressGone):
+            try database.outbox.finish(message.id, state: "failed", error: reason)
+            logger.warning("notification refused for good: \(reason)", metadata: ["address_gone": .stringConvertible(addressGone)])
+        case .retryable(let reason, let after):
+            guard message.attempts < config.maxAttempts else {
+                try database.outbox.finish(message.id, state: "failed", error: "gave up after \(message.attempts) attempts: \(reason)")
+                logger.warning("notification failed after \(message.attempts) attempts: \(reason)")
+                return
+            }
+            let delay = max(after ?? 0, Self.backoff(attempt: message.attempts, base: config.retryBaseSeconds, cap: config.retryMaxSeconds))
+            try database.outbox.retry(message.id, reason: reason, at: Date().addingTimeInterval(delay))
+        }
+    }
+
+    /// Full jitter over an exponential ceiling (half of it at least), so retries of many
+    /// messages refused at once spread out instead of arriving together again.
+    static func backoff(attempt: Int, base: Double, cap: Double) -> TimeInterval {
+        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return ceiling * Double.random(in: 0.5...1.0)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import KinoraConfiguration
+import KinoraHost
+import KinoraStore
+
+/// Raises notification events: for each, the accounts that hear of it get an inbox row and
+/// an outbox row per channel they chose, in one transaction per event, so a crash loses no
+/// event half-raised and raising one again (a retried request, a retranscode) adds nothing
+/// (each row's key names the occurrence). Delivery is ``NotificationDelivery``'s job.
+///
+/// Channels are the started `kinora.notify/1` instances: per address kind (`email`, …) the
+/// first by name carries personal messages; every instance of kind `none` (a webhook) gets
+/// each new video once, for chat bridges.
+public struct Notifier: Sendable {
+    let database: KinoraDatabase
+    let registry: PluginRegistry
+    let config: NotificationConfig
+
+    public init(database: KinoraDatabase, registry: PluginRegistry, config: NotificationConfig) {
+        self.database = database
+        self.registry = registry
+        self.config = config
+    }
+
+    /// Tells the subscribers of the video's channel, once, that it is out: called when a
+    /// video is ready, and again when a scheduled one's time comes (the key makes it once).
+    public func videoPublished(_ videoID: String, now: Date = Date()) throws {
+        guard let video = try database.videos.find(videoID), video.status == "ready", video.visibility == "public", !video.moderationHold,
+            video.publishAt.map({ $0 <= now }) ?? true, let channelID = video.channelID
+        else { return }
+        let channel = try database.channels.find(id: channelID)
+        let data: [String: String] = [
+            "video_id": video.id, "video_title": video.title, "channel_id": channelID, "channel_name": channel?.name ?? "",
+        ]
+        try raise(.videoPublished, occurrence: video.id, audience: .subscribers(channelID: channelID), data: data, now: now, broadcast: true)
+    }
+
+    /// A published reply tells the parent comment's author; @mentions tell the accounts named
+    /// (neither tells the comment's own author).
+    public func commentPosted(_ comment: CommentRecord, now: Date = Date()) throws {
+        guard comment.status == .published, let authorID = comment.authorID else { return }
+        let video = try database.videos.find(comment.videoID)
+        var data: [String: String] = [
+            "video_id": comment.videoID, "video_title": video?.title ?? "", "comment_id": comment.id,
+            "actor_name": comment.authorDisplayName ?? comment.authorUsername ?? "", "excerpt": Self.excerpt(comment.body),
+        ]
+        var told: Set<String> = [authorID]
+        if let parentID = comment.parentID, let parent = try database.comments.find(parentID), let parentAuthor = parent.authorID,
+            !told.contains(parentAuthor)
+        {
+            data["parent_id"] = parentID
+            try raise(.commentReply, occurrence: comment.id, audience: .users([parentAuthor]), data: data, now: now)
+            told.insert(parentAuthor)
+        }
+        let named = CommentText.mentions(comment.body)
+        let mentioned = try named.compactMap { try database.users.find(username: $0)?.id }.filter { !told.contains($0) }
+        if !mentioned.isEmpty {
+            try raise(.commentMention, occurrence: comment.id, audience: .users(Array(Set(mentioned)).sorted()), data: data, now: now)
+        }
+    }
+
+    /// A moderator's decision about someone's video or comment tells its owner.
+    public func moderationDecided(auditID: String, targetType: String, targetID: String, action: String, reason: String, now: Date = Date()) throws {
+        let owner: String? =
+            switch targetType {
+            case "video": try database.videos.find(targetID)?.ownerID
+            case "comment": try database.comments.find(targetID)?.authorID
+            default: nil
+            }
+        guard let owner else { return }
+        let data = ["target_type": targetType, "target_id": targetID, "action": action, "reason": reason]
+        try raise(.moderationDecision, occurrence: auditID, audience: .users([owner]), data: data, now: now)
+    }
+
+    /// Mails the account its reset link: security mail, whatever it chose.
+    public func passwordReset(userID: String, resetURL: String, expiresMinutes: Int, occurrence: String, now: Date = Date()) throws {
+        try raise(
+            .passwordReset, occurrence: occurrence, audience: .users([userID]),
+            data: ["reset_url": resetURL, "expires_minutes": String(expiresMinutes)], now: now)
+    }
+
+    /// Mails the account that it signed in from a browser it had not used before.
+    public func newSignIn(userID: String, browser: String, address: String, occurrence: String, now: Date = Date()) throws {
+        try raise(
+            .newSignIn, occurrence: occurrence, audience: .users([userID]),
+            data: ["browser": browser, "address": address, "time": RFC3339.string(now)], now: now)
+    }
+
+    /// Writes the event's rows. Security events go to the mail channel only, whatever the
+    /// account chose; the others to the inbox and each channel kind as chosen or defaulted.
+    func raise(
+        _ event: NotificationEvent, occurrence: String, audience: OutboxAudience, data: [String: String], now: Date, broadcast: Bool = false
+    ) throws {
+        let json = try Self.json(data)
+        let prefix = "\(event.rawValue)-\(Self.keySafe(occurrence))-"
+        let defaults = config.defaults[event.rawValue] ?? []
+        let channels = registry.notifyChannels
+        var personal: [(channel: String, kind: String, byDefault: Bool, needsEmail: Bool)] = []
+        var kindsSeen: Set<String> = []
+        for channel in channels where channel.addressKind == "email" && kindsSeen.insert(channel.addressKind).inserted {
+            // A forced choice: security mail ignores preferences (the condition with a default of
+            // true only skips accounts that said no, and for security events nobody can).
+            personal.append((channel.name, "email", event.isSecurity || defaults.contains("email"), true))
+        }
+        try database.outbox.fanOut(
+            audience, event: event.rawValue, data: json, keyPrefix: prefix, deliveries: personal,
+            inApp: event.isSecurity ? nil : defaults.contains("in_app"), now: now)
+        if broadcast {
+            for channel in channels where channel.addressKind == "none" {
+                try database.outbox.enqueue(key: prefix + channel.name, userID: nil, event: event.rawValue, channel: channel.name, data: json, now: now)
+            }
+        }
+    }
+
+    /// Keys are made of letters, digits, '.', '_' and '-', so a plugin can put one in a
+    /// Message-ID or a header as it is.
+    static func keySafe(_ text: String) -> String {
+        String(text.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._".unicodeScalars.contains($0) ? Character($0) : "_" })
+    }
+
+    static func excerpt(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count <= 140 ? flat : String(flat.prefix(139)) + "…"
+    }
+
+    static func json(_ data: [String: String]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]), as: UTF8.self)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KinoraConfiguration
+import KinoraCore
+import KinoraStore
+import NIOCore
+
+/// The in-app inbox (list, read, read all, a live stream) and the choices of what an account
+/// hears on which channel (``NotificationInbox``).
+struct NotificationRoutes {
+    let database: KinoraDatabase
+    let inbox: NotificationInbox
+    /// How often the live stream looks for new rows; a second keeps it cheap and prompt.
+    var interval: Duration = .seconds(1)
+
+    func register(on router: Router<KinoraRequestContext>) {
+        router.get("api/v1/me/notifications") { request, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            let page = try inbox.page(me, limit: SocialHTTP.limit(request), cursor: SocialHTTP.cursor(request))
+            return try JSONResponse.make(
+                .ok,
+                [
+                    "items": page.items.map(Self.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull(),
+                    "unread_count": page.unreadCount,
+                ])
+        }
+        router.post("api/v1/me/notifications/read-all") { _, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            let marked = try inbox.markAllRead(me)
+            return try JSONResponse.make(.ok, ["marked": marked, "unread_count": 0])
+        }
+        router.post("api/v1/me/notifications/:id/read") { _, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            try inbox.markRead(me, id: context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
+        router.get("api/v1/me/notifications/events") { request, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            // A reconnecting EventSource sends the last id it saw; a new one starts from now.
+            let resume = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            return try stream(userID: me.id, after: resume ?? database.inbox.latestID(userID: me.id))
+        }
+        router.get("api/v1/me/notification-preferences") { _, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            return try JSONResponse.make(.ok, ["events": try inbox.preferences(me), "security": Self.security])
+        }
+        router.put("api/v1/me/notification-preferences") { request, context in
+            try Access.authenticated.check(context)
+            let me = try SignedIn.profile(context, database: database)
+            let body = try await request.jsonMembers()
+            let events = body["events"]?.objectValue ?? body
+            return try JSONResponse.make(.ok, ["events": try inbox.setPreferences(me, events), "security": Self.security])
+        }
+    }
+
+    /// Security mail, listed so a client can show it as always on.
+    static let security = NotificationEvent.allCases.filter(\.isSecurity).map(\.rawValue)
+
+    static func object(_ item: InboxItem) -> [String: Any] {
+        [
+            "id": String(item.id), "event": item.event,
+            "data": (try? JSONSerialization.jsonObject(with: Data(item.data.utf8))) ?? [:],
+            "created_at": SocialHTTP.date(item.createdAt), "read": item.readAt != nil,
+            "read_at": item.readAt.map { SocialHTTP.date($0) as Any } ?? NSNull(),
+        ]
+    }
+
+    /// Server-Sent Events: a `notification` event per new row (its id is the row's, so a
+    /// reconnect resumes exactly), an `unread` event with the count after each batch, and a
+    /// comment every 15 s so proxies keep the stream open.
+    func stream(userID: String, after start: Int64) throws -> Response {
+        let database = self.database
+        let interval = self.interval
+        let body = ResponseBody { writer in
+            var last = start
+            var quiet: Duration = .zero
+            try await writer.write(ByteBuffer(string: "retry: 3000\nevent: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"))
+            while !Task.isCancelled {
+                let items = try database.inbox.after(userID: userID, id: last)
+                if !items.isEmpty {
+                    var text = ""
+                    for item in items {
+                        let data = String(decoding: try JSONWriter.bytes(Self.object(item)), as: UTF8.self)
+                        text += "id: \(item.id)\nevent: notification\ndata: \(data)\n\n"
+                        last = item.id
+                    }
+                    text += "event: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"
+                    try await writer.write(ByteBuffer(string: text))
+                    quiet = .zero
+                } else if quiet >= .seconds(15) {
+                    try await writer.write(ByteBuffer(string: ": idle\n\n"))
+                    quiet = .zero
+                }
+                try await Task.sleep(for: interval)
+                quiet += interval
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no"], body: body)
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+}

@@ -1,0 +1,54 @@
+import GRDB
+
+extension Migrations {
+    /// 0023-notifications: the in-app inbox, the outbox every other channel delivers from, and
+    /// each account's choices per event and channel (only those that differ from the defaults).
+    static func notifications(_ db: Database) throws {
+        try db.execute(sql: notificationsSQL(serial: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", text: "TEXT", date: "DATETIME", boolean: "BOOLEAN"))
+    }
+
+    /// Both engines' text but for type names. Rows are numbered so a cursor, an SSE
+    /// `Last-Event-ID` and the delivery order are one integer.
+    static func notificationsSQL(serial: String, integer: String, text: String, date: String, boolean: String) -> String {
+        """
+        CREATE TABLE notifications (
+            id \(serial),
+            user_id \(text) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            event \(text) NOT NULL,
+            dedupe_key \(text) NOT NULL UNIQUE,
+            data \(text) NOT NULL,
+            created_at \(date) NOT NULL,
+            read_at \(date)
+        );
+        CREATE INDEX notifications_inbox ON notifications(user_id, id);
+        CREATE INDEX notifications_unread ON notifications(user_id, id) WHERE read_at IS NULL;
+        CREATE TABLE notification_outbox (
+            id \(serial),
+            idempotency_key \(text) NOT NULL UNIQUE,
+            user_id \(text) REFERENCES users(id) ON DELETE CASCADE,
+            event \(text) NOT NULL,
+            channel \(text) NOT NULL,
+            data \(text) NOT NULL,
+            state \(text) NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'dropped')),
+            attempts \(integer) NOT NULL DEFAULT 0,
+            next_attempt_at \(date) NOT NULL,
+            lease_until \(date),
+            last_error \(text),
+            provider_id \(text),
+            created_at \(date) NOT NULL,
+            updated_at \(date) NOT NULL
+        );
+        CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at, id) WHERE state IN ('pending', 'sending');
+        CREATE INDEX notification_outbox_log ON notification_outbox(created_at, id);
+        CREATE INDEX notification_outbox_user ON notification_outbox(user_id, event, channel, created_at);
+        CREATE TABLE notification_preferences (
+            user_id \(text) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            event \(text) NOT NULL,
+            channel \(text) NOT NULL,
+            enabled \(boolean) NOT NULL,
+            updated_at \(date) NOT NULL,
+            PRIMARY KEY (user_id, event, channel)
+        );
+        """
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// A message waiting in the outbox, as claimed for one delivery attempt.
+public struct OutboxMessage: Sendable, Equatable {
+    public var id: Int64
+    /// Unique per (event occurrence, recipient, channel); the plugin passes it on to the
+    /// provider, so a message sent again after a crash is recognised there.
+    public var idempotencyKey: String
+    public var userID: String?
+    public var event: String
+    /// The channel: the name of the `kinora.notify/1` instance that delivers it.
+    public var channel: String
+    /// The event's data as a JSON object; the message is rendered from it at delivery time.
+    public var data: String
+    public var state: String
+    /// Attempts so far, this one included.
+    public var attempts: Int
+    public var lastError: String?
+    public var providerID: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Where a fan-out finds its recipients: the subscribers of a channel, or given accounts.
+public enum OutboxAudience: Sendable {
+    case subscribers(channelID: String)
+    case users([String])
+}
+
+/// The outbox every notification channel but the inbox delivers from: a row per message,
+/// claimed with a lease, retried with backoff, finished as delivered, failed or dropped. A
+/// daemon killed mid-delivery leaves its rows `sending` with a lease that runs out, and the
+/// next claim sends them again under the same idempotency key. Runs on both backends: on
+/// PostgreSQL, nodes claim with `FOR UPDATE SKIP LOCKED`.
+public struct OutboxRepository: Sendable {
+    let db: any SQLDatabase
+
+    /// Events whose data holds a secret (a password-reset link): emptied once the message is
+    /// finished, so the outbox does not keep a working link after it is sent.
+    static let secretEvents = "'account.password_reset'"
+
+    static let columns =
+        "id, idempotency_key, user_id, event, channel, data, state, attempts, last_error, provider_id, created_at, updated_at"
+
+    /// Adds one message; false when one with that key exists (the event was raised before).
+    @discardableResult
+    public func enqueue(key: String, userID: String?, event: String, channel: String, data: String, now: Date = Date()) throws -> Bool {
+        try db.write { db in
+            try db.execute(
+                """
+                INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, data, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING
+                """, [key, userID, event, channel, data, now, now, now]) > 0
+        }
+    }
+
+    /// One message per account of `audience` who hears of `event` on channel kind `kind`
+    /// (its stored choice, else `byDefault`) and has a verified mail address when
+    /// `needsEmail`, through `channel`, in one statement: a channel with 100,000 subscribers
+    /// is one INSERT … SELECT, not 100,000 round trips. Keys are `keyPrefix` + the account id.
+    /// Also puts the in-app notification in each hearing account's inbox when `inApp` is set
+    /// (with its own preference under kind `in_app`). Returns the messages added.
+    @discardableResult
+    public func fanOut(
+        _ audience: OutboxAudience, event: String, data: String, keyPrefix: String,
+        deliveries: [(channel: String, kind: String, byDefault: Bool, needsEmail: Bool)],
+        inApp: Bool?, now: Date = Date()
+    ) throws -> Int {
+        let (from, audienceArguments): (String, [any SQLBindable]) =
+            switch audience {
+            case .subscribers(let channelID): ("subscriptions s JOIN users u ON u.id = s.user_id WHERE s.channel_id = ?", [channelID])
+            case .users(let ids):
+                ids.isEmpty
+                    ? ("users u WHERE 1 = 0", [])
+                    : ("users u WHERE u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))", ids)
+            }
+        return try db.write { db in
+            var added = 0
+            for delivery in deliveries {
+                let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: delivery.byDefault)
+                let email = delivery.needsEmail ? " AND u.email IS NOT NULL AND u.email_verified" : ""
+                added += try db.execute(
+                    """
+                    INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, data, next_attempt_at, created_at, updated_at)
+                    SELECT ? || u.id, u.id, ?, ?, ?, ?, ?, ? FROM \(from) AND \(hears)\(email)
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    """,
+                    [keyPrefix + delivery.channel + "-", event, delivery.channel, data, now, now, now] + audienceArguments + [event, delivery.kind])
+            }
+            if let inApp {
+                let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: inApp)
+                try db.execute(
+                    """
+                    INSERT INTO notifications(user_id, event, dedupe_key, data, created_at)
+                    SELECT u.id, ?, ? || u.id, ?, ? FROM \(from) AND \(hears)
+                    ON CONFLICT (dedupe_key) DO NOTHING
+                    """, [event, keyPrefix + "in_app-", data, now] + audienceArguments + [event, "in_app"])
+            }
+            return added
+        }
+    }
+
+    /// Claims up to `limit` due messages for `lease` seconds: pending ones whose time has
+    /// come, and `sending` ones whose lease ran out (their sender died).
+    public func claim(limit: Int, lease: TimeInterval, now: Date = Date()) throws -> [OutboxMessage] {
+        try db.write { db in
+            let due = """
+                SELECT id FROM notification_outbox
+                WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? AND (state = 'pending' OR lease_until < ?)
+                ORDER BY next_attempt_at, id LIMIT ?
+                """
+            let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+            return try db.fetchAll(
+                """
+                UPDATE notification_outbox SET state = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
+                WHERE id IN (\(due)\(lock)) RETURNING \(Self.columns)
+                """, [now.addingTimeInterval(lease), now, now, now, limit]
+            ).map(Self.message).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// The provider took the message.
+    public func delivered(_ id: Int64, providerID: String?, now: Date = Date()) throws {
+        try finish(id, state: "delivered", error: nil, providerID: providerID, now: now)
+    }
+
+    /// Not now: due again at `at`.
+    public func retry(_ id: Int64, reason: String, at: Date, now: Date = Date()) throws {
+        try db.write {
+            try $0.execute(
+                """
+                UPDATE notification_outbox SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ?
+                WHERE id = ? AND state = 'sending'
+                """, [at, String(reason.prefix(500)), now, id])
+        }
+    }
+
+    /// Never: `failed` (the provider refused, or the attempts ran out) or `dropped` (nothing
+    /// to send: the recipient has no address for the channel any more, or chose not to hear).
+    public func finish(_ id: Int64, state: String, error: String?, providerID: String? = nil, now: Date = Date()) throws {
+        try db.write {
+            try $0.execute(
+                """
+                UPDATE notification_outbox SET state = ?, lease_until = NULL, last_error = ?, provider_id = ?, updated_at = ?,
+                       data = CASE WHEN event IN (\(Self.secretEvents)) THEN '{}' ELSE data END
+                WHERE id = ? AND state = 'sending'
+                """, [state, error.map { String($0.prefix(500)) }, providerID, now, id])
+        }
+    }
+
+    /// The delivery log, newest first, filtered by state, channel and event when given.
+    public func log(state: String?, channel: String?, event: String?, limit: Int, before: Int64? = nil) throws -> [OutboxMessage] {
+        var conditions: [String] = []
+        var arguments: [any SQLBindable] = []
+        if let state { conditions.append("state = ?"); arguments.append(state) }
+        if let channel { conditions.append("channel = ?"); arguments.append(channel) }
+        if let event { conditions.append("event = ?"); arguments.append(event) }
+        if let before { conditions.append("id < ?"); arguments.append(before) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try db.read { db in
+            try db.fetchAll("SELECT \(Self.columns) FROM notification_outbox \(filter) ORDER BY id DESC LIMIT ?", arguments + [limit]).map(Self.message)
+        }
+    }
+
+    /// Messages per state.
+    public func counts() throws -> [String: Int] {
+        try db.read { db in
+            var counts: [String: Int] = [:]
+            for row in try db.fetchAll("SELECT state, COUNT(*) AS n FROM notification_outbox GROUP BY state") {
+                counts[try row.value("state")] = try row.value("n")
+            }
+            return counts
+        }
+    }
+
+    /// When the next pending message is due, nil when none is.
+    public func nextDue() throws -> Date? {
+        try db.read { try $0.scalar(Date.self, "SELECT MIN(next_attempt_at) FROM notification_outbox WHERE state IN ('pending', 'sending')") }
+    }
+
+    static func message(_ row: SQLRow) throws -> OutboxMessage {
+        OutboxMessage(
+            id: try row.value("id"), idempotencyKey: try row.value("idempotency_key"), userID: row["user_id"], event: try row.value("event"),
+            channel: try row.value("channel"), data: try row.value("data"), state: try row.value("state"), attempts: try row.value("attempts"),
+            lastError: row["last_error"], providerID: row["provider_id"], createdAt: try row.value("created_at"),
+            updatedAt: try row.value("updated_at"))
+    }
+}
+
+extension KinoraDatabase {
+    public var outbox: OutboxRepository { OutboxRepository(db: sql) }
+}
+
+extension OutboxRepository {
+    /// Puts every `sending` message back to pending, due now: for a node that knows no other
+    /// node can be sending them (SQLite). Returns how many.
+    public func releaseInterrupted(now: Date = Date()) throws -> Int {
+        try db.write {
+            try $0.execute(
+                "UPDATE notification_outbox SET state = 'pending', lease_until = NULL, next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
+                [now, now])
+        }
+    }
+}
