@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinoraCore
 import KinoraConfiguration
 import KinoraHost
 import KinoraServer
@@ -163,6 +164,10 @@ struct ConfigCommand: AsyncParsableCommand {
             problems += setup.crossCheck(registry).map(\.description)
             // Without a packager every upload would end unplayable: an error, with the fix.
             if let packager = setup.packagerCheck(registry) { problems.append(packager.description) }
+            // Message templates: the operator's and the bundled ones, each problem with its file and line.
+            for folder in [setup.config.notifications.templates, setup.shareDir.map { $0 + "/notifications" }].compactMap({ $0 }) {
+                problems += NotificationTemplates.problems(in: folder)
+            }
             await registry.stopAll()
             if problems.isEmpty {
                 print("\(setup.source): OK (\(setup.instances.count) plugin instances)")

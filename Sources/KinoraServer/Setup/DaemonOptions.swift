@@ -56,6 +56,11 @@ public struct ResolvedSetup: Sendable {
             config.listenPort = port
         }
         config.dataDir = Paths.absolute(config.dataDir)
+        // The operator's message templates sit beside the configuration (/etc/kinora/templates).
+        if config.notifications.templates == nil, let file = config.file {
+            let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            config.notifications.templates = (folder.isEmpty ? "." : folder) + "/templates"
+        }
 
         var instances = DefaultInstances.make(dataDir: config.dataDir)
         var errors: [ConfigError] = []
