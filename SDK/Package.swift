@@ -44,6 +44,9 @@ let package = Package(
         // pull the kit into a test of a plugin written in another language.
         .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI", "KinoraJSON"], path: "swift/KinoraPluginConformance"),
 
-        .testTarget(name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit"], path: "swift/Tests/KinoraPluginKitTests"),
+        // The kit's own logic, and channels written with it run through the conformance suites.
+        .testTarget(
+            name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit", "KinoraPluginConformance", "KinoraPluginABI"],
+            path: "swift/Tests/KinoraPluginKitTests"),
     ]
 )

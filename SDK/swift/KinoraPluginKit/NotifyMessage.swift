@@ -127,9 +127,10 @@ public struct NotifyMessage: Sendable {
         case .object(let members)?:
             var headers: [String: String] = [:]
             for (name, member) in members {
-                guard isToken(name) else { throw PluginError(.invalidArgument, "message.headers: \"\(name.prefix(64))\" is not a header name") }
+                // Neither a bad name nor a value is echoed: either may hold the injection itself.
+                guard isToken(name) else { throw PluginError(.invalidArgument, "message.headers has a name that is not a header name (an HTTP token)") }
                 guard let text = member.stringValue else { throw PluginError(.invalidArgument, "message.headers.\(name) is not a string") }
-                // The value itself is never echoed: it may carry an unsubscribe token.
+                // The value is never echoed: it may carry an unsubscribe token.
                 guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                     throw PluginError(.invalidArgument, "message.headers.\(name) contains CR, LF or NUL")
                 }
