@@ -14,7 +14,7 @@ import Glibc
     /// One module per process, as in the daemon: the kit's entry lists every test channel.
     static let host: Result<ConformanceHost, any Error> = Result {
         try ConformanceHost(entry: {
-            PluginModule.entry(OutboxChannel.self, PlainOutboxChannel.self, ResendRefusingChannel.self).assumingMemoryBound(to: kn_module_entry_t.self)
+            PluginModule.entry(OutboxChannel.self, PlainOutboxChannel.self, ResendRefusingChannel.self, RefusingChannel.self).assumingMemoryBound(to: kn_module_entry_t.self)
         })
     }
 
@@ -63,6 +63,22 @@ import Glibc
         #expect(try NotifyConformance.parseCallback(instance.plugin, requestJSON: "{}") == nil)
         let failed = await Self.failures(instance.plugin)
         #expect(failed.isEmpty, "\(failed)")
+    }
+
+    /// No case assumes "delivered": a provider that refuses every message, for now or for
+    /// good, is still a conforming channel.
+    @Test(arguments: [
+        ("busy", #"{"outcome":"retryable","reason":"429 too many requests","retry_after_seconds":30}"#),
+        ("gone", #"{"address_gone":true,"outcome":"permanent","reason":"410 subscription expired"}"#),
+        ("down", #"{"outcome":"retryable","reason":"connecting to the push service: Connection refused"}"#),
+    ])
+    func aChannelWhoseProviderRefusesStillPasses(_ answer: String, _ outcome: String) async throws {
+        let instance = try Self.start("org.test.notify-refusing", #"{"answer":"\#(answer)"}"#)
+        defer { instance.close() }
+        let failed = await Self.failures(instance.plugin)
+        #expect(failed.isEmpty, "\(failed)")
+        let sent = try NotifyConformance.send(instance.plugin, messageJSON: NotifyConformance.sampleMessage(addressKind: "webpush"))
+        #expect(sent == outcome)
     }
 
     @Test func aSignedCallbackIsReadAndAForgedOneRefused() throws {

@@ -121,3 +121,19 @@ func readLines(_ path: String) -> [String] {
 func scratchFile(_ name: String) -> String {
     "/tmp/kinora-sdk-\(name)-\(getpid())-\(UInt32.random(in: 0 ... .max)).jsonl"
 }
+
+/// A channel whose provider never accepts: "busy" answers retryable with a delay, "gone"
+/// permanent with the address gone. Correct answers both, which no case may count as failures.
+final class RefusingChannel: NotifyPlugin {
+    struct Settings: Decodable, Sendable { var answer: String }
+    static let descriptor = PluginDescriptor(id: "org.test.notify-refusing", name: "Channel whose provider refuses")
+    let answer: String
+    init(settings: Settings, host: PluginHost) throws { answer = settings.answer }
+    var addressKind: NotifyAddressKind { .webpush }
+    func send(message: NotifyMessage, call: PluginCall) throws -> NotifyOutcome {
+        if answer == "busy" { return .retryable(reason: "429 too many requests", retryAfter: 30) }
+        if answer == "gone" { return .permanent(reason: "410 subscription expired", addressGone: true) }
+        // Any other failure the kit reports as retryable, with this message.
+        throw PluginError(.io, "connecting to the push service: Connection refused")
+    }
+}
