@@ -39,11 +39,14 @@ let package = Package(
         // Foundation-free, so a static-stdlib plugin stays small.
         .target(name: "KinoraPluginKit", dependencies: ["KinoraPluginABI", "KinoraJSON"], path: "swift/KinoraPluginKit"),
 
-        // The conformance suites (storage, packager, moderation) over any plugin's raw C
+        // The conformance suites (storage, packager, moderation, notify) over any plugin's raw C
         // tables, and a small host for a plugin's own tests. The ABI and JSON only: it must not
         // pull the kit into a test of a plugin written in another language.
         .target(name: "KinoraPluginConformance", dependencies: ["KinoraPluginABI", "KinoraJSON"], path: "swift/KinoraPluginConformance"),
 
-        .testTarget(name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit"], path: "swift/Tests/KinoraPluginKitTests"),
+        // The kit's own logic, and channels written with it run through the conformance suites.
+        .testTarget(
+            name: "KinoraPluginKitTests", dependencies: ["KinoraPluginKit", "KinoraPluginConformance", "KinoraPluginABI"],
+            path: "swift/Tests/KinoraPluginKitTests"),
     ]
 )

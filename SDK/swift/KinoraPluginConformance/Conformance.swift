@@ -20,7 +20,7 @@ import Darwin
 /// ```
 public struct ConformanceCase: Sendable, CustomStringConvertible {
     /// The interface it checks: "kinora.storage/1", "kinora.packager/1", "kinora.moderation/1",
-    /// "kinora.moderation.feedback/1".
+    /// "kinora.moderation.feedback/1", "kinora.notify/1".
     public let interface: String
     /// A short name for `--case`: "round-trip", "deterministic", …
     public let name: String
@@ -73,6 +73,7 @@ public enum Conformance {
         (KN_PACKAGER_GROWING_ID, PackagerConformance.growingCases),
         (KN_MODERATION_ID, ModerationConformance.cases),
         (KN_MODERATION_FEEDBACK_ID, ModerationConformance.feedbackCases),
+        (KN_NOTIFY_ID, NotifyConformance.cases),
     ]
 
     /// The cases of every suite whose interface the instance's descriptor declares, in

@@ -126,13 +126,17 @@ enum PluginCallRunner {
     }
 
     /// Like `perform`, also returning the call's box so a case can count late completions.
+    /// `requestID` and `deadlineUnixNanoseconds` fill the kn_call_t; `waitSeconds` is how long
+    /// the case waits for the completion before it fails.
     static func performKeepingBox<R>(
-        _ plugin: PluginUnderTest, what: String, decode: @escaping (UnsafeRawPointer?) throws -> R,
+        _ plugin: PluginUnderTest, what: String, requestID: String = "conformance", deadlineUnixNanoseconds: Int64 = 0,
+        waitSeconds: Int = CallLimits.seconds, decode: @escaping (UnsafeRawPointer?) throws -> R,
         _ operation: (UnsafePointer<kn_call_t>, kn_completion_t, CallBox) -> Void
     ) -> (Result<R, any Error>, CallBox) {
         let box = CallBox(decode: { try decode($0) })
         box.call.initialize(
-            to: kn_call_t(request_id: box.cString("conformance"), deadline_unix_ns: 0, host_ctx: nil, is_cancelled: { _ in false }))
+            to: kn_call_t(
+                request_id: box.cString(requestID), deadline_unix_ns: deadlineUnixNanoseconds, host_ctx: nil, is_cancelled: { _ in false }))
         let ctx = Unmanaged.passRetained(box).toOpaque()  // never released: see CallBox
         let completion = kn_completion_t(ctx: ctx) { ctx, status, err, result in
             guard let ctx else { return }
@@ -153,9 +157,9 @@ enum PluginCallRunner {
         }
         plugin.gate?.semaphore.wait()
         operation(UnsafePointer(box.call), completion, box)
-        let finished = box.done.wait(timeout: .now() + .seconds(CallLimits.seconds)) == .success
+        let finished = box.done.wait(timeout: .now() + .seconds(waitSeconds)) == .success
         plugin.gate?.semaphore.signal()
-        guard finished else { return (.failure(ConformanceFailure("\(what): no completion within \(CallLimits.seconds) s")), box) }
+        guard finished else { return (.failure(ConformanceFailure("\(what): no completion within \(waitSeconds) s")), box) }
         box.release()
         let outcome = box.outcome.withLock { $0 }
         guard outcome.status == KN_OK else { return (.failure(PluginCallFailure(status: outcome.status, message: outcome.message)), box) }

@@ -18,6 +18,7 @@ enum InterfaceTables {
         if type is any ModerationFeedbackPlugin.Type { ids.append(KN_MODERATION_FEEDBACK_ID) }
         if type is any PackagerPlugin.Type { ids.append(KN_PACKAGER_ID) }
         if type is any GrowingPackagerPlugin.Type { ids.append(KN_PACKAGER_GROWING_ID) }
+        if type is any NotifyPlugin.Type { ids.append(KN_NOTIFY_ID) }
         return ids
     }
 
@@ -30,6 +31,8 @@ enum InterfaceTables {
         case KN_MODERATION_FEEDBACK_ID where plugin is any ModerationFeedbackPlugin: UnsafeRawPointer(moderationFeedback)
         case KN_PACKAGER_ID where plugin is any PackagerPlugin: UnsafeRawPointer(packager)
         case KN_PACKAGER_GROWING_ID where plugin is any GrowingPackagerPlugin: UnsafeRawPointer(packagerGrowing)
+        case KN_NOTIFY_ID where plugin is any NotifyCallbackPlugin: UnsafeRawPointer(notifyWithCallbacks)
+        case KN_NOTIFY_ID where plugin is any NotifyPlugin: UnsafeRawPointer(notify)
         default: nil
         }
     }

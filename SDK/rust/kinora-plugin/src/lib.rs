@@ -3,7 +3,8 @@
 //!
 //! A module is a `cdylib` that exports one function, `kinora_module_entry_v1`. With this crate
 //! you implement [`Plugin`] (create from settings, start, stop; drop is destroy) and the trait
-//! of each interface the plugin offers ([`ModerationPlugin`], [`StoragePlugin`]), describe it
+//! of each interface the plugin offers ([`ModerationPlugin`], [`StoragePlugin`],
+//! [`NotifyPlugin`]), describe it
 //! with a [`Descriptor`], and export the module with [`export_module!`]. The kit builds the C
 //! tables, copies errors into the host's `kn_error_t`, completes every call exactly once, and
 //! turns a panic into `KN_E_INTERNAL` instead of letting it unwind into the daemon.
@@ -65,6 +66,7 @@ mod io;
 pub mod json;
 mod moderation;
 mod module;
+mod notify;
 mod storage;
 
 pub use completion::Completion;
@@ -75,4 +77,8 @@ pub use host::{Host, Level, Metric, MetricKind};
 pub use io::{Call, Reader, Writer};
 pub use moderation::{essence, Feedback, FeedbackLabel, Label, ModerationFeedbackPlugin, ModerationPlugin, Verdict};
 pub use module::{Descriptor, InitHook, Module, Plugin, PluginClass};
+pub use notify::{
+    AddressKind, CallbackRequest, DeliveryReport, DeliveryStatus, Message, NotifyCallbackPlugin, NotifyPlugin, Outcome, Recipient,
+    WebPushSubscription,
+};
 pub use storage::{validate_key, ObjectInfo, ObjectList, StoragePlugin};

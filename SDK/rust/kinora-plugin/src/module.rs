@@ -124,19 +124,20 @@ impl Descriptor {
 pub type InitHook = fn(Host, &str) -> Result<(), Error>;
 
 /// A plugin type with its descriptor and the interfaces it offers. Add interfaces with
-/// `.moderation()` / `.moderation_feedback()` / `.storage()` (available when the type
-/// implements the trait).
+/// `.moderation()` / `.moderation_feedback()` / `.storage()` / `.notify()` /
+/// `.notify_with_callbacks()` (available when the type implements the trait).
 pub struct PluginClass<T> {
     pub(crate) descriptor: Descriptor,
     pub(crate) storage: Option<sys::kn_storage_v1_t>,
     pub(crate) moderation: Option<sys::kn_moderation_v1_t>,
     pub(crate) moderation_feedback: Option<sys::kn_moderation_feedback_v1_t>,
+    pub(crate) notify: Option<sys::kn_notify_v1_t>,
     _type: PhantomData<fn() -> T>,
 }
 
 impl<T: Plugin> PluginClass<T> {
     pub fn new(descriptor: Descriptor) -> PluginClass<T> {
-        PluginClass { descriptor, storage: None, moderation: None, moderation_feedback: None, _type: PhantomData }
+        PluginClass { descriptor, storage: None, moderation: None, moderation_feedback: None, notify: None, _type: PhantomData }
     }
 }
 
@@ -179,6 +180,7 @@ pub(crate) struct ClassData {
     storage: Option<sys::kn_storage_v1_t>,
     moderation: Option<sys::kn_moderation_v1_t>,
     moderation_feedback: Option<sys::kn_moderation_feedback_v1_t>,
+    notify: Option<sys::kn_notify_v1_t>,
 }
 
 impl Module {
@@ -205,6 +207,9 @@ impl Module {
         }
         if class.moderation_feedback.is_some() {
             ids.push(sys::KN_MODERATION_FEEDBACK_ID);
+        }
+        if class.notify.is_some() {
+            ids.push(sys::KN_NOTIFY_ID);
         }
         if ids.is_empty() {
             self.problems.push(format!("plugin {} offers no interface", d.id));
@@ -252,6 +257,7 @@ impl Module {
             storage: class.storage,
             moderation: class.moderation,
             moderation_feedback: class.moderation_feedback,
+            notify: class.notify,
         }));
         self
     }
@@ -367,6 +373,11 @@ unsafe extern "C" fn instance_get_interface(plugin: *const sys::kn_plugin_t, id:
     }
     if id == sys::KN_MODERATION_FEEDBACK_ID.as_bytes() {
         if let Some(t) = class.moderation_feedback.as_ref() {
+            return t as *const _ as *const c_void;
+        }
+    }
+    if id == sys::KN_NOTIFY_ID.as_bytes() {
+        if let Some(t) = class.notify.as_ref() {
             return t as *const _ as *const c_void;
         }
     }

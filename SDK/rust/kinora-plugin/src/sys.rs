@@ -392,3 +392,20 @@ pub struct kn_moderation_feedback_v1_t {
         ),
     >,
 }
+
+// ---- kinora.notify/1 --------------------------------------------------------------------
+
+pub const KN_NOTIFY_ID: &str = "kinora.notify/1";
+pub const KN_NOTIFY_DELIVERED: &str = "delivered";
+pub const KN_NOTIFY_RETRYABLE: &str = "retryable";
+pub const KN_NOTIFY_PERMANENT: &str = "permanent";
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct kn_notify_v1_t {
+    pub address_kind: Option<unsafe extern "C" fn(plugin: *const kn_plugin_t) -> *const c_char>,
+    pub send: Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, message_json: *const c_char, done: kn_completion_t)>,
+    /// Optional: None when the provider calls nothing back.
+    pub parse_callback:
+        Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, request_json: *const c_char, done: kn_completion_t)>,
+}
