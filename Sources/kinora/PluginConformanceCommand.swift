@@ -10,7 +10,7 @@ import Logging
 extension PluginCommand {
     struct Conformance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the conformance suite of every interface a configured instance implements (storage, packager, moderation, moderation feedback).",
+            abstract: "Run the conformance suite of every interface a configured instance implements (storage, packager, moderation, moderation feedback, notify).",
             discussion: "A storage instance must be empty: the suite writes, lists and removes objects and leaves it empty again.")
 
         @OptionGroup var options: ConfigOptions

@@ -50,6 +50,11 @@ public enum ABIChecks {
         Interface(id: KN_MODERATION_FEEDBACK_ID, optional: false) { raw in
             names([("feedback", raw.assumingMemoryBound(to: kn_moderation_feedback_v1_t.self).pointee.feedback == nil)])
         },
+        // parse_callback is the one optional operation: a channel whose provider calls nothing back.
+        Interface(id: KN_NOTIFY_ID, optional: false) { raw in
+            let table = raw.assumingMemoryBound(to: kn_notify_v1_t.self).pointee
+            return names([("address_kind", table.address_kind == nil), ("send", table.send == nil)])
+        },
     ]
 
     private static func names(_ fields: [(String, Bool)]) -> [String] { fields.filter(\.1).map(\.0) }

@@ -97,7 +97,7 @@
  *
  * Function pointers
  *   - No function pointer in a struct the plugin hands to the host may be NULL unless its
- *     comment says "optional" (none is, in ABI 1.0): the module entry's init, deinit and
+ *     comment says "optional" (in ABI 1.0 only kn_notify_v1_t.parse_callback is): the module entry's init, deinit and
  *     get_factory; the factory's count, get_descriptor and create; the kn_plugin_t's start,
  *     stop, destroy and get_interface; and every operation of every interface table the
  *     plugin returns. The host checks the entry and the factory when it loads the module
