@@ -257,6 +257,32 @@ import Testing
         },
         Row(route: "GET /api/v1/me/subscriptions", expect: signedIn) { _, _ in Call(path: "/api/v1/me/subscriptions") },
         Row(route: "GET /api/v1/me/feed", expect: signedIn) { _, _ in Call(path: "/api/v1/me/feed") },
+        // Notifications: each account's own; the stream is cut after a second.
+        Row(route: "GET /api/v1/me/notifications", expect: signedIn) { _, _ in Call(path: "/api/v1/me/notifications") },
+        Row(route: "GET /api/v1/me/notifications/events", expect: signedIn) { _, _ in Call(path: "/api/v1/me/notifications/events?max_seconds=1") },
+        Row(route: "POST /api/v1/me/notifications/read-all", expect: signedIn) { _, _ in Call(path: "/api/v1/me/notifications/read-all") },
+        Row(route: "POST /api/v1/me/notifications/{id}/read", expect: [401, 404, 404, 404, 404, 404]) { _, _ in
+            Call(path: "/api/v1/me/notifications/999999/read")
+        },
+        Row(route: "GET /api/v1/me/notification-preferences", expect: signedIn) { _, _ in Call(path: "/api/v1/me/notification-preferences") },
+        Row(route: "PUT /api/v1/me/notification-preferences", expect: signedIn) { _, _ in
+            try json("/api/v1/me/notification-preferences", ["comment.reply": ["email": false]])
+        },
+        // Anyone may follow an unsubscribe link (it carries its own signature): a forged one is 400.
+        Row(route: "GET /notifications/unsubscribe/{token}", expect: [400, 400, 400, 400, 400, 400]) { _, _ in
+            Call(path: "/notifications/unsubscribe/forged.token")
+        },
+        Row(route: "POST /notifications/unsubscribe/{token}", expect: [400, 400, 400, 400, 400, 400]) { _, _ in
+            Call(path: "/notifications/unsubscribe/forged.token", body: Array("List-Unsubscribe=One-Click".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        },
+        // Providers call back without credentials; no channel of this daemon takes callbacks.
+        Row(route: "POST /api/v1/notify/callbacks/{instance}", expect: [404, 404, 404, 404, 404, 404]) { _, _ in
+            Call(path: "/api/v1/notify/callbacks/sms", body: Array("MessageSid=SM1".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        },
+        Row(route: "GET /api/v1/admin/notifications", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/notifications") },
+        Row(route: "POST /api/v1/admin/notifications/test", expect: [401, 403, 403, 403, 403, 404]) { _, _ in
+            try json("/api/v1/admin/notifications/test", ["channel": "none-here"])
+        },
         Row(route: "DELETE /api/v1/channels/{id}/subscription", expect: [401, 204, 204, 204, 204, 204]) { f, _ in
             Call(path: "/api/v1/channels/\(f.channel)/subscription")
         },

@@ -115,14 +115,14 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Uploads `data` through `POST /api/v1/videos` as the admin; returns the new video's id.
-    public func uploadVideo(_ data: [UInt8], filename: String = "clip.mp4", fields: [String: String] = [:]) throws -> String {
+    public func uploadVideo(_ data: [UInt8], filename: String = "clip.mp4", fields: [String: String] = [:], token: String? = nil) throws -> String {
         var form = MultipartBody()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { form.field(name, value) }
         form.file("file", filename: filename, data: data)
         let created = try request(
             "POST", "/api/v1/videos",
             headers: [
-                "Content-Type": form.contentType, "Authorization": "Bearer \(adminToken)",
+                "Content-Type": form.contentType, "Authorization": "Bearer \(token ?? adminToken)",
             ], body: form.finished())
         guard created.status == 201, let id = (created.json as? [String: Any])?["id"] as? String else {
             throw TestFailure("upload failed: \(created.status) \(created.body)")

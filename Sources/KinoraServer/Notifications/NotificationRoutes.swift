@@ -43,7 +43,13 @@ struct NotificationRoutes {
             let me = try SignedIn.profile(context, database: database)
             // A reconnecting EventSource sends the last id it saw; a new one starts from now.
             let resume = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            return try stream(userID: me.id, after: resume ?? database.inbox.latestID(userID: me.id))
+            // Streams end after an hour (or `max_seconds`) and EventSource reconnects with its
+            // last id: no proxy or load balancer holds one connection for days.
+            let limit = request.uri.queryParameters.get("max_seconds").map { Int($0) }
+            if let limit, limit.map({ !(1...3600).contains($0) }) ?? true {
+                throw Problem(.invalidParameter, detail: "max_seconds must be a whole number of seconds from 1 to 3600", extra: ["parameter": "max_seconds"])
+            }
+            return try stream(userID: me.id, after: resume ?? database.inbox.latestID(userID: me.id), for: .seconds(limit.flatMap { $0 } ?? 3600))
         }
         router.get("api/v1/me/notification-preferences") { _, context in
             try Access.authenticated.check(context)
@@ -74,14 +80,15 @@ struct NotificationRoutes {
     /// Server-Sent Events: a `notification` event per new row (its id is the row's, so a
     /// reconnect resumes exactly), an `unread` event with the count after each batch, and a
     /// comment every 15 s so proxies keep the stream open.
-    func stream(userID: String, after start: Int64) throws -> Response {
+    func stream(userID: String, after start: Int64, for limit: Duration) throws -> Response {
         let database = self.database
         let interval = self.interval
         let body = ResponseBody { writer in
+            let started = ContinuousClock.now
             var last = start
             var quiet: Duration = .zero
             try await writer.write(ByteBuffer(string: "retry: 3000\nevent: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"))
-            while !Task.isCancelled {
+            while !Task.isCancelled, ContinuousClock.now - started < limit {
                 let items = try database.inbox.after(userID: userID, id: last)
                 if !items.isEmpty {
                     var text = ""
