@@ -23,7 +23,8 @@ typedef struct {
     const smtp_message *msg;
     size_t pos;
     const kn_call_t *call;
-    char reply[400]; /* the last reply line the server sent */
+    char reply[400]; /* the last reply line the server sent                            */
+    char refusal[400]; /* the first 4xx/5xx reply: after it libcurl still QUITs ("221 Bye") */
 } xfer;
 
 static int64_t now_ns(void) {
@@ -47,7 +48,9 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud) {
     size_t n = size * nmemb, k = n;
     while (k && (p[k - 1] == '\r' || p[k - 1] == '\n')) k--;
     if (k >= sizeof x->reply) k = sizeof x->reply - 1;
-    if (k >= 3) memcpy(x->reply, p, k), x->reply[k] = '\0';
+    if (k < 3) return n;
+    memcpy(x->reply, p, k), x->reply[k] = '\0';
+    if (!x->refusal[0] && (p[0] == '4' || p[0] == '5')) memcpy(x->refusal, p, k), x->refusal[k] = '\0';
     return n;
 }
 
@@ -67,7 +70,7 @@ static void redact(const char *in, char *out, size_t cap) {
         const char *at = memchr(p, '@', (size_t)(end - p));
         if (at) {
             const char *first = p;
-            while (first < at && (*first == '<' || *first == '"')) first++;
+            while (first < at && (*first == '<' || *first == '"')) out[o++] = *first++;
             if (first < at) out[o++] = *first;
             o += (size_t)snprintf(out + o, cap - o, "…");
             for (const char *q = at; q < end && o + 2 < cap; q++) out[o++] = *q;
@@ -173,11 +176,12 @@ void smtp_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *mes
     CURLcode cc = rcpts ? knc_curl.easy_perform(c) : CURLE_OUT_OF_MEMORY;
     long code = 0;
     knc_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    if (x.refusal[0]) code = strtol(x.refusal, NULL, 10);
     knc_curl.slist_free_all(rcpts);
     knc_curl_pool_give(&inst->pool, c, cc != CURLE_OK);
 
     char reason[480], shown_reply[420];
-    redact(x.reply, shown_reply, sizeof shown_reply);
+    redact(cc == CURLE_OK || !x.refusal[0] ? x.reply : x.refusal, shown_reply, sizeof shown_reply);
     double ms = (double)(now_ns() - start) / 1e6;
     if (cc == CURLE_OK) {
         char qid[64];
