@@ -155,7 +155,8 @@ class Handler:
             "list_unsubscribe": msg.get("List-Unsubscribe"),
             "list_unsubscribe_post": msg.get("List-Unsubscribe-Post"),
             "auth_user": session.auth_data.login.decode() if session.authenticated and session.auth_data else None,
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None
+            or (server.transport is not None and server.transport.get_extra_info("ssl_object") is not None),
             "client_port": session.peer[1] if session.peer else None,
         }
         self.out.write(json.dumps(record) + "\n")
