@@ -178,11 +178,13 @@ kn_status_t smtp_message_build(const smtp_config *cfg, const char *message_json,
     char shown[96];
     bool bad = false;
     memset(out, 0, sizeof *out);
-    if (!message_json || !knc_json_parse(message_json, &root, &jerr) || root.type != J_OBJ) {
+    bool parsed = message_json && knc_json_parse(message_json, &root, &jerr);
+    if (!parsed || root.type != J_OBJ) {
         knc_json_free(&root);
         if (jerr.oom) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
-        return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not a JSON object (%s at byte %zu)",
-                        jerr.what ? jerr.what : "another type", jerr.pos);
+        if (parsed) return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not a JSON object");
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not JSON (%s at byte %zu)",
+                        jerr.what ? jerr.what : "no text", jerr.pos);
     }
     const jval *to = string_member(&root, "to", &bad), *to_name = NULL, *subject = NULL, *text = NULL;
     const jval *html = NULL, *key = NULL;

@@ -40,11 +40,13 @@ kn_status_t wh_payload_build(const wh_config *cfg, const char *message_json, int
     knc_json_error jerr = {0};
     kn_status_t rc = KN_OK;
     memset(out, 0, sizeof *out);
-    if (!message_json || !knc_json_parse(message_json, &root, &jerr) || root.type != J_OBJ) {
+    bool parsed = message_json && knc_json_parse(message_json, &root, &jerr);
+    if (!parsed || root.type != J_OBJ) {
         knc_json_free(&root);
         if (jerr.oom) return knc_fail(err, KN_E_NO_MEMORY, "out of memory");
-        return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not a JSON object (%s at byte %zu)",
-                        jerr.what ? jerr.what : "another type", jerr.pos);
+        if (parsed) return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not a JSON object");
+        return knc_fail(err, KN_E_INVALID_ARGUMENT, "the message is not JSON (%s at byte %zu)",
+                        jerr.what ? jerr.what : "no text", jerr.pos);
     }
     const jval *key = member(&root, "idempotency_key", J_STR), *event = member(&root, "event", J_STR);
     const jval *data = knc_json_get(&root, "data");
