@@ -10,6 +10,10 @@
 #   webhook: every signature verifies with the peer's own HMAC code, a wrong secret is
 #            refused, 2xx/429/500/400 map to delivered/retryable(+Retry-After)/permanent as
 #            planned per id, one keep-alive connection.
+#   sms:     Twilio-shaped peer: Basic auth, form fields, the same idempotency key gives the
+#            same sid, 21211 -> permanent + address_gone, 429 -> retryable + Retry-After,
+#            500 -> retryable, a non-E.164 number refused; parse_callback verifies the
+#            peer's X-Twilio-Signature, maps statuses, and refuses a tampered callback.
 # Usage: Tests/Fixtures/notify/check-notify.sh   (PYTHON=... to use a given interpreter; by
 # default the tests' venv from Tests/Fixtures/python/ensure-venv.sh). Exit 0 when all pass.
 set -euo pipefail
@@ -32,7 +36,7 @@ kit="$repo/SDK/c/kit"
 $CC $CFLAGS -fPIC -fvisibility=hidden -I"$repo/SDK/c/abi/include" -c \
   "$kit/knc_text.c" "$kit/knc_json.c" "$kit/knc_jsonw.c" "$kit/knc_curl.c" "$kit/knc_base64.c"
 ar rcs libkinora-plugin-kit.a knc_text.o knc_json.o knc_jsonw.o knc_curl.o knc_base64.o
-for p in smtp webhook; do
+for p in smtp webhook sms; do
   $CC $CFLAGS -shared -fPIC -fvisibility=hidden -Wl,-z,defs \
     -Wl,--version-script="$repo/SDK/c/kinora-plugin.map" \
     -I"$repo/SDK/c/abi/include" -I"$kit" -o "libkinora-notify-$p.so" \
@@ -76,6 +80,9 @@ SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 start_peer webhook "$py/webhook_peer.py" --secret "$SECRET" --out webhook.jsonl \
   --fail 500=0.1,429=0.1,400=0.1 --retry-after 7
 WEBHOOK_PORT=$PORT
+start_peer twilio "$py/twilio_peer.py" --account-sid AC0123456789abcdef --auth-token 'tok3n-s3cret' \
+  --out twilio.jsonl --callbacks-out callbacks.jsonl --retry-after 9
+TWILIO_PORT=$PORT
 
 smtp_settings() { # extra JSON members
   echo '{"host":"127.0.0.1","port":'"$SMTP_PORT"',"username":"mailer","password":"s3cret p@ss",'\
@@ -262,6 +269,58 @@ echo "$out" | grep -q '"outcome":"permanent","reason":"HTTP 401' && grep -q '"id
 check "webhook: a wrong secret does not verify at the peer (the check can fail)" $?
 out="$(echo '{}' | "${WH[@]}" '{"url":"ftp://x/","secret":"s"}' 2>/dev/null || true)"
 echo "$out" | grep -q '"create_status":-11,"error":"settings.url'; check "webhook: a bad URL names url" $?
+
+# -- sms ----------------------------------------------------------------------------------
+SMS=(./drive -q "$work"/libkinora-notify-sms.so org.kinora.notify-sms)
+sms_settings='{"api_base":"http://127.0.0.1:'"$TWILIO_PORT"'","account_sid":"AC0123456789abcdef",'\
+'"auth_token":"tok3n-s3cret","from":"+15550001111","status_callback_url":"https://kinora.example/api/v1/notify/callbacks/sms"}'
+cat > sms.jsonl <<'EOF2'
+{"to":"+33612345689","text":"Kinora: votre code est 123456 — à bientôt","idempotency_key":"sms-1"}
+{"to":"+33612345689","text":"Kinora: votre code est 123456 — à bientôt","idempotency_key":"sms-1"}
+{"to":"+15005550001","text":"x","idempotency_key":"sms-invalid"}
+{"to":"+15554290000","text":"x","idempotency_key":"sms-429"}
+{"to":"+15555000000","text":"x","idempotency_key":"sms-500"}
+{"to":"0612345678","text":"x","idempotency_key":"sms-local"}
+{"to":"+15550003003","text":"x","idempotency_key":"sms-undelivered"}
+EOF2
+"${SMS[@]}" "$sms_settings" < sms.jsonl > sms-out.jsonl 2> sms-log.txt
+sed 's/MessageStatus=sent/MessageStatus=delivered/' callbacks.jsonl | head -1 > tampered.jsonl
+"${SMS[@]}" -p "$sms_settings" < callbacks.jsonl > cb-out.jsonl 2>> sms-log.txt
+"${SMS[@]}" -p "$sms_settings" < tampered.jsonl > tampered-out.jsonl 2>> sms-log.txt
+"${SMS[@]}" -p "$(echo "$sms_settings" | sed 's/tok3n-s3cret/other/')" < callbacks.jsonl > wrongkey-out.jsonl 2>> sms-log.txt
+"$PY" - "$work" <<'PYEOF' || failures=$((failures + 1))
+import json, sys
+work = sys.argv[1]
+rd = lambda n: [json.loads(l) for l in open(f"{work}/{n}")]
+out, got, cbs = rd("sms-out.jsonl"), rd("twilio.jsonl"), rd("cb-out.jsonl")
+res = lambda i: out[i].get("result", {})
+checks = [
+    ("sms: accepted -> delivered with the sid", res(0).get("outcome") == "delivered" and res(0).get("provider_id", "").startswith("SM")),
+    ("sms: the same idempotency key, the same sid (no second SMS)", res(1).get("provider_id") == res(0).get("provider_id")
+        and got[1]["duplicate"] and got[1]["idempotency_key"] == "sms-1"),
+    ("sms: Basic auth, form fields and StatusCallback as Twilio takes them", got[0]["auth_ok"] and
+        got[0]["content_type"] == "application/x-www-form-urlencoded" and got[0]["from"] == "+15550001111" and
+        got[0]["body"] == "Kinora: votre code est 123456 — à bientôt" and
+        got[0]["status_callback"] == "https://kinora.example/api/v1/notify/callbacks/sms?key=sms-1"),
+    ("sms: 21211 -> permanent, address_gone", res(2).get("outcome") == "permanent" and res(2).get("address_gone") is True
+        and "21211" in res(2).get("reason", "")),
+    ("sms: the reason shortens the number", "5005550001" not in res(2).get("reason", "")),
+    ("sms: 429 -> retryable with Retry-After", res(3).get("outcome") == "retryable" and res(3).get("retry_after_seconds") == 9),
+    ("sms: 500 -> retryable", res(4).get("outcome") == "retryable"),
+    ("sms: a number that is not E.164 -> INVALID_ARGUMENT", out[5]["status"] == -1),
+    ("sms: callbacks verify and map sent/delivered/undelivered",
+        [c.get("result", {}).get("status") for c in cbs] == ["pending", "delivered", "pending", "failed"] and
+        cbs[1]["result"]["provider_id"] == res(0).get("provider_id") and "30003" in cbs[3]["result"].get("reason", "")),
+    ("sms: a tampered callback -> PERMISSION", [c["status"] for c in rd("tampered-out.jsonl")] == [-4]),
+    ("sms: another auth token -> PERMISSION", all(c["status"] == -4 for c in rd("wrongkey-out.jsonl"))),
+]
+bad = 0
+for name, cond in checks:
+    print(("ok   " if cond else "FAIL ") + name)
+    bad += not cond
+sys.exit(1 if bad else 0)
+PYEOF
+check "sms: logs hold no full number nor text" "$(! grep -E '33612345689|123456|tok3n' sms-log.txt >/dev/null; echo $?)"
 
 echo
 if [ "$failures" = 0 ]; then echo "all notify checks passed"; else echo "$failures notify check(s) failed"; exit 1; fi
