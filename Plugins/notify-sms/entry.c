@@ -141,7 +141,12 @@ static kn_status_t sms_start(const kn_plugin_t *plugin, kn_error_t *err) {
     return KN_OK;
 }
 
-static void sms_stop(const kn_plugin_t *plugin) { (void)plugin; }
+/* Calls still in flight after the host's 10-second wait end now, cancelled, instead of at
+ * their own timeouts. */
+static void sms_stop(const kn_plugin_t *plugin) {
+    sms_instance *inst = plugin->plugin_data;
+    atomic_store(&inst->stopping, true);
+}
 
 static void sms_destroy(const kn_plugin_t *plugin) {
     sms_instance *inst = plugin ? plugin->plugin_data : NULL;

@@ -25,6 +25,7 @@
 
 typedef struct {
     const kn_call_t *call;
+    const atomic_bool *stopping;
     long retry_after;
     knc_strbuf answer;
 } xfer;
@@ -68,8 +69,8 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud) {
 
 static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d) {
     (void)a, (void)b, (void)c, (void)d;
-    const kn_call_t *call = ((xfer *)ud)->call;
-    return call && call->is_cancelled(call) ? 1 : 0;
+    const xfer *x = ud;
+    return atomic_load(x->stopping) || (x->call && x->call->is_cancelled(x->call)) ? 1 : 0;
 }
 
 static void finish(kn_completion_t done, const char *outcome, const char *reason, long retry_after,
@@ -199,7 +200,7 @@ void sms_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *mess
         knc_fail(&e, KN_E_NO_MEMORY, "out of memory");
         return done.complete(done.ctx, e.code, &e, NULL);
     }
-    xfer x = {.call = call};
+    xfer x = {.call = call, .stopping = &inst->stopping};
     char errbuf[CURL_ERROR_SIZE] = "";
     int64_t start = now_ns();
     long timeout_ms = cfg->timeout_s * 1000;
@@ -240,7 +241,7 @@ void sms_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *mess
 
     if (cc == CURLE_ABORTED_BY_CALLBACK) {
         free(x.answer.p);
-        knc_fail(&e, KN_E_CANCELLED, "the call was cancelled");
+        knc_fail(&e, KN_E_CANCELLED, "%s", atomic_load(&inst->stopping) ? "the daemon is stopping" : "the call was cancelled");
         return done.complete(done.ctx, e.code, &e, NULL);
     }
     if (cc == CURLE_OPERATION_TIMEDOUT && call && call->deadline_unix_ns > 0 && now_ns() >= call->deadline_unix_ns) {

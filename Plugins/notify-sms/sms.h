@@ -18,6 +18,7 @@
 #include "knc_json.h"
 #include "knc_text.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ typedef struct sms_instance {
     const kn_host_t *host;
     sms_config cfg;
     knc_curl_pool pool;
+    atomic_bool stopping; /* set by stop(): transfers still running give up at once */
 } sms_instance;
 
 /* -- form.c --------------------------------------------------------------------------- */

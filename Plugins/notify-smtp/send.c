@@ -23,6 +23,7 @@ typedef struct {
     const smtp_message *msg;
     size_t pos;
     const kn_call_t *call;
+    const atomic_bool *stopping;
     char reply[400]; /* the last reply line the server sent                            */
     char refusal[400]; /* the first 4xx/5xx reply: after it libcurl still QUITs ("221 Bye") */
 } xfer;
@@ -56,8 +57,8 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud) {
 
 static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d) {
     (void)a, (void)b, (void)c, (void)d;
-    const kn_call_t *call = ((xfer *)ud)->call;
-    return call && call->is_cancelled(call) ? 1 : 0;
+    const xfer *x = ud;
+    return atomic_load(x->stopping) || (x->call && x->call->is_cancelled(x->call)) ? 1 : 0;
 }
 
 /* A reply for logs and reasons: "-" continuation marks turned into spaces, control
@@ -114,6 +115,38 @@ static void queue_id(const char *reply, char *out, size_t cap) {
     memcpy(out, q, n), out[n] = '\0';
 }
 
+static void setup(CURL *c, const smtp_config *cfg, xfer *x, const char *from, struct curl_slist *rcpts, char *errbuf,
+                  const kn_call_t *call, size_t size) {
+    long timeout_ms = cfg->timeout_s * 1000;
+    if (call && call->deadline_unix_ns > 0) {
+        int64_t left = (call->deadline_unix_ns - now_ns()) / 1000000;
+        if (left < timeout_ms) timeout_ms = left > 1 ? (long)left : 1;
+    }
+    knc_curl.easy_setopt(c, CURLOPT_URL, cfg->url);
+    knc_curl.easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    knc_curl.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+    knc_curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    knc_curl.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    knc_curl.easy_setopt(c, CURLOPT_READDATA, x);
+    knc_curl.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+    knc_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    knc_curl.easy_setopt(c, CURLOPT_HEADERDATA, x);
+    knc_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    knc_curl.easy_setopt(c, CURLOPT_XFERINFODATA, x);
+    knc_curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    knc_curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    knc_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    knc_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout_s);
+    knc_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    knc_curl.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (cfg->starttls || cfg->implicit_tls) knc_curl.easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (cfg->ca_file) knc_curl.easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+    if (cfg->username) {
+        knc_curl.easy_setopt(c, CURLOPT_USERNAME, cfg->username);
+        knc_curl.easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
+    }
+}
+
 void smtp_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *message_json,
                kn_completion_t done) {
     smtp_instance *inst = plugin ? plugin->plugin_data : NULL;
@@ -134,51 +167,39 @@ void smtp_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *mes
         return done.complete(done.ctx, rc, &e, NULL);
     }
     const smtp_config *cfg = &inst->cfg;
-    CURL *c = knc_curl_pool_take(&inst->pool);
-    if (!c) {
-        smtp_message_free(&msg);
-        knc_fail(&e, KN_E_NO_MEMORY, "curl_easy_init failed");
-        return done.complete(done.ctx, e.code, &e, NULL);
-    }
-    xfer x = {.msg = &msg, .call = call};
+    xfer x = {.msg = &msg, .call = call, .stopping = &inst->stopping};
     char from[300], rcpt[300], errbuf[CURL_ERROR_SIZE] = "";
     snprintf(from, sizeof from, "<%s>", cfg->from_addr);
     snprintf(rcpt, sizeof rcpt, "<%s>", msg.rcpt);
     struct curl_slist *rcpts = knc_curl.slist_append(NULL, rcpt);
-    long timeout_ms = cfg->timeout_s * 1000;
-    if (call && call->deadline_unix_ns > 0) {
-        int64_t left = (call->deadline_unix_ns - start) / 1000000;
-        if (left < timeout_ms) timeout_ms = left > 1 ? (long)left : 1;
-    }
-    knc_curl.easy_setopt(c, CURLOPT_URL, cfg->url);
-    knc_curl.easy_setopt(c, CURLOPT_MAIL_FROM, from);
-    knc_curl.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
-    knc_curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    knc_curl.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-    knc_curl.easy_setopt(c, CURLOPT_READDATA, &x);
-    knc_curl.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.data.len);
-    knc_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    knc_curl.easy_setopt(c, CURLOPT_HEADERDATA, &x);
-    knc_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    knc_curl.easy_setopt(c, CURLOPT_XFERINFODATA, &x);
-    knc_curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    knc_curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    knc_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    knc_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout_s);
-    knc_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    knc_curl.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (cfg->starttls || cfg->implicit_tls) knc_curl.easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (cfg->ca_file) knc_curl.easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
-    if (cfg->username) {
-        knc_curl.easy_setopt(c, CURLOPT_USERNAME, cfg->username);
-        knc_curl.easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
-    }
-    CURLcode cc = rcpts ? knc_curl.easy_perform(c) : CURLE_OUT_OF_MEMORY;
+    CURLcode cc = CURLE_OUT_OF_MEMORY;
     long code = 0;
-    knc_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    if (x.refusal[0]) code = strtol(x.refusal, NULL, 10);
+    /* A server may drop an idle session just as a pooled handle reuses it: then the first
+     * command fails with no reply at all. That (and only that) is tried once more on a new
+     * connection; a failure with a reply, or on a fresh connection, is the outcome. */
+    for (int attempt = 0; rcpts && attempt < 2; attempt++) {
+        CURL *c = knc_curl_pool_take(&inst->pool);
+        if (!c) break;
+        x.pos = 0, x.reply[0] = x.refusal[0] = errbuf[0] = '\0';
+        setup(c, cfg, &x, from, rcpts, errbuf, call, msg.data.len);
+        cc = knc_curl.easy_perform(c);
+        long connects = 0;
+        code = 0;
+        knc_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        knc_curl.easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+        if (x.refusal[0]) code = strtol(x.refusal, NULL, 10);
+        knc_curl_pool_give(&inst->pool, c, cc != CURLE_OK);
+        bool stale = connects == 0 && !x.reply[0] &&
+                     (cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING);
+        if (!stale) break;
+        knc_log(inst->host, KN_LOG_DEBUG, "a reused SMTP session was gone (%s); reconnecting", knc_curl.easy_strerror(cc));
+    }
     knc_curl.slist_free_all(rcpts);
-    knc_curl_pool_give(&inst->pool, c, cc != CURLE_OK);
+    if (cc == CURLE_OUT_OF_MEMORY) {
+        smtp_message_free(&msg);
+        knc_fail(&e, KN_E_NO_MEMORY, "out of memory");
+        return done.complete(done.ctx, e.code, &e, NULL);
+    }
 
     char reason[480], shown_reply[420];
     redact(cc == CURLE_OK || !x.refusal[0] ? x.reply : x.refusal, shown_reply, sizeof shown_reply);
@@ -192,7 +213,7 @@ void smtp_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *mes
     }
     if (cc == CURLE_ABORTED_BY_CALLBACK) {
         smtp_message_free(&msg);
-        knc_fail(&e, KN_E_CANCELLED, "the call was cancelled");
+        knc_fail(&e, KN_E_CANCELLED, "%s", atomic_load(&inst->stopping) ? "the daemon is stopping" : "the call was cancelled");
         return done.complete(done.ctx, e.code, &e, NULL);
     }
     if (cc == CURLE_OPERATION_TIMEDOUT && call && call->deadline_unix_ns > 0 && now_ns() >= call->deadline_unix_ns) {

@@ -20,6 +20,7 @@
 #include "knc_json.h"
 #include "knc_text.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,7 @@ typedef struct smtp_instance {
     const kn_host_t *host;
     smtp_config cfg;
     knc_curl_pool pool;
+    atomic_bool stopping; /* set by stop(): transfers still running give up at once */
 } smtp_instance;
 
 /* -- config.c ------------------------------------------------------------------------- */

@@ -22,6 +22,7 @@
 
 typedef struct {
     const kn_call_t *call;
+    const atomic_bool *stopping;
     long retry_after;  /* seconds, 0 when not given                                      */
     char answer[ANSWER_MAX];
     size_t answer_len;
@@ -70,8 +71,8 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud) {
 
 static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d) {
     (void)a, (void)b, (void)c, (void)d;
-    const kn_call_t *call = ((xfer *)ud)->call;
-    return call && call->is_cancelled(call) ? 1 : 0;
+    const xfer *x = ud;
+    return atomic_load(x->stopping) || (x->call && x->call->is_cancelled(x->call)) ? 1 : 0;
 }
 
 static void finish(kn_completion_t done, const char *outcome, const char *reason, long retry_after) {
@@ -117,7 +118,7 @@ void wh_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *messa
         knc_fail(&e, KN_E_NO_MEMORY, "curl_easy_init failed");
         return done.complete(done.ctx, e.code, &e, NULL);
     }
-    xfer x = {.call = call};
+    xfer x = {.call = call, .stopping = &inst->stopping};
     char line[400], errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hdrs = NULL;
 #define ADD(...) (snprintf(line, sizeof line, __VA_ARGS__), hdrs = knc_curl.slist_append(hdrs, line))
@@ -165,7 +166,7 @@ void wh_send(const kn_plugin_t *plugin, const kn_call_t *call, const char *messa
     wh_payload_free(&pl);
 
     if (cc == CURLE_ABORTED_BY_CALLBACK) {
-        knc_fail(&e, KN_E_CANCELLED, "the call was cancelled");
+        knc_fail(&e, KN_E_CANCELLED, "%s", atomic_load(&inst->stopping) ? "the daemon is stopping" : "the call was cancelled");
         return done.complete(done.ctx, e.code, &e, NULL);
     }
     if (cc == CURLE_OPERATION_TIMEDOUT && call && call->deadline_unix_ns > 0 && now_ns() >= call->deadline_unix_ns) {

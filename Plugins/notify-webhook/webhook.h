@@ -18,6 +18,7 @@
 #include "knc_json.h"
 #include "knc_text.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@ typedef struct wh_instance {
     const kn_host_t *host;
     wh_config cfg;
     knc_curl_pool pool;
+    atomic_bool stopping; /* set by stop(): transfers still running give up at once */
 } wh_instance;
 
 /* -- config.c ------------------------------------------------------------------------- */

@@ -6,7 +6,8 @@
 #            the same idempotency key keeps its Message-ID, 451 -> retryable, 550 ->
 #            permanent, header injection refused, bad settings name the setting, a wrong
 #            password is retryable, implicit TLS works, 1000 mails over one connection
-#            (mails/s printed; at least MIN_RATE, default 200), 8 threads at once.
+#            (mails/s printed; at least MIN_RATE, default 200), 8 threads at once, a pooled
+#            session the server dropped while idle is replaced.
 #   webhook: every signature verifies with the peer's own HMAC code, a wrong secret is
 #            refused, 2xx/429/500/400 map to delivered/retryable(+Retry-After)/permanent as
 #            planned per id, one keep-alive connection.
@@ -74,6 +75,8 @@ SMTP_PORT=$PORT
 # still signs every one; the 8-thread run below is verified).
 start_peer bench "$py/smtp_peer.py" --out bench-received.jsonl --cert-out cert-bench.pem --user mailer --password 's3cret p@ss'
 BENCH_PORT=$PORT
+start_peer idle "$py/smtp_peer.py" --out idle.jsonl --cert-out cert-idle.pem --idle-timeout 1
+IDLE_PORT=$PORT
 start_peer smtps "$py/smtp_peer.py" --out smtps.jsonl --cert-out cert-tls.pem --implicit-tls
 SMTPS_PORT=$PORT
 SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -189,6 +192,13 @@ out="$(./drive -q "$work"/libkinora-notify-smtp.so org.kinora.notify-smtp \
   '{"host":"127.0.0.1","port":'"$SMTPS_PORT"',"implicit_tls":true,"from":"news@example.org","ca_file":"'"$work"'/cert-tls.pem"}' \
   < one.jsonl 2>/dev/null || true)"
 echo "$out" | grep -q '"outcome":"delivered"' && grep -q '"tls": true' smtps.jsonl; check "smtp: implicit TLS delivers" $?
+
+# -- smtp: a session the server dropped while idle in the pool ----------------------------
+out="$(echo '{"to":"idle{i}@example.net","text":"x","idempotency_key":"idle-{i}"}' | ./drive -q -s 1500 -n 2 \
+  "$work"/libkinora-notify-smtp.so org.kinora.notify-smtp \
+  '{"host":"127.0.0.1","port":'"$IDLE_PORT"',"from":"news@example.org","ca_file":"'"$work"'/cert-idle.pem"}' 2>/dev/null)"
+[ "$(echo "$out" | grep -c '"outcome":"delivered"')" = 2 ] && [ "$(wc -l < idle.jsonl)" = 2 ]
+check "smtp: a pooled session the server closed while idle is replaced, the mail delivered" $?
 
 # -- smtp: throughput over one connection, then 8 threads --------------------------------
 echo '{"to":"reader{i}@example.net","to_name":"Reader {i}","subject":"Digest {i}","text":"Your weekly digest {i}\nhttps://kinora.example/d/{i}\n","html":"<p>Digest {i}</p>","headers":{"List-Unsubscribe":"<https://kinora.example/u/{i}>","List-Unsubscribe-Post":"List-Unsubscribe=One-Click"},"idempotency_key":"bench-{i}"}' > bench.jsonl

@@ -3,11 +3,12 @@
  * host does, calls kinora_module_entry_v1, init(), create() with the given settings, start(),
  * then send() for every message read from stdin, and prints each outcome as a JSON line.
  *
- *   drive MODULE.so PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-p] [-q] < messages.jsonl
+ *   drive MODULE.so PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-s MS] [-p] [-q] < messages.jsonl
  *
  * Each stdin line is one message_json; "{i}" in it becomes the message's index, so one line
  * sent with -n 1000 is a thousand different messages. -t sends from that many threads at
- * once (the host's worker pool); -p hands each line to parse_callback instead of send.
+ * once (the host's worker pool); -s waits MS milliseconds before each call after the first
+ * (idle connections); -p hands each line to parse_callback instead of send.
  * stdout: one line per message, in index order:
  *   {"i":0,"status":0,"result":{"outcome":"delivered"}}
  *   {"i":1,"status":-1,"error":"message.to: missing"}
@@ -104,6 +105,7 @@ static slot *g_slots;
 static size_t g_count;
 static atomic_size_t g_next;
 static bool g_callbacks;
+static long g_sleep_ms;
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -117,6 +119,7 @@ static void *worker(void *unused) {
         size_t i = atomic_fetch_add(&g_next, 1);
         if (i >= g_count) return NULL;
         slot *s = &g_slots[i];
+        if (i && g_sleep_ms) nanosleep(&(struct timespec){g_sleep_ms / 1000, (g_sleep_ms % 1000) * 1000000L}, NULL);
         s->call = (kn_call_t){NULL, now_ns() + 60 * (int64_t)1000000000, NULL, never_cancelled};
         kn_completion_t done = {s, on_complete};
         if (g_callbacks) g_notify->parse_callback(g_plugin, &s->call, s->message, done);
@@ -157,15 +160,16 @@ static char *instantiate(const char *tmpl, size_t index) {
 int main(int argc, char **argv) {
     long rounds = 1, threads = 1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:t:pq")) != -1) {
+    while ((opt = getopt(argc, argv, "n:t:s:pq")) != -1) {
         if (opt == 'n') rounds = strtol(optarg, NULL, 10);
         else if (opt == 't') threads = strtol(optarg, NULL, 10);
+        else if (opt == 's') g_sleep_ms = strtol(optarg, NULL, 10);
         else if (opt == 'p') g_callbacks = true;
         else if (opt == 'q') g_quiet = true;
-        else return fprintf(stderr, "usage: %s MODULE PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-p] [-q]\n", argv[0]), 2;
+        else return fprintf(stderr, "usage: %s MODULE PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-s MS] [-p] [-q]\n", argv[0]), 2;
     }
     if (argc - optind != 3 || rounds < 1 || threads < 1 || threads > 256)
-        return fprintf(stderr, "usage: %s MODULE PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-p] [-q]\n", argv[0]), 2;
+        return fprintf(stderr, "usage: %s MODULE PLUGIN_ID SETTINGS_JSON [-n ROUNDS] [-t THREADS] [-s MS] [-p] [-q]\n", argv[0]), 2;
     const char *path = argv[optind], *plugin_id = argv[optind + 1], *settings = argv[optind + 2];
 
     /* Messages first, so that a bad input never leaves an instance half made. */

@@ -18,6 +18,8 @@ connection, so tests can count reused connections).
 Recipients whose local part starts with "tempfail" get 451 at RCPT, "reject" 550 at RCPT,
 "datafail" 451 at the end of DATA, "datareject" 554 there.
 
+--idle-timeout drops a session idle that long (default 300 s), as busy servers do.
+
 Exits when its stdin closes, so a test that dies never leaves it running.
 """
 import argparse
@@ -174,6 +176,7 @@ async def main():
     ap.add_argument("--dkim-domain")
     ap.add_argument("--dkim-public-key")
     ap.add_argument("--implicit-tls", action="store_true")
+    ap.add_argument("--idle-timeout", type=float, default=300, help="seconds before an idle session is dropped")
     args = ap.parse_args()
 
     key_path = make_certificate(args.cert_out)
@@ -197,6 +200,7 @@ async def main():
             auth_required=authenticator is not None,
             auth_require_tls=True,
             data_size_limit=10 * 1024 * 1024,
+            timeout=args.idle_timeout,
         )
 
     loop = asyncio.get_running_loop()
