@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "sms.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,16 @@ static kn_status_t token_from_secret(sms_config *cfg, const kn_host_t *host, con
     return cfg->auth_token ? KN_OK : knc_fail(err, KN_E_NO_MEMORY, "out of memory");
 }
 
+/* ca_file is read by libcurl at each connection: a missing file would fail every send. */
+static kn_status_t check_ca_file(const char *path, kn_error_t *err) {
+    char shown[200];
+    FILE *f = path ? fopen(path, "re") : NULL;
+    if (path && !f)
+        return knc_fail(err, KN_E_CONFIG, "settings.ca_file: cannot open %s: %s", KNC_CLIP(path, shown), strerror(errno));
+    if (f) fclose(f);
+    return KN_OK;
+}
+
 static kn_status_t config_load(sms_config *cfg, const kn_host_t *host, const char *json, kn_error_t *err) {
     jval root = {0};
     knc_json_error jerr = {0};
@@ -111,6 +122,7 @@ static kn_status_t config_load(sms_config *cfg, const kn_host_t *host, const cha
         rc = knc_fail(err, KN_E_CONFIG, "settings.api_base must be an http:// or https:// URL");
     else if (!token == !token_secret)
         rc = knc_fail(err, KN_E_CONFIG, "settings: give exactly one of auth_token and auth_token_secret");
+    if (rc == KN_OK) rc = check_ca_file(str(&root, "ca_file"), err);
     if (rc == KN_OK && token_secret) rc = token_from_secret(cfg, host, token_secret, err);
     if (rc == KN_OK) {
         size_t bl = strlen(base);

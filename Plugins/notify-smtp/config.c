@@ -141,6 +141,16 @@ static kn_status_t load_dkim_key(smtp_config *cfg, const char *path, kn_error_t 
     return rc;
 }
 
+/* ca_file is read by libcurl at each connection: a missing file would fail every send. */
+static kn_status_t check_ca_file(const char *path, kn_error_t *err) {
+    char shown[200];
+    FILE *f = path ? fopen(path, "re") : NULL;
+    if (path && !f)
+        return knc_fail(err, KN_E_CONFIG, "settings.ca_file: cannot open %s: %s", KNC_CLIP(path, shown), strerror(errno));
+    if (f) fclose(f);
+    return KN_OK;
+}
+
 kn_status_t smtp_config_load(smtp_config *cfg, const kn_host_t *host, const char *json, kn_error_t *err) {
     jval root = {0};
     knc_json_error jerr = {0};
@@ -197,6 +207,7 @@ kn_status_t smtp_config_load(smtp_config *cfg, const kn_host_t *host, const char
                 rc = knc_fail(err, KN_E_CONFIG, "settings.dkim_selector: \"%s\" is not a DNS label",
                               KNC_CLIP(sel, shown));
     }
+    if (rc == KN_OK) rc = check_ca_file(str(&root, "ca_file"), err);
     if (rc == KN_OK && key) rc = load_dkim_key(cfg, key, err);
     if (rc == KN_OK && password_secret) rc = read_password_secret(cfg, host, password_secret, err);
     if (rc == KN_OK) {

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "webhook.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,16 @@ static kn_status_t read_secret(wh_config *cfg, const kn_host_t *host, const char
     return rc;
 }
 
+/* ca_file is read by libcurl at each connection: a missing file would fail every send. */
+static kn_status_t check_ca_file(const char *path, kn_error_t *err) {
+    char shown[200];
+    FILE *f = path ? fopen(path, "re") : NULL;
+    if (path && !f)
+        return knc_fail(err, KN_E_CONFIG, "settings.ca_file: cannot open %s: %s", KNC_CLIP(path, shown), strerror(errno));
+    if (f) fclose(f);
+    return KN_OK;
+}
+
 kn_status_t wh_config_load(wh_config *cfg, const kn_host_t *host, const char *json, kn_error_t *err) {
     jval root = {0};
     knc_json_error jerr = {0};
@@ -87,6 +98,7 @@ kn_status_t wh_config_load(wh_config *cfg, const kn_host_t *host, const char *js
     else if (!secret && !secret_name)
         rc = knc_fail(err, KN_E_CONFIG, "settings.secret (or secret_name) is required: receivers verify "
                       "the signature");
+    if (rc == KN_OK) rc = check_ca_file(str(&root, "ca_file"), err);
     if (rc == KN_OK) rc = secret ? set_key(cfg, secret, strlen(secret), "secret", err) : read_secret(cfg, host, secret_name, err);
     if (rc == KN_OK) {
         cfg->url = strdup(url);

@@ -174,6 +174,7 @@ create_error "$(smtp_settings | sed 's|dkim.pem|junk.pem|')" "settings.dkim_key_
 create_error "$(smtp_settings | sed 's|"dkim_domain":"example.org"|"dkim_domain":"example.com"|')" "settings.dkim_domain"; check "smtp: d= not aligned with From names dkim_domain" $?
 create_error "$(smtp_settings | sed 's|"dkim_selector":"k2026",||')" "settings.dkim_selector"; check "smtp: DKIM settings go together" $?
 create_error "$(smtp_settings | sed 's|Kinora Café <news@example.org>|not an address|')" "settings.from"; check "smtp: a bad From names from" $?
+create_error "$(smtp_settings | sed 's|cert.pem|no-such-ca.pem|')" "settings.ca_file: cannot open"; check "smtp: a missing ca_file names ca_file" $?
 
 # -- smtp: wrong password, nobody listening, a wrong DKIM key ------------------------------
 echo '{"to":"dave@example.net","subject":"x","text":"y","idempotency_key":"k-auth"}' > one.jsonl
