@@ -10,7 +10,8 @@
 #            session the server dropped while idle is replaced.
 #   webhook: every signature verifies with the peer's own HMAC code, a wrong secret is
 #            refused, 2xx/429/500/400 map to delivered/retryable(+Retry-After)/permanent as
-#            planned per id, one keep-alive connection.
+#            planned per id, one keep-alive connection, https with ca_file (and an untrusted
+#            certificate refused).
 #   sms:     Twilio-shaped peer: Basic auth, form fields, the same idempotency key gives the
 #            same sid, 21211 -> permanent + address_gone, 429 -> retryable + Retry-After,
 #            500 -> retryable, a non-E.164 number refused; parse_callback verifies the
@@ -83,6 +84,8 @@ SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 start_peer webhook "$py/webhook_peer.py" --secret "$SECRET" --out webhook.jsonl \
   --fail 500=0.1,429=0.1,400=0.1 --retry-after 7
 WEBHOOK_PORT=$PORT
+start_peer webhooks "$py/webhook_peer.py" --secret "raw text secret" --out webhooks.jsonl --tls-cert-out cert-https.pem
+HTTPS_PORT=$PORT
 start_peer twilio "$py/twilio_peer.py" --account-sid AC0123456789abcdef --auth-token 'tok3n-s3cret' \
   --out twilio.jsonl --callbacks-out callbacks.jsonl --retry-after 9
 TWILIO_PORT=$PORT
@@ -180,6 +183,8 @@ create_error "$(smtp_settings | sed 's|cert.pem|no-such-ca.pem|')" "settings.ca_
 echo '{"to":"dave@example.net","subject":"x","text":"y","idempotency_key":"k-auth"}' > one.jsonl
 out="$("${SMTP[@]}" "$(smtp_settings | sed 's|s3cret p@ss|wrong|')" < one.jsonl 2>/dev/null || true)"
 echo "$out" | grep -q '"outcome":"retryable".*AUTH refused'; check "smtp: a refused AUTH is retryable and says so" $?
+out="$("${SMTP[@]}" "$(smtp_settings | sed 's|"ca_file":"[^"]*",||')" < one.jsonl 2>/dev/null || true)"
+echo "$out" | grep -q '"outcome":"retryable"'; check "smtp: a certificate the system does not trust is not talked to (retryable)" $?
 closed=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 out="$("${SMTP[@]}" "$(smtp_settings | sed "s|\"port\":$SMTP_PORT|\"port\":$closed|")" < one.jsonl 2>/dev/null || true)"
 echo "$out" | grep -q '"outcome":"retryable"'; check "smtp: connection refused is retryable" $?
@@ -278,6 +283,14 @@ PYEOF
 out="$(echo '{"text":"x","idempotency_key":"evt-wrong","event":"e"}' | "${WH[@]}" '{"url":"http://127.0.0.1:'"$WEBHOOK_PORT"'/h","secret":"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}' 2>/dev/null || true)"
 echo "$out" | grep -q '"outcome":"permanent","reason":"HTTP 401' && grep -q '"id": "evt-wrong", "verified": false' webhook.jsonl
 check "webhook: a wrong secret does not verify at the peer (the check can fail)" $?
+out="$(echo '{"text":"x","idempotency_key":"evt-tls","event":"e"}' | "${WH[@]}" \
+  '{"url":"https://127.0.0.1:'"$HTTPS_PORT"'/h","secret":"raw text secret","ca_file":"'"$work"'/cert-https.pem"}' 2>/dev/null)"
+echo "$out" | grep -q '"outcome":"delivered"' && grep -q '"id": "evt-tls", "verified": true' webhooks.jsonl
+check "webhook: https with ca_file, a raw-text secret verifies" $?
+out="$(echo '{"text":"x","idempotency_key":"evt-untrusted","event":"e"}' | "${WH[@]}" \
+  '{"url":"https://127.0.0.1:'"$HTTPS_PORT"'/h","secret":"raw text secret"}' 2>/dev/null)"
+echo "$out" | grep -q '"outcome":"retryable"' && ! grep -q 'evt-untrusted' webhooks.jsonl
+check "webhook: an untrusted certificate is not talked to (retryable)" $?
 out="$(echo '{}' | "${WH[@]}" '{"url":"ftp://x/","secret":"s"}' 2>/dev/null || true)"
 echo "$out" | grep -q '"create_status":-11,"error":"settings.url'; check "webhook: a bad URL names url" $?
 

@@ -3,8 +3,11 @@
 
     webhook_peer.py --secret SECRET --out requests.jsonl
                     [--fail 500=0.1,429=0.1,400=0.05] [--fail-times K] [--retry-after S]
+                    [--tls-cert-out cert.pem]
 
-Prints {"port": N} as one line on stdout once it listens. Verifies each POST's Standard
+Prints {"port": N} as one line on stdout once it listens; with --tls-cert-out PATH it speaks
+HTTPS with a self-signed certificate for 127.0.0.1 written to PATH (the plugin's ca_file).
+Verifies each POST's Standard
 Webhooks signature with its own code: HMAC-SHA256 over "webhook-id.webhook-timestamp.body",
 keyed by the secret ("whsec_" + base64: the decoded bytes; anything else: its UTF-8 bytes),
 compared with every "v1,<base64>" of webhook-signature; the timestamp must be within 5 minutes.
@@ -26,6 +29,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import ssl
 import sys
 import threading
 import time
@@ -77,6 +81,7 @@ def main():
     ap.add_argument("--fail", default="")
     ap.add_argument("--fail-times", type=int, default=0)
     ap.add_argument("--retry-after", type=int, default=0)
+    ap.add_argument("--tls-cert-out", help="speak HTTPS with a self-signed certificate written here")
     args = ap.parse_args()
     key = key_of(args.secret)
     failures = []
@@ -136,6 +141,12 @@ def main():
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if args.tls_cert_out:
+        from selfsigned import make_certificate
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert_out, make_certificate(args.tls_cert_out))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(json.dumps({"port": server.server_address[1]}), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     while sys.stdin.buffer.read(4096):
