@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "kinora-moderation-image", type: .dynamic, targets: ["KinoraModerationImage"]),
         .library(name: "kinora-moderation-bayes", type: .dynamic, targets: ["KinoraModerationBayes"]),
         .library(name: "kinora-storage-s3", type: .dynamic, targets: ["KinoraStorageS3"]),
+        .library(name: "kinora-notify-smtp", type: .dynamic, targets: ["KinoraNotifySMTP"]),
+        .library(name: "kinora-notify-webhook", type: .dynamic, targets: ["KinoraNotifyWebhook"]),
+        .library(name: "kinora-notify-sms", type: .dynamic, targets: ["KinoraNotifySMS"]),
         .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
         .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
     ],
@@ -260,6 +263,37 @@ let package = Package(
             exclude: ["README.md"],
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra", "-I/usr/include/libxml2"])],
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        // Notification channels in C11 (kinora.notify/1): mail (SMTP, DKIM), signed webhooks and
+        // SMS in Twilio's shape. libcurl and libcrypto are dlopen'ed by the kit (knc_curl.h)
+        // when the first instance is made, as the S3 plugin does, so not linked.
+        .target(
+            name: "KinoraNotifySMTP",
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
+            path: "Plugins/notify-smtp",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
+            linkerSettings: pluginLinkerFlags
+        ),
+        .target(
+            name: "KinoraNotifyWebhook",
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
+            path: "Plugins/notify-webhook",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
+            linkerSettings: pluginLinkerFlags
+        ),
+        .target(
+            name: "KinoraNotifySMS",
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
+            path: "Plugins/notify-sms",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
             linkerSettings: pluginLinkerFlags
         ),
 

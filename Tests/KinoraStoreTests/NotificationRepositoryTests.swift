@@ -14,7 +14,7 @@ import Testing
                 UserRecord(id: id, username: id, role: "viewer", passwordHash: "$2b$12$notarealhash"),
                 email: email.map { UserEmail(address: $0, verified: id != "unverified") })
         }
-        let channel = ChannelRecord(ownerID: "maker", handle: "maker", name: "Maker")
+        let channel = ChannelRecord(ownerID: "maker", handle: "maker-news", name: "Maker")
         try database.channels.create(channel)
         for id in ["fan", "quiet", "nomail", "unverified"] { try database.subscriptions.subscribe(userID: id, channelID: channel.id) }
         return (database, channel)

@@ -5,6 +5,7 @@ import KinoraConfiguration
 import KinoraCore
 import KinoraStore
 import NIOCore
+import ServiceLifecycle
 
 /// The in-app inbox (list, read, read all, a live stream) and the choices of what an account
 /// hears on which channel (``NotificationInbox``).
@@ -88,7 +89,9 @@ struct NotificationRoutes {
             var last = start
             var quiet: Duration = .zero
             try await writer.write(ByteBuffer(string: "retry: 3000\nevent: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"))
-            while !Task.isCancelled, ContinuousClock.now - started < limit {
+            // A client that went away is noticed at the next write, so a stopping daemon must not
+            // wait for that: the stream ends with the shutdown and EventSource reconnects elsewhere.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully, ContinuousClock.now - started < limit {
                 let items = try database.inbox.after(userID: userID, id: last)
                 if !items.isEmpty {
                     var text = ""

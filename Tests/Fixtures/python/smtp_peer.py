@@ -12,7 +12,8 @@ with that user and password is required (and only after TLS).
 Each accepted message is appended to --out as one JSON line: mail_from, rcpt_tos, data (the
 raw bytes, base64), dkim (dkimpy's verify() with a DNS function serving the selector's TXT
 record from --dkim-public-key; null when no key is given), dkim_h (the h= tag, lower case),
-message_id, list_unsubscribe, list_unsubscribe_post, auth_user, tls, client_port (one per
+message_id, list_unsubscribe, list_unsubscribe_post, auth_user, tls, subject (decoded), text
+(the text/plain part, decoded), client_port (one per
 connection, so tests can count reused connections).
 
 Recipients whose local part starts with "tempfail" get 451 at RCPT, "reject" 550 at RCPT,
@@ -26,6 +27,7 @@ import argparse
 import asyncio
 import base64
 import email
+import email.header
 import email.policy
 import json
 import os
@@ -55,6 +57,21 @@ def dkim_txt_record(path):
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+def decoded_subject(msg):
+    """The Subject with its RFC 2047 words decoded."""
+    raw = msg.get("Subject")
+    return None if raw is None else str(email.header.make_header(email.header.decode_header(raw)))
+
+
+def plain_text(msg):
+    """The text/plain part, its transfer encoding and charset undone."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True) or b""
+            return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return None
 
 
 class Authenticator:
@@ -121,6 +138,8 @@ class Handler:
             "tls": session.ssl is not None
             or (server.transport is not None and server.transport.get_extra_info("ssl_object") is not None),
             "client_port": session.peer[1] if session.peer else None,
+            "subject": decoded_subject(msg),
+            "text": plain_text(msg),
         }
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()
