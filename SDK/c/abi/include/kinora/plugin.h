@@ -97,7 +97,7 @@
  *
  * Function pointers
  *   - No function pointer in a struct the plugin hands to the host may be NULL unless its
- *     comment says "optional" (in ABI 1.0 only kn_notify_v1_t.parse_callback is): the module entry's init, deinit and
+ *     comment says "optional" (in ABI 1.0 only kn_notify_v1_t's parse_callback and channel_info are): the module entry's init, deinit and
  *     get_factory; the factory's count, get_descriptor and create; the kn_plugin_t's start,
  *     stop, destroy and get_interface; and every operation of every interface table the
  *     plugin returns. The host checks the entry and the factory when it loads the module
@@ -961,7 +961,7 @@ typedef struct kn_moderation_feedback_v1 {
  *     "html": "<!doctype html>…",       optional
  *     "headers": { "List-Unsubscribe": "<https://…/unsubscribe/TOKEN>",
  *                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
- *     "idempotency_key": "n7f3c2a9e1d04b6c",
+ *     "idempotency_key": "video.published-v8k2-mail-u3f9",   [A-Za-z0-9._-], 1..200 bytes
  *     "event": "video.published",       the event's stable key
  *     "language": "en",
  *     "data": { "video_id": "…", "url": "https://…" } }   the event's ids and links
@@ -1015,7 +1015,8 @@ typedef struct kn_notify_v1 {
 
     /* [blocking-ok & started] Optional (NULL when the provider calls nothing back): verify
      * and read a delivery-status callback. `request_json` (borrowed):
-     *   { "url": "https://kinora.example/api/v1/notify/callbacks/sms",  the public URL
+     *   { "url": "https://kinora.example/api/v1/notify/callbacks/sms?key=…",  the public URL,
+ *                                                        with the query string as received
      *     "method": "POST",
      *     "headers": { "content-type": "…", "x-twilio-signature": "…" },  lower-case names
      *     "body": "MessageSid=SM1&MessageStatus=delivered" }               UTF-8 text
@@ -1026,6 +1027,13 @@ typedef struct kn_notify_v1 {
      *         nothing), INVALID_ARGUMENT (a callback it cannot read: 400). */
     void (*parse_callback)(const kn_plugin_t *plugin, const kn_call_t *call, const char *request_json,
                            kn_completion_t done);
+
+    /* [any & started] Optional (NULL when the channel has nothing to tell clients): a JSON
+     * object (static or instance storage, valid until stop()) that the host hands to the web
+     * UI and API clients as they set up this channel, e.g. Web Push's VAPID public key:
+     *   { "application_server_key": "BLc4xRzKlKORKWlbdgFaBrrPK3ydWAHo4M0gs0i1oEKgPpWC5cW8OCzVrOQRv-1npXRWk8udnW3oqIEhk8Lh5jo" }
+     * Public values only: the host serves it to any signed-in account. */
+    const char *(*channel_info)(const kn_plugin_t *plugin);
 } kn_notify_v1_t;
 
 #ifdef __cplusplus
