@@ -57,7 +57,8 @@ extension InterfaceTables {
                         } catch {
                             completion.fail(error)
                         }
-                    } : nil
+                    } : nil,
+                channel_info: nil
             ))
         return table
     }
