@@ -23,10 +23,12 @@ public struct NotificationConfig: Sendable, Equatable {
 
     /// A subscriber hears of a new video by mail and in-app; replies, mentions and decisions
     /// about one's content reach the inbox and the mailbox.
+    /// A browser that subscribed to Web Push hears of the same; text messages cost money, so
+    /// nobody gets them until they choose.
     public static let builtInDefaults: [String: Set<String>] = [
-        "video.published": ["email", "in_app"],
-        "comment.reply": ["email", "in_app"],
-        "comment.mention": ["email", "in_app"],
+        "video.published": ["email", "in_app", "webpush"],
+        "comment.reply": ["email", "in_app", "webpush"],
+        "comment.mention": ["email", "in_app", "webpush"],
         "moderation.decision": ["email", "in_app"],
     ]
 

@@ -24,7 +24,7 @@ import Testing
     func aFanOutReachesWhoChoseItOnceAndTheInboxPages(_ backend: StoreBackend) throws {
         let (database, channel) = try Self.setUp(backend, "notify-fanout")
         try database.notificationPreferences.set(userID: "quiet", [("video.published", "email", false), ("video.published", "in_app", false)])
-        let mail = [(channel: "mail", kind: "email", byDefault: true, needsEmail: true)]
+        let mail = [OutboxDelivery(channel: "mail", kind: "email", byDefault: true, addressing: .email)]
         func raise() throws -> Int {
             try database.outbox.fanOut(
                 .subscribers(channelID: channel.id), event: "video.published", data: #"{"video_id":"v1"}"#, keyPrefix: "video.published-v1-",

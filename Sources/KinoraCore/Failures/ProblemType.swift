@@ -36,6 +36,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
     case commentsDisabled = "comments-disabled"
     case csrfFailed = "csrf-failed"
     case deferLengthUnsupported = "defer-length-unsupported"
+    case deliveryFailed = "delivery-failed"
     case empty = "empty"
     case emptyUpload = "empty-upload"
     case fieldTooLarge = "field-too-large"
@@ -145,7 +146,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .mediaWorkerMissing, .noApiSpec, .noWebTemplates, .notReady, .storageFailed, .storageUnavailable: .unavailable
         case .methodNotAllowed: .methodNotAllowed
         case .noAccount, .noSession, .notFound, .oidcProviderUnknown: .notFound
-        case .oidcProviderUnavailable, .oidcTokenExchangeFailed: .badGateway
+        case .deliveryFailed, .oidcProviderUnavailable, .oidcTokenExchangeFailed: .badGateway
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .rateLimited, .tooManyAttempts: .tooManyRequests
         case .tusVersion: .preconditionFailed
@@ -187,6 +188,7 @@ public enum ProblemType: String, CaseIterable, Sendable {
         case .commentsDisabled: "Comments turned off"
         case .csrfFailed: "Cross-site request refused"
         case .empty, .noDecodableStream, .notMedia, .stillImage, .tooLarge, .tooLong, .tooManyStreams, .truncated, .unreadable: "Not a usable video"
+        case .deliveryFailed: "The channel could not deliver"
         case .emptyUpload: "Empty upload"
         case .fieldTooLarge: "Form field too large"
         case .fieldsTooLarge: "Form fields too large"

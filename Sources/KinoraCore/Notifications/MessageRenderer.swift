@@ -64,6 +64,16 @@ public struct MessageRenderer: Sendable {
                     return .nothingToSend("the account has no verified mail address")
                 }
                 object["to"] = email.address
+            case "phone":
+                guard let phone = try database.addresses.verifiedPhone(userID: userID) else {
+                    return .nothingToSend("the account has no verified phone number")
+                }
+                object["to"] = phone
+            case "webpush":
+                guard let id = message.addressID, let subscription = try database.addresses.pushSubscription(id: id), subscription.userID == userID else {
+                    return .nothingToSend("the browser's push subscription is gone")
+                }
+                object["to"] = ["endpoint": subscription.endpoint, "keys": ["p256dh": subscription.p256dh, "auth": subscription.auth]]
             case "none": break
             default: return .nothingToSend("the account has no \(channel.addressKind) address")
             }

@@ -77,6 +77,13 @@ public struct NotificationDelivery: Service {
                 try record(message, .retryable(reason: "the channel \(message.channel) is not started", retryAfterSeconds: nil), logger: logger)
                 return
             }
+            // Quiet hours hold everything but security mail until they end.
+            if let userID = message.userID, NotificationEvent(rawValue: message.event)?.isSecurity != true,
+                let end = try database.notificationSettings.quietHours(userID: userID)?.end(after: Date())
+            {
+                try database.outbox.postpone(message.id, until: end)
+                return
+            }
             let rendered: String
             let made: MessageRenderer.Rendered
             do {
@@ -94,6 +101,7 @@ public struct NotificationDelivery: Service {
             }
             let outcome = await channel.send(message: rendered, requestID: message.idempotencyKey, deadline: .now + .seconds(60))
             try record(message, outcome, logger: logger)
+            if case .permanent(_, addressGone: true) = outcome { try forgetAddress(of: message, kind: channel.addressKind, logger: logger) }
         } catch {
             // The database failed us: the lease runs out and the message is claimed again.
             logger.error("cannot deliver a notification: \(error)")
@@ -115,6 +123,23 @@ public struct NotificationDelivery: Service {
             }
             let delay = max(after ?? 0, Self.backoff(attempt: message.attempts, base: config.retryBaseSeconds, cap: config.retryMaxSeconds))
             try database.outbox.retry(message.id, reason: reason, at: Date().addingTimeInterval(delay))
+        }
+    }
+
+    /// The provider said the address will never work again (a push subscription answered 410,
+    /// a number that cannot receive texts): the account's other messages stop trying it.
+    func forgetAddress(of message: OutboxMessage, kind: String, logger: Logger) throws {
+        switch kind {
+        case "webpush":
+            if let id = message.addressID, try database.addresses.removePush(id: id, userID: nil) {
+                logger.info("push subscription removed: the push service says it is gone")
+            }
+        case "phone":
+            if let userID = message.userID {
+                try database.addresses.removePhone(userID: userID)
+                logger.info("phone number removed: the gateway says it cannot receive messages")
+            }
+        default: break
         }
     }
 

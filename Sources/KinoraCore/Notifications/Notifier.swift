@@ -95,12 +95,19 @@ public struct Notifier: Sendable {
         let prefix = "\(event.rawValue)-\(Self.keySafe(occurrence))-"
         let defaults = config.defaults[event.rawValue] ?? []
         let channels = registry.notifyChannels
-        var personal: [(channel: String, kind: String, byDefault: Bool, needsEmail: Bool)] = []
+        var personal: [OutboxDelivery] = []
         var kindsSeen: Set<String> = []
-        for channel in channels where channel.addressKind == "email" && kindsSeen.insert(channel.addressKind).inserted {
-            // A forced choice: security mail ignores preferences (the condition with a default of
-            // true only skips accounts that said no, and for security events nobody can).
-            personal.append((channel.name, "email", event.isSecurity || defaults.contains("email"), true))
+        for channel in channels where kindsSeen.insert(channel.addressKind).inserted {
+            guard let addressing = Self.addressing[channel.addressKind] else { continue }
+            // Security mail goes out by mail whatever the account chose (nobody can store a
+            // choice for it, and a default of true only skips those who said no); it is never
+            // pushed or texted.
+            if event.isSecurity {
+                if addressing == .email { personal.append(OutboxDelivery(channel: channel.name, kind: "email", byDefault: true, addressing: .email)) }
+                continue
+            }
+            personal.append(
+                OutboxDelivery(channel: channel.name, kind: channel.addressKind, byDefault: defaults.contains(channel.addressKind), addressing: addressing))
         }
         try database.outbox.fanOut(
             audience, event: event.rawValue, data: json, keyPrefix: prefix, deliveries: personal,
@@ -111,6 +118,10 @@ public struct Notifier: Sendable {
             }
         }
     }
+
+    /// The address each channel kind delivers to; the first channel of a kind (by name) carries
+    /// that kind's messages.
+    static let addressing: [String: OutboxAddressing] = ["email": .email, "phone": .phone, "webpush": .pushSubscriptions]
 
     /// Keys are made of letters, digits, '.', '_' and '-', so a plugin can put one in a
     /// Message-ID or a header as it is.

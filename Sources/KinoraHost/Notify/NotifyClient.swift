@@ -48,6 +48,15 @@ public struct NotifyClient: Sendable {
 
     public var name: String { instance.name }
 
+    /// What the channel tells clients (`channel_info`: Web Push's `application_server_key`),
+    /// an empty object when it tells nothing or answers something other than an object.
+    public var info: JSONValue {
+        guard let text = table.pointee.channel_info?(instance.rawPlugin), let value = try? JSONValue(parsing: String(cString: text)),
+            value.objectValue != nil
+        else { return .object([:]) }
+        return value
+    }
+
     /// Whether the plugin reads delivery-status callbacks.
     public var takesCallbacks: Bool { table.pointee.parse_callback != nil }
 

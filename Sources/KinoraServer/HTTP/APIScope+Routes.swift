@@ -35,7 +35,8 @@ extension APIScope {
                 "GET /api/v1/playlists/{id}",
                 "GET /api/v1/videos/{id}/comments", "GET /api/v1/comments/{id}", "GET /api/v1/comments/{id}/replies",
                 "GET /api/v1/me/notifications", "GET /api/v1/me/notifications/events", "GET /api/v1/me/notification-preferences",
-                "GET /notifications/unsubscribe/{token}",
+                "GET /notifications/unsubscribe/{token}", "GET /api/v1/notify/channels", "GET /api/v1/me/push-subscriptions",
+                "GET /api/v1/me/phone",
             ]
         ),
         (
@@ -61,6 +62,8 @@ extension APIScope {
                 "POST /api/v1/reports",
                 "POST /api/v1/me/notifications/{id}/read", "POST /api/v1/me/notifications/read-all", "PUT /api/v1/me/notification-preferences",
                 "POST /notifications/unsubscribe/{token}", "POST /api/v1/notify/callbacks/{instance}",
+                "POST /api/v1/me/push-subscriptions", "DELETE /api/v1/me/push-subscriptions/{id}",
+                "PUT /api/v1/me/phone", "POST /api/v1/me/phone/verify", "DELETE /api/v1/me/phone",
             ]
         ),
         (

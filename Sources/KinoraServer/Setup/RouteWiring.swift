@@ -96,6 +96,7 @@ struct RouteWiring {
         NotificationRoutes(database: database, inbox: inbox).register(on: router)
         UnsubscribeRoutes(inbox: inbox, key: unsubscribeKey, web: web).register(on: router)
         NotifyCallbackRoutes(registry: registry, publicURL: config.publicURL).register(on: router)
+        NotificationAddressRoutes(database: database, addresses: NotificationAddresses(database: database, registry: registry)).register(on: router)
         NotificationAdminRoutes(administration: NotificationAdministration(database: database, registry: registry), database: database)
             .register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))

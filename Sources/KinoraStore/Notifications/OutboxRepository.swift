@@ -10,6 +10,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public var event: String
     /// The channel: the name of the `kinora.notify/1` instance that delivers it.
     public var channel: String
+    /// Which of the recipient's addresses, when they have several (a Web Push subscription's id).
+    public var addressID: String?
     /// The event's data as a JSON object; the message is rendered from it at delivery time.
     public var data: String
     public var state: String
@@ -27,6 +29,32 @@ public enum OutboxAudience: Sendable {
     case users([String])
 }
 
+/// Which address of each recipient a channel delivers to: it also decides who has one.
+public enum OutboxAddressing: Sendable {
+    /// The account's verified mail address.
+    case email
+    /// The account's verified phone number.
+    case phone
+    /// Each of the account's Web Push subscriptions: one message per browser.
+    case pushSubscriptions
+}
+
+/// One channel of a fan-out: the instance that delivers, the preference kind that decides
+/// (`email`, `webpush`, `phone`) with its default, and the address it needs.
+public struct OutboxDelivery: Sendable {
+    public var channel: String
+    public var kind: String
+    public var byDefault: Bool
+    public var addressing: OutboxAddressing
+
+    public init(channel: String, kind: String, byDefault: Bool, addressing: OutboxAddressing) {
+        self.channel = channel
+        self.kind = kind
+        self.byDefault = byDefault
+        self.addressing = addressing
+    }
+}
+
 /// The outbox every notification channel but the inbox delivers from: a row per message,
 /// claimed with a lease, retried with backoff, finished as delivered, failed or dropped. A
 /// daemon killed mid-delivery leaves its rows `sending` with a lease that runs out, and the
@@ -40,7 +68,7 @@ public struct OutboxRepository: Sendable {
     static let secretEvents = "'account.password_reset'"
 
     static let columns =
-        "id, idempotency_key, user_id, event, channel, data, state, attempts, last_error, provider_id, created_at, updated_at"
+        "id, idempotency_key, user_id, event, channel, address_id, data, state, attempts, last_error, provider_id, created_at, updated_at"
 
     /// Adds one message; false when one with that key exists (the event was raised before).
     @discardableResult
@@ -54,35 +82,41 @@ public struct OutboxRepository: Sendable {
         }
     }
 
-    /// One message per account of `audience` who hears of `event` on channel kind `kind`
-    /// (its stored choice, else `byDefault`) and has a verified mail address when
-    /// `needsEmail`, through `channel`, in one statement: a channel with 100,000 subscribers
-    /// is one INSERT … SELECT, not 100,000 round trips. Keys are `keyPrefix` + the account id.
-    /// Also puts the in-app notification in each hearing account's inbox when `inApp` is set
-    /// (with its own preference under kind `in_app`). Returns the messages added.
+    /// One message per account of `audience` who hears of `event` on each delivery's kind (its
+    /// stored choice, else the default) and has the address it needs, in one statement per
+    /// channel: a channel with 100,000 subscribers is one INSERT … SELECT, not 100,000 round
+    /// trips. Keys are `keyPrefix` + channel + account (+ subscription). Also puts the in-app
+    /// notification in each hearing account's inbox when `inApp` is set (with its own
+    /// preference under kind `in_app`). Returns the messages added.
     @discardableResult
     public func fanOut(
-        _ audience: OutboxAudience, event: String, data: String, keyPrefix: String,
-        deliveries: [(channel: String, kind: String, byDefault: Bool, needsEmail: Bool)],
-        inApp: Bool?, now: Date = Date()
+        _ audience: OutboxAudience, event: String, data: String, keyPrefix: String, deliveries: [OutboxDelivery], inApp: Bool?,
+        now: Date = Date()
     ) throws -> Int {
         let (from, audienceArguments): (String, [any SQLBindable]) =
             switch audience {
-            case .subscribers(let channelID): ("subscriptions s JOIN users u ON u.id = s.user_id WHERE s.channel_id = ?", [channelID])
-            case .users(let ids):
-                ids.isEmpty
-                    ? ("users u WHERE 1 = 0", [])
-                    : ("users u WHERE u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))", ids)
+            case .subscribers(let channelID): ("subscriptions s JOIN users u ON u.id = s.user_id", [channelID])
+            case .users(let ids): ("users u", ids)
+            }
+        let who: String =
+            switch audience {
+            case .subscribers: "s.channel_id = ?"
+            case .users(let ids): ids.isEmpty ? "1 = 0" : "u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
             }
         return try db.write { db in
             var added = 0
             for delivery in deliveries {
                 let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: delivery.byDefault)
-                let email = delivery.needsEmail ? " AND u.email IS NOT NULL AND u.email_verified" : ""
+                let (join, key, address, reachable): (String, String, String, String) =
+                    switch delivery.addressing {
+                    case .email: ("", "u.id", "NULL", " AND u.email IS NOT NULL AND u.email_verified")
+                    case .phone: ("", "u.id", "NULL", " AND u.phone IS NOT NULL AND u.phone_verified")
+                    case .pushSubscriptions: (" JOIN push_subscriptions ps ON ps.user_id = u.id", "u.id || '-' || ps.id", "ps.id", "")
+                    }
                 added += try db.execute(
                     """
-                    INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, data, next_attempt_at, created_at, updated_at)
-                    SELECT ? || u.id, u.id, ?, ?, ?, ?, ?, ? FROM \(from) AND \(hears)\(email)
+                    INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, address_id, data, next_attempt_at, created_at, updated_at)
+                    SELECT ? || \(key), u.id, ?, ?, \(address), ?, ?, ?, ? FROM \(from)\(join) WHERE \(who) AND \(hears)\(reachable)
                     ON CONFLICT (idempotency_key) DO NOTHING
                     """,
                     [keyPrefix + delivery.channel + "-", event, delivery.channel, data, now, now, now] + audienceArguments + [event, delivery.kind])
@@ -92,7 +126,7 @@ public struct OutboxRepository: Sendable {
                 try db.execute(
                     """
                     INSERT INTO notifications(user_id, event, dedupe_key, data, created_at)
-                    SELECT u.id, ?, ? || u.id, ?, ? FROM \(from) AND \(hears)
+                    SELECT u.id, ?, ? || u.id, ?, ? FROM \(from) WHERE \(who) AND \(hears)
                     ON CONFLICT (dedupe_key) DO NOTHING
                     """, [event, keyPrefix + "in_app-", data, now] + audienceArguments + [event, "in_app"])
             }
@@ -181,7 +215,7 @@ public struct OutboxRepository: Sendable {
     static func message(_ row: SQLRow) throws -> OutboxMessage {
         OutboxMessage(
             id: try row.value("id"), idempotencyKey: try row.value("idempotency_key"), userID: row["user_id"], event: try row.value("event"),
-            channel: try row.value("channel"), data: try row.value("data"), state: try row.value("state"), attempts: try row.value("attempts"),
+            channel: try row.value("channel"), addressID: row["address_id"], data: try row.value("data"), state: try row.value("state"), attempts: try row.value("attempts"),
             lastError: row["last_error"], providerID: row["provider_id"], createdAt: try row.value("created_at"),
             updatedAt: try row.value("updated_at"))
     }
