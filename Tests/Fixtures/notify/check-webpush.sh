@@ -11,7 +11,7 @@
 #     24 h, sub) and k is the key channel_info hands to browsers; TTL, Urgency, Topic
 #     (the same for a resend), Content-Encoding headers;
 #   - 201 -> delivered with the Location as provider_id, 410 -> permanent + address_gone,
-#     429 -> retryable + Retry-After;
+#     429 -> retryable + Retry-After; 80 messages from 8 threads at once all decrypt;
 #   - subscriptions with keys of the wrong size, a point off the curve, or a plain-http
 #     endpoint elsewhere than loopback -> invalid argument;
 #   - the key file is made with mode 0600 on the first create and reused after;
@@ -145,6 +145,23 @@ topics = [g["topic"] for g in pushed]
 check("Topic: 32 base64url characters, the same for a resend, another for another key",
       all(t and re.fullmatch(r"[A-Za-z0-9_-]{1,32}", t) for t in topics) and topics[0] == topics[1] != topics[2])
 sys.exit(1 if bad else 0)
+PYEOF
+
+# -- eight threads at once share the instance (keys, handle pool) ------------------------------
+echo '{"to":'"$SUB2"',"subject":"Concurrent {i}","text":"message {i}","idempotency_key":"conc-{i}"}' > conc.jsonl
+"${DRIVE[@]}" -n 80 -t 8 "$(settings)" < conc.jsonl > conc-out.jsonl 2> conc-log.txt
+check "80 sends from 8 threads each completed exactly once" $?
+"$PY" - "$work" <<'PYEOF' || failures=$((failures + 1))
+import json, sys
+work = sys.argv[1]
+out = [json.loads(l) for l in open(f"{work}/conc-out.jsonl")]
+got = [json.loads(l) for l in open(f"{work}/push.jsonl")]
+tags = sorted(g["payload"]["tag"] for g in got if isinstance(g.get("payload"), dict) and g["payload"]["tag"].startswith("conc-"))
+ok = (all(o.get("result", {}).get("outcome") == "delivered" for o in out) and len(out) == 80
+      and tags == sorted(f"conc-{i}" for i in range(80))
+      and all(g["vapid"] is True for g in got if g["path"].startswith("/push/")))
+print(("ok   " if ok else "FAIL ") + "80 messages from 8 threads: each delivered, decrypted and verified once")
+sys.exit(0 if ok else 1)
 PYEOF
 
 # -- refused subscriptions --------------------------------------------------------------------
