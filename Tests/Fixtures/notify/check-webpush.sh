@@ -11,7 +11,7 @@
 #     24 h, sub) and k is the key channel_info hands to browsers; TTL, Urgency, Topic
 #     (the same for a resend), Content-Encoding headers;
 #   - 201 -> delivered with the Location as provider_id, 410 -> permanent + address_gone,
-#     429 -> retryable + Retry-After; 80 messages from 8 threads at once all decrypt;
+#     429 -> retryable + Retry-After, 413 -> permanent, 500 -> retryable; 80 messages from 8 threads at once all decrypt;
 #   - subscriptions with keys of the wrong size, a point off the curve, or a plain-http
 #     endpoint elsewhere than loopback -> invalid argument;
 #   - the key file is made with mode 0600 on the first create and reused after;
@@ -96,6 +96,8 @@ SUB="$(new_subscription push)"
 SUB2="$(new_subscription push)"
 GONE="$(new_subscription gone)"
 BUSY="$(new_subscription busy)"
+TOOLARGE="$(new_subscription toolarge)"
+BROKEN="$(new_subscription broken)"
 LONG="$("$PY" -c 'print("é" * 600 + "end")')"
 cat > messages.jsonl <<EOF2
 {"to":$SUB,"subject":"New video from Studio: Night trains","text":"Night trains, 12 minutes.\nWatch it now.","idempotency_key":"video.published-v8k2-push-u3f9","event":"video.published","data":{"video_id":"v8k2","url":"https://kinora.example/v/v8k2"}}
@@ -103,6 +105,8 @@ cat > messages.jsonl <<EOF2
 {"to":$SUB2,"subject":"Un long texte","text":"$LONG","idempotency_key":"k-long","data":{"video_url":"https://kinora.example/v/long"}}
 {"to":$GONE,"subject":"Hi","text":"x","idempotency_key":"k-gone"}
 {"to":$BUSY,"subject":"Hi","text":"x","idempotency_key":"k-busy"}
+{"to":$TOOLARGE,"subject":"Hi","text":"x","idempotency_key":"k-toolarge"}
+{"to":$BROKEN,"subject":"Hi","text":"x","idempotency_key":"k-broken"}
 EOF2
 "${DRIVE[@]}" "$(settings ',"ttl_seconds":600')" < messages.jsonl > push-out.jsonl 2> push-log.txt
 check "drive completed every send exactly once" $?
@@ -124,6 +128,9 @@ check("two sends to a live subscription delivered, provider_id = the Location of
 check("410 -> permanent with address_gone", res[3].get("outcome") == "permanent" and res[3].get("address_gone") is True
       and "410" in res[3].get("reason", ""))
 check("429 -> retryable with Retry-After 11", res[4].get("outcome") == "retryable" and res[4].get("retry_after_seconds") == 11)
+check("413 -> permanent, the address kept", res[5].get("outcome") == "permanent" and "413" in res[5].get("reason", "")
+      and not res[5].get("address_gone"))
+check("500 -> retryable", res[6].get("outcome") == "retryable" and "500" in res[6].get("reason", ""))
 pushed = [g for g in got if g["path"].startswith("/push/")]
 check("three messages reached the push service, each decrypted by http_ece",
       len(pushed) == 3 and all(g["status"] == 201 and isinstance(g.get("payload"), dict) for g in pushed))
@@ -145,6 +152,34 @@ topics = [g["topic"] for g in pushed]
 check("Topic: 32 base64url characters, the same for a resend, another for another key",
       all(t and re.fullmatch(r"[A-Za-z0-9_-]{1,32}", t) for t in topics) and topics[0] == topics[1] != topics[2])
 sys.exit(1 if bad else 0)
+PYEOF
+
+# -- the peer's own VAPID check refuses what it must (so its "verified" above means something) --
+"$PY" - "$repo/Tests/Fixtures/python" <<'PYEOF' || failures=$((failures + 1))
+import base64, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from push_service import verify_vapid
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+def token(key, claims, k=None):
+    signing_input = b64(json.dumps({"typ": "JWT", "alg": "ES256"}).encode()) + "." + b64(json.dumps(claims).encode())
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    pub = (k or key).public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return f"vapid t={signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}, k={b64(pub)}"
+a, b = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+origin, now = "http://127.0.0.1:1", int(time.time())
+good = {"aud": origin, "exp": now + 3600, "sub": "mailto:ops@kinora.example"}
+cases = [("a good token", token(a, good), True),
+         ("k of another key", token(a, good, k=b), False),
+         ("another audience", token(a, dict(good, aud="http://127.0.0.1:2")), False),
+         ("expired", token(a, dict(good, exp=now - 10)), False),
+         ("exp 48 h ahead", token(a, dict(good, exp=now + 48 * 3600)), False),
+         ("a sub that is no URL", token(a, dict(good, sub="ops")), False)]
+ok = all((verify_vapid(t, origin)[0] is True) == want for _, t, want in cases)
+print(("ok   " if ok else "FAIL ") + "push_service.py's VAPID check accepts a good token and refuses a wrong k, aud, exp or sub")
+sys.exit(0 if ok else 1)
 PYEOF
 
 # -- eight threads at once share the instance (keys, handle pool) ------------------------------

@@ -6,7 +6,7 @@
 Prints {"port": N} as one line on stdout once it listens. It plays both sides a browser
 needs: it makes subscriptions and it receives the pushes sent to them.
 
-  GET  /new-subscription[?kind=push|gone|busy]
+  GET  /new-subscription[?kind=push|gone|busy|toolarge|broken]
        makes a P-256 key pair and a 16-byte auth secret, as a browser's PushManager does, and
        answers {"endpoint": "http://127.0.0.1:N/<kind>/<id>", "keys": {"p256dh", "auth"}}.
   POST /push/<id>   verifies the VAPID token (RFC 8292: "Authorization: vapid t=JWT, k=KEY";
@@ -19,6 +19,7 @@ needs: it makes subscriptions and it receives the pushes sent to them.
                     answers 201: for the RFC 8291 Appendix A check, whose keys the test gives.
   POST /gone/<id>   410 Gone (an expired subscription).
   POST /busy/<id>   429 with "Retry-After: 11".
+  POST /toolarge/<id>  413;  POST /broken/<id>  500.
 
 Each POST is appended to --out as one JSON line: path, status, vapid (true or the reason it
 failed), vapid_k, vapid_claims, payload (the decrypted JSON, or the text), raw_body
@@ -147,6 +148,10 @@ def main():
                 status = 410
             elif kind == "busy":
                 status, headers = 429, [("Retry-After", "11")]
+            elif kind == "toolarge":
+                status = 413
+            elif kind == "broken":
+                status = 500
             elif vapid is not True:
                 status = 403
             elif kind == "raw":
