@@ -19,7 +19,7 @@ static const char *sms_address_kind(const kn_plugin_t *plugin) {
     return "phone";
 }
 
-static const kn_notify_v1_t sms_notify = {sms_address_kind, sms_send, sms_parse_callback};
+static const kn_notify_v1_t sms_notify = {sms_address_kind, sms_send, sms_parse_callback, NULL}; /* no channel_info */
 static const char *const sms_interfaces[] = {KN_NOTIFY_ID, NULL};
 
 static const char sms_schema[] =

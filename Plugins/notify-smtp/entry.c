@@ -18,7 +18,7 @@ static const char *smtp_address_kind(const kn_plugin_t *plugin) {
 }
 
 /* parse_callback is NULL: SMTP reports nothing back (bounces come as mail). */
-static const kn_notify_v1_t smtp_notify = {smtp_address_kind, smtp_send, NULL};
+static const kn_notify_v1_t smtp_notify = {smtp_address_kind, smtp_send, NULL, NULL}; /* no callbacks, no channel_info */
 static const char *const smtp_interfaces[] = {KN_NOTIFY_ID, NULL};
 
 #define DNS_NAME "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"

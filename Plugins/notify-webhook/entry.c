@@ -18,7 +18,7 @@ static const char *wh_address_kind(const kn_plugin_t *plugin) {
 }
 
 /* parse_callback is NULL: the receiver's HTTP answer is the whole delivery report. */
-static const kn_notify_v1_t wh_notify = {wh_address_kind, wh_send, NULL};
+static const kn_notify_v1_t wh_notify = {wh_address_kind, wh_send, NULL, NULL}; /* no channel_info either */
 static const char *const wh_interfaces[] = {KN_NOTIFY_ID, NULL};
 
 static const char wh_schema[] =

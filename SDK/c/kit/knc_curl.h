@@ -15,12 +15,15 @@
 #define CURL_DISABLE_TYPECHECK 1 /* curl_easy_setopt stays a plain variadic call */
 #endif
 #include <curl/curl.h>
+#include <openssl/core.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #ifndef KNC_INTERNAL
 #define KNC_INTERNAL __attribute__((visibility("hidden")))
@@ -60,6 +63,35 @@ typedef struct {
                            const unsigned char *tbs, size_t tbslen);
     unsigned long (*err_get_error)(void);
     void (*err_error_string_n)(unsigned long e, char *buf, size_t len);
+    /* libcrypto.so.3, elliptic curves and AEAD (Web Push: ECDH, ES256, AES-128-GCM) */
+    int (*rand_bytes)(unsigned char *buf, int num);
+    int (*pem_write_privatekey)(FILE *fp, const EVP_PKEY *x, const EVP_CIPHER *enc, const unsigned char *kstr,
+                                int klen, pem_password_cb *cb, void *u);
+    EVP_PKEY_CTX *(*evp_pkey_ctx_new_from_name)(OSSL_LIB_CTX *libctx, const char *name, const char *propquery);
+    EVP_PKEY_CTX *(*evp_pkey_ctx_new_from_pkey)(OSSL_LIB_CTX *libctx, EVP_PKEY *pkey, const char *propquery);
+    void (*evp_pkey_ctx_free)(EVP_PKEY_CTX *ctx);
+    int (*evp_pkey_keygen_init)(EVP_PKEY_CTX *ctx);
+    int (*evp_pkey_ctx_set_group_name)(EVP_PKEY_CTX *ctx, const char *name);
+    int (*evp_pkey_generate)(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey);
+    int (*evp_pkey_get_group_name)(const EVP_PKEY *pkey, char *name, size_t name_sz, size_t *gname_len);
+    int (*evp_pkey_get_octet_string_param)(const EVP_PKEY *pkey, const char *key_name, unsigned char *buf,
+                                           size_t max_buf_sz, size_t *out_len);
+    int (*evp_pkey_fromdata_init)(EVP_PKEY_CTX *ctx);
+    int (*evp_pkey_fromdata)(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey, int selection, OSSL_PARAM params[]);
+    OSSL_PARAM (*ossl_param_construct_utf8_string)(const char *key, char *buf, size_t bsize);
+    OSSL_PARAM (*ossl_param_construct_octet_string)(const char *key, void *buf, size_t bsize);
+    OSSL_PARAM (*ossl_param_construct_end)(void);
+    int (*evp_pkey_derive_init)(EVP_PKEY_CTX *ctx);
+    int (*evp_pkey_derive_set_peer)(EVP_PKEY_CTX *ctx, EVP_PKEY *peer);
+    int (*evp_pkey_derive)(EVP_PKEY_CTX *ctx, unsigned char *key, size_t *keylen);
+    EVP_CIPHER_CTX *(*evp_cipher_ctx_new)(void);
+    void (*evp_cipher_ctx_free)(EVP_CIPHER_CTX *ctx);
+    const EVP_CIPHER *(*evp_aes_128_gcm)(void);
+    int (*evp_encrypt_init_ex)(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *type, ENGINE *impl, const unsigned char *key,
+                               const unsigned char *iv);
+    int (*evp_encrypt_update)(EVP_CIPHER_CTX *ctx, unsigned char *out, int *outl, const unsigned char *in, int inl);
+    int (*evp_encrypt_final_ex)(EVP_CIPHER_CTX *ctx, unsigned char *out, int *outl);
+    int (*evp_cipher_ctx_ctrl)(EVP_CIPHER_CTX *ctx, int type, int arg, void *ptr);
 } knc_curl_t;
 
 KNC_INTERNAL extern knc_curl_t knc_curl;

@@ -36,6 +36,7 @@ public enum NotifyConformance {
         make("send-completes-once", "every send completes exactly once, on success and on failure", completesOnce),
         make("callback-forged-signature", "parse_callback, when present, answers permission denied to a forged signature", callbackForged),
         make("callback-unreadable", "parse_callback, when present, answers invalid argument to a request it cannot read", callbackUnreadable),
+        make("channel-info", "channel_info, when present, answers a JSON object whose values are strings, the same every call", channelInfoCase),
     ]
 
     /// How long the past-deadline case waits for the completion.
@@ -109,6 +110,15 @@ public enum NotifyConformance {
         ) { call, done, box in
             parse(plugin.raw, call, box.cString(requestJSON), done)
         }
+    }
+
+    /// What channel_info answers; nil when the instance has none (an optional function).
+    ///
+    /// - Throws: ``ConformanceFailure`` when it is present but answers NULL.
+    public static func channelInfo(_ plugin: PluginUnderTest) throws -> String? {
+        guard let info = try table(plugin).channel_info else { return nil }
+        guard let text = info(plugin.raw) else { throw ConformanceFailure("channel_info returned NULL (leave the function NULL when there is nothing to tell)") }
+        return String(cString: text)
     }
 
     // MARK: - Samples and shapes
@@ -368,6 +378,20 @@ public enum NotifyConformance {
             try expectStatus(statuses, "parse_callback of \(what)") {
                 _ = try parseCallback(plugin, requestJSON: json)
             }
+        }
+    }
+
+    static func channelInfoCase(_ plugin: PluginUnderTest) throws {
+        guard let first = try channelInfo(plugin) else { return }
+        let value: JSONValue
+        do { value = try JSONValue(parsing: first) } catch { throw ConformanceFailure("channel_info is not JSON (\(error)): \(first.prefix(200))") }
+        guard let object = value.objectValue else { throw ConformanceFailure("channel_info is not a JSON object: \(first.prefix(200))") }
+        for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+            try expect(member.stringValue != nil, "channel_info's \"\(key.prefix(40))\" is \(member.jsonString.prefix(80)), not a string")
+        }
+        for i in 0..<16 {
+            let again = try channelInfo(plugin)
+            try expect(again == first, "channel_info answered \(again?.prefix(200) ?? "nil") on call \(i + 2), \(first.prefix(200)) on the first: it must not change")
         }
     }
 }

@@ -31,8 +31,7 @@ enum InterfaceTables {
         case KN_MODERATION_FEEDBACK_ID where plugin is any ModerationFeedbackPlugin: UnsafeRawPointer(moderationFeedback)
         case KN_PACKAGER_ID where plugin is any PackagerPlugin: UnsafeRawPointer(packager)
         case KN_PACKAGER_GROWING_ID where plugin is any GrowingPackagerPlugin: UnsafeRawPointer(packagerGrowing)
-        case KN_NOTIFY_ID where plugin is any NotifyCallbackPlugin: UnsafeRawPointer(notifyWithCallbacks)
-        case KN_NOTIFY_ID where plugin is any NotifyPlugin: UnsafeRawPointer(notify)
+        case KN_NOTIFY_ID: (plugin as? any NotifyPlugin).map { UnsafeRawPointer(notifyTable(for: $0)) }
         default: nil
         }
     }

@@ -84,6 +84,21 @@ public protocol NotifyCallbackPlugin: NotifyPlugin {
     func parseCallback(request: NotifyCallbackRequest, call: PluginCall) throws -> NotifyDeliveryReport
 }
 
+/// A `kinora.notify/1` channel with public values its clients need to set it up (Web Push's
+/// VAPID key): the host serves ``channelInfo`` to signed-in accounts through `channel_info`.
+/// A plain ``NotifyPlugin`` leaves `channel_info` NULL. A type may adopt both this and
+/// ``NotifyCallbackPlugin``.
+///
+/// ```swift
+/// public var channelInfo: [String: String] { ["application_server_key": publicKeyBase64URL] }
+/// ```
+public protocol NotifyChannelInfoPlugin: NotifyPlugin {
+    /// Public values only (the host serves them to any signed-in account). The kit reads it
+    /// once, on the first `channel_info` call, and answers the same text until the instance
+    /// is destroyed: it must not change after ``start()``.
+    var channelInfo: [String: String] { get }
+}
+
 /// The HTTP request of a delivery-status callback, as the host received it.
 public struct NotifyCallbackRequest: Sendable {
     /// The public URL the provider posted to (what it signed, for most providers).

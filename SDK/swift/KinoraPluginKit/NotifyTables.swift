@@ -6,17 +6,24 @@ import Glibc
 import Darwin
 #endif
 
-/// The `kinora.notify/1` tables: one with `parse_callback` for ``NotifyCallbackPlugin``s, one
-/// with it NULL (the interface's one optional function) for plain ``NotifyPlugin``s.
+/// The `kinora.notify/1` tables, one per combination of the interface's two optional
+/// functions: `parse_callback` for ``NotifyCallbackPlugin``s and `channel_info` for
+/// ``NotifyChannelInfoPlugin``s, each NULL for a plugin that does not adopt the protocol.
 extension InterfaceTables {
     /// address_kind's answers: static strings, the same pointer every time, as the ABI asks.
     nonisolated(unsafe) static let addressKindNames: [NotifyAddressKind: UnsafePointer<CChar>] = Dictionary(
         uniqueKeysWithValues: NotifyAddressKind.allCases.map { ($0, UnsafePointer(strdup($0.rawValue)!)) })
 
-    nonisolated(unsafe) static let notify: UnsafeMutablePointer<kn_notify_v1_t> = makeNotifyTable(withCallbacks: false)
-    nonisolated(unsafe) static let notifyWithCallbacks: UnsafeMutablePointer<kn_notify_v1_t> = makeNotifyTable(withCallbacks: true)
+    /// Indexed by (callbacks ? 1 : 0) + (channel info ? 2 : 0).
+    nonisolated(unsafe) static let notifyTables: [UnsafeMutablePointer<kn_notify_v1_t>] = (0..<4).map {
+        makeNotifyTable(withCallbacks: $0 & 1 != 0, withChannelInfo: $0 & 2 != 0)
+    }
 
-    private static func makeNotifyTable(withCallbacks: Bool) -> UnsafeMutablePointer<kn_notify_v1_t> {
+    static func notifyTable(for plugin: any NotifyPlugin) -> UnsafeMutablePointer<kn_notify_v1_t> {
+        notifyTables[(plugin is any NotifyCallbackPlugin ? 1 : 0) + (plugin is any NotifyChannelInfoPlugin ? 2 : 0)]
+    }
+
+    private static func makeNotifyTable(withCallbacks: Bool, withChannelInfo: Bool) -> UnsafeMutablePointer<kn_notify_v1_t> {
         let table = UnsafeMutablePointer<kn_notify_v1_t>.allocate(capacity: 1)
         table.initialize(
             to: kn_notify_v1_t(
@@ -58,7 +65,16 @@ extension InterfaceTables {
                             completion.fail(error)
                         }
                     } : nil,
-                channel_info: nil
+                channel_info: withChannelInfo
+                    ? { p in
+                        guard let box = InstanceBox.of(p), let channel = box.plugin as? any NotifyChannelInfoPlugin else { return nil }
+                        return box.channelInfoText.withLock { text in
+                            if text == nil {
+                                text = strdup(JSONValue.object(channel.channelInfo.mapValues { .string($0) }).jsonString)
+                            }
+                            return UnsafePointer(text)
+                        }
+                    } : nil
             ))
         return table
     }

@@ -111,10 +111,17 @@ final class InstanceBox: @unchecked Sendable {
     // The plugin itself is Sendable; the raw pointer is only written in create/destroy.
     let plugin: any KinoraPlugin
     let raw: UnsafeMutablePointer<kn_plugin_t>
+    /// channel_info's answer, made on the first call and kept until destroy(): the ABI lets
+    /// the host hold the pointer until stop().
+    let channelInfoText = Mutex<UnsafeMutablePointer<CChar>?>(nil)
 
     init(plugin: any KinoraPlugin, raw: UnsafeMutablePointer<kn_plugin_t>) {
         self.plugin = plugin
         self.raw = raw
+    }
+
+    deinit {
+        channelInfoText.withLock { free($0) }
     }
 
     static func of(_ plugin: UnsafePointer<kn_plugin_t>?) -> InstanceBox? {

@@ -16,6 +16,8 @@
 #            same sid, 21211 -> permanent + address_gone, 429 -> retryable + Retry-After,
 #            500 -> retryable, a non-E.164 number refused; parse_callback verifies the
 #            peer's X-Twilio-Signature, maps statuses, and refuses a tampered callback.
+#   webpush: check-webpush.sh (RFC 8291 Appendix A byte for byte, http_ece decrypts, VAPID
+#            verifies, 410 -> address_gone, bad keys refused, the key file made 0600 once).
 # Usage: Tests/Fixtures/notify/check-notify.sh   (PYTHON=... to use a given interpreter; by
 # default the tests' venv from Tests/Fixtures/python/ensure-venv.sh). Exit 0 when all pass.
 set -euo pipefail
@@ -345,6 +347,10 @@ for name, cond in checks:
 sys.exit(1 if bad else 0)
 PYEOF
 check "sms: logs hold no full number nor text" "$(! grep -E '33612345689|123456|tok3n' sms-log.txt >/dev/null; echo $?)"
+
+# -- webpush: its own script (the push service peer, the RFC 8291 vector) ----------------
+PYTHON="$PY" "$here/check-webpush.sh" | sed 's/^\(ok  \|FAIL\) /\1 webpush: /'
+check "webpush: check-webpush.sh" "${PIPESTATUS[0]}"
 
 echo
 if [ "$failures" = 0 ]; then echo "all notify checks passed"; else echo "$failures notify check(s) failed"; exit 1; fi

@@ -12,7 +12,8 @@
  * stdout: one line per message, in index order:
  *   {"i":0,"status":0,"result":{"outcome":"delivered"}}
  *   {"i":1,"status":-1,"error":"message.to: missing"}
- * stderr: the plugin's log lines, then {"sent":N,"seconds":S,"per_second":R}.
+ * stderr: "address_kind: K", "channel_info: {...}" when the instance has one, the plugin's
+ * log lines, then {"sent":N,"seconds":S,"per_second":R}.
  * A failed create() prints {"create_status":C,"error":"..."} on stdout and exits 3; a failed
  * start() exits 4. Secrets (kinora.host.secrets/1) come from KINORA_SECRET_<NAME>, as in
  * the daemon. Exit status 0 when every call completed exactly once.
@@ -223,6 +224,7 @@ int main(int argc, char **argv) {
         return 4;
     }
     fprintf(stderr, "address_kind: %s\n", g_notify->address_kind(g_plugin));
+    if (g_notify->channel_info) fprintf(stderr, "channel_info: %s\n", g_notify->channel_info(g_plugin));
 
     int64_t t0 = now_ns();
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);

@@ -125,7 +125,8 @@ pub type InitHook = fn(Host, &str) -> Result<(), Error>;
 
 /// A plugin type with its descriptor and the interfaces it offers. Add interfaces with
 /// `.moderation()` / `.moderation_feedback()` / `.storage()` / `.notify()` /
-/// `.notify_with_callbacks()` (available when the type implements the trait).
+/// `.notify_with_callbacks()`, then `.with_channel_info()` (available when the type
+/// implements the trait).
 pub struct PluginClass<T> {
     pub(crate) descriptor: Descriptor,
     pub(crate) storage: Option<sys::kn_storage_v1_t>,
@@ -307,6 +308,13 @@ pub(crate) fn guard<R>(f: impl FnOnce() -> Result<R, Error>) -> Result<R, Error>
 pub(crate) struct Instance<T> {
     raw: sys::kn_plugin_t,
     pub(crate) value: T,
+    /// channel_info's answer, made on the first call and kept until destroy().
+    pub(crate) channel_info: std::sync::OnceLock<std::ffi::CString>,
+}
+
+/// The kit's record of an instance (its value and what the kit keeps for it).
+pub(crate) unsafe fn instance_record<'a, T>(plugin: *const sys::kn_plugin_t) -> &'a Instance<T> {
+    &*((*plugin).plugin_data as *const Instance<T>)
 }
 
 /// The plugin value behind a `kn_plugin_t` the kit created for `T`.
@@ -324,7 +332,7 @@ unsafe fn create_instance<T: Plugin>(class: *const ClassData, host: *const sys::
         destroy: Some(instance_destroy::<T>),
         get_interface: Some(instance_get_interface),
     };
-    let boxed = Box::into_raw(Box::new(Instance { raw, value }));
+    let boxed = Box::into_raw(Box::new(Instance { raw, value, channel_info: std::sync::OnceLock::new() }));
     (*boxed).raw.plugin_data = boxed as *mut c_void;
     Ok(&(*boxed).raw)
 }

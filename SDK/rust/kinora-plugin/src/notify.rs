@@ -5,7 +5,7 @@ use crate::completion::Completion;
 use crate::error::{Error, Status};
 use crate::io::Call;
 use crate::json;
-use crate::module::{guard, instance, PluginClass};
+use crate::module::{guard, instance, instance_record, PluginClass};
 use crate::sys;
 use crate::Plugin;
 use std::ffi::{CStr, CString};
@@ -439,6 +439,14 @@ pub trait NotifyPlugin: Plugin {
     /// Delivers one message. The call's request id is the idempotency key; its deadline, 60 s
     /// after the attempt began.
     fn send(&self, call: &Call, message: &Message) -> Result<Outcome, Error>;
+
+    /// Public values clients need to set the channel up (Web Push's VAPID key), served by the
+    /// host to any signed-in account: `channel_info`, when the class is offered with
+    /// [`PluginClass::with_channel_info`]. The kit asks once per instance, after start(), and
+    /// answers the same JSON object until destroy(); None answers `{}`.
+    fn channel_info(&self) -> Option<Vec<(String, String)>> {
+        None
+    }
 }
 
 /// A channel whose provider reports delivery later (an SMS gateway's status callback).
@@ -480,7 +488,18 @@ pub trait NotifyCallbackPlugin: NotifyPlugin {
 impl<T: NotifyPlugin> PluginClass<T> {
     /// Offers `kinora.notify/1` without delivery callbacks (`parse_callback` NULL).
     pub fn notify(mut self) -> Self {
-        self.notify = Some(sys::kn_notify_v1_t { address_kind: Some(address_kind::<T>), send: Some(send::<T>), parse_callback: None });
+        self.notify =
+            Some(sys::kn_notify_v1_t { address_kind: Some(address_kind::<T>), send: Some(send::<T>), parse_callback: None, channel_info: None });
+        self
+    }
+
+    /// Fills the table's `channel_info` from [`NotifyPlugin::channel_info`]; call it after
+    /// `.notify()` or `.notify_with_callbacks()` (without either it does nothing). Without it
+    /// `channel_info` is NULL: the channel has nothing to tell clients.
+    pub fn with_channel_info(mut self) -> Self {
+        if let Some(table) = self.notify.as_mut() {
+            table.channel_info = Some(channel_info::<T>);
+        }
         self
     }
 }
@@ -488,8 +507,12 @@ impl<T: NotifyPlugin> PluginClass<T> {
 impl<T: NotifyCallbackPlugin> PluginClass<T> {
     /// Offers `kinora.notify/1` with `parse_callback`, served by `T`'s [`NotifyCallbackPlugin`].
     pub fn notify_with_callbacks(mut self) -> Self {
-        self.notify =
-            Some(sys::kn_notify_v1_t { address_kind: Some(address_kind::<T>), send: Some(send::<T>), parse_callback: Some(parse_callback::<T>) });
+        self.notify = Some(sys::kn_notify_v1_t {
+            address_kind: Some(address_kind::<T>),
+            send: Some(send::<T>),
+            parse_callback: Some(parse_callback::<T>),
+            channel_info: None,
+        });
         self
     }
 }
@@ -497,6 +520,28 @@ impl<T: NotifyCallbackPlugin> PluginClass<T> {
 unsafe extern "C" fn address_kind<T: NotifyPlugin>(plugin: *const sys::kn_plugin_t) -> *const c_char {
     // [any]: never unwind; a panicking address_kind() counts as "none".
     guard(|| Ok(instance::<T>(plugin).address_kind())).unwrap_or(AddressKind::None).c_str()
+}
+
+unsafe extern "C" fn channel_info<T: NotifyPlugin>(plugin: *const sys::kn_plugin_t) -> *const c_char {
+    let record = instance_record::<T>(plugin);
+    record
+        .channel_info
+        .get_or_init(|| {
+            // [any]: never unwind; a panicking channel_info() answers an empty object.
+            let pairs = guard(|| Ok(record.value.channel_info())).ok().flatten().unwrap_or_default();
+            let mut out = String::from("{");
+            for (i, (key, value)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::write_string(&mut out, key);
+                out.push(':');
+                json::write_string(&mut out, value);
+            }
+            out.push('}');
+            CString::new(out).unwrap_or_default()
+        })
+        .as_ptr()
 }
 
 unsafe fn borrowed_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Error> {

@@ -408,4 +408,7 @@ pub struct kn_notify_v1_t {
     /// Optional: None when the provider calls nothing back.
     pub parse_callback:
         Option<unsafe extern "C" fn(plugin: *const kn_plugin_t, call: *const kn_call_t, request_json: *const c_char, done: kn_completion_t)>,
+    /// Optional: None when the channel has nothing to tell clients. A JSON object of public
+    /// values, valid until stop().
+    pub channel_info: Option<unsafe extern "C" fn(plugin: *const kn_plugin_t) -> *const c_char>,
 }

@@ -85,7 +85,7 @@ fn listing() -> Listing {
         kn_packager_growing_v1_t { package_growing }
         kn_moderation_v1_t { classify }
         kn_moderation_feedback_v1_t { feedback }
-        kn_notify_v1_t { address_kind, send, parse_callback }
+        kn_notify_v1_t { address_kind, send, parse_callback, channel_info }
     }
     integers! { l;
         KN_ABI_MAJOR, KN_ABI_MINOR, KN_OK, KN_E_INVALID_ARGUMENT, KN_E_NOT_FOUND, KN_E_ALREADY_EXISTS,

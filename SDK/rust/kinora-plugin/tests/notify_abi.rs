@@ -2,7 +2,7 @@
 //! address_kind answers one static string, send completes once with an outcome object or a
 //! refusal (malformed messages and injected headers never reach the plugin), a call past its
 //! deadline is answered with KN_E_TIMEOUT without sending, other failures become retryable
-//! outcomes, and parse_callback is NULL unless the plugin offers callbacks.
+//! outcomes, and parse_callback and channel_info are NULL unless the class offers them.
 
 use kinora_plugin::sys::*;
 use kinora_plugin::*;
@@ -56,6 +56,9 @@ impl NotifyPlugin for Gateway {
     fn send(&self, call: &Call, message: &Message) -> Result<Outcome, Error> {
         self.0.send(call, message)
     }
+    fn channel_info(&self) -> Option<Vec<(String, String)>> {
+        Some(vec![("sender".into(), "+15550100\"x".into())])
+    }
 }
 
 impl NotifyCallbackPlugin for Gateway {
@@ -71,7 +74,7 @@ impl NotifyCallbackPlugin for Gateway {
 fn module() -> Module {
     Module::new()
         .plugin(PluginClass::<Recorder>::new(Descriptor::new("org.test.recorder", "Recorder")).notify())
-        .plugin(PluginClass::<Gateway>::new(Descriptor::new("org.test.gateway", "Gateway")).notify_with_callbacks())
+        .plugin(PluginClass::<Gateway>::new(Descriptor::new("org.test.gateway", "Gateway")).notify_with_callbacks().with_channel_info())
 }
 
 export_module!(module);
@@ -141,6 +144,7 @@ fn a_host_sends_through_the_table_the_kit_builds() {
         let plugin = start(factory, &host, b"org.test.recorder\0", b"{}\0");
         let table = notify_table(plugin);
         assert!(table.parse_callback.is_none(), "a channel without callbacks leaves parse_callback NULL");
+        assert!(table.channel_info.is_none(), "a class offered without with_channel_info leaves channel_info NULL");
         let kind = (table.address_kind.unwrap())(plugin);
         assert_eq!(CStr::from_ptr(kind).to_str().unwrap(), "email");
         assert_eq!((table.address_kind.unwrap())(plugin), kind, "the same static pointer every time");
@@ -177,6 +181,10 @@ fn a_host_sends_through_the_table_the_kit_builds() {
         let gateway = start(factory, &host, b"org.test.gateway\0", b"{}\0");
         let table = notify_table(gateway);
         assert_eq!(CStr::from_ptr((table.address_kind.unwrap())(gateway)).to_str().unwrap(), "phone");
+        let info = table.channel_info.expect("channel_info");
+        let first = info(gateway);
+        assert_eq!(CStr::from_ptr(first).to_str().unwrap(), r#"{"sender":"+15550100\"x"}"#);
+        assert_eq!(info(gateway), first, "one string per instance until destroy()");
         let parse = table.parse_callback.expect("parse_callback");
         let signed = r#"{"url":"https://k/cb","method":"POST","headers":{"X-Token":"t0ken"},"body":"id=SM1&status=failed"}"#;
         assert_eq!(

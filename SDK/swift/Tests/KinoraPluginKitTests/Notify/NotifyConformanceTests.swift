@@ -60,7 +60,9 @@ import Glibc
         defer { instance.close() }
         let table = try #require(instance.plugin.table(KN_NOTIFY_ID, as: kn_notify_v1_t.self))
         #expect(table.pointee.parse_callback == nil)
+        #expect(table.pointee.channel_info == nil)
         #expect(try NotifyConformance.parseCallback(instance.plugin, requestJSON: "{}") == nil)
+        #expect(try NotifyConformance.channelInfo(instance.plugin) == nil)
         let failed = await Self.failures(instance.plugin)
         #expect(failed.isEmpty, "\(failed)")
     }
@@ -79,6 +81,18 @@ import Glibc
         #expect(failed.isEmpty, "\(failed)")
         let sent = try NotifyConformance.send(instance.plugin, messageJSON: NotifyConformance.sampleMessage(addressKind: "webpush"))
         #expect(sent == outcome)
+    }
+
+    @Test func channelInfoIsTheKitsJSONObjectAtOnePointer() throws {
+        let file = scratchFile("info")
+        defer { unlink(file) }
+        let instance = try Self.start("org.test.notify-outbox", #"{"file":"\#(file)"}"#)
+        defer { instance.close() }
+        let table = try #require(instance.plugin.table(KN_NOTIFY_ID, as: kn_notify_v1_t.self))
+        let info = try #require(table.pointee.channel_info)
+        let first = info(instance.plugin.raw)
+        #expect(first != nil && first == info(instance.plugin.raw), "the kit keeps one string per instance")
+        #expect(try NotifyConformance.channelInfo(instance.plugin).map { try JSONValue(parsing: $0) } == ["outbox": .string(file)])
     }
 
     @Test func aSignedCallbackIsReadAndAForgedOneRefused() throws {
@@ -109,7 +123,8 @@ import Glibc
 
     @Test func aChannelDeliveringEverythingFailsTheRefusalCases() async {
         let failed = await Self.failures(RawNotifyPlugin.yesMan.plugin)
-        #expect(Set(failed.keys) == ["invalid-message", "header-injection", "callback-forged-signature", "callback-unreadable"], "\(failed)")
+        #expect(Set(failed.keys) == ["invalid-message", "header-injection", "callback-forged-signature", "callback-unreadable", "channel-info"], "\(failed)")
+        #expect(failed["channel-info"]?.contains("channel_info's \"application_server_key\" is 42, not a string") == true, "\(failed)")
         #expect(
             failed["header-injection"]?.contains("a header value with CRLF inside: expected invalid argument or a permanent outcome, got a delivered outcome") == true,
             "\(failed)")

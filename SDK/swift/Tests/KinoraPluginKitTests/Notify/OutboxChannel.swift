@@ -8,8 +8,8 @@ import Glibc
 /// A `kinora.notify/1` channel written with the kit, as a third party would: it "delivers" into
 /// an outbox, one JSON line per message in the file its settings name, and keeps one line per
 /// idempotency key, so a resend is answered but never written twice. Delivery callbacks are
-/// form posts signed by a shared token in `x-outbox-signature`.
-final class OutboxChannel: NotifyCallbackPlugin {
+/// form posts signed by a shared token in `x-outbox-signature`. Its channel info names the file.
+final class OutboxChannel: NotifyCallbackPlugin, NotifyChannelInfoPlugin {
     struct Settings: Decodable, Sendable {
         var file: String
         var addressKind: String?
@@ -40,6 +40,8 @@ final class OutboxChannel: NotifyCallbackPlugin {
     }
 
     var addressKind: NotifyAddressKind { kind }
+
+    var channelInfo: [String: String] { ["outbox": outbox.file] }
 
     func send(message: NotifyMessage, call: PluginCall) throws -> NotifyOutcome {
         .delivered(providerID: try outbox.deliver(message))

@@ -46,6 +46,7 @@ enum RawNotifyPlugin: Int {
     }()
 
     nonisolated(unsafe) static let email = UnsafePointer(strdup("email")!)
+    nonisolated(unsafe) static let numericInfo = UnsafePointer(strdup(#"{"application_server_key":42}"#)!)
 
     nonisolated(unsafe) static let yesManTable: UnsafeMutablePointer<kn_notify_v1_t> = {
         let t = UnsafeMutablePointer<kn_notify_v1_t>.allocate(capacity: 1)
@@ -57,7 +58,9 @@ enum RawNotifyPlugin: Int {
                 },
                 parse_callback: { _, _, _, done in
                     #"{"provider_id":"yes","status":"delivered"}"#.withCString { done.complete(done.ctx, KN_OK, nil, $0) }
-                }))
+                },
+                // A key as a number: clients expect strings.
+                channel_info: { _ in RawNotifyPlugin.numericInfo }))
         return t
     }()
 
@@ -74,7 +77,7 @@ enum RawNotifyPlugin: Int {
                     }
                     #"{"outcome":"retryable","reason":"busy","retry_after_seconds":-30}"#.withCString { done.complete(done.ctx, KN_OK, nil, $0) }
                 },
-                parse_callback: nil))
+                parse_callback: nil, channel_info: nil))
         return t
     }()
 }
