@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "kinora-notify-smtp", type: .dynamic, targets: ["KinoraNotifySMTP"]),
         .library(name: "kinora-notify-webhook", type: .dynamic, targets: ["KinoraNotifyWebhook"]),
         .library(name: "kinora-notify-sms", type: .dynamic, targets: ["KinoraNotifySMS"]),
+        .library(name: "kinora-notify-webpush", type: .dynamic, targets: ["KinoraNotifyWebPush"]),
         .library(name: "kinora-packager-hls", type: .dynamic, targets: ["KinoraPackagerHLS"]),
         .library(name: "kinora-packager-dash", type: .dynamic, targets: ["KinoraPackagerDASH"]),
     ],
@@ -291,6 +292,16 @@ let package = Package(
             name: "KinoraNotifySMS",
             dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
             path: "Plugins/notify-sms",
+            exclude: ["README.md"],
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        .target(
+            name: "KinoraNotifyWebPush",
+            dependencies: [.product(name: "KinoraPluginABI", package: "KinoraPluginSDK"), .product(name: "KinoraPluginCKit", package: "KinoraPluginSDK")],
+            path: "Plugins/notify-webpush",
             exclude: ["README.md"],
             publicHeadersPath: ".",
             cSettings: [.unsafeFlags(["-fvisibility=hidden", "-std=c11", "-Wall", "-Wextra"])],

@@ -279,6 +279,21 @@ import Testing
         Row(route: "POST /api/v1/notify/callbacks/{instance}", expect: [404, 404, 404, 404, 404, 404]) { _, _ in
             Call(path: "/api/v1/notify/callbacks/sms", body: Array("MessageSid=SM1".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"])
         },
+        // Addresses: each account's own; no channel of this daemon texts, so a number cannot be set.
+        Row(route: "GET /api/v1/notify/channels", expect: signedIn) { _, _ in Call(path: "/api/v1/notify/channels") },
+        Row(route: "GET /api/v1/me/push-subscriptions", expect: signedIn) { _, _ in Call(path: "/api/v1/me/push-subscriptions") },
+        Row(route: "POST /api/v1/me/push-subscriptions", expect: [401, 422, 422, 422, 422, 422]) { _, _ in
+            try json("/api/v1/me/push-subscriptions", ["endpoint": "https://push.example/x", "keys": ["p256dh": "short", "auth": "short"]])
+        },
+        Row(route: "DELETE /api/v1/me/push-subscriptions/{id}", expect: [401, 404, 404, 404, 404, 404]) { _, _ in
+            Call(path: "/api/v1/me/push-subscriptions/nosuch")
+        },
+        Row(route: "GET /api/v1/me/phone", expect: signedIn) { _, _ in Call(path: "/api/v1/me/phone") },
+        Row(route: "PUT /api/v1/me/phone", expect: [401, 404, 404, 404, 404, 404]) { _, _ in try json("/api/v1/me/phone", ["number": "+14155550123"]) },
+        Row(route: "POST /api/v1/me/phone/verify", expect: [401, 422, 422, 422, 422, 422]) { _, _ in
+            try json("/api/v1/me/phone/verify", ["code": "123456"])
+        },
+        Row(route: "DELETE /api/v1/me/phone", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/phone") },
         Row(route: "GET /api/v1/admin/notifications", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/notifications") },
         Row(route: "POST /api/v1/admin/notifications/test", expect: [401, 403, 403, 403, 403, 404]) { _, _ in
             try json("/api/v1/admin/notifications/test", ["channel": "none-here"])

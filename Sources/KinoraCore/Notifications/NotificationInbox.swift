@@ -41,6 +41,31 @@ public struct NotificationInbox: Sendable {
         return result
     }
 
+    /// The account's quiet hours, nil when it has none.
+    public func quietHours(_ me: Profile) throws -> QuietHours? {
+        try database.notificationSettings.quietHours(userID: me.id)
+    }
+
+    /// `{"start": "22:00", "end": "07:00", "time_zone": "Europe/Paris"}`, or null for none.
+    public func setQuietHours(_ me: Profile, _ value: JSONValue) throws {
+        if value.isNull { return try database.notificationSettings.setQuietHours(userID: me.id, nil) }
+        guard let object = value.objectValue else { throw InvalidField("quiet_hours", "quiet_hours must be an object or null") }
+        try BodyFields.refuseUnknownKeys(object, allowed: ["start", "end", "time_zone"])
+        func minutes(_ key: String) throws -> Int {
+            let parts = (object[key]?.stringValue ?? "").split(separator: ":")
+            guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour),
+                (0..<60).contains(minute)
+            else { throw InvalidField("quiet_hours.\(key)", "quiet_hours.\(key) must be a time of day as HH:MM (24-hour clock)") }
+            return hour * 60 + minute
+        }
+        let (start, end) = (try minutes("start"), try minutes("end"))
+        guard let zone = object["time_zone"]?.stringValue, TimeZone(identifier: zone) != nil else {
+            throw InvalidField("quiet_hours.time_zone", "quiet_hours.time_zone must be an IANA time zone such as Europe/Paris")
+        }
+        guard start != end else { throw InvalidField("quiet_hours.end", "quiet_hours.end must differ from its start") }
+        try database.notificationSettings.setQuietHours(userID: me.id, QuietHours(start: start, end: end, timeZone: zone))
+    }
+
     /// Applies `{"event": {"channel": bool}}`; events and channels left out keep their value.
     public func setPreferences(_ me: Profile, _ body: [String: JSONValue]) throws -> [String: [String: Bool]] {
         var changes: [(event: String, channel: String, enabled: Bool)] = []

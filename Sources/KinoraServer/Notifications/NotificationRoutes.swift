@@ -55,15 +55,30 @@ struct NotificationRoutes {
         router.get("api/v1/me/notification-preferences") { _, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            return try JSONResponse.make(.ok, ["events": try inbox.preferences(me), "security": Self.security])
+            return try JSONResponse.make(.ok, try preferences(me))
         }
         router.put("api/v1/me/notification-preferences") { request, context in
             try Access.authenticated.check(context)
             let me = try SignedIn.profile(context, database: database)
-            let body = try await request.jsonMembers()
-            let events = body["events"]?.objectValue ?? body
-            return try JSONResponse.make(.ok, ["events": try inbox.setPreferences(me, events), "security": Self.security])
+            var body = try await request.jsonMembers()
+            if let quiet = body.removeValue(forKey: "quiet_hours") { try inbox.setQuietHours(me, quiet) }
+            let events = body.removeValue(forKey: "events")?.objectValue ?? body
+            _ = try inbox.setPreferences(me, events)
+            return try JSONResponse.make(.ok, try preferences(me))
         }
+    }
+
+    func preferences(_ me: Profile) throws -> [String: Any] {
+        let quiet: Any =
+            try inbox.quietHours(me).map {
+                ["start": Self.clock($0.start), "end": Self.clock($0.end), "time_zone": $0.timeZone] as [String: Any]
+            } ?? NSNull()
+        return ["events": try inbox.preferences(me), "security": Self.security, "quiet_hours": quiet]
+    }
+
+    static func clock(_ minutes: Int) -> String {
+        let (hour, minute) = (minutes / 60, minutes % 60)
+        return (hour < 10 ? "0" : "") + String(hour) + ":" + (minute < 10 ? "0" : "") + String(minute)
     }
 
     /// Security mail, listed so a client can show it as always on.
