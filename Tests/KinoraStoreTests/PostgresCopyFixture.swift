@@ -119,6 +119,12 @@ enum PostgresCopyFixture {
                 """, [t, t, t])
             try db.execute(
                 "INSERT INTO notification_preferences(user_id, event, channel, enabled, updated_at) VALUES ('u2', 'video.published', 'email', 0, ?)", [t])
+            try db.execute(
+                "INSERT INTO notification_settings(user_id, quiet_start, quiet_end, time_zone, updated_at) VALUES ('u2', 1320, 420, 'Europe/Paris', ?)", [t])
+            try db.execute(
+                "INSERT INTO push_subscriptions(id, user_id, endpoint, p256dh, auth, user_agent, created_at) VALUES ('ps1', 'u2', 'https://push.example/1', 'BP', 'au', NULL, ?)",
+                [t])
+            try db.execute("INSERT INTO phone_codes(user_id, phone, code_hash, attempts, expires_at) VALUES ('u2', '+33612345678', 'h', 1, ?)", [t])
         }
         return database
     }
