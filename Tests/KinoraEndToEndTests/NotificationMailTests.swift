@@ -191,6 +191,16 @@ import Testing
         let test = try daemon.api("POST", "/api/v1/admin/notifications/test", token: daemon.adminToken, ["channel": "mail", "to": "ops@example.org"])
         #expect(try test.object()["outcome"] as? String == "delivered", "\(test.body)")
         #expect(try daemon.api("GET", "/api/v1/admin/notifications", token: fan.token).status == 403)
+
+        // The mail server goes away: the node stays ready, admins read why mail waits.
+        setup.smtp.stop()
+        #expect(try daemon.api("POST", "/api/v1/users/\(cora.id)/password-reset", token: daemon.adminToken).status == 201)
+        let warned = try await TestEnvironment.pollOffPool(timeout: .seconds(30), interval: .milliseconds(200)) { () -> String? in
+            let ready = try daemon.api("GET", "/readyz", token: daemon.adminToken)
+            return ready.status == 200 && ready.body.contains("warning: notification channel mail") ? ready.body : nil
+        }
+        #expect(warned?.contains("deliveries in a row failed") == true, "\(warned ?? "no warning")")
+        #expect(try daemon.get("/readyz").body == "ready\n", "anonymous callers are not told")
         #expect(try await daemon.stop() == 0)
     }
 }

@@ -16,15 +16,19 @@ public struct NotificationDelivery: Service {
     let registry: PluginRegistry
     let config: NotificationConfig
     let renderer: MessageRenderer
+    let health: ChannelHealth
     let logger: Logger
     /// How long a claimed message is ours: the call's deadline and some.
     let lease: TimeInterval = 90
 
-    public init(database: KinoraDatabase, registry: PluginRegistry, config: NotificationConfig, renderer: MessageRenderer, logger: Logger) {
+    public init(
+        database: KinoraDatabase, registry: PluginRegistry, config: NotificationConfig, renderer: MessageRenderer, health: ChannelHealth, logger: Logger
+    ) {
         self.database = database
         self.registry = registry
         self.config = config
         self.renderer = renderer
+        self.health = health
         self.logger = logger
     }
 
@@ -109,6 +113,11 @@ public struct NotificationDelivery: Service {
     }
 
     func record(_ message: OutboxMessage, _ outcome: NotifyOutcome, logger: Logger) throws {
+        switch outcome {
+        case .delivered: health.delivered(message.channel)
+        case .retryable(let reason, _): health.failed(message.channel, reason: reason)
+        case .permanent: break
+        }
         switch outcome {
         case .delivered(let providerID):
             try database.outbox.delivered(message.id, providerID: providerID)

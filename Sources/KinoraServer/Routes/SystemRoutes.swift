@@ -12,6 +12,7 @@ struct SystemRoutes {
     let registry: PluginRegistry
     let prometheus: PrometheusCollectorRegistry
     let metricsAccess: KinoraConfig.MetricsAccess
+    let channelHealth: ChannelHealth
 
     func register(on router: Router<KinoraRequestContext>) {
         // Liveness: the process answers. Anyone may ask.
@@ -45,7 +46,11 @@ struct SystemRoutes {
                 if let playback { problems.append(playback) }
                 throw Problem(.notReady, detail: problems.joined(separator: "; "))
             }
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+            // A failing notification channel does not make the node unready (it serves videos
+            // as well as before), but admins read it here; messages wait in the outbox.
+            let warnings = context.principal?.isAdmin == true ? channelHealth.problems.map { "warning: \($0)\n" }.joined() : ""
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ready\n" + warnings)))
         }
         // Prometheus text format; public by default, admins only with [metrics] access = "admin".
         router.get("metrics") { _, context in

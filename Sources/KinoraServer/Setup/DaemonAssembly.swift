@@ -76,12 +76,13 @@ public struct DaemonAssembly {
         let limiter = RateLimiter(config.rateLimit)
         router.add(middleware: EdgeLimitsMiddleware(limiter: limiter, maxBodyBytes: config.maxBodyBytes))
         let media = MediaWorker.beside(Paths.executableDirectory())
+        let channelHealth = ChannelHealth()
         let unsubscribeKey = try SharedSecrets.key(
             "unsubscribe", file: config.dataDir + "/unsubscribe.key", what: "the key of unsubscribe links", database: database)
         let wiring = RouteWiring(
             setup: setup, database: database, registry: registry, prometheus: prometheus, token: token, signer: signer,
             twoFactorKey: try TwoFactor.loadKey(dataDir: config.dataDir, database: database), sessions: sessions, media: media,
-            unsubscribeKey: unsubscribeKey)
+            unsubscribeKey: unsubscribeKey, channelHealth: channelHealth)
         var services: [any Service] = [PluginShutdownService(registry: registry, logger: logger), ClusterEventsService(events: database.events)]
         if config.node.servesAPI {
             let registered = wiring.register(on: router)
@@ -111,7 +112,7 @@ public struct DaemonAssembly {
                     renderer: MessageRenderer(
                         database: database, templates: templates, config: config.notifications, siteURL: config.siteURL,
                         unsubscribeKey: unsubscribeKey),
-                    logger: logger))
+                    health: channelHealth, logger: logger))
         }
         logger.info("node roles: \(config.node.roles.map(\.rawValue).sorted().joined(separator: ", "))")
 

@@ -22,6 +22,8 @@ struct RouteWiring {
     let media: MediaWorker
     /// Signs one-click unsubscribe links (``UnsubscribeToken``).
     let unsubscribeKey: [UInt8]
+    /// How the notification channels fare on this node, for /readyz.
+    var channelHealth = ChannelHealth()
 
     /// What the serving daemon keeps using after registration.
     struct Registered {
@@ -107,8 +109,9 @@ struct RouteWiring {
 extension RouteWiring {
     /// /healthz, /readyz and /metrics: all a worker-only node serves.
     func registerSystemRoutes(on router: Router<KinoraRequestContext>) {
-        SystemRoutes(database: database, registry: registry, prometheus: prometheus, metricsAccess: setup.config.metricsAccess)
-            .register(on: router)
+        SystemRoutes(
+            database: database, registry: registry, prometheus: prometheus, metricsAccess: setup.config.metricsAccess, channelHealth: channelHealth
+        ).register(on: router)
     }
 }
 
