@@ -294,6 +294,8 @@ import Testing
             try json("/api/v1/me/phone/verify", ["code": "123456"])
         },
         Row(route: "DELETE /api/v1/me/phone", expect: [401, 204, 204, 204, 204, 204]) { _, _ in Call(path: "/api/v1/me/phone") },
+        Row(route: "GET /notifications", expect: [303, 200, 200, 200, 200, 200]) { _, _ in Call(path: "/notifications") },
+        Row(route: "GET /admin/notifications", expect: adminPage) { _, _ in Call(path: "/admin/notifications") },
         Row(route: "GET /api/v1/admin/notifications", expect: adminOnly) { _, _ in Call(path: "/api/v1/admin/notifications") },
         Row(route: "POST /api/v1/admin/notifications/test", expect: [401, 403, 403, 403, 403, 404]) { _, _ in
             try json("/api/v1/admin/notifications/test", ["channel": "none-here"])

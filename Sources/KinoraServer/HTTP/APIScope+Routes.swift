@@ -35,7 +35,7 @@ extension APIScope {
                 "GET /api/v1/playlists/{id}",
                 "GET /api/v1/videos/{id}/comments", "GET /api/v1/comments/{id}", "GET /api/v1/comments/{id}/replies",
                 "GET /api/v1/me/notifications", "GET /api/v1/me/notifications/events", "GET /api/v1/me/notification-preferences",
-                "GET /notifications/unsubscribe/{token}", "GET /api/v1/notify/channels", "GET /api/v1/me/push-subscriptions",
+                "GET /notifications", "GET /notifications/unsubscribe/{token}", "GET /api/v1/notify/channels", "GET /api/v1/me/push-subscriptions",
                 "GET /api/v1/me/phone",
             ]
         ),
@@ -78,7 +78,7 @@ extension APIScope {
             .admin,
             [
                 "GET /admin", "GET /admin/plugins", "GET /admin/jobs", "GET /admin/users", "GET /admin/categories",
-                "GET /admin/moderation", "GET /admin/moderation/audit",
+                "GET /admin/moderation", "GET /admin/moderation/audit", "GET /admin/notifications",
                 "GET /api/v1/plugins", "GET /api/v1/admin/overview", "GET /api/v1/admin/jobs",
                 "POST /api/v1/admin/jobs/{id}/retry", "POST /api/v1/admin/jobs/{id}/cancel",
                 "GET /api/v1/users", "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}", "DELETE /api/v1/users/{id}",

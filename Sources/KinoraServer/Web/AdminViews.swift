@@ -8,6 +8,7 @@ enum AdminViews {
     static let sections = [
         ("dashboard", "Dashboard", "/admin"), ("plugins", "Plugins", "/admin/plugins"), ("jobs", "Jobs", "/admin/jobs"),
         ("users", "Users", "/admin/users"), ("categories", "Categories", "/admin/categories"), ("moderation", "Moderation", "/admin/moderation"),
+        ("notifications", "Notifications", "/admin/notifications"),
     ]
 
     /// What a moderator who is not an admin may open of the console.

@@ -84,3 +84,27 @@ async function shellFile(event) {
     throw error;
   }
 }
+
+// Web Push (org.kinora.notify-webpush): the payload is {"title", "body", "url", "tag"}. A push
+// that is not JSON still shows, with the site's name; a click opens (or focuses) its page.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch { message = { body: event.data?.text() }; }
+  event.waitUntil(self.registration.showNotification(message.title || 'Kinora', {
+    body: message.body || '', tag: message.tag, data: { url: message.url || '/notifications' },
+    icon: '/static/icons/icon-192.png',
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || '/notifications', self.location.origin);
+  // Only pages of this site: a payload cannot send the click elsewhere.
+  const url = target.origin === self.location.origin ? target.href : new URL('/notifications', self.location.origin).href;
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      if (client.url === url && 'focus' in client) return client.focus();
+    }
+    return self.clients.openWindow(url);
+  })());
+});

@@ -1,6 +1,7 @@
 // On every page: the header's sign-out button, and the service worker that makes the site an
 // installable app (static/sw.js; it keeps the app shell, never media or account data).
 import { request, csrfToken } from './api.js';
+import { watchBell } from './bell.js';
 
 const logout = document.getElementById('logout');
 if (logout) {
@@ -19,3 +20,5 @@ if ('serviceWorker' in navigator) {
     console.warn(`Kinora works without its service worker (${error.message}): no offline page.`);
   });
 }
+
+watchBell();
