@@ -127,7 +127,7 @@ let package = Package(
                 // Accounts: bcrypt for passwords, SHA-256 and HMAC for secrets and access tokens.
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 // Single sign-on: RSA ID-token signatures, and the back channel to providers.
-                .product(name: "_CryptoExtras", package: "swift-crypto"), "CKinoraHTTP",
+                .product(name: "_CryptoExtras", package: "swift-crypto"), "CKinoraHTTP", "CKinoraThread",
                 // BlockingPools: bcrypt, stream reads and upload writes each on a pool of their own.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // Upload and caption services take their bytes as ByteBuffers.
@@ -137,8 +137,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // Notification messages are rendered from Mustache templates, as the web pages are.
                 .product(name: "Mustache", package: "swift-mustache"),
+                // How long a notification fan-out took, on /metrics.
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+
+        // A thread's own CPU priority (background work below the threads that answer requests).
+        .target(name: "CKinoraThread", cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra"])]),
 
         // The back channel of single sign-on (discovery, JWKS, token endpoint): libcurl is
         // dlopen'ed on first use, so neither it nor its TLS library is linked into the daemon.

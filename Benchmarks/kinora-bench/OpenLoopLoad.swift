@@ -16,6 +16,15 @@ struct OpenLoopLoad {
         var latenciesMs: [Double]
         var errors: Int
         var statuses: [Int: Int]
+        /// When each answered request was due (uptime ns), beside its latency: for the
+        /// latencies of a window within the run.
+        var dueNs: [UInt64] = []
+
+        /// The requests due between `from` and `to` (uptime ns).
+        func window(from: UInt64, to: UInt64) -> Result {
+            let picked = zip(dueNs, latenciesMs).filter { $0.0 >= from && $0.0 <= to }.map(\.1)
+            return Result(latenciesMs: picked, errors: 0, statuses: [:])
+        }
 
         /// Throws unless every request got an answer with `status`.
         func requireOnly(_ status: Int, what: String) throws {
@@ -61,6 +70,7 @@ struct OpenLoopLoad {
                     if let status = connection.get(request.path, headers: request.headers) {
                         local.statuses[status, default: 0] += 1
                         local.latenciesMs.append(Double(DispatchTime.now().uptimeNanoseconds - due) / 1e6)
+                        local.dueNs.append(due)
                     } else {
                         local.errors += 1
                         connection = Connection(port: port)
@@ -70,6 +80,7 @@ struct OpenLoopLoad {
                 connection.close()
                 collected.lock.withLock {
                     collected.result.latenciesMs += local.latenciesMs
+                    collected.result.dueNs += local.dueNs
                     collected.result.errors += local.errors
                     collected.result.statuses.merge(local.statuses, uniquingKeysWith: +)
                 }

@@ -37,6 +37,8 @@ do {
     case "job-claims": try JobClaimBenchmark.run(jobs: option("--jobs", 20_000), loops: option("--loops", 8))
     case "scale-out": try await ScaleOutBenchmark.run(duration: option("--seconds", 10), rounds: option("--rounds", 3), videos: option("--videos", 10_000))
     case "social": try await SocialBenchmark.run(seconds: option("--seconds", 20), rate: Double(option("--rate", 200)), posts: option("--posts", 2000))
+    case "notify":
+        try await NotifyBenchmark.run(mails: option("--mails", 3000), subscribers: option("--subscribers", 100_000), rate: Double(option("--rate", 200)))
     case "all":
         try await ColdStart.run(runs: option("--runs", 15))
         try await IdleMemory.run()
@@ -55,7 +57,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims|scale-out|social] [--rate N] [--posts N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N] [--videos N]\n"
+                "usage: kinora-bench [all|cold-start|idle-memory|plugin-footprint|abi-overhead|storage-io|ladder|first-playable|remux|serving|upload|s3-io|auth|catalog|watch-page|job-claims|scale-out|social|notify] [--rate N] [--mails N] [--subscribers N] [--posts N] [--rounds N] [--runs N] [--calls N] [--size-mib N] [--seconds N] [--videos N]\n"
                     .utf8))
         exit(2)
     }

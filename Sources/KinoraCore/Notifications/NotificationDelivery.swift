@@ -57,7 +57,9 @@ public struct NotificationDelivery: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let claimed: [OutboxMessage]
             do {
-                claimed = try database.outbox.claim(limit: 4, lease: lease)
+                let outbox = database.outbox
+                let lease = self.lease
+                claimed = try await BlockingPools.inBackground { try outbox.claim(limit: 4, lease: lease) }
             } catch {
                 logger.error("cannot claim notifications: \(error)")
                 try? await Task.sleep(for: .seconds(5))
@@ -71,45 +73,62 @@ public struct NotificationDelivery: Service {
         }
     }
 
-    /// One attempt at one message, its outcome recorded.
+    /// What to do with a claimed message before sending it.
+    enum Preparation {
+        case send(NotifyClient, String)
+        case done
+    }
+
+    /// One attempt at one message, its outcome recorded. The database work runs on the
+    /// notifications' own threads, the plugin call on the plugin pool.
     public func deliver(_ message: OutboxMessage) async {
         var logger = self.logger
         logger[metadataKey: "notification"] = .stringConvertible(message.id)
         logger[metadataKey: "channel"] = .string(message.channel)
         do {
-            guard let channel = registry.notifyChannel(named: message.channel) else {
-                try record(message, .retryable(reason: "the channel \(message.channel) is not started", retryAfterSeconds: nil), logger: logger)
-                return
-            }
-            // Quiet hours hold everything but security mail until they end.
-            if let userID = message.userID, NotificationEvent(rawValue: message.event)?.isSecurity != true,
-                let end = try database.notificationSettings.quietHours(userID: userID)?.end(after: Date())
-            {
-                try database.outbox.postpone(message.id, until: end)
-                return
-            }
-            let rendered: String
-            let made: MessageRenderer.Rendered
-            do {
-                made = try renderer.render(message, for: channel)
-            } catch let missing as TemplateMissing {
-                try record(message, .retryable(reason: missing.description, retryAfterSeconds: nil), logger: logger)
-                return
-            }
-            switch made {
-            case .message(let json): rendered = json
-            case .nothingToSend(let why):
-                try database.outbox.finish(message.id, state: "dropped", error: why)
-                logger.debug("notification dropped: \(why)")
-                return
-            }
+            let logger = logger
+            let prepared = try await BlockingPools.inBackground { try prepare(message, logger: logger) }
+            guard case .send(let channel, let rendered) = prepared else { return }
             let outcome = await channel.send(message: rendered, requestID: message.idempotencyKey, deadline: .now + .seconds(60))
-            try record(message, outcome, logger: logger)
-            if case .permanent(_, addressGone: true) = outcome { try forgetAddress(of: message, kind: channel.addressKind, logger: logger) }
+            try await BlockingPools.inBackground {
+                try record(message, outcome, logger: logger)
+                if case .permanent(_, addressGone: true) = outcome { try forgetAddress(of: message, kind: channel.addressKind, logger: logger) }
+            }
         } catch {
             // The database failed us: the lease runs out and the message is claimed again.
             logger.error("cannot deliver a notification: \(error)")
         }
+    }
+
+    /// Quiet hours, the channel, the rendering: a message to send, or nothing (recorded).
+    func prepare(_ message: OutboxMessage, logger: Logger) throws -> Preparation {
+        guard let channel = registry.notifyChannel(named: message.channel) else {
+            try record(message, .retryable(reason: "the channel \(message.channel) is not started", retryAfterSeconds: nil), logger: logger)
+            return .done
+        }
+        // Quiet hours hold everything but security mail until they end.
+        if let userID = message.userID, NotificationEvent(rawValue: message.event)?.isSecurity != true,
+            let end = try database.notificationSettings.quietHours(userID: userID)?.end(after: Date())
+        {
+            try database.outbox.postpone(message.id, until: end)
+            return .done
+        }
+        let rendered: String
+        let made: MessageRenderer.Rendered
+        do {
+            made = try renderer.render(message, for: channel)
+        } catch let missing as TemplateMissing {
+            try record(message, .retryable(reason: missing.description, retryAfterSeconds: nil), logger: logger)
+            return .done
+        }
+        switch made {
+        case .message(let json): rendered = json
+        case .nothingToSend(let why):
+            try database.outbox.finish(message.id, state: "dropped", error: why)
+            logger.debug("notification dropped: \(why)")
+            return .done
+        }
+        return .send(channel, rendered)
     }
 
     func record(_ message: OutboxMessage, _ outcome: NotifyOutcome, logger: Logger) throws {

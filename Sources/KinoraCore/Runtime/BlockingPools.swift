@@ -1,3 +1,4 @@
+import CKinoraThread
 import NIOCore
 import NIOPosix
 
@@ -28,6 +29,22 @@ public enum BlockingPools {
     /// Writes, truncations and syncs of upload files (tus and multipart). A sync can take
     /// seconds on a busy disk; a few threads let several uploads progress at once.
     public static let uploadFiles = start(threads: 4)
+
+    /// The notification outbox's database work (fan-outs, claims, outcomes). A fan-out to a
+    /// channel's 100,000 subscribers holds SQLite's write lock for about a second, and every
+    /// other writer waits for it in SQLite's busy handler: on the cooperative pool those waits
+    /// took both threads of a 2-core machine and stalled every request for that second.
+    public static let notifications = start(threads: 2)
+
+    /// Runs `work` on `notifications` at a lower CPU priority than the threads that answer
+    /// requests (nice 10, Linux's per-thread niceness): a fan-out competes for the cores with
+    /// the catalog reads it must not slow down.
+    public static func inBackground<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await notifications.runIfActive {
+            _ = kinora_set_thread_niceness(10)
+            return try work()
+        }
+    }
 
     /// File I/O for stream responses, on `streamFiles`.
     public static let streamFileIO = NonBlockingFileIO(threadPool: streamFiles)

@@ -43,8 +43,6 @@ extension Migrations {
             updated_at \(date) NOT NULL
         );
         CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at, id) WHERE state IN ('pending', 'sending');
-        CREATE INDEX notification_outbox_log ON notification_outbox(created_at, id);
-        CREATE INDEX notification_outbox_user ON notification_outbox(user_id, event, channel, created_at);
         CREATE TABLE notification_preferences (
             user_id \(text) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             event \(text) NOT NULL,

@@ -104,7 +104,9 @@ public struct VideoPipeline: Sendable {
         // Subscribers hear of it once (a retranscode raises nothing new); a failure to tell
         // them must not fail a video that is published.
         do {
-            try Notifier(database: database, registry: registry, config: config.notifications).videoPublished(video.id)
+            let notifier = Notifier(database: database, registry: registry, config: config.notifications)
+            let id = video.id
+            try await BlockingPools.inBackground { try notifier.videoPublished(id) }
         } catch {
             logger.error("could not tell subscribers about the video: \(error)", metadata: ["video": .string(video.id)])
         }
