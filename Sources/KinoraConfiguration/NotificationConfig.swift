@@ -9,6 +9,7 @@
 /// retry_base_seconds = 30     # the first retry's delay; it doubles each time, with jitter
 /// retry_max_seconds = 3600    # the longest delay between two attempts
 /// concurrency = 8             # messages sent at once by this node
+/// digest_window_seconds = 3600  # an account that chose digests gets mail of one kind at most this often
 /// templates = "/etc/kinora/templates"   # the operator's overrides of the message templates
 /// ```
 public struct NotificationConfig: Sendable, Equatable {
@@ -18,6 +19,9 @@ public struct NotificationConfig: Sendable, Equatable {
     public var retryBaseSeconds: Double = 30
     public var retryMaxSeconds: Double = 3600
     public var concurrency = 8
+    /// How long an account that chose digests waits for more mail of one kind before it goes
+    /// out as one message.
+    public var digestWindowSeconds: Double = 3600
     /// A folder of templates that replace the bundled ones file by file; nil: none.
     public var templates: String?
 
@@ -48,6 +52,7 @@ public struct NotificationConfig: Sendable, Equatable {
           "retry_base_seconds":{"type":"number","minimum":0.01,"maximum":86400},
           "retry_max_seconds":{"type":"number","minimum":0.01,"maximum":604800},
           "concurrency":{"type":"integer","minimum":1,"maximum":256},
+          "digest_window_seconds":{"type":"number","minimum":1,"maximum":604800},
           "templates":{"type":"string","minLength":1}}}
         """#
 
@@ -67,6 +72,7 @@ public struct NotificationConfig: Sendable, Equatable {
         if let seconds = value["retry_base_seconds"]?.doubleValue { retryBaseSeconds = seconds }
         if let seconds = value["retry_max_seconds"]?.doubleValue { retryMaxSeconds = seconds }
         if let count = value["concurrency"]?.intValue { concurrency = Int(count) }
+        if let seconds = value["digest_window_seconds"]?.doubleValue { digestWindowSeconds = seconds }
         templates = value["templates"]?.stringValue
         guard retryMaxSeconds >= retryBaseSeconds else {
             throw ConfigError(

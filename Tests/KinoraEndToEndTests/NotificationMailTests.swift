@@ -203,4 +203,40 @@ import Testing
         #expect(try daemon.get("/readyz").body == "ready\n", "anonymous callers are not told")
         #expect(try await daemon.stop() == 0)
     }
+
+    /// An account that chose digests gets mail of one kind as one message per window, listing
+    /// each; security mail does not wait, and the inbox has every item at once.
+    @Test func aDigestGathersRepliesIntoOneMailAndSecurityMailDoesNotWait() async throws {
+        let setup = try await Self.setUp("notify-digest", extraConfig: "digest_window_seconds = 3")
+        defer {
+            setup.smtp.stop()
+            try? FileManager.default.removeItem(atPath: setup.dir)
+        }
+        let daemon = try DaemonProcess(dataDir: setup.dir + "/data", arguments: ["--config", setup.config])
+        try await daemon.start()
+        let cora = try Self.account(daemon, "cora", role: "creator", email: "cora@example.org")
+        let fan = try Self.account(daemon, "fan", role: "viewer", email: "fan@example.org")
+        let chose = try daemon.api("PUT", "/api/v1/me/notification-preferences", token: fan.token, ["digest": true])
+        #expect(try chose.object()["digest"] as? Bool == true, "\(chose.body)")
+        let video = try daemon.uploadVideo(try VideoUploadTests.makeClip(setup.dir + "/clip.mp4", seconds: 1), fields: ["title": "Harbour"], token: cora.token)
+        let parent = try #require(try daemon.api("POST", "/api/v1/videos/\(video)/comments", token: fan.token, ["body": "First!"]).object()["id"] as? String)
+        for text in ["Thanks", "Glad you liked it", "More soon"] {
+            #expect(try daemon.api("POST", "/api/v1/videos/\(video)/comments", token: cora.token, ["body": text, "parent_id": parent]).status == 201)
+        }
+        #expect(try daemon.api("GET", "/api/v1/me/notifications", token: fan.token).object()["unread_count"] as? Int == 3)
+        // The reset goes out at once, before the window ends.
+        #expect(try daemon.api("POST", "/api/v1/users/\(fan.id)/password-reset", token: daemon.adminToken).status == 201)
+        let first = try await Self.mails(setup, count: 1, timeout: .seconds(20))
+        #expect((first.first?["subject"] as? String) == "Reset your password", "\(first.map { $0["subject"] ?? "" })")
+        let all = try await Self.mails(setup, count: 2, timeout: .seconds(30))
+        let digests = all.filter { ($0["rcpt_tos"] as? [String]) == ["fan@example.org"] && ($0["subject"] as? String) != "Reset your password" }
+        #expect(digests.count == 1, "one digest, not one mail per reply: \(all.map { $0["subject"] ?? "" })")
+        let digest = try #require(digests.first)
+        #expect(digest["subject"] as? String == "3 new notifications", "\(digest["subject"] ?? "")")
+        #expect(setup.text(digest).components(separatedBy: "replied to your comment").count - 1 == 3, "\(setup.text(digest))")
+        #expect(digest["dkim"] as? Bool == true && digest["list_unsubscribe"] is String)
+        try await Task.sleep(for: .seconds(1))
+        #expect(setup.mails.count == 2, "nothing else went out: \(setup.mails.map { $0["subject"] ?? "" })")
+        #expect(try await daemon.stop() == 0)
+    }
 }

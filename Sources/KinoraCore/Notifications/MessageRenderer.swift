@@ -98,3 +98,41 @@ public struct TemplateMissing: Error, CustomStringConvertible {
     public let language: String
     public var description: String { "no \(event) subject or text template for \(language) or en (share/notifications)" }
 }
+
+extension MessageRenderer {
+    /// One message for several of one account, event and channel (its digest): each rendered
+    /// as usual for its subject, then the digest templates around the list. A single message
+    /// goes out as itself. The key is the first message's, marked, so a retry keeps it.
+    public func renderDigest(_ messages: [OutboxMessage], for channel: NotifyClient) throws -> Rendered {
+        var first: [String: Any]?
+        var items: [[String: String]] = []
+        var skipped: String?
+        for message in messages {
+            switch try render(message, for: channel) {
+            case .message(let json):
+                guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { continue }
+                if first == nil { first = object }
+                items.append(["subject": object["subject"] as? String ?? ""])
+            case .nothingToSend(let why): skipped = skipped ?? why
+            }
+        }
+        guard var object = first else { return .nothingToSend(skipped ?? "nothing left to send") }
+        if items.count > 1 {
+            let language = object["language"] as? String
+            var values: [String: Any] = [
+                "count": String(items.count), "items": items, "user_name": object["to_name"] as? String ?? "", "site_url": siteURL,
+                "preferences_url": siteURL + "/settings/notifications",
+            ]
+            if let link = (object["headers"] as? [String: String])?["List-Unsubscribe"] { values["unsubscribe_url"] = String(link.dropFirst().dropLast()) }
+            guard let subject = templates.renderDigest(.subject, language: language, values: values),
+                let text = templates.renderDigest(.text, language: language, values: values)
+            else { throw TemplateMissing(event: NotificationTemplates.digestName, language: language ?? "en") }
+            object["subject"] = subject.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+            object["text"] = text
+            object["html"] = templates.renderDigest(.html, language: language, values: values)
+            object["idempotency_key"] = "\(messages[0].idempotencyKey)-digest"
+            object["data"] = ["count": String(items.count)]
+        }
+        return .message(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+    }
+}

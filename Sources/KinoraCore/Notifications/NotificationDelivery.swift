@@ -75,7 +75,8 @@ public struct NotificationDelivery: Service {
 
     /// What to do with a claimed message before sending it.
     enum Preparation {
-        case send(NotifyClient, String)
+        /// The rendered message and the outbox rows it carries (several for a digest).
+        case send(NotifyClient, String, [OutboxMessage])
         case done
     }
 
@@ -88,10 +89,10 @@ public struct NotificationDelivery: Service {
         do {
             let logger = logger
             let prepared = try await BlockingPools.inBackground { try prepare(message, logger: logger) }
-            guard case .send(let channel, let rendered) = prepared else { return }
+            guard case .send(let channel, let rendered, let carried) = prepared else { return }
             let outcome = await channel.send(message: rendered, requestID: message.idempotencyKey, deadline: .now + .seconds(60))
             try await BlockingPools.inBackground {
-                try record(message, outcome, logger: logger)
+                for each in carried { try record(each, outcome, logger: logger) }
                 if case .permanent(_, addressGone: true) = outcome { try forgetAddress(of: message, kind: channel.addressKind, logger: logger) }
             }
         } catch {
@@ -113,22 +114,43 @@ public struct NotificationDelivery: Service {
             try database.outbox.postpone(message.id, until: end)
             return .done
         }
+        // Digests: the oldest waiting message of a kind leads; it waits out the window, then
+        // takes everything of that kind still waiting along as one message. The others wait a
+        // window longer, to be taken along (or, if they were being handled just then, to lead
+        // the next digest).
+        var carried = [message]
+        if channel.addressKind == "email", let userID = message.userID, NotificationEvent(rawValue: message.event)?.isSecurity == false,
+            try database.notificationSettings.digest(userID: userID)
+        {
+            let window = config.digestWindowSeconds
+            let leader = try database.outbox.digestLeader(userID: userID, event: message.event, channel: message.channel)
+            if let leader, leader.id != message.id {
+                try database.outbox.postpone(message.id, until: max(Date(), leader.createdAt.addingTimeInterval(window)).addingTimeInterval(window))
+                return .done
+            }
+            let due = message.createdAt.addingTimeInterval(window)
+            if due > Date() {
+                try database.outbox.postpone(message.id, until: due)
+                return .done
+            }
+            carried += try database.outbox.claimDigest(userID: userID, event: message.event, channel: message.channel, lease: lease)
+        }
         let rendered: String
         let made: MessageRenderer.Rendered
         do {
-            made = try renderer.render(message, for: channel)
+            made = carried.count > 1 ? try renderer.renderDigest(carried, for: channel) : try renderer.render(message, for: channel)
         } catch let missing as TemplateMissing {
-            try record(message, .retryable(reason: missing.description, retryAfterSeconds: nil), logger: logger)
+            for each in carried { try record(each, .retryable(reason: missing.description, retryAfterSeconds: nil), logger: logger) }
             return .done
         }
         switch made {
         case .message(let json): rendered = json
         case .nothingToSend(let why):
-            try database.outbox.finish(message.id, state: "dropped", error: why)
+            for each in carried { try database.outbox.finish(each.id, state: "dropped", error: why) }
             logger.debug("notification dropped: \(why)")
             return .done
         }
-        return .send(channel, rendered)
+        return .send(channel, rendered, carried)
     }
 
     func record(_ message: OutboxMessage, _ outcome: NotifyOutcome, logger: Logger) throws {

@@ -66,6 +66,16 @@ public struct NotificationInbox: Sendable {
         try database.notificationSettings.setQuietHours(userID: me.id, QuietHours(start: start, end: end, timeZone: zone))
     }
 
+    public func digest(_ me: Profile) throws -> Bool {
+        try database.notificationSettings.digest(userID: me.id)
+    }
+
+    /// `true`: mail of one kind goes out at most once per `[notifications] digest_window_seconds`.
+    public func setDigest(_ me: Profile, _ value: JSONValue) throws {
+        guard let on = value.boolValue else { throw InvalidField("digest", "digest must be true or false") }
+        try database.notificationSettings.setDigest(userID: me.id, on)
+    }
+
     /// Applies `{"event": {"channel": bool}}`; events and channels left out keep their value.
     public func setPreferences(_ me: Profile, _ body: [String: JSONValue]) throws -> [String: [String: Bool]] {
         var changes: [(event: String, channel: String, enabled: Bool)] = []

@@ -20,8 +20,21 @@ public struct NotificationTemplates: Sendable {
     /// The rendered part, nil when no folder has it in any of the languages tried (an HTML
     /// part is optional; a missing subject or text is a broken installation).
     public func render(_ event: NotificationEvent, _ part: Part, language: String?, values: [String: String]) -> String? {
+        render(event.rawValue, part, language: language, values: values)
+    }
+
+    /// A digest of several messages: `digest.{part}.mustache`, with `count` and `items` (each
+    /// with its `subject`) beside the common variables.
+    public func renderDigest(_ part: Part, language: String?, values: [String: Any]) -> String? {
+        render(Self.digestName, part, language: language, values: values)
+    }
+
+    public static let digestName = "digest"
+    static let digestVariables: Set<String> = ["count", "items", "subject"]
+
+    func render(_ name: String, _ part: Part, language: String?, values: Any) -> String? {
         for tag in Self.languages(for: language) {
-            if let template = template(event, part, language: tag) { return template.render(values) }
+            if let template = template(name, part, language: tag) { return template.render(values) }
         }
         return nil
     }
@@ -37,8 +50,8 @@ public struct NotificationTemplates: Sendable {
         return tags
     }
 
-    private func template(_ event: NotificationEvent, _ part: Part, language: String) -> MustacheTemplate? {
-        let name = "\(language)/\(event.rawValue).\(part.rawValue).mustache"
+    private func template(_ base: String, _ part: Part, language: String) -> MustacheTemplate? {
+        let name = "\(language)/\(base).\(part.rawValue).mustache"
         // Only plain tags reach a path: language tags were checked when the account stored them.
         guard !language.contains("/"), !language.contains("..") else { return nil }
         return cache.template(name) {
@@ -62,10 +75,15 @@ public struct NotificationTemplates: Sendable {
             for file in files.sorted() where file.hasSuffix(".mustache") {
                 let path = directory + "/" + file
                 let parts = file.dropLast(".mustache".count).split(separator: ".")
-                guard parts.count == 3, let event = NotificationEvent(rawValue: parts[0...1].joined(separator: ".")),
+                let allowed: Set<String>
+                if parts.count == 2, parts[0] == Self.digestName, Part(rawValue: String(parts[1])) != nil {
+                    allowed = Self.digestVariables.union(NotificationEvent.commonVariables)
+                } else if parts.count == 3, let event = NotificationEvent(rawValue: parts[0...1].joined(separator: ".")),
                     Part(rawValue: String(parts[2])) != nil
-                else {
-                    problems.append("\(path): not a template name (EVENT.subject|text|html.mustache; events: \(NotificationEvent.allCases.map(\.rawValue).joined(separator: ", ")))")
+                {
+                    allowed = event.variables.union(NotificationEvent.commonVariables)
+                } else {
+                    problems.append("\(path): not a template name (EVENT.subject|text|html.mustache or digest.…; events: \(NotificationEvent.allCases.map(\.rawValue).joined(separator: ", ")))")
                     continue
                 }
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -78,8 +96,8 @@ public struct NotificationTemplates: Sendable {
                     problems.append("\(path): \(error)")
                     continue
                 }
-                problems += unknownVariables(text, allowed: event.variables.union(NotificationEvent.commonVariables)).map {
-                    "\(path):\($0.line): unknown variable \"\($0.name)\" (\(event.rawValue) has \(event.variables.union(NotificationEvent.commonVariables).sorted().joined(separator: ", ")))"
+                problems += unknownVariables(text, allowed: allowed).map {
+                    "\(path):\($0.line): unknown variable \"\($0.name)\" (this template has \(allowed.sorted().joined(separator: ", ")))"
                 }
             }
         }

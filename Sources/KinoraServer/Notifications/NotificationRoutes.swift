@@ -62,6 +62,7 @@ struct NotificationRoutes {
             let me = try SignedIn.profile(context, database: database)
             var body = try await request.jsonMembers()
             if let quiet = body.removeValue(forKey: "quiet_hours") { try inbox.setQuietHours(me, quiet) }
+            if let digest = body.removeValue(forKey: "digest") { try inbox.setDigest(me, digest) }
             let events = body.removeValue(forKey: "events")?.objectValue ?? body
             _ = try inbox.setPreferences(me, events)
             return try JSONResponse.make(.ok, try preferences(me))
@@ -73,7 +74,7 @@ struct NotificationRoutes {
             try inbox.quietHours(me).map {
                 ["start": Self.clock($0.start), "end": Self.clock($0.end), "time_zone": $0.timeZone] as [String: Any]
             } ?? NSNull()
-        return ["events": try inbox.preferences(me), "security": Self.security, "quiet_hours": quiet]
+        return ["events": try inbox.preferences(me), "security": Self.security, "quiet_hours": quiet, "digest": try inbox.digest(me)]
     }
 
     static func clock(_ minutes: Int) -> String {

@@ -6,13 +6,13 @@ extension Migrations {
     /// its quiet hours, its browsers' Web Push subscriptions and its verified phone number.
     static func notifications(_ db: Database) throws {
         try db.execute(
-            sql: notificationsSQL(serial: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", text: "TEXT", date: "DATETIME", boolean: "BOOLEAN"))
+            sql: notificationsSQL(serial: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", text: "TEXT", date: "DATETIME", boolean: "BOOLEAN", falseValue: "0"))
         try db.execute(sql: "ALTER TABLE users ADD COLUMN phone TEXT; ALTER TABLE users ADD COLUMN phone_verified BOOLEAN NOT NULL DEFAULT 0;")
     }
 
     /// Both engines' text but for type names. Rows are numbered so a cursor, an SSE
     /// `Last-Event-ID` and the delivery order are one integer.
-    static func notificationsSQL(serial: String, integer: String, text: String, date: String, boolean: String) -> String {
+    static func notificationsSQL(serial: String, integer: String, text: String, date: String, boolean: String, falseValue: String) -> String {
         """
         CREATE TABLE notifications (
             id \(serial),
@@ -56,6 +56,7 @@ extension Migrations {
             quiet_start \(integer),
             quiet_end \(integer),
             time_zone \(text),
+            digest \(boolean) NOT NULL DEFAULT \(falseValue),
             updated_at \(date) NOT NULL
         );
         CREATE TABLE push_subscriptions (

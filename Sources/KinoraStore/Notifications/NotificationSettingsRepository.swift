@@ -56,6 +56,51 @@ public struct NotificationSettingsRepository: Sendable {
     }
 }
 
+extension NotificationSettingsRepository {
+    /// Whether the account gets its mail of one kind as one digest per window.
+    public func digest(userID: String) throws -> Bool {
+        try db.read { try $0.scalar(Bool.self, "SELECT digest FROM notification_settings WHERE user_id = ?", [userID]) } ?? false
+    }
+
+    public func setDigest(userID: String, _ on: Bool, now: Date = Date()) throws {
+        try db.write {
+            try $0.execute(
+                """
+                INSERT INTO notification_settings(user_id, digest, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
+                """, [userID, on, now])
+        }
+    }
+}
+
+extension OutboxRepository {
+    /// The oldest message of the account for `event` on `channel` still waiting or being sent:
+    /// the one whose window a digest follows.
+    public func digestLeader(userID: String, event: String, channel: String) throws -> (id: Int64, createdAt: Date)? {
+        try db.read { db in
+            try db.fetchOne(
+                """
+                SELECT id, created_at FROM notification_outbox
+                WHERE user_id = ? AND event = ? AND channel = ? AND state IN ('pending', 'sending') ORDER BY id LIMIT 1
+                """, [userID, event, channel]
+            ).map { (try $0.value("id"), try $0.value("created_at")) }
+        }
+    }
+
+    /// Claims every pending message of the account for `event` on `channel` (due or not): the
+    /// rest of a digest whose first message came due. Returns them oldest first.
+    public func claimDigest(userID: String, event: String, channel: String, lease: TimeInterval, now: Date = Date()) throws -> [OutboxMessage] {
+        try db.write { db in
+            try db.fetchAll(
+                """
+                UPDATE notification_outbox SET state = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
+                WHERE user_id = ? AND event = ? AND channel = ? AND state = 'pending' RETURNING \(Self.columns)
+                """, [now.addingTimeInterval(lease), now, userID, event, channel]
+            ).map(Self.message).sorted { $0.id < $1.id }
+        }
+    }
+}
+
 extension KinoraDatabase {
     public var notificationSettings: NotificationSettingsRepository { NotificationSettingsRepository(db: sql) }
 }

@@ -75,6 +75,7 @@ async function loadChoices() {
     const [event, kind] = box.name.split('|');
     box.checked = Boolean(choices.events?.[event]?.[kind]);
   }
+  document.getElementById('digest-on').checked = Boolean(choices.digest);
   const quiet = choices.quiet_hours;
   document.getElementById('quiet-on').checked = Boolean(quiet);
   if (quiet) {
@@ -89,6 +90,7 @@ form.addEventListener('submit', async (event) => {
     const [name, kind] = box.name.split('|');
     (body[name] ||= {})[kind] = box.checked;
   }
+  body.digest = document.getElementById('digest-on').checked;
   body.quiet_hours = document.getElementById('quiet-on').checked
     ? { start: document.getElementById('quiet-start').value, end: document.getElementById('quiet-end').value,
         time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' }
