@@ -96,14 +96,13 @@ struct NotificationRoutes {
 
     /// Server-Sent Events: a `notification` event per new row (its id is the row's, so a
     /// reconnect resumes exactly), an `unread` event with the count after each batch, and a
-    /// comment every 15 s so proxies keep the stream open.
+    /// comment every second otherwise.
     func stream(userID: String, after start: Int64, for limit: Duration) throws -> Response {
         let database = self.database
         let interval = self.interval
         let body = ResponseBody { writer in
             let started = ContinuousClock.now
             var last = start
-            var quiet: Duration = .zero
             try await writer.write(ByteBuffer(string: "retry: 3000\nevent: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"))
             // A client that went away is noticed at the next write, so a stopping daemon must not
             // wait for that: the stream ends with the shutdown and EventSource reconnects elsewhere.
@@ -118,13 +117,12 @@ struct NotificationRoutes {
                     }
                     text += "event: unread\ndata: {\"unread_count\":\(try database.inbox.unreadCount(userID: userID))}\n\n"
                     try await writer.write(ByteBuffer(string: text))
-                    quiet = .zero
-                } else if quiet >= .seconds(15) {
-                    try await writer.write(ByteBuffer(string: ": idle\n\n"))
-                    quiet = .zero
+                } else {
+                    // A comment each round: a client that went away is noticed by the next write,
+                    // not 15 s later, so its loop ends at once (and proxies keep the stream).
+                    try await writer.write(ByteBuffer(string: ":\n\n"))
                 }
                 try await Task.sleep(for: interval)
-                quiet += interval
             }
             try await writer.finish(nil)
         }

@@ -2,6 +2,7 @@
 // read, the choices of what the account hears of on which channel with its quiet hours, and
 // this browser's Web Push subscription.
 import { request, csrfToken } from './api.js';
+import { listenLive } from './bell.js';
 
 const list = document.getElementById('notification-list');
 const status = document.getElementById('notifications-status');
@@ -127,5 +128,6 @@ async function offerPush() {
 }
 
 load();
+listenLive();
 loadChoices().catch((error) => { choicesStatus.textContent = error.message; });
 offerPush().catch(() => {});
