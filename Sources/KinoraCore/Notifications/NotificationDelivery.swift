@@ -66,7 +66,9 @@ public struct NotificationDelivery: Service {
                 continue
             }
             if claimed.isEmpty {
-                try? await Task.sleep(for: .milliseconds(250))
+                // Idle: a claim is a write transaction, and eight loops polling often kept
+                // SQLite's write lock busy beside the transcodes on a loaded machine.
+                try? await Task.sleep(for: .seconds(1))
                 continue
             }
             for message in claimed { await deliver(message) }
