@@ -68,6 +68,8 @@ let package = Package(
             name: "KinoraHost",
             dependencies: [
                 "KinoraConfiguration",
+                // Background plugin calls (notification sends) run at a lower CPU priority.
+                "CKinoraThread",
                 .product(name: "KinoraPluginABI", package: "KinoraPluginSDK"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -134,16 +134,19 @@ enum NotifyBenchmark {
             "/usr/bin/ffmpeg",
             ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
              "-t", "2", "-c:v", "libx264", "-g", "25", "-c:a", "aac", "-shortest", clip])
-        // The catalog under load the whole time; the video is uploaded a second in.
+        // The catalog under load the whole time; the video is uploaded three seconds in (the
+        // second and third are the quiet baseline).
         let paths = ["/api/v1/videos?limit=20", "/api/v1/videos?limit=20&sort=most_viewed", "/api/v1/videos?limit=20&category=news"]
         let resultBox = LockedResult()
         let loader = Thread {
             resultBox.set(Result {
-                try OpenLoopLoad(port: daemon.port, rate: rate, seconds: 12, connections: 16) { index in (paths[index % paths.count], [:]) }.run()
+                try OpenLoopLoad(port: daemon.port, rate: rate, seconds: 14, connections: 16) { index in (paths[index % paths.count], [:]) }.run()
             })
         }
+        let loadStarted = DispatchTime.now().uptimeNanoseconds
         loader.start()
-        sleep(1)
+        sleep(3)
+        let uploadStarted = DispatchTime.now().uptimeNanoseconds
         var form = MultipartBody()
         form.field("title", "Night trains")
         form.file("file", filename: "clip.mp4", contentType: "video/mp4", data: Array(try Data(contentsOf: URL(fileURLWithPath: clip))))
@@ -159,7 +162,6 @@ enum NotifyBenchmark {
                 .flatMap { Double($0.split(separator: " ").last ?? "") }
             if fanout == nil { usleep(50_000) }
         }
-        let seen = DispatchTime.now().uptimeNanoseconds
         guard let fanout else { throw BenchError("the fan-out never happened") }
         while resultBox.get() == nil { usleep(100_000) }
         let result = try resultBox.get()!.get()
@@ -167,11 +169,19 @@ enum NotifyBenchmark {
         let database = try KinoraDatabase(path: dataDir + "/kinora.sqlite")
         let queued = try database.sql.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM notification_outbox WHERE event = 'video.published'") } ?? 0
         let inbox = try database.sql.read { try $0.scalar(Int.self, "SELECT COUNT(*) FROM notifications WHERE event = 'video.published'") } ?? 0
-        // The requests due while the fan-out ran (it ended within 50 ms before it was seen).
-        let during = result.window(from: seen - UInt64(fanout * 1e9) - 50_000_000, to: seen)
+        // The requests due while the fan-out ran: it starts at its rows' created_at (the
+        // daemon's clock, which is this one) and lasts what the metric says.
+        guard let began = try database.sql.read({ try $0.scalar(Date.self, "SELECT MIN(created_at) FROM notifications WHERE event = 'video.published'") })
+        else { throw BenchError("no in-app notification was written") }
+        let uptimeNow = DispatchTime.now().uptimeNanoseconds
+        let from = uptimeNow - UInt64(Date().timeIntervalSince(began) * 1e9)
+        let during = result.window(from: from, to: from + UInt64(fanout * 1e9))
         let p99 = during.percentile(99)
+        // The same load before the upload, after a second's warm-up: what the catalog costs here
+        // with nothing else running.
+        let quiet = result.window(from: loadStarted + 1_000_000_000, to: uploadStarted)
         print(
-            "notify fan-out: \(queued) mails and \(inbox) in-app notifications for \(subscribers) subscribers enqueued in \(formatted(fanout, 2)) s (target < 5 s: \(fanout < 5 ? "met" : "missed")); catalog at \(Int(rate)) req/s open-loop during it: p50 \(formatted(during.percentile(50), 2)) ms, p99 \(formatted(p99, 2)) ms over \(during.latenciesMs.count) requests (target p99 < 5 ms: \(p99 < 5 ? "met" : "missed")); over the whole 12 s (upload, transcode, then the 100,000 mails going out): p50 \(formatted(result.percentile(50), 2)) ms, p99 \(formatted(result.percentile(99), 2)) ms"
+            "notify fan-out: \(queued) mails and \(inbox) in-app notifications for \(subscribers) subscribers enqueued in \(formatted(fanout, 2)) s (target < 5 s: \(fanout < 5 ? "met" : "missed")); catalog at \(Int(rate)) req/s open-loop during it: p50 \(formatted(during.percentile(50), 2)) ms, p99 \(formatted(p99, 2)) ms over \(during.latenciesMs.count) requests (target p99 < 5 ms: \(p99 < 5 ? "met" : "missed")); before the upload p50 \(formatted(quiet.percentile(50), 2)) ms, p99 \(formatted(quiet.percentile(99), 2)) ms over \(quiet.latenciesMs.count) requests; over the whole 14 s (upload, transcode, then the 100,000 mails going out): p50 \(formatted(result.percentile(50), 2)) ms, p99 \(formatted(result.percentile(99), 2)) ms"
         )
     }
 }

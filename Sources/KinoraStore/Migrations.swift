@@ -260,6 +260,7 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE videos ADD COLUMN moderation_hold BOOLEAN NOT NULL DEFAULT 0")
         }
         migrator.registerMigration("0023-notifications", migrate: notifications)
+        migrator.registerMigration("0024-notification-fanouts", migrate: notificationFanouts)
         return migrator
     }()
 }

@@ -153,6 +153,22 @@ import Testing
             headers: forged.filter { ["content-type", "x-twilio-signature"].contains($0.key) }, body: Array((first["body"] as? String ?? "").utf8))
         let forgeryProblem = try forgery.object()
         #expect(forgery.status == 403 && (forgeryProblem["type"] as? String)?.hasSuffix("/bad-callback-signature") == true, "\(forgery.body)")
+
+        // A scheduled video is announced when its time comes, not when it is ready.
+        let releaseAt = Date().addingTimeInterval(15)
+        let scheduled = try daemon.uploadVideo(
+            try VideoUploadTests.makeClip(dir + "/clip.mp4"), fields: ["title": "Dawn trains", "publish_at": ISO8601DateFormatter().string(from: releaseAt)],
+            token: cora.token)
+        _ = try await PlaybackTests.waitUntilReady(daemon, id: scheduled)
+        @Sendable func announced() throws -> Bool {
+            let items = try daemon.api("GET", "/api/v1/me/notifications", token: fan.token).object()["items"] as? [[String: Any]] ?? []
+            return items.contains { ($0["data"] as? [String: Any])?["video_id"] as? String == scheduled }
+        }
+        // (A transcode slower than the 15 s leaves nothing to check before the release.)
+        if Date() < releaseAt.addingTimeInterval(-1) { #expect(try !announced(), "announced before its release time") }
+        let heard = try await TestEnvironment.pollOffPool(timeout: .seconds(60)) { () -> Bool? in (try? announced()) == true ? true : nil }
+        #expect(heard == true, "the scheduled video was never announced")
+        #expect(Date() >= releaseAt)
         #expect(try await daemon.stop() == 0)
     }
 }

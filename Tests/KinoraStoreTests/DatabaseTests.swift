@@ -16,6 +16,7 @@ import Testing
                     "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc",
                     "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions",
                     "0018-audio-labels", "0019-comments-ratings", "0020-claimable-jobs", "0021-moderation", "0022-video-moderation-hold", "0023-notifications",
+                    "0024-notification-fanouts",
                 ])
             #expect(
                 try database.migrate() == [
@@ -23,6 +24,7 @@ import Testing
                     "0007-captions", "0008-thumbnails", "0009-accounts", "0010-catalog", "0011-sessions-totp", "0012-account-admin", "0013-oidc",
                     "0014-social", "0015-session-agent", "0016-job-cancel", "0017-upload-ingest-and-job-interruptions",
                     "0018-audio-labels", "0019-comments-ratings", "0020-claimable-jobs", "0021-moderation", "0022-video-moderation-hold", "0023-notifications",
+                    "0024-notification-fanouts",
                 ])
             #expect(try database.migrate().isEmpty)
             try database.settings.set("first", for: "install.id")

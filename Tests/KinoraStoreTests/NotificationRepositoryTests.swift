@@ -28,7 +28,8 @@ import Testing
         func raise() throws -> Int {
             try database.outbox.fanOut(
                 .subscribers(channelID: channel.id), event: "video.published", data: #"{"video_id":"v1"}"#, keyPrefix: "video.published-v1-",
-                deliveries: mail, inApp: true)
+                deliveries: mail, inApp: true
+            ).added
         }
         // Only the verified address of someone who did not say no gets mail.
         #expect(try raise() == 1)
@@ -63,6 +64,76 @@ import Testing
         #expect(try !database.inbox.markRead(userID: "nomail", id: oldest.id), "another account's notification")
         #expect(try database.inbox.unreadCount(userID: "fan") == 3)
         #expect(try database.inbox.markAllRead(userID: "fan") == 3 && database.inbox.unreadCount(userID: "fan") == 0)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aFanOutGoesASliceAtATimeAndACutShortOneGoesOnWhereItStopped(_ backend: StoreBackend) throws {
+        let (database, channel) = try Self.setUp(backend, "notify-slices")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let mail = [OutboxDelivery(channel: "mail", kind: "email", byDefault: true, addressing: .email)]
+        for index in 0..<7 {
+            let id = "sub\(index)"
+            try database.users.create(
+                UserRecord(id: id, username: id, role: "viewer", passwordHash: "$2b$12$notarealhash"),
+                email: UserEmail(address: "\(id)@example.org", verified: true))
+            try database.subscriptions.subscribe(userID: id, channelID: channel.id)
+        }
+        // Eleven subscribers (four from setUp), four a slice: the first two slices, then a stop.
+        let key = "video.published-v2-"
+        #expect(try database.fanouts.begin(key: key, event: "video.published", occurrence: "v2", now: start) == FanoutProgress(finished: false, after: nil))
+        func slice(after: String?) throws -> FanOutSlice {
+            try database.outbox.fanOut(
+                .subscribers(channelID: channel.id), event: "video.published", data: "{}", keyPrefix: key, deliveries: mail, inApp: true,
+                after: after, limit: 4, progress: key, now: start)
+        }
+        let first = try slice(after: nil)
+        #expect(first.next == "sub0")
+        let second = try slice(after: first.next)
+        #expect(second.next == "sub4")
+        #expect(try database.fanouts.unfinished(event: "video.published", since: start.addingTimeInterval(-60)) == ["v2"])
+        // Taken up where the stored place says: the rest once, nobody twice.
+        let resumed = try database.fanouts.begin(key: key, event: "video.published", occurrence: "v2", now: start)
+        #expect(resumed == FanoutProgress(finished: false, after: second.next))
+        var after = resumed.after
+        var slices = 2
+        repeat {
+            after = try slice(after: after).next
+            slices += 1
+        } while after != nil
+        #expect(slices == 3, "eleven accounts in slices of four")
+        let queued = try database.outbox.log(state: nil, channel: nil, event: "video.published", limit: 50)
+        // Mail: every verified address (the seven new, "fan" and "quiet"); the inbox: all eleven.
+        #expect(queued.count == 9 && Set(queued.map(\.idempotencyKey)).count == 9, "\(queued.map(\.idempotencyKey))")
+        for id in ["fan", "quiet", "nomail", "unverified"] + (0..<7).map({ "sub\($0)" }) {
+            #expect(try database.inbox.unreadCount(userID: id) == 1, "\(id)")
+        }
+        #expect(try database.fanouts.begin(key: key, event: "video.published", occurrence: "v2", now: start).finished)
+        #expect(try database.fanouts.unfinished(event: "video.published", since: start.addingTimeInterval(-60)).isEmpty)
+        // A day on, an unfinished one is no longer looked at.
+        #expect(try database.fanouts.begin(key: "video.published-v3-", event: "video.published", occurrence: "v3", now: start).finished == false)
+        #expect(try database.fanouts.unfinished(event: "video.published", since: start.addingTimeInterval(1)).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aScheduledVideoIsDueForAnnouncementOnceItsTimeComes(_ backend: StoreBackend) throws {
+        let (database, channel) = try Self.setUp(backend, "notify-scheduled")
+        let now = Date()
+        func video(_ id: String, publishAt: Date?, ready: Bool = true) throws {
+            try database.videos.create(
+                VideoRecord(
+                    id: id, title: id, visibility: "public", originalKey: nil, originalName: nil, originalSize: 1, duration: 1, width: 2, height: 2,
+                    mediaInfo: nil, ownerID: "maker", channelID: channel.id, publishAt: publishAt, now: now.addingTimeInterval(-7200)))
+            if ready { try database.videos.publish(id, presentation: "{}", ready: true, now: now.addingTimeInterval(-7000)) }
+        }
+        try video("released", publishAt: now.addingTimeInterval(-60))
+        try video("announced", publishAt: now.addingTimeInterval(-30))
+        try video("later", publishAt: now.addingTimeInterval(3600))
+        try video("long-ago", publishAt: now.addingTimeInterval(-3 * 86_400))
+        try video("unscheduled", publishAt: nil)
+        try video("transcoding", publishAt: now.addingTimeInterval(-60), ready: false)
+        _ = try database.fanouts.begin(key: "video.published-announced-", event: "video.published", occurrence: "announced", now: now)
+        #expect(try database.fanouts.unannouncedReleases(since: now.addingTimeInterval(-86_400), now: now) == ["released"])
+        #expect(try database.fanouts.unannouncedReleases(since: now.addingTimeInterval(-86_400), now: now.addingTimeInterval(7200)) == ["released", "later"])
     }
 
     @Test(arguments: StoreBackend.allCases)

@@ -125,6 +125,9 @@ enum PostgresCopyFixture {
                 "INSERT INTO push_subscriptions(id, user_id, endpoint, p256dh, auth, user_agent, created_at) VALUES ('ps1', 'u2', 'https://push.example/1', 'BP', 'au', NULL, ?)",
                 [t])
             try db.execute("INSERT INTO phone_codes(user_id, phone, code_hash, attempts, expires_at) VALUES ('u2', '+33612345678', 'h', 1, ?)", [t])
+            try db.execute(
+                "INSERT INTO notification_fanouts(key, event, occurrence, next_after, created_at, finished_at) VALUES ('video.published-v9-', 'video.published', 'v9', 'u1', ?, NULL)",
+                [t])
         }
         return database
     }

@@ -48,8 +48,23 @@ public struct NotificationDelivery: Service {
                 for _ in 0..<max(1, config.concurrency) {
                     group.addTask { await workLoop() }
                 }
+                group.addTask { await announceLoop() }
             }
         } onGracefulShutdown: {
+        }
+    }
+
+    /// Takes up the fan-outs the last stop cut short, then every few seconds announces the
+    /// scheduled videos whose time has come. Reads only, unless there is something to do.
+    func announceLoop() async {
+        let notifier = Notifier(database: database, registry: registry, config: config)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await BlockingPools.inBackground { try notifier.resumeInterrupted() }
+            } catch {
+                logger.error("cannot announce scheduled videos: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(5))
         }
     }
 

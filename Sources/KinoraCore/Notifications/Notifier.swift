@@ -5,9 +5,11 @@ import KinoraStore
 import Metrics
 
 /// Raises notification events: for each, the accounts that hear of it get an inbox row and
-/// an outbox row per channel they chose, in one transaction per event, so a crash loses no
-/// event half-raised and raising one again (a retried request, a retranscode) adds nothing
-/// (each row's key names the occurrence). Delivery is ``NotificationDelivery``'s job.
+/// an outbox row per channel they chose. Raising one again (a retried request, a
+/// retranscode) adds nothing (each row's key names the occurrence). Given accounts are one
+/// transaction; a channel's subscribers are written 5,000 per transaction with the fan-out's
+/// place kept beside them, so a stop halfway is taken up at the next start and the writer is
+/// never held for long. Delivery is ``NotificationDelivery``'s job.
 ///
 /// Channels are the started `kinora.notify/1` instances: per address kind (`email`, …) the
 /// first by name carries personal messages; every instance of kind `none` (a webhook) gets
@@ -34,6 +36,18 @@ public struct Notifier: Sendable {
             "video_id": video.id, "video_title": video.title, "channel_id": channelID, "channel_name": channel?.name ?? "",
         ]
         try raise(.videoPublished, occurrence: video.id, audience: .subscribers(channelID: channelID), data: data, now: now, broadcast: true)
+    }
+
+    /// Goes on with the fan-outs a stop cut short, then announces the scheduled videos whose
+    /// time has come (within the last day: a daemon down for a week does not announce a
+    /// week of releases at once). Called at start and then every few seconds.
+    public func resumeInterrupted(now: Date = Date()) throws {
+        for videoID in try database.fanouts.unfinished(event: NotificationEvent.videoPublished.rawValue, since: now.addingTimeInterval(-86_400)) {
+            try videoPublished(videoID, now: now)
+        }
+        for videoID in try database.fanouts.unannouncedReleases(since: now.addingTimeInterval(-86_400), now: now) {
+            try videoPublished(videoID, now: now)
+        }
     }
 
     /// A published reply tells the parent comment's author; @mentions tell the accounts named
@@ -110,19 +124,35 @@ public struct Notifier: Sendable {
             personal.append(
                 OutboxDelivery(channel: channel.name, kind: channel.addressKind, byDefault: defaults.contains(channel.addressKind), addressing: addressing))
         }
-        let started = DispatchTime.now().uptimeNanoseconds
-        try database.outbox.fanOut(
-            audience, event: event.rawValue, data: json, keyPrefix: prefix, deliveries: personal,
-            inApp: event.isSecurity ? nil : defaults.contains("in_app"), now: now)
-        // A channel's 100,000 subscribers are one statement per channel; its time is on /metrics.
-        Timer(label: "kinora_notify_fanout_seconds", dimensions: [("event", event.rawValue)])
-            .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         if broadcast {
             for channel in channels where channel.addressKind == "none" {
                 try database.outbox.enqueue(key: prefix + channel.name, userID: nil, event: event.rawValue, channel: channel.name, data: json, now: now)
             }
         }
+        // A channel's subscribers are many: the fan-out keeps its place (a slice at a time), so
+        // a stop halfway is taken up at the next start (``resumeInterrupted()``).
+        var after: String?
+        var progress: String?
+        if case .subscribers = audience {
+            let state = try database.fanouts.begin(key: prefix, event: event.rawValue, occurrence: occurrence, now: now)
+            if state.finished { return }
+            after = state.after
+            progress = prefix
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        repeat {
+            after = try database.outbox.fanOut(
+                audience, event: event.rawValue, data: json, keyPrefix: prefix, deliveries: personal,
+                inApp: event.isSecurity ? nil : defaults.contains("in_app"), after: after, limit: Self.sliceSize, progress: progress, now: now
+            ).next
+        } while after != nil
+        // A channel's 100,000 subscribers are 20 slices; the whole fan-out's time is on /metrics.
+        Timer(label: "kinora_notify_fanout_seconds", dimensions: [("event", event.rawValue)])
+            .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }
+
+    /// Subscribers per fan-out transaction: a few milliseconds of writing each.
+    static let sliceSize = 5_000
 
     /// The address each channel kind delivers to; the first channel of a kind (by name) carries
     /// that kind's messages.

@@ -68,7 +68,7 @@ public struct NotifyClient: Sendable {
         let instanceName = instance.name
         do {
             return try await instance.invoke(
-                requestID: requestID, deadline: deadline, strings: [json],
+                requestID: requestID, deadline: deadline, strings: [json], background: true,
                 { plugin, call, s, done in table.pointee.send?(plugin, call, s[0], done) },
                 decode: { result in
                     guard let text = result?.assumingMemoryBound(to: CChar.self) else {

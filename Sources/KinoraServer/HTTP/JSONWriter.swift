@@ -19,9 +19,28 @@ enum JSONWriter {
     }
 
     static func write(_ value: Any, into out: inout [UInt8]) throws {
+        // The common leaves by exact type first: comparing metadata is one load, while each
+        // failed `as` cast in a switch is a runtime call (casts were a tenth of a catalog
+        // listing's CPU).
+        let type = type(of: value)
+        if type == String.self {
+            writeString(value as! String, into: &out)
+            return
+        }
+        if type == Int.self {
+            out.append(contentsOf: String(value as! Int).utf8)
+            return
+        }
+        if type == Bool.self {
+            out.append(contentsOf: (value as! Bool) ? "true".utf8 : "false".utf8)
+            return
+        }
+        if type == Double.self {
+            let double = value as! Double
+            out.append(contentsOf: double.isFinite ? numberText(double).utf8 : "null".utf8)
+            return
+        }
         switch value {
-        case let string as String:
-            writeString(string, into: &out)
         // Containers before any class check: casting a Swift dictionary or array to NSNumber
         // or NSNull first bridges it to Foundation, which cost more than all the writing.
         case let object as [String: Any]:
@@ -42,34 +61,34 @@ enum JSONWriter {
                 try write(element, into: &out)
             }
             out.append(UInt8(ascii: "]"))
-        case let bool as Bool where type(of: value) == Bool.self:
-            out += bool ? Array("true".utf8) : Array("false".utf8)
+        case let string as String:
+            writeString(string, into: &out)
+        case let bool as Bool where type == Bool.self:
+            out.append(contentsOf: bool ? "true".utf8 : "false".utf8)
         case let int as Int:
-            out += Array(String(int).utf8)
+            out.append(contentsOf: String(int).utf8)
         case let int as Int64:
-            out += Array(String(int).utf8)
+            out.append(contentsOf: String(int).utf8)
         case let int as Int32:
-            out += Array(String(int).utf8)
+            out.append(contentsOf: String(int).utf8)
         case let double as Double:
-            out += double.isFinite ? Array(numberText(double).utf8) : Array("null".utf8)
+            out.append(contentsOf: double.isFinite ? numberText(double).utf8 : "null".utf8)
         case is NSNull:
-            out += Array("null".utf8)
+            out.append(contentsOf: "null".utf8)
         case let number as NSNumber:
             // Values parsed by JSONSerialization arrive as NSNumber: booleans say so by type.
             if String(cString: number.objCType) == "c" {
-                out += number.boolValue ? Array("true".utf8) : Array("false".utf8)
+                out.append(contentsOf: number.boolValue ? "true".utf8 : "false".utf8)
             } else if Double(number.int64Value) == number.doubleValue {
-                out += Array(String(number.int64Value).utf8)
+                out.append(contentsOf: String(number.int64Value).utf8)
             } else {
-                out += Array(numberText(number.doubleValue).utf8)
+                out.append(contentsOf: numberText(number.doubleValue).utf8)
             }
         default:
-            throw Unsupported(description: "cannot write \(type(of: value)) as JSON")
+            throw Unsupported(description: "cannot write \(type) as JSON")
         }
     }
 
-    /// Integral doubles without a fraction (as JSONSerialization writes them), others as Swift
-    /// prints them, which is valid JSON and round-trips.
     static func numberText(_ double: Double) -> String {
         if double == double.rounded(), abs(double) < 1e15 { return String(Int64(double)) }
         return String(double)
@@ -77,6 +96,12 @@ enum JSONWriter {
 
     static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]

@@ -55,6 +55,14 @@ public struct OutboxDelivery: Sendable {
     }
 }
 
+/// What one slice of a fan-out did.
+public struct FanOutSlice: Sendable, Equatable {
+    /// Outbox messages added (the inbox rows are not counted).
+    public var added: Int
+    /// The account to continue after; nil when the audience is done.
+    public var next: String?
+}
+
 /// The outbox every notification channel but the inbox delivers from: a row per message,
 /// claimed with a lease, retried with backoff, finished as delivered, failed or dropped. A
 /// daemon killed mid-delivery leaves its rows `sending` with a lease that runs out, and the
@@ -84,26 +92,51 @@ public struct OutboxRepository: Sendable {
 
     /// One message per account of `audience` who hears of `event` on each delivery's kind (its
     /// stored choice, else the default) and has the address it needs, in one statement per
-    /// channel: a channel with 100,000 subscribers is one INSERT … SELECT, not 100,000 round
-    /// trips. Keys are `keyPrefix` + channel + account (+ subscription). Also puts the in-app
-    /// notification in each hearing account's inbox when `inApp` is set (with its own
-    /// preference under kind `in_app`). Returns the messages added.
+    /// channel: 5,000 subscribers are one INSERT … SELECT, not 5,000 round trips. Keys are
+    /// `keyPrefix` + channel + account (+ subscription). Also puts the in-app notification in
+    /// each hearing account's inbox when `inApp` is set (with its own preference under kind
+    /// `in_app`).
+    ///
+    /// Works a slice at a time, in one transaction each: a channel's subscribers after `after`
+    /// in account id order, at most `limit` of them (given accounts are one slice). A slice is
+    /// a short write, so a channel with 100,000 subscribers never holds the writer for a
+    /// second, and the caller can pace the slices and keep its place across a restart.
+    /// Returns the messages added and the account to continue after, nil when done. With
+    /// `progress`, the fan-out's row in ``FanoutRepository`` moves on in the same transaction.
     @discardableResult
     public func fanOut(
         _ audience: OutboxAudience, event: String, data: String, keyPrefix: String, deliveries: [OutboxDelivery], inApp: Bool?,
-        now: Date = Date()
-    ) throws -> Int {
-        let (from, audienceArguments): (String, [any SQLBindable]) =
+        after: String? = nil, limit: Int = 5_000, progress: String? = nil, now: Date = Date()
+    ) throws -> FanOutSlice {
+        try db.write { db in
+            let from: String
+            let who: String
+            let audienceArguments: [any SQLBindable]
+            var next: String?
             switch audience {
-            case .subscribers(let channelID): ("subscriptions s JOIN users u ON u.id = s.user_id", [channelID])
-            case .users(let ids): ("users u", ids)
+            case .users(let ids):
+                from = "users u"
+                who = ids.isEmpty ? "1 = 0" : "u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
+                audienceArguments = ids
+            case .subscribers(let channelID):
+                // The slice ends at its last account: the limit-th after `after`, or the very last.
+                let start = after ?? ""
+                let last =
+                    try db.scalar(
+                        String.self, "SELECT user_id FROM subscriptions WHERE channel_id = ? AND user_id > ? ORDER BY user_id LIMIT 1 OFFSET ?",
+                        [channelID, start, limit - 1])
+                guard
+                    let end = try last
+                        ?? db.scalar(String.self, "SELECT MAX(user_id) FROM subscriptions WHERE channel_id = ? AND user_id > ?", [channelID, start])
+                else {
+                    if let progress { try FanoutRepository.advance(db, key: progress, to: nil, now: now) }
+                    return FanOutSlice(added: 0, next: nil)
+                }
+                next = last
+                from = "subscriptions s JOIN users u ON u.id = s.user_id"
+                who = "s.channel_id = ? AND s.user_id > ? AND s.user_id <= ?"
+                audienceArguments = [channelID, start, end]
             }
-        let who: String =
-            switch audience {
-            case .subscribers: "s.channel_id = ?"
-            case .users(let ids): ids.isEmpty ? "1 = 0" : "u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
-            }
-        return try db.write { db in
             var added = 0
             for delivery in deliveries {
                 let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: delivery.byDefault)
@@ -130,7 +163,8 @@ public struct OutboxRepository: Sendable {
                     ON CONFLICT (dedupe_key) DO NOTHING
                     """, [event, keyPrefix + "in_app-", data, now] + audienceArguments + [event, "in_app"])
             }
-            return added
+            if let progress { try FanoutRepository.advance(db, key: progress, to: next, now: now) }
+            return FanOutSlice(added: added, next: next)
         }
     }
 

@@ -30,6 +30,7 @@ enum PostgresMigrations {
         ("0021-moderation", moderation),
         ("0022-video-moderation-hold", "ALTER TABLE videos ADD COLUMN moderation_hold boolean NOT NULL DEFAULT false;"),
         ("0023-notifications", notifications),
+        ("0024-notification-fanouts", Migrations.notificationFanoutsSQL(text: "text", date: "timestamptz", now: "now()")),
     ]
 
     /// Any number fits; this one is "kino" in ASCII, so other software sharing the server is
