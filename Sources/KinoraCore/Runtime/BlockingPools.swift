@@ -41,7 +41,7 @@ public enum BlockingPools {
     /// the catalog reads it must not slow down.
     public static func inBackground<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await notifications.runIfActive {
-            _ = kinora_set_thread_idle_policy()
+            _ = kinora_set_thread_niceness(10)
             return try work()
         }
     }

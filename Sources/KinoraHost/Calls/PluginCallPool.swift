@@ -31,7 +31,7 @@ public final class PluginCallPool: Sendable {
     func submit(background isBackground: Bool = false, _ work: @escaping @Sendable (_ active: Bool) -> Void) {
         if isBackground {
             background.submit { state in
-                _ = kinora_set_thread_idle_policy()
+                _ = kinora_set_thread_niceness(10)
                 if case .active = state { work(true) } else { work(false) }
             }
         } else {
