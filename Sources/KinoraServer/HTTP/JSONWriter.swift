@@ -46,12 +46,15 @@ enum JSONWriter {
         case let object as [String: Any]:
             out.append(UInt8(ascii: "{"))
             var first = true
-            for key in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            // `<` on Strings is code point order for these (NFC) keys, as UTF-8 bytes are,
+            // and takes a fast path that comparing the UTF-8 views does not.
+            // Pairs sorted, not keys sorted and then looked up: no hashing per member.
+            for (key, member) in object.sorted(by: { $0.key < $1.key }) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(object[key]!, into: &out)
+                try write(member, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         case let array as [Any]:
@@ -96,9 +99,14 @@ enum JSONWriter {
 
     static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copied whole.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: string.utf8)
+        // Most strings need no escape: copied whole, from contiguous storage.
+        var string = string
+        let plain = string.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -24,8 +24,9 @@ public struct FanoutRepository: Sendable {
             try db.execute(
                 "INSERT INTO notification_fanouts(key, event, occurrence, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 [key, event, occurrence, now])
-            let row = try db.fetchOne("SELECT next_after, finished_at FROM notification_fanouts WHERE key = ?", [key])
-            return FanoutProgress(finished: (row?["finished_at"] as Date?) != nil, after: row?["next_after"])
+            let row = try db.fetchOne(
+                "SELECT next_after, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END AS finished FROM notification_fanouts WHERE key = ?", [key])
+            return FanoutProgress(finished: (row?["finished"] as Int?) == 1, after: row?["next_after"])
         }
     }
 

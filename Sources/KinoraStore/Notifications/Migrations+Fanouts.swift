@@ -9,8 +9,9 @@ extension Migrations {
         try db.execute(sql: notificationFanoutsSQL(text: "TEXT", date: "DATETIME", now: "CURRENT_TIMESTAMP"))
     }
 
-    /// Both engines' text but for type names. Videos already out when this runs count as
-    /// announced: the sweep must not announce a library's worth of old videos on upgrade.
+    /// Both engines' text but for type names. Scheduled videos already out when this runs
+    /// count as announced: the sweep must not announce the last day's releases on upgrade
+    /// (videos that were not scheduled are announced when ready and never swept).
     static func notificationFanoutsSQL(text: String, date: String, now: String) -> String {
         """
         CREATE INDEX subscriptions_channel_user ON subscriptions(channel_id, user_id);
@@ -25,7 +26,8 @@ extension Migrations {
         );
         CREATE INDEX notification_fanouts_unfinished ON notification_fanouts(created_at) WHERE finished_at IS NULL;
         INSERT INTO notification_fanouts(key, event, occurrence, created_at, finished_at)
-            SELECT 'video.published-' || id || '-', 'video.published', id, \(now), \(now) FROM videos WHERE status = 'ready';
+            SELECT 'video.published-' || id || '-', 'video.published', id, \(now), \(now) FROM videos
+            WHERE status = 'ready' AND publish_at IS NOT NULL AND publish_at <= \(now);
         """
     }
 }
