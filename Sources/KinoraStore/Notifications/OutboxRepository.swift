@@ -109,63 +109,74 @@ public struct OutboxRepository: Sendable {
         after: String? = nil, limit: Int = 5_000, progress: String? = nil, now: Date = Date()
     ) throws -> FanOutSlice {
         try db.write { db in
-            let from: String
-            let who: String
-            let audienceArguments: [any SQLBindable]
-            var next: String?
-            switch audience {
-            case .users(let ids):
-                from = "users u"
-                who = ids.isEmpty ? "1 = 0" : "u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
-                audienceArguments = ids
-            case .subscribers(let channelID):
-                // The slice ends at its last account: the limit-th after `after`, or the very last.
-                let start = after ?? ""
-                let last =
-                    try db.scalar(
-                        String.self, "SELECT user_id FROM subscriptions WHERE channel_id = ? AND user_id > ? ORDER BY user_id LIMIT 1 OFFSET ?",
-                        [channelID, start, limit - 1])
-                guard
-                    let end = try last
-                        ?? db.scalar(String.self, "SELECT MAX(user_id) FROM subscriptions WHERE channel_id = ? AND user_id > ?", [channelID, start])
-                else {
-                    if let progress { try FanoutRepository.advance(db, key: progress, to: nil, now: now) }
-                    return FanOutSlice(added: 0, next: nil)
-                }
-                next = last
-                from = "subscriptions s JOIN users u ON u.id = s.user_id"
-                who = "s.channel_id = ? AND s.user_id > ? AND s.user_id <= ?"
-                audienceArguments = [channelID, start, end]
+            try db.yieldingCPU {
+                try fanOutSlice(
+                    db, audience, event: event, data: data, keyPrefix: keyPrefix, deliveries: deliveries, inApp: inApp, after: after, limit: limit,
+                    progress: progress, now: now)
             }
-            var added = 0
-            for delivery in deliveries {
-                let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: delivery.byDefault)
-                let (join, key, address, reachable): (String, String, String, String) =
-                    switch delivery.addressing {
-                    case .email: ("", "u.id", "NULL", " AND u.email IS NOT NULL AND u.email_verified")
-                    case .phone: ("", "u.id", "NULL", " AND u.phone IS NOT NULL AND u.phone_verified")
-                    case .pushSubscriptions: (" JOIN push_subscriptions ps ON ps.user_id = u.id", "u.id || '-' || ps.id", "ps.id", "")
-                    }
-                added += try db.execute(
-                    """
-                    INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, address_id, data, next_attempt_at, created_at, updated_at)
-                    SELECT ? || \(key), u.id, ?, ?, \(address), ?, ?, ?, ? FROM \(from)\(join) WHERE \(who) AND \(hears)\(reachable)
-                    ON CONFLICT (idempotency_key) DO NOTHING
-                    """,
-                    [keyPrefix + delivery.channel + "-", event, delivery.channel, data, now, now, now] + audienceArguments + [event, delivery.kind])
-            }
-            if let inApp {
-                let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: inApp)
-                try db.execute(
-                    """
-                    INSERT INTO notifications(user_id, event, dedupe_key, data, created_at)
-                    SELECT u.id, ?, ? || u.id, ?, ? FROM \(from) WHERE \(who) AND \(hears)
-                    ON CONFLICT (dedupe_key) DO NOTHING
-                    """, [event, keyPrefix + "in_app-", data, now] + audienceArguments + [event, "in_app"])
-            }
-            if let progress { try FanoutRepository.advance(db, key: progress, to: next, now: now) }
-            return FanOutSlice(added: added, next: next)
         }
+    }
+
+    private func fanOutSlice(
+        _ db: any SQLConnection, _ audience: OutboxAudience, event: String, data: String, keyPrefix: String, deliveries: [OutboxDelivery], inApp: Bool?,
+        after: String?, limit: Int, progress: String?, now: Date
+    ) throws -> FanOutSlice {
+        let from: String
+        let who: String
+        let audienceArguments: [any SQLBindable]
+        var next: String?
+        switch audience {
+        case .users(let ids):
+            from = "users u"
+            who = ids.isEmpty ? "1 = 0" : "u.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
+            audienceArguments = ids
+        case .subscribers(let channelID):
+            // The slice ends at its last account: the limit-th after `after`, or the very last.
+            let start = after ?? ""
+            let last =
+                try db.scalar(
+                    String.self, "SELECT user_id FROM subscriptions WHERE channel_id = ? AND user_id > ? ORDER BY user_id LIMIT 1 OFFSET ?",
+                    [channelID, start, limit - 1])
+            guard
+                let end = try last
+                    ?? db.scalar(String.self, "SELECT MAX(user_id) FROM subscriptions WHERE channel_id = ? AND user_id > ?", [channelID, start])
+            else {
+                if let progress { try FanoutRepository.advance(db, key: progress, to: nil, now: now) }
+                return FanOutSlice(added: 0, next: nil)
+            }
+            next = last
+            from = "subscriptions s JOIN users u ON u.id = s.user_id"
+            who = "s.channel_id = ? AND s.user_id > ? AND s.user_id <= ?"
+            audienceArguments = [channelID, start, end]
+        }
+        var added = 0
+        for delivery in deliveries {
+            let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: delivery.byDefault)
+            let (join, key, address, reachable): (String, String, String, String) =
+                switch delivery.addressing {
+                case .email: ("", "u.id", "NULL", " AND u.email IS NOT NULL AND u.email_verified")
+                case .phone: ("", "u.id", "NULL", " AND u.phone IS NOT NULL AND u.phone_verified")
+                case .pushSubscriptions: (" JOIN push_subscriptions ps ON ps.user_id = u.id", "u.id || '-' || ps.id", "ps.id", "")
+                }
+            added += try db.execute(
+                """
+                INSERT INTO notification_outbox(idempotency_key, user_id, event, channel, address_id, data, next_attempt_at, created_at, updated_at)
+                SELECT ? || \(key), u.id, ?, ?, \(address), ?, ?, ?, ? FROM \(from)\(join) WHERE \(who) AND \(hears)\(reachable)
+                ON CONFLICT (idempotency_key) DO NOTHING
+                """,
+                [keyPrefix + delivery.channel + "-", event, delivery.channel, data, now, now, now] + audienceArguments + [event, delivery.kind])
+        }
+        if let inApp {
+            let hears = NotificationPreferenceRepository.hearsCondition(userColumn: "u.id", byDefault: inApp)
+            try db.execute(
+                """
+                INSERT INTO notifications(user_id, event, dedupe_key, data, created_at)
+                SELECT u.id, ?, ? || u.id, ?, ? FROM \(from) WHERE \(who) AND \(hears)
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """, [event, keyPrefix + "in_app-", data, now] + audienceArguments + [event, "in_app"])
+        }
+        if let progress { try FanoutRepository.advance(db, key: progress, to: next, now: now) }
+        return FanOutSlice(added: added, next: next)
     }
 
     /// Claims up to `limit` due messages for `lease` seconds: pending ones whose time has

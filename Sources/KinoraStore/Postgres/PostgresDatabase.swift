@@ -122,6 +122,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
 /// ``SQLConnection`` over one pooled libpq connection.
 struct PostgresSQLConnection: SQLConnection {
+    /// The server runs the statements, in processes of its own.
+    func yieldingCPU<T>(_ body: () throws -> T) throws -> T { try body() }
+
     let connection: PostgresConnection
 
     var dialect: SQLDialect { .postgres }

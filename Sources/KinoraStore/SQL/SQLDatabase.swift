@@ -27,6 +27,10 @@ public protocol SQLConnection {
 
     /// Every row of a query.
     func fetchAll(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+
+    /// Runs `body`, whose statements are long (a fan-out slice), giving the CPU away often
+    /// while they run, where the engine runs them in this process (SQLite).
+    func yieldingCPU<T>(_ body: () throws -> T) throws -> T
 }
 
 extension SQLConnection {
