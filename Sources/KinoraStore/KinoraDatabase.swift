@@ -13,6 +13,8 @@ public final class KinoraDatabase: Sendable {
     public let path: String
     /// Events between the nodes sharing this database (``start()``ed by the daemon).
     public let events: ClusterEvents
+    /// Moves with every commit that changes what a listing shows (SQLite; nil on PostgreSQL).
+    public let catalogChanges: CatalogChanges
 
     /// The SQLite pool, for its migrations.
     private var writer: DatabasePool {
@@ -42,6 +44,7 @@ public final class KinoraDatabase: Sendable {
         backend = SQLiteDatabase(pool: pool)
         self.path = path
         events = ClusterEvents(postgres: nil)
+        catalogChanges = CatalogChanges(pool: pool)
     }
 
     /// A PostgreSQL database (connections open on first use). Does not migrate.
@@ -50,6 +53,7 @@ public final class KinoraDatabase: Sendable {
         backend = postgres
         path = address
         events = ClusterEvents(postgres: postgres)
+        catalogChanges = CatalogChanges(pool: nil)
     }
 
     private init(unopened path: String) {
@@ -57,6 +61,7 @@ public final class KinoraDatabase: Sendable {
         backend = nil
         self.path = path
         events = ClusterEvents(postgres: nil)
+        catalogChanges = CatalogChanges(pool: nil)
     }
 
     /// A database object that opens nothing: what `kinora routes` hands the routes it lists

@@ -7,7 +7,17 @@ import Hummingbird
 /// do: no key strategy on either side).
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: Any) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONWriter.bytes(value))))
+        make(status, encoded: try encoded(value))
+    }
+
+    /// A JSON-ready value's bytes, for a route that keeps them (``CatalogPageCache``).
+    static func encoded(_ value: Any) throws -> ByteBuffer {
+        ByteBuffer(bytes: try JSONWriter.bytes(value))
+    }
+
+    /// Bytes ``encoded(_:)`` made earlier.
+    static func make(_ status: HTTPResponse.Status, encoded body: ByteBuffer) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     static func make(_ status: HTTPResponse.Status, encoding value: some Encodable) throws -> Response {

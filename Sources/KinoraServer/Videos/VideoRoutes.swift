@@ -11,6 +11,8 @@ struct VideoRoutes {
     let registry: PluginRegistry
     let config: KinoraConfig
     let media: MediaWorker
+    /// Encoded public listing pages, shared by every request this router serves.
+    let pages = CatalogPageCache()
 
     func register(on router: Router<KinoraRequestContext>) {
         // Creators and admins upload (the bootstrap token too: its videos belong to no account).
@@ -43,10 +45,14 @@ struct VideoRoutes {
         router.get("api/v1/videos") { request, context in
             try Access.anyone.check(context)
             let query = try ListingParameters.query(request, context)
-            let page: VideoPage
-            page = try database.videos.list(query)
-            return try JSONResponse.make(
-                .ok, ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()] as [String: Any])
+            // The public listing is the same for every caller: one encoding serves them all.
+            let generation = query.scope == .listed ? database.catalogChanges.generation : nil
+            let body = try pages.page(key: request.uri.query ?? "", generation: generation) {
+                let page = try database.videos.list(query)
+                let object: [String: Any] = ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()]
+                return try JSONResponse.encoded(object)
+            }
+            return JSONResponse.make(.ok, encoded: body)
         }
         // Metadata changes: the owner and admins.
         router.patch("api/v1/videos/:id") { request, context in
