@@ -181,6 +181,8 @@ let package = Package(
                 // The parts a pipeline handler sees (Streaming/StreamFastPathHandler).
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // The listing page cache's hit and miss counters.
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // Reads share/openapi.yaml to render the /api/docs reference page.
                 .product(name: "Yams", package: "Yams"),

@@ -56,6 +56,9 @@ public struct KinoraConfig: Sendable {
     public var streamCORSOrigins = ["*"]
     /// Memory for hot stream files (manifests, init and media segments up to 16 MiB each).
     public var streamCacheBytes = 128 << 20
+    /// `[catalog] page_cache`: public listing pages kept in memory until the catalog changes
+    /// (SQLite; PostgreSQL keeps none whatever this says).
+    public var catalogPageCache = true
     /// Lifetime of a JWT access token.
     public var accessTokenSeconds = 900
     /// Lifetime of a refresh token (each refresh issues a new one with a fresh lifetime).
@@ -149,6 +152,8 @@ public struct KinoraConfig: Sendable {
             "keyframe_seconds":{"type":"number","minimum":0.5,"maximum":10},
             "max_audio_tracks":{"type":"integer","minimum":1,"maximum":32},
             "surround":{"type":"boolean"}}},
+          "catalog":{"type":"object","additionalProperties":false,"properties":{
+            "page_cache":{"type":"boolean"}}},
           "streaming":{"type":"object","additionalProperties":false,"properties":{
             "cors_origins":{"type":"array","items":{"type":"string","minLength":1}},
             "cache_bytes":{"type":"integer","minimum":0}}},
@@ -240,6 +245,7 @@ public struct KinoraConfig: Sendable {
         }
         if let origins = v["streaming"]?["cors_origins"]?.arrayValue { config.streamCORSOrigins = origins.compactMap(\.stringValue) }
         if let bytes = v["streaming"]?["cache_bytes"]?.intValue { config.streamCacheBytes = Int(bytes) }
+        if let cache = v["catalog"]?["page_cache"]?.boolValue { config.catalogPageCache = cache }
         if let access = v["metrics"]?["access"]?.stringValue.flatMap(MetricsAccess.init(rawValue:)) { config.metricsAccess = access }
         if let seconds = v["auth"]?["access_token_seconds"]?.intValue { config.accessTokenSeconds = Int(seconds) }
         if let days = v["auth"]?["refresh_token_days"]?.doubleValue { config.refreshTokenDays = days }

@@ -35,6 +35,8 @@ import Testing
             [streaming]
             cors_origins = ["https://player.example.com"]
             cache_bytes = 0
+            [catalog]
+            page_cache = false
             [transcode]
             passthrough = false
             max_attempts = 1
@@ -65,6 +67,7 @@ import Testing
         #expect(["admin", "support", "kinora", "security", "official"].allSatisfy(KinoraConfig().reservedHandles.contains))
         #expect(config.metricsAccess == .admin)
         #expect(config.streamCORSOrigins == ["https://player.example.com"] && config.streamCacheBytes == 0)
+        #expect(!config.catalogPageCache && KinoraConfig().catalogPageCache)
         #expect(config.pluginsDirectory == dir + "/plugins.d")
         #expect(config.accessTokenSeconds == 60 && config.refreshTokenDays == 7)
         #expect(KinoraConfig().accessTokenSeconds == 900 && KinoraConfig().refreshTokenDays == 30)

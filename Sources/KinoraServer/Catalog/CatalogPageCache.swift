@@ -1,4 +1,5 @@
 import KinoraStore
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -20,6 +21,9 @@ final class CatalogPageCache: Sendable {
     /// Distinct pages kept (each at most a hundred videos' JSON); past it, start over.
     let maxEntries: Int
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    /// `kinora_catalog_page_cache_total{result="hit"|"miss"}`: how often the cache saves the work.
+    private let hits = Counter(label: "kinora_catalog_page_cache_total", dimensions: [("result", "hit")])
+    private let misses = Counter(label: "kinora_catalog_page_cache_total", dimensions: [("result", "miss")])
 
     init(ttl: Duration = .seconds(1), maxEntries: Int = 256) {
         self.ttl = ttl
@@ -33,8 +37,10 @@ final class CatalogPageCache: Sendable {
         guard let generation else { return try make() }
         let now = ContinuousClock.now
         if let entry = entries.withLockedValue({ $0[key] }), entry.generation == generation, entry.expires > now {
+            hits.increment()
             return entry.body
         }
+        misses.increment()
         let body = try make()
         entries.withLockedValue { cache in
             if cache.count >= maxEntries, cache[key] == nil { cache.removeAll(keepingCapacity: true) }

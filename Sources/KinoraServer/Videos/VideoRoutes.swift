@@ -46,7 +46,7 @@ struct VideoRoutes {
             try Access.anyone.check(context)
             let query = try ListingParameters.query(request, context)
             // The public listing is the same for every caller: one encoding serves them all.
-            let generation = query.scope == .listed ? database.catalogChanges.generation : nil
+            let generation = query.scope == .listed && config.catalogPageCache ? database.catalogChanges.generation : nil
             let body = try pages.page(key: request.uri.query ?? "", generation: generation) {
                 let page = try database.videos.list(query)
                 let object: [String: Any] = ["items": page.items.map(VideoJSON.object), "next_cursor": page.nextCursor.map { $0 as Any } ?? NSNull()]
