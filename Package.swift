@@ -198,6 +198,8 @@ let package = Package(
                 "KinoraCore",
                 "KinoraServer",
                 "KinoraStore",
+                // `kinora recs offline` and `evaluate`: the recommender's model code on a file.
+                "KinoraRecommender",
                 // `kinora plugin conformance` and `classify` drive instances through the SDK's suites.
                 .product(name: "KinoraPluginConformance", package: "KinoraPluginSDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -341,6 +343,13 @@ let package = Package(
             path: "Benchmarks/kinora-bench"
         ),
 
+        // The recommender's models (popularity, item-kNN, EASE, their hybrid), their tuning and
+        // offline evaluation: plain Swift, no dependency, so the daemon and `kinora recs` share it.
+        .target(name: "KinoraRecommender"),
+        .testTarget(
+            name: "KinoraRecommenderTests",
+            dependencies: ["KinoraRecommender"]
+        ),
         .testTarget(
             name: "KinoraConfigurationTests",
             dependencies: ["KinoraConfiguration", "KinoraTestSupport"]

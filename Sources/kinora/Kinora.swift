@@ -12,7 +12,7 @@ struct Kinora: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, PluginCommand.self, ConfigCommand.self, StorageCommand.self, VideoCommand.self, UserCommand.self,
             RoutesCommand.self, Doctor.self, Version.self,
-            DatabaseCommand.self,
+            DatabaseCommand.self, RecsCommand.self,
         ])
 }
 
