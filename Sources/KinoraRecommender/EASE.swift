@@ -6,6 +6,8 @@ public struct EASE: ItemScorer {
     /// B, row-major.
     let weights: [Float]
     public let itemCount: Int
+    /// Whether the fit weighed interactions by their strengths (then scoring does too).
+    public let weighed: Bool
 
     public struct TooLarge: Error, CustomStringConvertible {
         public let items: Int
@@ -16,14 +18,21 @@ public struct EASE: ItemScorer {
     /// plus `dropout` times each item's own count (Steck's EDLAE, 2020: the regularization of
     /// an autoencoder trained with that share of its input dropped; popular items, whose
     /// co-counts are large, are held back as much as rare ones).
-    public init(_ data: Interactions, lambda: Double, dropout: Double = 0, maxItems: Int = 20_000) throws {
+    /// `weighed`: the Gram matrix and the scores use the interactions' strengths, not 1s.
+    public init(_ data: Interactions, lambda: Double, dropout: Double = 0, weighed: Bool = false, maxItems: Int = 20_000) throws {
         let n = data.itemCount
         guard n <= maxItems else { throw TooLarge(items: n) }
         var gram = [Double](repeating: 0, count: n * n)
-        for items in data.userItems {
-            for i in items {
+        let weighed = weighed && data.hasStrengths
+        for (user, items) in data.userItems.enumerated() {
+            let strengths = weighed ? data.strengths(ofUser: user) : []
+            for (a, i) in items.enumerated() {
                 let row = Int(i) * n
-                for j in items { gram[row + Int(j)] += 1 }
+                if weighed {
+                    for (b, j) in items.enumerated() { gram[row + Int(j)] += strengths[a] * strengths[b] }
+                } else {
+                    for j in items { gram[row + Int(j)] += 1 }
+                }
             }
         }
         for i in 0..<n { gram[i * n + i] += lambda + dropout * gram[i * n + i] }
@@ -34,15 +43,21 @@ public struct EASE: ItemScorer {
         }
         self.weights = weights
         itemCount = n
+        self.weighed = weighed
     }
 
     public func scores(history: [Int32]) -> [Double] {
+        scores(history: history, strengths: [Double](repeating: 1, count: history.count))
+    }
+
+    public func scores(history: [Int32], strengths: [Double]) -> [Double] {
         var scores = [Double](repeating: 0, count: itemCount)
         weights.withUnsafeBufferPointer { b in
             scores.withUnsafeMutableBufferPointer { s in
-                for i in history where Int(i) < itemCount {
+                for (position, i) in history.enumerated() where Int(i) < itemCount {
                     let row = b.baseAddress! + Int(i) * itemCount
-                    for j in 0..<itemCount { s[j] += Double(row[j]) }
+                    let strength = weighed ? Float(strengths[position]) : 1
+                    for j in 0..<itemCount { s[j] += Double(row[j] * strength) }
                 }
             }
         }

@@ -8,6 +8,8 @@ public struct Hybrid: ItemScorer {
         public var easeLambda: Double?
         /// EASE's item-dependent regularization (``EASE/init(_:lambda:dropout:maxItems:)``).
         public var easeDropout: Double
+        /// Whether EASE weighs interactions by their strengths.
+        public var easeWeighed: Bool
         public var neighbors: Int
         public var shrink: Double
         public var easeWeight: Double
@@ -17,13 +19,14 @@ public struct Hybrid: ItemScorer {
         public var userWeight: Double
 
         public init(
-            easeLambda: Double?, easeDropout: Double = 0, neighbors: Int, shrink: Double, easeWeight: Double, knnWeight: Double,
+            easeLambda: Double?, easeDropout: Double = 0, easeWeighed: Bool = false, neighbors: Int, shrink: Double, easeWeight: Double, knnWeight: Double,
             popularityWeight: Double, userNeighbors: Int = 50, userWeight: Double = 0
         ) {
             self.userNeighbors = userNeighbors
             self.userWeight = userWeight
             self.easeLambda = easeLambda
             self.easeDropout = easeDropout
+            self.easeWeighed = easeWeighed
             self.neighbors = neighbors
             self.shrink = shrink
             self.easeWeight = easeWeight
@@ -32,7 +35,7 @@ public struct Hybrid: ItemScorer {
         }
 
         public var description: String {
-            let ease = easeLambda.map { "EASE λ=\(Int($0)) dropout=\(easeDropout) ×\(easeWeight)" } ?? "no EASE"
+            let ease = easeLambda.map { "EASE λ=\(Int($0)) dropout=\(easeDropout)\(easeWeighed ? " weighed" : "") ×\(easeWeight)" } ?? "no EASE"
             return "\(ease), item-kNN k=\(neighbors) shrink=\(Int(shrink)) ×\(knnWeight), user-kNN k=\(userNeighbors) ×\(userWeight), popularity ×\(popularityWeight)"
         }
     }
@@ -46,7 +49,7 @@ public struct Hybrid: ItemScorer {
 
     public init(_ data: Interactions, parameters: Parameters) throws {
         self.parameters = parameters
-        ease = try parameters.easeLambda.map { try EASE(data, lambda: $0, dropout: parameters.easeDropout) }
+        ease = try parameters.easeLambda.map { try EASE(data, lambda: $0, dropout: parameters.easeDropout, weighed: parameters.easeWeighed) }
         knn = ItemKNN(data, neighbors: parameters.neighbors, shrink: parameters.shrink)
         popularity = Popularity(data)
         users = UserKNN(data, neighbors: parameters.userNeighbors, shrink: 0)
@@ -55,8 +58,12 @@ public struct Hybrid: ItemScorer {
     /// Built from components already fitted (tuning fits each once and tries many weights).
 
     public func scores(history: [Int32]) -> [Double] {
+        scores(history: history, strengths: [Double](repeating: 1, count: history.count))
+    }
+
+    public func scores(history: [Int32], strengths: [Double]) -> [Double] {
         Self.blend(
-            ease: ease?.scores(history: history), knn: knn.scores(history: history),
+            ease: ease?.scores(history: history, strengths: strengths), knn: knn.scores(history: history),
             users: parameters.userWeight == 0 ? nil : users.scores(history: history), popularity: popularity.counts, parameters: parameters)
     }
 

@@ -1,10 +1,12 @@
 import Foundation
 
 /// Interactions from a tab-separated file of `user item rating timestamp` lines (MovieLens
-/// and RecBole's `.inter` layout; rating and timestamp may be missing and are not used: every
-/// line is an interaction). A first line whose columns are names (`user_id:token`) is a
-/// header and skipped; a blank line is skipped; anything else that is not at least a user and
-/// an item is an error naming the file and the line.
+/// and RecBole's `.inter` layout; rating and timestamp may be missing). Every line is an
+/// interaction whatever its rating; when every line has a positive rating, each becomes the
+/// interaction's strength as `sqrt(rating / best rating)` (a 1-star watch is still a watch, a
+/// weaker one), otherwise every strength is 1. A first line whose columns are names
+/// (`user_id:token`) is a header and skipped; a blank line is skipped; anything else that is
+/// not at least a user and an item is an error naming the file and the line.
 public enum InteractionFile {
     public struct BadLine: Error, CustomStringConvertible {
         public let path: String
@@ -13,12 +15,13 @@ public enum InteractionFile {
         public var description: String { "\(path):\(line): \(reason)" }
     }
 
-    public static func read(_ path: String) throws -> [(user: String, item: String)] {
+    public static func read(_ path: String) throws -> [(user: String, item: String, strength: Double)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BadLine(path: path, line: 0, reason: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw BadLine(path: path, line: 0, reason: "not UTF-8 text") }
         var pairs: [(user: String, item: String)] = []
+        var ratings: [Double] = []
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
             if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
@@ -29,8 +32,10 @@ public enum InteractionFile {
             }
             guard fields[0].count <= 200, fields[1].count <= 200 else { throw BadLine(path: path, line: offset + 1, reason: "an id longer than 200 characters") }
             pairs.append((String(fields[0]), String(fields[1])))
+            if fields.count >= 3, let rating = Double(fields[2]), rating.isFinite, rating > 0 { ratings.append(rating) }
         }
         guard !pairs.isEmpty else { throw BadLine(path: path, line: 0, reason: "no interactions in the file") }
-        return pairs
+        guard ratings.count == pairs.count, let best = ratings.max() else { return pairs.map { ($0.user, $0.item, 1) } }
+        return zip(pairs, ratings).map { ($0.user, $0.item, ($1 / best).squareRoot()) }
     }
 }

@@ -7,6 +7,13 @@ public protocol ItemScorer: Sendable {
     /// One score per item for someone who saw `history` (item indices); higher is better.
     /// Items seen are scored too: leaving them out is ``TopItems``' job.
     func scores(history: [Int32]) -> [Double]
+    /// The same with each history item's strength (aligned with `history`); models that do
+    /// not weigh interactions ignore them.
+    func scores(history: [Int32], strengths: [Double]) -> [Double]
+}
+
+extension ItemScorer {
+    public func scores(history: [Int32], strengths: [Double]) -> [Double] { scores(history: history) }
 }
 
 /// The best `k` items by score, best first, leaving out `excluded` (sorted ascending) and items

@@ -6,9 +6,9 @@ public enum OfflineRecommendation {
     /// per-user 90/10 split of them (seed fixed), then gives each user's top `k` items, items
     /// of the file left out. `log` hears what was tried.
     public static func recommend(
-        _ pairs: [(user: String, item: String)], k: Int, seed: UInt64 = 20_261_208, log: (String) -> Void = { _ in }
+        _ interactions: [(user: String, item: String, strength: Double)], k: Int, seed: UInt64 = 20_261_208, log: (String) -> Void = { _ in }
     ) throws -> (parameters: Hybrid.Parameters, lists: [(user: String, items: [String])]) {
-        let data = Interactions(pairs: pairs)
+        let data = Interactions(weighted: interactions)
         let parts = HoldOut.split(data, ratios: [0.9, 0.1], seed: seed)
         let tuned = try RecommenderTuning.tune(train: parts[0], valid: parts[1])
         for trial in tuned.trials { log("validation NDCG@10 \(String(format: "%.4f", trial.ndcg10))  \(trial.what)") }
@@ -18,7 +18,7 @@ public enum OfflineRecommendation {
         lists.reserveCapacity(data.userCount)
         for user in 0..<data.userCount {
             let seen = data.userItems[user]
-            let top = TopItems.select(model.scores(history: seen), k: k, excluded: seen)
+            let top = TopItems.select(model.scores(history: seen, strengths: data.strengths(ofUser: user)), k: k, excluded: seen)
             lists.append((data.userIDs[user], top.map { data.itemIDs[Int($0)] }))
         }
         return (tuned.parameters, lists)
@@ -34,10 +34,10 @@ public enum OfflineRecommendation {
     /// and 20 on the test part over full rankings, the user's training and validation items
     /// left out (RecBole's full-sort evaluation). Each component alone with its own best
     /// parameter, then the hybrid.
-    public static func evaluate(_ pairs: [(user: String, item: String)], seed: UInt64, log: (String) -> Void = { _ in }) throws -> (
-        parameters: Hybrid.Parameters, reports: [Report]
-    ) {
-        let data = Interactions(pairs: pairs)
+    public static func evaluate(
+        _ interactions: [(user: String, item: String, strength: Double)], seed: UInt64, log: (String) -> Void = { _ in }
+    ) throws -> (parameters: Hybrid.Parameters, reports: [Report]) {
+        let data = Interactions(weighted: interactions)
         let parts = HoldOut.split(data, ratios: [0.8, 0.1, 0.1], seed: seed)
         let (train, valid, test) = (parts[0], parts[1], parts[2])
         let tuned = try RecommenderTuning.tune(train: train, valid: valid)
@@ -49,7 +49,8 @@ public enum OfflineRecommendation {
         let known = (0..<data.userCount).map { Array(Set(train.userItems[$0]).union(valid.userItems[$0])).sorted() }
         func measure(_ scorer: some ItemScorer) -> RankingMetrics {
             RankingMetrics.measure(held: test, cutoffs: [10, 20]) { user in
-                TopItems.select(scorer.scores(history: train.userItems[user]), k: 20, excluded: known[user])
+                TopItems.select(
+                    scorer.scores(history: train.userItems[user], strengths: train.strengths(ofUser: user)), k: 20, excluded: known[user])
             }
         }
         let hybrid = try Hybrid(train, parameters: chosen)
@@ -57,7 +58,7 @@ public enum OfflineRecommendation {
         reports.append(Report(name: "item-kNN (k=\(chosen.neighbors), shrink=\(Int(chosen.shrink)))", metrics: measure(hybrid.knn)))
         reports.append(Report(name: "user-kNN (k=\(chosen.userNeighbors))", metrics: measure(hybrid.users)))
         if let ease = hybrid.ease, let lambda = chosen.easeLambda {
-            reports.append(Report(name: "EASE (λ=\(Int(lambda)), dropout \(chosen.easeDropout))", metrics: measure(ease)))
+            reports.append(Report(name: "EASE (λ=\(Int(lambda)), dropout \(chosen.easeDropout)\(chosen.easeWeighed ? ", weighed" : ""))", metrics: measure(ease)))
         }
         reports.append(Report(name: "hybrid (\(chosen))", metrics: measure(hybrid)))
         // Dacrema et al.'s variant (2019): the chosen parameters refitted on training and
@@ -65,7 +66,7 @@ public enum OfflineRecommendation {
         let both = data.replacing(userItems: known)
         let refitted = try Hybrid(both, parameters: chosen)
         let refitMetrics = RankingMetrics.measure(held: test, cutoffs: [10, 20]) { user in
-            TopItems.select(refitted.scores(history: known[user]), k: 20, excluded: known[user])
+            TopItems.select(refitted.scores(history: known[user], strengths: both.strengths(ofUser: user)), k: 20, excluded: known[user])
         }
         reports.append(Report(name: "hybrid refitted on training + validation", metrics: refitMetrics))
         return (chosen, reports)

@@ -14,7 +14,7 @@ public enum RecommenderTuning {
     }
 
     public static let lambdas: [Double] = [50, 100, 200, 300, 500, 800, 1200]
-    public static let dropouts: [Double] = [0, 0.1, 0.25, 0.5]
+    public static let dropouts: [Double] = [0, 0.25, 0.5]
     public static let neighborCounts = [20, 50, 100, 200]
     public static let userNeighborCounts = [20, 50, 100, 200]
     public static let shrinks: [Double] = [0, 10, 50]
@@ -28,13 +28,15 @@ public enum RecommenderTuning {
             trials.append(Trial(what: what, ndcg10: value))
             return value
         }
-        var bestEASE: (lambda: Double, dropout: Double, model: EASE, ndcg: Double)?
+        var bestEASE: (lambda: Double, dropout: Double, weighed: Bool, model: EASE, ndcg: Double)?
         if train.itemCount <= easeMaxItems {
-            for dropout in dropouts {
-                for lambda in lambdas {
-                    let model = try EASE(train, lambda: lambda, dropout: dropout)
-                    let value = score("EASE λ=\(Int(lambda)) dropout=\(dropout)", model)
-                    if value > bestEASE?.ndcg ?? -1 { bestEASE = (lambda, dropout, model, value) }
+            for weighed in train.hasStrengths ? [false, true] : [false] {
+                for dropout in dropouts {
+                    for lambda in lambdas {
+                        let model = try EASE(train, lambda: lambda, dropout: dropout, weighed: weighed)
+                        let value = score("EASE λ=\(Int(lambda)) dropout=\(dropout)\(weighed ? " weighed" : "")", model)
+                        if value > bestEASE?.ndcg ?? -1 { bestEASE = (lambda, dropout, weighed, model, value) }
+                    }
                 }
             }
         }
@@ -58,7 +60,7 @@ public enum RecommenderTuning {
 
         // The blend: each user's component scores computed once, then every weight tried.
         let users = (0..<train.userCount).filter { !valid.userItems[$0].isEmpty }
-        let easeScores = bestEASE.map { best in users.map { best.model.scores(history: train.userItems[$0]) } }
+        let easeScores = bestEASE.map { best in users.map { best.model.scores(history: train.userItems[$0], strengths: train.strengths(ofUser: $0)) } }
         let knnScores = users.map { bestKNN.model.scores(history: train.userItems[$0]) }
         let userScores = users.map { bestUsers.model.scores(history: train.userItems[$0]) }
         var position: [Int: Int] = [:]
@@ -72,7 +74,7 @@ public enum RecommenderTuning {
         }
         for weights in grid {
             let parameters = Hybrid.Parameters(
-                easeLambda: bestEASE?.lambda, easeDropout: bestEASE?.dropout ?? 0, neighbors: bestKNN.neighbors, shrink: bestKNN.shrink,
+                easeLambda: bestEASE?.lambda, easeDropout: bestEASE?.dropout ?? 0, easeWeighed: bestEASE?.weighed ?? false, neighbors: bestKNN.neighbors, shrink: bestKNN.shrink,
                 easeWeight: bestEASE == nil ? 0 : 1, knnWeight: weights.knn, popularityWeight: weights.popularity,
                 userNeighbors: bestUsers.model.neighbors, userWeight: weights.users)
             let metrics = RankingMetrics.measure(held: valid, cutoffs: [10]) { user in
@@ -96,7 +98,8 @@ public enum RecommenderTuning {
     /// NDCG@10 of `scorer` (fitted on `train`) on `valid`, train items left out.
     public static func ndcg10(_ scorer: some ItemScorer, train: Interactions, valid: Interactions) -> Double {
         RankingMetrics.measure(held: valid, cutoffs: [10]) { user in
-            TopItems.select(scorer.scores(history: train.userItems[user]), k: 10, excluded: train.userItems[user])
+            TopItems.select(
+                scorer.scores(history: train.userItems[user], strengths: train.strengths(ofUser: user)), k: 10, excluded: train.userItems[user])
         }.ndcg[10] ?? 0
     }
 }

@@ -36,10 +36,10 @@ import Testing
         let ease = try #require(figures["EASE"])
         let hybrid = try #require(figures["hybrid"])
         // The anchors measured on this protocol: popularity .146, item-kNN .296, EASE .349.
-        // Seed 2026 gave .150, .299, .340 and the hybrid .340 when this was written; a change
+        // Seed 2026 gave .150, .299, .342 and the hybrid .342 when this was written; a change
         // that loses more than a point fails here.
         #expect((0.13...0.17).contains(popularity), "\(result.output)")
-        #expect(itemKNN > 0.285 && ease > 0.33 && hybrid > 0.33, "\(result.output)")
+        #expect(itemKNN > 0.285 && ease > 0.335 && hybrid > 0.335, "\(result.output)")
         #expect(figures["hybrid refitted on training + validation"].map { $0 > hybrid } == true, "\(result.output)")
         #expect(result.output.contains("943 test users"))
     }

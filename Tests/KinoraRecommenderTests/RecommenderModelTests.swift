@@ -48,14 +48,14 @@ import Testing
     /// often than popularity, and offline lists never repeat what the file says was seen.
     @Test func evaluationAndOfflineListsOnPlantedData() throws {
         let pairs = PlantedTastes.pairs(users: 120, items: 80, perUser: 20)
-        let (_, reports) = try OfflineRecommendation.evaluate(pairs, seed: 4)
+        let (_, reports) = try OfflineRecommendation.evaluate(pairs.map { ($0.user, $0.item, 1) }, seed: 4)
         let ndcg = Dictionary(reports.map { ($0.name.prefix { $0 != " " && $0 != "(" }, $0.metrics.ndcg[10] ?? 0) }) { a, _ in a }
         let hybrid = try #require(ndcg["hybrid"])
         let popularity = try #require(ndcg["popularity"])
         #expect(hybrid > 2 * popularity && hybrid > 0.2, "\(reports.map { "\($0.name): \($0.metrics.ndcg[10] ?? 0)" })")
         #expect(reports.allSatisfy { $0.metrics.users == 120 })
 
-        let (_, lists) = try OfflineRecommendation.recommend(pairs, k: 7)
+        let (_, lists) = try OfflineRecommendation.recommend(pairs.map { ($0.user, $0.item, 1) }, k: 7)
         #expect(lists.count == 120)
         var seen: [String: Set<String>] = [:]
         for pair in pairs { seen[pair.user, default: []].insert(pair.item) }
@@ -71,6 +71,8 @@ import Testing
             .write(toFile: good, atomically: true, encoding: .utf8)
         let pairs = try InteractionFile.read(good)
         #expect(pairs.map { "\($0.user)-\($0.item)" } == ["1-10", "2-10", "2-11"])
+        // Ratings become strengths, the best one 1.
+        #expect(pairs.map(\.strength) == [(4.0 / 5).squareRoot(), (3.0 / 5).squareRoot(), 1])
         let bad = dir + "/bad.inter"
         try "1\t10\t4\t1\nonly-a-user\n".write(toFile: bad, atomically: true, encoding: .utf8)
         #expect { try InteractionFile.read(bad) } throws: { ($0 as? InteractionFile.BadLine)?.description.hasPrefix("\(bad):2: ") == true }
