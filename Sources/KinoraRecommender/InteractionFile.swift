@@ -12,7 +12,8 @@ public enum InteractionFile {
         public let path: String
         public let line: Int
         public let reason: String
-        public var description: String { "\(path):\(line): \(reason)" }
+        /// `file:line: reason`, or `file: reason` for the file as a whole (line 0).
+        public var description: String { line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)" }
     }
 
     public static func read(_ path: String) throws -> [(user: String, item: String, strength: Double)] {

@@ -24,6 +24,12 @@ public enum OfflineRecommendation {
         return (tuned.parameters, lists)
     }
 
+    public struct TooFewInteractions: Error, CustomStringConvertible {
+        public var description: String {
+            "no user has interactions to hold out: a 10 % part is empty below 10 interactions per user"
+        }
+    }
+
     public struct Report: Sendable {
         public var name: String
         public var metrics: RankingMetrics
@@ -40,6 +46,9 @@ public enum OfflineRecommendation {
         let data = Interactions(weighted: interactions)
         let parts = HoldOut.split(data, ratios: [0.8, 0.1, 0.1], seed: seed)
         let (train, valid, test) = (parts[0], parts[1], parts[2])
+        guard test.userItems.contains(where: { !$0.isEmpty }), valid.userItems.contains(where: { !$0.isEmpty }) else {
+            throw TooFewInteractions()
+        }
         let tuned = try RecommenderTuning.tune(train: train, valid: valid)
         for trial in tuned.trials { log("validation NDCG@10 \(String(format: "%.4f", trial.ndcg10))  \(trial.what)") }
         let chosen = tuned.parameters

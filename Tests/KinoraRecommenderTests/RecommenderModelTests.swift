@@ -76,6 +76,10 @@ import Testing
         let bad = dir + "/bad.inter"
         try "1\t10\t4\t1\nonly-a-user\n".write(toFile: bad, atomically: true, encoding: .utf8)
         #expect { try InteractionFile.read(bad) } throws: { ($0 as? InteractionFile.BadLine)?.description.hasPrefix("\(bad):2: ") == true }
-        #expect { try InteractionFile.read(dir + "/missing.inter") } throws: { "\($0)".contains("missing.inter") }
+        #expect { try InteractionFile.read(dir + "/missing.inter") } throws: { "\($0)" == "\(dir)/missing.inter: cannot read the file" }
+        // Too little to hold anything out: refused, not a report of zeros.
+        #expect(throws: OfflineRecommendation.TooFewInteractions.self) {
+            try OfflineRecommendation.evaluate([("u1", "i1", 1), ("u1", "i2", 1), ("u2", "i1", 1)], seed: 1)
+        }
     }
 }
